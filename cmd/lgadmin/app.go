@@ -1,0 +1,221 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+
+	"loginguard/shared/config"
+	"loginguard/shared/mail"
+	"loginguard/shared/mail/ses"
+	"loginguard/shared/store/dynamo"
+)
+
+// App is the CLI with its surroundings passed in, so tests run it whole.
+type App struct {
+	Getenv func(string) string
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Rand   io.Reader
+	Now    func() time.Time
+
+	// Built on first use from the environment.
+	store  *dynamo.Store
+	mailer mail.Mailer
+	json   bool
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(a *App, ctx context.Context, args []string) error
+}
+
+// commands is filled in init: its entries refer to methods that read it.
+var commands []command
+
+func init() {
+	commands = []command{
+		{"org create", "create an org (prints its id)", (*App).orgCreate},
+		{"org set", "change an org's security settings", (*App).orgSet},
+		{"org show", "show an org", (*App).orgShow},
+		{"org sync", "copy an org's settings onto all its users again (after a partial failure)", (*App).orgSync},
+		{"profile create", "create a profile in an org", (*App).profileCreate},
+		{"profile set", "change a profile's login hours, IP ranges and permissions", (*App).profileSet},
+		{"profile show", "show a profile", (*App).profileShow},
+		{"profile list", "list an org's profiles", (*App).profileList},
+		{"user create", "create a user; the security token goes out by email", (*App).userCreate},
+		{"user show", "show a user", (*App).userShow},
+		{"user list", "list an org's users", (*App).userList},
+		{"user unlock", "unlock a locked-out user", (*App).userUnlock},
+		{"user activate", "activate a user", (*App).userActivate},
+		{"user deactivate", "deactivate a user", (*App).userDeactivate},
+		{"user reset-token", "issue a new security token and mail it (the old one works until the mail is accepted)", (*App).userResetToken},
+		{"history", "list login history of a user, a user name tried, or an org", (*App).history},
+		{"demo", "create the demo org, profile and user if missing (used by make run)", (*App).demo},
+	}
+}
+
+// usageError is a mistake in the command line: exit code 2 and a hint.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// Run runs one command line and returns the exit code.
+func (a *App) Run(ctx context.Context, args []string) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		a.usage(a.Stdout)
+		return 0
+	}
+	for _, c := range commands {
+		words := strings.Fields(c.name)
+		if len(args) < len(words) || strings.Join(args[:len(words)], " ") != c.name {
+			continue
+		}
+		err := c.run(a, ctx, args[len(words):])
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		if err != nil {
+			var ue usageError
+			if errors.As(err, &ue) {
+				fmt.Fprintf(a.Stderr, "lgadmin %s: %s\nRun 'lgadmin %s --help' for usage.\n", c.name, ue.msg, c.name)
+				return 2
+			}
+			if a.json {
+				a.printJSON(map[string]string{"error": err.Error()})
+			}
+			fmt.Fprintf(a.Stderr, "lgadmin %s: %s\n", c.name, err)
+			return 1
+		}
+		return 0
+	}
+	fmt.Fprintf(a.Stderr, "lgadmin: unknown command %q\n\n", strings.Join(args, " "))
+	a.usage(a.Stderr)
+	return 2
+}
+
+func (a *App) usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: lgadmin <command> [flags]   (every command takes --help and --json)")
+	fmt.Fprintln(w, "\nCommands:")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, c := range commands {
+		fmt.Fprintf(tw, "  %s\t%s\n", c.name, c.summary)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\nConfiguration (environment): USERS_TABLE, ORGS_TABLE, SESSIONS_TABLE, HISTORY_TABLE,")
+	fmt.Fprintln(w, "SENDER_ADDRESS, and the standard AWS variables (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SESV2, ...).")
+}
+
+// flags makes a FlagSet for a command with --json and a usage text.
+func (a *App) flags(name, argsUsage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(a.Stderr)
+	fs.BoolVar(&a.json, "json", false, "print the result as JSON")
+	fs.Usage = func() {
+		fmt.Fprintf(a.Stdout, "Usage: lgadmin %s [flags] %s\n\n", name, argsUsage)
+		for _, c := range commands {
+			if c.name == name {
+				fmt.Fprintf(a.Stdout, "%s.\n\nFlags:\n", strings.ToUpper(c.summary[:1])+c.summary[1:])
+			}
+		}
+		fs.SetOutput(a.Stdout)
+		fs.PrintDefaults()
+		fs.SetOutput(a.Stderr)
+	}
+	return fs
+}
+
+// parse parses flags anywhere on the line and returns the positional
+// arguments, checking their count.
+func parse(fs *flag.FlagSet, args []string, positional int) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usageError{err.Error()}
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(pos) != positional {
+		return nil, usageError{fmt.Sprintf("want %d argument(s), got %d", positional, len(pos))}
+	}
+	return pos, nil
+}
+
+func (a *App) deps(ctx context.Context) (*dynamo.Store, error) {
+	if a.store != nil {
+		return a.store, nil
+	}
+	cfg, err := config.Load(a.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := config.AWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a.store = dynamo.New(dynamodb.NewFromConfig(awsCfg), cfg.Tables)
+	if cfg.Sender != "" {
+		s, err := ses.New(sesv2.NewFromConfig(awsCfg), cfg.Sender)
+		if err != nil {
+			return nil, err
+		}
+		a.mailer = s
+	}
+	return a.store, nil
+}
+
+func (a *App) printJSON(v any) {
+	enc := json.NewEncoder(a.Stdout)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+// show prints v as JSON with --json, else as "key: value" lines in order.
+func (a *App) show(v any, fields [][2]string) {
+	if a.json {
+		a.printJSON(v)
+		return
+	}
+	tw := tabwriter.NewWriter(a.Stdout, 0, 4, 1, ' ', 0)
+	for _, f := range fields {
+		fmt.Fprintf(tw, "%s:\t%s\n", f[0], f[1])
+	}
+	tw.Flush()
+}
+
+func (a *App) readSecretLine() (string, error) {
+	line, err := bufio.NewReader(a.Stdin).ReadString('\n')
+	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+		return "", errors.New("no password on standard input")
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

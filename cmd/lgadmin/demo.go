@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"loginguard/shared/ids"
+	"loginguard/shared/policy"
+	"loginguard/shared/secret"
+	"loginguard/shared/store"
+)
+
+// demo creates the demo org, profile and user unless the user exists. It is
+// what make run calls on every start, so it must be idempotent.
+func (a *App) demo(ctx context.Context, args []string) error {
+	fs := a.flags("demo", "")
+	username := fs.String("username", "demo@loginguard.example", "demo user name")
+	email := fs.String("email", "demo@loginguard.example", "demo user's email (the token mail goes there)")
+	pwStdin := fs.Bool("password-stdin", false, "read the demo password from standard input")
+	pw := fs.String("password", "", "demo password")
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	password := *pw
+	if *pwStdin {
+		var err error
+		if password, err = a.readSecretLine(); err != nil {
+			return err
+		}
+	}
+	if err := checkPassword(password); err != nil {
+		return err
+	}
+	s, err := a.deps(ctx)
+	if err != nil {
+		return err
+	}
+	type result struct {
+		Created  bool   `json:"created"`
+		OrgID    string `json:"orgId"`
+		Username string `json:"username"`
+		Email    string `json:"email"`
+	}
+	if u, err := s.User(ctx, *username); err == nil {
+		r := result{false, u.OrgID, u.Username, u.Email}
+		a.show(r, [][2]string{{"created", "false"}, {"org", r.OrgID}, {"username", r.Username}, {"email", r.Email}})
+		return nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	orgID, err := ids.New("00D", a.Rand)
+	if err != nil {
+		return err
+	}
+	o := store.Org{ID: orgID, Name: "Demo Org", TimeZone: "UTC", Lockout: policy.DefaultLockout,
+		SessionTimeout: policy.DefaultSessionTimeout, CreatedAt: a.Now(), Version: 1}
+	if err := s.CreateOrg(ctx, o); err != nil {
+		return err
+	}
+	profID, err := ids.New("00e", a.Rand)
+	if err != nil {
+		return err
+	}
+	p := store.Profile{ID: profID, OrgID: orgID, Name: "System Administrator", APIEnabled: true, ManageUsers: true, Version: 1}
+	if err := s.CreateProfile(ctx, p); err != nil {
+		return err
+	}
+	userID, err := ids.New("005", a.Rand)
+	if err != nil {
+		return err
+	}
+	hash, err := secret.HashPassword(password, secret.DefaultParams, a.Rand)
+	if err != nil {
+		return err
+	}
+	u := store.User{ID: userID, OrgID: orgID, ProfileID: profID, Username: *username, Email: *email,
+		FirstName: "Demo", LastName: "User", TimeZone: "UTC", Locale: "en_US", Language: "en_US", Active: true,
+		PasswordHash: hash, CreatedAt: a.Now(), Policy: store.PolicyOf(o, p)}
+	if err := s.CreateUser(ctx, u); err != nil {
+		return err
+	}
+	if err := a.issuer(s).Issue(ctx, u, "Your demo user was created", "make run"); err != nil {
+		return err
+	}
+	r := result{true, orgID, u.Username, u.Email}
+	a.show(r, [][2]string{{"created", strconv.FormatBool(true)}, {"org", orgID}, {"username", u.Username}, {"email", u.Email}})
+	return nil
+}

@@ -1,0 +1,172 @@
+// Package testenv starts the real local stand-ins tests run against
+// (dynalite for DynamoDB, aws-ses-v2-local for SES) on free loopback ports,
+// and stops them when the test ends.
+package testenv
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+)
+
+// Root is the repository root (the folder holding go.mod).
+func Root(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("testenv: no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// FreePort returns a loopback port nobody listens on right now.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func nodeBin(t testing.TB, name string) string {
+	t.Helper()
+	p := filepath.Join(Root(t), "node_modules", ".bin", name)
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("testenv: %s is not installed; run `npm ci` in the repository root (make test does)", name)
+	}
+	return p
+}
+
+// Start runs a server command in its own process group and kills the group
+// when the test ends. It returns once addr accepts connections.
+func Start(t testing.TB, addr string, name string, args ...string) *exec.Cmd {
+	t.Helper()
+	return StartEnv(t, addr, nil, name, args...)
+}
+
+// StartEnv is Start with extra environment variables (KEY=value) on top of
+// the test process's own.
+func StartEnv(t testing.TB, addr string, env []string, name string, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	logf, err := os.CreateTemp("", "testenv-*.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("testenv: starting %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = cmd.Wait()
+		logf.Close()
+		os.Remove(logf.Name())
+	})
+	if err := WaitTCP(addr, 20*time.Second); err != nil {
+		out, _ := os.ReadFile(logf.Name())
+		t.Fatalf("testenv: %s did not listen on %s: %v\n%s", filepath.Base(name), addr, err, out)
+	}
+	return cmd
+}
+
+// WaitTCP waits until addr accepts a connection.
+func WaitTCP(addr string, within time.Duration) error {
+	deadline := time.Now().Add(within)
+	for {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
+
+// Dynalite starts an in-memory dynalite and returns its endpoint URL.
+func Dynalite(t testing.TB) string {
+	t.Helper()
+	port := FreePort(t)
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	Start(t, addr, nodeBin(t, "dynalite"), "--host", "127.0.0.1", "--port", strconv.Itoa(port), "--createTableMs", "0")
+	return "http://" + addr
+}
+
+// SES starts aws-ses-v2-local and returns its endpoint URL (also the base of
+// its mail store: GET /store).
+func SES(t testing.TB) string {
+	t.Helper()
+	port := FreePort(t)
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	Start(t, addr, nodeBin(t, "aws-ses-v2-local"), "--host", "127.0.0.1", "--port", strconv.Itoa(port))
+	url := "http://" + addr
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get(url + "/health-check")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return url
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("testenv: SES stand-in not healthy: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// AWSConfig is a configuration with dummy credentials for the stand-ins.
+func AWSConfig() aws.Config {
+	return aws.Config{
+		Region:      "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""),
+	}
+}
+
+// DynamoDB returns a client for the dynalite at endpoint.
+func DynamoDB(endpoint string, opts ...func(*dynamodb.Options)) *dynamodb.Client {
+	return dynamodb.NewFromConfig(AWSConfig(), append([]func(*dynamodb.Options){func(o *dynamodb.Options) {
+		o.BaseEndpoint = aws.String(endpoint)
+	}}, opts...)...)
+}
+
+// SESv2 returns a client for the SES stand-in at endpoint.
+func SESv2(endpoint string) *sesv2.Client {
+	return sesv2.NewFromConfig(AWSConfig(), func(o *sesv2.Options) { o.BaseEndpoint = aws.String(endpoint) })
+}
+
+// Context is a test context that ends with the test.
+func Context(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# make run: the whole service on this machine, no Docker. DynamoDB (dynalite)
+# and SES (aws-ses-v2-local) stand-ins from npm, every function of
+# template.yaml behind the local gateway on 127.0.0.1:3000, a demo org and
+# user on first start. State lives in .data/ across restarts. Ctrl-C stops all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+API_PORT=${API_PORT:-3000}
+DYNAMODB_PORT=${DYNAMODB_PORT:-8000}
+SES_PORT=${SES_PORT:-8005}
+DATA_DIR=${DATA_DIR:-.data}
+DEMO_USER=${DEMO_USER:-demo@loginguard.example}
+DEMO_PASSWORD=${DEMO_PASSWORD:-Demo-Passw0rd!}
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for p in "$API_PORT:the local API (API_PORT)" "$DYNAMODB_PORT:DynamoDB stand-in (DYNAMODB_PORT)" "$SES_PORT:SES stand-in (SES_PORT)"; do
+  if port_busy "${p%%:*}"; then
+    echo "make run: port ${p%%:*} for ${p#*:} is already in use on 127.0.0.1." >&2
+    echo "Stop the other process, or choose another port, e.g. API_PORT=3001 make run" >&2
+    exit 1
+  fi
+done
+
+mkdir -p "$DATA_DIR/logs"
+pids=()
+cleanup() {
+  trap - EXIT INT TERM
+  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  echo "stopped."
+}
+trap cleanup EXIT INT TERM
+
+wait_port() {
+  for _ in $(seq 1 100); do port_busy "$1" && return 0; sleep 0.1; done
+  echo "make run: $2 did not start; see $DATA_DIR/logs/" >&2; exit 1
+}
+
+set -m
+node_modules/.bin/dynalite --host 127.0.0.1 --port "$DYNAMODB_PORT" --createTableMs 0 --path "$DATA_DIR/dynamodb" >"$DATA_DIR/logs/dynalite.log" 2>&1 &
+pids+=($!)
+node_modules/.bin/aws-ses-v2-local --host 127.0.0.1 --port "$SES_PORT" >"$DATA_DIR/logs/ses.log" 2>&1 &
+pids+=($!)
+wait_port "$DYNAMODB_PORT" "dynalite"
+wait_port "$SES_PORT" "aws-ses-v2-local"
+
+export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
+export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$DYNAMODB_PORT"
+export AWS_ENDPOINT_URL_SESV2="http://127.0.0.1:$SES_PORT"
+export SENDER_ADDRESS=${SENDER_ADDRESS:-no-reply@example.com}
+
+.build/local create-tables --template template.yaml >/dev/null
+demo=$(printf '%s\n' "$DEMO_PASSWORD" | .build/lgadmin demo --username "$DEMO_USER" --email "$DEMO_USER" --password-stdin --json)
+org=$(printf '%s' "$demo" | sed -n 's/.*"orgId": "\([^"]*\)".*/\1/p')
+
+.build/local serve --template template.yaml --build-dir .build --addr "127.0.0.1:$API_PORT" \
+  --parameter-overrides "SenderAddress=$SENDER_ADDRESS" >"$DATA_DIR/logs/api.log" 2>&1 &
+pids+=($!)
+wait_port "$API_PORT" "the local API"
+set +m
+
+cat <<INFO
+
+  loginguard is running (logs in $DATA_DIR/logs/, state in $DATA_DIR/).
+
+  SOAP login URL   http://127.0.0.1:$API_PORT/services/Soap/u/50.0
+  demo org         $org
+  demo user        $DEMO_USER
+  demo password    $DEMO_PASSWORD
+  security token   in the mail at http://127.0.0.1:$SES_PORT/  (SES stand-in's mail page)
+                   append it to the password: '$DEMO_PASSWORD<token>'
+
+  jsforce:  new jsforce.Connection({loginUrl: 'http://127.0.0.1:$API_PORT'}).login('$DEMO_USER', password + token)
+  admin:    AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB AWS_ENDPOINT_URL_SESV2=$AWS_ENDPOINT_URL_SESV2 \\
+            AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local SENDER_ADDRESS=$SENDER_ADDRESS \\
+            .build/lgadmin user show $DEMO_USER
+
+  Ctrl-C stops everything.
+INFO
+wait "${pids[@]}"

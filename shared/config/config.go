@@ -1,0 +1,70 @@
+// Package config reads the service's settings from the environment, in one
+// place, and loads the AWS configuration the functions and the CLI share.
+package config
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+
+	"loginguard/shared/store/dynamo"
+)
+
+// Config is the service's configuration.
+type Config struct {
+	Tables       dynamo.Tables
+	Sender       string // SENDER_ADDRESS: From of every mail
+	LogLevel     slog.Level
+	FailureFloor time.Duration // FAILURE_FLOOR: least time a refused login takes (default 250ms)
+}
+
+// DefaultFailureFloor is above the cost of the slowest refused login here
+// (one argon2id hash plus up to three DynamoDB round trips).
+const DefaultFailureFloor = 250 * time.Millisecond
+
+// Load reads the configuration through getenv (os.Getenv in main). Table
+// names default to those template.yaml gives the dev stage.
+func Load(getenv func(string) string) (Config, error) {
+	get := func(k, def string) string {
+		if v := strings.TrimSpace(getenv(k)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := Config{
+		Tables: dynamo.Tables{
+			Orgs:     get("ORGS_TABLE", "loginguard-dev-orgs"),
+			Users:    get("USERS_TABLE", "loginguard-dev-users"),
+			Sessions: get("SESSIONS_TABLE", "loginguard-dev-sessions"),
+			History:  get("HISTORY_TABLE", "loginguard-dev-login-history"),
+		},
+		Sender:       get("SENDER_ADDRESS", ""),
+		FailureFloor: DefaultFailureFloor,
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL", "info"))); err != nil {
+		return Config{}, fmt.Errorf("LOG_LEVEL: %w", err)
+	}
+	if v := get("FAILURE_FLOOR", ""); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > 5*time.Second {
+			return Config{}, fmt.Errorf("FAILURE_FLOOR %q: want a duration from 0s to 5s", v)
+		}
+		c.FailureFloor = d
+	}
+	return c, nil
+}
+
+// AWS loads the AWS configuration from the standard sources. Locally the
+// endpoints come from AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_SESV2.
+func AWS(ctx context.Context) (aws.Config, error) {
+	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("loading AWS configuration: %w", err)
+	}
+	return cfg, nil
+}

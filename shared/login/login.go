@@ -1,0 +1,243 @@
+package login
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"loginguard/shared/policy"
+	"loginguard/shared/secret"
+	"loginguard/shared/store"
+)
+
+// Store is what a login needs of storage.
+type Store interface {
+	BeginAttempt(ctx context.Context, username string, now time.Time) (store.User, error)
+	Succeed(ctx context.Context, u store.User, now time.Time, newHash string) error
+	SetAttempts(ctx context.Context, u store.User, to int) error
+	ReleaseAttempt(ctx context.Context, u store.User) error
+	OpenSession(ctx context.Context, s store.Session, ev store.LoginEvent) error
+	Record(ctx context.Context, ev store.LoginEvent) error
+	Session(ctx context.Context, idHash string, now time.Time) (store.Session, error)
+	EndSession(ctx context.Context, idHash string, now time.Time) error
+}
+
+// Service runs logins. Build it once per process.
+type Service struct {
+	Store  Store
+	Rand   io.Reader        // crypto/rand.Reader in production
+	Now    func() time.Time // time.Now in production
+	Params secret.Params    // password hash parameters new hashes get
+	// FailureFloor is the least time any refused login takes, measured from
+	// its start: every refusal then answers alike in time whichever check
+	// failed (unknown user, locked, wrong password, wrong token).
+	FailureFloor time.Duration
+	Sleep        func(context.Context, time.Duration) // waits out the floor; a context-aware sleep by default
+	Log          *slog.Logger                         // warnings that do not fail a login; may be nil
+}
+
+// Level names a session's security level.
+const (
+	LevelStandard      = "STANDARD"
+	LevelHighAssurance = "HIGH_ASSURANCE"
+)
+
+// Attempt is one login request.
+type Attempt struct {
+	Username   string
+	Secret     string // password, with the security token appended where needed
+	IP         netip.Addr
+	Type       string // SOAP, REST, UI
+	Client     string // user agent
+	APIVersion string
+}
+
+// Result is a successful login.
+type Result struct {
+	SessionID string // the only place the clear session id exists; never log it
+	Session   store.Session
+	User      store.User
+	Decision  policy.Decision
+}
+
+// MaxUsernameLen bounds the user name (Salesforce's limit is 80).
+const MaxUsernameLen = 80
+
+// Login runs one API login attempt. Errors are *Error.
+func (s *Service) Login(ctx context.Context, a Attempt) (Result, error) {
+	start := s.Now()
+	res, err := s.login(ctx, a, start)
+	if err != nil {
+		s.waitFloor(ctx, start)
+	}
+	return res, err
+}
+
+func (s *Service) waitFloor(ctx context.Context, start time.Time) {
+	if rest := s.FailureFloor - s.Now().Sub(start); rest > 0 {
+		sleep := s.Sleep
+		if sleep == nil {
+			sleep = sleepCtx
+		}
+		sleep(ctx, rest)
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+func (s *Service) login(ctx context.Context, a Attempt, now time.Time) (Result, error) {
+	ev := store.LoginEvent{
+		At: now, Username: a.Username, IP: a.IP.String(), LoginType: a.Type,
+		Client: a.Client, APIVersion: a.APIVersion,
+	}
+	if a.Username == "" || len(a.Username) > MaxUsernameLen || strings.ContainsAny(a.Username, "\x00\r\n") {
+		secret.SpendPasswordCheck(a.Secret)
+		return Result{}, s.refuse(ctx, ev, policy.ReasonUnknownUser, nil)
+	}
+	u, err := s.Store.BeginAttempt(ctx, a.Username, now)
+	if err != nil {
+		reason := policy.ReasonUnknownUser
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+		case errors.Is(err, store.ErrLocked):
+			reason = policy.ReasonUserLocked
+		case errors.Is(err, store.ErrInactive):
+			reason = policy.ReasonUserInactive
+		default:
+			return Result{}, internal(err)
+		}
+		// No password is checked for them, but the answer costs what one costs.
+		secret.SpendPasswordCheck(a.Secret)
+		if reason != policy.ReasonUnknownUser {
+			ev.UserID, ev.OrgID, ev.Username = u.ID, u.OrgID, u.Username
+		}
+		return Result{}, s.refuse(ctx, ev, reason, nil)
+	}
+	ev.UserID, ev.OrgID, ev.Username = u.ID, u.OrgID, u.Username
+
+	creds, rehash, err := s.checkSecret(u, a.Secret)
+	if err != nil {
+		return Result{}, internal(err)
+	}
+	pol := u.Policy
+	d := policy.DecideAPILogin(policy.APILogin{
+		At: now, IP: a.IP, Credentials: creds, APIEnabled: pol.APIEnabled,
+		Hours: pol.Hours, ProfileRanges: pol.ProfileRanges, TrustedRanges: pol.TrustedRanges,
+	})
+	ev.Reason, ev.Via, ev.Allowed = string(d.Reason), string(d.Via), d.Allowed
+	if !d.Allowed {
+		// The reservation counted this attempt as a failure already; set
+		// right what it got wrong.
+		lapsed := pol.Lockout.AttemptAfterLapse(u.Lock.Attempts)
+		var fixErr error
+		switch {
+		case d.CountsAsFailure && lapsed:
+			fixErr = s.Store.SetAttempts(ctx, u, 1)
+		case !d.CountsAsFailure && lapsed:
+			fixErr = s.Store.SetAttempts(ctx, u, 0)
+		case !d.CountsAsFailure:
+			fixErr = s.Store.ReleaseAttempt(ctx, u)
+		}
+		return Result{}, s.refuse(ctx, ev, d.Reason, fixErr)
+	}
+	return s.open(ctx, u, a, d, ev, rehash)
+}
+
+// checkSecret finds what the secret holds: the password alone, or the
+// password followed by the security token. The token is a cheap digest
+// compare, so exactly one password hash is checked either way.
+func (s *Service) checkSecret(u store.User, sec string) (policy.Credentials, string, error) {
+	password, withToken := sec, false
+	if n := len(sec) - secret.TokenLen; n > 0 && u.TokenHash != "" &&
+		secret.MatchDigest(secret.PurposeToken, sec[n:], u.TokenHash) {
+		password, withToken = sec[:n], true
+	}
+	ok, weak, err := secret.VerifyPassword(password, u.PasswordHash, s.Params)
+	if err != nil || !ok {
+		return policy.CredentialsInvalid, "", err
+	}
+	var newHash string
+	if weak {
+		if newHash, err = secret.HashPassword(password, s.Params, s.Rand); err != nil {
+			newHash = "" // keep the old hash; upgrading can wait for the next login
+		}
+	}
+	if withToken {
+		return policy.PasswordAndToken, newHash, nil
+	}
+	return policy.PasswordOnly, newHash, nil
+}
+
+// refuse records a refused attempt and returns its public error. A failure
+// to record is reported as what it is: history must not silently lose lines.
+func (s *Service) refuse(ctx context.Context, ev store.LoginEvent, r policy.Reason, fixErr error) error {
+	ev.Reason, ev.Allowed = string(r), false
+	if err := errors.Join(fixErr, s.Store.Record(ctx, ev)); err != nil {
+		return internal(err)
+	}
+	return denied(r)
+}
+
+func (s *Service) open(ctx context.Context, u store.User, a Attempt, d policy.Decision, ev store.LoginEvent, newHash string) (Result, error) {
+	id, err := secret.NewSessionID(u.OrgID, s.Rand)
+	if err != nil {
+		return Result{}, internal(err)
+	}
+	now := ev.At
+	timeout := u.Policy.SessionTimeout
+	if timeout <= 0 {
+		timeout = policy.DefaultSessionTimeout
+	}
+	sess := store.Session{
+		IDHash: secret.Digest(secret.PurposeSession, id), UserID: u.ID, OrgID: u.OrgID, Username: u.Username,
+		IP: a.IP.String(), Level: LevelStandard, LoginType: a.Type, Timeout: timeout,
+		LockIP: u.Policy.LockSessionIP, CreatedAt: now, LastSeenAt: now,
+	}
+	// The counter reset and the session (with its history line) are separate
+	// items: write them side by side so the login waits for one round trip.
+	var wg sync.WaitGroup
+	var resetErr error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		resetErr = s.Store.Succeed(ctx, u, now, newHash)
+	}()
+	openErr := s.Store.OpenSession(ctx, sess, ev)
+	wg.Wait()
+	if openErr != nil {
+		return Result{}, internal(openErr)
+	}
+	if resetErr != nil && s.Log != nil {
+		// The session exists; the count stays higher than it should until
+		// the next success. That errs on the safe side, so the login stands.
+		s.Log.WarnContext(ctx, "login attempt counter not reset", "user_id", u.ID, "error", resetErr.Error())
+	}
+	return Result{SessionID: id, Session: sess, User: u, Decision: d}, nil
+}
+
+// Logout ends the session with the given id. ErrInvalidSession when there is none.
+func (s *Service) Logout(ctx context.Context, sessionID string) error {
+	if sessionID == "" || len(sessionID) > 256 {
+		return ErrInvalidSession
+	}
+	err := s.Store.EndSession(ctx, secret.Digest(secret.PurposeSession, sessionID), s.Now())
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrInvalidSession
+	}
+	if err != nil {
+		return internal(err)
+	}
+	return nil
+}

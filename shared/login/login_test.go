@@ -1,0 +1,449 @@
+package login_test
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/smithy-go/middleware"
+
+	"loginguard/internal/testenv"
+	"loginguard/shared/ids"
+	"loginguard/shared/login"
+	"loginguard/shared/policy"
+	"loginguard/shared/secret"
+	"loginguard/shared/store"
+	"loginguard/shared/store/dynamo"
+)
+
+// fastParams keep the tests quick; the benchmark uses the real ones.
+var fastParams = secret.Params{MemoryKiB: 64, Time: 1, Threads: 1}
+
+const password = "Correct-Horse-9"
+
+var (
+	untrusted = netip.MustParseAddr("198.51.100.7")
+	office    = netip.MustParseAddr("203.0.113.9")
+)
+
+// fixture is a dynalite with the template's tables and a count of the
+// DynamoDB calls made through its client.
+type fixture struct {
+	store *dynamo.Store
+	calls *atomic.Int64
+}
+
+func setup(t *testing.T) fixture {
+	t.Helper()
+	endpoint := testenv.Dynalite(t)
+	calls := &atomic.Int64{}
+	db := testenv.DynamoDB(endpoint, func(o *dynamodb.Options) {
+		o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
+			return s.Initialize.Add(middleware.InitializeMiddlewareFunc("count", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				calls.Add(1)
+				return next.HandleInitialize(ctx, in)
+			}), middleware.Before)
+		})
+	})
+	tables := testenv.CreateTables(t, db)
+	return fixture{store: dynamo.New(db, tables), calls: calls}
+}
+
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+type world struct {
+	t     *testing.T
+	ctx   context.Context
+	st    *dynamo.Store
+	calls *atomic.Int64
+	clock *clock
+	svc   *login.Service
+	org   store.Org
+	prof  store.Profile
+	waits []time.Duration
+	mu    sync.Mutex
+}
+
+// newWorld makes an org (lockout lo, the given trusted ranges) and a profile.
+func newWorld(t *testing.T, lo policy.Lockout, trusted string, prof func(*store.Profile)) *world {
+	t.Helper()
+	f := setup(t)
+	ctx := testenv.Context(t)
+	// Monday 2026-11-23 15:00 UTC.
+	c := &clock{now: time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)}
+	w := &world{t: t, ctx: ctx, st: f.store, calls: f.calls, clock: c}
+	w.svc = &login.Service{Store: f.store, Rand: rand.Reader, Now: c.Now, Params: fastParams,
+		FailureFloor: 50 * time.Millisecond,
+		Sleep: func(_ context.Context, d time.Duration) {
+			w.mu.Lock()
+			w.waits = append(w.waits, d)
+			w.mu.Unlock()
+		}}
+	orgID, _ := ids.New("00D", rand.Reader)
+	var tr policy.IPRanges
+	if trusted != "" {
+		var err error
+		if tr, err = policy.ParseIPRanges(trusted); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.org = store.Org{ID: orgID, Name: "Acme", TimeZone: "America/New_York", Lockout: lo,
+		SessionTimeout: 2 * time.Hour, TrustedRanges: tr, Version: 1}
+	if err := f.store.CreateOrg(ctx, w.org); err != nil {
+		t.Fatal(err)
+	}
+	profID, _ := ids.New("00e", rand.Reader)
+	w.prof = store.Profile{ID: profID, OrgID: orgID, Name: "Sales", APIEnabled: true, Version: 1}
+	if prof != nil {
+		prof(&w.prof)
+	}
+	if err := f.store.CreateProfile(ctx, w.prof); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// user creates a user and returns its user name and security token.
+func (w *world) user(name string) (string, string) {
+	w.t.Helper()
+	id, _ := ids.New("005", rand.Reader)
+	hash, err := secret.HashPassword(password, fastParams, rand.Reader)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	tok, _ := secret.NewToken(rand.Reader)
+	username := name + "@" + w.org.ID + ".example"
+	u := store.User{ID: id, OrgID: w.org.ID, ProfileID: w.prof.ID, Username: username, Email: username,
+		Active: true, PasswordHash: hash, TokenHash: secret.Digest(secret.PurposeToken, tok),
+		Policy: store.PolicyOf(w.org, w.prof)}
+	if err := w.st.CreateUser(w.ctx, u); err != nil {
+		w.t.Fatal(err)
+	}
+	return username, tok
+}
+
+func (w *world) login(username, sec string, ip netip.Addr) (login.Result, error) {
+	return w.svc.Login(w.ctx, login.Attempt{Username: username, Secret: sec, IP: ip, Type: "SOAP", Client: "test", APIVersion: "50.0"})
+}
+
+func code(err error) string {
+	if err == nil {
+		return "OK"
+	}
+	var le *login.Error
+	if !errors.As(err, &le) {
+		return "not a login.Error: " + err.Error()
+	}
+	return le.Code
+}
+
+func (w *world) history(userID string) []store.LoginEvent {
+	w.t.Helper()
+	evs, err := w.st.History(w.ctx, dynamo.HistoryFilter{UserID: userID, Limit: 1000})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return evs
+}
+
+func (w *world) userRecord(username string) store.User {
+	w.t.Helper()
+	u, err := w.st.User(w.ctx, username)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return u
+}
+
+func TestAPILoginDecisionsAgainstDynamoDB(t *testing.T) {
+	w := newWorld(t, policy.Lockout{MaxAttempts: 10, Period: 15 * time.Minute}, "192.0.2.0-192.0.2.255", nil)
+	u, tok := w.user("ann")
+	trusted := netip.MustParseAddr("192.0.2.77")
+	tests := []struct {
+		name   string
+		user   string
+		secret string
+		ip     netip.Addr
+		want   string
+		reason policy.Reason
+	}{
+		{"password and token from an untrusted IP logs in", u, password + tok, untrusted, "OK", policy.ReasonAllowed},
+		{"password alone from a trusted range logs in", u, password, trusted, "OK", policy.ReasonAllowed},
+		{"password and token from a trusted range logs in too", u, password + tok, trusted, "OK", policy.ReasonAllowed},
+		{"password alone from an untrusted IP must use the token", u, password, untrusted, login.CodeMustUseSecurityToken, policy.ReasonMustUseSecurityToken},
+		{"wrong password with the right token is invalid", u, "Wrong-Horse-9" + tok, untrusted, login.CodeInvalidLogin, policy.ReasonInvalidCredentials},
+		{"right password with a wrong token is invalid", u, password + "A" + tok[1:], untrusted, login.CodeInvalidLogin, policy.ReasonInvalidCredentials},
+		{"unknown user is invalid", "nobody@nowhere.example", password + tok, untrusted, login.CodeInvalidLogin, policy.ReasonUnknownUser},
+		{"user name is case-insensitive", "ANN@" + w.org.ID + ".EXAMPLE", password + tok, untrusted, "OK", policy.ReasonAllowed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := w.login(tt.user, tt.secret, tt.ip)
+			if got := code(err); got != tt.want {
+				t.Fatalf("login = %s (%v); want %s", got, err, tt.want)
+			}
+			if err != nil {
+				var le *login.Error
+				errors.As(err, &le)
+				if le.Reason != tt.reason {
+					t.Fatalf("reason %s; want %s", le.Reason, tt.reason)
+				}
+				if tt.want == login.CodeInvalidLogin && le.Message != login.InvalidLoginMessage {
+					t.Fatalf("message %q; want the one wrong-credentials text", le.Message)
+				}
+				return
+			}
+			if res.Decision.Reason != tt.reason || res.SessionID == "" {
+				t.Fatalf("result %+v", res.Decision)
+			}
+		})
+	}
+	// Every attempt is in the history, the unknown name under the name tried.
+	ann := w.userRecord(u)
+	if n := len(w.history(ann.ID)); n != 7 {
+		t.Errorf("history of the user has %d lines; want 7", n)
+	}
+	evs, err := w.st.History(w.ctx, dynamo.HistoryFilter{Username: "nobody@nowhere.example"})
+	if err != nil || len(evs) != 1 || evs[0].Reason != string(policy.ReasonUnknownUser) || evs[0].IP != untrusted.String() {
+		t.Errorf("history of the unknown name: %+v, %v", evs, err)
+	}
+	// Every refusal waited out the failure floor.
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.waits) != 4 {
+		t.Errorf("%d refusals waited for the floor; want 4", len(w.waits))
+	}
+}
+
+func TestProfileRangesAndLoginHours(t *testing.T) {
+	hours, err := policy.ParseLoginHours("America/New_York", "mon=08:00-12:00")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ranges, _ := policy.ParseIPRanges("203.0.113.0-203.0.113.255")
+	w := newWorld(t, policy.Lockout{MaxAttempts: 3, Period: 15 * time.Minute}, "", func(p *store.Profile) {
+		p.Ranges = ranges
+		p.Hours = hours
+	})
+	u, tok := w.user("bo")
+	// 15:00 UTC Monday is 10:00 in New York: inside the hours.
+	if _, err := w.login(u, password, office); err != nil {
+		t.Fatalf("inside a profile range without a token: %v", err)
+	}
+	if _, err := w.login(u, password+tok, untrusted); code(err) != login.CodeRestrictedDomain {
+		t.Fatalf("outside every profile range: %v; want %s", err, login.CodeRestrictedDomain)
+	}
+	w.clock.Advance(3 * time.Hour) // 13:00 in New York
+	if _, err := w.login(u, password, office); code(err) != login.CodeRestrictedTime {
+		t.Fatalf("outside login hours: %v; want %s", err, login.CodeRestrictedTime)
+	}
+	// Denials of right credentials do not count toward lockout (max 3).
+	for i := 0; i < 3; i++ {
+		w.login(u, password, office)
+	}
+	w.clock.Advance(-3 * time.Hour)
+	if _, err := w.login(u, password, office); err != nil {
+		t.Fatalf("after policy denials the user must not be locked: %v", err)
+	}
+}
+
+func TestAPIDisabledProfileIsRefused(t *testing.T) {
+	w := newWorld(t, policy.DefaultLockout, "", func(p *store.Profile) { p.APIEnabled = false })
+	u, tok := w.user("cy")
+	if _, err := w.login(u, password+tok, untrusted); code(err) != login.CodeAPIDisabled {
+		t.Fatalf("login = %v; want %s", err, login.CodeAPIDisabled)
+	}
+}
+
+func TestInactiveUserAnswersLikeAWrongPassword(t *testing.T) {
+	w := newWorld(t, policy.DefaultLockout, "", nil)
+	u, tok := w.user("di")
+	if err := w.st.SetActive(w.ctx, u, false); err != nil {
+		t.Fatal(err)
+	}
+	_, err := w.login(u, password+tok, untrusted)
+	var le *login.Error
+	if !errors.As(err, &le) || le.Code != login.CodeInvalidLogin || le.Reason != policy.ReasonUserInactive {
+		t.Fatalf("login = %v; want INVALID_LOGIN for an inactive user", err)
+	}
+}
+
+func TestParallelBadAttemptsCountExactlyTheMaximum(t *testing.T) {
+	const max, parallel = 5, 40
+	w := newWorld(t, policy.Lockout{MaxAttempts: max, Period: 30 * time.Minute}, "", nil)
+	u, tok := w.user("eve")
+	var wg sync.WaitGroup
+	for i := 0; i < parallel; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := w.login(u, "guess-"+tok, untrusted); code(err) != login.CodeInvalidLogin {
+				t.Errorf("parallel bad attempt: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	rec := w.userRecord(u)
+	if rec.Lock.Attempts != max {
+		t.Fatalf("stored attempts %d; want exactly %d", rec.Lock.Attempts, max)
+	}
+	checked, locked := 0, 0
+	for _, ev := range w.history(rec.ID) {
+		switch policy.Reason(ev.Reason) {
+		case policy.ReasonInvalidCredentials:
+			checked++
+		case policy.ReasonUserLocked:
+			locked++
+		}
+	}
+	if checked != max || locked != parallel-max {
+		t.Fatalf("%d attempts reached the password check and %d were refused as locked; want %d and %d", checked, locked, max, parallel-max)
+	}
+	// Locked: the right password does not get in, and is not even checked.
+	if _, err := w.login(u, password+tok, untrusted); code(err) != login.CodeInvalidLogin {
+		t.Fatalf("locked user with the right password: %v", err)
+	}
+	// The period runs out: the right password works and resets the count.
+	w.clock.Advance(30*time.Minute + time.Second)
+	if _, err := w.login(u, password+tok, untrusted); err != nil {
+		t.Fatalf("after the lockout period: %v", err)
+	}
+	if a := w.userRecord(u).Lock.Attempts; a != 0 {
+		t.Fatalf("a success must reset the count; it is %d", a)
+	}
+}
+
+func TestLockoutUntilUnlockedAndAdminUnlock(t *testing.T) {
+	w := newWorld(t, policy.Lockout{MaxAttempts: 3}, "", nil)
+	u, tok := w.user("fay")
+	for i := 0; i < 3; i++ {
+		w.login(u, "nope-nope", untrusted)
+	}
+	w.clock.Advance(24 * time.Hour)
+	if _, err := w.login(u, password+tok, untrusted); code(err) != login.CodeInvalidLogin {
+		t.Fatalf("a lock until unlocked must hold a day later: %v", err)
+	}
+	if err := w.st.Unlock(w.ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.login(u, password+tok, untrusted); err != nil {
+		t.Fatalf("after an admin unlock: %v", err)
+	}
+}
+
+func TestFailureAfterAnExpiredLockStartsTheCountAgain(t *testing.T) {
+	w := newWorld(t, policy.Lockout{MaxAttempts: 3, Period: 15 * time.Minute}, "", nil)
+	u, tok := w.user("gus")
+	for i := 0; i < 3; i++ {
+		w.login(u, "nope-nope", untrusted)
+	}
+	w.clock.Advance(16 * time.Minute)
+	w.login(u, "nope-again", untrusted)
+	if a := w.userRecord(u).Lock.Attempts; a != 1 {
+		t.Fatalf("first failure after the lock ran out: count %d; want 1", a)
+	}
+	// Two more failures are allowed before the next lock: the third locks.
+	w.login(u, "nope-3", untrusted)
+	if _, err := w.login(u, password+tok, untrusted); err != nil {
+		t.Fatalf("third attempt with the right password: %v", err)
+	}
+}
+
+func TestMissingTokenCountsTowardLockout(t *testing.T) {
+	w := newWorld(t, policy.Lockout{MaxAttempts: 3, Period: 15 * time.Minute}, "", nil)
+	u, tok := w.user("hal")
+	for i := 0; i < 3; i++ {
+		if _, err := w.login(u, password, untrusted); code(err) != login.CodeMustUseSecurityToken {
+			t.Fatalf("attempt %d: %v", i, err)
+		}
+	}
+	if _, err := w.login(u, password+tok, untrusted); code(err) != login.CodeInvalidLogin {
+		t.Fatalf("after three missing tokens the user is locked: %v", err)
+	}
+}
+
+func TestLogoutEndsTheSession(t *testing.T) {
+	w := newWorld(t, policy.DefaultLockout, "", nil)
+	u, tok := w.user("ida")
+	res, err := w.login(u, password+tok, untrusted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := w.st.Session(w.ctx, secret.Digest(secret.PurposeSession, res.SessionID), w.clock.Now())
+	if err != nil || got.UserID != res.User.ID || got.Level != login.LevelStandard {
+		t.Fatalf("stored session %+v, %v", got, err)
+	}
+	if err := w.svc.Logout(w.ctx, res.SessionID); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.svc.Logout(w.ctx, res.SessionID); code(err) != login.CodeInvalidSession {
+		t.Fatalf("second logout: %v; want %s", err, login.CodeInvalidSession)
+	}
+	if err := w.svc.Logout(w.ctx, "00D000000000001!nonsense"); code(err) != login.CodeInvalidSession {
+		t.Fatalf("made-up session: %v", err)
+	}
+}
+
+func TestExpiredSessionIsInvalidBeforeTTLRemovesIt(t *testing.T) {
+	w := newWorld(t, policy.DefaultLockout, "", nil)
+	u, tok := w.user("jo")
+	res, err := w.login(u, password+tok, untrusted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.clock.Advance(2*time.Hour + time.Second)
+	if _, err := w.st.Session(w.ctx, secret.Digest(secret.PurposeSession, res.SessionID), w.clock.Now()); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("expired session read: %v; want not found", err)
+	}
+	if err := w.svc.Logout(w.ctx, res.SessionID); code(err) != login.CodeInvalidSession {
+		t.Fatalf("logout of an expired session: %v", err)
+	}
+}
+
+func TestDynamoDBCallsPerLogin(t *testing.T) {
+	w := newWorld(t, policy.DefaultLockout, "", nil)
+	u, tok := w.user("kim")
+	count := func(sec string) int64 {
+		before := w.calls.Load()
+		w.login(u, sec, untrusted)
+		return w.calls.Load() - before
+	}
+	if n := count(password + tok); n != 3 {
+		t.Errorf("a successful login made %d DynamoDB calls; want 3 (reserve+read, reset, session+history in one batch)", n)
+	}
+	if n := count("wrong-wrong"); n != 2 {
+		t.Errorf("a failed login made %d DynamoDB calls; want 2 (reserve+read, history)", n)
+	}
+}
+
+func TestStoredSecretsAreDigestsOnly(t *testing.T) {
+	w := newWorld(t, policy.DefaultLockout, "", nil)
+	u, tok := w.user("lu")
+	res, err := w.login(u, password+tok, untrusted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := w.userRecord(u)
+	if rec.TokenHash == tok || len(rec.TokenHash) != 64 {
+		t.Fatal("the token must be stored as its digest")
+	}
+	if _, err := w.st.Session(w.ctx, res.SessionID, w.clock.Now()); !errors.Is(err, store.ErrNotFound) {
+		t.Fatal("a session must not be found under its clear id")
+	}
+}

@@ -1,0 +1,76 @@
+package mail
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	htmltemplate "html/template"
+	texttemplate "text/template"
+	"time"
+)
+
+// Message is one mail, in plain text and HTML.
+type Message struct {
+	To      string
+	Subject string
+	Text    string
+	HTML    string
+}
+
+// Mailer sends a message; an error means the provider did not accept it.
+type Mailer interface {
+	Send(ctx context.Context, m Message) error
+}
+
+// TokenMail is the data of a security-token mail.
+type TokenMail struct {
+	To       string
+	Name     string // the user's full name
+	Username string
+	OrgName  string
+	Token    string // the clear token: only ever in the body of this mail
+	Reason   string // e.g. "Your user was created", "You asked to reset your security token"
+	At       time.Time
+	From     string // where the request came from (IP or "the admin CLI")
+}
+
+var tokenText = texttemplate.Must(texttemplate.New("t").Parse(`Hello {{.Name}},
+
+{{.Reason}}. Here is your new security token for {{.OrgName}}:
+
+Security token (case-sensitive): {{.Token}}
+
+User name: {{.Username}}
+Requested: {{.At.UTC.Format "2006-01-02 15:04:05 MST"}} from {{.From}}
+
+Add the token to the end of your password when you log in from a desktop client,
+a data loader or the API from outside your company's trusted networks. For
+example, if your password is mypassword and your token is XXXXXXXXXX, enter
+mypasswordXXXXXXXXXX. Your previous security token no longer works.
+
+If you did not ask for this, tell your administrator.
+`))
+
+var tokenHTML = htmltemplate.Must(htmltemplate.New("h").Parse(`<!doctype html>
+<html><body style="font-family:system-ui,sans-serif;color:#1b2430">
+<p>Hello {{.Name}},</p>
+<p>{{.Reason}}. Here is your new security token for <b>{{.OrgName}}</b>:</p>
+<p style="font-size:1.2em">Security token (case-sensitive): <code style="background:#f1f4f8;padding:.2em .4em">{{.Token}}</code></p>
+<p>User name: {{.Username}}<br>Requested: {{.At.UTC.Format "2006-01-02 15:04:05 MST"}} from {{.From}}</p>
+<p>Add the token to the end of your password when you log in from a desktop client, a data loader or the API
+from outside your company's trusted networks. Your previous security token no longer works.</p>
+<p>If you did not ask for this, tell your administrator.</p>
+</body></html>
+`))
+
+// SecurityToken builds the mail that carries a new security token.
+func SecurityToken(d TokenMail) (Message, error) {
+	var t, h bytes.Buffer
+	if err := tokenText.Execute(&t, d); err != nil {
+		return Message{}, fmt.Errorf("mail text: %w", err)
+	}
+	if err := tokenHTML.Execute(&h, d); err != nil {
+		return Message{}, fmt.Errorf("mail html: %w", err)
+	}
+	return Message{To: d.To, Subject: "Your new security token", Text: t.String(), HTML: h.String()}, nil
+}

@@ -1,0 +1,324 @@
+package dynamo
+
+import (
+	"fmt"
+	"time"
+
+	"loginguard/shared/policy"
+	"loginguard/shared/store"
+)
+
+// Items as stored. Times are epoch seconds (numbers) where DynamoDB compares
+// them in conditions or TTL reads them, RFC 3339 text elsewhere.
+
+const (
+	skOrg           = "ORG"
+	skProfilePrefix = "PROFILE#"
+)
+
+type orgItem struct {
+	PK             string   `dynamodbav:"pk"`
+	SK             string   `dynamodbav:"sk"`
+	Name           string   `dynamodbav:"name"`
+	TimeZone       string   `dynamodbav:"timeZone"`
+	LockMax        int      `dynamodbav:"lockMax"`
+	LockPeriodSec  int64    `dynamodbav:"lockPeriodSec"`
+	SessionTimeout int64    `dynamodbav:"sessionTimeoutSec"`
+	LockSessionIP  bool     `dynamodbav:"lockSessionIp"`
+	Trusted        []string `dynamodbav:"trusted"`
+	Version        int64    `dynamodbav:"version"`
+	CreatedAt      string   `dynamodbav:"createdAt"`
+}
+
+type profileItem struct {
+	PK          string   `dynamodbav:"pk"`
+	SK          string   `dynamodbav:"sk"`
+	ID          string   `dynamodbav:"id"`
+	Name        string   `dynamodbav:"name"`
+	HoursZone   string   `dynamodbav:"hoursZone"`
+	Hours       string   `dynamodbav:"hours"`
+	Ranges      []string `dynamodbav:"ranges"`
+	APIEnabled  bool     `dynamodbav:"apiEnabled"`
+	ManageUsers bool     `dynamodbav:"manageUsers"`
+	Version     int64    `dynamodbav:"version"`
+}
+
+// policyItem is store.LoginPolicy on a user item. The lockout maximum and
+// period live beside it at the top level: the login gate's condition reads them.
+type policyItem struct {
+	OrgVersion     int64    `dynamodbav:"orgVersion"`
+	ProfileVersion int64    `dynamodbav:"profileVersion"`
+	OrgName        string   `dynamodbav:"orgName"`
+	OrgTimeZone    string   `dynamodbav:"orgTimeZone"`
+	ProfileName    string   `dynamodbav:"profileName"`
+	LockMax        int      `dynamodbav:"lockMax"` // 0 = no limit (the gate uses the top-level ceiling)
+	LockPeriodSec  int64    `dynamodbav:"lockPeriodSec"`
+	SessionTimeout int64    `dynamodbav:"sessionTimeoutSec"`
+	LockSessionIP  bool     `dynamodbav:"lockSessionIp"`
+	Trusted        []string `dynamodbav:"trusted"`
+	HoursZone      string   `dynamodbav:"hoursZone"`
+	Hours          string   `dynamodbav:"hours"`
+	Ranges         []string `dynamodbav:"ranges"`
+	APIEnabled     bool     `dynamodbav:"apiEnabled"`
+	ManageUsers    bool     `dynamodbav:"manageUsers"`
+}
+
+type userItem struct {
+	Username     string     `dynamodbav:"username"` // key: normalized
+	ID           string     `dynamodbav:"id"`
+	OrgID        string     `dynamodbav:"orgId"`
+	ProfileID    string     `dynamodbav:"profileId"`
+	DisplayName  string     `dynamodbav:"displayName"`
+	Email        string     `dynamodbav:"email"`
+	FirstName    string     `dynamodbav:"firstName"`
+	LastName     string     `dynamodbav:"lastName"`
+	TimeZone     string     `dynamodbav:"timeZone"`
+	Locale       string     `dynamodbav:"locale"`
+	Language     string     `dynamodbav:"language"`
+	Active       bool       `dynamodbav:"active"`
+	PasswordHash string     `dynamodbav:"passwordHash"`
+	TokenHash    string     `dynamodbav:"tokenHash"`
+	Attempts     int        `dynamodbav:"attempts"`
+	LockEndsAt   int64      `dynamodbav:"lockEndsAt"`
+	LockCeiling  int64      `dynamodbav:"lockCeiling"` // attempts at which the user locks (huge for no limit)
+	LockForSec   int64      `dynamodbav:"lockForSec"`  // lock period in seconds (a century for "until unlocked")
+	LastLoginAt  string     `dynamodbav:"lastLoginAt"`
+	CreatedAt    string     `dynamodbav:"createdAt"`
+	Policy       policyItem `dynamodbav:"pol"`
+}
+
+type sessionItem struct {
+	ID         string `dynamodbav:"id"` // digest of the session id
+	UserID     string `dynamodbav:"userId"`
+	OrgID      string `dynamodbav:"orgId"`
+	Username   string `dynamodbav:"username"`
+	IP         string `dynamodbav:"ip"`
+	Level      string `dynamodbav:"level"`
+	LoginType  string `dynamodbav:"loginType"`
+	TimeoutSec int64  `dynamodbav:"timeoutSec"`
+	LockIP     bool   `dynamodbav:"lockIp"`
+	CreatedAt  int64  `dynamodbav:"createdAt"`
+	LastSeenAt int64  `dynamodbav:"lastSeenAt"`
+	ExpiresAt  int64  `dynamodbav:"expiresAt"` // TTL attribute
+}
+
+type historyItem struct {
+	Subject    string `dynamodbav:"subject"` // "user#<id>" or "name#<normalized name tried>"
+	At         string `dynamodbav:"at"`      // RFC 3339 nano + "#" + random: sortable and unique
+	OrgID      string `dynamodbav:"orgId,omitempty"`
+	UserID     string `dynamodbav:"userId,omitempty"`
+	Username   string `dynamodbav:"username"`
+	IP         string `dynamodbav:"ip"`
+	LoginType  string `dynamodbav:"loginType"`
+	Client     string `dynamodbav:"client"`
+	APIVersion string `dynamodbav:"apiVersion,omitempty"`
+	Reason     string `dynamodbav:"reason"`
+	Via        string `dynamodbav:"via,omitempty"`
+	Allowed    bool   `dynamodbav:"allowed"`
+	ExpiresAt  int64  `dynamodbav:"expiresAt"` // TTL attribute
+}
+
+func ts(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+func parseTS(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}
+
+func epoch(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
+}
+
+func fromEpoch(s int64) time.Time {
+	if s == 0 {
+		return time.Time{}
+	}
+	return time.Unix(s, 0).UTC()
+}
+
+func rangesText(rs policy.IPRanges) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.String()
+	}
+	return out
+}
+
+func parseRanges(ss []string) (policy.IPRanges, error) {
+	rs := make(policy.IPRanges, 0, len(ss))
+	for _, s := range ss {
+		r, err := policy.ParseIPRanges(s)
+		if err != nil {
+			return nil, fmt.Errorf("stored range %q: %w", s, err)
+		}
+		rs = append(rs, r...)
+	}
+	return rs, nil
+}
+
+func lockoutOf(max int, periodSec int64) policy.Lockout {
+	return policy.Lockout{MaxAttempts: max, Period: time.Duration(periodSec) * time.Second}
+}
+
+func toOrgItem(o store.Org) orgItem {
+	return orgItem{
+		PK: o.ID, SK: skOrg, Name: o.Name, TimeZone: o.TimeZone,
+		LockMax: o.Lockout.MaxAttempts, LockPeriodSec: int64(o.Lockout.Period / time.Second),
+		SessionTimeout: int64(o.SessionTimeout / time.Second), LockSessionIP: o.LockSessionIP,
+		Trusted: rangesText(o.TrustedRanges), Version: o.Version, CreatedAt: ts(o.CreatedAt),
+	}
+}
+
+func (it orgItem) org() (store.Org, error) {
+	trusted, err := parseRanges(it.Trusted)
+	if err != nil {
+		return store.Org{}, err
+	}
+	return store.Org{
+		ID: it.PK, Name: it.Name, TimeZone: it.TimeZone,
+		Lockout:        lockoutOf(it.LockMax, it.LockPeriodSec),
+		SessionTimeout: time.Duration(it.SessionTimeout) * time.Second, LockSessionIP: it.LockSessionIP,
+		TrustedRanges: trusted, Version: it.Version, CreatedAt: parseTS(it.CreatedAt),
+	}, nil
+}
+
+func toProfileItem(p store.Profile) profileItem {
+	return profileItem{
+		PK: p.OrgID, SK: skProfilePrefix + p.ID, ID: p.ID, Name: p.Name,
+		HoursZone: p.Hours.Zone, Hours: p.Hours.String(), Ranges: rangesText(p.Ranges),
+		APIEnabled: p.APIEnabled, ManageUsers: p.ManageUsers, Version: p.Version,
+	}
+}
+
+func (it profileItem) profile() (store.Profile, error) {
+	hours, err := policy.ParseLoginHours(it.HoursZone, it.Hours)
+	if err != nil {
+		return store.Profile{}, fmt.Errorf("stored login hours: %w", err)
+	}
+	ranges, err := parseRanges(it.Ranges)
+	if err != nil {
+		return store.Profile{}, err
+	}
+	return store.Profile{
+		ID: it.ID, OrgID: it.PK, Name: it.Name, Hours: hours, Ranges: ranges,
+		APIEnabled: it.APIEnabled, ManageUsers: it.ManageUsers, Version: it.Version,
+	}, nil
+}
+
+func toPolicyItem(p store.LoginPolicy) policyItem {
+	return policyItem{
+		OrgVersion: p.OrgVersion, ProfileVersion: p.ProfileVersion,
+		OrgName: p.OrgName, OrgTimeZone: p.OrgTimeZone, ProfileName: p.ProfileName,
+		LockMax: p.Lockout.MaxAttempts, LockPeriodSec: int64(p.Lockout.Period / time.Second),
+		SessionTimeout: int64(p.SessionTimeout / time.Second), LockSessionIP: p.LockSessionIP,
+		Trusted: rangesText(p.TrustedRanges), HoursZone: p.Hours.Zone, Hours: p.Hours.String(),
+		Ranges: rangesText(p.ProfileRanges), APIEnabled: p.APIEnabled, ManageUsers: p.ManageUsers,
+	}
+}
+
+func (it policyItem) policy() (store.LoginPolicy, error) {
+	trusted, err := parseRanges(it.Trusted)
+	if err != nil {
+		return store.LoginPolicy{}, err
+	}
+	ranges, err := parseRanges(it.Ranges)
+	if err != nil {
+		return store.LoginPolicy{}, err
+	}
+	hours, err := policy.ParseLoginHours(it.HoursZone, it.Hours)
+	if err != nil {
+		return store.LoginPolicy{}, fmt.Errorf("stored login hours: %w", err)
+	}
+	return store.LoginPolicy{
+		OrgVersion: it.OrgVersion, ProfileVersion: it.ProfileVersion,
+		OrgName: it.OrgName, OrgTimeZone: it.OrgTimeZone, ProfileName: it.ProfileName,
+		Lockout:        lockoutOf(it.LockMax, it.LockPeriodSec),
+		SessionTimeout: time.Duration(it.SessionTimeout) * time.Second, LockSessionIP: it.LockSessionIP,
+		TrustedRanges: trusted, Hours: hours, ProfileRanges: ranges,
+		APIEnabled: it.APIEnabled, ManageUsers: it.ManageUsers,
+	}, nil
+}
+
+func toUserItem(u store.User) userItem {
+	return userItem{
+		Username: store.NormalizeUsername(u.Username), ID: u.ID, OrgID: u.OrgID, ProfileID: u.ProfileID,
+		DisplayName: u.Username, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName,
+		TimeZone: u.TimeZone, Locale: u.Locale, Language: u.Language, Active: u.Active,
+		PasswordHash: u.PasswordHash, TokenHash: u.TokenHash,
+		Attempts: u.Lock.Attempts, LockEndsAt: epoch(u.Lock.LockEndsAt),
+		LockCeiling: int64(u.Policy.Lockout.Ceiling()), LockForSec: int64(u.Policy.Lockout.LockFor() / time.Second),
+		LastLoginAt: ts(u.LastLoginAt), CreatedAt: ts(u.CreatedAt), Policy: toPolicyItem(u.Policy),
+	}
+}
+
+func (it userItem) user() (store.User, error) {
+	pol, err := it.Policy.policy()
+	if err != nil {
+		return store.User{}, fmt.Errorf("user %s: %w", it.ID, err)
+	}
+	return store.User{
+		ID: it.ID, OrgID: it.OrgID, ProfileID: it.ProfileID, Username: it.DisplayName,
+		Email: it.Email, FirstName: it.FirstName, LastName: it.LastName,
+		TimeZone: it.TimeZone, Locale: it.Locale, Language: it.Language, Active: it.Active,
+		PasswordHash: it.PasswordHash, TokenHash: it.TokenHash,
+		Lock:        policy.LockState{Attempts: it.Attempts, LockEndsAt: fromEpoch(it.LockEndsAt)},
+		LastLoginAt: parseTS(it.LastLoginAt), CreatedAt: parseTS(it.CreatedAt), Policy: pol,
+	}, nil
+}
+
+func toSessionItem(s store.Session) sessionItem {
+	return sessionItem{
+		ID: s.IDHash, UserID: s.UserID, OrgID: s.OrgID, Username: s.Username, IP: s.IP,
+		Level: s.Level, LoginType: s.LoginType, TimeoutSec: int64(s.Timeout / time.Second), LockIP: s.LockIP,
+		CreatedAt: epoch(s.CreatedAt), LastSeenAt: epoch(s.LastSeenAt), ExpiresAt: epoch(s.ExpiresAt()),
+	}
+}
+
+func (it sessionItem) session() store.Session {
+	return store.Session{
+		IDHash: it.ID, UserID: it.UserID, OrgID: it.OrgID, Username: it.Username, IP: it.IP,
+		Level: it.Level, LoginType: it.LoginType, Timeout: time.Duration(it.TimeoutSec) * time.Second,
+		LockIP: it.LockIP, CreatedAt: fromEpoch(it.CreatedAt), LastSeenAt: fromEpoch(it.LastSeenAt),
+	}
+}
+
+func subjectOf(e store.LoginEvent) string {
+	if e.UserID != "" {
+		return "user#" + e.UserID
+	}
+	return "name#" + store.NormalizeUsername(e.Username)
+}
+
+func toHistoryItem(e store.LoginEvent, suffix string) historyItem {
+	return historyItem{
+		Subject: subjectOf(e), At: ts(e.At) + "#" + suffix, OrgID: e.OrgID, UserID: e.UserID,
+		Username: e.Username, IP: e.IP, LoginType: e.LoginType, Client: e.Client, APIVersion: e.APIVersion,
+		Reason: e.Reason, Via: e.Via, Allowed: e.Allowed, ExpiresAt: e.At.Add(store.HistoryRetention).Unix(),
+	}
+}
+
+func (it historyItem) event() store.LoginEvent {
+	at, _, _ := cutLast(it.At, "#")
+	return store.LoginEvent{
+		At: parseTS(at), OrgID: it.OrgID, UserID: it.UserID, Username: it.Username, IP: it.IP,
+		LoginType: it.LoginType, Client: it.Client, APIVersion: it.APIVersion,
+		Reason: it.Reason, Via: it.Via, Allowed: it.Allowed,
+	}
+}
+
+func cutLast(s, sep string) (before, after string, found bool) {
+	for i := len(s) - len(sep); i >= 0; i-- {
+		if s[i:i+len(sep)] == sep {
+			return s[:i], s[i+len(sep):], true
+		}
+	}
+	return s, "", false
+}

@@ -1,0 +1,294 @@
+package dynamo
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"loginguard/shared/store"
+)
+
+// API is the part of the DynamoDB client the store uses.
+type API interface {
+	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	DeleteItem(context.Context, *dynamodb.DeleteItemInput, ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
+	Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	BatchWriteItem(context.Context, *dynamodb.BatchWriteItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
+}
+
+// Tables names the tables, as template.yaml declares them.
+type Tables struct {
+	Orgs, Users, Sessions, History string
+}
+
+// Store is the DynamoDB implementation of the service's storage.
+type Store struct {
+	db API
+	t  Tables
+}
+
+// New returns a Store on the given client and tables.
+func New(db API, t Tables) *Store { return &Store{db: db, t: t} }
+
+func av(v any) types.AttributeValue {
+	switch x := v.(type) {
+	case string:
+		return &types.AttributeValueMemberS{Value: x}
+	case int:
+		return &types.AttributeValueMemberN{Value: strconv.Itoa(x)}
+	case int64:
+		return &types.AttributeValueMemberN{Value: strconv.FormatInt(x, 10)}
+	case bool:
+		return &types.AttributeValueMemberBOOL{Value: x}
+	}
+	panic(fmt.Sprintf("dynamo: no attribute value for %T", v))
+}
+
+func userKey(username string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"username": av(store.NormalizeUsername(username))}
+}
+
+func isConditionFailed(err error) (*types.ConditionalCheckFailedException, bool) {
+	var ccf *types.ConditionalCheckFailedException
+	ok := errors.As(err, &ccf)
+	return ccf, ok
+}
+
+// ---- the login path ----
+
+// BeginAttempt reserves one login attempt for username before any password is
+// checked, and returns the user. It is one conditional write: the attempt
+// counter goes up only while the user exists, is active and is not locked, so
+// N parallel attempts against a maximum of M let exactly M through. Each
+// reservation also moves the lock's end to now + period: should this attempt
+// be the M-th failure, the lock runs from it.
+//
+// Errors: store.ErrNotFound, store.ErrInactive, store.ErrLocked (with the
+// user, so history can name them).
+func (s *Store) BeginAttempt(ctx context.Context, username string, now time.Time) (store.User, error) {
+	for try := 0; ; try++ {
+		out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName:           &s.t.Users,
+			Key:                 userKey(username),
+			UpdateExpression:    aws.String("SET attempts = attempts + :one, lockEndsAt = lockForSec + :now"),
+			ConditionExpression: aws.String("attribute_exists(username) AND active = :true AND (attempts < lockCeiling OR lockEndsAt <= :now)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":one": av(1), ":now": av(now.Unix()), ":true": av(true),
+			},
+			ReturnValues:                        types.ReturnValueAllNew,
+			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		})
+		if err == nil {
+			return decodeUser(out.Attributes)
+		}
+		ccf, ok := isConditionFailed(err)
+		if !ok {
+			return store.User{}, fmt.Errorf("reserving login attempt: %w", err)
+		}
+		// DynamoDB returns the item that failed the condition; the local
+		// stand-in does not, so read it then (a failure path only).
+		item := ccf.Item
+		if item == nil {
+			got, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.t.Users, Key: userKey(username), ConsistentRead: aws.Bool(true)})
+			if err != nil {
+				return store.User{}, fmt.Errorf("reading refused user: %w", err)
+			}
+			item = got.Item
+		}
+		if item == nil {
+			return store.User{}, store.ErrNotFound
+		}
+		u, err := decodeUser(item)
+		if err != nil {
+			return store.User{}, err
+		}
+		if !u.Active {
+			return u, store.ErrInactive
+		}
+		if u.Policy.Lockout.Locked(u.Lock, now) || try > 0 {
+			return u, store.ErrLocked
+		}
+		// The lock ran out between the write and the read: try once more.
+	}
+}
+
+func decodeUser(item map[string]types.AttributeValue) (store.User, error) {
+	var it userItem
+	if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+		return store.User{}, fmt.Errorf("decoding user: %w", err)
+	}
+	return it.user()
+}
+
+// Succeed ends a reserved attempt that logged in: the counter goes back to
+// zero. With newHash set (the stored hash used weaker parameters) the
+// password hash is replaced too, unless it changed meanwhile.
+func (s *Store) Succeed(ctx context.Context, u store.User, now time.Time, newHash string) error {
+	in := &dynamodb.UpdateItemInput{
+		TableName:                 &s.t.Users,
+		Key:                       userKey(u.Username),
+		UpdateExpression:          aws.String("SET attempts = :zero, lastLoginAt = :now"),
+		ConditionExpression:       aws.String("attribute_exists(username)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":zero": av(0), ":now": av(ts(now))},
+	}
+	if newHash != "" {
+		in.UpdateExpression = aws.String("SET attempts = :zero, lastLoginAt = :now, passwordHash = :new")
+		in.ConditionExpression = aws.String("passwordHash = :old")
+		in.ExpressionAttributeValues[":new"] = av(newHash)
+		in.ExpressionAttributeValues[":old"] = av(u.PasswordHash)
+	}
+	_, err := s.db.UpdateItem(ctx, in)
+	if _, ok := isConditionFailed(err); ok && newHash != "" {
+		return s.Succeed(ctx, u, now, "")
+	}
+	if err != nil {
+		return fmt.Errorf("resetting login attempts: %w", err)
+	}
+	return nil
+}
+
+// SetAttempts sets the counter of a user whose reserved attempt turned out
+// not to count as the reservation did: to 1 for a failure right after an
+// expired lock (the count restarts), to 0 for valid credentials denied by
+// policy right after one. It only writes while the count is still the one
+// the reservation left, so concurrent attempts are never undone.
+func (s *Store) SetAttempts(ctx context.Context, u store.User, to int) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &s.t.Users,
+		Key:                       userKey(u.Username),
+		UpdateExpression:          aws.String("SET attempts = :to"),
+		ConditionExpression:       aws.String("attempts = :seen"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":to": av(to), ":seen": av(u.Lock.Attempts)},
+	})
+	if _, ok := isConditionFailed(err); ok {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("setting login attempts: %w", err)
+	}
+	return nil
+}
+
+// ReleaseAttempt gives back a reserved attempt whose credentials were right
+// but which policy denied (login hours, IP range): it does not count.
+func (s *Store) ReleaseAttempt(ctx context.Context, u store.User) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &s.t.Users,
+		Key:                       userKey(u.Username),
+		UpdateExpression:          aws.String("SET attempts = attempts - :one"),
+		ConditionExpression:       aws.String("attempts > :zero"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": av(1), ":zero": av(0)},
+	})
+	if _, ok := isConditionFailed(err); ok {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("releasing login attempt: %w", err)
+	}
+	return nil
+}
+
+// OpenSession stores a new session and its login-history line in one round trip.
+func (s *Store) OpenSession(ctx context.Context, sess store.Session, ev store.LoginEvent) error {
+	si, err := attributevalue.MarshalMap(toSessionItem(sess))
+	if err != nil {
+		return fmt.Errorf("encoding session: %w", err)
+	}
+	hi, err := s.historyItem(ev)
+	if err != nil {
+		return err
+	}
+	req := map[string][]types.WriteRequest{
+		s.t.Sessions: {{PutRequest: &types.PutRequest{Item: si}}},
+		s.t.History:  {{PutRequest: &types.PutRequest{Item: hi}}},
+	}
+	for try := 0; len(req) > 0; try++ {
+		if try == 5 {
+			return errors.New("storing session: DynamoDB left items unprocessed after 5 tries")
+		}
+		if try > 0 {
+			time.Sleep(time.Duration(10<<try) * time.Millisecond)
+		}
+		out, err := s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: req})
+		if err != nil {
+			return fmt.Errorf("storing session: %w", err)
+		}
+		req = out.UnprocessedItems
+	}
+	return nil
+}
+
+func (s *Store) historyItem(ev store.LoginEvent) (map[string]types.AttributeValue, error) {
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return nil, err
+	}
+	item, err := attributevalue.MarshalMap(toHistoryItem(ev, hex.EncodeToString(b[:])))
+	if err != nil {
+		return nil, fmt.Errorf("encoding login history: %w", err)
+	}
+	return item, nil
+}
+
+// Record adds one line to login history.
+func (s *Store) Record(ctx context.Context, ev store.LoginEvent) error {
+	item, err := s.historyItem(ev)
+	if err != nil {
+		return err
+	}
+	if _, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.t.History, Item: item}); err != nil {
+		return fmt.Errorf("recording login history: %w", err)
+	}
+	return nil
+}
+
+// Session returns the session stored under idHash. An expired session is
+// store.ErrNotFound: TTL deletion lags by hours, so expiry is checked on read.
+func (s *Store) Session(ctx context.Context, idHash string, now time.Time) (store.Session, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: &s.t.Sessions, Key: map[string]types.AttributeValue{"id": av(idHash)}, ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return store.Session{}, fmt.Errorf("reading session: %w", err)
+	}
+	if out.Item == nil {
+		return store.Session{}, store.ErrNotFound
+	}
+	var it sessionItem
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return store.Session{}, fmt.Errorf("decoding session: %w", err)
+	}
+	if it.ExpiresAt <= now.Unix() {
+		return store.Session{}, store.ErrNotFound
+	}
+	return it.session(), nil
+}
+
+// EndSession deletes a session; store.ErrNotFound when there was none or it
+// had expired (an expired one is left for TTL to remove).
+func (s *Store) EndSession(ctx context.Context, idHash string, now time.Time) error {
+	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName:                 &s.t.Sessions,
+		Key:                       map[string]types.AttributeValue{"id": av(idHash)},
+		ConditionExpression:       aws.String("attribute_exists(id) AND expiresAt > :now"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":now": av(now.Unix())},
+	})
+	if _, ok := isConditionFailed(err); ok {
+		return store.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("ending session: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,146 @@
+package store
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"loginguard/shared/policy"
+)
+
+var (
+	// ErrNotFound: no such org, profile, user or session.
+	ErrNotFound = errors.New("not found")
+	// ErrExists: a create met a record with the same key (a taken user name).
+	ErrExists = errors.New("already exists")
+	// ErrLocked: the user is locked out; no password may be checked.
+	ErrLocked = errors.New("user locked out")
+	// ErrInactive: the user is deactivated.
+	ErrInactive = errors.New("user inactive")
+	// ErrConflict: the record changed since it was read; read again and retry.
+	ErrConflict = errors.New("changed concurrently")
+)
+
+// Org is a customer organisation and its org-wide security settings.
+type Org struct {
+	ID             string // 15-character id, key prefix 00D
+	Name           string
+	TimeZone       string // default time zone (IANA)
+	Lockout        policy.Lockout
+	SessionTimeout time.Duration
+	LockSessionIP  bool // lock sessions to the IP they started from
+	TrustedRanges  policy.IPRanges
+	Version        int64 // raised on every settings change; users carry the version they copied
+	CreatedAt      time.Time
+}
+
+// Profile is a set of users' permissions and login restrictions.
+type Profile struct {
+	ID          string // 15-character id, key prefix 00e
+	OrgID       string
+	Name        string
+	Hours       policy.LoginHours // carries the zone it was first set in
+	Ranges      policy.IPRanges
+	APIEnabled  bool
+	ManageUsers bool
+	Version     int64
+}
+
+// LoginPolicy is the copy of the org's and profile's settings kept on each
+// user record, so a login reads everything it decides on in one round trip.
+// Admin changes rewrite it on every user they concern (see dynamo.SyncPolicy).
+type LoginPolicy struct {
+	OrgVersion     int64
+	ProfileVersion int64
+	OrgName        string
+	OrgTimeZone    string
+	ProfileName    string
+	Lockout        policy.Lockout
+	SessionTimeout time.Duration
+	LockSessionIP  bool
+	TrustedRanges  policy.IPRanges
+	Hours          policy.LoginHours
+	ProfileRanges  policy.IPRanges
+	APIEnabled     bool
+	ManageUsers    bool
+}
+
+// PolicyOf builds the copy a user of profile p in org o carries.
+func PolicyOf(o Org, p Profile) LoginPolicy {
+	return LoginPolicy{
+		OrgVersion: o.Version, ProfileVersion: p.Version,
+		OrgName: o.Name, OrgTimeZone: o.TimeZone, ProfileName: p.Name,
+		Lockout: o.Lockout, SessionTimeout: o.SessionTimeout, LockSessionIP: o.LockSessionIP,
+		TrustedRanges: o.TrustedRanges,
+		Hours:         p.Hours, ProfileRanges: p.Ranges, APIEnabled: p.APIEnabled, ManageUsers: p.ManageUsers,
+	}
+}
+
+// User is a person or integration that logs in.
+type User struct {
+	ID           string // 15-character id, key prefix 005
+	OrgID        string
+	ProfileID    string
+	Username     string // as entered at creation; unique case-insensitively
+	Email        string
+	FirstName    string
+	LastName     string
+	TimeZone     string
+	Locale       string
+	Language     string
+	Active       bool
+	PasswordHash string // argon2id, PHC format with its parameters
+	TokenHash    string // digest of the security token; empty when none was ever issued
+	Lock         policy.LockState
+	LastLoginAt  time.Time
+	CreatedAt    time.Time
+	Policy       LoginPolicy
+}
+
+// FullName is "First Last", or the user name when both are empty.
+func (u User) FullName() string {
+	if n := strings.TrimSpace(u.FirstName + " " + u.LastName); n != "" {
+		return n
+	}
+	return u.Username
+}
+
+// NormalizeUsername is the key form of a user name: Salesforce user names are
+// case-insensitive.
+func NormalizeUsername(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// Session is an open login session. Its id is never stored, only its digest.
+type Session struct {
+	IDHash     string
+	UserID     string
+	OrgID      string
+	Username   string
+	IP         string
+	Level      string // STANDARD or HIGH_ASSURANCE
+	LoginType  string // SOAP, REST, UI
+	Timeout    time.Duration
+	LockIP     bool
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+}
+
+// ExpiresAt is when the session ends if it stays idle from its last activity.
+func (s Session) ExpiresAt() time.Time { return s.LastSeenAt.Add(s.Timeout) }
+
+// LoginEvent is one line of login history: every attempt, allowed or not.
+type LoginEvent struct {
+	At         time.Time
+	OrgID      string // empty when the user name matched nobody
+	UserID     string
+	Username   string // the name tried
+	IP         string
+	LoginType  string // SOAP, REST, UI
+	Client     string // user agent
+	APIVersion string
+	Reason     string // policy.Reason
+	Via        string
+	Allowed    bool
+}
+
+// HistoryRetention is how long login history is kept (Salesforce keeps six months).
+const HistoryRetention = 180 * 24 * time.Hour
