@@ -563,6 +563,8 @@ func (a *App) userCreate(ctx context.Context, args []string) error {
 	note := "security token sent to " + u.Email
 	if err := a.issuer(s).Issue(ctx, u, "Your user was created", "the admin CLI"); err != nil {
 		note = "no security token was issued: " + err.Error() + "; the user can log in only from trusted or profile IP ranges until one is (lgadmin user reset-token)"
+	} else if fresh, err := s.User(ctx, u.Username); err == nil {
+		u = fresh
 	}
 	if a.json {
 		v := a.viewUser(u)
@@ -657,7 +659,7 @@ func (a *App) userUnlock(ctx context.Context, args []string) error {
 	if err := s.Unlock(ctx, u.Username); err != nil {
 		return err
 	}
-	return a.userShow(ctx, []string{u.Username})
+	return a.showFresh(ctx, s, u.Username)
 }
 
 func (a *App) setActive(ctx context.Context, name string, args []string, active bool) error {
@@ -668,7 +670,16 @@ func (a *App) setActive(ctx context.Context, name string, args []string, active 
 	if err := s.SetActive(ctx, u.Username, active); err != nil {
 		return err
 	}
-	return a.userShow(ctx, []string{u.Username})
+	return a.showFresh(ctx, s, u.Username)
+}
+
+func (a *App) showFresh(ctx context.Context, s *dynamo.Store, username string) error {
+	u, err := s.User(ctx, username)
+	if err != nil {
+		return err
+	}
+	a.showUser(u)
+	return nil
 }
 
 func (a *App) userActivate(ctx context.Context, args []string) error {

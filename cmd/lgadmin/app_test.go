@@ -1,0 +1,184 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"loginguard/internal/testenv"
+)
+
+// cli runs lgadmin against a dynalite and an SES stand-in of its own.
+type cli struct {
+	t   *testing.T
+	env map[string]string
+	ses string
+}
+
+func newCLI(t *testing.T) *cli {
+	dyn := testenv.Dynalite(t)
+	ses := testenv.SES(t)
+	testenv.CreateTables(t, testenv.DynamoDB(dyn))
+	return &cli{t: t, ses: ses, env: map[string]string{
+		"AWS_ENDPOINT_URL_DYNAMODB": dyn, "AWS_ENDPOINT_URL_SESV2": ses, "AWS_REGION": "us-east-1",
+		"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "SENDER_ADDRESS": "no-reply@example.com",
+	}}
+}
+
+func (c *cli) run(stdin string, args ...string) (code int, stdout, stderr string) {
+	c.t.Helper()
+	// The AWS SDK reads endpoints from the process environment.
+	for k, v := range c.env {
+		c.t.Setenv(k, v)
+	}
+	var out, errb bytes.Buffer
+	a := &App{Getenv: func(k string) string { return c.env[k] }, Stdin: strings.NewReader(stdin),
+		Stdout: &out, Stderr: &errb, Rand: rand.Reader, Now: time.Now}
+	code = a.Run(context.Background(), args)
+	return code, out.String(), errb.String()
+}
+
+func (c *cli) json(stdin string, args ...string) map[string]any {
+	c.t.Helper()
+	code, out, errs := c.run(stdin, append(args, "--json")...)
+	if code != 0 {
+		c.t.Fatalf("lgadmin %v: exit %d: %s", args, code, errs)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		c.t.Fatalf("lgadmin %v --json printed %q: %v", args, out, err)
+	}
+	return m
+}
+
+type sentMail struct {
+	Destination struct {
+		To []string `json:"to"`
+	} `json:"destination"`
+	Subject string `json:"subject"`
+	Body    struct {
+		Text string `json:"text"`
+		HTML string `json:"html"`
+	} `json:"body"`
+}
+
+func (c *cli) mails() []sentMail {
+	c.t.Helper()
+	resp, err := http.Get(c.ses + "/store")
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var st struct {
+		Emails []sentMail `json:"emails"`
+	}
+	if err := json.Unmarshal(b, &st); err != nil {
+		c.t.Fatalf("SES store: %v: %s", err, b)
+	}
+	return st.Emails
+}
+
+func TestAdminCLIWholeLifecycle(t *testing.T) {
+	c := newCLI(t)
+	org := c.json("", "org", "create", "--name", "Acme", "--timezone", "America/New_York", "--lockout-max", "3", "--lockout-period", "30m")
+	orgID := org["id"].(string)
+	if org["lockoutMaxAttempts"] != "3" || org["lockoutPeriod"] != "30m0s" || org["timeZone"] != "America/New_York" {
+		t.Fatalf("org %+v", org)
+	}
+	prof := c.json("", "profile", "create", "--org", orgID, "--name", "Sales", "--login-hours", "mon=08:00-18:00,sun=00:00-00:00")
+	profID := prof["id"].(string)
+	if prof["loginHoursTimeZone"] != "America/New_York" || prof["loginHours"] != "mon=08:00-18:00,sun=00:00-00:00" || prof["apiEnabled"] != true {
+		t.Fatalf("profile %+v", prof)
+	}
+	// The org's zone changes; the hours keep the zone they were first set in.
+	c.json("", "org", "set", orgID, "--timezone", "Europe/Paris")
+	prof = c.json("", "profile", "set", profID, "--org", orgID, "--login-hours", "tue=09:00-17:00")
+	if prof["loginHoursTimeZone"] != "America/New_York" {
+		t.Fatalf("login hours moved to the org's new zone: %+v", prof)
+	}
+	user := c.json("S3cret-passw0rd\n", "user", "create", "--org", orgID, "--profile", profID,
+		"--username", "Jane@Acme.example", "--email", "jane@acme.example", "--first-name", "Jane", "--password-stdin")
+	if user["username"] != "Jane@Acme.example" || user["hasSecurityToken"] != true || !strings.Contains(user["note"].(string), "sent to jane@acme.example") {
+		t.Fatalf("user %+v", user)
+	}
+	mails := c.mails()
+	if len(mails) != 1 || mails[0].Destination.To[0] != "jane@acme.example" || !strings.Contains(mails[0].Body.Text, "Security token (case-sensitive): ") {
+		t.Fatalf("token mail: %+v", mails)
+	}
+	// Settings changes reach the user's copy.
+	c.json("", "org", "set", orgID, "--trusted-ranges", "10.0.0.0-10.0.0.255")
+	shown := c.json("", "user", "show", "jane@acme.example")
+	if shown["profile"] != "Sales" || shown["locked"] != false {
+		t.Fatalf("user show %+v", shown)
+	}
+	c.json("", "user", "reset-token", "jane@acme.example")
+	if n := len(c.mails()); n != 2 {
+		t.Fatalf("%d mails after a token reset; want 2", n)
+	}
+	c.json("", "user", "unlock", "jane@acme.example")
+	code, out, _ := c.run("", "history", "--user", "jane@acme.example")
+	if code != 0 || !strings.Contains(out, "TIME") {
+		t.Fatalf("history: %d %s", code, out)
+	}
+}
+
+func TestAdminCLIClearErrors(t *testing.T) {
+	c := newCLI(t)
+	orgID := c.json("", "org", "create", "--name", "Acme")["id"].(string)
+	profID := c.json("", "profile", "create", "--org", orgID, "--name", "P")["id"].(string)
+	tests := []struct {
+		name  string
+		stdin string
+		args  []string
+		code  int
+		want  string
+	}{
+		{"lockout maximum of 4 is refused", "", []string{"org", "set", orgID, "--lockout-max", "4"}, 1, "choose 3, 5, 10 or none"},
+		{"a range across the IPv4-mapped border is refused", "", []string{"org", "set", orgID, "--trusted-ranges", "255.255.255.255-::1:0:0:0"}, 1, "IPv4"},
+		{"start greater than end is refused", "", []string{"profile", "set", profID, "--org", orgID, "--ip-ranges", "10.0.0.9-10.0.0.1"}, 1, "greater than"},
+		{"end before start in login hours is refused", "", []string{"profile", "set", profID, "--org", orgID, "--login-hours", "mon=18:00-08:00"}, 1, "before the start"},
+		{"session timeout of 3h is refused", "", []string{"org", "set", orgID, "--session-timeout", "3h"}, 1, "15m, 30m"},
+		{"unknown org", "", []string{"org", "show", "00D000000000000"}, 1, "not found"},
+		{"missing name", "", []string{"org", "create"}, 2, "--name is required"},
+		{"unknown command", "", []string{"frobnicate"}, 2, "unknown command"},
+		{"short password", "short\n", []string{"user", "create", "--org", orgID, "--profile", profID, "--username", "a@b.example", "--password-stdin"}, 1, "at least 8"},
+		{"unknown user", "", []string{"user", "unlock", "nobody@x.example"}, 1, "not found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errs := c.run(tt.stdin, tt.args...)
+			if code != tt.code || !strings.Contains(errs, tt.want) {
+				t.Fatalf("exit %d stderr %q; want exit %d mentioning %q", code, errs, tt.code, tt.want)
+			}
+		})
+	}
+	// A user without an email gets no token, and the CLI says so.
+	u := c.json("Long-enough-1\n", "user", "create", "--org", orgID, "--profile", profID, "--username", "noemail@acme.example", "--password-stdin")
+	if u["hasSecurityToken"] != false || !strings.Contains(u["note"].(string), "no email address") {
+		t.Fatalf("user without email: %+v", u)
+	}
+	if code, _, errs := c.run("", "user", "reset-token", "noemail@acme.example"); code != 1 || !strings.Contains(errs, "no email address") {
+		t.Fatalf("reset-token without email: %d %s", code, errs)
+	}
+	// Duplicate user names, case-insensitively.
+	if code, _, errs := c.run("Long-enough-1\n", "user", "create", "--org", orgID, "--profile", profID, "--username", "NOEMAIL@acme.example", "--password-stdin"); code != 1 || !strings.Contains(errs, "taken") {
+		t.Fatalf("duplicate user: %d %s", code, errs)
+	}
+}
+
+func TestEveryCommandHasHelp(t *testing.T) {
+	for _, c := range commands {
+		var out bytes.Buffer
+		a := &App{Getenv: func(string) string { return "" }, Stdout: &out, Stderr: io.Discard, Stdin: strings.NewReader("")}
+		if code := a.Run(context.Background(), append(strings.Fields(c.name), "--help")); code != 0 || !strings.Contains(out.String(), "Usage: lgadmin "+c.name) {
+			t.Errorf("%s --help: exit %d, %q", c.name, code, out.String())
+		}
+	}
+}
