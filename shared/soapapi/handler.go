@@ -1,0 +1,218 @@
+// Package soapapi adapts API Gateway (HTTP API, payload 2.0) requests to the
+// partner SOAP login and logout: wire format from transport/soap, the
+// decision from login. No business rules of its own.
+package soapapi
+
+import (
+	"context"
+	"encoding/base64"
+	"log/slog"
+	"mime"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"loginguard/shared/ids"
+	"loginguard/shared/login"
+	"loginguard/shared/metrics"
+	"loginguard/shared/store"
+	"loginguard/shared/transport/soap"
+)
+
+// Handler serves POST /services/Soap/u/{version}[/{orgId}].
+type Handler struct {
+	Login   *login.Service
+	Log     *slog.Logger
+	Metrics *metrics.Emitter
+}
+
+func xmlResponse(status int, body []byte) events.APIGatewayV2HTTPResponse {
+	return events.APIGatewayV2HTTPResponse{
+		StatusCode: status,
+		Headers: map[string]string{
+			"Content-Type":           "text/xml; charset=utf-8",
+			"Cache-Control":          "no-store",
+			"X-Content-Type-Options": "nosniff",
+		},
+		Body: string(body),
+	}
+}
+
+func faultResponse(f *soap.Fault) events.APIGatewayV2HTTPResponse {
+	return xmlResponse(500, soap.EncodeFault(f))
+}
+
+// Handle is the Lambda handler.
+func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	start := time.Now()
+	log := h.Log.With("request_id", req.RequestContext.RequestID, "route", req.RouteKey)
+	resp, outcome := h.handle(ctx, req, log)
+	log.InfoContext(ctx, "soap request", "status", resp.StatusCode, "outcome", outcome,
+		"duration_ms", float64(time.Since(start).Microseconds())/1000)
+	return resp, nil
+}
+
+func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest, log *slog.Logger) (events.APIGatewayV2HTTPResponse, string) {
+	version, err := soap.ParseVersion(req.PathParameters["version"])
+	if err != nil {
+		return faultResponse(asFault(err)), "UNSUPPORTED_API_VERSION"
+	}
+	if ct := header(req, "content-type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "text/xml" && mt != "application/soap+xml") {
+			return faultResponse(soap.ClientFault("Content-Type must be text/xml for the SOAP API, not " + strconv.Quote(ct))), "CLIENT_FAULT"
+		}
+	}
+	body := []byte(req.Body)
+	if req.IsBase64Encoded {
+		if body, err = base64.StdEncoding.DecodeString(req.Body); err != nil {
+			return faultResponse(soap.ClientFault("the request body is not valid base64")), "CLIENT_FAULT"
+		}
+	}
+	r, err := soap.Decode(body)
+	if err != nil {
+		return faultResponse(asFault(err)), "CLIENT_FAULT"
+	}
+	switch r.Op {
+	case soap.OpLogout:
+		return h.logout(ctx, r, log)
+	default:
+		return h.login(ctx, req, r, version, log)
+	}
+}
+
+func asFault(err error) *soap.Fault {
+	if f, ok := err.(*soap.Fault); ok {
+		return f
+	}
+	return soap.ClientFault(err.Error())
+}
+
+func header(req events.APIGatewayV2HTTPRequest, name string) string {
+	if v, ok := req.Headers[name]; ok {
+		return v
+	}
+	for k, v := range req.Headers {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return ""
+}
+
+func (h *Handler) login(ctx context.Context, req events.APIGatewayV2HTTPRequest, r soap.Request, version string, log *slog.Logger) (events.APIGatewayV2HTTPResponse, string) {
+	ip, _ := netip.ParseAddr(req.RequestContext.HTTP.SourceIP)
+	start := time.Now()
+	res, err := h.Login.Login(ctx, login.Attempt{
+		Username: r.Username, Secret: r.Password, IP: ip, Type: "SOAP",
+		Client: req.RequestContext.HTTP.UserAgent, APIVersion: version,
+	})
+	took := time.Since(start)
+	if err != nil {
+		le := login.AsError(err)
+		if le.Code == login.CodeUnknown {
+			log.ErrorContext(ctx, "login failed internally", "error", err.Error())
+		}
+		log.InfoContext(ctx, "login refused", "reason", string(le.Reason), "code", le.Code, "source_ip", ip.String())
+		h.metric(start, string(le.Reason), took, log)
+		return faultResponse(soap.LoginFault(le.Code, le.Message)), string(le.Reason)
+	}
+	log.InfoContext(ctx, "login allowed", "reason", string(res.Decision.Reason), "via", string(res.Decision.Via),
+		"user_id", res.User.ID, "org_id", res.User.OrgID, "source_ip", ip.String())
+	h.metric(start, string(res.Decision.Reason), took, log)
+	out, err := soap.EncodeLoginResponse(version, loginResult(baseURL(req), version, res))
+	if err != nil {
+		log.ErrorContext(ctx, "encoding login response", "error", err.Error())
+		return faultResponse(soap.LoginFault(login.CodeUnknown, "An unexpected error occurred. Please try again.")), "INTERNAL_ERROR"
+	}
+	return xmlResponse(200, out), string(res.Decision.Reason)
+}
+
+func (h *Handler) metric(at time.Time, outcome string, took time.Duration, log *slog.Logger) {
+	if h.Metrics == nil {
+		return
+	}
+	if err := h.Metrics.LoginOutcome(at, "SOAP", outcome, took); err != nil {
+		log.Warn("writing metric", "error", err.Error())
+	}
+}
+
+func (h *Handler) logout(ctx context.Context, r soap.Request, log *slog.Logger) (events.APIGatewayV2HTTPResponse, string) {
+	if err := h.Login.Logout(ctx, r.SessionID); err != nil {
+		le := login.AsError(err)
+		if le.Code == login.CodeUnknown {
+			log.ErrorContext(ctx, "logout failed internally", "error", err.Error())
+			return faultResponse(soap.LoginFault(le.Code, le.Message)), string(le.Reason)
+		}
+		return faultResponse(soap.InvalidSessionFault(le.Message)), le.Code
+	}
+	return xmlResponse(200, soap.EncodeLogoutResponse()), "LOGOUT"
+}
+
+// baseURL is where this deployment answers, as the client reached it: API
+// Gateway passes the Host header and sets X-Forwarded-Proto.
+func baseURL(req events.APIGatewayV2HTTPRequest) string {
+	host := header(req, "host")
+	if host == "" {
+		host = req.RequestContext.DomainName
+	}
+	proto := header(req, "x-forwarded-proto")
+	if proto != "http" {
+		proto = "https"
+	}
+	return proto + "://" + host
+}
+
+func id18(id string) string {
+	if s, err := ids.To18(id); err == nil {
+		return s
+	}
+	return id
+}
+
+func loginResult(base, version string, res login.Result) soap.LoginResult {
+	u := res.User
+	return soap.LoginResult{
+		MetadataServerURL: base + "/services/Soap/m/" + version + "/" + u.OrgID,
+		ServerURL:         base + "/services/Soap/u/" + version + "/" + u.OrgID,
+		SessionID:         res.SessionID,
+		UserID:            id18(u.ID),
+		UserInfo:          userInfo(u, res.Session),
+	}
+}
+
+func userInfo(u store.User, s store.Session) soap.UserInfo {
+	zone := u.TimeZone
+	if zone == "" {
+		zone = u.Policy.OrgTimeZone
+	}
+	return soap.UserInfo{
+		CurrencySymbol:             "$",
+		OrgAttachmentFileSizeLimit: 5242880,
+		OrgDefaultCurrencyIsoCode:  "USD",
+		OrgDefaultCurrencyLocale:   "en_US",
+		OrganizationID:             id18(u.OrgID),
+		OrganizationName:           u.Policy.OrgName,
+		ProfileID:                  id18(u.ProfileID),
+		SessionSecondsValid:        int(s.Timeout / time.Second),
+		UserEmail:                  u.Email,
+		UserFullName:               u.FullName(),
+		UserID:                     id18(u.ID),
+		UserLanguage:               orDefault(u.Language, "en_US"),
+		UserLocale:                 orDefault(u.Locale, "en_US"),
+		UserName:                   u.Username,
+		UserTimeZone:               orDefault(zone, "UTC"),
+		UserType:                   "Standard",
+		UserUISkin:                 "Theme3",
+	}
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

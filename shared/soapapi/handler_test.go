@@ -1,0 +1,213 @@
+package soapapi_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"encoding/xml"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"loginguard/internal/testenv"
+	"loginguard/shared/ids"
+	"loginguard/shared/login"
+	"loginguard/shared/policy"
+	"loginguard/shared/secret"
+	"loginguard/shared/soapapi"
+	"loginguard/shared/store"
+	"loginguard/shared/store/dynamo"
+)
+
+var fast = secret.Params{MemoryKiB: 64, Time: 1, Threads: 1}
+
+type env struct {
+	h     *soapapi.Handler
+	st    *dynamo.Store
+	user  store.User
+	token string
+	pw    string
+}
+
+func newEnv(t testing.TB, params secret.Params, lockout policy.Lockout, opts ...func(*dynamodb.Options)) *env {
+	t.Helper()
+	ctx := context.Background()
+	db := testenv.DynamoDB(testenv.Dynalite(t), opts...)
+	st := dynamo.New(db, testenv.CreateTables(t, db))
+	orgID, _ := ids.New("00D", rand.Reader)
+	org := store.Org{ID: orgID, Name: "Acme & Co <Test>", TimeZone: "UTC", Lockout: lockout, SessionTimeout: time.Hour, Version: 1}
+	if err := st.CreateOrg(ctx, org); err != nil {
+		t.Fatal(err)
+	}
+	profID, _ := ids.New("00e", rand.Reader)
+	prof := store.Profile{ID: profID, OrgID: orgID, Name: "Admin", APIEnabled: true, Version: 1}
+	if err := st.CreateProfile(ctx, prof); err != nil {
+		t.Fatal(err)
+	}
+	userID, _ := ids.New("005", rand.Reader)
+	pw := "Passw0rd-demo"
+	hash, _ := secret.HashPassword(pw, params, rand.Reader)
+	tok, _ := secret.NewToken(rand.Reader)
+	u := store.User{ID: userID, OrgID: orgID, ProfileID: profID, Username: "demo@loginguard.example", Email: "demo@loginguard.example",
+		FirstName: "Demo", LastName: "User", TimeZone: "America/New_York", Active: true, PasswordHash: hash,
+		TokenHash: secret.Digest(secret.PurposeToken, tok), Policy: store.PolicyOf(org, prof)}
+	if err := st.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	svc := &login.Service{Store: st, Rand: rand.Reader, Now: time.Now, Params: params}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return &env{h: &soapapi.Handler{Login: svc, Log: log}, st: st, user: u, token: tok, pw: pw}
+}
+
+func fixture(t testing.TB, name string) events.APIGatewayV2HTTPRequest {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "events", "soap", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.APIGatewayV2HTTPRequest
+	if err := json.Unmarshal(b, &ev); err != nil {
+		t.Fatal(err)
+	}
+	return ev
+}
+
+func loginBody(user, password string) string {
+	var u, p strings.Builder
+	xml.EscapeText(&u, []byte(user))
+	xml.EscapeText(&p, []byte(password))
+	return `<se:Envelope xmlns:se="http://schemas.xmlsoap.org/soap/envelope/"><se:Header/><se:Body><login xmlns="urn:partner.soap.sforce.com"><username>` +
+		u.String() + `</username><password>` + p.String() + `</password></login></se:Body></se:Envelope>`
+}
+
+func TestLoginResponseFollowsThePartnerWSDL(t *testing.T) {
+	e := newEnv(t, fast, policy.DefaultLockout)
+	ev := fixture(t, "login.json")
+	ev.Body = loginBody(e.user.Username, e.pw+e.token)
+	resp, err := e.h.Handle(context.Background(), ev)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("status %d, %v: %s", resp.StatusCode, err, resp.Body)
+	}
+	var env struct {
+		Body struct {
+			LoginResponse struct {
+				Result struct {
+					Inner []struct{ XMLName xml.Name } `xml:",any"`
+				} `xml:"result"`
+			} `xml:"loginResponse"`
+		} `xml:"Body"`
+	}
+	if err := xml.Unmarshal([]byte(resp.Body), &env); err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, el := range env.Body.LoginResponse.Result.Inner {
+		order = append(order, el.XMLName.Local)
+	}
+	want := "metadataServerUrl passwordExpired sandbox serverUrl sessionId userId userInfo"
+	if got := strings.Join(order, " "); got != want {
+		t.Fatalf("result elements %q; want %q", got, want)
+	}
+	org18, _ := ids.To18(e.user.OrgID)
+	for _, s := range []string{
+		"<serverUrl>http://127.0.0.1:3000/services/Soap/u/50.0/" + e.user.OrgID + "</serverUrl>",
+		"<metadataServerUrl>http://127.0.0.1:3000/services/Soap/m/50.0/" + e.user.OrgID + "</metadataServerUrl>",
+		"<organizationId>" + org18 + "</organizationId>",
+		"<organizationName>Acme &amp; Co &lt;Test&gt;</organizationName>",
+		"<passwordExpired>false</passwordExpired>",
+		"<userTimeZone>America/New_York</userTimeZone>",
+		"<sessionSecondsValid>3600</sessionSecondsValid>",
+	} {
+		if !strings.Contains(resp.Body, s) {
+			t.Errorf("response lacks %s", s)
+		}
+	}
+	if ct := resp.Headers["Content-Type"]; !strings.HasPrefix(ct, "text/xml") {
+		t.Errorf("Content-Type %q", ct)
+	}
+}
+
+func TestBadInputGetsAClientFaultNeverACrash(t *testing.T) {
+	e := newEnv(t, fast, policy.DefaultLockout)
+	big := loginBody("a@b.c", strings.Repeat("x", 70<<10))
+	tests := []struct {
+		name    string
+		fixture string
+		mod     func(*events.APIGatewayV2HTTPRequest)
+		want    string // in the fault
+	}{
+		{"malformed XML", "login-malformed.json", nil, "<faultcode>"},
+		{"a DOCTYPE is refused", "login-doctype.json", nil, "DOCTYPE"},
+		{"a body over 64 KiB", "login.json", func(ev *events.APIGatewayV2HTTPRequest) { ev.Body = big }, "<faultcode>"},
+		{"wrong envelope namespace", "login.json", func(ev *events.APIGatewayV2HTTPRequest) {
+			ev.Body = strings.Replace(ev.Body, "http://schemas.xmlsoap.org/soap/envelope/", "urn:nope", 1)
+		}, "<faultcode>"},
+		{"wrong operation namespace", "login.json", func(ev *events.APIGatewayV2HTTPRequest) {
+			ev.Body = strings.Replace(ev.Body, "urn:partner.soap.sforce.com", "urn:enterprise.soap.sforce.com", 1)
+		}, "<faultcode>"},
+		{"unknown operation", "login.json", func(ev *events.APIGatewayV2HTTPRequest) {
+			ev.Body = strings.NewReplacer("<login ", "<query ", "</login>", "</query>").Replace(ev.Body)
+		}, "No operation available"},
+		{"missing password", "login.json", func(ev *events.APIGatewayV2HTTPRequest) {
+			ev.Body = strings.Replace(ev.Body, "<password>Demo-Passw0rd!</password>", "", 1)
+		}, "<faultcode>"},
+		{"non-UTF-8 body", "login.json", func(ev *events.APIGatewayV2HTTPRequest) {
+			ev.Body = strings.Replace(ev.Body, "demo@", "d\xffmo@", 1)
+		}, "<faultcode>"},
+		{"non-UTF-8 body as base64", "login-base64.json", func(ev *events.APIGatewayV2HTTPRequest) {
+			ev.Body = "PHg+/w==" // "<x>\xff"
+		}, "<faultcode>"},
+		{"wrong content type", "login.json", func(ev *events.APIGatewayV2HTTPRequest) { ev.Headers["content-type"] = "application/json" }, "Content-Type"},
+		{"unsupported API version", "login.json", func(ev *events.APIGatewayV2HTTPRequest) { ev.PathParameters["version"] = "abc" }, "<faultcode>"},
+		{"empty body", "login.json", func(ev *events.APIGatewayV2HTTPRequest) { ev.Body = "" }, "<faultcode>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ev := fixture(t, tt.fixture)
+			if tt.mod != nil {
+				tt.mod(&ev)
+			}
+			resp, err := e.h.Handle(context.Background(), ev)
+			if err != nil {
+				t.Fatalf("handler error %v: the gateway would answer 502", err)
+			}
+			if resp.StatusCode != 500 || !strings.Contains(resp.Body, "<soapenv:Fault>") && !strings.Contains(resp.Body, "Fault>") {
+				t.Fatalf("status %d body %s; want a SOAP fault with HTTP 500", resp.StatusCode, resp.Body)
+			}
+			if !strings.Contains(resp.Body, tt.want) {
+				t.Fatalf("fault %s does not mention %q", resp.Body, tt.want)
+			}
+			if strings.Contains(resp.Body, "goroutine") || strings.Contains(resp.Body, ".go:") {
+				t.Fatal("fault leaks internals")
+			}
+		})
+	}
+}
+
+func TestLogoutWithAnUnknownSessionIsInvalidSessionID(t *testing.T) {
+	e := newEnv(t, fast, policy.DefaultLockout)
+	resp, _ := e.h.Handle(context.Background(), fixture(t, "logout-invalid-session.json"))
+	if resp.StatusCode != 500 || !strings.Contains(resp.Body, "INVALID_SESSION_ID") {
+		t.Fatalf("status %d body %s", resp.StatusCode, resp.Body)
+	}
+}
+
+func TestWrongPasswordFault(t *testing.T) {
+	e := newEnv(t, fast, policy.DefaultLockout)
+	ev := fixture(t, "login.json")
+	ev.Body = loginBody(e.user.Username, "nope"+e.token)
+	resp, _ := e.h.Handle(context.Background(), ev)
+	for _, s := range []string{"<faultcode>INVALID_LOGIN</faultcode>",
+		"<faultstring>INVALID_LOGIN: Invalid username, password, security token; or user locked out.</faultstring>",
+		`xsi:type="sf:LoginFault"`, "<sf:exceptionCode>INVALID_LOGIN</sf:exceptionCode>"} {
+		if !strings.Contains(resp.Body, s) {
+			t.Errorf("fault lacks %s:\n%s", s, resp.Body)
+		}
+	}
+}
