@@ -36,12 +36,15 @@ func BenchmarkSOAPLogin(b *testing.B) {
 	// passwords, not a locked user.
 	e := newEnv(b, secret.DefaultParams, policy.Lockout{}, countCalls(&calls))
 
-	hash := testing.Benchmark(func(b *testing.B) {
+	// The bare hash runs first as its own sub-benchmark; its time per op is
+	// the yardstick of the logins after it.
+	var hashNs float64
+	b.Run("argon2id", func(b *testing.B) {
 		for b.Loop() {
 			secret.VerifyPassword(e.pw, e.user.PasswordHash, secret.DefaultParams)
 		}
+		hashNs = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
 	})
-	hashNs := float64(hash.NsPerOp())
 
 	run := func(b *testing.B, password string, wantStatus int) {
 		ev := fixture(b, "login.json")
