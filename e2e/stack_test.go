@@ -1,0 +1,149 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"loginguard/internal/testenv"
+	"loginguard/shared/ids"
+	"loginguard/shared/policy"
+	"loginguard/shared/secret"
+	"loginguard/shared/store"
+	"loginguard/shared/store/dynamo"
+)
+
+// stack is the whole service on loopback: dynalite, the gateway and the
+// function binaries, built from this checkout.
+type stack struct {
+	root    string
+	baseURL string
+	st      *dynamo.Store
+}
+
+func build(t *testing.T, root, out, pkg string, lambda bool) {
+	t.Helper()
+	args := []string{"build", "-o", out}
+	if lambda {
+		args = append(args, "-tags", "lambda.norpc", "-trimpath")
+	}
+	cmd := exec.Command("go", append(args, pkg)...)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v\n%s", pkg, err, b)
+	}
+}
+
+func startStack(t *testing.T) *stack {
+	t.Helper()
+	root := testenv.Root(t)
+	bin := t.TempDir()
+	build(t, root, filepath.Join(bin, "aws-lambda-rie"), "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie", false)
+	build(t, root, filepath.Join(bin, "local"), "./cmd/local", false)
+	build(t, root, filepath.Join(bin, "SoapFunction", "bootstrap"), "./functions/soap", true)
+
+	endpoint := testenv.Dynalite(t)
+	db := testenv.DynamoDB(endpoint)
+	st := dynamo.New(db, testenv.CreateTables(t, db))
+
+	envVars := filepath.Join(bin, "env.json")
+	// A short failure floor keeps the lockout scenarios quick.
+	if err := os.WriteFile(envVars, []byte(`{"SoapFunction": {"FAILURE_FLOOR": "20ms"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	port := testenv.FreePort(t)
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	testenv.StartEnv(t, addr, []string{
+		"AWS_ENDPOINT_URL_DYNAMODB=" + endpoint, "AWS_REGION=us-east-1",
+		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
+	}, filepath.Join(bin, "local"), "serve", "--template", filepath.Join(root, "template.yaml"),
+		"--build-dir", bin, "--addr", addr, "--env-vars", envVars)
+	return &stack{root: root, baseURL: "http://" + addr, st: st}
+}
+
+// account is one org, profile and user made for one scenario.
+type account struct {
+	org      store.Org
+	profile  store.Profile
+	username string
+	password string
+	token    string
+}
+
+var fastParams = secret.Params{MemoryKiB: 64, Time: 1, Threads: 1}
+
+func (s *stack) account(t *testing.T, org func(*store.Org), prof func(*store.Profile)) account {
+	t.Helper()
+	ctx := context.Background()
+	orgID, _ := ids.New("00D", rand.Reader)
+	o := store.Org{ID: orgID, Name: "E2E " + t.Name(), TimeZone: "UTC", Lockout: policy.DefaultLockout,
+		SessionTimeout: 2 * time.Hour, Version: 1}
+	if org != nil {
+		org(&o)
+	}
+	if err := s.st.CreateOrg(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	profID, _ := ids.New("00e", rand.Reader)
+	p := store.Profile{ID: profID, OrgID: orgID, Name: "Integration", APIEnabled: true, Version: 1}
+	if prof != nil {
+		prof(&p)
+	}
+	if err := s.st.CreateProfile(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	userID, _ := ids.New("005", rand.Reader)
+	pw := "Pa55word-" + userID[10:]
+	hash, _ := secret.HashPassword(pw, fastParams, rand.Reader)
+	tok, _ := secret.NewToken(rand.Reader)
+	u := store.User{ID: userID, OrgID: orgID, ProfileID: profID, Username: "user-" + userID + "@e2e.example",
+		Email: "user-" + userID + "@e2e.example", FirstName: "Eve", LastName: "Tester", Active: true,
+		PasswordHash: hash, TokenHash: secret.Digest(secret.PurposeToken, tok), Policy: store.PolicyOf(o, p)}
+	if err := s.st.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	return account{org: o, profile: p, username: u.Username, password: pw, token: tok}
+}
+
+// jsResult is what e2e/js/soap.mjs prints.
+type jsResult struct {
+	OK              bool              `json:"ok"`
+	Code            string            `json:"code"`
+	Message         string            `json:"message"`
+	UserID          string            `json:"userId"`
+	OrganizationID  string            `json:"organizationId"`
+	InstanceURL     string            `json:"instanceUrl"`
+	SessionIDShape  bool              `json:"sessionIdShape"`
+	SessionOrg      string            `json:"sessionOrgPrefix"`
+	UserInfo        map[string]string `json:"userInfo"`
+	Logout          *jsResult         `json:"logout"`
+	LogoutAgain     *jsResult         `json:"logoutAgain"`
+}
+
+// jsforce runs one command of e2e/js/soap.mjs with the unmodified jsforce.
+func (s *stack) jsforce(t *testing.T, op, username, password string) jsResult {
+	t.Helper()
+	in, _ := json.Marshal(map[string]string{"op": op, "loginUrl": s.baseURL, "username": username, "password": password})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "node", filepath.Join(s.root, "e2e", "js", "soap.mjs"), string(in))
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	runErr := cmd.Run()
+	var r jsResult
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatalf("jsforce harness: %v (run: %v)\nstdout: %s\nstderr: %s", err, runErr, out.String(), errOut.String())
+	}
+	if r.Code == "HARNESS_ERROR" {
+		t.Fatalf("jsforce harness failed: %s", r.Message)
+	}
+	return r
+}

@@ -1,0 +1,180 @@
+// Package samtemplate reads template.yaml the way SAM would for a local run:
+// functions with Globals merged, environment values resolved (parameters to
+// their defaults or overrides, table references to the tables' local
+// names), and the HTTP API routes of their events.
+package samtemplate
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/awslabs/goformation/v7"
+	"github.com/awslabs/goformation/v7/cloudformation"
+	cfndynamodb "github.com/awslabs/goformation/v7/cloudformation/dynamodb"
+	"github.com/awslabs/goformation/v7/cloudformation/global"
+	"github.com/awslabs/goformation/v7/intrinsics"
+)
+
+// Function is one AWS::Serverless::Function as it runs locally.
+type Function struct {
+	LogicalID  string
+	MemorySize int               // MB
+	Timeout    int               // seconds
+	Env        map[string]string // resolved
+	Routes     []Route
+	BuildMake  bool // Metadata.BuildMethod: makefile
+}
+
+// Route is one HttpApi event: METHOD and path ("ANY" for any method).
+type Route struct {
+	Method string
+	Path   string
+}
+
+// Template is the part of template.yaml a local run needs.
+type Template struct {
+	Functions map[string]*Function
+	Tables    map[string]*cfndynamodb.Table // by logical id, TableName resolved
+	Raw       *cloudformation.Template
+}
+
+var subVar = regexp.MustCompile(`\$\{([A-Za-z0-9:.]+)\}`)
+
+// Load reads the template at path. overrides set parameters as
+// --parameter-overrides does.
+func Load(path string, overrides map[string]string) (*Template, error) {
+	ov := map[string]interface{}{}
+	for k, v := range overrides {
+		ov[k] = v
+	}
+	// First pass: parameters resolved, references to resources still empty;
+	// enough to learn the parameters and the tables' names.
+	raw, err := goformation.OpenWithOptions(path, &intrinsics.ProcessorOptions{ParameterOverrides: ov})
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	params := map[string]string{"AWS::Region": "us-east-1", "AWS::AccountId": "000000000000", "AWS::Partition": "aws",
+		"AWS::URLSuffix": "amazonaws.com", "AWS::StackName": "local"}
+	for name, p := range raw.Parameters {
+		if p.Default != nil {
+			params[name] = fmt.Sprint(p.Default)
+		}
+	}
+	for k, v := range overrides {
+		if _, ok := raw.Parameters[k]; !ok {
+			return nil, fmt.Errorf("parameter override %s: the template has no such parameter", k)
+		}
+		params[k] = v
+	}
+	// Resources a Ref may name: tables resolve to their TableName.
+	resourceRef := map[string]string{}
+	for name, r := range raw.Resources {
+		resourceRef[name] = name
+		if t, ok := r.(*cfndynamodb.Table); ok && t.TableName != nil && *t.TableName != "" {
+			resourceRef[name] = *t.TableName
+		}
+	}
+	overridesAny := map[string]interface{}{}
+	for k, v := range params {
+		overridesAny[k] = v
+	}
+	tpl, err := goformation.OpenWithOptions(path, &intrinsics.ProcessorOptions{
+		ParameterOverrides: overridesAny,
+		IntrinsicHandlerOverrides: map[string]intrinsics.IntrinsicHandler{
+			"Ref": func(name string, input interface{}, template interface{}) interface{} {
+				s, _ := input.(string)
+				if v, ok := params[s]; ok {
+					return v
+				}
+				if v, ok := resourceRef[s]; ok {
+					return v
+				}
+				return intrinsics.Ref(name, input, template)
+			},
+			"Fn::GetAtt": func(name string, input interface{}, template interface{}) interface{} {
+				parts, _ := input.([]interface{})
+				if len(parts) == 2 {
+					if n, ok := resourceRef[fmt.Sprint(parts[0])]; ok && parts[1] == "Arn" {
+						return "arn:aws:dynamodb:us-east-1:000000000000:table/" + n
+					}
+				}
+				return ""
+			},
+			"Fn::Sub": func(name string, input interface{}, template interface{}) interface{} {
+				if s, ok := input.(string); ok {
+					return subVar.ReplaceAllStringFunc(s, func(m string) string {
+						k := m[2 : len(m)-1]
+						if v, ok := params[k]; ok {
+							return v
+						}
+						if v, ok := resourceRef[k]; ok {
+							return v
+						}
+						return m
+					})
+				}
+				return intrinsics.FnSub(name, input, template)
+			},
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	out := &Template{Functions: map[string]*Function{}, Tables: tpl.GetAllDynamoDBTableResources(), Raw: tpl}
+	var g *global.Function
+	if r, ok := tpl.Globals["Function"]; ok {
+		g, _ = r.(*global.Function)
+	}
+	for name, f := range tpl.GetAllServerlessFunctionResources() {
+		fn := &Function{LogicalID: name, MemorySize: 128, Timeout: 3, Env: map[string]string{}}
+		if g != nil {
+			if g.MemorySize != nil {
+				fn.MemorySize = *g.MemorySize
+			}
+			if g.Timeout != nil {
+				fn.Timeout = *g.Timeout
+			}
+			if g.Environment != nil {
+				for k, v := range g.Environment.Variables {
+					fn.Env[k] = v
+				}
+			}
+		}
+		if f.MemorySize != nil {
+			fn.MemorySize = *f.MemorySize
+		}
+		if f.Timeout != nil {
+			fn.Timeout = *f.Timeout
+		}
+		if f.Environment != nil {
+			for k, v := range f.Environment.Variables {
+				fn.Env[k] = v
+			}
+		}
+		if m, ok := f.AWSCloudFormationMetadata["BuildMethod"]; ok && m == "makefile" {
+			fn.BuildMake = true
+		}
+		for evName, ev := range f.Events {
+			if ev.Type != "HttpApi" {
+				continue
+			}
+			if ev.Properties == nil || ev.Properties.HttpApiEvent == nil {
+				return nil, fmt.Errorf("function %s event %s: HttpApi without properties", name, evName)
+			}
+			h := ev.Properties.HttpApiEvent
+			r := Route{Method: "ANY", Path: "$default"}
+			if h.Method != nil {
+				r.Method = strings.ToUpper(*h.Method)
+			}
+			if h.Path != nil {
+				r.Path = *h.Path
+			}
+			fn.Routes = append(fn.Routes, r)
+		}
+		sort.Slice(fn.Routes, func(i, j int) bool { return fn.Routes[i].Path+fn.Routes[i].Method < fn.Routes[j].Path+fn.Routes[j].Method })
+		out.Functions[name] = fn
+	}
+	return out, nil
+}
