@@ -95,6 +95,11 @@ func Load(path string, overrides map[string]string) (*Template, error) {
 			},
 			"Fn::GetAtt": func(name string, input interface{}, template interface{}) interface{} {
 				parts, _ := input.([]interface{})
+				if str, ok := input.(string); ok { // the short form: !GetAtt Table.Arn
+					if res, attr, ok := strings.Cut(str, "."); ok {
+						parts = []interface{}{res, attr}
+					}
+				}
 				if len(parts) == 2 {
 					if n, ok := resourceRef[fmt.Sprint(parts[0])]; ok && parts[1] == "Arn" {
 						return "arn:aws:dynamodb:us-east-1:000000000000:table/" + n
