@@ -1,0 +1,219 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+func TestRouteMatchingFollowsAPIGateway(t *testing.T) {
+	g := &gateway{}
+	mk := func(method, path string) *route {
+		return &route{method: method, path: path, segments: splitPath(path), fn: &pool{}}
+	}
+	exact, param, greedy, other := mk("GET", "/things/special"), mk("ANY", "/things/{id}"), mk("ANY", "/files/{proxy+}"), mk("POST", "/things/{id}")
+	g.routes = []*route{greedy, param, exact, other}
+	sortRoutes(g.routes)
+	tests := []struct {
+		name, method, path string
+		want               *route
+		params             string
+	}{
+		{"an exact path wins over a parameter", "GET", "/things/special", exact, ""},
+		{"a parameter matches one segment", "GET", "/things/42", param, "id=42"},
+		{"a method route wins over ANY", "POST", "/things/42", other, "id=42"},
+		{"a greedy parameter takes the rest", "GET", "/files/a/b/c.txt", greedy, "proxy=a/b/c.txt"},
+		{"a parameter does not span segments", "GET", "/things/1/2", nil, ""},
+		{"an unknown path is not found", "GET", "/nope", nil, ""},
+		{"ANY takes methods the exact route lacks", "DELETE", "/things/special", param, "id=special"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rt, params, _ := g.find(tt.method, tt.path)
+			if rt != tt.want {
+				t.Fatalf("route %+v; want %+v", rt, tt.want)
+			}
+			if rt != nil && tt.params != "" {
+				k, v, _ := strings.Cut(tt.params, "=")
+				if params[k] != v {
+					t.Fatalf("params %v; want %s", params, tt.params)
+				}
+			}
+		})
+	}
+}
+
+func TestEventFields(t *testing.T) {
+	rt := &route{method: "POST", path: "/things/{id}", segments: splitPath("/things/{id}"), fn: &pool{}}
+	r := httptest.NewRequest("POST", "http://127.0.0.1:3000/things/7?a=1&a=2&b=x", strings.NewReader("ignored"))
+	r.RemoteAddr = "127.0.0.9:5555"
+	r.Header.Set("Content-Type", "text/xml")
+	r.Header.Add("X-Multi", "1")
+	r.Header.Add("X-Multi", "2")
+	r.Header.Set("Cookie", "s=1; t=2")
+	r.Header.Set("X-Forwarded-For", "203.0.113.5, 10.0.0.1")
+	g := &gateway{}
+	ev := g.event(r, rt, map[string]string{"id": "7"}, []byte("<x/>"), "rid")
+	if ev.Version != "2.0" || ev.RouteKey != "POST /things/{id}" || ev.RawPath != "/things/7" || ev.RawQueryString != "a=1&a=2&b=x" {
+		t.Fatalf("event %+v", ev)
+	}
+	if ev.QueryStringParameters["a"] != "1,2" || ev.Headers["x-multi"] != "1,2" || ev.Headers["host"] != "127.0.0.1:3000" {
+		t.Fatalf("query/headers %v %v", ev.QueryStringParameters, ev.Headers)
+	}
+	if strings.Join(ev.Cookies, "|") != "s=1|t=2" || ev.Headers["cookie"] != "" {
+		t.Fatalf("cookies %v", ev.Cookies)
+	}
+	if ev.RequestContext.HTTP.SourceIP != "127.0.0.9" {
+		t.Fatalf("source IP %q: without the flag it is the TCP peer", ev.RequestContext.HTTP.SourceIP)
+	}
+	if ev.Body != "<x/>" || ev.IsBase64Encoded {
+		t.Fatal("a text body goes as text")
+	}
+	g.trustForwardedFor = true
+	ev = g.event(r, rt, nil, []byte{0xff, 0x00}, "rid")
+	if ev.RequestContext.HTTP.SourceIP != "203.0.113.5" {
+		t.Fatalf("with the flag the first X-Forwarded-For address is the client: %q", ev.RequestContext.HTTP.SourceIP)
+	}
+	if !ev.IsBase64Encoded || ev.Body != "/wA=" {
+		t.Fatal("a binary body goes as base64")
+	}
+}
+
+func TestResponseMapping(t *testing.T) {
+	w := httptest.NewRecorder()
+	writeResponse(w, []byte(`{"statusCode":302,"headers":{"Location":"/x"},"multiValueHeaders":{"X-A":["1","2"]},"cookies":["a=1","b=2"],"body":"aGk=","isBase64Encoded":true}`))
+	if w.Code != 302 || w.Header().Get("Location") != "/x" || len(w.Header().Values("Set-Cookie")) != 2 || len(w.Header().Values("X-A")) != 2 || w.Body.String() != "hi" {
+		t.Fatalf("got %d %v %q", w.Code, w.Header(), w.Body.String())
+	}
+	w = httptest.NewRecorder()
+	writeResponse(w, []byte(`{"hello":"world"}`))
+	if w.Code != 200 || w.Header().Get("Content-Type") != "application/json" || w.Body.String() != `{"hello":"world"}` {
+		t.Fatal("an answer without statusCode is 200 JSON, as API Gateway infers")
+	}
+	if !isErrorPayload([]byte(`{"errorMessage":"boom","errorType":"string"}`)) || isErrorPayload([]byte(`{"statusCode":200}`)) {
+		t.Fatal("isErrorPayload")
+	}
+}
+
+// buildTestFunctions builds the emulator and the test functions into dir.
+func buildTestFunctions(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for out, pkg := range map[string]string{
+		"aws-lambda-rie":          "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie",
+		"EchoFunction/bootstrap":  "./testdata/echo",
+		"PanicFunction/bootstrap": "./testdata/panic",
+	} {
+		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", filepath.Join(dir, out), pkg)
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("building %s: %v\n%s", pkg, err, b)
+		}
+	}
+	return dir
+}
+
+func TestGatewayRunsRealFunctionsUnderTheEmulator(t *testing.T) {
+	dir := buildTestFunctions(t)
+	env := filepath.Join(dir, "env.json")
+	os.WriteFile(env, []byte(`{"EchoFunction":{"OVERRIDDEN":"from-env-vars"}}`), 0o600)
+	t.Setenv("SENTINEL_FROM_TEST", "must-not-leak")
+	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:1")
+	c := common{template: "testdata/template.yaml", buildDir: dir, envVars: env, params: paramFlag{}, poolSize: 3}
+	tpl, pools, err := c.pools()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for _, p := range pools {
+			p.close()
+		}
+	})
+	g := &gateway{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	for name, fn := range tpl.Functions {
+		for _, r := range fn.Routes {
+			g.routes = append(g.routes, &route{method: r.Method, path: r.Path, segments: splitPath(r.Path), fn: pools[name]})
+		}
+	}
+	sortRoutes(g.routes)
+	srv := httptest.NewServer(g)
+	defer srv.Close()
+
+	resp, err := http.Get(srv.URL + "/things/42?x=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 201 || len(resp.Header.Values("Set-Cookie")) != 2 || resp.Header.Get("Apigw-Requestid") == "" {
+		t.Fatalf("status %d headers %v", resp.StatusCode, resp.Header)
+	}
+	var got struct {
+		Event events.APIGatewayV2HTTPRequest
+		Env   map[string]string
+	}
+	if err := json.Unmarshal(body, &got); err != nil {
+		t.Fatalf("%v: %s", err, body)
+	}
+	if got.Event.PathParameters["id"] != "42" || got.Event.RouteKey != "ANY /things/{id}" {
+		t.Fatalf("event %+v", got.Event)
+	}
+	want := map[string]string{"TABLE": "things-test", "GLOBAL_VAR": "test", "OVERRIDDEN": "from-env-vars",
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256", "AWS_ENDPOINT_URL_DYNAMODB": "http://127.0.0.1:1"}
+	for k, v := range want {
+		if got.Env[k] != v {
+			t.Errorf("function env %s = %q; want %q", k, got.Env[k], v)
+		}
+	}
+	if _, leaked := got.Env["SENTINEL_FROM_TEST"]; leaked {
+		t.Error("a variable of the gateway's own environment reached the function")
+	}
+
+	// A panicking function is a 500 from the gateway, never a 502.
+	resp, _ = http.Post(srv.URL+"/boom", "application/json", strings.NewReader("{}"))
+	if resp.StatusCode != 500 {
+		t.Fatalf("panic: status %d; want 500", resp.StatusCode)
+	}
+	resp.Body.Close()
+	// Unknown route, oversized body.
+	if resp, _ := http.Get(srv.URL + "/nope"); resp.StatusCode != 404 {
+		t.Fatalf("unknown route: %d", resp.StatusCode)
+	}
+	big := strings.NewReader(strings.Repeat("x", MaxRequestBody+1))
+	if resp, _ := http.Post(srv.URL+"/things/1", "text/plain", big); resp.StatusCode != 413 {
+		t.Fatalf("oversized body: %d", resp.StatusCode)
+	}
+
+	// Three parallel requests through a pool of three take about one sleep.
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := 0; i < 3; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := http.Get(srv.URL + "/things/p?sleep=700ms")
+			if err == nil {
+				resp.Body.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("3 parallel 700ms requests took %s: the pool did not run them in parallel", d)
+	}
+	n := len(pools["EchoFunction"].running)
+	if n < 2 || n > 3 {
+		t.Errorf("echo pool runs %d emulators; want 2 or 3 (at most the pool size)", n)
+	}
+}
