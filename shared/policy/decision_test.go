@@ -67,7 +67,10 @@ func TestDecideAPILogin(t *testing.T) {
 			base(func(f *APILogin) { f.ProfileRanges = officeRange }),
 			Decision{Reason: ReasonRestrictedDomain}},
 		{"profile range denial wins over an org trusted range",
-			base(func(f *APILogin) { f.ProfileRanges = officeRange; f.TrustedRanges = mustRanges(t, "198.51.100.0-198.51.100.255") }),
+			base(func(f *APILogin) {
+				f.ProfileRanges = officeRange
+				f.TrustedRanges = mustRanges(t, "198.51.100.0-198.51.100.255")
+			}),
 			Decision{Reason: ReasonRestrictedDomain}},
 		{"inside a profile range needs no token",
 			base(func(f *APILogin) { f.ProfileRanges = officeRange; f.IP = office; f.Credentials = PasswordOnly }),
@@ -76,10 +79,16 @@ func TestDecideAPILogin(t *testing.T) {
 			base(func(f *APILogin) { f.ProfileRanges = officeRange; f.IP = office }),
 			Decision{Allowed: true, Reason: ReasonAllowed, Via: ViaProfileRange}},
 		{"an org trusted range needs no token",
-			base(func(f *APILogin) { f.TrustedRanges = mustRanges(t, "198.51.100.0-198.51.100.255"); f.Credentials = PasswordOnly }),
+			base(func(f *APILogin) {
+				f.TrustedRanges = mustRanges(t, "198.51.100.0-198.51.100.255")
+				f.Credentials = PasswordOnly
+			}),
 			Decision{Allowed: true, Reason: ReasonAllowed, Via: ViaTrustedRange}},
 		{"an IPv4 client matches a trusted range written in IPv4-mapped IPv6",
-			base(func(f *APILogin) { f.TrustedRanges = mustRanges(t, "::ffff:198.51.100.0-::ffff:198.51.100.255"); f.Credentials = PasswordOnly }),
+			base(func(f *APILogin) {
+				f.TrustedRanges = mustRanges(t, "::ffff:198.51.100.0-::ffff:198.51.100.255")
+				f.Credentials = PasswordOnly
+			}),
 			Decision{Allowed: true, Reason: ReasonAllowed, Via: ViaTrustedRange}},
 		{"untrusted IP with the token is allowed",
 			base(nil),

@@ -32,6 +32,15 @@ var (
 
 func inMapped(a netip.Addr) bool { return a.Compare(mappedFirst) >= 0 && a.Compare(mappedLast) <= 0 }
 
+// crossesMapped reports whether r holds addresses both inside and outside the
+// IPv4-mapped space: it starts below the space and reaches into (or over)
+// it, or starts inside it and ends above it.
+func crossesMapped(r IPRange) bool {
+	below := r.Start.Compare(mappedFirst) < 0 && r.End.Compare(mappedFirst) >= 0
+	above := r.Start.Compare(mappedLast) <= 0 && r.End.Compare(mappedLast) > 0
+	return below || above
+}
+
 // as16 is the 16-byte form of a, zone dropped.
 func as16(a netip.Addr) netip.Addr { return netip.AddrFrom16(a.WithZone("").As16()) }
 
@@ -67,7 +76,7 @@ func ParseIPRange(start, end string) (IPRange, error) {
 	if r.Start.Compare(r.End) > 0 {
 		return IPRange{}, invalid("IP range", "the start address must not be greater than the end address: "+start+" to "+end)
 	}
-	if inMapped(r.Start) != inMapped(r.End) {
+	if crossesMapped(r) {
 		return IPRange{}, invalid("IP range", "a range may not include addresses both inside and outside the IPv4-mapped IPv6 space (::ffff:0:0 to ::ffff:ffff:ffff): "+start+" to "+end)
 	}
 	return r, nil
