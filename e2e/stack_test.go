@@ -115,17 +115,17 @@ func (s *stack) account(t *testing.T, org func(*store.Org), prof func(*store.Pro
 
 // jsResult is what e2e/js/soap.mjs prints.
 type jsResult struct {
-	OK              bool              `json:"ok"`
-	Code            string            `json:"code"`
-	Message         string            `json:"message"`
-	UserID          string            `json:"userId"`
-	OrganizationID  string            `json:"organizationId"`
-	InstanceURL     string            `json:"instanceUrl"`
-	SessionIDShape  bool              `json:"sessionIdShape"`
-	SessionOrg      string            `json:"sessionOrgPrefix"`
-	UserInfo        map[string]string `json:"userInfo"`
-	Logout          *jsResult         `json:"logout"`
-	LogoutAgain     *jsResult         `json:"logoutAgain"`
+	OK             bool              `json:"ok"`
+	Code           string            `json:"code"`
+	Message        string            `json:"message"`
+	UserID         string            `json:"userId"`
+	OrganizationID string            `json:"organizationId"`
+	InstanceURL    string            `json:"instanceUrl"`
+	SessionIDShape bool              `json:"sessionIdShape"`
+	SessionOrg     string            `json:"sessionOrgPrefix"`
+	UserInfo       map[string]string `json:"userInfo"`
+	Logout         *jsResult         `json:"logout"`
+	LogoutAgain    *jsResult         `json:"logoutAgain"`
 }
 
 // jsforce runs one command of e2e/js/soap.mjs with the unmodified jsforce.

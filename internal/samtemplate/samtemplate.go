@@ -178,7 +178,9 @@ func Load(path string, overrides map[string]string) (*Template, error) {
 			}
 			fn.Routes = append(fn.Routes, r)
 		}
-		sort.Slice(fn.Routes, func(i, j int) bool { return fn.Routes[i].Path+fn.Routes[i].Method < fn.Routes[j].Path+fn.Routes[j].Method })
+		sort.Slice(fn.Routes, func(i, j int) bool {
+			return fn.Routes[i].Path+fn.Routes[i].Method < fn.Routes[j].Path+fn.Routes[j].Method
+		})
 		out.Functions[name] = fn
 	}
 	return out, nil

@@ -121,7 +121,7 @@ func TestLoginResponseOrderAndEscaping(t *testing.T) {
 					Fields []struct {
 						XMLName xml.Name
 						Inner   []struct{ XMLName xml.Name } `xml:",any"`
-						Text    string                        `xml:",chardata"`
+						Text    string                       `xml:",chardata"`
 					} `xml:",any"`
 				} `xml:"result"`
 			} `xml:",any"`
