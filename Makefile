@@ -7,7 +7,6 @@ GO ?= go
 FUNCTIONS := SoapFunction:soap
 BUILD_DIR := .build
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
-export CGO_ENABLED := 0
 
 .PHONY: help deps build-local run test vet unit bench fuzz invoke size clean
 
@@ -28,7 +27,7 @@ build-local: ## build every function's bootstrap for this machine, the emulator,
 	$(GO) build -o $(BUILD_DIR)/lgadmin ./cmd/lgadmin
 	@set -e; for f in $(FUNCTIONS); do \
 	  echo "$(GO) build -o $(BUILD_DIR)/$${f%%:*}/bootstrap ./functions/$${f##*:}"; \
-	  $(GO) build $(LAMBDA_FLAGS) -o $(BUILD_DIR)/$${f%%:*}/bootstrap ./functions/$${f##*:}; \
+	  CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(BUILD_DIR)/$${f%%:*}/bootstrap ./functions/$${f##*:}; \
 	done
 
 run: deps build-local ## start DynamoDB and SES stand-ins, all functions on 127.0.0.1:3000, and a demo user
@@ -61,7 +60,7 @@ invoke: build-local ## run one sample event through a function, as sam local inv
 
 size: ## size of each function binary as deployed (linux/arm64, stripped)
 	@set -e; for f in $(FUNCTIONS); do \
-	  GOOS=linux GOARCH=arm64 $(GO) build $(LAMBDA_FLAGS) -o $(BUILD_DIR)/arm64/$${f%%:*}/bootstrap ./functions/$${f##*:}; \
+	  GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(BUILD_DIR)/arm64/$${f%%:*}/bootstrap ./functions/$${f##*:}; \
 	  printf '%-20s %s bytes\n' $${f%%:*} $$(stat -c %s $(BUILD_DIR)/arm64/$${f%%:*}/bootstrap); \
 	done
 
@@ -70,4 +69,4 @@ clean: ## remove build output (not .data)
 
 # SAM (BuildMethod: makefile) runs build-<LogicalId> with ARTIFACTS_DIR set.
 build-SoapFunction:
-	GOOS=linux GOARCH=arm64 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/soap
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/soap
