@@ -18,6 +18,7 @@ import (
 	"loginguard/internal/testenv"
 	"loginguard/shared/ids"
 	"loginguard/shared/login"
+	"loginguard/shared/metrics"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
 	"loginguard/shared/soapapi"
@@ -209,5 +210,61 @@ func TestWrongPasswordFault(t *testing.T) {
 		if !strings.Contains(resp.Body, s) {
 			t.Errorf("fault lacks %s:\n%s", s, resp.Body)
 		}
+	}
+}
+
+func TestLogsAndMetricsNeverHoldASecret(t *testing.T) {
+	e := newEnv(t, fast, policy.DefaultLockout)
+	var logs, metricsOut strings.Builder
+	e.h.Log = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	e.h.Metrics = metrics.New(&metricsOut)
+	login := fixture(t, "login.json")
+	login.Body = loginBody(e.user.Username, e.pw+e.token)
+	resp, _ := e.h.Handle(context.Background(), login)
+	_, after, _ := strings.Cut(resp.Body, "<sessionId>")
+	sessionID, _, _ := strings.Cut(after, "</sessionId>")
+	if sessionID == "" {
+		t.Fatalf("no session: %s", resp.Body)
+	}
+	wrong := fixture(t, "login.json")
+	wrong.Body = loginBody(e.user.Username, "Wrong-"+e.pw+e.token)
+	e.h.Handle(context.Background(), wrong)
+	logout := fixture(t, "logout-invalid-session.json")
+	logout.Body = strings.Replace(logout.Body, "00D000000000001!not-a-session", sessionID, 1)
+	if resp, _ := e.h.Handle(context.Background(), logout); resp.StatusCode != 200 {
+		t.Fatalf("logout %d %s", resp.StatusCode, resp.Body)
+	}
+	all := logs.String() + metricsOut.String()
+	_, opaque, _ := strings.Cut(sessionID, "!")
+	for name, secretText := range map[string]string{"password": e.pw, "token": e.token, "session id": opaque} {
+		if strings.Contains(all, secretText) {
+			t.Errorf("a %s appears in the logs or metrics", name)
+		}
+	}
+	for _, want := range []string{`"reason":"SUCCESS"`, `"reason":"INVALID_CREDENTIALS"`, `"request_id":"sample-request"`} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("logs lack %s:\n%s", want, logs.String())
+		}
+	}
+	// One embedded-metric line per login outcome.
+	lines := strings.Split(strings.TrimSpace(metricsOut.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d metric lines; want one per login:\n%s", len(lines), metricsOut.String())
+	}
+	var m struct {
+		AWS struct {
+			Timestamp         int64
+			CloudWatchMetrics []struct {
+				Namespace  string
+				Dimensions [][]string
+			}
+		} `json:"_aws"`
+		Outcome   string
+		LoginType string
+		Logins    int
+	}
+	if err := json.Unmarshal([]byte(lines[1]), &m); err != nil || m.Outcome != "INVALID_CREDENTIALS" || m.LoginType != "SOAP" ||
+		m.Logins != 1 || m.AWS.CloudWatchMetrics[0].Namespace != "loginguard" || m.AWS.Timestamp == 0 {
+		t.Fatalf("metric line %s: %+v %v", lines[1], m, err)
 	}
 }
