@@ -44,7 +44,7 @@ unit: ## only the tests that need no server
 	$(GO) test -race -count=1 ./shared/policy/ ./shared/secret/ ./shared/ids/ ./shared/transport/...
 
 bench: deps ## benchmarks: a whole SOAP login on dynalite beside one argon2id hash, DynamoDB calls per login
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3s ./shared/soapapi/
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3s ./shared/soapapi/ ./functions/soap/
 	$(GO) test -run '^$$' -bench . -benchmem ./shared/transport/soap/
 
 fuzz: ## long fuzzing of the SOAP decoder and the IP-range parser (FUZZTIME=10m)

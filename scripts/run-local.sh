@@ -78,4 +78,6 @@ cat <<INFO
 
   Ctrl-C stops everything.
 INFO
-wait "${pids[@]}"
+# Stop everything as soon as any part stops (or on Ctrl-C, through the trap).
+wait -n "${pids[@]}" || true
+echo "make run: a part stopped; see $DATA_DIR/logs/" >&2
