@@ -324,6 +324,20 @@ func (f *profileFlags) apply(fs *flag.FlagSet, p *store.Profile, orgZone string,
 	return nil
 }
 
+// parseOrg parses a command that needs --org, checks it is given and opens
+// the store.
+func (a *App) parseOrg(ctx context.Context, fs *flag.FlagSet, org *string, args []string, positional int) ([]string, *dynamo.Store, error) {
+	pos, err := parse(fs, args, positional)
+	if err != nil {
+		return nil, nil, err
+	}
+	if *org == "" {
+		return nil, nil, usageError{"--org is required"}
+	}
+	s, err := a.deps(ctx)
+	return pos, s, err
+}
+
 func (a *App) profileCreate(ctx context.Context, args []string) error {
 	fs := a.flags("profile create", "")
 	org := fs.String("org", "", "org id (required)")
@@ -365,14 +379,7 @@ func (a *App) profileSet(ctx context.Context, args []string) error {
 	org := fs.String("org", "", "org id (required)")
 	var pf profileFlags
 	pf.register(fs)
-	pos, err := parse(fs, args, 1)
-	if err != nil {
-		return err
-	}
-	if *org == "" {
-		return usageError{"--org is required"}
-	}
-	s, err := a.deps(ctx)
+	pos, s, err := a.parseOrg(ctx, fs, org, args, 1)
 	if err != nil {
 		return err
 	}
@@ -398,14 +405,7 @@ func (a *App) profileSet(ctx context.Context, args []string) error {
 func (a *App) profileShow(ctx context.Context, args []string) error {
 	fs := a.flags("profile show", "PROFILE_ID")
 	org := fs.String("org", "", "org id (required)")
-	pos, err := parse(fs, args, 1)
-	if err != nil {
-		return err
-	}
-	if *org == "" {
-		return usageError{"--org is required"}
-	}
-	s, err := a.deps(ctx)
+	pos, s, err := a.parseOrg(ctx, fs, org, args, 1)
 	if err != nil {
 		return err
 	}
@@ -420,13 +420,7 @@ func (a *App) profileShow(ctx context.Context, args []string) error {
 func (a *App) profileList(ctx context.Context, args []string) error {
 	fs := a.flags("profile list", "")
 	org := fs.String("org", "", "org id (required)")
-	if _, err := parse(fs, args, 0); err != nil {
-		return err
-	}
-	if *org == "" {
-		return usageError{"--org is required"}
-	}
-	s, err := a.deps(ctx)
+	_, s, err := a.parseOrg(ctx, fs, org, args, 0)
 	if err != nil {
 		return err
 	}
@@ -508,14 +502,8 @@ func (a *App) userCreate(ctx context.Context, args []string) error {
 	if *org == "" || *profile == "" || *username == "" {
 		return usageError{"--org, --profile and --username are required"}
 	}
-	password := *pw
-	if *pwStdin {
-		var err error
-		if password, err = a.readSecretLine(); err != nil {
-			return err
-		}
-	}
-	if err := checkPassword(password); err != nil {
+	password, err := a.password(*pw, *pwStdin)
+	if err != nil {
 		return err
 	}
 	if n := store.NormalizeUsername(*username); len(n) > 80 || !strings.Contains(n, "@") || strings.ContainsAny(n, " \t\r\n") {
@@ -579,6 +567,19 @@ func (a *App) userCreate(ctx context.Context, args []string) error {
 	return nil
 }
 
+// password is the --password value, or the first line of standard input
+// with --password-stdin, checked.
+func (a *App) password(flagValue string, fromStdin bool) (string, error) {
+	pw := flagValue
+	if fromStdin {
+		var err error
+		if pw, err = a.readSecretLine(); err != nil {
+			return "", err
+		}
+	}
+	return pw, checkPassword(pw)
+}
+
 func checkPassword(pw string) error {
 	switch {
 	case len(pw) < 8:
@@ -621,13 +622,7 @@ func (a *App) userShow(ctx context.Context, args []string) error {
 func (a *App) userList(ctx context.Context, args []string) error {
 	fs := a.flags("user list", "")
 	org := fs.String("org", "", "org id (required)")
-	if _, err := parse(fs, args, 0); err != nil {
-		return err
-	}
-	if *org == "" {
-		return usageError{"--org is required"}
-	}
-	s, err := a.deps(ctx)
+	_, s, err := a.parseOrg(ctx, fs, org, args, 0)
 	if err != nil {
 		return err
 	}

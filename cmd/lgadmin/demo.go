@@ -22,14 +22,8 @@ func (a *App) demo(ctx context.Context, args []string) error {
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
 	}
-	password := *pw
-	if *pwStdin {
-		var err error
-		if password, err = a.readSecretLine(); err != nil {
-			return err
-		}
-	}
-	if err := checkPassword(password); err != nil {
+	password, err := a.password(*pw, *pwStdin)
+	if err != nil {
 		return err
 	}
 	s, err := a.deps(ctx)
