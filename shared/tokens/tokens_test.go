@@ -66,7 +66,7 @@ func TestIssueMailsThenReplacesTheToken(t *testing.T) {
 			Destination struct {
 				To []string `json:"to"`
 			} `json:"destination"`
-			Subject string `json:"subject"`
+			Subject string                      `json:"subject"`
 			Body    struct{ Text, HTML string } `json:"body"`
 		} `json:"emails"`
 	}
