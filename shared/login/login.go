@@ -39,6 +39,54 @@ type Service struct {
 	FailureFloor time.Duration
 	Sleep        func(context.Context, time.Duration) // waits out the floor; a context-aware sleep by default
 	Log          *slog.Logger                         // warnings that do not fail a login; may be nil
+
+	known secretCache
+}
+
+// secretCache keeps, per user name, the password hash and token digest this
+// instance last read, so the next login of that user can start its password
+// hash while the attempt is being reserved, instead of after. A result is
+// only used when the reservation succeeded and returned the same hash and
+// digest; otherwise it is thrown away and the check runs on what was read.
+// Hashes and digests are what DynamoDB holds anyway; no clear secret is kept.
+type secretCache struct {
+	mu sync.Mutex
+	m  map[string]secretPair
+}
+
+type secretPair struct{ passwordHash, tokenHash string }
+
+// maxCached bounds the cache: past it, it starts over (a warm instance
+// serves the same integration users again and again).
+const maxCached = 10000
+
+func (c *secretCache) get(key string) (secretPair, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p, ok := c.m[key]
+	return p, ok
+}
+
+func (c *secretCache) put(key string, u store.User) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxCached {
+		c.m = map[string]secretPair{}
+	}
+	c.m[key] = secretPair{u.PasswordHash, u.TokenHash}
+}
+
+func (c *secretCache) drop(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, key)
+}
+
+type checked struct {
+	pair   secretPair
+	creds  policy.Credentials
+	rehash string
+	err    error
 }
 
 // Level names a session's security level.
@@ -106,28 +154,59 @@ func (s *Service) login(ctx context.Context, a Attempt, now time.Time) (Result, 
 		secret.SpendPasswordCheck(a.Secret)
 		return Result{}, s.refuse(ctx, ev, policy.ReasonUnknownUser, nil)
 	}
+	// Start the password hash now when this instance knows the user's hash:
+	// it runs while the attempt is reserved. Its result counts only if the
+	// reservation succeeds with the same hash (below).
+	key := store.NormalizeUsername(a.Username)
+	var early chan checked
+	if pair, ok := s.known.get(key); ok {
+		early = make(chan checked, 1)
+		go func() {
+			creds, rehash, err := s.checkSecret(store.User{PasswordHash: pair.passwordHash, TokenHash: pair.tokenHash}, a.Secret)
+			early <- checked{pair, creds, rehash, err}
+		}()
+	}
 	u, err := s.Store.BeginAttempt(ctx, a.Username, now)
 	if err != nil {
 		reason := policy.ReasonUnknownUser
 		switch {
 		case errors.Is(err, store.ErrNotFound):
+			s.known.drop(key)
 		case errors.Is(err, store.ErrLocked):
 			reason = policy.ReasonUserLocked
 		case errors.Is(err, store.ErrInactive):
 			reason = policy.ReasonUserInactive
 		default:
+			if early != nil {
+				<-early
+			}
 			return Result{}, internal(err)
 		}
-		// No password is checked for them, but the answer costs what one costs.
-		secret.SpendPasswordCheck(a.Secret)
+		// No password is checked for them (an early result is thrown away),
+		// but the answer costs what one check costs.
+		if early != nil {
+			<-early
+		} else {
+			secret.SpendPasswordCheck(a.Secret)
+		}
 		if reason != policy.ReasonUnknownUser {
 			ev.UserID, ev.OrgID, ev.Username = u.ID, u.OrgID, u.Username
 		}
 		return Result{}, s.refuse(ctx, ev, reason, nil)
 	}
 	ev.UserID, ev.OrgID, ev.Username = u.ID, u.OrgID, u.Username
+	s.known.put(key, u)
 
-	creds, rehash, err := s.checkSecret(u, a.Secret)
+	var c checked
+	if early != nil {
+		c = <-early
+	}
+	if early == nil || c.pair != (secretPair{u.PasswordHash, u.TokenHash}) {
+		// Nothing known, or the password or token changed since: check
+		// against what the reservation returned.
+		c.creds, c.rehash, c.err = s.checkSecret(u, a.Secret)
+	}
+	creds, rehash, err := c.creds, c.rehash, c.err
 	if err != nil {
 		return Result{}, internal(err)
 	}

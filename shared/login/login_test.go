@@ -447,3 +447,29 @@ func TestStoredSecretsAreDigestsOnly(t *testing.T) {
 		t.Fatal("a session must not be found under its clear id")
 	}
 }
+
+func TestATokenResetIsHonouredAtOnceByAWarmInstance(t *testing.T) {
+	w := newWorld(t, policy.DefaultLockout, "", nil)
+	u, oldTok := w.user("max")
+	// The first login teaches the instance the user's hash and token digest.
+	if _, err := w.login(u, password+oldTok, untrusted); err != nil {
+		t.Fatal(err)
+	}
+	newTok, _ := secret.NewToken(rand.Reader)
+	if err := w.st.SetTokenHash(w.ctx, u, secret.Digest(secret.PurposeToken, newTok)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.login(u, password+oldTok, untrusted); code(err) != login.CodeInvalidLogin {
+		t.Fatalf("the old token after a reset: %v; want INVALID_LOGIN", err)
+	}
+	if _, err := w.login(u, password+newTok, untrusted); err != nil {
+		t.Fatalf("the new token: %v", err)
+	}
+	// And the other way round: the early check said no, the stored data says yes.
+	if err := w.st.SetTokenHash(w.ctx, u, secret.Digest(secret.PurposeToken, oldTok)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.login(u, password+oldTok, untrusted); err != nil {
+		t.Fatalf("the token set back: %v", err)
+	}
+}
