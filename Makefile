@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 GO ?= go
 # Logical ids of template.yaml's functions and their folders under functions/.
-FUNCTIONS := SoapFunction:soap
+FUNCTIONS := SoapFunction:soap OAuthFunction:oauth
 BUILD_DIR := .build
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 
@@ -70,3 +70,6 @@ clean: ## remove build output (not .data)
 # SAM (BuildMethod: makefile) runs build-<LogicalId> with ARTIFACTS_DIR set.
 build-SoapFunction:
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/soap
+
+build-OAuthFunction:
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/oauth

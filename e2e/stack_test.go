@@ -49,6 +49,7 @@ func startStack(t *testing.T) *stack {
 	build(t, root, filepath.Join(bin, "aws-lambda-rie"), "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie", false)
 	build(t, root, filepath.Join(bin, "local"), "./cmd/local", false)
 	build(t, root, filepath.Join(bin, "SoapFunction", "bootstrap"), "./functions/soap", true)
+	build(t, root, filepath.Join(bin, "OAuthFunction", "bootstrap"), "./functions/oauth", true)
 
 	endpoint := testenv.Dynalite(t)
 	db := testenv.DynamoDB(endpoint)
@@ -56,7 +57,7 @@ func startStack(t *testing.T) *stack {
 
 	envVars := filepath.Join(bin, "env.json")
 	// A short failure floor keeps the lockout scenarios quick.
-	if err := os.WriteFile(envVars, []byte(`{"SoapFunction": {"FAILURE_FLOOR": "20ms"}}`), 0o600); err != nil {
+	if err := os.WriteFile(envVars, []byte(`{"SoapFunction": {"FAILURE_FLOOR": "20ms"}, "OAuthFunction": {"FAILURE_FLOOR": "20ms"}}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	port := testenv.FreePort(t)

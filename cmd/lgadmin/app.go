@@ -63,6 +63,9 @@ func init() {
 		{"user activate", "activate a user", (*App).userActivate},
 		{"user deactivate", "deactivate a user", (*App).userDeactivate},
 		{"user reset-token", "issue a new security token and mail it (the old one works until the mail is accepted)", (*App).userResetToken},
+		{"app create", "create a connected app (OAuth client); prints the client id and secret once", (*App).appCreate},
+		{"app list", "list an org's connected apps", (*App).appList},
+		{"app delete", "delete a connected app", (*App).appDelete},
 		{"history", "list login history of a user, a user name tried, or an org", (*App).history},
 		{"demo", "create the demo org, profile and user if missing (used by make run)", (*App).demo},
 	}
@@ -115,7 +118,7 @@ func (a *App) usage(w io.Writer) {
 		fmt.Fprintf(tw, "  %s\t%s\n", c.name, c.summary)
 	}
 	tw.Flush()
-	fmt.Fprintln(w, "\nConfiguration (environment): USERS_TABLE, ORGS_TABLE, SESSIONS_TABLE, HISTORY_TABLE,")
+	fmt.Fprintln(w, "\nConfiguration (environment): USERS_TABLE, ORGS_TABLE, SESSIONS_TABLE, HISTORY_TABLE, APPS_TABLE,")
 	fmt.Fprintln(w, "SENDER_ADDRESS, and the standard AWS variables (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SESV2, ...).")
 }
 

@@ -19,11 +19,17 @@ var needs = map[string]map[string][]string{
 		"SessionsTable":     {"dynamodb:BatchWriteItem", "dynamodb:DeleteItem"},
 		"LoginHistoryTable": {"dynamodb:BatchWriteItem", "dynamodb:PutItem"},
 	},
+	"OAuthFunction": {
+		"UsersTable":         {"dynamodb:GetItem", "dynamodb:UpdateItem"},
+		"SessionsTable":      {"dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem"},
+		"LoginHistoryTable":  {"dynamodb:BatchWriteItem", "dynamodb:PutItem"},
+		"ConnectedAppsTable": {"dynamodb:GetItem"},
+	},
 }
 
 // envTables is the environment variable each table's name reaches a function by.
 var envTables = map[string]string{"USERS_TABLE": "UsersTable", "SESSIONS_TABLE": "SessionsTable",
-	"HISTORY_TABLE": "LoginHistoryTable", "ORGS_TABLE": "OrgsTable"}
+	"HISTORY_TABLE": "LoginHistoryTable", "ORGS_TABLE": "OrgsTable", "APPS_TABLE": "ConnectedAppsTable"}
 
 func repoTemplate(t *testing.T) *Template {
 	t.Helper()

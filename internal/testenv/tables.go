@@ -24,5 +24,6 @@ func CreateTables(t testing.TB, db *dynamodb.Client) dynamo.Tables {
 		t.Fatalf("testenv: %v", err)
 	}
 	return dynamo.Tables{Orgs: tpl.TableName("OrgsTable"), Users: tpl.TableName("UsersTable"),
-		Sessions: tpl.TableName("SessionsTable"), History: tpl.TableName("LoginHistoryTable")}
+		Sessions: tpl.TableName("SessionsTable"), History: tpl.TableName("LoginHistoryTable"),
+		Apps: tpl.TableName("ConnectedAppsTable")}
 }

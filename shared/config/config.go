@@ -42,6 +42,7 @@ func Load(getenv func(string) string) (Config, error) {
 			Users:    get("USERS_TABLE", "loginguard-dev-users"),
 			Sessions: get("SESSIONS_TABLE", "loginguard-dev-sessions"),
 			History:  get("HISTORY_TABLE", "loginguard-dev-login-history"),
+			Apps:     get("APPS_TABLE", "loginguard-dev-connected-apps"),
 		},
 		Sender:       get("SENDER_ADDRESS", ""),
 		FailureFloor: DefaultFailureFloor,

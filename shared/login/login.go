@@ -320,3 +320,19 @@ func (s *Service) Logout(ctx context.Context, sessionID string) error {
 	}
 	return nil
 }
+
+// Session returns the open session with the given id, or ErrInvalidSession
+// when it is unknown, ended or expired.
+func (s *Service) Session(ctx context.Context, sessionID string) (store.Session, error) {
+	if sessionID == "" || len(sessionID) > 256 {
+		return store.Session{}, ErrInvalidSession
+	}
+	sess, err := s.Store.Session(ctx, secret.Digest(secret.PurposeSession, sessionID), s.Now())
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Session{}, ErrInvalidSession
+	}
+	if err != nil {
+		return store.Session{}, internal(err)
+	}
+	return sess, nil
+}

@@ -52,8 +52,9 @@ func Digest(purpose, value string) string {
 
 // Purposes of Digest.
 const (
-	PurposeToken   = "security-token"
-	PurposeSession = "session"
+	PurposeToken        = "security-token"
+	PurposeSession      = "session"
+	PurposeClientSecret = "client-secret"
 )
 
 // MatchDigest compares value against a stored digest in constant time.
@@ -72,4 +73,19 @@ func NewSessionID(orgID15 string, r io.Reader) (string, error) {
 		return "", fmt.Errorf("secret: reading randomness: %w", err)
 	}
 	return orgID15 + "!" + base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// NewClientCredentials returns a connected app's client id (consumer key, in
+// Salesforce's "3MVG9" shape) and client secret (consumer secret), both
+// random from r. Only the secret's digest is ever stored.
+func NewClientCredentials(r io.Reader) (clientID, clientSecret string, err error) {
+	id, err := randomString(r, 80, alnum)
+	if err != nil {
+		return "", "", err
+	}
+	sec, err := randomString(r, 64, alnum)
+	if err != nil {
+		return "", "", err
+	}
+	return "3MVG9" + id, sec, nil
 }

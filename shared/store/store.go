@@ -144,3 +144,12 @@ type LoginEvent struct {
 
 // HistoryRetention is how long login history is kept (Salesforce keeps six months).
 const HistoryRetention = 180 * 24 * time.Hour
+
+// ConnectedApp is an OAuth client of an org. Its secret is kept only as a digest.
+type ConnectedApp struct {
+	ClientID   string
+	OrgID      string
+	Name       string
+	SecretHash string
+	CreatedAt  time.Time
+}

@@ -1,0 +1,32 @@
+// Command oauth is the OAuth 2.0 function: the username-password token flow,
+// the id URL, userinfo and revoke.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	_ "time/tzdata" // login hours need every zone; provided.al2023 has no tz database
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"loginguard/shared/deps"
+	"loginguard/shared/oauthapi"
+)
+
+func main() {
+	h, err := build(context.Background())
+	if err != nil {
+		slog.New(slog.NewJSONHandler(os.Stderr, nil)).Error("init failed", "error", err.Error())
+		os.Exit(1)
+	}
+	lambda.Start(h.Handle)
+}
+
+func build(ctx context.Context) (*oauthapi.Handler, error) {
+	d, err := deps.Build(ctx, os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	return &oauthapi.Handler{Login: d.Login, Store: d.Store, Log: d.Log, Metrics: d.Metrics}, nil
+}

@@ -1,0 +1,241 @@
+// Package oauthapi adapts API Gateway (HTTP API, payload 2.0) requests to the
+// OAuth 2.0 username-password flow and its session endpoints: token, id URL,
+// userinfo and revoke. The login itself is the shared login use case, the
+// same one the SOAP API runs.
+package oauthapi
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"loginguard/shared/ids"
+	"loginguard/shared/login"
+	"loginguard/shared/metrics"
+	"loginguard/shared/secret"
+	"loginguard/shared/store"
+	"loginguard/shared/transport/oauth"
+)
+
+// Store is what the OAuth endpoints read besides the login itself.
+type Store interface {
+	App(ctx context.Context, clientID string) (store.ConnectedApp, error)
+	User(ctx context.Context, username string) (store.User, error)
+}
+
+// Handler serves the OAuth routes.
+type Handler struct {
+	Login   *login.Service
+	Store   Store
+	Log     *slog.Logger
+	Metrics *metrics.Emitter
+}
+
+// Routes, as template.yaml declares them.
+const (
+	RouteToken    = "POST /services/oauth2/token"
+	RouteRevoke   = "POST /services/oauth2/revoke"
+	RouteUserinfo = "GET /services/oauth2/userinfo"
+	RouteID       = "GET /id/{orgId}/{userId}"
+)
+
+func jsonResponse(status int, body []byte) events.APIGatewayV2HTTPResponse {
+	return events.APIGatewayV2HTTPResponse{StatusCode: status, Body: string(body), Headers: map[string]string{
+		"Content-Type": "application/json;charset=UTF-8", "Cache-Control": "no-store", "Pragma": "no-cache",
+		"X-Content-Type-Options": "nosniff",
+	}}
+}
+
+func errorResponse(e *oauth.Error) events.APIGatewayV2HTTPResponse {
+	return jsonResponse(e.Status, e.JSON())
+}
+
+func textResponse(status int, text string) events.APIGatewayV2HTTPResponse {
+	return events.APIGatewayV2HTTPResponse{StatusCode: status, Body: text, Headers: map[string]string{
+		"Content-Type": "text/plain;charset=UTF-8", "Cache-Control": "no-store"}}
+}
+
+// Handle is the Lambda handler.
+func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	start := time.Now()
+	log := h.Log.With("request_id", req.RequestContext.RequestID, "route", req.RouteKey)
+	var resp events.APIGatewayV2HTTPResponse
+	var outcome string
+	switch req.RouteKey {
+	case RouteToken:
+		resp, outcome = h.token(ctx, req, log)
+	case RouteRevoke:
+		resp, outcome = h.revoke(ctx, req)
+	case RouteUserinfo, RouteID:
+		resp, outcome = h.identity(ctx, req, log)
+	default:
+		resp, outcome = textResponse(404, "Not Found"), "NOT_FOUND"
+	}
+	log.InfoContext(ctx, "oauth request", "status", resp.StatusCode, "outcome", outcome,
+		"duration_ms", float64(time.Since(start).Microseconds())/1000)
+	return resp, nil
+}
+
+func header(req events.APIGatewayV2HTTPRequest, name string) string {
+	for k, v := range req.Headers {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return ""
+}
+
+func body(req events.APIGatewayV2HTTPRequest) ([]byte, bool) {
+	if !req.IsBase64Encoded {
+		return []byte(req.Body), true
+	}
+	b, err := base64.StdEncoding.DecodeString(req.Body)
+	return b, err == nil
+}
+
+// baseURL is where this deployment answers, as the client reached it.
+func baseURL(req events.APIGatewayV2HTTPRequest) string {
+	host := header(req, "host")
+	if host == "" {
+		host = req.RequestContext.DomainName
+	}
+	proto := header(req, "x-forwarded-proto")
+	if proto != "http" {
+		proto = "https"
+	}
+	return proto + "://" + host
+}
+
+func id18(id string) string {
+	if s, err := ids.To18(id); err == nil {
+		return s
+	}
+	return id
+}
+
+func (h *Handler) token(ctx context.Context, req events.APIGatewayV2HTTPRequest, log *slog.Logger) (events.APIGatewayV2HTTPResponse, string) {
+	b, ok := body(req)
+	if !ok {
+		return errorResponse(&oauth.Error{Status: 400, Code: "invalid_request", Description: "the body is not valid base64"}), "invalid_request"
+	}
+	tr, e := oauth.ParseTokenRequest(header(req, "content-type"), b)
+	if e != nil {
+		return errorResponse(e), e.Code
+	}
+	// The client is checked before the user: a wrong client never counts
+	// toward a user's lockout.
+	app, err := h.Store.App(ctx, tr.ClientID)
+	if errors.Is(err, store.ErrNotFound) {
+		return errorResponse(oauth.ErrUnknownClient), oauth.ErrUnknownClient.Code
+	}
+	if err != nil {
+		log.ErrorContext(ctx, "reading connected app", "error", err.Error())
+		return errorResponse(oauth.ErrUnexpected), "INTERNAL_ERROR"
+	}
+	if !secret.MatchDigest(secret.PurposeClientSecret, tr.ClientSecret, app.SecretHash) {
+		return errorResponse(oauth.ErrBadClientSecret), oauth.ErrBadClientSecret.Code
+	}
+	ip, _ := netip.ParseAddr(req.RequestContext.HTTP.SourceIP)
+	start := time.Now()
+	res, err := h.Login.Login(ctx, login.Attempt{Username: tr.Username, Secret: tr.Password, IP: ip, Type: "REST",
+		Client: req.RequestContext.HTTP.UserAgent})
+	took := time.Since(start)
+	if err != nil {
+		le := login.AsError(err)
+		h.metric(start, string(le.Reason), took, log)
+		log.InfoContext(ctx, "login refused", "reason", string(le.Reason), "source_ip", ip.String())
+		switch le.Code {
+		case login.CodeUnknown:
+			log.ErrorContext(ctx, "login failed internally", "error", err.Error())
+			return errorResponse(oauth.ErrUnexpected), string(le.Reason)
+		case login.CodeRestrictedTime, login.CodeRestrictedDomain:
+			return errorResponse(oauth.ErrRestricted), string(le.Reason)
+		}
+		return errorResponse(oauth.ErrAuthenticationFailure), string(le.Reason)
+	}
+	h.metric(start, string(res.Decision.Reason), took, log)
+	log.InfoContext(ctx, "login allowed", "reason", string(res.Decision.Reason), "via", string(res.Decision.Via),
+		"user_id", res.User.ID, "org_id", res.User.OrgID, "source_ip", ip.String())
+	base := baseURL(req)
+	idURL := base + "/id/" + id18(res.User.OrgID) + "/" + id18(res.User.ID)
+	issued := strconv.FormatInt(res.Session.CreatedAt.UnixMilli(), 10)
+	out, _ := json.Marshal(oauth.TokenResponse{AccessToken: res.SessionID, InstanceURL: base, ID: idURL,
+		TokenType: "Bearer", IssuedAt: issued, Signature: oauth.Sign(tr.ClientSecret, idURL, issued)})
+	return jsonResponse(200, out), string(res.Decision.Reason)
+}
+
+func (h *Handler) metric(at time.Time, outcome string, took time.Duration, log *slog.Logger) {
+	if h.Metrics == nil {
+		return
+	}
+	if err := h.Metrics.LoginOutcome(at, "REST", outcome, took); err != nil {
+		log.Warn("writing metric", "error", err.Error())
+	}
+}
+
+func (h *Handler) revoke(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, string) {
+	b, ok := body(req)
+	if !ok {
+		return errorResponse(&oauth.Error{Status: 400, Code: "invalid_request", Description: "the body is not valid base64"}), "invalid_request"
+	}
+	f, e := oauth.ParseForm(header(req, "content-type"), b)
+	if e != nil {
+		return errorResponse(e), e.Code
+	}
+	if f["token"] == "" {
+		return errorResponse(&oauth.Error{Status: 400, Code: "invalid_request", Description: "missing required parameter: token"}), "invalid_request"
+	}
+	err := h.Login.Logout(ctx, f["token"])
+	if le := login.AsError(err); err != nil && le.Code == login.CodeInvalidSession {
+		return errorResponse(&oauth.Error{Status: 400, Code: "invalid_token", Description: "invalid token"}), "invalid_token"
+	} else if err != nil {
+		return errorResponse(oauth.ErrUnexpected), "INTERNAL_ERROR"
+	}
+	return events.APIGatewayV2HTTPResponse{StatusCode: 200, Headers: map[string]string{"Cache-Control": "no-store"}}, "REVOKED"
+}
+
+// identity answers the id URL and userinfo for the session's user: 401
+// without a token, 403 Bad_OAuth_Token for a bad, ended or expired one.
+func (h *Handler) identity(ctx context.Context, req events.APIGatewayV2HTTPRequest, log *slog.Logger) (events.APIGatewayV2HTTPResponse, string) {
+	tok, ok := oauth.BearerToken(header(req, "authorization"), req.QueryStringParameters)
+	if !ok {
+		return textResponse(401, "Missing_OAuth_Token"), "MISSING_TOKEN"
+	}
+	sess, err := h.Login.Session(ctx, tok)
+	if err != nil {
+		if le := login.AsError(err); le.Code == login.CodeUnknown {
+			log.ErrorContext(ctx, "reading session", "error", err.Error())
+			return textResponse(500, "Internal Server Error"), "INTERNAL_ERROR"
+		}
+		return textResponse(403, "Bad_OAuth_Token"), "BAD_TOKEN"
+	}
+	if req.RouteKey == RouteID {
+		org, err1 := ids.To15(req.PathParameters["orgId"])
+		user, err2 := ids.To15(req.PathParameters["userId"])
+		if err1 != nil || err2 != nil || org != sess.OrgID || user != sess.UserID {
+			return textResponse(403, "Bad_Id"), "BAD_ID"
+		}
+	}
+	u, err := h.Store.User(ctx, sess.Username)
+	if err != nil {
+		return textResponse(403, "Bad_OAuth_Token"), "BAD_TOKEN"
+	}
+	base := baseURL(req)
+	idURL := base + "/id/" + id18(u.OrgID) + "/" + id18(u.ID)
+	out, _ := json.Marshal(oauth.Identity{
+		ID: idURL, Sub: idURL, UserID: id18(u.ID), OrganizationID: id18(u.OrgID), Username: u.Username,
+		PreferredName: u.Username, DisplayName: u.FullName(), Name: u.FullName(), GivenName: u.FirstName,
+		FamilyName: u.LastName, Email: u.Email, EmailVerified: u.Email != "", Zoneinfo: u.TimeZone, Timezone: u.TimeZone,
+		Locale: u.Locale, Language: u.Language, Active: u.Active, UserType: "STANDARD",
+		URLs: map[string]string{"partner": base + "/services/Soap/u/{version}/" + u.OrgID, "userinfo": base + "/services/oauth2/userinfo"},
+	})
+	return jsonResponse(200, out), "IDENTITY"
+}

@@ -1,0 +1,87 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"loginguard/shared/store"
+)
+
+type appItem struct {
+	ClientID   string `dynamodbav:"clientId"`
+	OrgID      string `dynamodbav:"orgId"`
+	Name       string `dynamodbav:"name"`
+	SecretHash string `dynamodbav:"secretHash"`
+	CreatedAt  string `dynamodbav:"createdAt"`
+}
+
+func (it appItem) app() store.ConnectedApp {
+	return store.ConnectedApp{ClientID: it.ClientID, OrgID: it.OrgID, Name: it.Name, SecretHash: it.SecretHash, CreatedAt: parseTS(it.CreatedAt)}
+}
+
+func appKey(clientID string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"clientId": av(clientID)}
+}
+
+// CreateApp stores a connected app; its secret only as a digest.
+func (s *Store) CreateApp(ctx context.Context, a store.ConnectedApp) error {
+	if _, err := s.Org(ctx, a.OrgID); err != nil {
+		return err
+	}
+	it := appItem{ClientID: a.ClientID, OrgID: a.OrgID, Name: a.Name, SecretHash: a.SecretHash, CreatedAt: ts(a.CreatedAt)}
+	if err := s.putNew(ctx, s.t.Apps, it, "clientId"); err != nil {
+		return fmt.Errorf("creating connected app: %w", err)
+	}
+	return nil
+}
+
+// App reads a connected app by client id.
+func (s *Store) App(ctx context.Context, clientID string) (store.ConnectedApp, error) {
+	var it appItem
+	if err := s.get(ctx, s.t.Apps, appKey(clientID), &it); err != nil {
+		return store.ConnectedApp{}, fmt.Errorf("connected app: %w", err)
+	}
+	return it.app(), nil
+}
+
+// Apps lists an org's connected apps.
+func (s *Store) Apps(ctx context.Context, orgID string) ([]store.ConnectedApp, error) {
+	var out []store.ConnectedApp
+	pg := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
+		TableName: &s.t.Apps, IndexName: aws.String("byOrg"),
+		KeyConditionExpression:    aws.String("orgId = :o"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":o": av(orgID)},
+	})
+	for pg.HasMorePages() {
+		page, err := pg.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing connected apps: %w", err)
+		}
+		for _, item := range page.Items {
+			var it appItem
+			if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+				return nil, err
+			}
+			out = append(out, it.app())
+		}
+	}
+	return out, nil
+}
+
+// DeleteApp removes a connected app of an org.
+func (s *Store) DeleteApp(ctx context.Context, orgID, clientID string) error {
+	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName: &s.t.Apps, Key: appKey(clientID),
+		ConditionExpression:       aws.String("orgId = :o"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":o": av(orgID)},
+	})
+	if _, ok := isConditionFailed(err); ok {
+		return fmt.Errorf("connected app %s in org %s: %w", clientID, orgID, store.ErrNotFound)
+	}
+	return err
+}
