@@ -182,3 +182,24 @@ func TestEveryCommandHasHelp(t *testing.T) {
 		}
 	}
 }
+
+func TestConnectedAppCommands(t *testing.T) {
+	c := newCLI(t)
+	orgID := c.json("", "org", "create", "--name", "Acme")["id"].(string)
+	app := c.json("", "app", "create", "--org", orgID, "--name", "Data Loader")
+	id, sec := app["clientId"].(string), app["clientSecret"].(string)
+	if !strings.HasPrefix(id, "3MVG9") || len(sec) != 64 {
+		t.Fatalf("app %+v", app)
+	}
+	code, out, _ := c.run("", "app", "list", "--org", orgID, "--json")
+	if code != 0 || !strings.Contains(out, id) || strings.Contains(out, sec) {
+		t.Fatalf("app list must show the client id and never the secret: %d %s", code, out)
+	}
+	if code, _, errs := c.run("", "app", "delete", id, "--org", "00D000000000000"); code != 1 || !strings.Contains(errs, "not found") {
+		t.Fatalf("deleting another org's app: %d %s", code, errs)
+	}
+	c.json("", "app", "delete", id, "--org", orgID)
+	if code, out, _ := c.run("", "app", "list", "--org", orgID, "--json"); code != 0 || strings.Contains(out, id) {
+		t.Fatalf("app still listed after delete: %s", out)
+	}
+}
