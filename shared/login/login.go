@@ -25,6 +25,7 @@ type Store interface {
 	Record(ctx context.Context, ev store.LoginEvent) error
 	Session(ctx context.Context, idHash string, now time.Time) (store.Session, error)
 	EndSession(ctx context.Context, idHash string, now time.Time) error
+	TouchSession(ctx context.Context, s store.Session, now time.Time) error
 }
 
 // Service runs logins. Build it once per process.
@@ -88,12 +89,6 @@ type checked struct {
 	rehash string
 	err    error
 }
-
-// Level names a session's security level.
-const (
-	LevelStandard      = "STANDARD"
-	LevelHighAssurance = "HIGH_ASSURANCE"
-)
 
 // Attempt is one login request.
 type Attempt struct {
@@ -281,8 +276,8 @@ func (s *Service) open(ctx context.Context, u store.User, a Attempt, d policy.De
 	}
 	sess := store.Session{
 		IDHash: secret.Digest(secret.PurposeSession, id), UserID: u.ID, OrgID: u.OrgID, Username: u.Username,
-		IP: a.IP.String(), Level: LevelStandard, LoginType: a.Type, Timeout: timeout,
-		LockIP: u.Policy.LockSessionIP, CreatedAt: now, LastSeenAt: now,
+		IP: a.IP.String(), Level: string(policy.LevelOf(policy.MethodPassword, nil)), LoginType: a.Type, Timeout: timeout,
+		LockIP: u.Policy.LockSessionIP, Hours: u.Policy.Hours, CreatedAt: now, LastSeenAt: now,
 	}
 	// The counter reset and the session (with its history line) are separate
 	// items: write them side by side so the login waits for one round trip.
@@ -321,18 +316,51 @@ func (s *Service) Logout(ctx context.Context, sessionID string) error {
 	return nil
 }
 
-// Session returns the open session with the given id, or ErrInvalidSession
-// when it is unknown, ended or expired.
-func (s *Service) Session(ctx context.Context, sessionID string) (store.Session, error) {
+// Use is one request made with a session.
+type Use struct {
+	IP         netip.Addr
+	SafeMethod bool          // GET, HEAD, OPTIONS
+	Required   policy.Action // the resource's High Assurance policy; "" for none
+}
+
+// SessionDenied is a valid session that may not do what it asks (act
+// after login hours, reach a High Assurance resource); Reason says why.
+type SessionDenied struct{ Decision policy.SessionDecision }
+
+func (e *SessionDenied) Error() string { return "session denied: " + string(e.Decision.Reason) }
+
+// CheckSession reads the session with the given id and applies the session
+// checks of the policy for one use. One read in the common case; activity is
+// written only once half the idle timeout has passed. Errors:
+// ErrInvalidSession (unknown, ended, expired, or from another IP when
+// sessions are locked to theirs), *SessionDenied, or an internal *Error.
+func (s *Service) CheckSession(ctx context.Context, sessionID string, use Use) (store.Session, policy.SessionDecision, error) {
 	if sessionID == "" || len(sessionID) > 256 {
-		return store.Session{}, ErrInvalidSession
+		return store.Session{}, policy.SessionDecision{}, ErrInvalidSession
 	}
-	sess, err := s.Store.Session(ctx, secret.Digest(secret.PurposeSession, sessionID), s.Now())
+	now := s.Now()
+	sess, err := s.Store.Session(ctx, secret.Digest(secret.PurposeSession, sessionID), now)
 	if errors.Is(err, store.ErrNotFound) {
-		return store.Session{}, ErrInvalidSession
+		return store.Session{}, policy.SessionDecision{}, ErrInvalidSession
 	}
 	if err != nil {
-		return store.Session{}, internal(err)
+		return store.Session{}, policy.SessionDecision{}, internal(err)
 	}
-	return sess, nil
+	startIP, _ := netip.ParseAddr(sess.IP)
+	d := policy.CheckSession(policy.SessionCheck{
+		Now: now, LastSeenAt: sess.LastSeenAt, Timeout: sess.Timeout, LockIP: sess.LockIP, StartIP: startIP, IP: use.IP,
+		Hours: sess.Hours, SafeMethod: use.SafeMethod, Level: policy.Level(sess.Level), Required: use.Required,
+	})
+	switch {
+	case d.Reason == policy.ReasonSessionExpired || d.Reason == policy.ReasonSessionIPChanged:
+		return store.Session{}, d, ErrInvalidSession
+	case !d.Allowed:
+		return sess, d, &SessionDenied{Decision: d}
+	}
+	if d.Touch {
+		if err := s.Store.TouchSession(ctx, sess, now); err != nil && s.Log != nil {
+			s.Log.WarnContext(ctx, "session activity not recorded", "error", err.Error())
+		}
+	}
+	return sess, d, nil
 }

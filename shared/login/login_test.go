@@ -386,7 +386,7 @@ func TestLogoutEndsTheSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := w.st.Session(w.ctx, secret.Digest(secret.PurposeSession, res.SessionID), w.clock.Now())
-	if err != nil || got.UserID != res.User.ID || got.Level != login.LevelStandard {
+	if err != nil || got.UserID != res.User.ID || got.Level != string(policy.LevelStandard) {
 		t.Fatalf("stored session %+v, %v", got, err)
 	}
 	if err := w.svc.Logout(w.ctx, res.SessionID); err != nil {
@@ -471,5 +471,50 @@ func TestATokenResetIsHonouredAtOnceByAWarmInstance(t *testing.T) {
 	}
 	if _, err := w.login(u, password+oldTok, untrusted); err != nil {
 		t.Fatalf("the token set back: %v", err)
+	}
+}
+
+func TestSessionChecks(t *testing.T) {
+	hours, _ := policy.ParseLoginHours("America/New_York", "mon=08:00-11:00")
+	w := newWorld(t, policy.DefaultLockout, "", func(p *store.Profile) { p.Hours = hours })
+	// Lock sessions to their IP, with a one-hour idle timeout.
+	w.org.LockSessionIP, w.org.SessionTimeout = true, time.Hour
+	if _, err := w.st.UpdateOrg(w.ctx, w.org); err != nil {
+		t.Fatal(err)
+	}
+	u, tok := w.user("nia")
+	res, err := w.login(u, password+tok, untrusted) // Monday 10:00 in New York
+	if err != nil {
+		t.Fatal(err)
+	}
+	reads := func(use login.Use) (policy.SessionDecision, error, int64) {
+		before := w.calls.Load()
+		_, d, err := w.svc.CheckSession(w.ctx, res.SessionID, use)
+		return d, err, w.calls.Load() - before
+	}
+	if d, err, n := reads(login.Use{IP: untrusted, SafeMethod: true}); err != nil || !d.Allowed || n != 1 {
+		t.Fatalf("fresh session: %+v %v, %d calls; want allowed in one read", d, err, n)
+	}
+	if _, err, _ := reads(login.Use{IP: office, SafeMethod: true}); code(err) != login.CodeInvalidSession {
+		t.Fatalf("another IP with the IP lock: %v", err)
+	}
+	w.clock.Advance(40 * time.Minute) // past half the timeout: activity is written
+	if d, err, n := reads(login.Use{IP: untrusted, SafeMethod: false}); err != nil || !d.Touch || n != 2 {
+		t.Fatalf("after 40 idle minutes: %+v %v, %d calls; want a read and an activity write", d, err, n)
+	}
+	w.clock.Advance(50 * time.Minute) // 11:30 in New York: after hours; 50 minutes after the write
+	if d, err, _ := reads(login.Use{IP: untrusted, SafeMethod: true}); err != nil || !d.ReadOnly {
+		t.Fatalf("after login hours a read: %+v %v; want allowed, read-only", d, err)
+	}
+	var denied *login.SessionDenied
+	if _, err, _ := reads(login.Use{IP: untrusted, SafeMethod: false}); !errors.As(err, &denied) || denied.Decision.Reason != policy.ReasonReadOnlyAfterHours {
+		t.Fatalf("after login hours an action: %v; want denied", err)
+	}
+	if _, err, _ := reads(login.Use{IP: untrusted, SafeMethod: true, Required: policy.ActionRaise}); !errors.As(err, &denied) || denied.Decision.Reason != policy.ReasonRaiseSessionLevel {
+		t.Fatalf("a High Assurance resource with a Standard session: %v; want raise", err)
+	}
+	w.clock.Advance(61 * time.Minute) // idle past the timeout since the last write
+	if _, err, _ := reads(login.Use{IP: untrusted, SafeMethod: true}); code(err) != login.CodeInvalidSession {
+		t.Fatalf("idle past the timeout: %v; want INVALID_SESSION_ID", err)
 	}
 }

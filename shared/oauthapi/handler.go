@@ -209,7 +209,8 @@ func (h *Handler) identity(ctx context.Context, req events.APIGatewayV2HTTPReque
 	if !ok {
 		return textResponse(401, "Missing_OAuth_Token"), "MISSING_TOKEN"
 	}
-	sess, err := h.Login.Session(ctx, tok)
+	ip, _ := netip.ParseAddr(req.RequestContext.HTTP.SourceIP)
+	sess, _, err := h.Login.CheckSession(ctx, tok, login.Use{IP: ip, SafeMethod: true})
 	if err != nil {
 		if le := login.AsError(err); le.Code == login.CodeUnknown {
 			log.ErrorContext(ctx, "reading session", "error", err.Error())

@@ -120,6 +120,7 @@ type Session struct {
 	LoginType  string // SOAP, REST, UI
 	Timeout    time.Duration
 	LockIP     bool
+	Hours      policy.LoginHours // the profile's login hours at login: checked on every use
 	CreatedAt  time.Time
 	LastSeenAt time.Time
 }

@@ -97,6 +97,8 @@ type sessionItem struct {
 	LoginType  string `dynamodbav:"loginType"`
 	TimeoutSec int64  `dynamodbav:"timeoutSec"`
 	LockIP     bool   `dynamodbav:"lockIp"`
+	HoursZone  string `dynamodbav:"hoursZone,omitempty"`
+	Hours      string `dynamodbav:"hours,omitempty"`
 	CreatedAt  int64  `dynamodbav:"createdAt"`
 	LastSeenAt int64  `dynamodbav:"lastSeenAt"`
 	ExpiresAt  int64  `dynamodbav:"expiresAt"` // TTL attribute
@@ -278,16 +280,20 @@ func toSessionItem(s store.Session) sessionItem {
 	return sessionItem{
 		ID: s.IDHash, UserID: s.UserID, OrgID: s.OrgID, Username: s.Username, IP: s.IP,
 		Level: s.Level, LoginType: s.LoginType, TimeoutSec: int64(s.Timeout / time.Second), LockIP: s.LockIP,
-		CreatedAt: epoch(s.CreatedAt), LastSeenAt: epoch(s.LastSeenAt), ExpiresAt: epoch(s.ExpiresAt()),
+		HoursZone: s.Hours.Zone, Hours: s.Hours.String(), CreatedAt: epoch(s.CreatedAt), LastSeenAt: epoch(s.LastSeenAt), ExpiresAt: epoch(s.ExpiresAt()),
 	}
 }
 
-func (it sessionItem) session() store.Session {
-	return store.Session{
+func (it sessionItem) session() (store.Session, error) {
+	hours, err := policy.ParseLoginHours(it.HoursZone, it.Hours)
+	if err != nil {
+		return store.Session{}, fmt.Errorf("stored session login hours: %w", err)
+	}
+	return store.Session{Hours: hours,
 		IDHash: it.ID, UserID: it.UserID, OrgID: it.OrgID, Username: it.Username, IP: it.IP,
 		Level: it.Level, LoginType: it.LoginType, Timeout: time.Duration(it.TimeoutSec) * time.Second,
 		LockIP: it.LockIP, CreatedAt: fromEpoch(it.CreatedAt), LastSeenAt: fromEpoch(it.LastSeenAt),
-	}
+	}, nil
 }
 
 func subjectOf(e store.LoginEvent) string {

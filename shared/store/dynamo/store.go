@@ -272,7 +272,27 @@ func (s *Store) Session(ctx context.Context, idHash string, now time.Time) (stor
 	if it.ExpiresAt <= now.Unix() {
 		return store.Session{}, store.ErrNotFound
 	}
-	return it.session(), nil
+	return it.session()
+}
+
+// TouchSession records activity on a session at now, which moves its idle
+// expiry (and TTL) forward. Only a live session is touched.
+func (s *Store) TouchSession(ctx context.Context, sess store.Session, now time.Time) error {
+	sess.LastSeenAt = now
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &s.t.Sessions,
+		Key:                       map[string]types.AttributeValue{"id": av(sess.IDHash)},
+		UpdateExpression:          aws.String("SET lastSeenAt = :now, expiresAt = :exp"),
+		ConditionExpression:       aws.String("attribute_exists(id) AND expiresAt > :now AND lastSeenAt < :now"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":now": av(now.Unix()), ":exp": av(sess.ExpiresAt().Unix())},
+	})
+	if _, ok := isConditionFailed(err); ok {
+		return nil // ended meanwhile, or touched by a parallel request
+	}
+	if err != nil {
+		return fmt.Errorf("touching session: %w", err)
+	}
+	return nil
 }
 
 // EndSession deletes a session; store.ErrNotFound when there was none or it
