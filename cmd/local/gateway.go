@@ -29,6 +29,15 @@ type route struct {
 	path     string // as in the template
 	segments []string
 	fn       *pool
+	auth     *authorizer // nil: open route
+}
+
+// authorizer is a Lambda REQUEST authorizer (payload 2.0).
+type authorizer struct {
+	name    string
+	fn      *pool
+	headers []string // identity source: each must be present, else 401
+	simple  bool
 }
 
 // match returns the path parameters when path fits the route.
@@ -158,6 +167,15 @@ func (g *gateway) serve(w http.ResponseWriter, r *http.Request, id string) (int,
 		return http.StatusBadRequest, rt.fn.fn.LogicalID
 	}
 	ev := g.event(r, rt, params, body, id)
+	if rt.auth != nil {
+		lambdaCtx, status := g.authorize(r, rt, ev)
+		if status != 0 {
+			msg := map[int]string{401: "Unauthorized", 403: "Forbidden", 500: "Internal Server Error"}[status]
+			jsonError(w, status, msg)
+			return status, rt.auth.fn.fn.LogicalID
+		}
+		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: lambdaCtx}
+	}
 	payload, _ := json.Marshal(ev)
 	out, err := rt.fn.invoke(r.Context(), payload)
 	if err != nil {
@@ -310,4 +328,40 @@ func writeResponse(w http.ResponseWriter, out []byte) int {
 	w.WriteHeader(resp.StatusCode)
 	_, _ = w.Write(body)
 	return resp.StatusCode
+}
+
+// authorize runs the route's Lambda authorizer as API Gateway does (no
+// caching): 401 when an identity source is missing, 403 when it denies, 500
+// when it fails; else the context it returned for the backend.
+func (g *gateway) authorize(r *http.Request, rt *route, ev events.APIGatewayV2HTTPRequest) (map[string]interface{}, int) {
+	var sources []string
+	for _, h := range rt.auth.headers {
+		v := ev.Headers[strings.ToLower(h)]
+		if v == "" {
+			return nil, http.StatusUnauthorized
+		}
+		sources = append(sources, v)
+	}
+	aev := events.APIGatewayV2CustomAuthorizerV2Request{
+		Version: "2.0", Type: "REQUEST",
+		RouteArn:       "arn:aws:execute-api:us-east-1:000000000000:local/$default/" + rt.method + rt.path,
+		IdentitySource: sources, RouteKey: ev.RouteKey, RawPath: ev.RawPath, RawQueryString: ev.RawQueryString,
+		Cookies: ev.Cookies, Headers: ev.Headers, QueryStringParameters: ev.QueryStringParameters,
+		RequestContext: ev.RequestContext, PathParameters: ev.PathParameters,
+	}
+	payload, _ := json.Marshal(aev)
+	out, err := rt.auth.fn.invoke(r.Context(), payload)
+	if err != nil {
+		g.log.Error("authorizer failed", "authorizer", rt.auth.name, "error", err.Error())
+		return nil, http.StatusInternalServerError
+	}
+	var resp events.APIGatewayV2CustomAuthorizerSimpleResponse
+	if err := json.Unmarshal(out, &resp); err != nil || !rt.auth.simple {
+		g.log.Error("authorizer answer not understood (only simple responses are supported)", "authorizer", rt.auth.name)
+		return nil, http.StatusInternalServerError
+	}
+	if !resp.IsAuthorized {
+		return nil, http.StatusForbidden
+	}
+	return resp.Context, 0
 }

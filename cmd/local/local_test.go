@@ -114,6 +114,7 @@ func buildTestFunctions(t *testing.T) string {
 		"aws-lambda-rie":          "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie",
 		"EchoFunction/bootstrap":  "./testdata/echo",
 		"PanicFunction/bootstrap": "./testdata/panic",
+		"AuthzFunction/bootstrap": "./testdata/authz",
 	} {
 		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", filepath.Join(dir, out), pkg)
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
@@ -141,12 +142,7 @@ func TestGatewayRunsRealFunctionsUnderTheEmulator(t *testing.T) {
 		}
 	})
 	g := &gateway{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	for name, fn := range tpl.Functions {
-		for _, r := range fn.Routes {
-			g.routes = append(g.routes, &route{method: r.Method, path: r.Path, segments: splitPath(r.Path), fn: pools[name]})
-		}
-	}
-	sortRoutes(g.routes)
+	g.routes = routesOf(tpl, pools)
 	srv := httptest.NewServer(g)
 	defer srv.Close()
 
@@ -193,6 +189,34 @@ func TestGatewayRunsRealFunctionsUnderTheEmulator(t *testing.T) {
 	big := strings.NewReader(strings.Repeat("x", MaxRequestBody+1))
 	if resp, _ := http.Post(srv.URL+"/things/1", "text/plain", big); resp.StatusCode != 413 {
 		t.Fatalf("oversized body: %d", resp.StatusCode)
+	}
+
+	// A route behind the Lambda authorizer.
+	private := func(auth string) (int, string) {
+		req, _ := http.NewRequest("GET", srv.URL+"/private", nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, string(b)
+	}
+	if code, _ := private(""); code != 401 {
+		t.Fatalf("no identity source: %d; want 401", code)
+	}
+	if code, body := private("Bearer bad"); code != 403 || !strings.Contains(body, "Forbidden") {
+		t.Fatalf("denied: %d %s; want 403", code, body)
+	}
+	code, text := private("Bearer good")
+	var ok struct{ Event events.APIGatewayV2HTTPRequest }
+	json.Unmarshal([]byte(text), &ok)
+	if code != 201 || ok.Event.RequestContext.Authorizer == nil || ok.Event.RequestContext.Authorizer.Lambda["who"] != "alice" ||
+		ok.Event.RequestContext.Authorizer.Lambda["route"] != "GET /private" {
+		t.Fatalf("allowed: %d %s; want the backend to see the authorizer's context", code, text)
 	}
 
 	// Three parallel requests through a pool of three take about one sleep.

@@ -176,6 +176,23 @@ func (c *common) pools() (*samtemplate.Template, map[string]*pool, error) {
 	return tpl, pools, nil
 }
 
+// routesOf builds the gateway's routes, each with its function's pool and
+// its authorizer, in API Gateway's order of preference.
+func routesOf(tpl *samtemplate.Template, pools map[string]*pool) []*route {
+	var routes []*route
+	for name, fn := range tpl.Functions {
+		for _, r := range fn.Routes {
+			rt := &route{method: r.Method, path: r.Path, segments: splitPath(r.Path), fn: pools[name]}
+			if a := tpl.Authorizers[r.Authorizer]; a != nil {
+				rt.auth = &authorizer{name: a.Name, fn: pools[a.Function], headers: a.IdentityHeaders, simple: a.SimpleResponses}
+			}
+			routes = append(routes, rt)
+		}
+	}
+	sortRoutes(routes)
+	return routes
+}
+
 func serve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	var c common
@@ -196,12 +213,7 @@ func serve(ctx context.Context, args []string) error {
 	}()
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	g := &gateway{trustForwardedFor: *trust, log: log}
-	for name, fn := range tpl.Functions {
-		for _, r := range fn.Routes {
-			g.routes = append(g.routes, &route{method: r.Method, path: r.Path, segments: splitPath(r.Path), fn: pools[name]})
-		}
-	}
-	sortRoutes(g.routes)
+	g.routes = routesOf(tpl, pools)
 	l, err := net.Listen("tcp", *addr)
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
@@ -210,6 +222,10 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	for _, r := range g.routes {
+		if r.auth != nil {
+			fmt.Printf("%s %s -> %s (authorizer %s)\n", r.method, r.path, r.fn.fn.LogicalID, r.auth.name)
+			continue
+		}
 		fmt.Printf("%s %s -> %s\n", r.method, r.path, r.fn.fn.LogicalID)
 	}
 	fmt.Printf("listening on http://%s\n", l.Addr())

@@ -14,6 +14,7 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation"
 	cfndynamodb "github.com/awslabs/goformation/v7/cloudformation/dynamodb"
 	"github.com/awslabs/goformation/v7/cloudformation/global"
+	"github.com/awslabs/goformation/v7/cloudformation/serverless"
 	"github.com/awslabs/goformation/v7/intrinsics"
 )
 
@@ -27,17 +28,28 @@ type Function struct {
 	BuildMake  bool // Metadata.BuildMethod: makefile
 }
 
-// Route is one HttpApi event: METHOD and path ("ANY" for any method).
+// Route is one HttpApi event: METHOD and path ("ANY" for any method), and
+// the Lambda authorizer that guards it ("" for none).
 type Route struct {
-	Method string
-	Path   string
+	Method     string
+	Path       string
+	Authorizer string
+}
+
+// Authorizer is a Lambda REQUEST authorizer of the HTTP API.
+type Authorizer struct {
+	Name            string
+	Function        string   // logical id of the authorizer function
+	SimpleResponses bool     // EnableSimpleResponses
+	IdentityHeaders []string // Identity.Headers: all must be present, else 401
 }
 
 // Template is the part of template.yaml a local run needs.
 type Template struct {
-	Functions map[string]*Function
-	Tables    map[string]*cfndynamodb.Table // by logical id, TableName resolved
-	Raw       *cloudformation.Template
+	Functions   map[string]*Function
+	Authorizers map[string]*Authorizer
+	Tables      map[string]*cfndynamodb.Table // by logical id, TableName resolved
+	Raw         *cloudformation.Template
 }
 
 var subVar = regexp.MustCompile(`\$\{([A-Za-z0-9:.]+)\}`)
@@ -101,7 +113,11 @@ func Load(path string, overrides map[string]string) (*Template, error) {
 					}
 				}
 				if len(parts) == 2 {
-					if n, ok := resourceRef[fmt.Sprint(parts[0])]; ok && parts[1] == "Arn" {
+					res := fmt.Sprint(parts[0])
+					if n, ok := resourceRef[res]; ok && parts[1] == "Arn" {
+						if _, fn := raw.Resources[res].(*serverless.Function); fn {
+							return "arn:aws:lambda:us-east-1:000000000000:function:" + n
+						}
 						return "arn:aws:dynamodb:us-east-1:000000000000:table/" + n
 					}
 				}
@@ -127,7 +143,33 @@ func Load(path string, overrides map[string]string) (*Template, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
-	out := &Template{Functions: map[string]*Function{}, Tables: tpl.GetAllDynamoDBTableResources(), Raw: tpl}
+	out := &Template{Functions: map[string]*Function{}, Authorizers: map[string]*Authorizer{}, Tables: tpl.GetAllDynamoDBTableResources(), Raw: tpl}
+	defaultAuth := ""
+	for _, api := range tpl.GetAllServerlessHttpApiResources() {
+		if api.Auth == nil {
+			continue
+		}
+		if api.Auth.DefaultAuthorizer != nil {
+			defaultAuth = *api.Auth.DefaultAuthorizer
+		}
+		auths, _ := api.Auth.Authorizers.(map[string]interface{})
+		for name, v := range auths {
+			m, _ := v.(map[string]interface{})
+			arn, _ := m["FunctionArn"].(string)
+			fn := arn[strings.LastIndex(arn, ":")+1:]
+			a := &Authorizer{Name: name, Function: fn}
+			a.SimpleResponses, _ = m["EnableSimpleResponses"].(bool)
+			if id, ok := m["Identity"].(map[string]interface{}); ok {
+				for _, h := range asList(id["Headers"]) {
+					a.IdentityHeaders = append(a.IdentityHeaders, h)
+				}
+			}
+			if _, ok := tpl.GetAllServerlessFunctionResources()[fn]; !ok || fn == "" {
+				return nil, fmt.Errorf("authorizer %s: FunctionArn must be !GetAtt <a function of this template>.Arn", name)
+			}
+			out.Authorizers[name] = a
+		}
+	}
 	var g *global.Function
 	if r, ok := tpl.Globals["Function"]; ok {
 		g, _ = r.(*global.Function)
@@ -169,7 +211,16 @@ func Load(path string, overrides map[string]string) (*Template, error) {
 				return nil, fmt.Errorf("function %s event %s: HttpApi without properties", name, evName)
 			}
 			h := ev.Properties.HttpApiEvent
-			r := Route{Method: "ANY", Path: "$default"}
+			r := Route{Method: "ANY", Path: "$default", Authorizer: defaultAuth}
+			if h.Auth != nil && h.Auth.Authorizer != nil {
+				r.Authorizer = *h.Auth.Authorizer
+			}
+			if r.Authorizer == "NONE" {
+				r.Authorizer = ""
+			}
+			if _, ok := out.Authorizers[r.Authorizer]; r.Authorizer != "" && !ok {
+				return nil, fmt.Errorf("function %s event %s: no authorizer %q in the HTTP API", name, evName, r.Authorizer)
+			}
 			if h.Method != nil {
 				r.Method = strings.ToUpper(*h.Method)
 			}
@@ -184,4 +235,17 @@ func Load(path string, overrides map[string]string) (*Template, error) {
 		out.Functions[name] = fn
 	}
 	return out, nil
+}
+
+func asList(v interface{}) []string {
+	var out []string
+	switch x := v.(type) {
+	case string:
+		out = append(out, x)
+	case []interface{}:
+		for _, e := range x {
+			out = append(out, fmt.Sprint(e))
+		}
+	}
+	return out
 }
