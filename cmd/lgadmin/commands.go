@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -30,6 +31,7 @@ type orgView struct {
 	SessionTimeout   string   `json:"sessionTimeout"`
 	LockSessionsToIP bool     `json:"lockSessionsToIp"`
 	TrustedRanges    []string `json:"trustedIpRanges"`
+	HighAssurance    string   `json:"highAssurance"`
 	Version          int64    `json:"version"`
 }
 
@@ -57,7 +59,7 @@ func viewOrg(o store.Org) orgView {
 	max, period := lockoutText(o.Lockout)
 	return orgView{ID: o.ID, ID18: id18, Name: o.Name, TimeZone: o.TimeZone, LockoutMax: max, LockoutPeriod: period,
 		SessionTimeout: o.SessionTimeout.String(), LockSessionsToIP: o.LockSessionIP,
-		TrustedRanges: rangeTexts(o.TrustedRanges), Version: o.Version}
+		TrustedRanges: rangeTexts(o.TrustedRanges), HighAssurance: highAssuranceText(o.HighAssurance), Version: o.Version}
 }
 
 func (a *App) showOrg(o store.Org) {
@@ -65,13 +67,23 @@ func (a *App) showOrg(o store.Org) {
 	a.show(v, [][2]string{{"id", v.ID}, {"id18", v.ID18}, {"name", v.Name}, {"time zone", v.TimeZone},
 		{"lockout max attempts", v.LockoutMax}, {"lockout period", v.LockoutPeriod},
 		{"session timeout", v.SessionTimeout}, {"lock sessions to IP", strconv.FormatBool(v.LockSessionsToIP)},
-		{"trusted IP ranges", strings.Join(v.TrustedRanges, ", ")}, {"version", strconv.FormatInt(v.Version, 10)}})
+		{"trusted IP ranges", strings.Join(v.TrustedRanges, ", ")}, {"high assurance", v.HighAssurance},
+		{"version", strconv.FormatInt(v.Version, 10)}})
+}
+
+func highAssuranceText(m map[string]policy.Action) string {
+	parts := make([]string, 0, len(m))
+	for k, v := range m {
+		parts = append(parts, k+"="+strings.ToLower(map[policy.Action]string{policy.ActionBlock: "block", policy.ActionRaise: "raise"}[v]))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ",")
 }
 
 // orgFlags are the settings org create and org set share.
 type orgFlags struct {
-	timezone, lockMax, lockPeriod, timeout, trusted string
-	lockIP                                          bool
+	timezone, lockMax, lockPeriod, timeout, trusted, highAssurance string
+	lockIP                                                         bool
 }
 
 func (f *orgFlags) register(fs *flag.FlagSet) {
@@ -81,6 +93,7 @@ func (f *orgFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.timeout, "session-timeout", "", "idle session timeout: 15m, 30m, 1h, 2h, 4h, 8h, 12h or 24h")
 	fs.StringVar(&f.trusted, "trusted-ranges", "", `org-wide trusted IP ranges, e.g. "10.0.0.0-10.0.0.255,192.168.1.5" ("none" clears)`)
 	fs.BoolVar(&f.lockIP, "lock-sessions-to-ip", false, "lock sessions to the IP address they started from")
+	fs.StringVar(&f.highAssurance, "high-assurance", "", `resources that need a High Assurance session and the action for a Standard one, e.g. "reports=raise,setup=block" ("none" clears)`)
 }
 
 // apply sets on o every setting whose flag was given.
@@ -126,6 +139,13 @@ func (f *orgFlags) apply(fs *flag.FlagSet, o *store.Org) error {
 	}
 	if given["lock-sessions-to-ip"] {
 		o.LockSessionIP = f.lockIP
+	}
+	if given["high-assurance"] {
+		m, err := policy.ParseHighAssurance(f.highAssurance)
+		if err != nil {
+			return err
+		}
+		o.HighAssurance = m
 	}
 	return nil
 }

@@ -212,7 +212,9 @@ func TestGatewayRunsRealFunctionsUnderTheEmulator(t *testing.T) {
 		t.Fatalf("denied: %d %s; want 403", code, body)
 	}
 	code, text := private("Bearer good")
-	var ok struct{ Event events.APIGatewayV2HTTPRequest }
+	var ok struct {
+		Event events.APIGatewayV2HTTPRequest
+	}
 	json.Unmarshal([]byte(text), &ok)
 	if code != 201 || ok.Event.RequestContext.Authorizer == nil || ok.Event.RequestContext.Authorizer.Lambda["who"] != "alice" ||
 		ok.Event.RequestContext.Authorizer.Lambda["route"] != "GET /private" {

@@ -277,7 +277,7 @@ func (s *Service) open(ctx context.Context, u store.User, a Attempt, d policy.De
 	sess := store.Session{
 		IDHash: secret.Digest(secret.PurposeSession, id), UserID: u.ID, OrgID: u.OrgID, Username: u.Username,
 		IP: a.IP.String(), Level: string(policy.LevelOf(policy.MethodPassword, nil)), LoginType: a.Type, Timeout: timeout,
-		LockIP: u.Policy.LockSessionIP, Hours: u.Policy.Hours, CreatedAt: now, LastSeenAt: now,
+		LockIP: u.Policy.LockSessionIP, Hours: u.Policy.Hours, HighAssurance: u.Policy.HighAssurance, CreatedAt: now, LastSeenAt: now,
 	}
 	// The counter reset and the session (with its history line) are separate
 	// items: write them side by side so the login waits for one round trip.
@@ -319,8 +319,8 @@ func (s *Service) Logout(ctx context.Context, sessionID string) error {
 // Use is one request made with a session.
 type Use struct {
 	IP         netip.Addr
-	SafeMethod bool          // GET, HEAD, OPTIONS
-	Required   policy.Action // the resource's High Assurance policy; "" for none
+	SafeMethod bool   // GET, HEAD, OPTIONS
+	Resource   string // the protected resource asked for, "" for none; its policy is the org's
 }
 
 // SessionDenied is a valid session that may not do what it asks (act
@@ -349,7 +349,7 @@ func (s *Service) CheckSession(ctx context.Context, sessionID string, use Use) (
 	startIP, _ := netip.ParseAddr(sess.IP)
 	d := policy.CheckSession(policy.SessionCheck{
 		Now: now, LastSeenAt: sess.LastSeenAt, Timeout: sess.Timeout, LockIP: sess.LockIP, StartIP: startIP, IP: use.IP,
-		Hours: sess.Hours, SafeMethod: use.SafeMethod, Level: policy.Level(sess.Level), Required: use.Required,
+		Hours: sess.Hours, SafeMethod: use.SafeMethod, Level: policy.Level(sess.Level), Required: sess.HighAssurance[use.Resource],
 	})
 	switch {
 	case d.Reason == policy.ReasonSessionExpired || d.Reason == policy.ReasonSessionIPChanged:

@@ -479,6 +479,7 @@ func TestSessionChecks(t *testing.T) {
 	w := newWorld(t, policy.DefaultLockout, "", func(p *store.Profile) { p.Hours = hours })
 	// Lock sessions to their IP, with a one-hour idle timeout.
 	w.org.LockSessionIP, w.org.SessionTimeout = true, time.Hour
+	w.org.HighAssurance = map[string]policy.Action{"reports": policy.ActionRaise}
 	if _, err := w.st.UpdateOrg(w.ctx, w.org); err != nil {
 		t.Fatal(err)
 	}
@@ -510,7 +511,7 @@ func TestSessionChecks(t *testing.T) {
 	if _, err, _ := reads(login.Use{IP: untrusted, SafeMethod: false}); !errors.As(err, &denied) || denied.Decision.Reason != policy.ReasonReadOnlyAfterHours {
 		t.Fatalf("after login hours an action: %v; want denied", err)
 	}
-	if _, err, _ := reads(login.Use{IP: untrusted, SafeMethod: true, Required: policy.ActionRaise}); !errors.As(err, &denied) || denied.Decision.Reason != policy.ReasonRaiseSessionLevel {
+	if _, err, _ := reads(login.Use{IP: untrusted, SafeMethod: true, Resource: "reports"}); !errors.As(err, &denied) || denied.Decision.Reason != policy.ReasonRaiseSessionLevel {
 		t.Fatalf("a High Assurance resource with a Standard session: %v; want raise", err)
 	}
 	w.clock.Advance(61 * time.Minute) // idle past the timeout since the last write

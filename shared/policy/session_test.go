@@ -76,3 +76,18 @@ func TestSecurityLevelsOfLoginMethods(t *testing.T) {
 		t.Fatal("a password login meets no High Assurance requirement, and needs none otherwise")
 	}
 }
+
+func TestParseHighAssurance(t *testing.T) {
+	m, err := ParseHighAssurance("reports=raise, setup=BLOCK")
+	if err != nil || m["reports"] != ActionRaise || m["setup"] != ActionBlock || len(m) != 2 {
+		t.Fatalf("ParseHighAssurance = %v, %v", m, err)
+	}
+	for _, bad := range []string{"reports", "reports=allow", "Reports=raise", "a b=block"} {
+		if _, err := ParseHighAssurance(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	if m, err := ParseHighAssurance("none"); err != nil || len(m) != 0 {
+		t.Fatal("none clears")
+	}
+}

@@ -30,8 +30,11 @@ type Org struct {
 	SessionTimeout time.Duration
 	LockSessionIP  bool // lock sessions to the IP they started from
 	TrustedRanges  policy.IPRanges
-	Version        int64 // raised on every settings change; users carry the version they copied
-	CreatedAt      time.Time
+	// HighAssurance lists the resources that need a High Assurance session,
+	// and what happens to a Standard one: Block, or Raise (step up).
+	HighAssurance map[string]policy.Action
+	Version       int64 // raised on every settings change; users carry the version they copied
+	CreatedAt     time.Time
 }
 
 // Profile is a set of users' permissions and login restrictions.
@@ -59,6 +62,7 @@ type LoginPolicy struct {
 	SessionTimeout time.Duration
 	LockSessionIP  bool
 	TrustedRanges  policy.IPRanges
+	HighAssurance  map[string]policy.Action
 	Hours          policy.LoginHours
 	ProfileRanges  policy.IPRanges
 	APIEnabled     bool
@@ -71,8 +75,8 @@ func PolicyOf(o Org, p Profile) LoginPolicy {
 		OrgVersion: o.Version, ProfileVersion: p.Version,
 		OrgName: o.Name, OrgTimeZone: o.TimeZone, ProfileName: p.Name,
 		Lockout: o.Lockout, SessionTimeout: o.SessionTimeout, LockSessionIP: o.LockSessionIP,
-		TrustedRanges: o.TrustedRanges,
-		Hours:         p.Hours, ProfileRanges: p.Ranges, APIEnabled: p.APIEnabled, ManageUsers: p.ManageUsers,
+		TrustedRanges: o.TrustedRanges, HighAssurance: o.HighAssurance,
+		Hours: p.Hours, ProfileRanges: p.Ranges, APIEnabled: p.APIEnabled, ManageUsers: p.ManageUsers,
 	}
 }
 
@@ -111,18 +115,20 @@ func NormalizeUsername(s string) string { return strings.ToLower(strings.TrimSpa
 
 // Session is an open login session. Its id is never stored, only its digest.
 type Session struct {
-	IDHash     string
-	UserID     string
-	OrgID      string
-	Username   string
-	IP         string
-	Level      string // STANDARD or HIGH_ASSURANCE
-	LoginType  string // SOAP, REST, UI
-	Timeout    time.Duration
-	LockIP     bool
-	Hours      policy.LoginHours // the profile's login hours at login: checked on every use
-	CreatedAt  time.Time
-	LastSeenAt time.Time
+	IDHash    string
+	UserID    string
+	OrgID     string
+	Username  string
+	IP        string
+	Level     string // STANDARD or HIGH_ASSURANCE
+	LoginType string // SOAP, REST, UI
+	Timeout   time.Duration
+	LockIP    bool
+	Hours     policy.LoginHours // the profile's login hours at login: checked on every use
+	// HighAssurance is the org's resource policy at login (resource -> action).
+	HighAssurance map[string]policy.Action
+	CreatedAt     time.Time
+	LastSeenAt    time.Time
 }
 
 // ExpiresAt is when the session ends if it stays idle from its last activity.

@@ -17,17 +17,18 @@ const (
 )
 
 type orgItem struct {
-	PK             string   `dynamodbav:"pk"`
-	SK             string   `dynamodbav:"sk"`
-	Name           string   `dynamodbav:"name"`
-	TimeZone       string   `dynamodbav:"timeZone"`
-	LockMax        int      `dynamodbav:"lockMax"`
-	LockPeriodSec  int64    `dynamodbav:"lockPeriodSec"`
-	SessionTimeout int64    `dynamodbav:"sessionTimeoutSec"`
-	LockSessionIP  bool     `dynamodbav:"lockSessionIp"`
-	Trusted        []string `dynamodbav:"trusted"`
-	Version        int64    `dynamodbav:"version"`
-	CreatedAt      string   `dynamodbav:"createdAt"`
+	PK             string            `dynamodbav:"pk"`
+	SK             string            `dynamodbav:"sk"`
+	Name           string            `dynamodbav:"name"`
+	TimeZone       string            `dynamodbav:"timeZone"`
+	LockMax        int               `dynamodbav:"lockMax"`
+	LockPeriodSec  int64             `dynamodbav:"lockPeriodSec"`
+	SessionTimeout int64             `dynamodbav:"sessionTimeoutSec"`
+	LockSessionIP  bool              `dynamodbav:"lockSessionIp"`
+	Trusted        []string          `dynamodbav:"trusted"`
+	HighAssurance  map[string]string `dynamodbav:"highAssurance,omitempty"`
+	Version        int64             `dynamodbav:"version"`
+	CreatedAt      string            `dynamodbav:"createdAt"`
 }
 
 type profileItem struct {
@@ -46,21 +47,22 @@ type profileItem struct {
 // policyItem is store.LoginPolicy on a user item. The lockout maximum and
 // period live beside it at the top level: the login gate's condition reads them.
 type policyItem struct {
-	OrgVersion     int64    `dynamodbav:"orgVersion"`
-	ProfileVersion int64    `dynamodbav:"profileVersion"`
-	OrgName        string   `dynamodbav:"orgName"`
-	OrgTimeZone    string   `dynamodbav:"orgTimeZone"`
-	ProfileName    string   `dynamodbav:"profileName"`
-	LockMax        int      `dynamodbav:"lockMax"` // 0 = no limit (the gate uses the top-level ceiling)
-	LockPeriodSec  int64    `dynamodbav:"lockPeriodSec"`
-	SessionTimeout int64    `dynamodbav:"sessionTimeoutSec"`
-	LockSessionIP  bool     `dynamodbav:"lockSessionIp"`
-	Trusted        []string `dynamodbav:"trusted"`
-	HoursZone      string   `dynamodbav:"hoursZone"`
-	Hours          string   `dynamodbav:"hours"`
-	Ranges         []string `dynamodbav:"ranges"`
-	APIEnabled     bool     `dynamodbav:"apiEnabled"`
-	ManageUsers    bool     `dynamodbav:"manageUsers"`
+	OrgVersion     int64             `dynamodbav:"orgVersion"`
+	ProfileVersion int64             `dynamodbav:"profileVersion"`
+	OrgName        string            `dynamodbav:"orgName"`
+	OrgTimeZone    string            `dynamodbav:"orgTimeZone"`
+	ProfileName    string            `dynamodbav:"profileName"`
+	LockMax        int               `dynamodbav:"lockMax"` // 0 = no limit (the gate uses the top-level ceiling)
+	LockPeriodSec  int64             `dynamodbav:"lockPeriodSec"`
+	SessionTimeout int64             `dynamodbav:"sessionTimeoutSec"`
+	LockSessionIP  bool              `dynamodbav:"lockSessionIp"`
+	Trusted        []string          `dynamodbav:"trusted"`
+	HighAssurance  map[string]string `dynamodbav:"highAssurance,omitempty"`
+	HoursZone      string            `dynamodbav:"hoursZone"`
+	Hours          string            `dynamodbav:"hours"`
+	Ranges         []string          `dynamodbav:"ranges"`
+	APIEnabled     bool              `dynamodbav:"apiEnabled"`
+	ManageUsers    bool              `dynamodbav:"manageUsers"`
 }
 
 type userItem struct {
@@ -88,20 +90,21 @@ type userItem struct {
 }
 
 type sessionItem struct {
-	ID         string `dynamodbav:"id"` // digest of the session id
-	UserID     string `dynamodbav:"userId"`
-	OrgID      string `dynamodbav:"orgId"`
-	Username   string `dynamodbav:"username"`
-	IP         string `dynamodbav:"ip"`
-	Level      string `dynamodbav:"level"`
-	LoginType  string `dynamodbav:"loginType"`
-	TimeoutSec int64  `dynamodbav:"timeoutSec"`
-	LockIP     bool   `dynamodbav:"lockIp"`
-	HoursZone  string `dynamodbav:"hoursZone,omitempty"`
-	Hours      string `dynamodbav:"hours,omitempty"`
-	CreatedAt  int64  `dynamodbav:"createdAt"`
-	LastSeenAt int64  `dynamodbav:"lastSeenAt"`
-	ExpiresAt  int64  `dynamodbav:"expiresAt"` // TTL attribute
+	ID         string            `dynamodbav:"id"` // digest of the session id
+	UserID     string            `dynamodbav:"userId"`
+	OrgID      string            `dynamodbav:"orgId"`
+	Username   string            `dynamodbav:"username"`
+	IP         string            `dynamodbav:"ip"`
+	Level      string            `dynamodbav:"level"`
+	LoginType  string            `dynamodbav:"loginType"`
+	TimeoutSec int64             `dynamodbav:"timeoutSec"`
+	LockIP     bool              `dynamodbav:"lockIp"`
+	HoursZone  string            `dynamodbav:"hoursZone,omitempty"`
+	Hours      string            `dynamodbav:"hours,omitempty"`
+	HighAssur  map[string]string `dynamodbav:"highAssurance,omitempty"`
+	CreatedAt  int64             `dynamodbav:"createdAt"`
+	LastSeenAt int64             `dynamodbav:"lastSeenAt"`
+	ExpiresAt  int64             `dynamodbav:"expiresAt"` // TTL attribute
 }
 
 type historyItem struct {
@@ -166,6 +169,28 @@ func parseRanges(ss []string) (policy.IPRanges, error) {
 	return rs, nil
 }
 
+func actionsText(m map[string]policy.Action) map[string]string {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = string(v)
+	}
+	return out
+}
+
+func actionsOf(m map[string]string) map[string]policy.Action {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]policy.Action, len(m))
+	for k, v := range m {
+		out[k] = policy.Action(v)
+	}
+	return out
+}
+
 func lockoutOf(max int, periodSec int64) policy.Lockout {
 	return policy.Lockout{MaxAttempts: max, Period: time.Duration(periodSec) * time.Second}
 }
@@ -175,7 +200,7 @@ func toOrgItem(o store.Org) orgItem {
 		PK: o.ID, SK: skOrg, Name: o.Name, TimeZone: o.TimeZone,
 		LockMax: o.Lockout.MaxAttempts, LockPeriodSec: int64(o.Lockout.Period / time.Second),
 		SessionTimeout: int64(o.SessionTimeout / time.Second), LockSessionIP: o.LockSessionIP,
-		Trusted: rangesText(o.TrustedRanges), Version: o.Version, CreatedAt: ts(o.CreatedAt),
+		Trusted: rangesText(o.TrustedRanges), HighAssurance: actionsText(o.HighAssurance), Version: o.Version, CreatedAt: ts(o.CreatedAt),
 	}
 }
 
@@ -188,7 +213,7 @@ func (it orgItem) org() (store.Org, error) {
 		ID: it.PK, Name: it.Name, TimeZone: it.TimeZone,
 		Lockout:        lockoutOf(it.LockMax, it.LockPeriodSec),
 		SessionTimeout: time.Duration(it.SessionTimeout) * time.Second, LockSessionIP: it.LockSessionIP,
-		TrustedRanges: trusted, Version: it.Version, CreatedAt: parseTS(it.CreatedAt),
+		TrustedRanges: trusted, HighAssurance: actionsOf(it.HighAssurance), Version: it.Version, CreatedAt: parseTS(it.CreatedAt),
 	}, nil
 }
 
@@ -221,7 +246,7 @@ func toPolicyItem(p store.LoginPolicy) policyItem {
 		OrgName: p.OrgName, OrgTimeZone: p.OrgTimeZone, ProfileName: p.ProfileName,
 		LockMax: p.Lockout.MaxAttempts, LockPeriodSec: int64(p.Lockout.Period / time.Second),
 		SessionTimeout: int64(p.SessionTimeout / time.Second), LockSessionIP: p.LockSessionIP,
-		Trusted: rangesText(p.TrustedRanges), HoursZone: p.Hours.Zone, Hours: p.Hours.String(),
+		Trusted: rangesText(p.TrustedRanges), HighAssurance: actionsText(p.HighAssurance), HoursZone: p.Hours.Zone, Hours: p.Hours.String(),
 		Ranges: rangesText(p.ProfileRanges), APIEnabled: p.APIEnabled, ManageUsers: p.ManageUsers,
 	}
 }
@@ -244,7 +269,7 @@ func (it policyItem) policy() (store.LoginPolicy, error) {
 		OrgName: it.OrgName, OrgTimeZone: it.OrgTimeZone, ProfileName: it.ProfileName,
 		Lockout:        lockoutOf(it.LockMax, it.LockPeriodSec),
 		SessionTimeout: time.Duration(it.SessionTimeout) * time.Second, LockSessionIP: it.LockSessionIP,
-		TrustedRanges: trusted, Hours: hours, ProfileRanges: ranges,
+		TrustedRanges: trusted, HighAssurance: actionsOf(it.HighAssurance), Hours: hours, ProfileRanges: ranges,
 		APIEnabled: it.APIEnabled, ManageUsers: it.ManageUsers,
 	}, nil
 }
@@ -280,7 +305,7 @@ func toSessionItem(s store.Session) sessionItem {
 	return sessionItem{
 		ID: s.IDHash, UserID: s.UserID, OrgID: s.OrgID, Username: s.Username, IP: s.IP,
 		Level: s.Level, LoginType: s.LoginType, TimeoutSec: int64(s.Timeout / time.Second), LockIP: s.LockIP,
-		HoursZone: s.Hours.Zone, Hours: s.Hours.String(), CreatedAt: epoch(s.CreatedAt), LastSeenAt: epoch(s.LastSeenAt), ExpiresAt: epoch(s.ExpiresAt()),
+		HoursZone: s.Hours.Zone, Hours: s.Hours.String(), HighAssur: actionsText(s.HighAssurance), CreatedAt: epoch(s.CreatedAt), LastSeenAt: epoch(s.LastSeenAt), ExpiresAt: epoch(s.ExpiresAt()),
 	}
 }
 
@@ -289,7 +314,7 @@ func (it sessionItem) session() (store.Session, error) {
 	if err != nil {
 		return store.Session{}, fmt.Errorf("stored session login hours: %w", err)
 	}
-	return store.Session{Hours: hours,
+	return store.Session{Hours: hours, HighAssurance: actionsOf(it.HighAssur),
 		IDHash: it.ID, UserID: it.UserID, OrgID: it.OrgID, Username: it.Username, IP: it.IP,
 		Level: it.Level, LoginType: it.LoginType, Timeout: time.Duration(it.TimeoutSec) * time.Second,
 		LockIP: it.LockIP, CreatedAt: fromEpoch(it.CreatedAt), LastSeenAt: fromEpoch(it.LastSeenAt),
