@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 GO ?= go
 # Logical ids of template.yaml's functions and their folders under functions/.
-FUNCTIONS := SoapFunction:soap OAuthFunction:oauth
+FUNCTIONS := SoapFunction:soap OAuthFunction:oauth AuthorizerFunction:authorizer WhoamiFunction:whoami
 BUILD_DIR := .build
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 
@@ -73,3 +73,9 @@ build-SoapFunction:
 
 build-OAuthFunction:
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/oauth
+
+build-AuthorizerFunction:
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/authorizer
+
+build-WhoamiFunction:
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/whoami

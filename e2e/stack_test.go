@@ -50,6 +50,8 @@ func startStack(t *testing.T) *stack {
 	build(t, root, filepath.Join(bin, "local"), "./cmd/local", false)
 	build(t, root, filepath.Join(bin, "SoapFunction", "bootstrap"), "./functions/soap", true)
 	build(t, root, filepath.Join(bin, "OAuthFunction", "bootstrap"), "./functions/oauth", true)
+	build(t, root, filepath.Join(bin, "AuthorizerFunction", "bootstrap"), "./functions/authorizer", true)
+	build(t, root, filepath.Join(bin, "WhoamiFunction", "bootstrap"), "./functions/whoami", true)
 
 	endpoint := testenv.Dynalite(t)
 	db := testenv.DynamoDB(endpoint)

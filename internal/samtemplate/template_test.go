@@ -19,6 +19,10 @@ var needs = map[string]map[string][]string{
 		"SessionsTable":     {"dynamodb:BatchWriteItem", "dynamodb:DeleteItem"},
 		"LoginHistoryTable": {"dynamodb:BatchWriteItem", "dynamodb:PutItem"},
 	},
+	"AuthorizerFunction": {
+		"SessionsTable": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
+	},
+	"WhoamiFunction": {},
 	"OAuthFunction": {
 		"UsersTable":         {"dynamodb:GetItem", "dynamodb:UpdateItem"},
 		"SessionsTable":      {"dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem"},
@@ -68,8 +72,12 @@ func TestEveryFunctionIsBuiltRoutedAndConfigured(t *testing.T) {
 			if !regexp.MustCompile(`FUNCTIONS :=[^\n]*\b` + name + `:`).Match(makefile) {
 				t.Errorf("the Makefile's FUNCTIONS list lacks %s (make build-local would not build it)", name)
 			}
-			if len(fn.Routes) == 0 {
-				t.Error("no HttpApi route")
+			isAuthorizer := false
+			for _, a := range tpl.Authorizers {
+				isAuthorizer = isAuthorizer || a.Function == name
+			}
+			if len(fn.Routes) == 0 && !isAuthorizer {
+				t.Error("no HttpApi route, and not an authorizer of the HTTP API")
 			}
 			for k, table := range envTables {
 				v, set := fn.Env[k]
@@ -190,4 +198,17 @@ func strs(v interface{}) []string {
 		return out
 	}
 	return nil
+}
+
+func TestProtectedRoutesUseTheSessionAuthorizer(t *testing.T) {
+	tpl := repoTemplate(t)
+	a := tpl.Authorizers["SessionAuthorizer"]
+	if a == nil || a.Function != "AuthorizerFunction" || !a.SimpleResponses || strings.Join(a.IdentityHeaders, ",") != "Authorization" {
+		t.Fatalf("SessionAuthorizer %+v", a)
+	}
+	for _, r := range tpl.Functions["WhoamiFunction"].Routes {
+		if r.Authorizer != "SessionAuthorizer" {
+			t.Errorf("route %s %s is not behind the session authorizer", r.Method, r.Path)
+		}
+	}
 }

@@ -1,0 +1,11 @@
+// Command whoami is a sample protected function behind the session
+// authorizer: it echoes who you are (GET/POST /api/{proxy+}).
+package main
+
+import (
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"loginguard/shared/sessionapi"
+)
+
+func main() { lambda.Start(sessionapi.Whoami) }
