@@ -45,7 +45,7 @@ unit: ## only the tests that need no server
 
 bench: deps ## benchmarks: a whole SOAP login on dynalite beside one argon2id hash, DynamoDB calls per login
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3s ./shared/soapapi/ ./functions/soap/
-	$(GO) test -run '^$$' -bench . -benchmem ./shared/transport/soap/
+	$(GO) test -run '^$$' -bench . -benchmem ./shared/transport/soap/ ./shared/sessionapi/
 
 fuzz: ## long fuzzing of the SOAP decoder and the IP-range parser (FUZZTIME=10m)
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(or $(FUZZTIME),5m) ./shared/transport/soap/

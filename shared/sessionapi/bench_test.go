@@ -1,0 +1,83 @@
+package sessionapi_test
+
+import (
+	"context"
+	"crypto/rand"
+	"io"
+	"log/slog"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/smithy-go/middleware"
+
+	"loginguard/internal/testenv"
+	"loginguard/shared/login"
+	"loginguard/shared/policy"
+	"loginguard/shared/secret"
+	"loginguard/shared/sessionapi"
+	"loginguard/shared/store"
+	"loginguard/shared/store/dynamo"
+)
+
+func setup(tb testing.TB) (*sessionapi.Authorizer, string, *atomic.Int64) {
+	var calls atomic.Int64
+	db := testenv.DynamoDB(testenv.Dynalite(tb), func(o *dynamodb.Options) {
+		o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
+			return s.Initialize.Add(middleware.InitializeMiddlewareFunc("count", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				calls.Add(1)
+				return next.HandleInitialize(ctx, in)
+			}), middleware.Before)
+		})
+	})
+	st := dynamo.New(db, testenv.CreateTables(tb, db))
+	id, _ := secret.NewSessionID("00D000000000001", rand.Reader)
+	now := time.Now()
+	if err := st.OpenSession(context.Background(), store.Session{IDHash: secret.Digest(secret.PurposeSession, id), UserID: "005000000000001",
+		OrgID: "00D000000000001", IP: "127.0.0.1", Level: string(policy.LevelStandard), Timeout: 2 * time.Hour, CreatedAt: now, LastSeenAt: now},
+		store.LoginEvent{At: now, UserID: "005000000000001"}); err != nil {
+		tb.Fatal(err)
+	}
+	svc := &login.Service{Store: st, Rand: rand.Reader, Now: time.Now, Params: secret.DefaultParams}
+	return &sessionapi.Authorizer{Login: svc, Log: slog.New(slog.NewJSONHandler(io.Discard, nil))}, id, &calls
+}
+
+func event(token string) events.APIGatewayV2CustomAuthorizerV2Request {
+	var ev events.APIGatewayV2CustomAuthorizerV2Request
+	ev.Headers = map[string]string{"authorization": "Bearer " + token}
+	ev.RequestContext.HTTP.Method = "GET"
+	ev.RequestContext.HTTP.Path = "/api/whoami"
+	ev.RequestContext.HTTP.SourceIP = "127.0.0.1"
+	return ev
+}
+
+func TestAuthorizerAllowsAndDenies(t *testing.T) {
+	a, id, calls := setup(t)
+	calls.Store(0)
+	resp, _ := a.Authorize(context.Background(), event(id))
+	if !resp.IsAuthorized || resp.Context[sessionapi.CtxUserID] != "005000000000001" || calls.Load() != 1 {
+		t.Fatalf("valid session: %+v after %d calls; want allowed in one read", resp, calls.Load())
+	}
+	if resp, _ := a.Authorize(context.Background(), event("00D000000000001!nope")); resp.IsAuthorized {
+		t.Fatal("a made-up session is allowed")
+	}
+	if sessionapi.Resource("/api/reports/q1") != "reports" || sessionapi.Resource("/other") != "" {
+		t.Fatal("Resource")
+	}
+}
+
+// BenchmarkSessionCheck is one authorizer decision for a valid session, on
+// dynalite; reported with DynamoDB calls per check (budget: one read).
+func BenchmarkSessionCheck(b *testing.B) {
+	a, id, calls := setup(b)
+	ev := event(id)
+	calls.Store(0)
+	for b.Loop() {
+		if resp, _ := a.Authorize(context.Background(), ev); !resp.IsAuthorized {
+			b.Fatal("denied")
+		}
+	}
+	b.ReportMetric(float64(calls.Load())/float64(b.N), "ddb-calls/op")
+}
