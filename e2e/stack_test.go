@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -26,6 +27,7 @@ type stack struct {
 	root    string
 	baseURL string
 	st      *dynamo.Store
+	sealer  *secret.Sealer // seals TOTP keys with the key the functions got
 }
 
 func build(t *testing.T, root, out, pkg string, lambda bool) {
@@ -62,14 +64,18 @@ func startStack(t *testing.T) *stack {
 	if err := os.WriteFile(envVars, []byte(`{"SoapFunction": {"FAILURE_FLOOR": "20ms"}, "OAuthFunction": {"FAILURE_FLOOR": "20ms"}}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	totpKey := make([]byte, 32)
+	rand.Read(totpKey)
+	sealer, _ := secret.NewSealer(totpKey)
 	port := testenv.FreePort(t)
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	testenv.StartEnv(t, addr, []string{
 		"AWS_ENDPOINT_URL_DYNAMODB=" + endpoint, "AWS_REGION=us-east-1",
 		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
 	}, filepath.Join(bin, "local"), "serve", "--template", filepath.Join(root, "template.yaml"),
-		"--build-dir", bin, "--addr", addr, "--env-vars", envVars)
-	return &stack{root: root, baseURL: "http://" + addr, st: st}
+		"--build-dir", bin, "--addr", addr, "--env-vars", envVars,
+		"--parameter-overrides", "TotpEncryptionKey="+base64.StdEncoding.EncodeToString(totpKey))
+	return &stack{root: root, baseURL: "http://" + addr, st: st, sealer: sealer}
 }
 
 // account is one org, profile and user made for one scenario.

@@ -49,13 +49,18 @@ export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
 export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$DYNAMODB_PORT"
 export AWS_ENDPOINT_URL_SESV2="http://127.0.0.1:$SES_PORT"
 export SENDER_ADDRESS=${SENDER_ADDRESS:-no-reply@example.com}
+# The key that seals users' TOTP keys: made once, kept with the data.
+[ -s "$DATA_DIR/totp.key" ] || (umask 077; head -c 32 /dev/urandom | base64 > "$DATA_DIR/totp.key")
+TOTP_ENCRYPTION_KEY=$(cat "$DATA_DIR/totp.key")
+export TOTP_ENCRYPTION_KEY
 
 .build/local create-tables --template template.yaml >/dev/null
 demo=$(printf '%s\n' "$DEMO_PASSWORD" | .build/lgadmin demo --username "$DEMO_USER" --email "$DEMO_USER" --password-stdin --json)
 org=$(printf '%s' "$demo" | sed -n 's/.*"orgId": "\([^"]*\)".*/\1/p')
 
 .build/local serve --template template.yaml --build-dir .build --addr "127.0.0.1:$API_PORT" \
-  --parameter-overrides "SenderAddress=$SENDER_ADDRESS" >"$DATA_DIR/logs/api.log" 2>&1 &
+  --parameter-overrides "SenderAddress=$SENDER_ADDRESS" --parameter-overrides "TotpEncryptionKey=$TOTP_ENCRYPTION_KEY" \
+  >"$DATA_DIR/logs/api.log" 2>&1 &
 pids+=($!)
 wait_port "$API_PORT" "the local API"
 set +m
@@ -74,6 +79,7 @@ cat <<INFO
   jsforce:  new jsforce.Connection({loginUrl: 'http://127.0.0.1:$API_PORT'}).login('$DEMO_USER', password + token)
   admin:    AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB AWS_ENDPOINT_URL_SESV2=$AWS_ENDPOINT_URL_SESV2 \\
             AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local SENDER_ADDRESS=$SENDER_ADDRESS \\
+            TOTP_ENCRYPTION_KEY=\$(cat $DATA_DIR/totp.key) \\
             .build/lgadmin user show $DEMO_USER
 
   Ctrl-C stops everything.

@@ -63,6 +63,8 @@ func init() {
 		{"user activate", "activate a user", (*App).userActivate},
 		{"user deactivate", "deactivate a user", (*App).userDeactivate},
 		{"user reset-token", "issue a new security token and mail it (the old one works until the mail is accepted)", (*App).userResetToken},
+		{"user totp-register", "make a TOTP key for a user and print its otpauth:// URI (shown once)", (*App).userTOTPRegister},
+		{"user totp-remove", "remove a user's TOTP key", (*App).userTOTPRemove},
 		{"app create", "create a connected app (OAuth client); prints the client id and secret once", (*App).appCreate},
 		{"app list", "list an org's connected apps", (*App).appList},
 		{"app delete", "delete a connected app", (*App).appDelete},
@@ -119,7 +121,7 @@ func (a *App) usage(w io.Writer) {
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "\nConfiguration (environment): USERS_TABLE, ORGS_TABLE, SESSIONS_TABLE, HISTORY_TABLE, APPS_TABLE,")
-	fmt.Fprintln(w, "SENDER_ADDRESS, and the standard AWS variables (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SESV2, ...).")
+	fmt.Fprintln(w, "SENDER_ADDRESS, TOTP_ENCRYPTION_KEY, and the standard AWS variables (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SESV2, ...).")
 }
 
 // flags makes a FlagSet for a command with --json and a usage text.

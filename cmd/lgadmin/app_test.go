@@ -203,3 +203,27 @@ func TestConnectedAppCommands(t *testing.T) {
 		t.Fatalf("app still listed after delete: %s", out)
 	}
 }
+
+func TestTOTPCommands(t *testing.T) {
+	c := newCLI(t)
+	orgID := c.json("", "org", "create", "--name", "Acme")["id"].(string)
+	prof := c.json("", "profile", "create", "--org", orgID, "--name", "Integrations", "--two-factor-api")
+	if prof["twoFactorApi"] != true {
+		t.Fatalf("profile %+v", prof)
+	}
+	c.json("Long-enough-1\n", "user", "create", "--org", orgID, "--profile", prof["id"].(string), "--username", "bot@acme.example", "--password-stdin")
+	if code, _, errs := c.run("", "user", "totp-register", "bot@acme.example"); code != 1 || !strings.Contains(errs, "TOTP_ENCRYPTION_KEY") {
+		t.Fatalf("without a key: %d %s", code, errs)
+	}
+	c.env["TOTP_ENCRYPTION_KEY"] = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=" // 32 bytes
+	reg := c.json("", "user", "totp-register", "bot@acme.example")
+	if !strings.HasPrefix(reg["otpauthUri"].(string), "otpauth://totp/") || len(reg["secret"].(string)) < 16 {
+		t.Fatalf("register %+v", reg)
+	}
+	if u := c.json("", "user", "show", "bot@acme.example"); u["hasTotpKey"] != true {
+		t.Fatalf("user %+v", u)
+	}
+	if u := c.json("", "user", "totp-remove", "bot@acme.example"); u["hasTotpKey"] != false {
+		t.Fatalf("after remove %+v", u)
+	}
+}

@@ -277,12 +277,13 @@ type profileView struct {
 	IPRanges    []string `json:"loginIpRanges"`
 	APIEnabled  bool     `json:"apiEnabled"`
 	ManageUsers bool     `json:"manageUsers"`
+	TwoFactor   bool     `json:"twoFactorApi"`
 	Version     int64    `json:"version"`
 }
 
 func viewProfile(p store.Profile) profileView {
 	return profileView{ID: p.ID, OrgID: p.OrgID, Name: p.Name, LoginHours: p.Hours.String(), HoursZone: p.Hours.Zone,
-		IPRanges: rangeTexts(p.Ranges), APIEnabled: p.APIEnabled, ManageUsers: p.ManageUsers, Version: p.Version}
+		IPRanges: rangeTexts(p.Ranges), APIEnabled: p.APIEnabled, ManageUsers: p.ManageUsers, TwoFactor: p.TwoFactorAPI, Version: p.Version}
 }
 
 func (a *App) showProfile(p store.Profile) {
@@ -295,12 +296,12 @@ func (a *App) showProfile(p store.Profile) {
 	}
 	a.show(v, [][2]string{{"id", v.ID}, {"org", v.OrgID}, {"name", v.Name}, {"login hours", hours},
 		{"login IP ranges", strings.Join(v.IPRanges, ", ")}, {"API enabled", strconv.FormatBool(v.APIEnabled)},
-		{"manage users", strconv.FormatBool(v.ManageUsers)}, {"version", strconv.FormatInt(v.Version, 10)}})
+		{"manage users", strconv.FormatBool(v.ManageUsers)}, {"two-factor for API logins", strconv.FormatBool(v.TwoFactor)}, {"version", strconv.FormatInt(v.Version, 10)}})
 }
 
 type profileFlags struct {
-	hours, ranges           string
-	apiEnabled, manageUsers bool
+	hours, ranges                      string
+	apiEnabled, manageUsers, twoFactor bool
 }
 
 func (f *profileFlags) register(fs *flag.FlagSet) {
@@ -308,6 +309,7 @@ func (f *profileFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.ranges, "ip-ranges", "", `login IP ranges, e.g. "203.0.113.0-203.0.113.255" ("none" clears)`)
 	fs.BoolVar(&f.apiEnabled, "api-enabled", true, `the "API Enabled" permission`)
 	fs.BoolVar(&f.manageUsers, "manage-users", false, `the "Manage Users" permission`)
+	fs.BoolVar(&f.twoFactor, "two-factor-api", false, `"two-factor for API logins": users with a TOTP key append a code instead of the security token`)
 }
 
 func (f *profileFlags) apply(fs *flag.FlagSet, p *store.Profile, orgZone string, creating bool) error {
@@ -340,6 +342,9 @@ func (f *profileFlags) apply(fs *flag.FlagSet, p *store.Profile, orgZone string,
 	}
 	if given["manage-users"] || creating {
 		p.ManageUsers = f.manageUsers
+	}
+	if given["two-factor-api"] || creating {
+		p.TwoFactorAPI = f.twoFactor
 	}
 	return nil
 }
@@ -479,6 +484,7 @@ type userView struct {
 	Locked      bool   `json:"locked"`
 	Attempts    int    `json:"failedAttempts"`
 	HasToken    bool   `json:"hasSecurityToken"`
+	HasTOTP     bool   `json:"hasTotpKey"`
 	LastLoginAt string `json:"lastLoginAt,omitempty"`
 }
 
@@ -486,7 +492,7 @@ func (a *App) viewUser(u store.User) userView {
 	id18, _ := ids.To18(u.ID)
 	v := userView{ID: u.ID, ID18: id18, Username: u.Username, Email: u.Email, Name: u.FullName(),
 		OrgID: u.OrgID, ProfileID: u.ProfileID, Profile: u.Policy.ProfileName, Active: u.Active,
-		Locked: u.Policy.Lockout.Locked(u.Lock, a.Now()), Attempts: u.Lock.Attempts, HasToken: u.TokenHash != ""}
+		Locked: u.Policy.Lockout.Locked(u.Lock, a.Now()), Attempts: u.Lock.Attempts, HasToken: u.TokenHash != "", HasTOTP: u.TOTPSealed != ""}
 	if !u.LastLoginAt.IsZero() {
 		v.LastLoginAt = u.LastLoginAt.UTC().Format(time.RFC3339)
 	}

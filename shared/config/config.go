@@ -4,6 +4,7 @@ package config
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -21,6 +22,7 @@ type Config struct {
 	Sender       string // SENDER_ADDRESS: From of every mail
 	LogLevel     slog.Level
 	FailureFloor time.Duration // FAILURE_FLOOR: least time a refused login takes (default 250ms)
+	TOTPKey      []byte        // TOTP_ENCRYPTION_KEY: base64 of the 32-byte AES key sealing TOTP keys; nil when unset
 }
 
 // DefaultFailureFloor is above the cost of the slowest refused login here
@@ -49,6 +51,13 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL", "info"))); err != nil {
 		return Config{}, fmt.Errorf("LOG_LEVEL: %w", err)
+	}
+	if v := get("TOTP_ENCRYPTION_KEY", ""); v != "" {
+		k, err := base64.StdEncoding.DecodeString(v)
+		if err != nil || len(k) != 32 {
+			return Config{}, fmt.Errorf("TOTP_ENCRYPTION_KEY: want the base64 of 32 random bytes (openssl rand -base64 32)")
+		}
+		c.TOTPKey = k
 	}
 	if v := get("FAILURE_FLOOR", ""); v != "" {
 		d, err := time.ParseDuration(v)

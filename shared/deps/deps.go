@@ -42,5 +42,10 @@ func Build(ctx context.Context, getenv func(string) string) (Deps, error) {
 	st := dynamo.New(dynamodb.NewFromConfig(awsCfg), cfg.Tables)
 	svc := &login.Service{Store: st, Rand: rand.Reader, Now: time.Now, Params: secret.DefaultParams,
 		FailureFloor: cfg.FailureFloor, Log: log}
+	if cfg.TOTPKey != nil {
+		if svc.Sealer, err = secret.NewSealer(cfg.TOTPKey); err != nil {
+			return Deps{}, err
+		}
+	}
 	return Deps{Config: cfg, Log: log, Store: st, Login: svc, Metrics: metrics.New(os.Stdout)}, nil
 }

@@ -18,7 +18,7 @@ import (
 // Store is what a login needs of storage.
 type Store interface {
 	BeginAttempt(ctx context.Context, username string, now time.Time) (store.User, error)
-	Succeed(ctx context.Context, u store.User, now time.Time, newHash string) error
+	Succeed(ctx context.Context, u store.User, now time.Time, newHash string, totpStep int64) error
 	SetAttempts(ctx context.Context, u store.User, to int) error
 	ReleaseAttempt(ctx context.Context, u store.User) error
 	OpenSession(ctx context.Context, s store.Session, ev store.LoginEvent) error
@@ -40,6 +40,9 @@ type Service struct {
 	FailureFloor time.Duration
 	Sleep        func(context.Context, time.Duration) // waits out the floor; a context-aware sleep by default
 	Log          *slog.Logger                         // warnings that do not fail a login; may be nil
+	// Sealer opens users' TOTP keys; nil when none is configured (then a
+	// user who must log in with a TOTP code cannot).
+	Sealer *secret.Sealer
 
 	known secretCache
 }
@@ -55,7 +58,20 @@ type secretCache struct {
 	m  map[string]secretPair
 }
 
-type secretPair struct{ passwordHash, tokenHash string }
+type secretPair struct {
+	id, passwordHash, tokenHash, totpSealed string
+	twoFactor                               bool
+}
+
+func pairOf(u store.User) secretPair {
+	return secretPair{u.ID, u.PasswordHash, u.TokenHash, u.TOTPSealed, u.Policy.TwoFactorAPI}
+}
+
+func (p secretPair) user() store.User {
+	u := store.User{ID: p.id, PasswordHash: p.passwordHash, TokenHash: p.tokenHash, TOTPSealed: p.totpSealed}
+	u.Policy.TwoFactorAPI = p.twoFactor
+	return u
+}
 
 // maxCached bounds the cache: past it, it starts over (a warm instance
 // serves the same integration users again and again).
@@ -74,7 +90,7 @@ func (c *secretCache) put(key string, u store.User) {
 	if c.m == nil || len(c.m) >= maxCached {
 		c.m = map[string]secretPair{}
 	}
-	c.m[key] = secretPair{u.PasswordHash, u.TokenHash}
+	c.m[key] = pairOf(u)
 }
 
 func (c *secretCache) drop(key string) {
@@ -84,10 +100,11 @@ func (c *secretCache) drop(key string) {
 }
 
 type checked struct {
-	pair   secretPair
-	creds  policy.Credentials
-	rehash string
-	err    error
+	pair     secretPair
+	creds    policy.Credentials
+	totpStep int64
+	rehash   string
+	err      error
 }
 
 // Attempt is one login request.
@@ -157,8 +174,8 @@ func (s *Service) login(ctx context.Context, a Attempt, now time.Time) (Result, 
 	if pair, ok := s.known.get(key); ok {
 		early = make(chan checked, 1)
 		go func() {
-			creds, rehash, err := s.checkSecret(store.User{PasswordHash: pair.passwordHash, TokenHash: pair.tokenHash}, a.Secret)
-			early <- checked{pair, creds, rehash, err}
+			creds, step, rehash, err := s.checkSecret(pair.user(), a.Secret, now)
+			early <- checked{pair, creds, step, rehash, err}
 		}()
 	}
 	u, err := s.Store.BeginAttempt(ctx, a.Username, now)
@@ -196,19 +213,20 @@ func (s *Service) login(ctx context.Context, a Attempt, now time.Time) (Result, 
 	if early != nil {
 		c = <-early
 	}
-	if early == nil || c.pair != (secretPair{u.PasswordHash, u.TokenHash}) {
-		// Nothing known, or the password or token changed since: check
-		// against what the reservation returned.
-		c.creds, c.rehash, c.err = s.checkSecret(u, a.Secret)
+	if early == nil || c.pair != pairOf(u) {
+		// Nothing known, or the password, token or TOTP key changed since:
+		// check against what the reservation returned.
+		c.creds, c.totpStep, c.rehash, c.err = s.checkSecret(u, a.Secret, now)
 	}
-	creds, rehash, err := c.creds, c.rehash, c.err
+	creds, totpStep, rehash, err := c.creds, c.totpStep, c.rehash, c.err
 	if err != nil {
 		return Result{}, internal(err)
 	}
 	pol := u.Policy
 	d := policy.DecideAPILogin(policy.APILogin{
 		At: now, IP: a.IP, Credentials: creds, APIEnabled: pol.APIEnabled,
-		Hours: pol.Hours, ProfileRanges: pol.ProfileRanges, TrustedRanges: pol.TrustedRanges,
+		TwoFactor: pol.TwoFactorAPI && u.TOTPSealed != "",
+		Hours:     pol.Hours, ProfileRanges: pol.ProfileRanges, TrustedRanges: pol.TrustedRanges,
 	})
 	ev.Reason, ev.Via, ev.Allowed = string(d.Reason), string(d.Via), d.Allowed
 	if !d.Allowed {
@@ -226,21 +244,33 @@ func (s *Service) login(ctx context.Context, a Attempt, now time.Time) (Result, 
 		}
 		return Result{}, s.refuse(ctx, ev, d.Reason, fixErr)
 	}
-	return s.open(ctx, u, a, d, ev, rehash)
+	return s.open(ctx, u, a, d, ev, rehash, totpStep)
 }
 
-// checkSecret finds what the secret holds: the password alone, or the
-// password followed by the security token. The token is a cheap digest
-// compare, so exactly one password hash is checked either way.
-func (s *Service) checkSecret(u store.User, sec string) (policy.Credentials, string, error) {
-	password, withToken := sec, false
-	if n := len(sec) - secret.TokenLen; n > 0 && u.TokenHash != "" &&
+// checkSecret finds what the secret holds: the password alone, the password
+// followed by the security token, or (for a user who must use two-factor for
+// API logins) the password followed by a current TOTP code, whose time step
+// it returns. The token and the code are cheap to check, so exactly one
+// password hash is checked either way.
+func (s *Service) checkSecret(u store.User, sec string, now time.Time) (policy.Credentials, int64, string, error) {
+	password, with := sec, policy.PasswordOnly
+	var step int64
+	if u.Policy.TwoFactorAPI && u.TOTPSealed != "" {
+		// Only a code will do; a security token is not even looked at.
+		if n := len(sec) - secret.TOTPDigits; n > 0 && allDigits(sec[n:]) && s.Sealer != nil {
+			if key, err := s.Sealer.Open(u.TOTPSealed, u.ID); err == nil {
+				if st, ok := secret.MatchTOTP(key, sec[n:], now, u.TOTPLastStep); ok {
+					password, with, step = sec[:n], policy.PasswordAndTOTP, st
+				}
+			}
+		}
+	} else if n := len(sec) - secret.TokenLen; n > 0 && u.TokenHash != "" &&
 		secret.MatchDigest(secret.PurposeToken, sec[n:], u.TokenHash) {
-		password, withToken = sec[:n], true
+		password, with = sec[:n], policy.PasswordAndToken
 	}
 	ok, weak, err := secret.VerifyPassword(password, u.PasswordHash, s.Params)
 	if err != nil || !ok {
-		return policy.CredentialsInvalid, "", err
+		return policy.CredentialsInvalid, 0, "", err
 	}
 	var newHash string
 	if weak {
@@ -248,10 +278,16 @@ func (s *Service) checkSecret(u store.User, sec string) (policy.Credentials, str
 			newHash = "" // keep the old hash; upgrading can wait for the next login
 		}
 	}
-	if withToken {
-		return policy.PasswordAndToken, newHash, nil
+	return with, step, newHash, nil
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
 	}
-	return policy.PasswordOnly, newHash, nil
+	return true
 }
 
 // refuse records a refused attempt and returns its public error. A failure
@@ -264,7 +300,7 @@ func (s *Service) refuse(ctx context.Context, ev store.LoginEvent, r policy.Reas
 	return denied(r)
 }
 
-func (s *Service) open(ctx context.Context, u store.User, a Attempt, d policy.Decision, ev store.LoginEvent, newHash string) (Result, error) {
+func (s *Service) open(ctx context.Context, u store.User, a Attempt, d policy.Decision, ev store.LoginEvent, newHash string, totpStep int64) (Result, error) {
 	id, err := secret.NewSessionID(u.OrgID, s.Rand)
 	if err != nil {
 		return Result{}, internal(err)
@@ -274,10 +310,32 @@ func (s *Service) open(ctx context.Context, u store.User, a Attempt, d policy.De
 	if timeout <= 0 {
 		timeout = policy.DefaultSessionTimeout
 	}
+	method := policy.MethodPassword
+	if totpStep > 0 {
+		method = policy.MethodTOTP
+	}
 	sess := store.Session{
 		IDHash: secret.Digest(secret.PurposeSession, id), UserID: u.ID, OrgID: u.OrgID, Username: u.Username,
-		IP: a.IP.String(), Level: string(policy.LevelOf(policy.MethodPassword, nil)), LoginType: a.Type, Timeout: timeout,
+		IP: a.IP.String(), Level: string(policy.LevelOf(method, nil)), LoginType: a.Type, Timeout: timeout,
 		LockIP: u.Policy.LockSessionIP, Hours: u.Policy.Hours, HighAssurance: u.Policy.HighAssurance, CreatedAt: now, LastSeenAt: now,
+	}
+	res := Result{SessionID: id, Session: sess, User: u, Decision: d}
+	if totpStep > 0 {
+		// The code is spent by the same conditional write that resets the
+		// count, before any session exists: of two logins racing with one
+		// code, one wins. One more round trip, for TOTP logins only.
+		err := s.Store.Succeed(ctx, u, now, newHash, totpStep)
+		if errors.Is(err, store.ErrReplay) {
+			ev.Via = ""
+			return Result{}, s.refuse(ctx, ev, policy.ReasonTOTPReused, nil)
+		}
+		if err != nil {
+			return Result{}, internal(err)
+		}
+		if err := s.Store.OpenSession(ctx, sess, ev); err != nil {
+			return Result{}, internal(err)
+		}
+		return res, nil
 	}
 	// The counter reset and the session (with its history line) are separate
 	// items: write them side by side so the login waits for one round trip.
@@ -286,7 +344,7 @@ func (s *Service) open(ctx context.Context, u store.User, a Attempt, d policy.De
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		resetErr = s.Store.Succeed(ctx, u, now, newHash)
+		resetErr = s.Store.Succeed(ctx, u, now, newHash, 0)
 	}()
 	openErr := s.Store.OpenSession(ctx, sess, ev)
 	wg.Wait()
@@ -298,7 +356,7 @@ func (s *Service) open(ctx context.Context, u store.User, a Attempt, d policy.De
 		// the next success. That errs on the safe side, so the login stands.
 		s.Log.WarnContext(ctx, "login attempt counter not reset", "user_id", u.ID, "error", resetErr.Error())
 	}
-	return Result{SessionID: id, Session: sess, User: u, Decision: d}, nil
+	return res, nil
 }
 
 // Logout ends the session with the given id. ErrInvalidSession when there is none.

@@ -12,6 +12,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/smithy-go/middleware"
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
 
 	"loginguard/internal/testenv"
 	"loginguard/shared/ids"
@@ -517,5 +519,98 @@ func TestSessionChecks(t *testing.T) {
 	w.clock.Advance(61 * time.Minute) // idle past the timeout since the last write
 	if _, err, _ := reads(login.Use{IP: untrusted, SafeMethod: true}); code(err) != login.CodeInvalidSession {
 		t.Fatalf("idle past the timeout: %v; want INVALID_SESSION_ID", err)
+	}
+}
+
+// totpUser makes a user of a profile with "two-factor for API logins" and a
+// registered TOTP key; it returns the user name, token and key.
+func totpWorld(t *testing.T, lo policy.Lockout) (*world, string, string, string) {
+	t.Helper()
+	w := newWorld(t, lo, "", func(p *store.Profile) { p.TwoFactorAPI = true })
+	key := make([]byte, 32)
+	rand.Read(key)
+	sealer, err := secret.NewSealer(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.svc.Sealer = sealer
+	u, tok := w.user("tia")
+	rec := w.userRecord(u)
+	k, _ := secret.NewTOTPKey("loginguard", u, rand.Reader)
+	sealed, _ := sealer.Seal(k.Secret(), rec.ID, rand.Reader)
+	if err := w.st.SetTOTPKey(w.ctx, u, sealed); err != nil {
+		t.Fatal(err)
+	}
+	return w, u, tok, k.Secret()
+}
+
+func totpCode(t *testing.T, key string, at time.Time) string {
+	t.Helper()
+	c, err := totp.GenerateCodeCustom(key, at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestTOTPForAPILogins(t *testing.T) {
+	w, u, tok, key := totpWorld(t, policy.DefaultLockout)
+	res, err := w.login(u, password+totpCode(t, key, w.clock.Now()), untrusted)
+	if err != nil || res.Session.Level != string(policy.LevelHighAssurance) || res.Decision.Via != policy.ViaTOTP {
+		t.Fatalf("password + current code: %+v %v; want a High Assurance session", res.Decision, err)
+	}
+	if _, err := w.login(u, password+totpCode(t, key, w.clock.Now()), untrusted); code(err) != login.CodeInvalidLogin {
+		t.Fatalf("the same code again: %v; want INVALID_LOGIN (codes are single-use)", err)
+	}
+	if _, err := w.login(u, password+tok, untrusted); code(err) != login.CodeInvalidLogin {
+		t.Fatalf("the security token for a TOTP user: %v; want refused", err)
+	}
+	if _, err := w.login(u, password, untrusted); code(err) != login.CodeInvalidLogin {
+		t.Fatalf("no code: %v; want refused", err)
+	}
+	w.clock.Advance(30 * time.Second)
+	if _, err := w.login(u, password+totpCode(t, key, w.clock.Now()), untrusted); err != nil {
+		t.Fatalf("the next step's code: %v", err)
+	}
+	evs := w.history(w.userRecord(u).ID)
+	reasons := map[string]int{}
+	for _, e := range evs {
+		reasons[e.Reason]++
+	}
+	if reasons[string(policy.ReasonTOTPReused)] != 1 || reasons[string(policy.ReasonTwoFactorRequired)] != 1 {
+		t.Fatalf("history reasons %v", reasons)
+	}
+}
+
+func TestTOTPReplayInParallelLetsOneIn(t *testing.T) {
+	w, u, _, key := totpWorld(t, policy.Lockout{})
+	c := totpCode(t, key, w.clock.Now())
+	var ok atomic.Int64
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := w.login(u, password+c, untrusted); err == nil {
+				ok.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if ok.Load() != 1 {
+		t.Fatalf("%d parallel logins with one code got in; want exactly 1", ok.Load())
+	}
+}
+
+func TestWrongTOTPCodesCountTowardLockout(t *testing.T) {
+	w, u, _, key := totpWorld(t, policy.Lockout{MaxAttempts: 3, Period: 15 * time.Minute})
+	for i := 0; i < 3; i++ {
+		w.login(u, password+"000000", untrusted)
+	}
+	if _, err := w.login(u, password+totpCode(t, key, w.clock.Now()), untrusted); code(err) != login.CodeInvalidLogin {
+		t.Fatalf("after 3 wrong codes the user is locked: %v", err)
+	}
+	if a := w.userRecord(u).Lock.Attempts; a != 3 {
+		t.Fatalf("attempts %d; want 3", a)
 	}
 }

@@ -20,6 +20,8 @@ const (
 	ReasonRestrictedDomain     Reason = "LOGIN_DURING_RESTRICTED_DOMAIN"
 	ReasonMustUseSecurityToken Reason = "LOGIN_MUST_USE_SECURITY_TOKEN"
 	ReasonAPIDisabled          Reason = "API_CURRENTLY_DISABLED"
+	ReasonTwoFactorRequired    Reason = "TWO_FACTOR_CODE_REQUIRED" // answers as INVALID_LOGIN
+	ReasonTOTPReused           Reason = "TOTP_CODE_REUSED"         // answers as INVALID_LOGIN
 )
 
 // Via says which rule let an allowed login through without (or with) a challenge.
@@ -29,6 +31,7 @@ const (
 	ViaProfileRange  Via = "PROFILE_IP_RANGE"
 	ViaTrustedRange  Via = "TRUSTED_IP_RANGE"
 	ViaSecurityToken Via = "SECURITY_TOKEN"
+	ViaTOTP          Via = "TOTP"
 )
 
 // Credentials is what the password check found, before any policy applies.
@@ -41,14 +44,20 @@ const (
 	PasswordOnly
 	// PasswordAndToken: the prefix was the password and the suffix the user's security token.
 	PasswordAndToken
+	// PasswordAndTOTP: the prefix was the password and the suffix a current,
+	// unused TOTP code of the user's key.
+	PasswordAndTOTP
 )
 
 // APILogin holds the facts of an API (SOAP or REST) login once the password
 // has been checked.
 type APILogin struct {
-	At            time.Time
-	IP            netip.Addr
-	Credentials   Credentials
+	At          time.Time
+	IP          netip.Addr
+	Credentials Credentials
+	// TwoFactor: the user has "two-factor for API logins" and a TOTP key, so
+	// a TOTP code must stand in place of the security token.
+	TwoFactor     bool
 	APIEnabled    bool
 	Hours         LoginHours
 	ProfileRanges IPRanges
@@ -79,11 +88,18 @@ func DecideAPILogin(f APILogin) Decision {
 		// An unreadable zone denies: failing closed is the only safe reading.
 		return Decision{Reason: ReasonRestrictedTime}
 	}
+	if f.TwoFactor && f.Credentials != PasswordAndTOTP {
+		// A security token is refused too: the code stands in its place.
+		return Decision{Reason: ReasonTwoFactorRequired, CountsAsFailure: true}
+	}
 	if len(f.ProfileRanges) > 0 {
 		if !f.ProfileRanges.Contains(f.IP) {
 			return Decision{Reason: ReasonRestrictedDomain}
 		}
 		return Decision{Allowed: true, Reason: ReasonAllowed, Via: ViaProfileRange}
+	}
+	if f.Credentials == PasswordAndTOTP {
+		return Decision{Allowed: true, Reason: ReasonAllowed, Via: ViaTOTP}
 	}
 	if f.TrustedRanges.Contains(f.IP) {
 		return Decision{Allowed: true, Reason: ReasonAllowed, Via: ViaTrustedRange}

@@ -19,6 +19,8 @@ var (
 	ErrInactive = errors.New("user inactive")
 	// ErrConflict: the record changed since it was read; read again and retry.
 	ErrConflict = errors.New("changed concurrently")
+	// ErrReplay: a TOTP code's time step was used already.
+	ErrReplay = errors.New("TOTP code already used")
 )
 
 // Org is a customer organisation and its org-wide security settings.
@@ -46,7 +48,10 @@ type Profile struct {
 	Ranges      policy.IPRanges
 	APIEnabled  bool
 	ManageUsers bool
-	Version     int64
+	// TwoFactorAPI is "two-factor for API logins": a user with a TOTP key
+	// must append a current code in place of the security token.
+	TwoFactorAPI bool
+	Version      int64
 }
 
 // LoginPolicy is the copy of the org's and profile's settings kept on each
@@ -67,6 +72,7 @@ type LoginPolicy struct {
 	ProfileRanges  policy.IPRanges
 	APIEnabled     bool
 	ManageUsers    bool
+	TwoFactorAPI   bool
 }
 
 // PolicyOf builds the copy a user of profile p in org o carries.
@@ -77,6 +83,7 @@ func PolicyOf(o Org, p Profile) LoginPolicy {
 		Lockout: o.Lockout, SessionTimeout: o.SessionTimeout, LockSessionIP: o.LockSessionIP,
 		TrustedRanges: o.TrustedRanges, HighAssurance: o.HighAssurance,
 		Hours: p.Hours, ProfileRanges: p.Ranges, APIEnabled: p.APIEnabled, ManageUsers: p.ManageUsers,
+		TwoFactorAPI: p.TwoFactorAPI,
 	}
 }
 
@@ -95,6 +102,8 @@ type User struct {
 	Active       bool
 	PasswordHash string // argon2id, PHC format with its parameters
 	TokenHash    string // digest of the security token; empty when none was ever issued
+	TOTPSealed   string // the TOTP key, AES-GCM sealed for this user; empty when none
+	TOTPLastStep int64  // the time step of the last TOTP code used: codes are single-use
 	Lock         policy.LockState
 	LastLoginAt  time.Time
 	CreatedAt    time.Time

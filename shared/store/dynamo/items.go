@@ -41,6 +41,7 @@ type profileItem struct {
 	Ranges      []string `dynamodbav:"ranges"`
 	APIEnabled  bool     `dynamodbav:"apiEnabled"`
 	ManageUsers bool     `dynamodbav:"manageUsers"`
+	TwoFactor   bool     `dynamodbav:"twoFactorApi"`
 	Version     int64    `dynamodbav:"version"`
 }
 
@@ -63,6 +64,7 @@ type policyItem struct {
 	Ranges         []string          `dynamodbav:"ranges"`
 	APIEnabled     bool              `dynamodbav:"apiEnabled"`
 	ManageUsers    bool              `dynamodbav:"manageUsers"`
+	TwoFactor      bool              `dynamodbav:"twoFactorApi"`
 }
 
 type userItem struct {
@@ -80,6 +82,8 @@ type userItem struct {
 	Active       bool       `dynamodbav:"active"`
 	PasswordHash string     `dynamodbav:"passwordHash"`
 	TokenHash    string     `dynamodbav:"tokenHash"`
+	TOTPSealed   string     `dynamodbav:"totpKey,omitempty"`
+	TOTPLastStep int64      `dynamodbav:"totpLastStep"`
 	Attempts     int        `dynamodbav:"attempts"`
 	LockEndsAt   int64      `dynamodbav:"lockEndsAt"`
 	LockCeiling  int64      `dynamodbav:"lockCeiling"` // attempts at which the user locks (huge for no limit)
@@ -221,7 +225,7 @@ func toProfileItem(p store.Profile) profileItem {
 	return profileItem{
 		PK: p.OrgID, SK: skProfilePrefix + p.ID, ID: p.ID, Name: p.Name,
 		HoursZone: p.Hours.Zone, Hours: p.Hours.String(), Ranges: rangesText(p.Ranges),
-		APIEnabled: p.APIEnabled, ManageUsers: p.ManageUsers, Version: p.Version,
+		APIEnabled: p.APIEnabled, ManageUsers: p.ManageUsers, TwoFactor: p.TwoFactorAPI, Version: p.Version,
 	}
 }
 
@@ -236,7 +240,7 @@ func (it profileItem) profile() (store.Profile, error) {
 	}
 	return store.Profile{
 		ID: it.ID, OrgID: it.PK, Name: it.Name, Hours: hours, Ranges: ranges,
-		APIEnabled: it.APIEnabled, ManageUsers: it.ManageUsers, Version: it.Version,
+		APIEnabled: it.APIEnabled, ManageUsers: it.ManageUsers, TwoFactorAPI: it.TwoFactor, Version: it.Version,
 	}, nil
 }
 
@@ -247,7 +251,7 @@ func toPolicyItem(p store.LoginPolicy) policyItem {
 		LockMax: p.Lockout.MaxAttempts, LockPeriodSec: int64(p.Lockout.Period / time.Second),
 		SessionTimeout: int64(p.SessionTimeout / time.Second), LockSessionIP: p.LockSessionIP,
 		Trusted: rangesText(p.TrustedRanges), HighAssurance: actionsText(p.HighAssurance), HoursZone: p.Hours.Zone, Hours: p.Hours.String(),
-		Ranges: rangesText(p.ProfileRanges), APIEnabled: p.APIEnabled, ManageUsers: p.ManageUsers,
+		Ranges: rangesText(p.ProfileRanges), APIEnabled: p.APIEnabled, ManageUsers: p.ManageUsers, TwoFactor: p.TwoFactorAPI,
 	}
 }
 
@@ -270,7 +274,7 @@ func (it policyItem) policy() (store.LoginPolicy, error) {
 		Lockout:        lockoutOf(it.LockMax, it.LockPeriodSec),
 		SessionTimeout: time.Duration(it.SessionTimeout) * time.Second, LockSessionIP: it.LockSessionIP,
 		TrustedRanges: trusted, HighAssurance: actionsOf(it.HighAssurance), Hours: hours, ProfileRanges: ranges,
-		APIEnabled: it.APIEnabled, ManageUsers: it.ManageUsers,
+		APIEnabled: it.APIEnabled, ManageUsers: it.ManageUsers, TwoFactorAPI: it.TwoFactor,
 	}, nil
 }
 
@@ -279,7 +283,7 @@ func toUserItem(u store.User) userItem {
 		Username: store.NormalizeUsername(u.Username), ID: u.ID, OrgID: u.OrgID, ProfileID: u.ProfileID,
 		DisplayName: u.Username, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName,
 		TimeZone: u.TimeZone, Locale: u.Locale, Language: u.Language, Active: u.Active,
-		PasswordHash: u.PasswordHash, TokenHash: u.TokenHash,
+		PasswordHash: u.PasswordHash, TokenHash: u.TokenHash, TOTPSealed: u.TOTPSealed, TOTPLastStep: u.TOTPLastStep,
 		Attempts: u.Lock.Attempts, LockEndsAt: epoch(u.Lock.LockEndsAt),
 		LockCeiling: int64(u.Policy.Lockout.Ceiling()), LockForSec: int64(u.Policy.Lockout.LockFor() / time.Second),
 		LastLoginAt: ts(u.LastLoginAt), CreatedAt: ts(u.CreatedAt), Policy: toPolicyItem(u.Policy),
@@ -295,7 +299,7 @@ func (it userItem) user() (store.User, error) {
 		ID: it.ID, OrgID: it.OrgID, ProfileID: it.ProfileID, Username: it.DisplayName,
 		Email: it.Email, FirstName: it.FirstName, LastName: it.LastName,
 		TimeZone: it.TimeZone, Locale: it.Locale, Language: it.Language, Active: it.Active,
-		PasswordHash: it.PasswordHash, TokenHash: it.TokenHash,
+		PasswordHash: it.PasswordHash, TokenHash: it.TokenHash, TOTPSealed: it.TOTPSealed, TOTPLastStep: it.TOTPLastStep,
 		Lock:        policy.LockState{Attempts: it.Attempts, LockEndsAt: fromEpoch(it.LockEndsAt)},
 		LastLoginAt: parseTS(it.LastLoginAt), CreatedAt: parseTS(it.CreatedAt), Policy: pol,
 	}, nil

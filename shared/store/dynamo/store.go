@@ -133,29 +133,49 @@ func decodeUser(item map[string]types.AttributeValue) (store.User, error) {
 
 // Succeed ends a reserved attempt that logged in: the counter goes back to
 // zero. With newHash set (the stored hash used weaker parameters) the
-// password hash is replaced too, unless it changed meanwhile.
-func (s *Store) Succeed(ctx context.Context, u store.User, now time.Time, newHash string) error {
-	in := &dynamodb.UpdateItemInput{
-		TableName:                 &s.t.Users,
-		Key:                       userKey(u.Username),
-		UpdateExpression:          aws.String("SET attempts = :zero, lastLoginAt = :now"),
-		ConditionExpression:       aws.String("attribute_exists(username)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":zero": av(0), ":now": av(ts(now))},
+// password hash is replaced too, unless it changed meanwhile. With totpStep
+// set, the TOTP code's time step is recorded, and only if it is later than
+// the last one used: a code is good once, even when two logins with it race.
+// store.ErrReplay then.
+func (s *Store) Succeed(ctx context.Context, u store.User, now time.Time, newHash string, totpStep int64) error {
+	set := "SET attempts = :zero, lastLoginAt = :now"
+	cond := "attribute_exists(username)"
+	vals := map[string]types.AttributeValue{":zero": av(0), ":now": av(ts(now))}
+	if totpStep > 0 {
+		set += ", totpLastStep = :step"
+		cond += " AND (attribute_not_exists(totpLastStep) OR totpLastStep < :step)"
+		vals[":step"] = av(totpStep)
 	}
 	if newHash != "" {
-		in.UpdateExpression = aws.String("SET attempts = :zero, lastLoginAt = :now, passwordHash = :new")
-		in.ConditionExpression = aws.String("passwordHash = :old")
-		in.ExpressionAttributeValues[":new"] = av(newHash)
-		in.ExpressionAttributeValues[":old"] = av(u.PasswordHash)
+		set += ", passwordHash = :new"
+		cond += " AND passwordHash = :old"
+		vals[":new"], vals[":old"] = av(newHash), av(u.PasswordHash)
 	}
-	_, err := s.db.UpdateItem(ctx, in)
-	if _, ok := isConditionFailed(err); ok && newHash != "" {
-		return s.Succeed(ctx, u, now, "")
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &s.t.Users, Key: userKey(u.Username),
+		UpdateExpression: &set, ConditionExpression: &cond, ExpressionAttributeValues: vals,
+	})
+	if _, ok := isConditionFailed(err); ok {
+		if newHash != "" {
+			// The password changed meanwhile: keep it; the rest still holds.
+			return s.Succeed(ctx, u, now, "", totpStep)
+		}
+		if totpStep > 0 {
+			return store.ErrReplay
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("resetting login attempts: %w", err)
 	}
 	return nil
+}
+
+// SetTOTPKey stores a user's sealed TOTP key; an empty one removes it.
+func (s *Store) SetTOTPKey(ctx context.Context, username, sealed string) error {
+	if sealed == "" {
+		return s.updateUser(ctx, username, "REMOVE totpKey, totpLastStep", nil)
+	}
+	return s.updateUser(ctx, username, "SET totpKey = :k, totpLastStep = :zero", map[string]types.AttributeValue{":k": av(sealed), ":zero": av(0)})
 }
 
 // SetAttempts sets the counter of a user whose reserved attempt turned out
