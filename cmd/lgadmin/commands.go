@@ -32,6 +32,7 @@ type orgView struct {
 	LockSessionsToIP bool     `json:"lockSessionsToIp"`
 	TrustedRanges    []string `json:"trustedIpRanges"`
 	HighAssurance    string   `json:"highAssurance"`
+	TwoFactorLevel   string   `json:"twoFactorLevel"`
 	Version          int64    `json:"version"`
 }
 
@@ -59,7 +60,8 @@ func viewOrg(o store.Org) orgView {
 	max, period := lockoutText(o.Lockout)
 	return orgView{ID: o.ID, ID18: id18, Name: o.Name, TimeZone: o.TimeZone, LockoutMax: max, LockoutPeriod: period,
 		SessionTimeout: o.SessionTimeout.String(), LockSessionsToIP: o.LockSessionIP,
-		TrustedRanges: rangeTexts(o.TrustedRanges), HighAssurance: highAssuranceText(o.HighAssurance), Version: o.Version}
+		TrustedRanges: rangeTexts(o.TrustedRanges), HighAssurance: highAssuranceText(o.HighAssurance),
+		TwoFactorLevel: string(policy.LevelOf(policy.MethodTOTP, o.Levels)), Version: o.Version}
 }
 
 func (a *App) showOrg(o store.Org) {
@@ -67,7 +69,7 @@ func (a *App) showOrg(o store.Org) {
 	a.show(v, [][2]string{{"id", v.ID}, {"id18", v.ID18}, {"name", v.Name}, {"time zone", v.TimeZone},
 		{"lockout max attempts", v.LockoutMax}, {"lockout period", v.LockoutPeriod},
 		{"session timeout", v.SessionTimeout}, {"lock sessions to IP", strconv.FormatBool(v.LockSessionsToIP)},
-		{"trusted IP ranges", strings.Join(v.TrustedRanges, ", ")}, {"high assurance", v.HighAssurance},
+		{"trusted IP ranges", strings.Join(v.TrustedRanges, ", ")}, {"high assurance", v.HighAssurance}, {"two-factor level", v.TwoFactorLevel},
 		{"version", strconv.FormatInt(v.Version, 10)}})
 }
 
@@ -82,8 +84,8 @@ func highAssuranceText(m map[string]policy.Action) string {
 
 // orgFlags are the settings org create and org set share.
 type orgFlags struct {
-	timezone, lockMax, lockPeriod, timeout, trusted, highAssurance string
-	lockIP                                                         bool
+	timezone, lockMax, lockPeriod, timeout, trusted, highAssurance, twoFactorLevel string
+	lockIP                                                                         bool
 }
 
 func (f *orgFlags) register(fs *flag.FlagSet) {
@@ -93,6 +95,7 @@ func (f *orgFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.timeout, "session-timeout", "", "idle session timeout: 15m, 30m, 1h, 2h, 4h, 8h, 12h or 24h")
 	fs.StringVar(&f.trusted, "trusted-ranges", "", `org-wide trusted IP ranges, e.g. "10.0.0.0-10.0.0.255,192.168.1.5" ("none" clears)`)
 	fs.BoolVar(&f.lockIP, "lock-sessions-to-ip", false, "lock sessions to the IP address they started from")
+	fs.StringVar(&f.twoFactorLevel, "two-factor-level", "", `security level of a two-factor login: high-assurance (the default) or standard`)
 	fs.StringVar(&f.highAssurance, "high-assurance", "", `resources that need a High Assurance session and the action for a Standard one, e.g. "reports=raise,setup=block" ("none" clears)`)
 }
 
@@ -139,6 +142,13 @@ func (f *orgFlags) apply(fs *flag.FlagSet, o *store.Org) error {
 	}
 	if given["lock-sessions-to-ip"] {
 		o.LockSessionIP = f.lockIP
+	}
+	if given["two-factor-level"] {
+		lv := map[string]policy.Level{"high-assurance": policy.LevelHighAssurance, "standard": policy.LevelStandard}[f.twoFactorLevel]
+		if lv == "" {
+			return fmt.Errorf("--two-factor-level %q: choose high-assurance or standard", f.twoFactorLevel)
+		}
+		o.Levels = map[policy.Method]policy.Level{policy.MethodTOTP: lv}
 	}
 	if given["high-assurance"] {
 		m, err := policy.ParseHighAssurance(f.highAssurance)
@@ -278,12 +288,13 @@ type profileView struct {
 	APIEnabled  bool     `json:"apiEnabled"`
 	ManageUsers bool     `json:"manageUsers"`
 	TwoFactor   bool     `json:"twoFactorApi"`
+	RequireHA   bool     `json:"requireHighAssurance"`
 	Version     int64    `json:"version"`
 }
 
 func viewProfile(p store.Profile) profileView {
 	return profileView{ID: p.ID, OrgID: p.OrgID, Name: p.Name, LoginHours: p.Hours.String(), HoursZone: p.Hours.Zone,
-		IPRanges: rangeTexts(p.Ranges), APIEnabled: p.APIEnabled, ManageUsers: p.ManageUsers, TwoFactor: p.TwoFactorAPI, Version: p.Version}
+		IPRanges: rangeTexts(p.Ranges), APIEnabled: p.APIEnabled, ManageUsers: p.ManageUsers, TwoFactor: p.TwoFactorAPI, RequireHA: p.RequireHighAssurance, Version: p.Version}
 }
 
 func (a *App) showProfile(p store.Profile) {
@@ -296,12 +307,13 @@ func (a *App) showProfile(p store.Profile) {
 	}
 	a.show(v, [][2]string{{"id", v.ID}, {"org", v.OrgID}, {"name", v.Name}, {"login hours", hours},
 		{"login IP ranges", strings.Join(v.IPRanges, ", ")}, {"API enabled", strconv.FormatBool(v.APIEnabled)},
-		{"manage users", strconv.FormatBool(v.ManageUsers)}, {"two-factor for API logins", strconv.FormatBool(v.TwoFactor)}, {"version", strconv.FormatInt(v.Version, 10)}})
+		{"manage users", strconv.FormatBool(v.ManageUsers)}, {"two-factor for API logins", strconv.FormatBool(v.TwoFactor)},
+		{"High Assurance required at login", strconv.FormatBool(v.RequireHA)}, {"version", strconv.FormatInt(v.Version, 10)}})
 }
 
 type profileFlags struct {
-	hours, ranges                      string
-	apiEnabled, manageUsers, twoFactor bool
+	hours, ranges                                 string
+	apiEnabled, manageUsers, twoFactor, requireHA bool
 }
 
 func (f *profileFlags) register(fs *flag.FlagSet) {
@@ -309,6 +321,7 @@ func (f *profileFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.ranges, "ip-ranges", "", `login IP ranges, e.g. "203.0.113.0-203.0.113.255" ("none" clears)`)
 	fs.BoolVar(&f.apiEnabled, "api-enabled", true, `the "API Enabled" permission`)
 	fs.BoolVar(&f.manageUsers, "manage-users", false, `the "Manage Users" permission`)
+	fs.BoolVar(&f.requireHA, "require-high-assurance", false, `"session security level required at login: High Assurance"`)
 	fs.BoolVar(&f.twoFactor, "two-factor-api", false, `"two-factor for API logins": users with a TOTP key append a code instead of the security token`)
 }
 
@@ -345,6 +358,9 @@ func (f *profileFlags) apply(fs *flag.FlagSet, p *store.Profile, orgZone string,
 	}
 	if given["two-factor-api"] || creating {
 		p.TwoFactorAPI = f.twoFactor
+	}
+	if given["require-high-assurance"] || creating {
+		p.RequireHighAssurance = f.requireHA
 	}
 	return nil
 }

@@ -33,6 +33,7 @@ const (
 	CodeRestrictedDomain     = "LOGIN_DURING_RESTRICTED_DOMAIN"
 	CodeAPIDisabled          = "API_CURRENTLY_DISABLED"
 	CodeInvalidSession       = "INVALID_SESSION_ID"
+	CodeHighAssuranceLogin   = "LOGIN_HIGH_ASSURANCE_REQUIRED"
 	CodeUnknown              = "UNKNOWN_EXCEPTION"
 )
 
@@ -47,9 +48,10 @@ var publicErrors = map[policy.Reason]struct{ code, msg string }{
 	policy.ReasonUserLocked:         {CodeInvalidLogin, InvalidLoginMessage},
 	policy.ReasonMustUseSecurityToken: {CodeMustUseSecurityToken, InvalidLoginMessage +
 		" Are you at a new location? When accessing the service from outside of your company's trusted networks, you must add a security token to your password to log in. To get a new token, reset your security token in your personal settings."},
-	policy.ReasonRestrictedTime:   {CodeRestrictedTime, "Your login hours do not allow a login at this time."},
-	policy.ReasonRestrictedDomain: {CodeRestrictedDomain, "Your profile does not allow a login from this IP address."},
-	policy.ReasonAPIDisabled:      {CodeAPIDisabled, "API is disabled for this User"},
+	policy.ReasonRestrictedTime:     {CodeRestrictedTime, "Your login hours do not allow a login at this time."},
+	policy.ReasonRestrictedDomain:   {CodeRestrictedDomain, "Your profile does not allow a login from this IP address."},
+	policy.ReasonAPIDisabled:        {CodeAPIDisabled, "API is disabled for this User"},
+	policy.ReasonHighAssuranceLogin: {CodeHighAssuranceLogin, "Your profile requires a High Assurance session at login. Log in with a method your org rates High Assurance (two-factor authentication)."},
 }
 
 func denied(r policy.Reason) *Error {

@@ -225,8 +225,9 @@ func (s *Service) login(ctx context.Context, a Attempt, now time.Time) (Result, 
 	pol := u.Policy
 	d := policy.DecideAPILogin(policy.APILogin{
 		At: now, IP: a.IP, Credentials: creds, APIEnabled: pol.APIEnabled,
-		TwoFactor: pol.TwoFactorAPI && u.TOTPSealed != "",
-		Hours:     pol.Hours, ProfileRanges: pol.ProfileRanges, TrustedRanges: pol.TrustedRanges,
+		TwoFactor:            pol.TwoFactorAPI && u.TOTPSealed != "",
+		RequireHighAssurance: pol.RequireHA, Levels: pol.Levels,
+		Hours: pol.Hours, ProfileRanges: pol.ProfileRanges, TrustedRanges: pol.TrustedRanges,
 	})
 	ev.Reason, ev.Via, ev.Allowed = string(d.Reason), string(d.Via), d.Allowed
 	if !d.Allowed {
@@ -316,7 +317,7 @@ func (s *Service) open(ctx context.Context, u store.User, a Attempt, d policy.De
 	}
 	sess := store.Session{
 		IDHash: secret.Digest(secret.PurposeSession, id), UserID: u.ID, OrgID: u.OrgID, Username: u.Username,
-		IP: a.IP.String(), Level: string(policy.LevelOf(method, nil)), LoginType: a.Type, Timeout: timeout,
+		IP: a.IP.String(), Level: string(policy.LevelOf(method, u.Policy.Levels)), LoginType: a.Type, Timeout: timeout,
 		LockIP: u.Policy.LockSessionIP, Hours: u.Policy.Hours, HighAssurance: u.Policy.HighAssurance, CreatedAt: now, LastSeenAt: now,
 	}
 	res := Result{SessionID: id, Session: sess, User: u, Decision: d}

@@ -614,3 +614,40 @@ func TestWrongTOTPCodesCountTowardLockout(t *testing.T) {
 		t.Fatalf("attempts %d; want 3", a)
 	}
 }
+
+func TestHighAssuranceRequiredAtLogin(t *testing.T) {
+	w, u, tok, key := totpWorld(t, policy.DefaultLockout)
+	w.prof.RequireHighAssurance = true
+	w.prof.TwoFactorAPI = false
+	p, err := w.st.UpdateProfile(w.ctx, w.prof)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.prof = p
+	var le *login.Error
+	if _, err := w.login(u, password+tok, untrusted); !errors.As(err, &le) || le.Code != login.CodeHighAssuranceLogin {
+		t.Fatalf("a password login: %v; want %s", err, login.CodeHighAssuranceLogin)
+	}
+	// With two-factor for API logins, a TOTP login is High Assurance.
+	w.prof.TwoFactorAPI = true
+	if w.prof, err = w.st.UpdateProfile(w.ctx, w.prof); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := w.login(u, password+totpCode(t, key, w.clock.Now()), untrusted); err != nil || res.Session.Level != string(policy.LevelHighAssurance) {
+		t.Fatalf("a TOTP login: %v", err)
+	}
+	// The org rates two-factor Standard: nobody of this profile can log in.
+	w.org.Levels = map[policy.Method]policy.Level{policy.MethodTOTP: policy.LevelStandard}
+	o, _ := w.st.Org(w.ctx, w.org.ID)
+	o.Levels = w.org.Levels
+	if _, err := w.st.UpdateOrg(w.ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	w.clock.Advance(30 * time.Second)
+	if _, err := w.login(u, password+totpCode(t, key, w.clock.Now()), untrusted); !errors.As(err, &le) || le.Code != login.CodeHighAssuranceLogin {
+		t.Fatalf("a TOTP login rated Standard: %v; want %s", err, login.CodeHighAssuranceLogin)
+	}
+	if a := w.userRecord(u).Lock.Attempts; a != 0 {
+		t.Fatalf("right credentials refused by the level must not count: attempts %d", a)
+	}
+}

@@ -22,6 +22,7 @@ const (
 	ReasonAPIDisabled          Reason = "API_CURRENTLY_DISABLED"
 	ReasonTwoFactorRequired    Reason = "TWO_FACTOR_CODE_REQUIRED" // answers as INVALID_LOGIN
 	ReasonTOTPReused           Reason = "TOTP_CODE_REUSED"         // answers as INVALID_LOGIN
+	ReasonHighAssuranceLogin   Reason = "LOGIN_HIGH_ASSURANCE_REQUIRED"
 )
 
 // Via says which rule let an allowed login through without (or with) a challenge.
@@ -57,11 +58,15 @@ type APILogin struct {
 	Credentials Credentials
 	// TwoFactor: the user has "two-factor for API logins" and a TOTP key, so
 	// a TOTP code must stand in place of the security token.
-	TwoFactor     bool
-	APIEnabled    bool
-	Hours         LoginHours
-	ProfileRanges IPRanges
-	TrustedRanges IPRanges
+	TwoFactor  bool
+	APIEnabled bool
+	// RequireHighAssurance is the profile's "High Assurance required at
+	// login"; Levels the org's level of each login method (nil: defaults).
+	RequireHighAssurance bool
+	Levels               map[Method]Level
+	Hours                LoginHours
+	ProfileRanges        IPRanges
+	TrustedRanges        IPRanges
 }
 
 // Decision is the outcome of a login: allowed or not, and why.
@@ -78,6 +83,20 @@ type Decision struct {
 // seed's order: credentials, login hours, profile IP ranges (inside: no token
 // needed; outside: denied), then org trusted ranges, else the security token.
 func DecideAPILogin(f APILogin) Decision {
+	d := decideAPILogin(f)
+	if d.Allowed && f.RequireHighAssurance {
+		m := MethodPassword
+		if f.Credentials == PasswordAndTOTP {
+			m = MethodTOTP
+		}
+		if !CanLogIn(m, f.Levels, true) {
+			return Decision{Reason: ReasonHighAssuranceLogin}
+		}
+	}
+	return d
+}
+
+func decideAPILogin(f APILogin) Decision {
 	if f.Credentials == CredentialsInvalid {
 		return Decision{Reason: ReasonInvalidCredentials, CountsAsFailure: true}
 	}

@@ -96,6 +96,27 @@ func TestDecideAPILogin(t *testing.T) {
 		{"untrusted IP without the token must use the security token, and it counts",
 			base(func(f *APILogin) { f.Credentials = PasswordOnly }),
 			Decision{Reason: ReasonMustUseSecurityToken, CountsAsFailure: true}},
+		{"a password login is refused when the profile requires High Assurance at login",
+			base(func(f *APILogin) { f.RequireHighAssurance = true }),
+			Decision{Reason: ReasonHighAssuranceLogin}},
+		{"a TOTP login meets a High Assurance requirement",
+			base(func(f *APILogin) { f.RequireHighAssurance = true; f.TwoFactor = true; f.Credentials = PasswordAndTOTP }),
+			Decision{Allowed: true, Reason: ReasonAllowed, Via: ViaTOTP}},
+		{"with two-factor rated Standard by the org, a profile requiring High Assurance cannot log in",
+			base(func(f *APILogin) {
+				f.RequireHighAssurance, f.TwoFactor, f.Credentials = true, true, PasswordAndTOTP
+				f.Levels = map[Method]Level{MethodTOTP: LevelStandard}
+			}),
+			Decision{Reason: ReasonHighAssuranceLogin}},
+		{"a two-factor user's security token is refused",
+			base(func(f *APILogin) { f.TwoFactor = true; f.Credentials = PasswordAndToken }),
+			Decision{Reason: ReasonTwoFactorRequired, CountsAsFailure: true}},
+		{"a TOTP code stands in for the token from an untrusted IP",
+			base(func(f *APILogin) { f.TwoFactor = true; f.Credentials = PasswordAndTOTP }),
+			Decision{Allowed: true, Reason: ReasonAllowed, Via: ViaTOTP}},
+		{"a TOTP login outside every profile range is still denied",
+			base(func(f *APILogin) { f.TwoFactor = true; f.Credentials = PasswordAndTOTP; f.ProfileRanges = officeRange }),
+			Decision{Reason: ReasonRestrictedDomain}},
 		{"an IPv6 client outside an IPv4 trusted range must use the token",
 			base(func(f *APILogin) {
 				f.IP = netip.MustParseAddr("2001:db8::1")

@@ -35,8 +35,11 @@ type Org struct {
 	// HighAssurance lists the resources that need a High Assurance session,
 	// and what happens to a Standard one: Block, or Raise (step up).
 	HighAssurance map[string]policy.Action
-	Version       int64 // raised on every settings change; users carry the version they copied
-	CreatedAt     time.Time
+	// Levels is the security level of each login method (nil: Salesforce's
+	// defaults, two-factor High Assurance, the rest Standard).
+	Levels    map[policy.Method]policy.Level
+	Version   int64 // raised on every settings change; users carry the version they copied
+	CreatedAt time.Time
 }
 
 // Profile is a set of users' permissions and login restrictions.
@@ -51,7 +54,10 @@ type Profile struct {
 	// TwoFactorAPI is "two-factor for API logins": a user with a TOTP key
 	// must append a current code in place of the security token.
 	TwoFactorAPI bool
-	Version      int64
+	// RequireHighAssurance is "Session security level required at login:
+	// High Assurance".
+	RequireHighAssurance bool
+	Version              int64
 }
 
 // LoginPolicy is the copy of the org's and profile's settings kept on each
@@ -73,6 +79,8 @@ type LoginPolicy struct {
 	APIEnabled     bool
 	ManageUsers    bool
 	TwoFactorAPI   bool
+	RequireHA      bool
+	Levels         map[policy.Method]policy.Level
 }
 
 // PolicyOf builds the copy a user of profile p in org o carries.
@@ -83,7 +91,7 @@ func PolicyOf(o Org, p Profile) LoginPolicy {
 		Lockout: o.Lockout, SessionTimeout: o.SessionTimeout, LockSessionIP: o.LockSessionIP,
 		TrustedRanges: o.TrustedRanges, HighAssurance: o.HighAssurance,
 		Hours: p.Hours, ProfileRanges: p.Ranges, APIEnabled: p.APIEnabled, ManageUsers: p.ManageUsers,
-		TwoFactorAPI: p.TwoFactorAPI,
+		TwoFactorAPI: p.TwoFactorAPI, RequireHA: p.RequireHighAssurance, Levels: o.Levels,
 	}
 }
 

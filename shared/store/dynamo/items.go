@@ -27,6 +27,7 @@ type orgItem struct {
 	LockSessionIP  bool              `dynamodbav:"lockSessionIp"`
 	Trusted        []string          `dynamodbav:"trusted"`
 	HighAssurance  map[string]string `dynamodbav:"highAssurance,omitempty"`
+	Levels         map[string]string `dynamodbav:"levels,omitempty"`
 	Version        int64             `dynamodbav:"version"`
 	CreatedAt      string            `dynamodbav:"createdAt"`
 }
@@ -42,6 +43,7 @@ type profileItem struct {
 	APIEnabled  bool     `dynamodbav:"apiEnabled"`
 	ManageUsers bool     `dynamodbav:"manageUsers"`
 	TwoFactor   bool     `dynamodbav:"twoFactorApi"`
+	RequireHA   bool     `dynamodbav:"requireHighAssurance"`
 	Version     int64    `dynamodbav:"version"`
 }
 
@@ -65,6 +67,8 @@ type policyItem struct {
 	APIEnabled     bool              `dynamodbav:"apiEnabled"`
 	ManageUsers    bool              `dynamodbav:"manageUsers"`
 	TwoFactor      bool              `dynamodbav:"twoFactorApi"`
+	RequireHA      bool              `dynamodbav:"requireHighAssurance"`
+	Levels         map[string]string `dynamodbav:"levels,omitempty"`
 }
 
 type userItem struct {
@@ -195,6 +199,28 @@ func actionsOf(m map[string]string) map[string]policy.Action {
 	return out
 }
 
+func levelsText(m map[policy.Method]policy.Level) map[string]string {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[string(k)] = string(v)
+	}
+	return out
+}
+
+func levelsOf(m map[string]string) map[policy.Method]policy.Level {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[policy.Method]policy.Level, len(m))
+	for k, v := range m {
+		out[policy.Method(k)] = policy.Level(v)
+	}
+	return out
+}
+
 func lockoutOf(max int, periodSec int64) policy.Lockout {
 	return policy.Lockout{MaxAttempts: max, Period: time.Duration(periodSec) * time.Second}
 }
@@ -204,7 +230,7 @@ func toOrgItem(o store.Org) orgItem {
 		PK: o.ID, SK: skOrg, Name: o.Name, TimeZone: o.TimeZone,
 		LockMax: o.Lockout.MaxAttempts, LockPeriodSec: int64(o.Lockout.Period / time.Second),
 		SessionTimeout: int64(o.SessionTimeout / time.Second), LockSessionIP: o.LockSessionIP,
-		Trusted: rangesText(o.TrustedRanges), HighAssurance: actionsText(o.HighAssurance), Version: o.Version, CreatedAt: ts(o.CreatedAt),
+		Trusted: rangesText(o.TrustedRanges), HighAssurance: actionsText(o.HighAssurance), Levels: levelsText(o.Levels), Version: o.Version, CreatedAt: ts(o.CreatedAt),
 	}
 }
 
@@ -217,7 +243,7 @@ func (it orgItem) org() (store.Org, error) {
 		ID: it.PK, Name: it.Name, TimeZone: it.TimeZone,
 		Lockout:        lockoutOf(it.LockMax, it.LockPeriodSec),
 		SessionTimeout: time.Duration(it.SessionTimeout) * time.Second, LockSessionIP: it.LockSessionIP,
-		TrustedRanges: trusted, HighAssurance: actionsOf(it.HighAssurance), Version: it.Version, CreatedAt: parseTS(it.CreatedAt),
+		TrustedRanges: trusted, HighAssurance: actionsOf(it.HighAssurance), Levels: levelsOf(it.Levels), Version: it.Version, CreatedAt: parseTS(it.CreatedAt),
 	}, nil
 }
 
@@ -225,7 +251,7 @@ func toProfileItem(p store.Profile) profileItem {
 	return profileItem{
 		PK: p.OrgID, SK: skProfilePrefix + p.ID, ID: p.ID, Name: p.Name,
 		HoursZone: p.Hours.Zone, Hours: p.Hours.String(), Ranges: rangesText(p.Ranges),
-		APIEnabled: p.APIEnabled, ManageUsers: p.ManageUsers, TwoFactor: p.TwoFactorAPI, Version: p.Version,
+		APIEnabled: p.APIEnabled, ManageUsers: p.ManageUsers, TwoFactor: p.TwoFactorAPI, RequireHA: p.RequireHighAssurance, Version: p.Version,
 	}
 }
 
@@ -240,7 +266,7 @@ func (it profileItem) profile() (store.Profile, error) {
 	}
 	return store.Profile{
 		ID: it.ID, OrgID: it.PK, Name: it.Name, Hours: hours, Ranges: ranges,
-		APIEnabled: it.APIEnabled, ManageUsers: it.ManageUsers, TwoFactorAPI: it.TwoFactor, Version: it.Version,
+		APIEnabled: it.APIEnabled, ManageUsers: it.ManageUsers, TwoFactorAPI: it.TwoFactor, RequireHighAssurance: it.RequireHA, Version: it.Version,
 	}, nil
 }
 
@@ -252,6 +278,7 @@ func toPolicyItem(p store.LoginPolicy) policyItem {
 		SessionTimeout: int64(p.SessionTimeout / time.Second), LockSessionIP: p.LockSessionIP,
 		Trusted: rangesText(p.TrustedRanges), HighAssurance: actionsText(p.HighAssurance), HoursZone: p.Hours.Zone, Hours: p.Hours.String(),
 		Ranges: rangesText(p.ProfileRanges), APIEnabled: p.APIEnabled, ManageUsers: p.ManageUsers, TwoFactor: p.TwoFactorAPI,
+		RequireHA: p.RequireHA, Levels: levelsText(p.Levels),
 	}
 }
 
@@ -275,6 +302,7 @@ func (it policyItem) policy() (store.LoginPolicy, error) {
 		SessionTimeout: time.Duration(it.SessionTimeout) * time.Second, LockSessionIP: it.LockSessionIP,
 		TrustedRanges: trusted, HighAssurance: actionsOf(it.HighAssurance), Hours: hours, ProfileRanges: ranges,
 		APIEnabled: it.APIEnabled, ManageUsers: it.ManageUsers, TwoFactorAPI: it.TwoFactor,
+		RequireHA: it.RequireHA, Levels: levelsOf(it.Levels),
 	}, nil
 }
 
