@@ -112,6 +112,13 @@ func TestAdminCLIWholeLifecycle(t *testing.T) {
 	if len(mails) != 1 || mails[0].Destination.To[0] != "jane@acme.example" || !strings.Contains(mails[0].Body.Text, "Security token (case-sensitive): ") {
 		t.Fatalf("token mail: %+v", mails)
 	}
+	levels := c.json("", "org", "set", orgID, "--two-factor-level", "standard", "--password-level", "high-assurance")
+	if levels["twoFactorLevel"] != "STANDARD" || levels["passwordLevel"] != "HIGH_ASSURANCE" {
+		t.Fatalf("levels %+v", levels)
+	}
+	if code, _, errs := c.run("", "org", "set", orgID, "--password-level", "medium"); code != 1 || !strings.Contains(errs, "choose high-assurance or standard") {
+		t.Fatalf("a bad level: %d %s", code, errs)
+	}
 	// Settings changes reach the user's copy.
 	c.json("", "org", "set", orgID, "--trusted-ranges", "10.0.0.0-10.0.0.255")
 	shown := c.json("", "user", "show", "jane@acme.example")

@@ -33,6 +33,7 @@ type orgView struct {
 	TrustedRanges    []string `json:"trustedIpRanges"`
 	HighAssurance    string   `json:"highAssurance"`
 	TwoFactorLevel   string   `json:"twoFactorLevel"`
+	PasswordLevel    string   `json:"passwordLevel"`
 	Version          int64    `json:"version"`
 }
 
@@ -61,7 +62,8 @@ func viewOrg(o store.Org) orgView {
 	return orgView{ID: o.ID, ID18: id18, Name: o.Name, TimeZone: o.TimeZone, LockoutMax: max, LockoutPeriod: period,
 		SessionTimeout: o.SessionTimeout.String(), LockSessionsToIP: o.LockSessionIP,
 		TrustedRanges: rangeTexts(o.TrustedRanges), HighAssurance: highAssuranceText(o.HighAssurance),
-		TwoFactorLevel: string(policy.LevelOf(policy.MethodTOTP, o.Levels)), Version: o.Version}
+		TwoFactorLevel: string(policy.LevelOf(policy.MethodTOTP, o.Levels)),
+		PasswordLevel:  string(policy.LevelOf(policy.MethodPassword, o.Levels)), Version: o.Version}
 }
 
 func (a *App) showOrg(o store.Org) {
@@ -69,7 +71,7 @@ func (a *App) showOrg(o store.Org) {
 	a.show(v, [][2]string{{"id", v.ID}, {"id18", v.ID18}, {"name", v.Name}, {"time zone", v.TimeZone},
 		{"lockout max attempts", v.LockoutMax}, {"lockout period", v.LockoutPeriod},
 		{"session timeout", v.SessionTimeout}, {"lock sessions to IP", strconv.FormatBool(v.LockSessionsToIP)},
-		{"trusted IP ranges", strings.Join(v.TrustedRanges, ", ")}, {"high assurance", v.HighAssurance}, {"two-factor level", v.TwoFactorLevel},
+		{"trusted IP ranges", strings.Join(v.TrustedRanges, ", ")}, {"high assurance", v.HighAssurance}, {"two-factor level", v.TwoFactorLevel}, {"password level", v.PasswordLevel},
 		{"version", strconv.FormatInt(v.Version, 10)}})
 }
 
@@ -84,8 +86,8 @@ func highAssuranceText(m map[string]policy.Action) string {
 
 // orgFlags are the settings org create and org set share.
 type orgFlags struct {
-	timezone, lockMax, lockPeriod, timeout, trusted, highAssurance, twoFactorLevel string
-	lockIP                                                                         bool
+	timezone, lockMax, lockPeriod, timeout, trusted, highAssurance, twoFactorLevel, passwordLevel string
+	lockIP                                                                                        bool
 }
 
 func (f *orgFlags) register(fs *flag.FlagSet) {
@@ -96,6 +98,7 @@ func (f *orgFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.trusted, "trusted-ranges", "", `org-wide trusted IP ranges, e.g. "10.0.0.0-10.0.0.255,192.168.1.5" ("none" clears)`)
 	fs.BoolVar(&f.lockIP, "lock-sessions-to-ip", false, "lock sessions to the IP address they started from")
 	fs.StringVar(&f.twoFactorLevel, "two-factor-level", "", `security level of a two-factor login: high-assurance (the default) or standard`)
+	fs.StringVar(&f.passwordLevel, "password-level", "", `security level of a user name and password login: standard (the default) or high-assurance`)
 	fs.StringVar(&f.highAssurance, "high-assurance", "", `resources that need a High Assurance session and the action for a Standard one, e.g. "reports=raise,setup=block" ("none" clears)`)
 }
 
@@ -143,12 +146,21 @@ func (f *orgFlags) apply(fs *flag.FlagSet, o *store.Org) error {
 	if given["lock-sessions-to-ip"] {
 		o.LockSessionIP = f.lockIP
 	}
-	if given["two-factor-level"] {
-		lv := map[string]policy.Level{"high-assurance": policy.LevelHighAssurance, "standard": policy.LevelStandard}[f.twoFactorLevel]
-		if lv == "" {
-			return fmt.Errorf("--two-factor-level %q: choose high-assurance or standard", f.twoFactorLevel)
+	for flagName, m := range map[string]policy.Method{"two-factor-level": policy.MethodTOTP, "password-level": policy.MethodPassword} {
+		if !given[flagName] {
+			continue
 		}
-		o.Levels = map[policy.Method]policy.Level{policy.MethodTOTP: lv}
+		v := map[string]string{"two-factor-level": f.twoFactorLevel, "password-level": f.passwordLevel}[flagName]
+		lv := map[string]policy.Level{"high-assurance": policy.LevelHighAssurance, "standard": policy.LevelStandard}[v]
+		if lv == "" {
+			return fmt.Errorf("--%s %q: choose high-assurance or standard", flagName, v)
+		}
+		levels := map[policy.Method]policy.Level{}
+		for k, l := range o.Levels {
+			levels[k] = l
+		}
+		levels[m] = lv
+		o.Levels = levels
 	}
 	if given["high-assurance"] {
 		m, err := policy.ParseHighAssurance(f.highAssurance)
