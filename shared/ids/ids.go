@@ -99,3 +99,12 @@ func To15(id string) (string, error) {
 	}
 	return "", ErrInvalid
 }
+
+// Long is the 18-character form of a 15-character id; anything else comes
+// back unchanged (it is shown, not trusted).
+func Long(id string) string {
+	if s, err := To18(id); err == nil {
+		return s
+	}
+	return id
+}

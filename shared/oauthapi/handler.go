@@ -6,13 +6,11 @@ package oauthapi
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/netip"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -22,6 +20,7 @@ import (
 	"loginguard/shared/metrics"
 	"loginguard/shared/secret"
 	"loginguard/shared/store"
+	"loginguard/shared/transport/apigw"
 	"loginguard/shared/transport/oauth"
 )
 
@@ -84,49 +83,12 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	return resp, nil
 }
 
-func header(req events.APIGatewayV2HTTPRequest, name string) string {
-	for k, v := range req.Headers {
-		if strings.EqualFold(k, name) {
-			return v
-		}
-	}
-	return ""
-}
-
-func body(req events.APIGatewayV2HTTPRequest) ([]byte, bool) {
-	if !req.IsBase64Encoded {
-		return []byte(req.Body), true
-	}
-	b, err := base64.StdEncoding.DecodeString(req.Body)
-	return b, err == nil
-}
-
-// baseURL is where this deployment answers, as the client reached it.
-func baseURL(req events.APIGatewayV2HTTPRequest) string {
-	host := header(req, "host")
-	if host == "" {
-		host = req.RequestContext.DomainName
-	}
-	proto := header(req, "x-forwarded-proto")
-	if proto != "http" {
-		proto = "https"
-	}
-	return proto + "://" + host
-}
-
-func id18(id string) string {
-	if s, err := ids.To18(id); err == nil {
-		return s
-	}
-	return id
-}
-
 func (h *Handler) token(ctx context.Context, req events.APIGatewayV2HTTPRequest, log *slog.Logger) (events.APIGatewayV2HTTPResponse, string) {
-	b, ok := body(req)
+	b, ok := apigw.Body(req)
 	if !ok {
 		return errorResponse(&oauth.Error{Status: 400, Code: "invalid_request", Description: "the body is not valid base64"}), "invalid_request"
 	}
-	tr, e := oauth.ParseTokenRequest(header(req, "content-type"), b)
+	tr, e := oauth.ParseTokenRequest(apigw.Header(req, "content-type"), b)
 	if e != nil {
 		return errorResponse(e), e.Code
 	}
@@ -164,8 +126,8 @@ func (h *Handler) token(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 	h.metric(start, string(res.Decision.Reason), took, log)
 	log.InfoContext(ctx, "login allowed", "reason", string(res.Decision.Reason), "via", string(res.Decision.Via),
 		"user_id", res.User.ID, "org_id", res.User.OrgID, "source_ip", ip.String())
-	base := baseURL(req)
-	idURL := base + "/id/" + id18(res.User.OrgID) + "/" + id18(res.User.ID)
+	base := apigw.BaseURL(req)
+	idURL := base + "/id/" + ids.Long(res.User.OrgID) + "/" + ids.Long(res.User.ID)
 	issued := strconv.FormatInt(res.Session.CreatedAt.UnixMilli(), 10)
 	out, _ := json.Marshal(oauth.TokenResponse{AccessToken: res.SessionID, InstanceURL: base, ID: idURL,
 		TokenType: "Bearer", IssuedAt: issued, Signature: oauth.Sign(tr.ClientSecret, idURL, issued)})
@@ -182,11 +144,11 @@ func (h *Handler) metric(at time.Time, outcome string, took time.Duration, log *
 }
 
 func (h *Handler) revoke(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, string) {
-	b, ok := body(req)
+	b, ok := apigw.Body(req)
 	if !ok {
 		return errorResponse(&oauth.Error{Status: 400, Code: "invalid_request", Description: "the body is not valid base64"}), "invalid_request"
 	}
-	f, e := oauth.ParseForm(header(req, "content-type"), b)
+	f, e := oauth.ParseForm(apigw.Header(req, "content-type"), b)
 	if e != nil {
 		return errorResponse(e), e.Code
 	}
@@ -205,7 +167,7 @@ func (h *Handler) revoke(ctx context.Context, req events.APIGatewayV2HTTPRequest
 // identity answers the id URL and userinfo for the session's user: 401
 // without a token, 403 Bad_OAuth_Token for a bad, ended or expired one.
 func (h *Handler) identity(ctx context.Context, req events.APIGatewayV2HTTPRequest, log *slog.Logger) (events.APIGatewayV2HTTPResponse, string) {
-	tok, ok := oauth.BearerToken(header(req, "authorization"), req.QueryStringParameters)
+	tok, ok := oauth.BearerToken(apigw.Header(req, "authorization"), req.QueryStringParameters)
 	if !ok {
 		return textResponse(401, "Missing_OAuth_Token"), "MISSING_TOKEN"
 	}
@@ -229,10 +191,10 @@ func (h *Handler) identity(ctx context.Context, req events.APIGatewayV2HTTPReque
 	if err != nil {
 		return textResponse(403, "Bad_OAuth_Token"), "BAD_TOKEN"
 	}
-	base := baseURL(req)
-	idURL := base + "/id/" + id18(u.OrgID) + "/" + id18(u.ID)
+	base := apigw.BaseURL(req)
+	idURL := base + "/id/" + ids.Long(u.OrgID) + "/" + ids.Long(u.ID)
 	out, _ := json.Marshal(oauth.Identity{
-		ID: idURL, Sub: idURL, UserID: id18(u.ID), OrganizationID: id18(u.OrgID), Username: u.Username,
+		ID: idURL, Sub: idURL, UserID: ids.Long(u.ID), OrganizationID: ids.Long(u.OrgID), Username: u.Username,
 		PreferredName: u.Username, DisplayName: u.FullName(), Name: u.FullName(), GivenName: u.FirstName,
 		FamilyName: u.LastName, Email: u.Email, EmailVerified: u.Email != "", Zoneinfo: u.TimeZone, Timezone: u.TimeZone,
 		Locale: u.Locale, Language: u.Language, Active: u.Active, UserType: "STANDARD",

@@ -5,12 +5,10 @@ package soapapi
 
 import (
 	"context"
-	"encoding/base64"
 	"log/slog"
 	"mime"
 	"net/netip"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -19,6 +17,7 @@ import (
 	"loginguard/shared/login"
 	"loginguard/shared/metrics"
 	"loginguard/shared/store"
+	"loginguard/shared/transport/apigw"
 	"loginguard/shared/transport/soap"
 )
 
@@ -60,17 +59,15 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err != nil {
 		return faultResponse(asFault(err)), "UNSUPPORTED_API_VERSION"
 	}
-	if ct := header(req, "content-type"); ct != "" {
+	if ct := apigw.Header(req, "content-type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "text/xml" && mt != "application/soap+xml") {
 			return faultResponse(soap.ClientFault("Content-Type must be text/xml for the SOAP API, not " + strconv.Quote(ct))), "CLIENT_FAULT"
 		}
 	}
-	body := []byte(req.Body)
-	if req.IsBase64Encoded {
-		if body, err = base64.StdEncoding.DecodeString(req.Body); err != nil {
-			return faultResponse(soap.ClientFault("the request body is not valid base64")), "CLIENT_FAULT"
-		}
+	body, ok := apigw.Body(req)
+	if !ok {
+		return faultResponse(soap.ClientFault("the request body is not valid base64")), "CLIENT_FAULT"
 	}
 	r, err := soap.Decode(body)
 	if err != nil {
@@ -89,18 +86,6 @@ func asFault(err error) *soap.Fault {
 		return f
 	}
 	return soap.ClientFault(err.Error())
-}
-
-func header(req events.APIGatewayV2HTTPRequest, name string) string {
-	if v, ok := req.Headers[name]; ok {
-		return v
-	}
-	for k, v := range req.Headers {
-		if strings.EqualFold(k, name) {
-			return v
-		}
-	}
-	return ""
 }
 
 func (h *Handler) login(ctx context.Context, req events.APIGatewayV2HTTPRequest, r soap.Request, version string, log *slog.Logger) (events.APIGatewayV2HTTPResponse, string) {
@@ -123,7 +108,7 @@ func (h *Handler) login(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 	log.InfoContext(ctx, "login allowed", "reason", string(res.Decision.Reason), "via", string(res.Decision.Via),
 		"user_id", res.User.ID, "org_id", res.User.OrgID, "source_ip", ip.String())
 	h.metric(start, string(res.Decision.Reason), took, log)
-	out, err := soap.EncodeLoginResponse(version, loginResult(baseURL(req), version, res))
+	out, err := soap.EncodeLoginResponse(version, loginResult(apigw.BaseURL(req), version, res))
 	if err != nil {
 		log.ErrorContext(ctx, "encoding login response", "error", err.Error())
 		return faultResponse(soap.LoginFault(login.CodeUnknown, "An unexpected error occurred. Please try again.")), "INTERNAL_ERROR"
@@ -152,34 +137,13 @@ func (h *Handler) logout(ctx context.Context, r soap.Request, log *slog.Logger) 
 	return xmlResponse(200, soap.EncodeLogoutResponse()), "LOGOUT"
 }
 
-// baseURL is where this deployment answers, as the client reached it: API
-// Gateway passes the Host header and sets X-Forwarded-Proto.
-func baseURL(req events.APIGatewayV2HTTPRequest) string {
-	host := header(req, "host")
-	if host == "" {
-		host = req.RequestContext.DomainName
-	}
-	proto := header(req, "x-forwarded-proto")
-	if proto != "http" {
-		proto = "https"
-	}
-	return proto + "://" + host
-}
-
-func id18(id string) string {
-	if s, err := ids.To18(id); err == nil {
-		return s
-	}
-	return id
-}
-
 func loginResult(base, version string, res login.Result) soap.LoginResult {
 	u := res.User
 	return soap.LoginResult{
 		MetadataServerURL: base + "/services/Soap/m/" + version + "/" + u.OrgID,
 		ServerURL:         base + "/services/Soap/u/" + version + "/" + u.OrgID,
 		SessionID:         res.SessionID,
-		UserID:            id18(u.ID),
+		UserID:            ids.Long(u.ID),
 		UserInfo:          userInfo(u, res.Session),
 	}
 }
@@ -194,13 +158,13 @@ func userInfo(u store.User, s store.Session) soap.UserInfo {
 		OrgAttachmentFileSizeLimit: 5242880,
 		OrgDefaultCurrencyIsoCode:  "USD",
 		OrgDefaultCurrencyLocale:   "en_US",
-		OrganizationID:             id18(u.OrgID),
+		OrganizationID:             ids.Long(u.OrgID),
 		OrganizationName:           u.Policy.OrgName,
-		ProfileID:                  id18(u.ProfileID),
+		ProfileID:                  ids.Long(u.ProfileID),
 		SessionSecondsValid:        int(s.Timeout / time.Second),
 		UserEmail:                  u.Email,
 		UserFullName:               u.FullName(),
-		UserID:                     id18(u.ID),
+		UserID:                     ids.Long(u.ID),
 		UserLanguage:               orDefault(u.Language, "en_US"),
 		UserLocale:                 orDefault(u.Locale, "en_US"),
 		UserName:                   u.Username,

@@ -1,0 +1,47 @@
+// Package apigw reads what every handler needs from an API Gateway HTTP API
+// (payload 2.0) event: headers, the body, and the base URL the client used.
+package apigw
+
+import (
+	"encoding/base64"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// Header returns a request header by name, in any case.
+func Header(req events.APIGatewayV2HTTPRequest, name string) string {
+	if v, ok := req.Headers[name]; ok {
+		return v
+	}
+	for k, v := range req.Headers {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return ""
+}
+
+// Body is the request body, base64-decoded where API Gateway encoded it.
+func Body(req events.APIGatewayV2HTTPRequest) ([]byte, bool) {
+	if !req.IsBase64Encoded {
+		return []byte(req.Body), true
+	}
+	b, err := base64.StdEncoding.DecodeString(req.Body)
+	return b, err == nil
+}
+
+// BaseURL is where this deployment answers, as the client reached it: API
+// Gateway passes the Host header and sets X-Forwarded-Proto (https unless
+// it says http, as the local gateway does).
+func BaseURL(req events.APIGatewayV2HTTPRequest) string {
+	host := Header(req, "host")
+	if host == "" {
+		host = req.RequestContext.DomainName
+	}
+	proto := "https"
+	if Header(req, "x-forwarded-proto") == "http" {
+		proto = "http"
+	}
+	return proto + "://" + host
+}

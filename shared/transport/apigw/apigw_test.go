@@ -1,0 +1,27 @@
+package apigw
+
+import (
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+func TestBaseURLHeaderAndBody(t *testing.T) {
+	req := events.APIGatewayV2HTTPRequest{Headers: map[string]string{"Host": "api.example.com", "x-forwarded-proto": "https"},
+		Body: "aGk=", IsBase64Encoded: true}
+	if BaseURL(req) != "https://api.example.com" || Header(req, "host") != "api.example.com" {
+		t.Fatalf("BaseURL %s", BaseURL(req))
+	}
+	if b, ok := Body(req); !ok || string(b) != "hi" {
+		t.Fatal("Body")
+	}
+	req.Headers = map[string]string{"x-forwarded-proto": "http"}
+	req.RequestContext.DomainName = "127.0.0.1"
+	if BaseURL(req) != "http://127.0.0.1" {
+		t.Fatalf("BaseURL %s", BaseURL(req))
+	}
+	req.Body, req.IsBase64Encoded = "!!", true
+	if _, ok := Body(req); ok {
+		t.Fatal("bad base64 must be refused")
+	}
+}
