@@ -109,3 +109,21 @@ func TestMakeRunGivesADemoLoginThatJsforceCompletes(t *testing.T) {
 	}
 	stop(cmd)
 }
+
+func TestMakeRunSaysWhenAPortIsBusy(t *testing.T) {
+	root := testenv.Root(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	busy := l.Addr().(*net.TCPAddr).Port
+	cmd := exec.Command(filepath.Join(root, "scripts", "run-local.sh"))
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "DATA_DIR="+t.TempDir(), "API_PORT="+strconv.Itoa(busy),
+		"DYNAMODB_PORT="+strconv.Itoa(testenv.FreePort(t)), "SES_PORT="+strconv.Itoa(testenv.FreePort(t)))
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "port "+strconv.Itoa(busy)+" for the local API (API_PORT) is already in use") {
+		t.Fatalf("make run on a busy port: %v\n%s", err, out)
+	}
+}

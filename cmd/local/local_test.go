@@ -243,3 +243,25 @@ func TestGatewayRunsRealFunctionsUnderTheEmulator(t *testing.T) {
 		t.Errorf("echo pool runs %d emulators; want 2 or 3 (at most the pool size)", n)
 	}
 }
+
+func TestInvokeRunsOneEvent(t *testing.T) {
+	dir := buildTestFunctions(t)
+	ev := filepath.Join(dir, "event.json")
+	os.WriteFile(ev, []byte(`{"version":"2.0","rawPath":"/things/1","requestContext":{"http":{"method":"GET"}}}`), 0o600)
+	stdout := os.Stdout
+	r, w, _ := os.Pipe()
+	os.Stdout = w
+	err := invoke(t.Context(), []string{"--template", "testdata/template.yaml", "--build-dir", dir, "--function", "EchoFunction", "--event", ev})
+	w.Close()
+	os.Stdout = stdout
+	out, _ := io.ReadAll(r)
+	if err != nil || !strings.Contains(string(out), `"statusCode":201`) || !strings.Contains(string(out), `\"rawPath\":\"/things/1\"`) {
+		t.Fatalf("invoke: %v\n%s", err, out)
+	}
+	if err := invoke(t.Context(), []string{"--template", "testdata/template.yaml", "--build-dir", dir, "--function", "Nope", "--event", ev}); err == nil || !strings.Contains(err.Error(), "functions: ") {
+		t.Fatalf("unknown function: %v", err)
+	}
+	if err := invoke(t.Context(), []string{"--template", "testdata/template.yaml", "--build-dir", dir, "--function", "PanicFunction", "--event", ev}); err == nil {
+		t.Fatal("a panicking function must make invoke fail")
+	}
+}

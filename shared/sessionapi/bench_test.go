@@ -3,8 +3,11 @@ package sessionapi_test
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -51,6 +54,21 @@ func event(token string) events.APIGatewayV2CustomAuthorizerV2Request {
 	ev.RequestContext.HTTP.Path = "/api/whoami"
 	ev.RequestContext.HTTP.SourceIP = "127.0.0.1"
 	return ev
+}
+
+func TestAuthorizerSampleEvent(t *testing.T) {
+	a, _, _ := setup(t)
+	b, err := os.ReadFile(filepath.Join("..", "..", "events", "authorizer", "request.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.APIGatewayV2CustomAuthorizerV2Request
+	if err := json.Unmarshal(b, &ev); err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := a.Authorize(context.Background(), ev); err != nil || resp.IsAuthorized {
+		t.Fatalf("the sample event carries a made-up session: %+v %v; want denied", resp, err)
+	}
 }
 
 func TestAuthorizerAllowsAndDenies(t *testing.T) {

@@ -1,0 +1,53 @@
+package oauthapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"loginguard/internal/testenv"
+	"loginguard/shared/login"
+	"loginguard/shared/oauthapi"
+	"loginguard/shared/secret"
+	"loginguard/shared/store/dynamo"
+)
+
+func fixture(t *testing.T, name string) events.APIGatewayV2HTTPRequest {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "events", "oauth", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.APIGatewayV2HTTPRequest
+	if err := json.Unmarshal(b, &ev); err != nil {
+		t.Fatal(err)
+	}
+	return ev
+}
+
+func TestSampleEvents(t *testing.T) {
+	db := testenv.DynamoDB(testenv.Dynalite(t))
+	st := dynamo.New(db, testenv.CreateTables(t, db))
+	h := &oauthapi.Handler{Store: st, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		Login: &login.Service{Store: st, Now: time.Now, Params: secret.DefaultParams}}
+	resp, _ := h.Handle(context.Background(), fixture(t, "token.json"))
+	if resp.StatusCode != 400 || !strings.Contains(resp.Body, `"error":"invalid_client_id"`) {
+		t.Fatalf("token with an unknown client: %d %s", resp.StatusCode, resp.Body)
+	}
+	if resp, _ := h.Handle(context.Background(), fixture(t, "userinfo-bad-token.json")); resp.StatusCode != 403 || resp.Body != "Bad_OAuth_Token" {
+		t.Fatalf("userinfo with a bad token: %d %s", resp.StatusCode, resp.Body)
+	}
+	ev := fixture(t, "userinfo-bad-token.json")
+	delete(ev.Headers, "authorization")
+	if resp, _ := h.Handle(context.Background(), ev); resp.StatusCode != 401 {
+		t.Fatalf("userinfo without a token: %d", resp.StatusCode)
+	}
+}
