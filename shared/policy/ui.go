@@ -1,0 +1,119 @@
+package policy
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Challenge is what a UI login must pass before it may go on.
+type Challenge string
+
+const (
+	ChallengeNone      Challenge = ""
+	ChallengeTOTP      Challenge = "TOTP"       // enter a code from the authenticator app
+	ChallengeTOTPEnrol Challenge = "TOTP_ENROL" // first use: register a key, then enter a code
+	ChallengeEmailCode Challenge = "EMAIL_CODE" // a verification code goes out by email
+)
+
+// ViaActivatedBrowser: the browser carries this user's activation cookie.
+const (
+	ViaActivatedBrowser Via = "ACTIVATED_BROWSER"
+	ViaFirstLogin       Via = "FIRST_LOGIN"
+	ViaEmailCode        Via = "VERIFICATION_CODE"
+)
+
+// UILogin holds the facts of a browser login once the password has been
+// checked, and what this attempt has already passed.
+type UILogin struct {
+	At                   time.Time
+	IP                   netip.Addr
+	PasswordOK           bool
+	Hours                LoginHours
+	ProfileRanges        IPRanges
+	TrustedRanges        IPRanges
+	TwoFactorUI          bool // the user has "two-factor for UI logins"
+	HasTOTPKey           bool
+	TOTPPassed           bool // a TOTP code was accepted in this login
+	ActivatedBrowser     bool // the browser carries this user's activation cookie
+	FirstLogin           bool // the user has never logged in
+	EmailCodePassed      bool // an emailed verification code was accepted in this login
+	RequireHighAssurance bool
+	Levels               map[Method]Level
+}
+
+// UIDecision is the outcome of a UI login step: allowed, denied, or a
+// challenge to pass first.
+type UIDecision struct {
+	Allowed   bool
+	Reason    Reason
+	Via       Via
+	Challenge Challenge
+	// Activate: set this user's activation cookie on the browser.
+	Activate bool
+	// Level is the session's level when allowed.
+	Level Level
+	// CountsAsFailure: the step counts toward lockout (a wrong password, or a
+	// verification email sent, as login-restrictions.txt says).
+	CountsAsFailure bool
+}
+
+func totpChallenge(hasKey bool) Challenge {
+	if hasKey {
+		return ChallengeTOTP
+	}
+	return ChallengeTOTPEnrol
+}
+
+// DecideUILogin applies login-restrictions.txt steps 1–5 to a browser login,
+// then the profile's "High Assurance required at login".
+func DecideUILogin(f UILogin) UIDecision {
+	if !f.PasswordOK {
+		return UIDecision{Reason: ReasonInvalidCredentials, CountsAsFailure: true}
+	}
+	if ok, err := f.Hours.Allows(f.At); err != nil || !ok {
+		return UIDecision{Reason: ReasonRestrictedTime}
+	}
+	if f.TwoFactorUI && !f.TOTPPassed {
+		return UIDecision{Challenge: totpChallenge(f.HasTOTPKey)}
+	}
+	d := decideUIPlace(f)
+	if !d.Allowed {
+		return d
+	}
+	method := MethodPassword
+	if f.TOTPPassed {
+		method = MethodTOTP
+	}
+	d.Level = LevelOf(method, f.Levels)
+	if f.RequireHighAssurance && d.Level != LevelHighAssurance {
+		if !f.TOTPPassed {
+			return UIDecision{Challenge: totpChallenge(f.HasTOTPKey), Activate: d.Activate}
+		}
+		// Two-factor passed, but the org rates it Standard: nothing can
+		// satisfy the profile.
+		return UIDecision{Reason: ReasonHighAssuranceLogin}
+	}
+	return d
+}
+
+// decideUIPlace is steps 4 and 5: where the login comes from.
+func decideUIPlace(f UILogin) UIDecision {
+	if len(f.ProfileRanges) > 0 {
+		if !f.ProfileRanges.Contains(f.IP) {
+			return UIDecision{Reason: ReasonRestrictedDomain}
+		}
+		return UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaProfileRange}
+	}
+	switch {
+	case f.TrustedRanges.Contains(f.IP):
+		return UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaTrustedRange}
+	case f.ActivatedBrowser:
+		return UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaActivatedBrowser}
+	case f.FirstLogin:
+		// No code on a user's very first login: it activates this browser.
+		return UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaFirstLogin, Activate: true}
+	case f.EmailCodePassed:
+		return UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaEmailCode, Activate: true}
+	}
+	return UIDecision{Challenge: ChallengeEmailCode, CountsAsFailure: true}
+}

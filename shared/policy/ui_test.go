@@ -1,0 +1,68 @@
+package policy
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+)
+
+func TestDecideUILogin(t *testing.T) {
+	at := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC) // Monday 10:00 in New York
+	home := netip.MustParseAddr("198.51.100.20")
+	office := netip.MustParseAddr("203.0.113.7")
+	officeRange, _ := ParseIPRanges("203.0.113.0-203.0.113.255")
+	night, _ := ParseLoginHours("America/New_York", "mon=20:00-23:00")
+	base := func(mod func(*UILogin)) UILogin {
+		f := UILogin{At: at, IP: home, PasswordOK: true}
+		if mod != nil {
+			mod(&f)
+		}
+		return f
+	}
+	std, ha := LevelStandard, LevelHighAssurance
+	tests := []struct {
+		name string
+		f    UILogin
+		want UIDecision
+	}{
+		{"a wrong password is invalid and counts", base(func(f *UILogin) { f.PasswordOK = false }),
+			UIDecision{Reason: ReasonInvalidCredentials, CountsAsFailure: true}},
+		{"outside login hours denies a UI login", base(func(f *UILogin) { f.Hours = night }),
+			UIDecision{Reason: ReasonRestrictedTime}},
+		{"a new browser from an untrusted IP is sent a verification code, which counts", base(nil),
+			UIDecision{Challenge: ChallengeEmailCode, CountsAsFailure: true}},
+		{"the very first login needs no code and activates the browser", base(func(f *UILogin) { f.FirstLogin = true }),
+			UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaFirstLogin, Activate: true, Level: std}},
+		{"an activated browser needs no code", base(func(f *UILogin) { f.ActivatedBrowser = true }),
+			UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaActivatedBrowser, Level: std}},
+		{"a trusted range needs no code", base(func(f *UILogin) { f.TrustedRanges = officeRange; f.IP = office }),
+			UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaTrustedRange, Level: std}},
+		{"a passed verification code logs in and activates the browser", base(func(f *UILogin) { f.EmailCodePassed = true }),
+			UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaEmailCode, Activate: true, Level: std}},
+		{"inside a profile range no challenge", base(func(f *UILogin) { f.ProfileRanges = officeRange; f.IP = office }),
+			UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaProfileRange, Level: std}},
+		{"outside every profile range is denied, activated browser or not", base(func(f *UILogin) { f.ProfileRanges = officeRange; f.ActivatedBrowser = true }),
+			UIDecision{Reason: ReasonRestrictedDomain}},
+		{"two-factor for UI logins asks for a code after the password", base(func(f *UILogin) { f.TwoFactorUI = true; f.HasTOTPKey = true; f.ActivatedBrowser = true }),
+			UIDecision{Challenge: ChallengeTOTP}},
+		{"two-factor for UI logins without a key asks to enrol", base(func(f *UILogin) { f.TwoFactorUI = true; f.ActivatedBrowser = true }),
+			UIDecision{Challenge: ChallengeTOTPEnrol}},
+		{"a passed TOTP code gives a High Assurance session", base(func(f *UILogin) { f.TwoFactorUI = true; f.TOTPPassed = true; f.ActivatedBrowser = true }),
+			UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaActivatedBrowser, Level: ha}},
+		{"High Assurance required at login asks for TOTP (enrolling) before a session", base(func(f *UILogin) { f.RequireHighAssurance = true; f.FirstLogin = true }),
+			UIDecision{Challenge: ChallengeTOTPEnrol, Activate: true}},
+		{"High Assurance required at login is met by TOTP", base(func(f *UILogin) { f.RequireHighAssurance = true; f.TOTPPassed = true; f.ActivatedBrowser = true }),
+			UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaActivatedBrowser, Level: ha}},
+		{"with two-factor rated Standard, High Assurance at login cannot be met", base(func(f *UILogin) {
+			f.RequireHighAssurance, f.TOTPPassed, f.ActivatedBrowser = true, true, true
+			f.Levels = map[Method]Level{MethodTOTP: LevelStandard}
+		}), UIDecision{Reason: ReasonHighAssuranceLogin}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := DecideUILogin(tt.f); got != tt.want {
+				t.Fatalf("DecideUILogin = %+v; want %+v", got, tt.want)
+			}
+		})
+	}
+}
