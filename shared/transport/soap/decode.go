@@ -4,32 +4,24 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 )
 
-// Namespaces.
-const (
-	NSEnvelope = "http://schemas.xmlsoap.org/soap/envelope/"
-	NSPartner  = "urn:partner.soap.sforce.com"
-	NSFault    = "urn:fault.partner.soap.sforce.com"
-	nsXSI      = "http://www.w3.org/2001/XMLSchema-instance"
-)
-
-// Limits on a request body.
+// Limits on a request. A login body is about 500 bytes and 40 tokens.
 const (
 	MaxBody   = 64 << 10 // bytes
-	maxDepth  = 16
-	maxTokens = 4096
-	maxText   = 16 << 10 // bytes of one field
+	maxDepth  = 32       // nested elements
+	maxTokens = 2048     // XML tokens of any kind
+	maxAttrs  = 64       // attributes, namespace declarations included, on one element
 )
 
 // Op is the requested operation.
 type Op int
 
+// Operations.
 const (
 	OpLogin Op = iota + 1
 	OpLogout
@@ -38,51 +30,79 @@ const (
 // Request is a decoded login or logout.
 type Request struct {
 	Op        Op
-	Username  string
-	Password  string
-	SessionID string // SessionHeader/sessionId (logout)
+	Username  string // login; surrounding white space removed
+	Password  string // login; exactly as sent (password + token or TOTP code)
+	SessionID string // SessionHeader/sessionId; what logout ends
 }
 
-// Decode reads a partner API request. A bad request is a *Fault.
+var utf8BOM = []byte("\xef\xbb\xbf")
+
+// Decode reads a partner API request body (already base64-decoded). An
+// unacceptable body is a *Fault, never a panic; doc.go lists which.
 func Decode(body []byte) (Request, error) {
 	if len(body) > MaxBody {
-		return Request{}, ClientFault(fmt.Sprintf("The request body is larger than %d bytes.", MaxBody))
+		return Request{}, tooLarge()
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return Request{}, ClientFault("The request body is empty: expected a SOAP envelope.")
+	body = bytes.TrimPrefix(body, utf8BOM)
+	if len(bytes.Trim(body, " \t\r\n")) == 0 {
+		return Request{}, unknown("Premature end of file.")
 	}
 	if !utf8.Valid(body) {
-		return Request{}, ClientFault("The request body is not valid UTF-8.")
+		return Request{}, unknown("Invalid byte sequence: the request must be UTF-8.")
 	}
-	if containsFold(body, []byte("<!DOCTYPE")) {
-		return Request{}, ClientFault("DOCTYPE is not allowed in a request.")
+	// A DTD is refused before any parsing, so no entity is ever defined.
+	if hasDoctype(body) {
+		return Request{}, unknown("DOCTYPE is not allowed in a request.")
 	}
-	d := &decoder{x: xml.NewDecoder(bytes.NewReader(body))}
-	d.x.Strict = true
+	d := decoder{x: xml.NewDecoder(bytes.NewReader(body))}
+	d.x.CharsetReader = refuseCharset
 	req, err := d.envelope()
 	if err != nil {
-		var f *Fault
-		if errors.As(err, &f) {
-			return Request{}, f
-		}
-		return Request{}, ClientFault("The request is not well-formed XML: " + xmlMessage(err))
+		return Request{}, asFault(err)
 	}
 	return req, nil
 }
 
-func containsFold(b, sub []byte) bool {
-	return bytes.Contains(bytes.ToUpper(b), sub)
+// hasDoctype reports whether body holds "<!DOCTYPE" in any case. Outside
+// markup '<' is always escaped, so besides a DTD only a comment or a CDATA
+// section can hold the text; those are refused too, as no client sends them.
+func hasDoctype(body []byte) bool {
+	for i := 0; ; {
+		j := bytes.Index(body[i:], []byte("<!"))
+		if j < 0 {
+			return false
+		}
+		i += j + 2
+		if len(body)-i >= 7 && bytes.EqualFold(body[i:i+7], []byte("DOCTYPE")) {
+			return true
+		}
+	}
 }
 
-func xmlMessage(err error) string {
+// refuseCharset is called for an encoding declaration other than UTF-8.
+func refuseCharset(string, io.Reader) (io.Reader, error) {
+	return nil, unknown("Unsupported encoding in the XML declaration: the request must be UTF-8.")
+}
+
+// asFault turns a parse error into the fault Salesforce answers malformed XML
+// with: UNKNOWN_EXCEPTION carrying the parser's message.
+func asFault(err error) *Fault {
+	var f *Fault
+	if errors.As(err, &f) {
+		return f
+	}
 	var se *xml.SyntaxError
-	if errors.As(err, &se) {
-		return se.Msg + " (line " + strconv.Itoa(se.Line) + ")"
+	switch {
+	case errors.As(err, &se):
+		return unknown(se.Error())
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return unknown("Premature end of file.")
 	}
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return "unexpected end of the body"
-	}
-	return err.Error()
+	return unknown(err.Error())
+}
+
+func invalidAt(n xml.Name) *Fault {
+	return ClientFault("Element {" + n.Space + "}" + n.Local + " invalid at this location")
 }
 
 type decoder struct {
@@ -91,64 +111,80 @@ type decoder struct {
 	tokens int
 }
 
+// token returns the next token, enforcing the limits. Tokens are only valid
+// until the next call.
+func (d *decoder) token() (xml.Token, error) {
+	tok, err := d.x.Token()
+	if err != nil {
+		return nil, err
+	}
+	if d.tokens++; d.tokens > maxTokens {
+		return nil, unknown("The request has more than " + strconv.Itoa(maxTokens) + " XML tokens.")
+	}
+	switch t := tok.(type) {
+	case xml.StartElement:
+		if d.depth++; d.depth > maxDepth {
+			return nil, unknown("The request nests elements more than " + strconv.Itoa(maxDepth) + " deep.")
+		}
+		if len(t.Attr) > maxAttrs {
+			return nil, unknown("An element of the request has more than " + strconv.Itoa(maxAttrs) + " attributes.")
+		}
+	case xml.EndElement:
+		d.depth--
+	case xml.Directive:
+		return nil, unknown("XML directives (<!...>) are not allowed in a request.")
+	}
+	return tok, nil
+}
+
 // next returns the next start element, end element or non-blank text,
-// skipping comments, processing instructions and blank text. A non-XML-1.0
-// encoding declaration fails (no CharsetReader is set).
+// skipping comments, processing instructions and white space.
 func (d *decoder) next() (xml.Token, error) {
 	for {
-		tok, err := d.x.Token()
+		tok, err := d.token()
 		if err != nil {
 			return nil, err
 		}
-		if d.tokens++; d.tokens > maxTokens {
-			return nil, ClientFault("The request has too many XML elements.")
-		}
 		switch t := tok.(type) {
-		case xml.StartElement:
-			if d.depth++; d.depth > maxDepth {
-				return nil, ClientFault("The request nests XML elements too deeply.")
-			}
-			return t.Copy(), nil
-		case xml.EndElement:
-			d.depth--
+		case xml.StartElement, xml.EndElement:
 			return t, nil
 		case xml.CharData:
-			if len(bytes.TrimSpace(t)) > 0 {
-				return t.Copy(), nil
+			if !blank(t) {
+				return t, nil
 			}
-		case xml.Directive:
-			return nil, ClientFault("XML directives are not allowed in a request.")
 		}
 	}
 }
 
-func qname(n xml.Name) string { return "{" + n.Space + "}" + n.Local }
+func blank(b []byte) bool { return len(bytes.Trim(b, " \t\r\n")) == 0 }
 
 func (d *decoder) envelope() (Request, error) {
 	tok, err := d.next()
 	if err != nil {
 		return Request{}, err
 	}
-	start, ok := tok.(xml.StartElement)
-	if !ok || start.Name.Local != "Envelope" || start.Name.Space != NSEnvelope {
-		return Request{}, ClientFault("Expected a SOAP 1.1 Envelope in namespace " + NSEnvelope + ", found " + describe(tok) + ".")
+	root, ok := tok.(xml.StartElement)
+	switch {
+	case !ok:
+		return Request{}, unknown("Content is not allowed in prolog.")
+	case root.Name.Local == "Envelope" && root.Name.Space != NSEnvelope:
+		return Request{}, &Fault{Code: CodeVersionMismatch,
+			Message: "Wrong envelope namespace \"" + root.Name.Space + "\": this service speaks SOAP 1.1 (" + NSEnvelope + ")."}
+	case root.Name.Local != "Envelope":
+		return Request{}, ClientFault("Expected a SOAP Envelope, found {" + root.Name.Space + "}" + root.Name.Local + ".")
 	}
 	var req Request
-	sawBody := false
+	var sawHeader, sawBody bool
 	for {
 		tok, err := d.next()
 		if err != nil {
 			return Request{}, err
 		}
 		switch t := tok.(type) {
-		case xml.EndElement:
-			if !sawBody {
-				return Request{}, ClientFault("The Envelope has no Body.")
-			}
-			return req, d.end()
 		case xml.StartElement:
 			switch {
-			case t.Name.Space == NSEnvelope && t.Name.Local == "Header" && !sawBody:
+			case t.Name.Space == NSEnvelope && t.Name.Local == "Header" && !sawHeader && !sawBody:
+				sawHeader = true
 				if req.SessionID, err = d.header(); err != nil {
 					return Request{}, err
 				}
@@ -160,41 +196,59 @@ func (d *decoder) envelope() (Request, error) {
 				}
 				req.SessionID = sid
 			default:
-				return Request{}, ClientFault("Unexpected element " + qname(t.Name) + " in the Envelope.")
+				return Request{}, invalidAt(t.Name)
 			}
+		case xml.EndElement:
+			if !sawBody {
+				return Request{}, ClientFault("The SOAP Envelope has no Body.")
+			}
+			return req, d.trailer()
 		default:
-			return Request{}, ClientFault("Unexpected text in the Envelope.")
+			return Request{}, ClientFault("Text is not allowed in the SOAP Envelope.")
 		}
 	}
 }
 
-// end checks nothing but comments and blanks follow the Envelope.
-func (d *decoder) end() error {
-	tok, err := d.next()
-	if errors.Is(err, io.EOF) {
-		return nil
+// trailer checks that only comments, processing instructions and white
+// space follow the Envelope, as XML requires.
+func (d *decoder) trailer() error {
+	for {
+		tok, err := d.token()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.Comment, xml.ProcInst:
+		case xml.CharData:
+			if !blank(t) {
+				return unknown("Content is not allowed in trailing section.")
+			}
+		default:
+			return unknown("Content is not allowed in trailing section.")
+		}
 	}
-	if err != nil {
-		return err
-	}
-	return ClientFault("Unexpected " + describe(tok) + " after the Envelope.")
 }
 
-func describe(tok xml.Token) string {
-	switch t := tok.(type) {
-	case xml.StartElement:
-		return "element " + qname(t.Name)
-	case xml.EndElement:
-		return "end of element " + qname(t.Name)
-	case xml.CharData:
-		return "text"
-	}
-	return "content"
-}
-
-// header reads SOAP headers; only SessionHeader/sessionId is used.
+// header reads the SOAP Header. Only SessionHeader/sessionId is kept;
+// CallOptions, LoginScopeHeader and any other header are skipped.
 func (d *decoder) header() (string, error) {
-	var sid string
+	isSession := func(n xml.Name) bool { return n.Space == NSPartner && n.Local == "SessionHeader" }
+	isID := func(n xml.Name) bool { return partnerField(n, "sessionId") }
+	return d.pick("the SOAP Header", isSession, func() (string, error) {
+		sid, err := d.pick("SessionHeader", isID, d.text)
+		return strings.Trim(sid, " \t\r\n"), err
+	})
+}
+
+// pick reads the children of the element just started (named where in
+// messages): the one match accepts is read by read, others are skipped, a
+// second match is refused.
+func (d *decoder) pick(where string, match func(xml.Name) bool, read func() (string, error)) (string, error) {
+	var v string
+	var saw bool
 	for {
 		tok, err := d.next()
 		if err != nil {
@@ -202,28 +256,37 @@ func (d *decoder) header() (string, error) {
 		}
 		switch t := tok.(type) {
 		case xml.EndElement:
-			return sid, nil
+			return v, nil
 		case xml.StartElement:
-			if t.Name.Space == NSPartner && t.Name.Local == "SessionHeader" {
-				fields, err := d.fields(t, "sessionId")
-				if err != nil {
+			if !match(t.Name) {
+				if err := d.skip(); err != nil {
 					return "", err
 				}
-				sid = fields["sessionId"]
 				continue
 			}
-			if err := d.skip(); err != nil {
+			if saw {
+				return "", invalidAt(t.Name)
+			}
+			saw = true
+			if v, err = read(); err != nil {
 				return "", err
 			}
 		default:
-			return "", ClientFault("Unexpected text in the SOAP Header.")
+			return "", ClientFault("Text is not allowed in " + where + ".")
 		}
 	}
 }
 
+// partnerField reports whether n is the named child of a partner element:
+// in the partner namespace, or unqualified as some clients send it.
+func partnerField(n xml.Name, local string) bool {
+	return n.Local == local && (n.Space == NSPartner || n.Space == "")
+}
+
+// skip consumes the rest of the element just started.
 func (d *decoder) skip() error {
 	for depth := 1; depth > 0; {
-		tok, err := d.next()
+		tok, err := d.token()
 		if err != nil {
 			return err
 		}
@@ -237,119 +300,128 @@ func (d *decoder) skip() error {
 	return nil
 }
 
-// body reads the one operation element of the Body.
+// body reads the SOAP Body: exactly one operation.
 func (d *decoder) body() (Request, error) {
 	tok, err := d.next()
 	if err != nil {
 		return Request{}, err
 	}
-	op, ok := tok.(xml.StartElement)
-	if !ok {
+	var op xml.StartElement
+	switch t := tok.(type) {
+	case xml.StartElement:
+		op = t
+	case xml.EndElement:
 		return Request{}, ClientFault("The SOAP Body holds no operation.")
+	default:
+		return Request{}, ClientFault("Text is not allowed in the SOAP Body.")
 	}
 	var req Request
 	switch {
 	case op.Name.Space == NSPartner && op.Name.Local == "login":
-		f, err := d.fields(op, "username", "password")
-		if err != nil {
+		if req, err = d.login(); err != nil {
 			return Request{}, err
 		}
-		for _, name := range []string{"username", "password"} {
-			if f[name] == "" {
-				return Request{}, ClientFault("The login request has no " + name + ".")
-			}
-		}
-		req = Request{Op: OpLogin, Username: strings.TrimSpace(f["username"]), Password: f["password"]}
 	case op.Name.Space == NSPartner && op.Name.Local == "logout":
-		if _, err := d.fields(op); err != nil {
+		if err := d.empty(); err != nil {
 			return Request{}, err
 		}
 		req = Request{Op: OpLogout}
 	default:
-		return Request{}, ClientFault("No operation available for request " + qname(op.Name) + ", please check the WSDL for the service.")
+		return Request{}, ClientFault("No operation available for request {" + op.Name.Space + "}" + op.Name.Local +
+			", please check the WSDL for the service.")
 	}
 	tok, err = d.next()
 	if err != nil {
 		return Request{}, err
 	}
-	if _, ok := tok.(xml.EndElement); !ok {
-		return Request{}, ClientFault("The SOAP Body must hold exactly one operation.")
+	switch t := tok.(type) {
+	case xml.EndElement:
+		return req, nil
+	case xml.StartElement:
+		return Request{}, invalidAt(t.Name)
+	default:
+		return Request{}, ClientFault("Text is not allowed in the SOAP Body.")
 	}
-	return req, nil
 }
 
-// fields reads the simple child elements of parent (in the partner
-// namespace, or unqualified as some clients send them) whose names are
-// wanted; other children are skipped, a wanted one given twice is refused.
-func (d *decoder) fields(parent xml.StartElement, wanted ...string) (map[string]string, error) {
-	out := map[string]string{}
+// login reads username and password, in either order. A missing or empty
+// one is INVALID_LOGIN, as Salesforce answers a login without it.
+func (d *decoder) login() (Request, error) {
+	req := Request{Op: OpLogin}
+	var sawUser, sawPass bool
 	for {
 		tok, err := d.next()
 		if err != nil {
-			return nil, err
+			return Request{}, err
 		}
 		switch t := tok.(type) {
 		case xml.EndElement:
-			return out, nil
-		case xml.CharData:
-			return nil, ClientFault("Unexpected text in " + parent.Name.Local + ".")
+			req.Username = strings.Trim(req.Username, " \t\r\n")
+			if req.Username == "" || req.Password == "" {
+				return Request{}, invalidLogin()
+			}
+			return req, nil
 		case xml.StartElement:
-			name := t.Name.Local
-			want := t.Name.Space == NSPartner || t.Name.Space == ""
-			found := false
-			for _, w := range wanted {
-				found = found || (want && w == name)
+			var seen *bool
+			var dst *string
+			switch {
+			case partnerField(t.Name, "username"):
+				seen, dst = &sawUser, &req.Username
+			case partnerField(t.Name, "password"):
+				seen, dst = &sawPass, &req.Password
+			default:
+				return Request{}, invalidAt(t.Name)
 			}
-			if !found {
-				if err := d.skip(); err != nil {
-					return nil, err
-				}
-				continue
+			if *seen {
+				return Request{}, invalidAt(t.Name)
 			}
-			if _, dup := out[name]; dup {
-				return nil, ClientFault("The element " + name + " is given twice.")
+			*seen = true
+			if *dst, err = d.text(); err != nil {
+				return Request{}, err
 			}
-			text, err := d.text(name)
-			if err != nil {
-				return nil, err
-			}
-			out[name] = text
+		default:
+			return Request{}, ClientFault("Text is not allowed in login.")
 		}
 	}
 }
 
-// text reads the text of a simple element up to its end.
-func (d *decoder) text(name string) (string, error) {
-	var b strings.Builder
+// empty checks that the element just started holds nothing but white space.
+func (d *decoder) empty() error {
 	for {
-		tok, err := d.x.Token()
+		tok, err := d.next()
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.EndElement:
+			return nil
+		case xml.StartElement:
+			return invalidAt(t.Name)
+		default:
+			return ClientFault("Text is not allowed in logout.")
+		}
+	}
+}
+
+// text reads the character data of a simple element up to its end.
+func (d *decoder) text() (string, error) {
+	var s string
+	for {
+		tok, err := d.token()
 		if err != nil {
 			return "", err
 		}
 		switch t := tok.(type) {
 		case xml.CharData:
-			if b.Len()+len(t) > maxText {
-				return "", ClientFault("The element " + name + " is too long.")
+			if s == "" {
+				s = string(t)
+			} else {
+				s += string(t)
 			}
-			b.Write(t)
 		case xml.EndElement:
-			d.depth--
-			return b.String(), nil
+			return s, nil
 		case xml.StartElement:
-			return "", ClientFault("The element " + name + " must hold text only.")
+			return "", invalidAt(t.Name)
 		}
 	}
-}
-
-// ParseVersion checks the {version} of the URL: "NN.0" from 38.0 on.
-func ParseVersion(v string) (string, error) {
-	major, minor, ok := strings.Cut(v, ".")
-	n, err := strconv.Atoi(major)
-	if !ok || minor != "0" || err != nil || len(major) > 3 || major[0] == '0' {
-		return "", UnsupportedVersion(v)
-	}
-	if n < 38 || n > 199 {
-		return "", UnsupportedVersion(v)
-	}
-	return v, nil
 }

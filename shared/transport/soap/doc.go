@@ -1,20 +1,63 @@
-// Package soap is the wire format of the partner SOAP API's login and logout:
-// it decodes requests (defensively: size, depth and token limits, no DOCTYPE,
-// UTF-8 only) and encodes responses and faults exactly as Salesforce's
-// partner WSDL and current Salesforce faults have them. No business rules.
+// Package soap is the wire format of the partner SOAP API's login and
+// logout: Decode reads a request defensively, the Encode functions write
+// responses and faults exactly as the partner WSDL and Salesforce have them.
+// No business rules.
 //
-// Faults. Login outcomes use Salesforce's ExceptionCode as a bare faultcode,
-// "CODE: message" as faultstring, and a detail/sf:LoginFault (or
-// sf:InvalidSessionIdFault, sf:UnexpectedErrorFault). Input that is not a
-// well-formed partner request is a SOAP 1.1 Client fault (faultcode
-// soapenv:Client, no detail), as Salesforce answers malformed envelopes,
-// with a message that says what was wrong; an unknown operation says
-// "No operation available for request {ns}name", Salesforce's wording.
-// Every fault goes out with HTTP 500, as SOAP 1.1 requires.
+// # Requests
 //
-// Versions. Responses carry exactly the LoginResult and GetUserInfoResult
-// elements of the v38.0 partner WSDL, in WSDL order, which every version from
-// 38.0 on defines. Earlier versions are refused (UNSUPPORTED_API_VERSION):
-// Salesforce has retired up to 30.0, and 31.0 to 37.0 define fewer
-// elements, which a strict client would reject.
+// A SOAP 1.1 Envelope whose Body holds one {urn:partner.soap.sforce.com}
+// login or logout, under any prefix or a default namespace (on the
+// operation or on the Body); username, password and SessionHeader/sessionId
+// in that namespace or unqualified. Every header but SessionHeader is
+// skipped. testdata/requests holds what jsforce 3.10 and simple-salesforce
+// send.
+//
+// # Faults for bad requests
+//
+// Codes are those Salesforce uses; messages say what was wrong.
+//
+//	body over MaxBody             EXCEEDED_MAX_SIZE_REQUEST  UnexpectedErrorFault
+//	empty body                    UNKNOWN_EXCEPTION          "Premature end of file."
+//	malformed XML                 UNKNOWN_EXCEPTION          the parser's message
+//	DOCTYPE, other <!...>         UNKNOWN_EXCEPTION          refused before parsing
+//	not UTF-8, or declared other  UNKNOWN_EXCEPTION
+//	content after the Envelope    UNKNOWN_EXCEPTION          "Content is not allowed in trailing section."
+//	depth, token, attribute caps  UNKNOWN_EXCEPTION
+//	Envelope not SOAP 1.1         soapenv:VersionMismatch    SOAP 1.1 §4.4.1
+//	root not an Envelope, no Body soapenv:Client
+//	unknown operation/namespace   soapenv:Client             "No operation available for request {ns}name, please check the WSDL for the service."
+//	extra, repeated or nested     soapenv:Client             "Element {ns}name invalid at this location"
+//	elements; two operations
+//	missing or empty username     INVALID_LOGIN              LoginFault, the usual wrong-credentials text
+//	or password
+//
+// Why: Salesforce answers a request its XML parser refuses with
+// UNKNOWN_EXCEPTION carrying the parser's message (seen for an undefined
+// entity), an unknown operation with the Client fault above, elements out of
+// schema with "invalid at this location", and a login without credentials
+// as a failed login. EXCEEDED_MAX_SIZE_REQUEST is its code for an oversized
+// message. SOAP 1.1 prescribes VersionMismatch for a foreign envelope
+// namespace.
+//
+// # Faults on the wire
+//
+// HTTP 500; xmlns:sf="urn:fault.partner.soap.sforce.com" on the Envelope;
+// faultcode the bare exception code (sf:INVALID_SESSION_ID is the one
+// Salesforce qualifies, and jsforce's SOAP layer relies on it); faultstring
+// "CODE: message" (the message alone for soapenv: faults, which carry no
+// detail); detail/sf:LoginFault or sf:UnexpectedErrorFault with
+// xsi:type, sf:exceptionCode and sf:exceptionMessage. The partner WSDL
+// declares no InvalidSessionIdFault, so INVALID_SESSION_ID goes out as an
+// UnexpectedErrorFault, as Salesforce sends it.
+//
+// # Versions
+//
+// ParseVersion accepts "NN.0" from 31.0 (Salesforce retired 21.0 to 30.0)
+// except 37.0. A login response carries exactly the GetUserInfoResult
+// elements of its version's partner WSDL, in WSDL order: the 28.0, 35.0
+// and 36.0 WSDLs agree, without orgDefaultCurrencyLocale, so 31.0 to 36.0
+// get that set; 38.0 adds orgDefaultCurrencyLocale and 39.0 agrees. No 37.0
+// WSDL was at hand, so 37.0 is refused rather than guessed. From 40.0 the
+// WSDL adds chatterExternal, which we leave out: every element we send is
+// one the WSDL defines, in its order. LoginResult is the same in all of them.
 package soap

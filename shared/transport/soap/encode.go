@@ -1,117 +1,43 @@
 package soap
 
 import (
-	"bytes"
-	"encoding/xml"
+	"errors"
+	"fmt"
+	"math"
 	"strconv"
+	"unicode/utf8"
+
+	"loginguard/shared/ids"
 )
 
-// Fault is a SOAP fault. Kind names the detail element (LoginFault,
-// InvalidSessionIdFault, UnexpectedErrorFault); an empty Kind is a Client
-// fault about the request itself, without detail.
-type Fault struct {
-	Code    string
-	Message string
-	Kind    string
-}
+// Namespaces.
+const (
+	NSEnvelope = "http://schemas.xmlsoap.org/soap/envelope/"
+	NSPartner  = "urn:partner.soap.sforce.com"
+	NSFault    = "urn:fault.partner.soap.sforce.com"
+	nsXSI      = "http://www.w3.org/2001/XMLSchema-instance"
+)
 
-func (f *Fault) Error() string { return f.faultString() }
+const xmlDecl = `<?xml version="1.0" encoding="UTF-8"?>`
 
-func (f *Fault) faultString() string {
-	if f.Kind == "" {
-		return f.Message
-	}
-	return f.Code + ": " + f.Message
-}
-
-// ClientFault is a fault about a malformed or unacceptable request.
-func ClientFault(msg string) *Fault { return &Fault{Code: "soapenv:Client", Message: msg} }
-
-// LoginFault is a refused login (INVALID_LOGIN, LOGIN_MUST_USE_SECURITY_TOKEN, ...).
-// UNKNOWN_EXCEPTION goes out as an UnexpectedErrorFault.
-func LoginFault(code, msg string) *Fault {
-	if code == "UNKNOWN_EXCEPTION" {
-		return &Fault{Code: code, Message: msg, Kind: "UnexpectedErrorFault"}
-	}
-	return &Fault{Code: code, Message: msg, Kind: "LoginFault"}
-}
-
-// InvalidSessionFault answers a call with a missing, ended or expired session.
-func InvalidSessionFault(msg string) *Fault {
-	return &Fault{Code: "INVALID_SESSION_ID", Message: msg, Kind: "InvalidSessionIdFault"}
-}
-
-// UnsupportedVersion answers a URL whose API version this service does not serve.
-func UnsupportedVersion(v string) *Fault {
-	return &Fault{Code: "UNSUPPORTED_API_VERSION", Kind: "UnexpectedErrorFault",
-		Message: "Invalid Api version specified on URL: " + strconv.Quote(v) + "; versions 38.0 and later are supported."}
-}
-
-type writer struct{ bytes.Buffer }
-
-func (w *writer) text(s string) { _ = xml.EscapeText(w, []byte(s)) }
-
-// el writes <name>text</name>.
-func (w *writer) el(name, text string) {
-	w.WriteByte('<')
-	w.WriteString(name)
-	w.WriteByte('>')
-	w.text(text)
-	w.WriteString("</")
-	w.WriteString(name)
-	w.WriteByte('>')
-}
-
-// nilOr writes the element, or <name xsi:nil="true"/> when text is empty.
-func (w *writer) nilOr(name, text string) {
-	if text == "" {
-		w.WriteString("<" + name + ` xsi:nil="true"/>`)
-		return
-	}
-	w.el(name, text)
-}
-
-func (w *writer) bool(name string, v bool) { w.el(name, strconv.FormatBool(v)) }
-func (w *writer) int(name string, v int)   { w.el(name, strconv.Itoa(v)) }
-
-const envelopeOpen = `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="` + NSEnvelope +
-	`" xmlns="` + NSPartner + `" xmlns:xsi="` + nsXSI + `"><soapenv:Body>`
-const envelopeClose = `</soapenv:Body></soapenv:Envelope>`
-
-// EncodeFault renders a fault; it goes out with HTTP 500.
-func EncodeFault(f *Fault) []byte {
-	var w writer
-	w.WriteString(`<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="` + NSEnvelope +
-		`" xmlns:sf="` + NSFault + `" xmlns:xsi="` + nsXSI + `"><soapenv:Body><soapenv:Fault>`)
-	w.el("faultcode", f.Code)
-	w.el("faultstring", f.faultString())
-	if f.Kind != "" {
-		w.WriteString(`<detail><sf:` + f.Kind + ` xsi:type="sf:` + f.Kind + `">`)
-		w.el("sf:exceptionCode", f.Code)
-		w.el("sf:exceptionMessage", f.Message)
-		w.WriteString(`</sf:` + f.Kind + `></detail>`)
-	}
-	w.WriteString(`</soapenv:Fault>` + envelopeClose)
-	return w.Bytes()
-}
-
-// UserInfo is GetUserInfoResult as the v38.0 partner WSDL defines it.
-// Ids are the 18-character form.
+// UserInfo is GetUserInfoResult. Its fields are those of the v38.0 partner
+// WSDL, in WSDL order; versions before 38.0 lack OrgDefaultCurrencyLocale,
+// and the encoder leaves it out for them. Ids are the 18-character form.
 type UserInfo struct {
 	AccessibilityMode          bool
-	CurrencySymbol             string // nil when empty
+	CurrencySymbol             string // xsi:nil when empty
 	OrgAttachmentFileSizeLimit int
-	OrgDefaultCurrencyIsoCode  string // nil when empty
-	OrgDefaultCurrencyLocale   string // nil when empty
+	OrgDefaultCurrencyIsoCode  string // xsi:nil when empty
+	OrgDefaultCurrencyLocale   string // xsi:nil when empty; 38.0 on
 	OrgDisallowHTMLAttachments bool
 	OrgHasPersonAccounts       bool
 	OrganizationID             string
 	OrganizationMultiCurrency  bool
 	OrganizationName           string
 	ProfileID                  string
-	RoleID                     string // nil when empty
+	RoleID                     string // xsi:nil when empty
 	SessionSecondsValid        int
-	UserDefaultCurrencyIsoCode string // nil when empty
+	UserDefaultCurrencyIsoCode string // xsi:nil when empty
 	UserEmail                  string
 	UserFullName               string
 	UserID                     string
@@ -123,62 +49,178 @@ type UserInfo struct {
 	UserUISkin                 string
 }
 
-// LoginResult is the partner API's LoginResult.
+// LoginResult is the partner API's LoginResult, fields in WSDL order.
 type LoginResult struct {
 	MetadataServerURL string
 	PasswordExpired   bool
 	Sandbox           bool
 	ServerURL         string
 	SessionID         string
-	UserID            string
+	UserID            string // 18 characters
 	UserInfo          UserInfo
 }
 
-// EncodeLoginResponse renders loginResponse with the elements of LoginResult
-// and GetUserInfoResult in WSDL order. version must have passed ParseVersion.
+// ErrEncode is wrapped by EncodeLoginResponse's errors: the result breaks
+// the WSDL's types (a malformed id, an int out of xsd:int range).
+var ErrEncode = errors.New("soap: login result does not fit the partner WSDL")
+
+const loginOpen = xmlDecl + `<soapenv:Envelope xmlns:soapenv="` + NSEnvelope + `" xmlns="` + NSPartner +
+	`" xmlns:xsi="` + nsXSI + `"><soapenv:Body><loginResponse><result>`
+const loginClose = `</userInfo></result></loginResponse></soapenv:Body></soapenv:Envelope>`
+
+// EncodeLoginResponse renders loginResponse for the API version (as
+// ParseVersion returned it) with exactly the LoginResult and
+// GetUserInfoResult elements that version's partner WSDL defines, in WSDL
+// order. The error is a *Fault for an unsupported version, or wraps
+// ErrEncode when r breaks the WSDL's types.
 func EncodeLoginResponse(version string, r LoginResult) ([]byte, error) {
-	if _, err := ParseVersion(version); err != nil {
+	v, err := parseVersion(version)
+	if err != nil {
 		return nil, err
 	}
-	var w writer
-	w.Grow(2048)
-	w.WriteString(envelopeOpen + `<loginResponse><result>`)
-	w.el("metadataServerUrl", r.MetadataServerURL)
-	w.bool("passwordExpired", r.PasswordExpired)
-	w.bool("sandbox", r.Sandbox)
-	w.el("serverUrl", r.ServerURL)
-	w.el("sessionId", r.SessionID)
-	w.el("userId", r.UserID)
-	u := r.UserInfo
-	w.WriteString(`<userInfo>`)
-	w.bool("accessibilityMode", u.AccessibilityMode)
-	w.nilOr("currencySymbol", u.CurrencySymbol)
-	w.int("orgAttachmentFileSizeLimit", u.OrgAttachmentFileSizeLimit)
-	w.nilOr("orgDefaultCurrencyIsoCode", u.OrgDefaultCurrencyIsoCode)
-	w.nilOr("orgDefaultCurrencyLocale", u.OrgDefaultCurrencyLocale)
-	w.bool("orgDisallowHtmlAttachments", u.OrgDisallowHTMLAttachments)
-	w.bool("orgHasPersonAccounts", u.OrgHasPersonAccounts)
-	w.el("organizationId", u.OrganizationID)
-	w.bool("organizationMultiCurrency", u.OrganizationMultiCurrency)
-	w.el("organizationName", u.OrganizationName)
-	w.el("profileId", u.ProfileID)
-	w.nilOr("roleId", u.RoleID)
-	w.int("sessionSecondsValid", u.SessionSecondsValid)
-	w.nilOr("userDefaultCurrencyIsoCode", u.UserDefaultCurrencyIsoCode)
-	w.el("userEmail", u.UserEmail)
-	w.el("userFullName", u.UserFullName)
-	w.el("userId", u.UserID)
-	w.el("userLanguage", u.UserLanguage)
-	w.el("userLocale", u.UserLocale)
-	w.el("userName", u.UserName)
-	w.el("userTimeZone", u.UserTimeZone)
-	w.el("userType", u.UserType)
-	w.el("userUiSkin", u.UserUISkin)
-	w.WriteString(`</userInfo></result></loginResponse>` + envelopeClose)
-	return w.Bytes(), nil
+	u := &r.UserInfo
+	for _, id := range []struct{ name, value string }{
+		{"userId", r.UserID}, {"userInfo/organizationId", u.OrganizationID},
+		{"userInfo/profileId", u.ProfileID}, {"userInfo/userId", u.UserID},
+	} {
+		if !ids.Valid18(id.value) {
+			return nil, fmt.Errorf("%w: %s %q is not an 18-character id", ErrEncode, id.name, id.value)
+		}
+	}
+	if u.RoleID != "" && !ids.Valid18(u.RoleID) {
+		return nil, fmt.Errorf("%w: roleId %q is not an 18-character id", ErrEncode, u.RoleID)
+	}
+	if !isInt32(u.SessionSecondsValid) || !isInt32(u.OrgAttachmentFileSizeLimit) {
+		return nil, fmt.Errorf("%w: sessionSecondsValid %d or orgAttachmentFileSizeLimit %d is out of xsd:int range",
+			ErrEncode, u.SessionSecondsValid, u.OrgAttachmentFileSizeLimit)
+	}
+
+	b := make([]byte, 0, 1536+len(r.SessionID)+2*len(r.MetadataServerURL)+
+		len(u.OrganizationName)+len(u.UserEmail)+len(u.UserFullName)+len(u.UserName))
+	b = append(b, loginOpen...)
+	b = nillable(b, "metadataServerUrl", r.MetadataServerURL)
+	b = boolean(b, "passwordExpired", r.PasswordExpired)
+	b = boolean(b, "sandbox", r.Sandbox)
+	b = nillable(b, "serverUrl", r.ServerURL)
+	b = nillable(b, "sessionId", r.SessionID)
+	b = element(b, "userId", r.UserID)
+	b = append(b, "<userInfo>"...)
+	b = boolean(b, "accessibilityMode", u.AccessibilityMode)
+	b = nillable(b, "currencySymbol", u.CurrencySymbol)
+	b = integer(b, "orgAttachmentFileSizeLimit", u.OrgAttachmentFileSizeLimit)
+	b = nillable(b, "orgDefaultCurrencyIsoCode", u.OrgDefaultCurrencyIsoCode)
+	if v.hasOrgDefaultCurrencyLocale() {
+		b = nillable(b, "orgDefaultCurrencyLocale", u.OrgDefaultCurrencyLocale)
+	}
+	b = boolean(b, "orgDisallowHtmlAttachments", u.OrgDisallowHTMLAttachments)
+	b = boolean(b, "orgHasPersonAccounts", u.OrgHasPersonAccounts)
+	b = element(b, "organizationId", u.OrganizationID)
+	b = boolean(b, "organizationMultiCurrency", u.OrganizationMultiCurrency)
+	b = element(b, "organizationName", u.OrganizationName)
+	b = element(b, "profileId", u.ProfileID)
+	b = nillable(b, "roleId", u.RoleID)
+	b = integer(b, "sessionSecondsValid", u.SessionSecondsValid)
+	b = nillable(b, "userDefaultCurrencyIsoCode", u.UserDefaultCurrencyIsoCode)
+	b = element(b, "userEmail", u.UserEmail)
+	b = element(b, "userFullName", u.UserFullName)
+	b = element(b, "userId", u.UserID)
+	b = element(b, "userLanguage", u.UserLanguage)
+	b = element(b, "userLocale", u.UserLocale)
+	b = element(b, "userName", u.UserName)
+	b = element(b, "userTimeZone", u.UserTimeZone)
+	b = element(b, "userType", u.UserType)
+	b = element(b, "userUiSkin", u.UserUISkin)
+	b = append(b, loginClose...)
+	return b, nil
 }
 
 // EncodeLogoutResponse renders the empty logoutResponse.
 func EncodeLogoutResponse() []byte {
-	return []byte(envelopeOpen + `<logoutResponse/>` + envelopeClose)
+	return []byte(xmlDecl + `<soapenv:Envelope xmlns:soapenv="` + NSEnvelope + `" xmlns="` + NSPartner +
+		`"><soapenv:Body><logoutResponse/></soapenv:Body></soapenv:Envelope>`)
+}
+
+func isInt32(n int) bool { return n >= math.MinInt32 && n <= math.MaxInt32 }
+
+func open(b []byte, name string) []byte {
+	b = append(b, '<')
+	b = append(b, name...)
+	return append(b, '>')
+}
+
+func closeTag(b []byte, name string) []byte {
+	b = append(b, "</"...)
+	b = append(b, name...)
+	return append(b, '>')
+}
+
+// element writes <name>text</name>.
+func element(b []byte, name, text string) []byte {
+	return closeTag(appendText(open(b, name), text), name)
+}
+
+// nillable writes the element, or <name xsi:nil="true"/> when text is empty.
+func nillable(b []byte, name, text string) []byte {
+	if text == "" {
+		b = append(b, '<')
+		b = append(b, name...)
+		return append(b, ` xsi:nil="true"/>`...)
+	}
+	return element(b, name, text)
+}
+
+func boolean(b []byte, name string, v bool) []byte {
+	return closeTag(strconv.AppendBool(open(b, name), v), name)
+}
+
+func integer(b []byte, name string, v int) []byte {
+	return closeTag(strconv.AppendInt(open(b, name), int64(v), 10), name)
+}
+
+// appendText appends s escaped for XML character data or attribute values.
+// Carriage returns are kept as references (a parser would turn a raw one
+// into a newline); invalid UTF-8 and characters XML 1.0 cannot carry become
+// U+FFFD, so the output is always well-formed.
+func appendText(b []byte, s string) []byte {
+	last := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		var esc string
+		width := 1
+		switch {
+		case c == '&':
+			esc = "&amp;"
+		case c == '<':
+			esc = "&lt;"
+		case c == '>':
+			esc = "&gt;"
+		case c == '"':
+			esc = "&quot;"
+		case c == '\'':
+			esc = "&apos;"
+		case c == '\r':
+			esc = "&#xD;"
+		case c == '\t' || c == '\n':
+		case c < 0x20:
+			esc = "\uFFFD" // not an XML 1.0 character, not even as a reference
+		case c >= utf8.RuneSelf:
+			r, n := utf8.DecodeRuneInString(s[i:])
+			width = n
+			if r == utf8.RuneError && n == 1 || !xmlChar(r) {
+				esc = "\uFFFD"
+			}
+		}
+		if esc != "" {
+			b = append(b, s[last:i]...)
+			b = append(b, esc...)
+			last = i + width
+		}
+		i += width
+	}
+	return append(b, s[last:]...)
+}
+
+// xmlChar reports whether a non-ASCII rune is an XML 1.0 Char.
+func xmlChar(r rune) bool {
+	return r >= 0x80 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }

@@ -1,0 +1,135 @@
+package soap
+
+import "strconv"
+
+// Kind names the detail element of a fault: the fault types the partner
+// WSDL declares in urn:fault.partner.soap.sforce.com. An empty Kind is a
+// SOAP-level fault (soapenv:Client, soapenv:VersionMismatch) without detail.
+type Kind string
+
+// The fault kinds this service sends. The partner WSDL declares no
+// InvalidSessionIdFault: Salesforce reports INVALID_SESSION_ID as an
+// UnexpectedErrorFault, and a WSDL-bound client (WSC, Data Loader) cannot
+// load a detail type its WSDL lacks.
+const (
+	KindLogin           Kind = "LoginFault"
+	KindUnexpectedError Kind = "UnexpectedErrorFault"
+)
+
+// Fault codes. The SOAP 1.1 ones are qualified with the envelope prefix;
+// the others are Salesforce ExceptionCode values.
+const (
+	CodeClient             = "soapenv:Client"
+	CodeVersionMismatch    = "soapenv:VersionMismatch"
+	CodeInvalidLogin       = "INVALID_LOGIN"
+	CodeInvalidSession     = "INVALID_SESSION_ID"
+	CodeUnknown            = "UNKNOWN_EXCEPTION"
+	CodeTooLarge           = "EXCEEDED_MAX_SIZE_REQUEST"
+	CodeUnsupportedVersion = "UNSUPPORTED_API_VERSION"
+)
+
+// MessageInvalidLogin is Salesforce's one answer to every wrong user name,
+// password, token or locked user.
+const MessageInvalidLogin = "Invalid username, password, security token; or user locked out."
+
+// Fault is a SOAP 1.1 fault. It goes out with HTTP 500.
+type Fault struct {
+	Code    string // ExceptionCode (INVALID_LOGIN), or CodeClient / CodeVersionMismatch
+	Message string // safe to show to the client
+	Kind    Kind   // detail element; empty for SOAP-level faults
+}
+
+func (f *Fault) Error() string { return f.faultString() }
+
+// faultString is "CODE: message" for Salesforce exceptions, as current
+// Salesforce sends it and jsforce shows it; SOAP-level faults carry the
+// message alone.
+func (f *Fault) faultString() string {
+	if f.Kind == "" {
+		return f.Message
+	}
+	return f.Code + ": " + f.Message
+}
+
+// faultCode is the faultcode element. Salesforce sends exception codes
+// bare, except INVALID_SESSION_ID, which it qualifies (sf:INVALID_SESSION_ID);
+// jsforce's SOAP client spots an expired session by that qualified form.
+func (f *Fault) faultCode() string {
+	if f.Kind != "" && f.Code == CodeInvalidSession {
+		return "sf:" + f.Code
+	}
+	return f.Code
+}
+
+// ClientFault is a SOAP Client fault about the request itself.
+func ClientFault(msg string) *Fault { return &Fault{Code: CodeClient, Message: msg} }
+
+// LoginFault is a refused login (INVALID_LOGIN, LOGIN_MUST_USE_SECURITY_TOKEN,
+// ...). UNKNOWN_EXCEPTION goes out as an UnexpectedErrorFault, as Salesforce
+// sends it.
+func LoginFault(code, msg string) *Fault {
+	if code == CodeUnknown {
+		return UnexpectedFault(code, msg)
+	}
+	return &Fault{Code: code, Message: msg, Kind: KindLogin}
+}
+
+// UnexpectedFault is an UnexpectedErrorFault with the given exception code.
+func UnexpectedFault(code, msg string) *Fault {
+	return &Fault{Code: code, Message: msg, Kind: KindUnexpectedError}
+}
+
+// InvalidSessionFault answers a call with a missing, ended or expired
+// session, e.g. "Invalid Session ID found in SessionHeader: Illegal Session".
+func InvalidSessionFault(msg string) *Fault { return UnexpectedFault(CodeInvalidSession, msg) }
+
+// UnsupportedVersion answers a URL whose API version this service does not
+// serve, in Salesforce's words.
+func UnsupportedVersion() *Fault {
+	return UnexpectedFault(CodeUnsupportedVersion, "Invalid Api version specified on URL")
+}
+
+func invalidLogin() *Fault { return LoginFault(CodeInvalidLogin, MessageInvalidLogin) }
+
+func unknown(msg string) *Fault { return UnexpectedFault(CodeUnknown, msg) }
+
+const faultOpen = xmlDecl + `<soapenv:Envelope xmlns:soapenv="` + NSEnvelope + `" xmlns:sf="` + NSFault +
+	`" xmlns:xsi="` + nsXSI + `"><soapenv:Body><soapenv:Fault><faultcode>`
+
+// EncodeFault renders f as a SOAP 1.1 fault envelope; send it with HTTP
+// 500. A nil f renders as UNKNOWN_EXCEPTION.
+func EncodeFault(f *Fault) []byte {
+	if f == nil {
+		f = unknown("An unexpected error occurred.")
+	}
+	b := make([]byte, 0, 640+2*len(f.Message))
+	b = append(b, faultOpen...)
+	b = appendText(b, f.faultCode())
+	b = append(b, "</faultcode><faultstring>"...)
+	b = appendText(b, f.faultString())
+	b = append(b, "</faultstring>"...)
+	if f.Kind != "" {
+		kind := f.Kind
+		if kind != KindLogin {
+			kind = KindUnexpectedError // only kinds the WSDL declares go on the wire
+		}
+		b = append(b, `<detail><sf:`...)
+		b = append(b, kind...)
+		b = append(b, ` xsi:type="sf:`...)
+		b = append(b, kind...)
+		b = append(b, `"><sf:exceptionCode>`...)
+		b = appendText(b, f.Code)
+		b = append(b, `</sf:exceptionCode><sf:exceptionMessage>`...)
+		b = appendText(b, f.Message)
+		b = append(b, `</sf:exceptionMessage></sf:`...)
+		b = append(b, kind...)
+		b = append(b, `></detail>`...)
+	}
+	b = append(b, `</soapenv:Fault></soapenv:Body></soapenv:Envelope>`...)
+	return b
+}
+
+// tooLarge is the fault for a body over MaxBody.
+func tooLarge() *Fault {
+	return UnexpectedFault(CodeTooLarge, "The size of the message sent to the API exceeded "+strconv.Itoa(MaxBody)+" bytes.")
+}
