@@ -4,11 +4,11 @@
 SHELL := /bin/bash
 GO ?= go
 # Logical ids of template.yaml's functions and their folders under functions/.
-FUNCTIONS := SoapFunction:soap OAuthFunction:oauth AuthorizerFunction:authorizer WhoamiFunction:whoami
+FUNCTIONS := SoapFunction:soap OAuthFunction:oauth AuthorizerFunction:authorizer WhoamiFunction:whoami WebFunction:web
 BUILD_DIR := .build
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 
-.PHONY: help deps build-local run test vet unit bench fuzz invoke size clean
+.PHONY: help deps chromium build-local run test vet unit bench fuzz invoke size clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -e 's/:.*## /\t/' | expand -t 16
@@ -19,6 +19,17 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@touch $@
 
 deps: node_modules/.package-lock.json ## install the npm stand-ins and clients from the lockfile
+
+# The browser tests drive Debian's chromium (playwright-core never downloads a
+# browser). Installed only when missing; CHROMIUM=/path uses another build.
+CHROMIUM ?= /usr/bin/chromium
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update >/dev/null && $$SUDO apt-get install -y --no-install-recommends chromium; }; \
+	fi
 
 build-local: ## build every function's bootstrap for this machine, the emulator, the gateway and the CLI
 	@mkdir -p $(BUILD_DIR)
@@ -37,8 +48,8 @@ vet:
 	gofmt -l . | grep -v node_modules | (! grep .) || (echo "gofmt needed on the files above" >&2; exit 1)
 	$(GO) vet ./...
 
-test: deps build-local vet ## unit, integration (dynalite, SES stand-in) and end-to-end (jsforce) tests
-	$(GO) test -race -count=1 -timeout 20m ./...
+test: deps chromium build-local vet ## unit, integration (dynalite, SES stand-in) and end-to-end (jsforce, chromium) tests
+	CHROMIUM=$(CHROMIUM) $(GO) test -race -count=1 -timeout 20m ./...
 
 unit: ## only the tests that need no server
 	$(GO) test -race -count=1 ./shared/policy/ ./shared/secret/ ./shared/ids/ ./shared/transport/...
@@ -76,6 +87,9 @@ build-OAuthFunction:
 
 build-AuthorizerFunction:
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/authorizer
+
+build-WebFunction:
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/web
 
 build-WhoamiFunction:
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/whoami

@@ -423,3 +423,21 @@ func (s *Service) CheckSession(ctx context.Context, sessionID string, use Use) (
 	}
 	return sess, d, nil
 }
+
+// Refresh checks a session for one use and records activity on it now,
+// whatever the half-timeout rule says: the "Continue" of the browser's
+// idle-timeout prompt. It returns the session as it now stands.
+func (s *Service) Refresh(ctx context.Context, sessionID string, use Use) (store.Session, error) {
+	sess, d, err := s.CheckSession(ctx, sessionID, use)
+	if err != nil {
+		return store.Session{}, err
+	}
+	now := s.Now()
+	if !d.Touch {
+		if err := s.Store.TouchSession(ctx, sess, now); err != nil {
+			return store.Session{}, internal(err)
+		}
+	}
+	sess.LastSeenAt = now
+	return sess, nil
+}

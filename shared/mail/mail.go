@@ -74,3 +74,56 @@ func SecurityToken(d TokenMail) (Message, error) {
 	}
 	return Message{To: d.To, Subject: "Your new security token", Text: t.String(), HTML: h.String()}, nil
 }
+
+// CodeMail is the data of a verification-code mail.
+type CodeMail struct {
+	To       string
+	Name     string
+	Username string
+	OrgName  string
+	Code     string // the clear code: only ever in the body of this mail
+	Valid    time.Duration
+	At       time.Time
+	From     string // the IP the login came from
+	Client   string // its browser
+}
+
+var codeText = texttemplate.Must(texttemplate.New("t").Parse(`Hello {{.Name}},
+
+Someone is logging in to {{.OrgName}} as {{.Username}} from a browser or place
+we don't recognise. To confirm it is you, enter this verification code:
+
+Verification code: {{.Code}}
+
+It is valid for {{.Valid.Minutes | printf "%.0f"}} minutes and can be used once.
+
+Requested: {{.At.UTC.Format "2006-01-02 15:04:05 MST"}} from {{.From}}
+Browser: {{.Client}}
+
+If this wasn't you, don't share the code; change your password and tell your
+administrator.
+`))
+
+var codeHTML = htmltemplate.Must(htmltemplate.New("h").Parse(`<!doctype html>
+<html><body style="font-family:system-ui,sans-serif;color:#1b2430">
+<p>Hello {{.Name}},</p>
+<p>Someone is logging in to <b>{{.OrgName}}</b> as {{.Username}} from a browser or place we don't recognise.
+To confirm it is you, enter this verification code:</p>
+<p style="font-size:1.6em;letter-spacing:.2em"><code style="background:#f1f4f8;padding:.2em .4em">{{.Code}}</code></p>
+<p>It is valid for {{.Valid.Minutes | printf "%.0f"}} minutes and can be used once.</p>
+<p>Requested: {{.At.UTC.Format "2006-01-02 15:04:05 MST"}} from {{.From}}<br>Browser: {{.Client}}</p>
+<p>If this wasn't you, don't share the code; change your password and tell your administrator.</p>
+</body></html>
+`))
+
+// VerificationCode builds the mail that carries a login verification code.
+func VerificationCode(d CodeMail) (Message, error) {
+	var t, h bytes.Buffer
+	if err := codeText.Execute(&t, d); err != nil {
+		return Message{}, fmt.Errorf("mail text: %w", err)
+	}
+	if err := codeHTML.Execute(&h, d); err != nil {
+		return Message{}, fmt.Errorf("mail html: %w", err)
+	}
+	return Message{To: d.To, Subject: "Verify your identity: " + d.OrgName, Text: t.String(), HTML: h.String()}, nil
+}

@@ -22,6 +22,16 @@ const (
 	ViaEmailCode        Via = "VERIFICATION_CODE"
 )
 
+// Reasons of browser-login steps that are not an outcome yet, or are a
+// wrong answer to a challenge. They stay in login history.
+const (
+	ReasonCodeSent         Reason = "VERIFICATION_CODE_SENT"
+	ReasonTOTPRequired     Reason = "TOTP_CODE_REQUIRED"
+	ReasonInvalidCode      Reason = "INVALID_VERIFICATION_CODE"
+	ReasonInvalidTOTP      Reason = "INVALID_TOTP_CODE"
+	ReasonChallengeExpired Reason = "VERIFICATION_EXPIRED"
+)
+
 // UILogin holds the facts of a browser login once the password has been
 // checked, and what this attempt has already passed.
 type UILogin struct {
@@ -109,6 +119,10 @@ func decideUIPlace(f UILogin) UIDecision {
 		return UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaTrustedRange}
 	case f.ActivatedBrowser:
 		return UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaActivatedBrowser}
+	case f.TOTPPassed:
+		// The user proved who they are with their authenticator app: a
+		// stronger check than an emailed code, and it activates the browser.
+		return UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaTOTP, Activate: true}
 	case f.FirstLogin:
 		// No code on a user's very first login: it activates this browser.
 		return UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaFirstLogin, Activate: true}

@@ -131,3 +131,36 @@ func BenchmarkVerifyPasswordDefault(b *testing.B) {
 		VerifyPassword("correct horse", h, DefaultParams)
 	}
 }
+
+func TestVerificationCodeBoundToChallenge(t *testing.T) {
+	code, err := NewVerificationCode(rand.Reader)
+	if err != nil || len(code) != CodeDigits {
+		t.Fatalf("code %q, %v", code, err)
+	}
+	for _, c := range code {
+		if c < '0' || c > '9' {
+			t.Fatalf("code %q has a non-digit", code)
+		}
+	}
+	d := CodeDigest("challenge-a", code)
+	if !MatchCode("challenge-a", code, d) {
+		t.Fatal("the code does not match its own digest")
+	}
+	if MatchCode("challenge-b", code, d) {
+		t.Fatal("a code matched under another challenge")
+	}
+	if MatchCode("challenge-a", "x"+code, d) {
+		t.Fatal("another code matched")
+	}
+}
+
+func TestOpaqueAndCSRF(t *testing.T) {
+	a, _ := NewOpaque(rand.Reader)
+	b, _ := NewOpaque(rand.Reader)
+	if a == b || len(a) != 32 {
+		t.Fatalf("opaque values %q %q", a, b)
+	}
+	if CSRFToken(a) == CSRFToken(b) || CSRFToken(a) != CSRFToken(a) {
+		t.Fatal("CSRF tokens must differ per session and be stable for one")
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"time"
 
 	"github.com/pquerna/otp"
@@ -98,4 +99,16 @@ func (s *Sealer) Open(sealed, owner string) (string, error) {
 		return "", ErrUnseal
 	}
 	return string(plain), nil
+}
+
+// TOTPURL is the otpauth:// URL of a key (base32 secret) for account, as
+// authenticator apps read it from a QR code.
+func TOTPURL(issuer, account, key string) string {
+	v := url.Values{}
+	v.Set("secret", key)
+	v.Set("issuer", issuer)
+	v.Set("algorithm", "SHA1")
+	v.Set("digits", "6")
+	v.Set("period", "30")
+	return (&url.URL{Scheme: "otpauth", Host: "totp", Path: "/" + issuer + ":" + account, RawQuery: v.Encode()}).String()
 }

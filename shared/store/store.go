@@ -37,9 +37,13 @@ type Org struct {
 	HighAssurance map[string]policy.Action
 	// Levels is the security level of each login method (nil: Salesforce's
 	// defaults, two-factor High Assurance, the rest Standard).
-	Levels    map[policy.Method]policy.Level
-	Version   int64 // raised on every settings change; users carry the version they copied
-	CreatedAt time.Time
+	Levels map[policy.Method]policy.Level
+	// DisableLoginCaching turns off "Enable caching and autocomplete on login
+	// page" (on by default): the login page then neither remembers the user
+	// name nor lets the browser fill it in.
+	DisableLoginCaching bool
+	Version             int64 // raised on every settings change; users carry the version they copied
+	CreatedAt           time.Time
 }
 
 // Profile is a set of users' permissions and login restrictions.
@@ -54,6 +58,9 @@ type Profile struct {
 	// TwoFactorAPI is "two-factor for API logins": a user with a TOTP key
 	// must append a current code in place of the security token.
 	TwoFactorAPI bool
+	// TwoFactorUI is "two-factor for UI logins": a TOTP code after the
+	// password on every browser login (enrolling a key on first use).
+	TwoFactorUI bool
 	// RequireHighAssurance is "Session security level required at login:
 	// High Assurance".
 	RequireHighAssurance bool
@@ -79,8 +86,10 @@ type LoginPolicy struct {
 	APIEnabled     bool
 	ManageUsers    bool
 	TwoFactorAPI   bool
+	TwoFactorUI    bool
 	RequireHA      bool
 	Levels         map[policy.Method]policy.Level
+	NoLoginCaching bool
 }
 
 // PolicyOf builds the copy a user of profile p in org o carries.
@@ -91,7 +100,8 @@ func PolicyOf(o Org, p Profile) LoginPolicy {
 		Lockout: o.Lockout, SessionTimeout: o.SessionTimeout, LockSessionIP: o.LockSessionIP,
 		TrustedRanges: o.TrustedRanges, HighAssurance: o.HighAssurance,
 		Hours: p.Hours, ProfileRanges: p.Ranges, APIEnabled: p.APIEnabled, ManageUsers: p.ManageUsers,
-		TwoFactorAPI: p.TwoFactorAPI, RequireHA: p.RequireHighAssurance, Levels: o.Levels,
+		TwoFactorAPI: p.TwoFactorAPI, TwoFactorUI: p.TwoFactorUI, RequireHA: p.RequireHighAssurance, Levels: o.Levels,
+		NoLoginCaching: o.DisableLoginCaching,
 	}
 }
 
@@ -116,7 +126,23 @@ type User struct {
 	LastLoginAt  time.Time
 	CreatedAt    time.Time
 	Policy       LoginPolicy
+	// Devices are the browsers activated for this user, by the digest of
+	// their activation cookie.
+	Devices map[string]Device
 }
+
+// Device is a browser activated for a user: it carries the activation
+// cookie whose digest keys it, and logs in without a verification code.
+type Device struct {
+	ActivatedAt time.Time
+	IP          string // where it was activated from
+	Client      string // its user agent then
+	Via         string // how: FIRST_LOGIN, VERIFICATION_CODE, TOTP
+}
+
+// MaxDevices bounds a user's activated browsers: activating one more
+// forgets the oldest.
+const MaxDevices = 20
 
 // FullName is "First Last", or the user name when both are empty.
 func (u User) FullName() string {
@@ -163,7 +189,28 @@ type LoginEvent struct {
 	APIVersion string
 	Reason     string // policy.Reason
 	Via        string
+	Challenge  string // browser logins: the challenge this step asked or answered (policy.Challenge)
 	Allowed    bool
+}
+
+// LoginChallenge is a browser login halfway through: the password was right,
+// and a code (emailed, or from the authenticator app) is asked for before a
+// session opens. Its id lives only in the browser's cookie; only its digest
+// is stored, and the emailed code only as a digest bound to that id.
+type LoginChallenge struct {
+	IDHash    string
+	UserID    string
+	OrgID     string
+	Username  string
+	IP        string
+	Kind      string // policy.Challenge
+	CodeHash  string // EMAIL_CODE: the code's digest (secret.CodeDigest)
+	SentTo    string // EMAIL_CODE: the address it went to, masked for the page
+	EnrolKey  string // TOTP_ENROL: the offered key, sealed for the user
+	TOTPStep  int64  // the TOTP step already passed in this login, 0 for none
+	Tries     int    // wrong answers so far
+	CreatedAt time.Time
+	ExpiresAt time.Time
 }
 
 // HistoryRetention is how long login history is kept (Salesforce keeps six months).

@@ -28,6 +28,7 @@ type orgItem struct {
 	Trusted        []string          `dynamodbav:"trusted"`
 	HighAssurance  map[string]string `dynamodbav:"highAssurance,omitempty"`
 	Levels         map[string]string `dynamodbav:"levels,omitempty"`
+	NoLoginCaching bool              `dynamodbav:"noLoginCaching"`
 	Version        int64             `dynamodbav:"version"`
 	CreatedAt      string            `dynamodbav:"createdAt"`
 }
@@ -43,6 +44,7 @@ type profileItem struct {
 	APIEnabled  bool     `dynamodbav:"apiEnabled"`
 	ManageUsers bool     `dynamodbav:"manageUsers"`
 	TwoFactor   bool     `dynamodbav:"twoFactorApi"`
+	TwoFactorUI bool     `dynamodbav:"twoFactorUi"`
 	RequireHA   bool     `dynamodbav:"requireHighAssurance"`
 	Version     int64    `dynamodbav:"version"`
 }
@@ -67,8 +69,10 @@ type policyItem struct {
 	APIEnabled     bool              `dynamodbav:"apiEnabled"`
 	ManageUsers    bool              `dynamodbav:"manageUsers"`
 	TwoFactor      bool              `dynamodbav:"twoFactorApi"`
+	TwoFactorUI    bool              `dynamodbav:"twoFactorUi"`
 	RequireHA      bool              `dynamodbav:"requireHighAssurance"`
 	Levels         map[string]string `dynamodbav:"levels,omitempty"`
+	NoLoginCaching bool              `dynamodbav:"noLoginCaching"`
 }
 
 type userItem struct {
@@ -95,6 +99,58 @@ type userItem struct {
 	LastLoginAt  string     `dynamodbav:"lastLoginAt"`
 	CreatedAt    string     `dynamodbav:"createdAt"`
 	Policy       policyItem `dynamodbav:"pol"`
+	// Devices: activated browsers by cookie digest. Always present (maybe
+	// empty) on users created since; older users get it on first activation.
+	Devices map[string]deviceItem `dynamodbav:"devices"`
+}
+
+type deviceItem struct {
+	ActivatedAt string `dynamodbav:"at"`
+	IP          string `dynamodbav:"ip"`
+	Client      string `dynamodbav:"client"`
+	Via         string `dynamodbav:"via"`
+}
+
+// challengeItem is a store.LoginChallenge in the sessions table. Its key is a
+// digest of another purpose than session ids', so it can never be read as a
+// session, and kind marks it besides.
+type challengeItem struct {
+	ID        string `dynamodbav:"id"`
+	Kind      string `dynamodbav:"kind"` // always kindChallenge
+	UserID    string `dynamodbav:"userId"`
+	OrgID     string `dynamodbav:"orgId"`
+	Username  string `dynamodbav:"username"`
+	IP        string `dynamodbav:"ip"`
+	Challenge string `dynamodbav:"challenge"`
+	CodeHash  string `dynamodbav:"codeHash,omitempty"`
+	SentTo    string `dynamodbav:"sentTo,omitempty"`
+	EnrolKey  string `dynamodbav:"enrolKey,omitempty"`
+	TOTPStep  int64  `dynamodbav:"totpStep"`
+	Tries     int    `dynamodbav:"tries"`
+	CreatedAt int64  `dynamodbav:"createdAt"`
+	ExpiresAt int64  `dynamodbav:"expiresAt"` // TTL attribute
+}
+
+const kindChallenge = "LOGIN_CHALLENGE"
+
+func toChallengeItem(c store.LoginChallenge) challengeItem {
+	return challengeItem{
+		ID: c.IDHash, Kind: kindChallenge, UserID: c.UserID, OrgID: c.OrgID, Username: c.Username, IP: c.IP,
+		Challenge: c.Kind, CodeHash: c.CodeHash, SentTo: c.SentTo, EnrolKey: c.EnrolKey, TOTPStep: c.TOTPStep, Tries: c.Tries,
+		CreatedAt: epoch(c.CreatedAt), ExpiresAt: epoch(c.ExpiresAt),
+	}
+}
+
+func (it challengeItem) challenge() store.LoginChallenge {
+	return store.LoginChallenge{
+		IDHash: it.ID, UserID: it.UserID, OrgID: it.OrgID, Username: it.Username, IP: it.IP,
+		Kind: it.Challenge, CodeHash: it.CodeHash, SentTo: it.SentTo, EnrolKey: it.EnrolKey, TOTPStep: it.TOTPStep, Tries: it.Tries,
+		CreatedAt: fromEpoch(it.CreatedAt), ExpiresAt: fromEpoch(it.ExpiresAt),
+	}
+}
+
+func toDeviceItem(d store.Device) deviceItem {
+	return deviceItem{ActivatedAt: ts(d.ActivatedAt), IP: d.IP, Client: d.Client, Via: d.Via}
 }
 
 type sessionItem struct {
@@ -127,6 +183,7 @@ type historyItem struct {
 	APIVersion string `dynamodbav:"apiVersion,omitempty"`
 	Reason     string `dynamodbav:"reason"`
 	Via        string `dynamodbav:"via,omitempty"`
+	Challenge  string `dynamodbav:"challenge,omitempty"`
 	Allowed    bool   `dynamodbav:"allowed"`
 	ExpiresAt  int64  `dynamodbav:"expiresAt"` // TTL attribute
 }
@@ -231,6 +288,7 @@ func toOrgItem(o store.Org) orgItem {
 		LockMax: o.Lockout.MaxAttempts, LockPeriodSec: int64(o.Lockout.Period / time.Second),
 		SessionTimeout: int64(o.SessionTimeout / time.Second), LockSessionIP: o.LockSessionIP,
 		Trusted: rangesText(o.TrustedRanges), HighAssurance: actionsText(o.HighAssurance), Levels: levelsText(o.Levels), Version: o.Version, CreatedAt: ts(o.CreatedAt),
+		NoLoginCaching: o.DisableLoginCaching,
 	}
 }
 
@@ -244,6 +302,7 @@ func (it orgItem) org() (store.Org, error) {
 		Lockout:        lockoutOf(it.LockMax, it.LockPeriodSec),
 		SessionTimeout: time.Duration(it.SessionTimeout) * time.Second, LockSessionIP: it.LockSessionIP,
 		TrustedRanges: trusted, HighAssurance: actionsOf(it.HighAssurance), Levels: levelsOf(it.Levels), Version: it.Version, CreatedAt: parseTS(it.CreatedAt),
+		DisableLoginCaching: it.NoLoginCaching,
 	}, nil
 }
 
@@ -251,7 +310,7 @@ func toProfileItem(p store.Profile) profileItem {
 	return profileItem{
 		PK: p.OrgID, SK: skProfilePrefix + p.ID, ID: p.ID, Name: p.Name,
 		HoursZone: p.Hours.Zone, Hours: p.Hours.String(), Ranges: rangesText(p.Ranges),
-		APIEnabled: p.APIEnabled, ManageUsers: p.ManageUsers, TwoFactor: p.TwoFactorAPI, RequireHA: p.RequireHighAssurance, Version: p.Version,
+		APIEnabled: p.APIEnabled, ManageUsers: p.ManageUsers, TwoFactor: p.TwoFactorAPI, TwoFactorUI: p.TwoFactorUI, RequireHA: p.RequireHighAssurance, Version: p.Version,
 	}
 }
 
@@ -266,7 +325,7 @@ func (it profileItem) profile() (store.Profile, error) {
 	}
 	return store.Profile{
 		ID: it.ID, OrgID: it.PK, Name: it.Name, Hours: hours, Ranges: ranges,
-		APIEnabled: it.APIEnabled, ManageUsers: it.ManageUsers, TwoFactorAPI: it.TwoFactor, RequireHighAssurance: it.RequireHA, Version: it.Version,
+		APIEnabled: it.APIEnabled, ManageUsers: it.ManageUsers, TwoFactorAPI: it.TwoFactor, TwoFactorUI: it.TwoFactorUI, RequireHighAssurance: it.RequireHA, Version: it.Version,
 	}, nil
 }
 
@@ -278,7 +337,7 @@ func toPolicyItem(p store.LoginPolicy) policyItem {
 		SessionTimeout: int64(p.SessionTimeout / time.Second), LockSessionIP: p.LockSessionIP,
 		Trusted: rangesText(p.TrustedRanges), HighAssurance: actionsText(p.HighAssurance), HoursZone: p.Hours.Zone, Hours: p.Hours.String(),
 		Ranges: rangesText(p.ProfileRanges), APIEnabled: p.APIEnabled, ManageUsers: p.ManageUsers, TwoFactor: p.TwoFactorAPI,
-		RequireHA: p.RequireHA, Levels: levelsText(p.Levels),
+		RequireHA: p.RequireHA, Levels: levelsText(p.Levels), TwoFactorUI: p.TwoFactorUI, NoLoginCaching: p.NoLoginCaching,
 	}
 }
 
@@ -302,7 +361,7 @@ func (it policyItem) policy() (store.LoginPolicy, error) {
 		SessionTimeout: time.Duration(it.SessionTimeout) * time.Second, LockSessionIP: it.LockSessionIP,
 		TrustedRanges: trusted, HighAssurance: actionsOf(it.HighAssurance), Hours: hours, ProfileRanges: ranges,
 		APIEnabled: it.APIEnabled, ManageUsers: it.ManageUsers, TwoFactorAPI: it.TwoFactor,
-		RequireHA: it.RequireHA, Levels: levelsOf(it.Levels),
+		RequireHA: it.RequireHA, Levels: levelsOf(it.Levels), TwoFactorUI: it.TwoFactorUI, NoLoginCaching: it.NoLoginCaching,
 	}, nil
 }
 
@@ -315,7 +374,16 @@ func toUserItem(u store.User) userItem {
 		Attempts: u.Lock.Attempts, LockEndsAt: epoch(u.Lock.LockEndsAt),
 		LockCeiling: int64(u.Policy.Lockout.Ceiling()), LockForSec: int64(u.Policy.Lockout.LockFor() / time.Second),
 		LastLoginAt: ts(u.LastLoginAt), CreatedAt: ts(u.CreatedAt), Policy: toPolicyItem(u.Policy),
+		Devices: devicesText(u.Devices),
 	}
+}
+
+func devicesText(m map[string]store.Device) map[string]deviceItem {
+	out := make(map[string]deviceItem, len(m))
+	for k, d := range m {
+		out[k] = toDeviceItem(d)
+	}
+	return out
 }
 
 func (it userItem) user() (store.User, error) {
@@ -330,7 +398,19 @@ func (it userItem) user() (store.User, error) {
 		PasswordHash: it.PasswordHash, TokenHash: it.TokenHash, TOTPSealed: it.TOTPSealed, TOTPLastStep: it.TOTPLastStep,
 		Lock:        policy.LockState{Attempts: it.Attempts, LockEndsAt: fromEpoch(it.LockEndsAt)},
 		LastLoginAt: parseTS(it.LastLoginAt), CreatedAt: parseTS(it.CreatedAt), Policy: pol,
+		Devices: devicesOf(it.Devices),
 	}, nil
+}
+
+func devicesOf(m map[string]deviceItem) map[string]store.Device {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]store.Device, len(m))
+	for k, d := range m {
+		out[k] = store.Device{ActivatedAt: parseTS(d.ActivatedAt), IP: d.IP, Client: d.Client, Via: d.Via}
+	}
+	return out
 }
 
 func toSessionItem(s store.Session) sessionItem {
@@ -364,7 +444,7 @@ func toHistoryItem(e store.LoginEvent, suffix string) historyItem {
 	return historyItem{
 		Subject: subjectOf(e), At: ts(e.At) + "#" + suffix, OrgID: e.OrgID, UserID: e.UserID,
 		Username: e.Username, IP: e.IP, LoginType: e.LoginType, Client: e.Client, APIVersion: e.APIVersion,
-		Reason: e.Reason, Via: e.Via, Allowed: e.Allowed, ExpiresAt: e.At.Add(store.HistoryRetention).Unix(),
+		Reason: e.Reason, Via: e.Via, Challenge: e.Challenge, Allowed: e.Allowed, ExpiresAt: e.At.Add(store.HistoryRetention).Unix(),
 	}
 }
 
@@ -373,7 +453,7 @@ func (it historyItem) event() store.LoginEvent {
 	return store.LoginEvent{
 		At: parseTS(at), OrgID: it.OrgID, UserID: it.UserID, Username: it.Username, IP: it.IP,
 		LoginType: it.LoginType, Client: it.Client, APIVersion: it.APIVersion,
-		Reason: it.Reason, Via: it.Via, Allowed: it.Allowed,
+		Reason: it.Reason, Via: it.Via, Challenge: it.Challenge, Allowed: it.Allowed,
 	}
 }
 

@@ -282,7 +282,7 @@ func (s *Store) Session(ctx context.Context, idHash string, now time.Time) (stor
 	if err != nil {
 		return store.Session{}, fmt.Errorf("reading session: %w", err)
 	}
-	if out.Item == nil {
+	if _, challenge := out.Item["kind"]; out.Item == nil || challenge {
 		return store.Session{}, store.ErrNotFound
 	}
 	var it sessionItem

@@ -1,0 +1,519 @@
+package login
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"strings"
+	"time"
+
+	"loginguard/shared/mail"
+	"loginguard/shared/policy"
+	"loginguard/shared/secret"
+	"loginguard/shared/store"
+)
+
+// BrowserStore is what a browser login needs of storage beyond Store.
+type BrowserStore interface {
+	Store
+	PutChallenge(ctx context.Context, c store.LoginChallenge) error
+	Challenge(ctx context.Context, idHash string, now time.Time) (store.LoginChallenge, error)
+	FailChallenge(ctx context.Context, c store.LoginChallenge, max int, now time.Time) error
+	ReplaceChallenge(ctx context.Context, c, next store.LoginChallenge, now time.Time) error
+	EndChallenge(ctx context.Context, c store.LoginChallenge, answered bool, now time.Time) error
+	AddDevice(ctx context.Context, u store.User, digest string, d store.Device) error
+	SetTOTPKey(ctx context.Context, username, sealed string) error
+}
+
+// Browser runs logins from the login page: the password, then maybe a
+// verification code by email or a TOTP code, each step its own request.
+type Browser struct {
+	*Service
+	Store  BrowserStore
+	Mailer mail.Mailer // sends verification codes; nil when no sender is configured
+	Issuer string      // the name authenticator apps show beside a TOTP key
+}
+
+// Challenge timing and tries.
+const (
+	ChallengeTTL = 10 * time.Minute // a code, emailed or TOTP, must be entered within it
+	MaxCodeTries = 3                // wrong answers to one challenge before it ends
+)
+
+// Public codes of the browser login's own errors.
+const (
+	CodeInvalidCode      = "INVALID_VERIFICATION_CODE"
+	CodeChallengeExpired = "VERIFICATION_EXPIRED"
+	CodeCodeNotSent      = "VERIFICATION_CODE_NOT_SENT"
+)
+
+// ErrChallengeGone: the challenge is unknown, expired, used up or answered.
+var ErrChallengeGone = &Error{Code: CodeChallengeExpired, Reason: policy.ReasonChallengeExpired,
+	Message: "Your verification has expired or was already used. Log in again."}
+
+// CodeError is a wrong code; TriesLeft says how many more may be tried (0:
+// the challenge has ended and the user must log in again).
+type CodeError struct {
+	Err       *Error
+	TriesLeft int
+}
+
+func (e *CodeError) Error() string { return e.Err.Error() }
+func (e *CodeError) Unwrap() error { return e.Err }
+
+// BrowserStart is the login form.
+type BrowserStart struct {
+	Username, Password string
+	Device             string // the activation cookie, "" for none
+	IP                 netip.Addr
+	Client             string
+}
+
+// BrowserAnswer is a code typed on the verification or TOTP page.
+type BrowserAnswer struct {
+	ChallengeID string // from the challenge cookie
+	Code        string
+	Device      string
+	IP          netip.Addr
+	Client      string
+}
+
+// BrowserOutcome is a step's result: a session, or a challenge to pass.
+type BrowserOutcome struct {
+	Result *Result // the login is done
+	// Device, when set, is the activation cookie to (re)set on the browser.
+	Device string
+	// NoLoginCaching: the user's org turned off caching and autocomplete on
+	// the login page.
+	NoLoginCaching bool
+	// ChallengeID (clear, for the cookie) and Pending, when a code is asked for.
+	ChallengeID string
+	Pending     Pending
+}
+
+// Pending is what the challenge page shows.
+type Pending struct {
+	Kind        policy.Challenge
+	MaskedEmail string // EMAIL_CODE: where the code went, masked
+	EnrolSecret string // TOTP_ENROL: the key, base32, to type into an app
+	EnrolURL    string // TOTP_ENROL: its otpauth:// URL, for the QR code
+	Username    string
+}
+
+// Start checks the login form's password and decides: a session, a
+// challenge, or a refusal (*Error, the same for every wrong-credentials case).
+func (b *Browser) Start(ctx context.Context, in BrowserStart) (BrowserOutcome, error) {
+	start := b.Now()
+	out, err := b.start(ctx, in, start)
+	if err != nil {
+		b.waitFloor(ctx, start)
+	}
+	return out, err
+}
+
+func (b *Browser) start(ctx context.Context, in BrowserStart, now time.Time) (BrowserOutcome, error) {
+	ev := store.LoginEvent{At: now, Username: in.Username, IP: in.IP.String(), LoginType: "UI", Client: in.Client}
+	if in.Username == "" || len(in.Username) > MaxUsernameLen || strings.ContainsAny(in.Username, "\x00\r\n") {
+		secret.SpendPasswordCheck(in.Password)
+		return BrowserOutcome{}, b.refuse(ctx, ev, policy.ReasonUnknownUser, nil)
+	}
+	u, err := b.Store.BeginAttempt(ctx, in.Username, now)
+	if err != nil {
+		reason := policy.ReasonUnknownUser
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+		case errors.Is(err, store.ErrLocked):
+			reason = policy.ReasonUserLocked
+		case errors.Is(err, store.ErrInactive):
+			reason = policy.ReasonUserInactive
+		default:
+			return BrowserOutcome{}, internal(err)
+		}
+		secret.SpendPasswordCheck(in.Password)
+		if reason != policy.ReasonUnknownUser {
+			ev.UserID, ev.OrgID, ev.Username = u.ID, u.OrgID, u.Username
+		}
+		return BrowserOutcome{}, b.refuse(ctx, ev, reason, nil)
+	}
+	ev.UserID, ev.OrgID, ev.Username = u.ID, u.OrgID, u.Username
+	ok, weak, err := secret.VerifyPassword(in.Password, u.PasswordHash, b.Params)
+	if err != nil {
+		return BrowserOutcome{}, internal(err)
+	}
+	var rehash string
+	if ok && weak {
+		if h, err := secret.HashPassword(in.Password, b.Params, b.Rand); err == nil {
+			rehash = h
+		}
+	}
+	d := policy.DecideUILogin(b.facts(u, now, in.IP, in.Device, ok))
+	a := Attempt{Username: u.Username, IP: in.IP, Type: "UI", Client: in.Client}
+	return b.follow(ctx, u, d, a, ev, in.Device, store.LoginChallenge{}, rehash, 0)
+}
+
+// facts are the UI decision's inputs for user u; the password and any
+// challenge passed are filled in by the caller.
+func (b *Browser) facts(u store.User, now time.Time, ip netip.Addr, device string, passwordOK bool) policy.UILogin {
+	pol := u.Policy
+	_, activated := u.Devices[deviceDigest(device)]
+	return policy.UILogin{
+		At: now, IP: ip, PasswordOK: passwordOK, Hours: pol.Hours,
+		ProfileRanges: pol.ProfileRanges, TrustedRanges: pol.TrustedRanges,
+		TwoFactorUI: pol.TwoFactorUI, HasTOTPKey: u.TOTPSealed != "",
+		ActivatedBrowser: device != "" && activated, FirstLogin: u.LastLoginAt.IsZero(),
+		RequireHighAssurance: pol.RequireHA, Levels: pol.Levels,
+	}
+}
+
+func deviceDigest(device string) string {
+	if device == "" {
+		return ""
+	}
+	return secret.Digest(secret.PurposeDevice, device)
+}
+
+// follow carries out decision d for user u, whose attempt is reserved: a
+// refusal, a (new) challenge, or the session. prev is the challenge this
+// step answered (zero on the password step); totpStep the TOTP step passed
+// in this login, if any.
+func (b *Browser) follow(ctx context.Context, u store.User, d policy.UIDecision, a Attempt, ev store.LoginEvent,
+	device string, prev store.LoginChallenge, rehash string, totpStep int64) (BrowserOutcome, error) {
+	now := ev.At
+	if !d.Allowed && d.Challenge == policy.ChallengeNone {
+		if prev.IDHash != "" {
+			_ = b.Store.EndChallenge(ctx, prev, false, now)
+		}
+		return BrowserOutcome{}, b.refuse(ctx, ev, d.Reason, b.settle(ctx, u, d.CountsAsFailure))
+	}
+	if d.Challenge != policy.ChallengeNone {
+		return b.challenge(ctx, u, d, ev, prev, totpStep)
+	}
+	if prev.IDHash != "" {
+		// Claim the challenge: of two requests answering it, one goes on.
+		if err := b.Store.EndChallenge(ctx, prev, true, now); errors.Is(err, store.ErrNotFound) {
+			return BrowserOutcome{}, b.refuse(ctx, ev, policy.ReasonChallengeExpired, b.settle(ctx, u, false))
+		} else if err != nil {
+			return BrowserOutcome{}, internal(err)
+		}
+		if prev.EnrolKey != "" {
+			if err := b.Store.SetTOTPKey(ctx, u.Username, prev.EnrolKey); err != nil {
+				return BrowserOutcome{}, internal(err)
+			}
+			u.TOTPSealed = prev.EnrolKey
+		}
+	}
+	ev.Via, ev.Challenge = string(d.Via), prev.Kind
+	res, err := b.open(ctx, u, a, policy.Decision{Allowed: true, Reason: d.Reason, Via: d.Via}, ev, rehash, totpStep)
+	if err != nil {
+		return BrowserOutcome{}, err
+	}
+	out := BrowserOutcome{Result: &res, NoLoginCaching: u.Policy.NoLoginCaching}
+	if d.Activate {
+		out.Device = b.activate(ctx, u, device, ev, d.Via)
+	}
+	return out, nil
+}
+
+// activate records this browser as activated for u and returns the cookie
+// value to set ("" when it could not be recorded: the login stands, the
+// browser is asked for a code next time).
+func (b *Browser) activate(ctx context.Context, u store.User, device string, ev store.LoginEvent, via policy.Via) string {
+	if device == "" {
+		var err error
+		if device, err = secret.NewOpaque(b.Rand); err != nil {
+			return ""
+		}
+	}
+	err := b.Store.AddDevice(ctx, u, deviceDigest(device), store.Device{ActivatedAt: ev.At, IP: ev.IP, Client: ev.Client, Via: string(via)})
+	if err != nil {
+		if b.Log != nil {
+			b.Log.WarnContext(ctx, "browser not activated", "user_id", u.ID, "error", err.Error())
+		}
+		return ""
+	}
+	return device
+}
+
+// settle sets the attempt counter right once a reserved attempt's outcome
+// is known: a failure stays counted (restarting the count after an expired
+// lock), anything else is given back.
+func (b *Browser) settle(ctx context.Context, u store.User, countsAsFailure bool) error {
+	lapsed := u.Policy.Lockout.AttemptAfterLapse(u.Lock.Attempts)
+	switch {
+	case countsAsFailure && lapsed:
+		return b.Store.SetAttempts(ctx, u, 1)
+	case !countsAsFailure && lapsed:
+		return b.Store.SetAttempts(ctx, u, 0)
+	case !countsAsFailure:
+		return b.Store.ReleaseAttempt(ctx, u)
+	}
+	return nil
+}
+
+// challenge stores a new challenge (replacing prev, if any) and, for an
+// emailed code, sends it. The email counts toward lockout, as
+// login-restrictions.txt says; a TOTP prompt does not.
+func (b *Browser) challenge(ctx context.Context, u store.User, d policy.UIDecision, ev store.LoginEvent,
+	prev store.LoginChallenge, totpStep int64) (BrowserOutcome, error) {
+	now := ev.At
+	id, err := secret.NewOpaque(b.Rand)
+	if err != nil {
+		return BrowserOutcome{}, internal(err)
+	}
+	c := store.LoginChallenge{
+		IDHash: secret.Digest(secret.PurposeChallenge, id), UserID: u.ID, OrgID: u.OrgID, Username: u.Username,
+		IP: ev.IP, Kind: string(d.Challenge), TOTPStep: totpStep, CreatedAt: now, ExpiresAt: now.Add(ChallengeTTL),
+	}
+	pending := Pending{Kind: d.Challenge, Username: u.Username}
+	var code string
+	switch d.Challenge {
+	case policy.ChallengeEmailCode:
+		if u.Email == "" || b.Mailer == nil {
+			if err := b.settle(ctx, u, false); err != nil {
+				return BrowserOutcome{}, internal(err)
+			}
+			return BrowserOutcome{}, &Error{Code: CodeCodeNotSent, Reason: policy.ReasonCodeSent,
+				Message: "We need to verify your identity by email, but no verification code can be sent to your user. Ask your administrator to check your email address."}
+		}
+		if code, err = secret.NewVerificationCode(b.Rand); err != nil {
+			return BrowserOutcome{}, internal(err)
+		}
+		c.CodeHash = secret.CodeDigest(id, code)
+		pending.MaskedEmail = MaskEmail(u.Email)
+		c.SentTo = pending.MaskedEmail
+	case policy.ChallengeTOTPEnrol:
+		if b.Sealer == nil {
+			return BrowserOutcome{}, b.refuse(ctx, ev, policy.ReasonTOTPRequired, errors.Join(b.settle(ctx, u, false),
+				errors.New("two-factor enrolment needs TOTP_ENCRYPTION_KEY")))
+		}
+		key, err := secret.NewTOTPKey(b.issuer(), u.Username, b.Rand)
+		if err != nil {
+			return BrowserOutcome{}, internal(err)
+		}
+		if c.EnrolKey, err = b.Sealer.Seal(key.Secret(), u.ID, b.Rand); err != nil {
+			return BrowserOutcome{}, internal(err)
+		}
+		pending.EnrolSecret, pending.EnrolURL = key.Secret(), key.URL()
+	}
+	if prev.IDHash != "" {
+		// The answered challenge becomes this one, in one conditional
+		// write: it cannot be answered twice.
+		c.IDHash = prev.IDHash
+		id = ""
+		err = b.Store.ReplaceChallenge(ctx, prev, c, now)
+		if errors.Is(err, store.ErrNotFound) {
+			return BrowserOutcome{}, b.refuse(ctx, ev, policy.ReasonChallengeExpired, b.settle(ctx, u, false))
+		}
+	} else {
+		err = b.Store.PutChallenge(ctx, c)
+	}
+	if err != nil {
+		return BrowserOutcome{}, internal(err)
+	}
+	if code != "" {
+		if err := b.sendCode(ctx, u, code, ev); err != nil {
+			// Not sent, so not counted; the challenge goes, nothing is left half-done.
+			_ = b.Store.EndChallenge(ctx, c, false, now)
+			if sErr := b.settle(ctx, u, false); sErr != nil && b.Log != nil {
+				b.Log.WarnContext(ctx, "login attempt not released", "user_id", u.ID, "error", sErr.Error())
+			}
+			if b.Log != nil {
+				b.Log.ErrorContext(ctx, "verification code not sent", "user_id", u.ID, "error", err.Error())
+			}
+			return BrowserOutcome{}, &Error{Code: CodeCodeNotSent, Reason: policy.ReasonCodeSent, cause: err,
+				Message: "We couldn't send your verification code just now. Try again in a few minutes."}
+		}
+	}
+	reason := policy.ReasonTOTPRequired
+	if d.Challenge == policy.ChallengeEmailCode {
+		reason = policy.ReasonCodeSent
+	} else if err := b.settle(ctx, u, false); err != nil {
+		return BrowserOutcome{}, internal(err)
+	}
+	ev.Reason, ev.Challenge, ev.Allowed = string(reason), string(d.Challenge), false
+	if err := b.Store.Record(ctx, ev); err != nil {
+		return BrowserOutcome{}, internal(err)
+	}
+	if id == "" {
+		// Replaced in place: the browser keeps its challenge cookie.
+		return BrowserOutcome{Pending: pending}, nil
+	}
+	return BrowserOutcome{ChallengeID: id, Pending: pending}, nil
+}
+
+func (b *Browser) issuer() string {
+	if b.Issuer != "" {
+		return b.Issuer
+	}
+	return "loginguard"
+}
+
+func (b *Browser) sendCode(ctx context.Context, u store.User, code string, ev store.LoginEvent) error {
+	msg, err := mail.VerificationCode(mail.CodeMail{
+		To: u.Email, Name: u.FullName(), Username: u.Username, OrgName: u.Policy.OrgName, Code: code,
+		Valid: ChallengeTTL, At: ev.At, From: ev.IP, Client: ev.Client,
+	})
+	if err != nil {
+		return err
+	}
+	return b.Mailer.Send(ctx, msg)
+}
+
+// Answer checks a code typed on the challenge page. A wrong code counts
+// toward lockout and toward the challenge's few tries (*CodeError); a right
+// one opens the session or moves on to the next challenge.
+func (b *Browser) Answer(ctx context.Context, in BrowserAnswer) (BrowserOutcome, error) {
+	start := b.Now()
+	out, err := b.answer(ctx, in, start)
+	if err != nil {
+		b.waitFloor(ctx, start)
+	}
+	return out, err
+}
+
+func (b *Browser) answer(ctx context.Context, in BrowserAnswer, now time.Time) (BrowserOutcome, error) {
+	c, err := b.challengeOf(ctx, in.ChallengeID, now)
+	if err != nil {
+		return BrowserOutcome{}, err
+	}
+	ev := store.LoginEvent{At: now, Username: c.Username, UserID: c.UserID, OrgID: c.OrgID, IP: in.IP.String(),
+		LoginType: "UI", Client: in.Client, Challenge: c.Kind}
+	u, err := b.Store.BeginAttempt(ctx, c.Username, now)
+	if err != nil || u.ID != c.UserID {
+		// Locked, deactivated or gone since the password step.
+		_ = b.Store.EndChallenge(ctx, c, false, now)
+		reason := policy.ReasonUserLocked
+		switch {
+		case err == nil: // the name now belongs to another user
+			return BrowserOutcome{}, b.refuse(ctx, ev, policy.ReasonUnknownUser, b.settle(ctx, u, false))
+		case errors.Is(err, store.ErrNotFound):
+			reason = policy.ReasonUnknownUser
+		case errors.Is(err, store.ErrInactive):
+			reason = policy.ReasonUserInactive
+		case errors.Is(err, store.ErrLocked):
+		default:
+			return BrowserOutcome{}, internal(err)
+		}
+		return BrowserOutcome{}, b.refuse(ctx, ev, reason, nil)
+	}
+	code := strings.TrimSpace(in.Code)
+	f := b.facts(u, now, in.IP, in.Device, true)
+	var totpStep int64
+	var wrong policy.Reason
+	switch policy.Challenge(c.Kind) {
+	case policy.ChallengeEmailCode:
+		if secret.MatchCode(in.ChallengeID, code, c.CodeHash) {
+			f.EmailCodePassed = true
+		} else {
+			wrong = policy.ReasonInvalidCode
+		}
+	default:
+		sealed := u.TOTPSealed
+		if c.EnrolKey != "" {
+			sealed = c.EnrolKey
+		}
+		wrong = policy.ReasonInvalidTOTP
+		if key, err := b.openKey(sealed, u.ID); err == nil {
+			if st, ok := secret.MatchTOTP(key, code, now, max(u.TOTPLastStep, c.TOTPStep)); ok {
+				totpStep, wrong = st, ""
+			}
+		}
+	}
+	if c.TOTPStep > 0 {
+		f.TOTPPassed, f.HasTOTPKey = true, true
+		if totpStep == 0 {
+			totpStep = c.TOTPStep
+		}
+	}
+	if wrong != "" {
+		return BrowserOutcome{}, b.wrongCode(ctx, u, c, ev, wrong)
+	}
+	if totpStep > 0 {
+		f.TOTPPassed, f.HasTOTPKey = true, true
+	}
+	a := Attempt{Username: u.Username, IP: in.IP, Type: "UI", Client: in.Client}
+	return b.follow(ctx, u, policy.DecideUILogin(f), a, ev, in.Device, c, "", totpStep)
+}
+
+func (b *Browser) challengeOf(ctx context.Context, id string, now time.Time) (store.LoginChallenge, error) {
+	if id == "" || len(id) > 64 {
+		return store.LoginChallenge{}, ErrChallengeGone
+	}
+	c, err := b.Store.Challenge(ctx, secret.Digest(secret.PurposeChallenge, id), now)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.LoginChallenge{}, ErrChallengeGone
+	}
+	if err != nil {
+		return store.LoginChallenge{}, internal(err)
+	}
+	return c, nil
+}
+
+func (b *Browser) openKey(sealed, owner string) (string, error) {
+	if b.Sealer == nil || sealed == "" {
+		return "", errors.New("no TOTP key")
+	}
+	return b.Sealer.Open(sealed, owner)
+}
+
+// wrongCode counts a wrong answer: toward lockout (the reservation stays)
+// and toward the challenge's tries; at the last try the challenge ends.
+func (b *Browser) wrongCode(ctx context.Context, u store.User, c store.LoginChallenge, ev store.LoginEvent, r policy.Reason) error {
+	now := ev.At
+	left := MaxCodeTries - c.Tries - 1
+	err := b.Store.FailChallenge(ctx, c, MaxCodeTries, now)
+	if errors.Is(err, store.ErrNotFound) {
+		left, err = 0, nil
+	}
+	if err == nil && left <= 0 {
+		err = b.Store.EndChallenge(ctx, c, false, now)
+	}
+	if rErr := b.refuse(ctx, ev, r, errors.Join(err, b.settle(ctx, u, true))); AsError(rErr).Code == CodeUnknown {
+		return rErr
+	}
+	msg := "The code you entered is not valid. Check it and try again."
+	if left <= 0 {
+		msg = "The code you entered is not valid, and too many codes were tried. Log in again."
+	}
+	return &CodeError{Err: &Error{Code: CodeInvalidCode, Message: msg, Reason: r}, TriesLeft: left}
+}
+
+// PendingOf shows the challenge behind a challenge cookie again (the page
+// reloaded): its kind, where the code went, the key to enrol.
+func (b *Browser) PendingOf(ctx context.Context, challengeID string) (Pending, error) {
+	now := b.Now()
+	c, err := b.challengeOf(ctx, challengeID, now)
+	if err != nil {
+		return Pending{}, err
+	}
+	p := Pending{Kind: policy.Challenge(c.Kind), Username: c.Username}
+	switch p.Kind {
+	case policy.ChallengeEmailCode:
+		p.MaskedEmail = c.SentTo
+	case policy.ChallengeTOTPEnrol:
+		key, err := b.openKey(c.EnrolKey, c.UserID)
+		if err != nil {
+			return Pending{}, internal(err)
+		}
+		p.EnrolSecret = key
+		p.EnrolURL = secret.TOTPURL(b.issuer(), c.Username, key)
+	}
+	return p, nil
+}
+
+// Cancel ends a pending challenge (the "Cancel" link): the browser goes back
+// to the login page.
+func (b *Browser) Cancel(ctx context.Context, challengeID string) {
+	if c, err := b.challengeOf(ctx, challengeID, b.Now()); err == nil {
+		_ = b.Store.EndChallenge(ctx, c, false, b.Now())
+	}
+}
+
+// MaskEmail shows enough of an address to recognise it: "d***@example.com".
+func MaskEmail(addr string) string {
+	at := strings.LastIndexByte(addr, '@')
+	if at < 1 {
+		return "your email address"
+	}
+	return addr[:1] + "***" + addr[at:]
+}

@@ -1,0 +1,222 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
+
+	"loginguard/shared/store"
+)
+
+// ---- browser login challenges (in the sessions table) ----
+
+// PutChallenge stores a new login challenge.
+func (s *Store) PutChallenge(ctx context.Context, c store.LoginChallenge) error {
+	item, err := attributevalue.MarshalMap(toChallengeItem(c))
+	if err != nil {
+		return fmt.Errorf("encoding login challenge: %w", err)
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: &s.t.Sessions, Item: item, ConditionExpression: aws.String("attribute_not_exists(id)"),
+	})
+	if _, ok := isConditionFailed(err); ok {
+		return store.ErrExists
+	}
+	if err != nil {
+		return fmt.Errorf("storing login challenge: %w", err)
+	}
+	return nil
+}
+
+// Challenge reads a login challenge; an expired one is store.ErrNotFound.
+func (s *Store) Challenge(ctx context.Context, idHash string, now time.Time) (store.LoginChallenge, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: &s.t.Sessions, Key: map[string]types.AttributeValue{"id": av(idHash)}, ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return store.LoginChallenge{}, fmt.Errorf("reading login challenge: %w", err)
+	}
+	var it challengeItem
+	if out.Item != nil {
+		if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+			return store.LoginChallenge{}, fmt.Errorf("decoding login challenge: %w", err)
+		}
+	}
+	if it.Kind != kindChallenge || it.ExpiresAt <= now.Unix() {
+		return store.LoginChallenge{}, store.ErrNotFound
+	}
+	return it.challenge(), nil
+}
+
+// FailChallenge counts one wrong answer to c, while fewer than max were
+// given and c is unchanged and live. store.ErrNotFound when it was
+// exhausted, answered or expired meanwhile.
+func (s *Store) FailChallenge(ctx context.Context, c store.LoginChallenge, max int, now time.Time) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:           &s.t.Sessions,
+		Key:                 map[string]types.AttributeValue{"id": av(c.IDHash)},
+		UpdateExpression:    aws.String("SET tries = tries + :one"),
+		ConditionExpression: aws.String("kind = :kind AND tries = :seen AND tries < :max AND expiresAt > :now"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":one": av(1), ":kind": av(kindChallenge), ":seen": av(c.Tries), ":max": av(max), ":now": av(now.Unix()),
+		},
+	})
+	if _, ok := isConditionFailed(err); ok {
+		return store.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("counting wrong code: %w", err)
+	}
+	return nil
+}
+
+// ReplaceChallenge moves c on to its next step (next), as one conditional
+// write: only while c is live and unchanged since it was read, so a
+// challenge is answered once. store.ErrNotFound otherwise.
+func (s *Store) ReplaceChallenge(ctx context.Context, c, next store.LoginChallenge, now time.Time) error {
+	item, err := attributevalue.MarshalMap(toChallengeItem(next))
+	if err != nil {
+		return fmt.Errorf("encoding login challenge: %w", err)
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: &s.t.Sessions, Item: item,
+		ConditionExpression: aws.String("kind = :kind AND tries = :seen AND challenge = :was AND expiresAt > :now"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":kind": av(kindChallenge), ":seen": av(c.Tries), ":was": av(c.Kind), ":now": av(now.Unix()),
+		},
+	})
+	if _, ok := isConditionFailed(err); ok {
+		return store.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("updating login challenge: %w", err)
+	}
+	return nil
+}
+
+// EndChallenge deletes c. With answered set it is a claim: it succeeds only
+// while c is live and unchanged, so of two requests answering one challenge
+// exactly one gets store.ErrNotFound... and the other goes on.
+func (s *Store) EndChallenge(ctx context.Context, c store.LoginChallenge, answered bool, now time.Time) error {
+	in := &dynamodb.DeleteItemInput{TableName: &s.t.Sessions, Key: map[string]types.AttributeValue{"id": av(c.IDHash)}}
+	if answered {
+		in.ConditionExpression = aws.String("kind = :kind AND tries = :seen AND challenge = :was AND expiresAt > :now")
+		in.ExpressionAttributeValues = map[string]types.AttributeValue{
+			":kind": av(kindChallenge), ":seen": av(c.Tries), ":was": av(c.Kind), ":now": av(now.Unix()),
+		}
+	}
+	_, err := s.db.DeleteItem(ctx, in)
+	if _, ok := isConditionFailed(err); ok {
+		return store.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("ending login challenge: %w", err)
+	}
+	return nil
+}
+
+// ---- activated browsers (on the user item) ----
+
+// AddDevice records an activated browser for a user, under the digest of
+// its cookie. Past store.MaxDevices the oldest is forgotten.
+func (s *Store) AddDevice(ctx context.Context, u store.User, digest string, d store.Device) error {
+	item, err := attributevalue.Marshal(toDeviceItem(d))
+	if err != nil {
+		return fmt.Errorf("encoding device: %w", err)
+	}
+	expr := "SET devices.#d = :d"
+	names := map[string]string{"#d": digest}
+	if len(u.Devices) >= store.MaxDevices {
+		expr += " REMOVE devices.#old"
+		names["#old"] = oldestDevice(u.Devices)
+	}
+	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &s.t.Users, Key: userKey(u.Username), UpdateExpression: &expr,
+		ConditionExpression:      aws.String("attribute_exists(username)"),
+		ExpressionAttributeNames: names, ExpressionAttributeValues: map[string]types.AttributeValue{":d": item},
+	})
+	if isBadPath(err) {
+		// A user from before activation existed has no map yet: make it,
+		// unless a parallel activation just did.
+		_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: &s.t.Users, Key: userKey(u.Username), UpdateExpression: aws.String("SET devices = :m"),
+			ConditionExpression: aws.String("attribute_exists(username) AND attribute_not_exists(devices)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":m": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{digest: item}},
+			},
+		})
+		if _, ok := isConditionFailed(err); ok {
+			return s.AddDevice(ctx, u, digest, d)
+		}
+	}
+	if _, ok := isConditionFailed(err); ok {
+		return store.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("activating browser: %w", err)
+	}
+	return nil
+}
+
+func oldestDevice(m map[string]store.Device) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return m[keys[i]].ActivatedAt.Before(m[keys[j]].ActivatedAt) })
+	return keys[0]
+}
+
+func isBadPath(err error) bool {
+	var api smithy.APIError
+	return errors.As(err, &api) && api.ErrorCode() == "ValidationException"
+}
+
+// RevokeDevice forgets one activated browser of a user (by the digest that
+// keys it, or a unique prefix of it, as the admin CLI lists them).
+// store.ErrNotFound when the user has none such.
+func (s *Store) RevokeDevice(ctx context.Context, username, digestOrPrefix string) (string, error) {
+	u, err := s.User(ctx, username)
+	if err != nil {
+		return "", err
+	}
+	var match string
+	for k := range u.Devices {
+		if len(digestOrPrefix) >= 8 && len(k) >= len(digestOrPrefix) && k[:len(digestOrPrefix)] == digestOrPrefix {
+			if match != "" {
+				return "", fmt.Errorf("device %q: %w (the prefix is ambiguous)", digestOrPrefix, store.ErrNotFound)
+			}
+			match = k
+		}
+	}
+	if match == "" {
+		return "", fmt.Errorf("device %q: %w", digestOrPrefix, store.ErrNotFound)
+	}
+	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &s.t.Users, Key: userKey(username), UpdateExpression: aws.String("REMOVE devices.#d"),
+		ConditionExpression:      aws.String("attribute_exists(devices.#d)"),
+		ExpressionAttributeNames: map[string]string{"#d": match},
+	})
+	if _, ok := isConditionFailed(err); ok {
+		return "", fmt.Errorf("device %q: %w", digestOrPrefix, store.ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("revoking browser: %w", err)
+	}
+	return match, nil
+}
+
+// RevokeAllDevices forgets every activated browser of a user.
+func (s *Store) RevokeAllDevices(ctx context.Context, username string) error {
+	return s.updateUser(ctx, username, "SET devices = :m", map[string]types.AttributeValue{
+		":m": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{}},
+	})
+}

@@ -1,0 +1,512 @@
+// Package webui is the browser side of the service: the login page, the
+// verification-code and TOTP pages, the home page and logout, served as
+// HTML through API Gateway (payload 2.0). It is usable without JavaScript;
+// one small same-origin script adds the idle-timeout prompt.
+package webui
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"loginguard/shared/login"
+	"loginguard/shared/metrics"
+	"loginguard/shared/policy"
+	"loginguard/shared/secret"
+	"loginguard/shared/store"
+	"loginguard/shared/transport/apigw"
+)
+
+// Handler serves the pages.
+type Handler struct {
+	Browser *login.Browser
+	Users   Users
+	Log     *slog.Logger
+	Metrics *metrics.Emitter // may be nil
+}
+
+// Users reads the signed-in user for the home page.
+type Users interface {
+	UserByID(ctx context.Context, id string) (store.User, error)
+}
+
+// MaxBody caps a form post: the largest form here is a few hundred bytes.
+const MaxBody = 8 << 10
+
+// Cookie names. The __Host- prefix makes the browser refuse them unless
+// Secure, Path=/ and without Domain: no subdomain can set or read them.
+const (
+	cookieSession   = "__Host-sid"
+	cookieChallenge = "__Host-lg_challenge"
+	cookieDevice    = "__Host-lg_device"
+	cookieCSRF      = "__Host-lg_csrf"
+	cookieUser      = "__Host-lg_user"
+)
+
+// deviceMaxAge is the activation cookie's life: the most browsers keep one
+// (400 days). Revoking it (admin CLI) makes it worthless at once.
+const deviceMaxAge = 400 * 24 * 3600
+
+// Messages the login page shows after a redirect (?m=).
+var notices = map[string]string{
+	"loggedout": "You have logged out.",
+	"timeout":   "You were logged out because your session was idle for too long. Log in again to continue.",
+	"expired":   "Your session has ended. Log in again to continue.",
+	"verify":    "Your verification has expired or was already used. Log in again.",
+}
+
+// request is one request as the pages see it.
+type request struct {
+	ev      events.APIGatewayV2HTTPRequest
+	method  string
+	path    string
+	ip      netip.Addr
+	client  string
+	cookies map[string]string
+	form    url.Values
+	ctx     context.Context
+}
+
+// response is built up by a page.
+type response struct {
+	status  int
+	headers map[string]string
+	cookies []string
+	body    string
+}
+
+// Handle is the Lambda handler.
+func (h *Handler) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	r := &request{ev: ev, method: ev.RequestContext.HTTP.Method, path: ev.RawPath, ctx: ctx,
+		client: apigw.Header(ev, "user-agent"), cookies: parseCookies(ev.Cookies)}
+	if r.path == "" {
+		r.path = ev.RequestContext.HTTP.Path
+	}
+	r.ip, _ = netip.ParseAddr(ev.RequestContext.HTTP.SourceIP)
+	resp := h.route(r)
+	return resp.event(), nil
+}
+
+func (h *Handler) route(r *request) *response {
+	switch {
+	case r.path == "/static/app.css" && r.get():
+		return static("text/css; charset=utf-8", appCSS)
+	case r.path == "/static/session.js" && r.get():
+		return static("text/javascript; charset=utf-8", sessionJS)
+	case r.method != http.MethodGet && r.method != http.MethodHead && r.method != http.MethodPost:
+		return h.errorPage(http.StatusMethodNotAllowed, "This page does not accept that request.")
+	}
+	if r.method == http.MethodPost {
+		if resp := h.readForm(r); resp != nil {
+			return resp
+		}
+	}
+	switch r.path {
+	case "/", "/home":
+		if r.get() {
+			return h.home(r)
+		}
+	case "/login":
+		if r.get() {
+			return h.loginPage(r, "", notices[r.ev.QueryStringParameters["m"]], http.StatusOK)
+		}
+		return h.loginPost(r)
+	case "/login/verify":
+		if r.get() {
+			return h.verifyPage(r)
+		}
+		return h.verifyPost(r)
+	case "/login/cancel":
+		if !r.get() {
+			h.Browser.Cancel(r.ctx, r.cookies[cookieChallenge])
+			return redirect("/login").clear(cookieChallenge)
+		}
+	case "/logout":
+		if !r.get() {
+			return h.logout(r)
+		}
+	case "/session/refresh":
+		if !r.get() {
+			return h.refresh(r)
+		}
+	default:
+		return h.errorPage(http.StatusNotFound, "There is no page here.")
+	}
+	return h.errorPage(http.StatusMethodNotAllowed, "This page does not accept that request.")
+}
+
+func (r *request) get() bool { return r.method == http.MethodGet || r.method == http.MethodHead }
+
+// readForm parses a POST body (form-encoded, capped) and checks its CSRF
+// token: the session's where there is a session, else the login form's
+// double-submit cookie. A POST of another site is refused before anything.
+func (h *Handler) readForm(r *request) *response {
+	if site := apigw.Header(r.ev, "sec-fetch-site"); site == "cross-site" || site == "same-site" {
+		return h.errorPage(http.StatusForbidden, "This form was sent from another site, so it was refused.")
+	}
+	body, ok := apigw.Body(r.ev)
+	if !ok || len(body) > MaxBody {
+		return h.errorPage(http.StatusRequestEntityTooLarge, "The form sent was too large or malformed.")
+	}
+	ct := apigw.Header(r.ev, "content-type")
+	form := url.Values{}
+	if strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
+		var err error
+		if form, err = url.ParseQuery(string(body)); err != nil {
+			return h.errorPage(http.StatusBadRequest, "The form sent was malformed.")
+		}
+	} else if len(body) > 0 {
+		return h.errorPage(http.StatusUnsupportedMediaType, "Send the form as application/x-www-form-urlencoded.")
+	}
+	r.form = form
+	sent := form.Get("csrf")
+	if sent == "" {
+		sent = apigw.Header(r.ev, "x-csrf-token")
+	}
+	if !h.csrfOK(r, sent) {
+		h.Log.WarnContext(r.ctx, "form refused: CSRF token missing or wrong", "path", r.path, "ip", r.ip.String())
+		return h.errorPage(http.StatusForbidden, "This form has expired or did not come from this site. Go back, reload the page and try again.")
+	}
+	return nil
+}
+
+// csrfOK: the login-flow forms carry the double-submit cookie's value; the
+// signed-in forms carry the session's token.
+func (h *Handler) csrfOK(r *request, sent string) bool {
+	if sent == "" {
+		return false
+	}
+	var want string
+	switch r.path {
+	case "/login", "/login/verify", "/login/cancel":
+		want = r.cookies[cookieCSRF]
+	default:
+		if sid := r.cookies[cookieSession]; sid != "" {
+			want = secret.CSRFToken(sid)
+		}
+	}
+	return want != "" && len(want) == len(sent) && subtle.ConstantTimeCompare([]byte(want), []byte(sent)) == 1
+}
+
+// preToken is the login flow's CSRF token: the browser's cookie, or a new
+// one to set.
+func (h *Handler) preToken(r *request, resp *response) string {
+	if t := r.cookies[cookieCSRF]; len(t) == 32 {
+		return t
+	}
+	t, err := secret.NewOpaque(h.Browser.Rand)
+	if err != nil {
+		return ""
+	}
+	resp.cookies = append(resp.cookies, cookie(cookieCSRF, t, 0))
+	r.cookies[cookieCSRF] = t
+	return t
+}
+
+func (h *Handler) loginPage(r *request, errMsg, notice string, status int) *response {
+	resp := &response{status: status}
+	remembered := r.cookies[cookieUser]
+	v := loginView{page: page{Title: "Log in", Notice: notice, Error: errMsg}, Autocomplete: remembered != "-"}
+	if u := r.form.Get("username"); u != "" {
+		v.Username = u
+	} else if remembered != "-" {
+		v.Username = remembered
+	}
+	v.CSRF = h.preToken(r, resp)
+	if !v.Autocomplete {
+		v.Username = r.form.Get("username")
+	}
+	return resp.html(render("login", v))
+}
+
+func (h *Handler) loginPost(r *request) *response {
+	username := strings.TrimSpace(r.form.Get("username"))
+	out, err := h.Browser.Start(r.ctx, login.BrowserStart{
+		Username: username, Password: r.form.Get("password"), Device: r.cookies[cookieDevice], IP: r.ip, Client: r.client,
+	})
+	h.emit("UI", out, err)
+	if err != nil {
+		return h.loginError(r, err)
+	}
+	return h.advance(r, out)
+}
+
+// advance follows a login step's outcome: to the challenge page, or home
+// with the session cookie.
+func (h *Handler) advance(r *request, out login.BrowserOutcome) *response {
+	if out.Result == nil {
+		resp := redirect("/login/verify")
+		if out.ChallengeID != "" {
+			resp.cookies = append(resp.cookies, cookie(cookieChallenge, out.ChallengeID, int(login.ChallengeTTL/time.Second)))
+		}
+		return resp
+	}
+	resp := redirect("/").clear(cookieChallenge)
+	resp.cookies = append(resp.cookies, cookie(cookieSession, out.Result.SessionID, 0))
+	if out.Device != "" {
+		resp.cookies = append(resp.cookies, cookie(cookieDevice, out.Device, deviceMaxAge))
+	}
+	if out.NoLoginCaching {
+		// The org turned caching and autocomplete off: forget the name,
+		// and tell the login page not to offer it.
+		resp.cookies = append(resp.cookies, cookie(cookieUser, "-", deviceMaxAge))
+	} else {
+		resp.cookies = append(resp.cookies, cookie(cookieUser, out.Result.User.Username, deviceMaxAge))
+	}
+	return resp
+}
+
+// loginError shows a refused login on the login page: one text for every
+// wrong-credentials case; the policy's own denials say what they are.
+func (h *Handler) loginError(r *request, err error) *response {
+	e := login.AsError(err)
+	status := http.StatusOK
+	msg := e.Message
+	switch e.Code {
+	case login.CodeUnknown:
+		h.Log.ErrorContext(r.ctx, "browser login failed", "error", err.Error())
+		status = http.StatusServiceUnavailable
+	case login.CodeInvalidLogin, login.CodeMustUseSecurityToken:
+		msg = "Please check your username and password. If you still can't log in, contact your administrator. (Invalid username or password; or user locked out.)"
+	}
+	r.form.Del("password")
+	return h.loginPage(r, msg, "", status)
+}
+
+func (h *Handler) verifyPage(r *request) *response {
+	p, err := h.Browser.PendingOf(r.ctx, r.cookies[cookieChallenge])
+	if err != nil {
+		if errors.Is(err, login.ErrChallengeGone) {
+			return redirect("/login?m=verify").clear(cookieChallenge)
+		}
+		return h.errorPage(http.StatusServiceUnavailable, login.AsError(err).Message)
+	}
+	return h.challengePage(r, p, "", http.StatusOK)
+}
+
+func (h *Handler) challengePage(r *request, p login.Pending, errMsg string, status int) *response {
+	resp := &response{status: status}
+	v := verifyView{page: page{Title: "Verify your identity", Error: errMsg}, Pending: p}
+	v.CSRF = h.preToken(r, resp)
+	switch p.Kind {
+	case policy.ChallengeTOTP:
+		v.Title = "Enter your verification code"
+	case policy.ChallengeTOTPEnrol:
+		v.Title = "Connect an authenticator app"
+		v.QR = qrDataURI(p.EnrolURL)
+		v.SecretGroups = groups(p.EnrolSecret, 4)
+	}
+	return resp.html(render("verify", v))
+}
+
+func (h *Handler) verifyPost(r *request) *response {
+	id := r.cookies[cookieChallenge]
+	out, err := h.Browser.Answer(r.ctx, login.BrowserAnswer{
+		ChallengeID: id, Code: r.form.Get("code"), Device: r.cookies[cookieDevice], IP: r.ip, Client: r.client,
+	})
+	h.emit("UI", out, err)
+	if err == nil {
+		return h.advance(r, out)
+	}
+	var ce *login.CodeError
+	if errors.As(err, &ce) && ce.TriesLeft > 0 {
+		p, perr := h.Browser.PendingOf(r.ctx, id)
+		if perr == nil {
+			return h.challengePage(r, p, ce.Err.Message, http.StatusOK)
+		}
+	}
+	e := login.AsError(err)
+	if e.Code == login.CodeUnknown {
+		h.Log.ErrorContext(r.ctx, "browser verification failed", "error", err.Error())
+	}
+	msg := e.Message
+	if e.Code == login.CodeInvalidLogin {
+		msg = "Please check your username and password. If you still can't log in, contact your administrator. (Invalid username or password; or user locked out.)"
+	}
+	resp := h.loginPage(r, msg, "", http.StatusOK)
+	return resp.clear(cookieChallenge)
+}
+
+// session reads the browser's session for this request; nil when there is none.
+func (h *Handler) session(r *request) (store.Session, time.Duration, error) {
+	sid := r.cookies[cookieSession]
+	if sid == "" {
+		return store.Session{}, 0, login.ErrInvalidSession
+	}
+	sess, d, err := h.Browser.CheckSession(r.ctx, sid, login.Use{IP: r.ip, SafeMethod: r.get()})
+	if err != nil {
+		return sess, 0, err
+	}
+	left := sess.ExpiresAt().Sub(h.Browser.Now())
+	if d.Touch {
+		left = sess.Timeout
+	}
+	return sess, left, nil
+}
+
+func (h *Handler) home(r *request) *response {
+	sess, left, err := h.session(r)
+	if err != nil {
+		var denied *login.SessionDenied
+		if !errors.As(err, &denied) {
+			if errors.Is(err, login.ErrInvalidSession) {
+				m := "expired"
+				if r.cookies[cookieSession] == "" {
+					return redirect("/login")
+				}
+				return redirect("/login?m=" + m).clear(cookieSession)
+			}
+			h.Log.ErrorContext(r.ctx, "session check failed", "error", err.Error())
+			return h.errorPage(http.StatusServiceUnavailable, "We couldn't check your session just now. Try again in a moment.")
+		}
+	}
+	u, err := h.Users.UserByID(r.ctx, sess.UserID)
+	if err != nil {
+		h.Log.ErrorContext(r.ctx, "reading signed-in user failed", "error", err.Error())
+		return h.errorPage(http.StatusServiceUnavailable, "We couldn't load your details just now. Try again in a moment.")
+	}
+	v := homeView{page: page{Title: "Home", SignedIn: true, CSRF: secret.CSRFToken(r.cookies[cookieSession])},
+		User: u, Session: sess, ExpiresIn: int64(left / time.Second), IdleTimeout: int64(sess.Timeout / time.Second),
+		ExpiresAt: h.Browser.Now().Add(left)}
+	return (&response{status: http.StatusOK}).html(render("home", v))
+}
+
+func (h *Handler) logout(r *request) *response {
+	if sid := r.cookies[cookieSession]; sid != "" {
+		if err := h.Browser.Logout(r.ctx, sid); err != nil && !errors.Is(err, login.ErrInvalidSession) {
+			h.Log.ErrorContext(r.ctx, "logout failed", "error", err.Error())
+			return h.errorPage(http.StatusServiceUnavailable, "We couldn't log you out just now. Try again in a moment.")
+		}
+	}
+	m := "loggedout"
+	if r.form.Get("reason") == "timeout" {
+		m = "timeout"
+	}
+	return redirect("/login?m=" + m).clear(cookieSession)
+}
+
+// refresh is the idle-timeout prompt's "Continue": JSON, for the script.
+func (h *Handler) refresh(r *request) *response {
+	sess, err := h.Browser.Refresh(r.ctx, r.cookies[cookieSession], login.Use{IP: r.ip, SafeMethod: true})
+	if err != nil {
+		status := http.StatusUnauthorized
+		if login.AsError(err).Code == login.CodeUnknown {
+			status = http.StatusServiceUnavailable
+		}
+		return jsonResponse(status, map[string]any{"error": login.AsError(err).Code})
+	}
+	left := sess.ExpiresAt().Sub(h.Browser.Now())
+	return jsonResponse(http.StatusOK, map[string]any{"expiresIn": int64(left / time.Second)})
+}
+
+func (h *Handler) emit(loginType string, out login.BrowserOutcome, err error) {
+	if h.Metrics == nil {
+		return
+	}
+	outcome := "success"
+	switch {
+	case err != nil:
+		outcome = login.AsError(err).Code
+	case out.Result == nil:
+		outcome = "challenge"
+	}
+	_ = h.Metrics.LoginOutcome(time.Now(), loginType, outcome, 0)
+}
+
+func (h *Handler) errorPage(status int, msg string) *response {
+	return (&response{status: status}).html(render("error", page{Title: http.StatusText(status), Error: msg}))
+}
+
+// ---- responses ----
+
+func static(contentType, body string) *response {
+	return &response{status: http.StatusOK, body: body, headers: map[string]string{
+		"content-type": contentType, "cache-control": "public, max-age=300",
+	}}
+}
+
+func redirect(to string) *response {
+	return &response{status: http.StatusSeeOther, headers: map[string]string{"location": to}}
+}
+
+func jsonResponse(status int, v any) *response {
+	b, _ := json.Marshal(v)
+	return &response{status: status, body: string(b), headers: map[string]string{"content-type": "application/json"}}
+}
+
+func (resp *response) html(body string) *response {
+	resp.body = body
+	if resp.headers == nil {
+		resp.headers = map[string]string{}
+	}
+	resp.headers["content-type"] = "text/html; charset=utf-8"
+	return resp
+}
+
+// clear expires a cookie.
+func (resp *response) clear(name string) *response {
+	resp.cookies = append(resp.cookies, name+"=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Lax")
+	return resp
+}
+
+func cookie(name, value string, maxAge int) string {
+	c := name + "=" + url.QueryEscape(value) + "; Path=/; Secure; HttpOnly; SameSite=Lax"
+	if maxAge > 0 {
+		c += "; Max-Age=" + strconv.Itoa(maxAge)
+	}
+	return c
+}
+
+// securityHeaders go on every answer: no inline script, no framing, no
+// referrer leaks, no sniffing, HTTPS only, nothing cached.
+var securityHeaders = map[string]string{
+	"content-security-policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+		"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+	"referrer-policy":            "no-referrer",
+	"x-content-type-options":     "nosniff",
+	"x-frame-options":            "DENY",
+	"strict-transport-security":  "max-age=63072000; includeSubDomains",
+	"permissions-policy":         "camera=(), microphone=(), geolocation=()",
+	"cross-origin-opener-policy": "same-origin",
+	"cache-control":              "no-store",
+}
+
+func (resp *response) event() events.APIGatewayV2HTTPResponse {
+	headers := map[string]string{}
+	for k, v := range securityHeaders {
+		headers[k] = v
+	}
+	for k, v := range resp.headers {
+		headers[k] = v
+	}
+	return events.APIGatewayV2HTTPResponse{StatusCode: resp.status, Headers: headers, Cookies: resp.cookies, Body: resp.body}
+}
+
+func parseCookies(list []string) map[string]string {
+	m := map[string]string{}
+	for _, line := range list {
+		for _, part := range strings.Split(line, ";") {
+			name, value, ok := strings.Cut(strings.TrimSpace(part), "=")
+			if !ok {
+				continue
+			}
+			if v, err := url.QueryUnescape(value); err == nil {
+				value = v
+			}
+			if _, seen := m[name]; !seen {
+				m[name] = value
+			}
+		}
+	}
+	return m
+}
