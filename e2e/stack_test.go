@@ -26,6 +26,7 @@ import (
 type stack struct {
 	root    string
 	baseURL string
+	sesURL  string // the SES stand-in: every mail the functions sent
 	st      *dynamo.Store
 	sealer  *secret.Sealer // seals TOTP keys with the key the functions got
 }
@@ -54,14 +55,16 @@ func startStack(t *testing.T) *stack {
 	build(t, root, filepath.Join(bin, "OAuthFunction", "bootstrap"), "./functions/oauth", true)
 	build(t, root, filepath.Join(bin, "AuthorizerFunction", "bootstrap"), "./functions/authorizer", true)
 	build(t, root, filepath.Join(bin, "WhoamiFunction", "bootstrap"), "./functions/whoami", true)
+	build(t, root, filepath.Join(bin, "WebFunction", "bootstrap"), "./functions/web", true)
 
 	endpoint := testenv.Dynalite(t)
 	db := testenv.DynamoDB(endpoint)
 	st := dynamo.New(db, testenv.CreateTables(t, db))
+	sesURL := testenv.SES(t)
 
 	envVars := filepath.Join(bin, "env.json")
 	// A short failure floor keeps the lockout scenarios quick.
-	if err := os.WriteFile(envVars, []byte(`{"SoapFunction": {"FAILURE_FLOOR": "20ms"}, "OAuthFunction": {"FAILURE_FLOOR": "20ms"}}`), 0o600); err != nil {
+	if err := os.WriteFile(envVars, []byte(`{"SoapFunction": {"FAILURE_FLOOR": "20ms"}, "OAuthFunction": {"FAILURE_FLOOR": "20ms"}, "WebFunction": {"FAILURE_FLOOR": "20ms"}}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	totpKey := make([]byte, 32)
@@ -70,12 +73,13 @@ func startStack(t *testing.T) *stack {
 	port := testenv.FreePort(t)
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	testenv.StartEnv(t, addr, []string{
-		"AWS_ENDPOINT_URL_DYNAMODB=" + endpoint, "AWS_REGION=us-east-1",
+		"AWS_ENDPOINT_URL_DYNAMODB=" + endpoint, "AWS_ENDPOINT_URL_SESV2=" + sesURL, "AWS_REGION=us-east-1",
 		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
 	}, filepath.Join(bin, "local"), "serve", "--template", filepath.Join(root, "template.yaml"),
 		"--build-dir", bin, "--addr", addr, "--env-vars", envVars,
-		"--parameter-overrides", "TotpEncryptionKey="+base64.StdEncoding.EncodeToString(totpKey))
-	return &stack{root: root, baseURL: "http://" + addr, st: st, sealer: sealer}
+		"--parameter-overrides", "TotpEncryptionKey="+base64.StdEncoding.EncodeToString(totpKey),
+		"--parameter-overrides", "SenderAddress=no-reply@e2e.example")
+	return &stack{root: root, baseURL: "http://" + addr, sesURL: sesURL, st: st, sealer: sealer}
 }
 
 // account is one org, profile and user made for one scenario.

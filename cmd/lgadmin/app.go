@@ -65,6 +65,8 @@ func init() {
 		{"user reset-token", "issue a new security token and mail it (the old one works until the mail is accepted)", (*App).userResetToken},
 		{"user totp-register", "make a TOTP key for a user and print its otpauth:// URI (shown once)", (*App).userTOTPRegister},
 		{"user totp-remove", "remove a user's TOTP key", (*App).userTOTPRemove},
+		{"user devices", "list the browsers activated for a user (activation cookies)", (*App).userDevices},
+		{"user device-revoke", "revoke one activated browser of a user (or --all): it needs a verification code again", (*App).userDeviceRevoke},
 		{"app create", "create a connected app (OAuth client); prints the client id and secret once", (*App).appCreate},
 		{"app list", "list an org's connected apps", (*App).appList},
 		{"app delete", "delete a connected app", (*App).appDelete},
@@ -144,7 +146,7 @@ func (a *App) flags(name, argsUsage string) *flag.FlagSet {
 }
 
 // parse parses flags anywhere on the line and returns the positional
-// arguments, checking their count.
+// arguments, checking their count (any count when positional is -1).
 func parse(fs *flag.FlagSet, args []string, positional int) ([]string, error) {
 	var pos []string
 	for {
@@ -160,7 +162,7 @@ func parse(fs *flag.FlagSet, args []string, positional int) ([]string, error) {
 		pos = append(pos, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-	if len(pos) != positional {
+	if positional >= 0 && len(pos) != positional {
 		return nil, usageError{fmt.Sprintf("want %d argument(s), got %d", positional, len(pos))}
 	}
 	return pos, nil

@@ -34,6 +34,7 @@ type orgView struct {
 	HighAssurance    string   `json:"highAssurance"`
 	TwoFactorLevel   string   `json:"twoFactorLevel"`
 	PasswordLevel    string   `json:"passwordLevel"`
+	LoginCaching     bool     `json:"loginPageCaching"`
 	Version          int64    `json:"version"`
 }
 
@@ -63,7 +64,7 @@ func viewOrg(o store.Org) orgView {
 		SessionTimeout: o.SessionTimeout.String(), LockSessionsToIP: o.LockSessionIP,
 		TrustedRanges: rangeTexts(o.TrustedRanges), HighAssurance: highAssuranceText(o.HighAssurance),
 		TwoFactorLevel: string(policy.LevelOf(policy.MethodTOTP, o.Levels)),
-		PasswordLevel:  string(policy.LevelOf(policy.MethodPassword, o.Levels)), Version: o.Version}
+		PasswordLevel:  string(policy.LevelOf(policy.MethodPassword, o.Levels)), LoginCaching: !o.DisableLoginCaching, Version: o.Version}
 }
 
 func (a *App) showOrg(o store.Org) {
@@ -72,7 +73,7 @@ func (a *App) showOrg(o store.Org) {
 		{"lockout max attempts", v.LockoutMax}, {"lockout period", v.LockoutPeriod},
 		{"session timeout", v.SessionTimeout}, {"lock sessions to IP", strconv.FormatBool(v.LockSessionsToIP)},
 		{"trusted IP ranges", strings.Join(v.TrustedRanges, ", ")}, {"high assurance", v.HighAssurance}, {"two-factor level", v.TwoFactorLevel}, {"password level", v.PasswordLevel},
-		{"version", strconv.FormatInt(v.Version, 10)}})
+		{"login page caching and autocomplete", strconv.FormatBool(v.LoginCaching)}, {"version", strconv.FormatInt(v.Version, 10)}})
 }
 
 func highAssuranceText(m map[string]policy.Action) string {
@@ -87,7 +88,7 @@ func highAssuranceText(m map[string]policy.Action) string {
 // orgFlags are the settings org create and org set share.
 type orgFlags struct {
 	timezone, lockMax, lockPeriod, timeout, trusted, highAssurance, twoFactorLevel, passwordLevel string
-	lockIP                                                                                        bool
+	lockIP, loginCaching                                                                          bool
 }
 
 func (f *orgFlags) register(fs *flag.FlagSet) {
@@ -97,6 +98,7 @@ func (f *orgFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.timeout, "session-timeout", "", "idle session timeout: 15m, 30m, 1h, 2h, 4h, 8h, 12h or 24h")
 	fs.StringVar(&f.trusted, "trusted-ranges", "", `org-wide trusted IP ranges, e.g. "10.0.0.0-10.0.0.255,192.168.1.5" ("none" clears)`)
 	fs.BoolVar(&f.lockIP, "lock-sessions-to-ip", false, "lock sessions to the IP address they started from")
+	fs.BoolVar(&f.loginCaching, "login-page-caching", true, `"enable caching and autocomplete on login page": the login page remembers the user name and lets the browser fill it in`)
 	fs.StringVar(&f.twoFactorLevel, "two-factor-level", "", `security level of a two-factor login: high-assurance (the default) or standard`)
 	fs.StringVar(&f.passwordLevel, "password-level", "", `security level of a user name and password login: standard (the default) or high-assurance`)
 	fs.StringVar(&f.highAssurance, "high-assurance", "", `resources that need a High Assurance session and the action for a Standard one, e.g. "reports=raise,setup=block" ("none" clears)`)
@@ -145,6 +147,9 @@ func (f *orgFlags) apply(fs *flag.FlagSet, o *store.Org) error {
 	}
 	if given["lock-sessions-to-ip"] {
 		o.LockSessionIP = f.lockIP
+	}
+	if given["login-page-caching"] {
+		o.DisableLoginCaching = !f.loginCaching
 	}
 	for flagName, m := range map[string]policy.Method{"two-factor-level": policy.MethodTOTP, "password-level": policy.MethodPassword} {
 		if !given[flagName] {
@@ -300,13 +305,14 @@ type profileView struct {
 	APIEnabled  bool     `json:"apiEnabled"`
 	ManageUsers bool     `json:"manageUsers"`
 	TwoFactor   bool     `json:"twoFactorApi"`
+	TwoFactorUI bool     `json:"twoFactorUi"`
 	RequireHA   bool     `json:"requireHighAssurance"`
 	Version     int64    `json:"version"`
 }
 
 func viewProfile(p store.Profile) profileView {
 	return profileView{ID: p.ID, OrgID: p.OrgID, Name: p.Name, LoginHours: p.Hours.String(), HoursZone: p.Hours.Zone,
-		IPRanges: rangeTexts(p.Ranges), APIEnabled: p.APIEnabled, ManageUsers: p.ManageUsers, TwoFactor: p.TwoFactorAPI, RequireHA: p.RequireHighAssurance, Version: p.Version}
+		IPRanges: rangeTexts(p.Ranges), APIEnabled: p.APIEnabled, ManageUsers: p.ManageUsers, TwoFactor: p.TwoFactorAPI, TwoFactorUI: p.TwoFactorUI, RequireHA: p.RequireHighAssurance, Version: p.Version}
 }
 
 func (a *App) showProfile(p store.Profile) {
@@ -320,12 +326,14 @@ func (a *App) showProfile(p store.Profile) {
 	a.show(v, [][2]string{{"id", v.ID}, {"org", v.OrgID}, {"name", v.Name}, {"login hours", hours},
 		{"login IP ranges", strings.Join(v.IPRanges, ", ")}, {"API enabled", strconv.FormatBool(v.APIEnabled)},
 		{"manage users", strconv.FormatBool(v.ManageUsers)}, {"two-factor for API logins", strconv.FormatBool(v.TwoFactor)},
+		{"two-factor for UI logins", strconv.FormatBool(v.TwoFactorUI)},
 		{"High Assurance required at login", strconv.FormatBool(v.RequireHA)}, {"version", strconv.FormatInt(v.Version, 10)}})
 }
 
 type profileFlags struct {
 	hours, ranges                                 string
 	apiEnabled, manageUsers, twoFactor, requireHA bool
+	twoFactorUI                                   bool
 }
 
 func (f *profileFlags) register(fs *flag.FlagSet) {
@@ -334,6 +342,7 @@ func (f *profileFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.apiEnabled, "api-enabled", true, `the "API Enabled" permission`)
 	fs.BoolVar(&f.manageUsers, "manage-users", false, `the "Manage Users" permission`)
 	fs.BoolVar(&f.requireHA, "require-high-assurance", false, `"session security level required at login: High Assurance"`)
+	fs.BoolVar(&f.twoFactorUI, "two-factor-ui", false, `"two-factor for UI logins": a TOTP code after the password on every browser login (enrolment on first use)`)
 	fs.BoolVar(&f.twoFactor, "two-factor-api", false, `"two-factor for API logins": users with a TOTP key append a code instead of the security token`)
 }
 
@@ -370,6 +379,9 @@ func (f *profileFlags) apply(fs *flag.FlagSet, p *store.Profile, orgZone string,
 	}
 	if given["two-factor-api"] || creating {
 		p.TwoFactorAPI = f.twoFactor
+	}
+	if given["two-factor-ui"] || creating {
+		p.TwoFactorUI = f.twoFactorUI
 	}
 	if given["require-high-assurance"] || creating {
 		p.RequireHighAssurance = f.requireHA

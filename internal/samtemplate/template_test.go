@@ -23,6 +23,12 @@ var needs = map[string]map[string][]string{
 		"SessionsTable": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
 	},
 	"WhoamiFunction": {},
+	"WebFunction": {
+		"UsersTable":        {"dynamodb:GetItem", "dynamodb:UpdateItem"},
+		"SessionsTable":     {"dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+		"LoginHistoryTable": {"dynamodb:BatchWriteItem", "dynamodb:PutItem"},
+		sesIdentity:         {"ses:SendEmail"},
+	},
 	"OAuthFunction": {
 		"UsersTable":         {"dynamodb:GetItem", "dynamodb:UpdateItem"},
 		"SessionsTable":      {"dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem"},
@@ -30,6 +36,10 @@ var needs = map[string]map[string][]string{
 		"ConnectedAppsTable": {"dynamodb:GetItem"},
 	},
 }
+
+// sesIdentity stands for the SES identity of the SenderIdentity parameter
+// among the tables: a function that mails may send as it, and only as it.
+const sesIdentity = "SES identity"
 
 // envTables is the environment variable each table's name reaches a function by.
 var envTables = map[string]string{"USERS_TABLE": "UsersTable", "SESSIONS_TABLE": "SessionsTable",
@@ -95,7 +105,7 @@ func TestEveryFunctionIsBuiltRoutedAndConfigured(t *testing.T) {
 
 func TestPoliciesGrantNoMoreThanEachFunctionNeeds(t *testing.T) {
 	tpl := repoTemplate(t)
-	arnTable := map[string]string{}
+	arnTable := map[string]string{"arn:aws:ses:us-east-1:000000000000:identity/example.com": sesIdentity}
 	for logical := range tpl.Tables {
 		arnTable["arn:aws:dynamodb:us-east-1:000000000000:table/"+tpl.TableName(logical)] = logical
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"loginguard/shared/config"
@@ -26,6 +27,7 @@ type Deps struct {
 	Store   *dynamo.Store
 	Login   *login.Service
 	Metrics *metrics.Emitter
+	AWS     aws.Config // for clients only some functions need (SES)
 }
 
 // Build reads the configuration through getenv and builds the dependencies.
@@ -47,5 +49,5 @@ func Build(ctx context.Context, getenv func(string) string) (Deps, error) {
 			return Deps{}, err
 		}
 	}
-	return Deps{Config: cfg, Log: log, Store: st, Login: svc, Metrics: metrics.New(os.Stdout)}, nil
+	return Deps{Config: cfg, Log: log, Store: st, Login: svc, Metrics: metrics.New(os.Stdout), AWS: awsCfg}, nil
 }

@@ -202,7 +202,7 @@ func (b *Browser) follow(ctx context.Context, u store.User, d policy.UIDecision,
 			u.TOTPSealed = prev.EnrolKey
 		}
 	}
-	ev.Via, ev.Challenge = string(d.Via), prev.Kind
+	ev.Reason, ev.Via, ev.Challenge, ev.Allowed = string(d.Reason), string(d.Via), prev.Kind, true
 	res, err := b.open(ctx, u, a, policy.Decision{Allowed: true, Reason: d.Reason, Via: d.Via}, ev, rehash, totpStep)
 	if err != nil {
 		return BrowserOutcome{}, err

@@ -37,7 +37,7 @@ type Handler struct {
 
 // Users reads the signed-in user for the home page.
 type Users interface {
-	UserByID(ctx context.Context, id string) (store.User, error)
+	User(ctx context.Context, username string) (store.User, error)
 }
 
 // MaxBody caps a form post: the largest form here is a few hundred bytes.
@@ -370,7 +370,10 @@ func (h *Handler) home(r *request) *response {
 			return h.errorPage(http.StatusServiceUnavailable, "We couldn't check your session just now. Try again in a moment.")
 		}
 	}
-	u, err := h.Users.UserByID(r.ctx, sess.UserID)
+	u, err := h.Users.User(r.ctx, sess.Username)
+	if err == nil && u.ID != sess.UserID {
+		err = errors.New("the session's user name now belongs to another user")
+	}
 	if err != nil {
 		h.Log.ErrorContext(r.ctx, "reading signed-in user failed", "error", err.Error())
 		return h.errorPage(http.StatusServiceUnavailable, "We couldn't load your details just now. Try again in a moment.")

@@ -1,0 +1,305 @@
+// Drives Debian's headless Chromium through the login pages with
+// playwright-core, for the Go end-to-end tests. Input: one JSON object as
+// argv[2]; output: one JSON object on stdout ({"ok":true,...} or
+// {"ok":false,"error":"..."}). Screenshots of every page go to
+// cmd.artifacts. Codes are read from the SES stand-in's mail store or
+// computed from the TOTP key shown on the page; session ids never leave
+// the browser.
+//
+//   {"scenario":"first-login", "baseUrl":"http://127.0.0.1:P", "sesUrl":"http://127.0.0.1:Q",
+//    "artifacts":"/dir", "chromium":"/usr/bin/chromium", "username":"u", "password":"p", "email":"e", ...}
+import { createHmac } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const cmd = JSON.parse(process.argv[2]);
+const base = cmd.baseUrl;
+const out = { ok: true, steps: [] };
+
+class Failure extends Error {}
+function check(cond, msg) {
+  if (!cond) throw new Failure(msg);
+}
+
+let browser;
+async function newPage() {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+  const page = await context.newPage();
+  return { context, page };
+}
+
+async function shot(page, name) {
+  mkdirSync(cmd.artifacts, { recursive: true });
+  await page.screenshot({ path: join(cmd.artifacts, `${cmd.scenario}-${name}.png`), fullPage: true });
+  out.steps.push(name);
+}
+
+async function text(page, sel) {
+  const el = await page.$(sel);
+  return el ? (await el.innerText()).trim() : '';
+}
+
+async function submitLogin(page, username, password) {
+  await page.goto(base + '/login');
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')]);
+}
+
+async function expectHome(page, what) {
+  check(new URL(page.url()).pathname === '/', `${what}: landed on ${page.url()}, not the home page; error: ${await text(page, '.error')}`);
+  check((await text(page, '#username')).toLowerCase() === cmd.username.toLowerCase(), `${what}: home page does not name the user`);
+}
+
+// The newest mail to `to` sent after `since` (epoch seconds), from the SES stand-in.
+async function mailTo(to, since) {
+  for (let i = 0; i < 50; i++) {
+    const r = await fetch(`${cmd.sesUrl}/store?since=${since}`);
+    const j = await r.json();
+    const mails = (j.emails || []).filter((m) => (m.destination?.to || []).includes(to));
+    if (mails.length) return mails[mails.length - 1];
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  throw new Failure(`no mail reached ${to}`);
+}
+
+async function codeFromMail(since) {
+  const m = await mailTo(cmd.email, since);
+  const found = /Verification code: (\d{6,})/.exec(m.body?.text || '');
+  check(found, 'the verification mail has no code in its text');
+  return found[1];
+}
+
+// RFC 6238 TOTP (SHA-1, 6 digits, 30 s) from a base32 key.
+function totp(key, at = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of key.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const bytes = Buffer.alloc(Math.floor(bits.length / 8));
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(bits.slice(i * 8, i * 8 + 8), 2);
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
+  const h = createHmac('sha1', bytes).update(counter).digest();
+  const o = h[h.length - 1] & 0xf;
+  const n = ((h.readUInt32BE(o) & 0x7fffffff) % 1e6).toString();
+  return n.padStart(6, '0');
+}
+
+async function enterCode(page, code) {
+  await page.fill('#code', code);
+  await Promise.all([page.waitForLoadState('load'), page.click('form[action="/login/verify"] button[type=submit]')]);
+}
+
+async function logout(page) {
+  await Promise.all([page.waitForLoadState('load'), page.click('#logout-form button[type=submit]')]);
+  check(new URL(page.url()).pathname === '/login', `logout landed on ${page.url()}`);
+}
+
+const nowSec = () => Math.floor(Date.now() / 1000) - 1;
+
+const scenarios = {
+  // First login: no code, this browser is activated; cookie flags; logout.
+  async 'first-login'() {
+    const { context, page } = await newPage();
+    await page.goto(base + '/login');
+    check((await page.getAttribute('#username', 'autocomplete')) === 'username', 'the user name field should allow autocomplete');
+    await shot(page, 'login');
+    await submitLogin(page, cmd.username, cmd.password);
+    await expectHome(page, 'first login');
+    check((await text(page, '#level')) === 'Standard', `level ${await text(page, '#level')}`);
+    await shot(page, 'home');
+    const cookies = await context.cookies();
+    out.cookies = cookies.map((c) => ({ name: c.name, secure: c.secure, httpOnly: c.httpOnly, sameSite: c.sameSite, path: c.path, domain: c.domain, session: c.expires === -1 }));
+    // Security headers of the home page.
+    const resp = await page.goto(base + '/');
+    out.headers = resp.headers();
+    await logout(page);
+    check((await text(page, '.notice')).includes('logged out'), 'no logged-out notice');
+    check((await page.inputValue('#username')).toLowerCase() === cmd.username.toLowerCase(), 'the login page should remember the user name');
+    await shot(page, 'logged-out');
+    await page.goto(base + '/');
+    check(new URL(page.url()).pathname === '/login', 'after logout the home page must send to the login page');
+  },
+
+  // A second browser needs a code from the mail; then it is activated.
+  async 'new-browser'() {
+    const first = await newPage();
+    await submitLogin(first.page, cmd.username, cmd.password);
+    await expectHome(first.page, 'first browser');
+    const { page } = await newPage();
+    const since = nowSec();
+    await submitLogin(page, cmd.username, cmd.password);
+    check(new URL(page.url()).pathname === '/login/verify', `a new browser should be asked for a code; at ${page.url()}`);
+    check((await page.innerText('main')).includes('***@'), 'the page should say where the code went (masked)');
+    await shot(page, 'verify-email');
+    const code = await codeFromMail(since);
+    await enterCode(page, code);
+    await expectHome(page, 'with the emailed code');
+    await logout(page);
+    await submitLogin(page, cmd.username, cmd.password);
+    await expectHome(page, 'the activated browser again (no code)');
+  },
+
+  // Wrong codes count toward lockout (max 3): the email, then two wrong codes.
+  async 'wrong-code'() {
+    const { page } = await newPage();
+    await submitLogin(page, cmd.username, cmd.password);
+    check(new URL(page.url()).pathname === '/login/verify', 'a code should be asked');
+    await enterCode(page, '000000');
+    const err = await text(page, '.error');
+    check(/not valid/.test(err), `a wrong code should say so: ${err}`);
+    await shot(page, 'wrong-code');
+    await enterCode(page, '000001');
+    await shot(page, 'after-second-wrong-code');
+    await submitLogin(page, cmd.username, cmd.password);
+    const locked = await text(page, '.error');
+    check(/check your username and password/i.test(locked), `a locked user should get the generic text: ${locked}`);
+    out.lockedText = locked;
+    await shot(page, 'locked');
+  },
+
+  // Generic text for an unknown user and for a wrong password.
+  async 'wrong-password'() {
+    const { page } = await newPage();
+    await submitLogin(page, cmd.username, cmd.password + 'x');
+    const a = await text(page, '.error');
+    await shot(page, 'wrong-password');
+    await submitLogin(page, 'nobody-' + cmd.username, cmd.password);
+    const b = await text(page, '.error');
+    check(a && a === b, `wrong password and unknown user must read alike: "${a}" vs "${b}"`);
+    out.genericText = a;
+  },
+
+  // From the org's trusted range no code is asked, even in a new browser.
+  async trusted() {
+    const { page } = await newPage();
+    await submitLogin(page, cmd.username, cmd.password);
+    await expectHome(page, 'from a trusted range');
+  },
+
+  // Two-factor for UI logins: enrol with the key on the page, then a prompt.
+  async 'totp-enrol'() {
+    const { page } = await newPage();
+    await submitLogin(page, cmd.username, cmd.password);
+    check(new URL(page.url()).pathname === '/login/verify', 'an enrolment page should follow the password');
+    const key = await page.getAttribute('#totp-secret', 'data-secret');
+    check(key && key.length >= 16, 'the key should be on the page');
+    const qr = await page.getAttribute('.qr img', 'src');
+    check(qr && qr.startsWith('data:image/png;base64,'), 'the QR code should be an inline PNG');
+    await shot(page, 'enrol');
+    await enterCode(page, '123456' === totp(key) ? '654321' : '123456');
+    check(/not valid/.test(await text(page, '.error')), 'a wrong TOTP code should be refused');
+    await enterCode(page, totp(key));
+    await expectHome(page, 'after enrolment');
+    check((await text(page, '#level')) === 'High Assurance', 'a TOTP login is High Assurance');
+    await logout(page);
+    // Next login: a prompt (the key is registered); the next time step's
+    // code, since the one just used is spent.
+    await submitLogin(page, cmd.username, cmd.password);
+    check(new URL(page.url()).pathname === '/login/verify', 'a TOTP prompt should follow the password');
+    check((await page.$('#totp-secret')) === null, 'the key must not be shown again once enrolled');
+    await shot(page, 'totp-prompt');
+    await enterCode(page, totp(key, Date.now() + 30000));
+    await expectHome(page, 'with a TOTP code');
+  },
+
+  // The profile requires High Assurance at login: TOTP after the password.
+  async 'high-assurance'() {
+    const { page } = await newPage();
+    await submitLogin(page, cmd.username, cmd.password);
+    check(new URL(page.url()).pathname === '/login/verify', 'a TOTP prompt should follow the password');
+    await shot(page, 'prompt');
+    await enterCode(page, totp(cmd.totpKey));
+    await expectHome(page, 'High Assurance at login');
+    check((await text(page, '#level')) === 'High Assurance', 'the session must be High Assurance');
+    await shot(page, 'home');
+  },
+
+  // A POST without the CSRF token (or with another) is refused.
+  async csrf() {
+    const { page } = await newPage();
+    await page.goto(base + '/login');
+    await page.fill('#username', cmd.username);
+    await page.fill('#password', cmd.password);
+    await page.evaluate(() => document.querySelector('input[name=csrf]').remove());
+    const [resp] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/login') && r.request().method() === 'POST'),
+      page.click('button[type=submit]')]);
+    check(resp.status() === 403, `a login POST without the CSRF token: ${resp.status()}`);
+    check(/did not come from this site/.test(await text(page, '.error')), 'the refusal should say why');
+    await shot(page, 'refused');
+    // Signed in, a logout form with a wrong token is refused too.
+    await submitLogin(page, cmd.username, cmd.password);
+    await expectHome(page, 'login');
+    await page.evaluate(() => { document.querySelector('#logout-form input[name=csrf]').value = 'x'.repeat(43); });
+    const [resp2] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/logout')), page.click('#logout-form button[type=submit]')]);
+    check(resp2.status() === 403, `a logout POST with a wrong CSRF token: ${resp2.status()}`);
+    await page.goto(base + '/');
+    await expectHome(page, 'the session survives the refused POST');
+  },
+
+  // Outside the profile's login hours the login is denied.
+  async hours() {
+    const { page } = await newPage();
+    await submitLogin(page, cmd.username, cmd.password);
+    const err = await text(page, '.error');
+    check(/login hours/i.test(err), `outside login hours: ${err}`);
+    await shot(page, 'denied');
+  },
+
+  // The org turned off caching and autocomplete on the login page.
+  async 'no-caching'() {
+    const { page } = await newPage();
+    await submitLogin(page, cmd.username, cmd.password);
+    await expectHome(page, 'login');
+    await logout(page);
+    check((await page.inputValue('#username')) === '', 'the user name must not be remembered');
+    check((await page.getAttribute('#username', 'autocomplete')) === 'off', 'autocomplete must be off');
+  },
+
+  // The idle-timeout prompt: Continue refreshes the session; unanswered,
+  // the browser logs out at the timeout. The browser's clock is driven.
+  async timeout() {
+    const { page } = await newPage();
+    await page.clock.install();
+    await submitLogin(page, cmd.username, cmd.password);
+    await expectHome(page, 'login');
+    const idle = parseInt(await page.getAttribute('body', 'data-idle-timeout'), 10);
+    check(idle === cmd.timeoutSeconds, `idle timeout on the page ${idle}, want ${cmd.timeoutSeconds}`);
+    check(!(await page.isVisible('#timeout-dialog')), 'no prompt at first');
+    await page.clock.fastForward((idle - 50) * 1000);
+    await page.waitForSelector('#timeout-dialog', { state: 'visible' });
+    await shot(page, 'prompt');
+    const [refresh] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/session/refresh')), page.click('#timeout-continue')]);
+    check(refresh.status() === 200, `Continue: refresh answered ${refresh.status()}`);
+    await page.waitForSelector('#timeout-dialog', { state: 'hidden' });
+    // A full timeout from the refresh minus a little: still signed in, prompted again.
+    await page.clock.fastForward((idle - 50) * 1000);
+    await page.waitForSelector('#timeout-dialog', { state: 'visible' });
+    check(new URL(page.url()).pathname === '/', 'still on the home page before the timeout');
+    await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.clock.fastForward(60 * 1000)]);
+    await page.waitForLoadState('load');
+    const notice = await text(page, '.notice');
+    check(/idle/.test(notice), `the login page should say why: "${notice}"`);
+    await shot(page, 'timed-out');
+    await page.goto(base + '/');
+    check(new URL(page.url()).pathname === '/login', 'the session must be over');
+  },
+};
+
+try {
+  browser = await chromium.launch({
+    executablePath: cmd.chromium || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+  const run = scenarios[cmd.scenario];
+  if (!run) throw new Failure(`unknown scenario ${cmd.scenario}`);
+  await run();
+} catch (e) {
+  out.ok = false;
+  out.error = e instanceof Failure ? e.message : String(e.stack || e);
+} finally {
+  if (browser) await browser.close();
+}
+process.stdout.write(JSON.stringify(out) + '\n');

@@ -1,0 +1,43 @@
+// Command web is the browser login: the login page, the verification-code
+// and TOTP pages, the home page, logout and the idle-timeout refresh.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	_ "time/tzdata" // login hours need every zone; provided.al2023 has no tz database
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+
+	"loginguard/shared/deps"
+	"loginguard/shared/login"
+	"loginguard/shared/mail/ses"
+	"loginguard/shared/webui"
+)
+
+func main() {
+	h, err := build(context.Background(), os.Getenv)
+	if err != nil {
+		slog.New(slog.NewJSONHandler(os.Stderr, nil)).Error("init failed", "error", err.Error())
+		os.Exit(1)
+	}
+	lambda.Start(h.Handle)
+}
+
+func build(ctx context.Context, getenv func(string) string) (*webui.Handler, error) {
+	d, err := deps.Build(ctx, getenv)
+	if err != nil {
+		return nil, err
+	}
+	b := &login.Browser{Service: d.Login, Store: d.Store}
+	if d.Config.Sender != "" {
+		m, err := ses.New(sesv2.NewFromConfig(d.AWS), d.Config.Sender)
+		if err != nil {
+			return nil, err
+		}
+		b.Mailer = m
+	}
+	return &webui.Handler{Browser: b, Users: d.Store, Log: d.Log, Metrics: d.Metrics}, nil
+}
