@@ -97,7 +97,7 @@ func (s *stack) account(t *testing.T, org func(*store.Org), prof func(*store.Pro
 	t.Helper()
 	ctx := context.Background()
 	orgID, _ := ids.New("00D", rand.Reader)
-	o := store.Org{ID: orgID, Name: "E2E " + t.Name(), TimeZone: "UTC", Lockout: policy.DefaultLockout,
+	o := store.Org{ID: orgID, Name: "Acme E2E", TimeZone: "UTC", Lockout: policy.DefaultLockout,
 		SessionTimeout: 2 * time.Hour, Version: 1}
 	if org != nil {
 		org(&o)

@@ -5,12 +5,14 @@ package testenv
 
 import (
 	"context"
+	"encoding/json"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -169,4 +171,44 @@ func Context(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// Mail is one message in the SES stand-in's store.
+type Mail struct {
+	From        string `json:"from"`
+	Destination struct {
+		To []string `json:"to"`
+	} `json:"destination"`
+	Subject string `json:"subject"`
+	Body    struct {
+		Text string `json:"text"`
+		HTML string `json:"html"`
+	} `json:"body"`
+	At int64 `json:"at"`
+}
+
+// Mails returns the messages the SES stand-in at url holds for to, oldest first.
+func Mails(t testing.TB, url, to string) []Mail {
+	t.Helper()
+	resp, err := http.Get(url + "/store")
+	if err != nil {
+		t.Fatalf("testenv: reading the SES stand-in's mail: %v", err)
+	}
+	defer resp.Body.Close()
+	var store struct {
+		Emails []Mail `json:"emails"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&store); err != nil {
+		t.Fatalf("testenv: decoding the SES stand-in's mail: %v", err)
+	}
+	var out []Mail
+	for _, m := range store.Emails {
+		for _, d := range m.Destination.To {
+			if strings.EqualFold(d, to) {
+				out = append(out, m)
+				break
+			}
+		}
+	}
+	return out
 }

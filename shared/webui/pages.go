@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"html/template"
 	"image/png"
+	"strconv"
 	"time"
 
 	"github.com/boombuler/barcode"
@@ -24,6 +25,7 @@ var (
 	sessionJS = mustRead("assets/session.js")
 	pages     = template.Must(template.New("").Funcs(template.FuncMap{
 		"level": levelName,
+		"span":  span,
 		"when":  func(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04 MST") },
 	}).ParseFS(assets, "assets/*.html"))
 )
@@ -81,6 +83,18 @@ func levelName(l string) string {
 		return "High Assurance"
 	}
 	return "Standard"
+}
+
+// span says a duration the way people do: "15 minutes", "2 hours".
+func span(d time.Duration) string {
+	unit, n := "minute", int(d/time.Minute)
+	if d >= time.Hour && d%time.Hour == 0 {
+		unit, n = "hour", int(d/time.Hour)
+	}
+	if n != 1 {
+		unit += "s"
+	}
+	return strconv.Itoa(n) + " " + unit
 }
 
 // qrDataURI draws the enrolment URL as a QR code PNG, inline: the key never
