@@ -11,12 +11,12 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"loginguard/shared/account"
 	"loginguard/shared/ids"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
 	"loginguard/shared/store"
 	"loginguard/shared/store/dynamo"
-	"loginguard/shared/tokens"
 )
 
 // ---- orgs ----
@@ -615,7 +615,7 @@ func (a *App) userCreate(ctx context.Context, args []string) error {
 		return err
 	}
 	note := "security token sent to " + u.Email
-	if err := a.issuer(s).Issue(ctx, u, "Your user was created", "the admin CLI"); err != nil {
+	if err := a.accounts(s).NewUserToken(ctx, cliActor, u, "Your user was created"); err != nil {
 		note = "no security token was issued: " + err.Error() + "; the user can log in only from trusted or profile IP ranges until one is (lgadmin user reset-token)"
 	} else if fresh, err := s.User(ctx, u.Username); err == nil {
 		u = fresh
@@ -643,24 +643,16 @@ func (a *App) password(flagValue string, fromStdin bool) (string, error) {
 			return "", err
 		}
 	}
-	return pw, checkPassword(pw)
+	return pw, secret.CheckNewPassword(pw)
 }
 
-func checkPassword(pw string) error {
-	switch {
-	case len(pw) < 8:
-		return errors.New("the password must have at least 8 characters")
-	case len(pw) > secret.MaxPasswordLen:
-		return fmt.Errorf("the password must have at most %d characters", secret.MaxPasswordLen)
-	case strings.ContainsAny(pw, "\x00\r\n"):
-		return errors.New("the password must not contain control characters")
-	}
-	return nil
+// accounts changes credentials as the admin CLI: every change is mailed
+// and audited like one made in the UI.
+func (a *App) accounts(s *dynamo.Store) *account.Service {
+	return &account.Service{Store: s, Mailer: a.mailer, Rand: a.Rand, Now: a.Now, Params: secret.DefaultParams}
 }
 
-func (a *App) issuer(s *dynamo.Store) *tokens.Issuer {
-	return &tokens.Issuer{Store: s, Mailer: a.mailer, Rand: a.Rand, Now: a.Now}
-}
+var cliActor = account.Actor{Via: "CLI"}
 
 func (a *App) userArg(ctx context.Context, name string, args []string) (*dynamo.Store, store.User, error) {
 	fs := a.flags(name, "USERNAME")
@@ -756,7 +748,7 @@ func (a *App) userResetToken(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := a.issuer(s).Issue(ctx, u, "Your administrator reset your security token", "the admin CLI"); err != nil {
+	if err := a.accounts(s).ResetToken(ctx, cliActor, u); err != nil {
 		return err
 	}
 	a.show(map[string]string{"sentTo": u.Email}, [][2]string{{"new security token sent to", u.Email}})

@@ -74,7 +74,7 @@ func (a *App) demo(ctx context.Context, args []string) error {
 	if err := s.CreateUser(ctx, u); err != nil {
 		return err
 	}
-	if err := a.issuer(s).Issue(ctx, u, "Your demo user was created", "make run"); err != nil {
+	if err := a.accounts(s).NewUserToken(ctx, cliActor, u, "Your demo user was created by make run"); err != nil {
 		return err
 	}
 	r := result{true, orgID, u.Username, u.Email}

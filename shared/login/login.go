@@ -233,17 +233,7 @@ func (s *Service) login(ctx context.Context, a Attempt, now time.Time) (Result, 
 	if !d.Allowed {
 		// The reservation counted this attempt as a failure already; set
 		// right what it got wrong.
-		lapsed := pol.Lockout.AttemptAfterLapse(u.Lock.Attempts)
-		var fixErr error
-		switch {
-		case d.CountsAsFailure && lapsed:
-			fixErr = s.Store.SetAttempts(ctx, u, 1)
-		case !d.CountsAsFailure && lapsed:
-			fixErr = s.Store.SetAttempts(ctx, u, 0)
-		case !d.CountsAsFailure:
-			fixErr = s.Store.ReleaseAttempt(ctx, u)
-		}
-		return Result{}, s.refuse(ctx, ev, d.Reason, fixErr)
+		return Result{}, s.refuse(ctx, ev, d.Reason, settle(ctx, s.Store, u, d.CountsAsFailure))
 	}
 	return s.open(ctx, u, a, d, ev, rehash, totpStep)
 }

@@ -238,14 +238,18 @@ func (b *Browser) activate(ctx context.Context, u store.User, device string, ev 
 // is known: a failure stays counted (restarting the count after an expired
 // lock), anything else is given back.
 func (b *Browser) settle(ctx context.Context, u store.User, countsAsFailure bool) error {
+	return settle(ctx, b.Store, u, countsAsFailure)
+}
+
+func settle(ctx context.Context, st Store, u store.User, countsAsFailure bool) error {
 	lapsed := u.Policy.Lockout.AttemptAfterLapse(u.Lock.Attempts)
 	switch {
 	case countsAsFailure && lapsed:
-		return b.Store.SetAttempts(ctx, u, 1)
+		return st.SetAttempts(ctx, u, 1)
 	case !countsAsFailure && lapsed:
-		return b.Store.SetAttempts(ctx, u, 0)
+		return st.SetAttempts(ctx, u, 0)
 	case !countsAsFailure:
-		return b.Store.ReleaseAttempt(ctx, u)
+		return st.ReleaseAttempt(ctx, u)
 	}
 	return nil
 }
@@ -516,4 +520,43 @@ func MaskEmail(addr string) string {
 		return "your email address"
 	}
 	return addr[:1] + "***" + addr[at:]
+}
+
+// ErrWrongPassword is a wrong current password where one is asked again
+// (changing the password).
+var ErrWrongPassword = &Error{Code: "INVALID_PASSWORD", Reason: policy.ReasonInvalidCredentials,
+	Message: "Your current password is not correct."}
+
+// CheckPassword checks the password of a signed-in user asking to change
+// it: through the same gate as a login, so wrong guesses count toward
+// lockout and a locked user gets nowhere. It returns the user as stored.
+func (s *Service) CheckPassword(ctx context.Context, username, password string) (store.User, error) {
+	start := s.Now()
+	u, err := s.checkPassword(ctx, username, password, start)
+	if err != nil {
+		s.waitFloor(ctx, start)
+	}
+	return u, err
+}
+
+func (s *Service) checkPassword(ctx context.Context, username, password string, now time.Time) (store.User, error) {
+	u, err := s.Store.BeginAttempt(ctx, username, now)
+	if errors.Is(err, store.ErrLocked) || errors.Is(err, store.ErrInactive) || errors.Is(err, store.ErrNotFound) {
+		secret.SpendPasswordCheck(password)
+		return store.User{}, denied(policy.ReasonUserLocked)
+	}
+	if err != nil {
+		return store.User{}, internal(err)
+	}
+	ok, _, err := secret.VerifyPassword(password, u.PasswordHash, s.Params)
+	if err != nil {
+		return store.User{}, internal(err)
+	}
+	if sErr := settle(ctx, s.Store, u, !ok); sErr != nil && s.Log != nil {
+		s.Log.WarnContext(ctx, "login attempt counter not settled", "user_id", u.ID, "error", sErr.Error())
+	}
+	if !ok {
+		return store.User{}, ErrWrongPassword
+	}
+	return u, nil
 }

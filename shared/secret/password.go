@@ -106,3 +106,16 @@ const dummyHash = "$argon2id$v=19$m=19456,t=2,p=1$3q2+78r+ur7erb7vyv66+w$7ZmAvQn
 func SpendPasswordCheck(password string) {
 	_, _, _ = VerifyPassword(password, dummyHash, DefaultParams)
 }
+
+// CheckNewPassword says what is wrong with a password someone chose, or nil.
+func CheckNewPassword(pw string) error {
+	switch {
+	case len(pw) < 8:
+		return errors.New("the password must have at least 8 characters")
+	case len(pw) > MaxPasswordLen:
+		return fmt.Errorf("the password must have at most %d characters", MaxPasswordLen)
+	case strings.ContainsAny(pw, "\x00\r\n"):
+		return errors.New("the password must not contain control characters")
+	}
+	return nil
+}

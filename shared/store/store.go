@@ -21,6 +21,8 @@ var (
 	ErrConflict = errors.New("changed concurrently")
 	// ErrReplay: a TOTP code's time step was used already.
 	ErrReplay = errors.New("TOTP code already used")
+	// ErrRateLimited: too many of this action in its window.
+	ErrRateLimited = errors.New("rate limited")
 )
 
 // Org is a customer organisation and its org-wide security settings.
@@ -211,6 +213,21 @@ type LoginChallenge struct {
 	Tries     int    // wrong answers so far
 	CreatedAt time.Time
 	ExpiresAt time.Time
+}
+
+// AuditEvent is one line of the audit trail: a change to someone's
+// credentials, or a refused attempt at one. It lives beside login history.
+type AuditEvent struct {
+	At       time.Time
+	OrgID    string
+	ActorID  string // who did it; empty for the admin CLI
+	Actor    string // their user name, or "admin CLI"
+	TargetID string // whom it was done to
+	Target   string
+	Action   string // TOKEN_RESET, PASSWORD_CHANGE, PASSWORD_RESET
+	Outcome  string // DONE, or why not (RATE_LIMITED, NOT_PERMITTED, MAIL_FAILED, WRONG_PASSWORD, ...)
+	IP       string // where from; empty for the CLI
+	Via      string // UI or CLI
 }
 
 // HistoryRetention is how long login history is kept (Salesforce keeps six months).

@@ -367,6 +367,9 @@ func (s *Store) History(ctx context.Context, f HistoryFilter) ([]store.LoginEven
 			return nil, fmt.Errorf("reading login history: %w", err)
 		}
 		for _, item := range page.Items {
+			if _, audit := item["kind"]; audit {
+				continue // the org's audit trail shares the index; see AuditTrail
+			}
 			var it historyItem
 			if err := attributevalue.UnmarshalMap(item, &it); err != nil {
 				return nil, err

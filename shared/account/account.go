@@ -1,0 +1,291 @@
+// Package account changes users' credentials: a new security token on
+// request (the user's own, or another user's by an admin with "Manage
+// Users"), a password change that asks for the current password, and an
+// admin password reset; each of the last two also issues a new token, as
+// security-tokens.txt says. A new token goes out by mail first; only once
+// the mail provider has accepted it is it written, together with any new
+// password, in one conditional write. So a failed mail changes nothing and
+// the old token keeps working. Every change and refusal is audited.
+package account
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"time"
+
+	"loginguard/shared/login"
+	"loginguard/shared/mail"
+	"loginguard/shared/secret"
+	"loginguard/shared/store"
+)
+
+// Store is what credential changes need of storage.
+type Store interface {
+	User(ctx context.Context, username string) (store.User, error)
+	UsersOfOrg(ctx context.Context, orgID string) ([]store.User, error)
+	ReserveTokenReset(ctx context.Context, username string, now time.Time, window time.Duration, max int) error
+	ReleaseTokenReset(ctx context.Context, username string) error
+	SetCredentials(ctx context.Context, u store.User, newPasswordHash, newTokenDigest string) error
+	Audit(ctx context.Context, ev store.AuditEvent) error
+}
+
+// Service runs credential changes.
+type Service struct {
+	Store  Store
+	Login  *login.Service // checks a current password through the lockout gate
+	Mailer mail.Mailer    // nil when no sender is configured
+	Rand   io.Reader
+	Now    func() time.Time
+	Params secret.Params
+	Log    *slog.Logger
+}
+
+// Token resets from the UI: at most ResetLimit per user in ResetWindow.
+const (
+	ResetLimit  = 3
+	ResetWindow = time.Hour
+)
+
+// Actions and outcomes in the audit trail.
+const (
+	ActionTokenReset     = "TOKEN_RESET"
+	ActionPasswordChange = "PASSWORD_CHANGE"
+	ActionPasswordReset  = "PASSWORD_RESET"
+
+	OutcomeDone = "DONE"
+)
+
+// Error is a refusal a user can cause: a stable code and a message to show.
+type Error struct {
+	Code    string
+	Message string
+	cause   error
+}
+
+func (e *Error) Error() string {
+	if e.cause != nil {
+		return e.Code + ": " + e.cause.Error()
+	}
+	return e.Code + ": " + e.Message
+}
+
+func (e *Error) Unwrap() error { return e.cause }
+
+// Is matches refusals by code, so errors.Is(err, ErrMailFailed) holds for
+// a copy carrying its cause.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code
+}
+
+// The refusals.
+var (
+	ErrNotPermitted = &Error{Code: "INSUFFICIENT_ACCESS",
+		Message: "You need the \"Manage Users\" permission to change another user's credentials."}
+	ErrNoEmail = &Error{Code: "NO_EMAIL_ADDRESS",
+		Message: "This user has no email address, so a security token cannot be sent. Add an email address first."}
+	ErrRateLimited = &Error{Code: "TOKEN_RESET_LIMIT",
+		Message: "The security token was reset 3 times in the last hour, the most allowed. Wait a while and try again."}
+	ErrMailFailed = &Error{Code: "MAIL_NOT_SENT",
+		Message: "We couldn't send the email with the new security token, so nothing was changed: the current token and password still work. Try again in a few minutes."}
+	ErrConcurrent = &Error{Code: "CONCURRENT_CHANGE",
+		Message: "The credentials were changed by another request at the same moment, so this change was not made. Use the token from the newest email."}
+	ErrNoMailer = &Error{Code: "MAIL_NOT_CONFIGURED",
+		Message: "No mail sender is configured (SENDER_ADDRESS), so a security token cannot be sent."}
+)
+
+// Actor is who asks for a change: a signed-in user (UI), or the admin CLI.
+type Actor struct {
+	User store.User // zero for the CLI
+	IP   string     // where the request came from; empty for the CLI
+	Via  string     // "UI" or "CLI"
+}
+
+func (a Actor) cli() bool { return a.Via == "CLI" }
+
+func (a Actor) name() string {
+	if a.cli() {
+		return "admin CLI"
+	}
+	return a.User.Username
+}
+
+func (a Actor) from() string {
+	if a.cli() || a.IP == "" {
+		return "the admin command line"
+	}
+	return "IP address " + a.IP
+}
+
+// mayManage: a user may change their own credentials; another user's only
+// with "Manage Users" in the same org; the CLI may change anyone's.
+func (a Actor) mayManage(target store.User) bool {
+	return a.cli() || a.User.ID == target.ID || (a.User.Policy.ManageUsers && a.User.OrgID == target.OrgID)
+}
+
+func (s *Service) audit(ctx context.Context, a Actor, target store.User, action, outcome string) {
+	ev := store.AuditEvent{At: s.Now(), OrgID: target.OrgID, ActorID: a.User.ID, Actor: a.name(),
+		TargetID: target.ID, Target: target.Username, Action: action, Outcome: outcome, IP: a.IP, Via: a.Via}
+	if ev.OrgID == "" {
+		ev.OrgID = a.User.OrgID
+	}
+	if err := s.Store.Audit(ctx, ev); err != nil && s.Log != nil {
+		s.Log.ErrorContext(ctx, "audit line not recorded", "action", action, "outcome", outcome, "error", err.Error())
+	}
+}
+
+// refuse audits a refusal and returns it.
+func (s *Service) refuse(ctx context.Context, a Actor, target store.User, action string, e *Error) error {
+	s.audit(ctx, a, target, action, e.Code)
+	return e
+}
+
+// ResetToken gives target a new security token, mailed to them.
+func (s *Service) ResetToken(ctx context.Context, a Actor, target store.User) error {
+	if !a.mayManage(target) {
+		return s.refuse(ctx, a, target, ActionTokenReset, ErrNotPermitted)
+	}
+	if !a.cli() {
+		err := s.Store.ReserveTokenReset(ctx, target.Username, s.Now(), ResetWindow, ResetLimit)
+		if errors.Is(err, store.ErrRateLimited) {
+			return s.refuse(ctx, a, target, ActionTokenReset, ErrRateLimited)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	reason := "You asked to reset your security token"
+	if a.User.ID != target.ID {
+		reason = "Your administrator (" + a.name() + ") reset your security token"
+	}
+	err := s.issue(ctx, a, target, "", reason, ActionTokenReset)
+	if err != nil && !a.cli() {
+		var e *Error
+		if errors.As(err, &e) && e != ErrConcurrent {
+			// Nothing changed: the reset does not use up one of the user's.
+			if rErr := s.Store.ReleaseTokenReset(ctx, target.Username); rErr != nil && s.Log != nil {
+				s.Log.WarnContext(ctx, "token reset not released", "error", rErr.Error())
+			}
+		}
+	}
+	return err
+}
+
+// issue mails target a new token and then stores it (with newPasswordHash,
+// if set) in one conditional write.
+func (s *Service) issue(ctx context.Context, a Actor, target store.User, newPasswordHash, reason, action string) error {
+	if target.Email == "" {
+		if newPasswordHash != "" {
+			// The password may change; no token can reach the user, so the
+			// one they have (if any) stays as it is.
+			return s.save(ctx, a, target, newPasswordHash, target.TokenHash, action)
+		}
+		return s.refuse(ctx, a, target, action, ErrNoEmail)
+	}
+	if s.Mailer == nil {
+		return s.refuse(ctx, a, target, action, ErrNoMailer)
+	}
+	tok, err := secret.NewToken(s.Rand)
+	if err != nil {
+		return err
+	}
+	msg, err := mail.SecurityToken(mail.TokenMail{
+		To: target.Email, Name: target.FullName(), Username: target.Username, OrgName: target.Policy.OrgName,
+		Token: tok, Reason: reason, At: s.Now(), From: a.from(),
+	})
+	if err != nil {
+		return err
+	}
+	if err := s.Mailer.Send(ctx, msg); err != nil {
+		if s.Log != nil {
+			s.Log.ErrorContext(ctx, "security token mail not sent", "user_id", target.ID, "error", err.Error())
+		}
+		e := *ErrMailFailed
+		e.cause = err
+		s.audit(ctx, a, target, action, e.Code)
+		return &e
+	}
+	return s.save(ctx, a, target, newPasswordHash, secret.Digest(secret.PurposeToken, tok), action)
+}
+
+func (s *Service) save(ctx context.Context, a Actor, target store.User, newPasswordHash, tokenDigest, action string) error {
+	err := s.Store.SetCredentials(ctx, target, newPasswordHash, tokenDigest)
+	if errors.Is(err, store.ErrConflict) {
+		return s.refuse(ctx, a, target, action, ErrConcurrent)
+	}
+	if err != nil {
+		return err
+	}
+	s.audit(ctx, a, target, action, OutcomeDone)
+	return nil
+}
+
+// ErrBadNewPassword wraps what is wrong with a chosen password.
+func badNewPassword(err error) *Error {
+	return &Error{Code: "INVALID_NEW_PASSWORD", Message: "The new password is not allowed: " + err.Error() + "."}
+}
+
+// ChangePassword is a signed-in user changing their own password: the
+// current one is checked (a wrong one counts toward lockout), and a new
+// security token is mailed with the change.
+func (s *Service) ChangePassword(ctx context.Context, a Actor, current, next string) error {
+	u := a.User
+	if err := secret.CheckNewPassword(next); err != nil {
+		return s.refuse(ctx, a, u, ActionPasswordChange, badNewPassword(err))
+	}
+	if next == current {
+		return s.refuse(ctx, a, u, ActionPasswordChange, badNewPassword(errors.New("it must differ from the current one")))
+	}
+	fresh, err := s.Login.CheckPassword(ctx, u.Username, current)
+	if err != nil {
+		le := login.AsError(err)
+		if le.Code == login.CodeUnknown {
+			return err
+		}
+		return s.refuse(ctx, a, u, ActionPasswordChange, &Error{Code: le.Code, Message: le.Message})
+	}
+	if fresh.ID != u.ID {
+		return s.refuse(ctx, a, u, ActionPasswordChange, ErrConcurrent)
+	}
+	hash, err := secret.HashPassword(next, s.Params, s.Rand)
+	if err != nil {
+		return err
+	}
+	return s.issue(ctx, a, fresh, hash, "You changed your password", ActionPasswordChange)
+}
+
+// ResetPassword is an admin setting another user's password (the CLI, or
+// a signed-in user with "Manage Users"); a new token is mailed with it.
+func (s *Service) ResetPassword(ctx context.Context, a Actor, target store.User, next string) error {
+	if !a.mayManage(target) {
+		return s.refuse(ctx, a, target, ActionPasswordReset, ErrNotPermitted)
+	}
+	if err := secret.CheckNewPassword(next); err != nil {
+		return s.refuse(ctx, a, target, ActionPasswordReset, badNewPassword(err))
+	}
+	hash, err := secret.HashPassword(next, s.Params, s.Rand)
+	if err != nil {
+		return err
+	}
+	return s.issue(ctx, a, target, hash, "Your administrator ("+a.name()+") reset your password", ActionPasswordReset)
+}
+
+// Users lists the actor's org for the setup page: only with "Manage Users".
+func (s *Service) Users(ctx context.Context, a Actor) ([]store.User, error) {
+	if !a.User.Policy.ManageUsers {
+		s.audit(ctx, a, store.User{OrgID: a.User.OrgID}, "LIST_USERS", ErrNotPermitted.Code)
+		return nil, ErrNotPermitted
+	}
+	return s.Store.UsersOfOrg(ctx, a.User.OrgID)
+}
+
+// ActionTokenIssued is a new user's first token.
+const ActionTokenIssued = "TOKEN_ISSUED"
+
+// NewUserToken sends a new user their first security token; reason opens
+// the mail ("Your user was created").
+func (s *Service) NewUserToken(ctx context.Context, a Actor, target store.User, reason string) error {
+	return s.issue(ctx, a, target, "", reason, ActionTokenIssued)
+}

@@ -1,0 +1,300 @@
+package account_test
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"loginguard/internal/testenv"
+	"loginguard/shared/account"
+	"loginguard/shared/ids"
+	"loginguard/shared/login"
+	"loginguard/shared/mail/ses"
+	"loginguard/shared/policy"
+	"loginguard/shared/secret"
+	"loginguard/shared/store"
+	"loginguard/shared/store/dynamo"
+)
+
+var fast = secret.Params{MemoryKiB: 64, Time: 1, Threads: 1}
+
+const oldPassword = "Old-Passw0rd"
+
+type world struct {
+	t      *testing.T
+	ctx    context.Context
+	st     *dynamo.Store
+	sesURL string
+	svc    *account.Service
+	org    store.Org
+}
+
+// newWorld: an org with two profiles (plain users; admins with "Manage
+// Users"), mail through sesURL ("" starts an SES stand-in).
+func newWorld(t *testing.T, sesURL string) *world {
+	t.Helper()
+	db := testenv.DynamoDB(testenv.Dynalite(t))
+	st := dynamo.New(db, testenv.CreateTables(t, db))
+	if sesURL == "" {
+		sesURL = testenv.SES(t)
+	}
+	sender, _ := ses.New(testenv.SESv2(sesURL), "no-reply@example.com")
+	orgID, _ := ids.New("00D", rand.Reader)
+	w := &world{t: t, ctx: testenv.Context(t), st: st, sesURL: sesURL,
+		org: store.Org{ID: orgID, Name: "Acme", TimeZone: "UTC", Lockout: policy.DefaultLockout, Version: 1}}
+	if err := st.CreateOrg(w.ctx, w.org); err != nil {
+		t.Fatal(err)
+	}
+	lsvc := &login.Service{Store: st, Rand: rand.Reader, Now: time.Now, Params: fast}
+	w.svc = &account.Service{Store: st, Login: lsvc, Mailer: sender, Rand: rand.Reader, Now: time.Now, Params: fast}
+	return w
+}
+
+func (w *world) user(name string, manageUsers bool, email bool) store.User {
+	w.t.Helper()
+	profID, _ := ids.New("00e", rand.Reader)
+	p := store.Profile{ID: profID, OrgID: w.org.ID, Name: "P", APIEnabled: true, ManageUsers: manageUsers, Version: 1}
+	if err := w.st.CreateProfile(w.ctx, p); err != nil {
+		w.t.Fatal(err)
+	}
+	id, _ := ids.New("005", rand.Reader)
+	hash, _ := secret.HashPassword(oldPassword, fast, rand.Reader)
+	u := store.User{ID: id, OrgID: w.org.ID, ProfileID: profID, Username: name + "@acme.example", FirstName: "T",
+		Active: true, PasswordHash: hash, TokenHash: secret.Digest(secret.PurposeToken, "OLDTOKEN"), Policy: store.PolicyOf(w.org, p)}
+	if email {
+		u.Email = u.Username
+	}
+	if err := w.st.CreateUser(w.ctx, u); err != nil {
+		w.t.Fatal(err)
+	}
+	return w.fresh(u)
+}
+
+func (w *world) fresh(u store.User) store.User {
+	w.t.Helper()
+	got, err := w.st.User(w.ctx, u.Username)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return got
+}
+
+func (w *world) tokenFromMail(to string) string {
+	w.t.Helper()
+	mails := testenv.Mails(w.t, w.sesURL, to)
+	if len(mails) == 0 {
+		w.t.Fatalf("no mail to %s", to)
+	}
+	m := mails[len(mails)-1]
+	_, after, ok := strings.Cut(m.Body.Text, "Security token (case-sensitive): ")
+	if !ok {
+		w.t.Fatalf("no token in the mail text:\n%s", m.Body.Text)
+	}
+	tok := strings.Fields(after)[0]
+	if len(tok) != secret.TokenLen || !strings.Contains(m.Body.HTML, tok) || strings.Contains(m.Subject, tok) || strings.Contains(m.From, tok) {
+		w.t.Fatalf("the token belongs in the body only: %+v", m)
+	}
+	return tok
+}
+
+func (w *world) audit() []store.AuditEvent {
+	w.t.Helper()
+	evs, err := w.st.AuditTrail(w.ctx, w.org.ID, 100)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return evs
+}
+
+func self(u store.User) account.Actor { return account.Actor{User: u, IP: "198.51.100.7", Via: "UI"} }
+
+func tokenWorks(u store.User, tok string) bool {
+	return secret.MatchDigest(secret.PurposeToken, tok, u.TokenHash)
+}
+
+func TestSelfServiceResetMailsThenReplacesTheToken(t *testing.T) {
+	w := newWorld(t, "")
+	u := w.user("tom", false, true)
+	if err := w.svc.ResetToken(w.ctx, self(u), u); err != nil {
+		t.Fatal(err)
+	}
+	tok := w.tokenFromMail(u.Email)
+	mails := testenv.Mails(t, w.sesURL, u.Email)
+	if txt := mails[0].Body.Text; !strings.Contains(txt, "198.51.100.7") || !strings.Contains(txt, "You asked to reset your security token") {
+		t.Fatalf("the mail should say where and why:\n%s", txt)
+	}
+	if rec := w.fresh(u); !tokenWorks(rec, tok) || tokenWorks(rec, "OLDTOKEN") {
+		t.Fatal("after the mail was accepted only the new token may match")
+	}
+	a := w.audit()
+	if len(a) != 1 || a[0].Action != account.ActionTokenReset || a[0].Outcome != account.OutcomeDone ||
+		a[0].ActorID != u.ID || a[0].TargetID != u.ID || a[0].IP != "198.51.100.7" || a[0].Via != "UI" {
+		t.Fatalf("audit %+v", a)
+	}
+	// The org's login history does not show audit lines.
+	if h, _ := w.st.History(w.ctx, dynamo.HistoryFilter{OrgID: w.org.ID}); len(h) != 0 {
+		t.Fatalf("login history shows %d lines", len(h))
+	}
+}
+
+func TestAFailedSendChangesNothing(t *testing.T) {
+	dead := "http://127.0.0.1:" + strconv.Itoa(testenv.FreePort(t)) // nobody listens: the send fails
+	w := newWorld(t, dead)
+	u := w.user("tom", false, true)
+	ctx, cancel := context.WithTimeout(w.ctx, 30*time.Second)
+	defer cancel()
+	for range account.ResetLimit + 1 {
+		if err := w.svc.ResetToken(ctx, self(u), u); !errors.Is(err, account.ErrMailFailed) {
+			t.Fatalf("SES down: %v; want ErrMailFailed", err)
+		}
+	}
+	err := w.svc.ChangePassword(ctx, self(u), oldPassword, "New-Passw0rd")
+	if !errors.Is(err, account.ErrMailFailed) {
+		t.Fatalf("password change with SES down: %v; want ErrMailFailed", err)
+	}
+	rec := w.fresh(u)
+	if !tokenWorks(rec, "OLDTOKEN") || rec.PasswordHash != u.PasswordHash {
+		t.Fatal("the old token and password must still work when the mail failed")
+	}
+	if got := w.audit(); len(got) != account.ResetLimit+2 || got[0].Outcome != account.ErrMailFailed.Code {
+		t.Fatalf("audit %+v", got)
+	}
+}
+
+func TestResetsAreRateLimited(t *testing.T) {
+	w := newWorld(t, "")
+	u := w.user("tom", false, true)
+	for i := range account.ResetLimit {
+		if err := w.svc.ResetToken(w.ctx, self(u), w.fresh(u)); err != nil {
+			t.Fatalf("reset %d: %v", i+1, err)
+		}
+	}
+	if err := w.svc.ResetToken(w.ctx, self(u), w.fresh(u)); !errors.Is(err, account.ErrRateLimited) {
+		t.Fatalf("reset %d: %v; want ErrRateLimited", account.ResetLimit+1, err)
+	}
+	if got := w.audit()[0]; got.Outcome != account.ErrRateLimited.Code {
+		t.Fatalf("audit %+v", got)
+	}
+	// The CLI is not limited.
+	if err := w.svc.ResetToken(w.ctx, account.Actor{Via: "CLI"}, w.fresh(u)); err != nil {
+		t.Fatalf("CLI reset: %v", err)
+	}
+}
+
+func TestOnlyManageUsersMayResetAnotherUsersToken(t *testing.T) {
+	w := newWorld(t, "")
+	admin, plain, target := w.user("ada", true, true), w.user("pat", false, true), w.user("tim", false, true)
+	if err := w.svc.ResetToken(w.ctx, self(plain), target); !errors.Is(err, account.ErrNotPermitted) {
+		t.Fatalf("without Manage Users: %v; want ErrNotPermitted", err)
+	}
+	if _, err := w.svc.Users(w.ctx, self(plain)); !errors.Is(err, account.ErrNotPermitted) {
+		t.Fatalf("listing without Manage Users: %v", err)
+	}
+	if !tokenWorks(w.fresh(target), "OLDTOKEN") {
+		t.Fatal("a refused reset changed the token")
+	}
+	if err := w.svc.ResetToken(w.ctx, self(admin), target); err != nil {
+		t.Fatalf("with Manage Users: %v", err)
+	}
+	if !strings.Contains(testenv.Mails(t, w.sesURL, target.Email)[0].Body.Text, "administrator (ada@acme.example)") {
+		t.Fatal("the mail should say the administrator reset it")
+	}
+	users, err := w.svc.Users(w.ctx, self(admin))
+	if err != nil || len(users) != 3 {
+		t.Fatalf("users %d, %v", len(users), err)
+	}
+	// Another org's admin may not.
+	other := newWorld(t, w.sesURL)
+	otherAdmin := other.user("oz", true, true)
+	if err := w.svc.ResetToken(w.ctx, self(otherAdmin), target); !errors.Is(err, account.ErrNotPermitted) {
+		t.Fatalf("another org's admin: %v", err)
+	}
+	var refused, done int
+	for _, e := range w.audit() {
+		switch {
+		case e.Outcome == account.ErrNotPermitted.Code:
+			refused++
+		case e.Outcome == account.OutcomeDone && e.Actor == admin.Username && e.Target == target.Username:
+			done++
+		}
+	}
+	if refused < 2 || done != 1 {
+		t.Fatalf("audit: %d refused, %d done: %+v", refused, done, w.audit())
+	}
+}
+
+func TestNoEmailNoToken(t *testing.T) {
+	w := newWorld(t, "")
+	u := w.user("ned", false, false)
+	if err := w.svc.ResetToken(w.ctx, account.Actor{Via: "CLI"}, u); !errors.Is(err, account.ErrNoEmail) ||
+		!strings.Contains(err.Error(), "no email address") {
+		t.Fatalf("no email: %v", err)
+	}
+}
+
+func TestChangePasswordChecksTheCurrentOneAndIssuesAToken(t *testing.T) {
+	w := newWorld(t, "")
+	u := w.user("tom", false, true)
+	var e *account.Error
+	if err := w.svc.ChangePassword(w.ctx, self(u), "wrong-one", "New-Passw0rd"); !errors.As(err, &e) || e.Code != login.ErrWrongPassword.Code {
+		t.Fatalf("wrong current password: %v", err)
+	}
+	if got := w.fresh(u).Lock.Attempts; got != 1 {
+		t.Fatalf("a wrong current password counts toward lockout: attempts %d", got)
+	}
+	if err := w.svc.ChangePassword(w.ctx, self(u), oldPassword, "short"); err == nil || !strings.Contains(err.Error(), "INVALID_NEW_PASSWORD") {
+		t.Fatalf("a short new password: %v", err)
+	}
+	if err := w.svc.ChangePassword(w.ctx, self(u), oldPassword, "New-Passw0rd"); err != nil {
+		t.Fatal(err)
+	}
+	rec := w.fresh(u)
+	if ok, _, _ := secret.VerifyPassword("New-Passw0rd", rec.PasswordHash, fast); !ok {
+		t.Fatal("the new password does not work")
+	}
+	if tok := w.tokenFromMail(u.Email); !tokenWorks(rec, tok) || tokenWorks(rec, "OLDTOKEN") || rec.Lock.Attempts != 0 {
+		t.Fatal("a password change issues a new token and clears the count")
+	}
+	// The admin reset, from the CLI.
+	if err := w.svc.ResetPassword(w.ctx, account.Actor{Via: "CLI"}, rec, "Admin-Set-Passw0rd"); err != nil {
+		t.Fatal(err)
+	}
+	if tok := w.tokenFromMail(u.Email); !tokenWorks(w.fresh(u), tok) {
+		t.Fatal("an admin password reset issues a new token")
+	}
+}
+
+func TestConcurrentResetsLeaveOneToken(t *testing.T) {
+	w := newWorld(t, "")
+	u := w.user("tom", false, true)
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i := range errs {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[i] = w.svc.ResetToken(w.ctx, account.Actor{Via: "CLI"}, u) }()
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		if err == nil {
+			ok++
+		} else if !errors.Is(err, account.ErrConcurrent) {
+			t.Fatal(err)
+		}
+	}
+	works := 0
+	for _, m := range testenv.Mails(t, w.sesURL, u.Email) {
+		_, after, _ := strings.Cut(m.Body.Text, "Security token (case-sensitive): ")
+		if tokenWorks(w.fresh(u), strings.Fields(after)[0]) {
+			works++
+		}
+	}
+	if ok != 1 || works != 1 {
+		t.Fatalf("two resets from the same state: %d succeeded, %d mailed tokens work; want 1 and 1", ok, works)
+	}
+}
