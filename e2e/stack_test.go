@@ -27,6 +27,8 @@ type stack struct {
 	root    string
 	baseURL string
 	sesURL  string // the SES stand-in: every mail the functions sent
+	stopSES func() // stops the SES stand-in (mail is down from then on)
+	logPath string // the gateway's output, with every function's log lines
 	st      *dynamo.Store
 	sealer  *secret.Sealer // seals TOTP keys with the key the functions got
 }
@@ -60,7 +62,7 @@ func startStack(t *testing.T) *stack {
 	endpoint := testenv.Dynalite(t)
 	db := testenv.DynamoDB(endpoint)
 	st := dynamo.New(db, testenv.CreateTables(t, db))
-	sesURL := testenv.SES(t)
+	sesURL, stopSES := testenv.StartSES(t)
 
 	envVars := filepath.Join(bin, "env.json")
 	// A short failure floor keeps the lockout scenarios quick.
@@ -72,14 +74,15 @@ func startStack(t *testing.T) *stack {
 	sealer, _ := secret.NewSealer(totpKey)
 	port := testenv.FreePort(t)
 	addr := "127.0.0.1:" + strconv.Itoa(port)
-	testenv.StartEnv(t, addr, []string{
+	gw := testenv.StartEnv(t, addr, []string{
 		"AWS_ENDPOINT_URL_DYNAMODB=" + endpoint, "AWS_ENDPOINT_URL_SESV2=" + sesURL, "AWS_REGION=us-east-1",
 		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
 	}, filepath.Join(bin, "local"), "serve", "--template", filepath.Join(root, "template.yaml"),
 		"--build-dir", bin, "--addr", addr, "--env-vars", envVars,
 		"--parameter-overrides", "TotpEncryptionKey="+base64.StdEncoding.EncodeToString(totpKey),
 		"--parameter-overrides", "SenderAddress=no-reply@e2e.example")
-	return &stack{root: root, baseURL: "http://" + addr, sesURL: sesURL, st: st, sealer: sealer}
+	logPath := gw.Stdout.(*os.File).Name()
+	return &stack{root: root, baseURL: "http://" + addr, sesURL: sesURL, stopSES: stopSES, logPath: logPath, st: st, sealer: sealer}
 }
 
 // account is one org, profile and user made for one scenario.
@@ -94,6 +97,13 @@ type account struct {
 var fastParams = secret.Params{MemoryKiB: 64, Time: 1, Threads: 1}
 
 func (s *stack) account(t *testing.T, org func(*store.Org), prof func(*store.Profile)) account {
+	t.Helper()
+	o, p := s.orgAndProfile(t, org, prof)
+	return s.userIn(t, o, p)
+}
+
+// orgAndProfile makes an org and a profile in it.
+func (s *stack) orgAndProfile(t *testing.T, org func(*store.Org), prof func(*store.Profile)) (store.Org, store.Profile) {
 	t.Helper()
 	ctx := context.Background()
 	orgID, _ := ids.New("00D", rand.Reader)
@@ -113,6 +123,14 @@ func (s *stack) account(t *testing.T, org func(*store.Org), prof func(*store.Pro
 	if err := s.st.CreateProfile(ctx, p); err != nil {
 		t.Fatal(err)
 	}
+	return o, p
+}
+
+// userIn makes a user of profile p in org o.
+func (s *stack) userIn(t *testing.T, o store.Org, p store.Profile) account {
+	t.Helper()
+	ctx := context.Background()
+	orgID, profID := o.ID, p.ID
 	userID, _ := ids.New("005", rand.Reader)
 	pw := "Pa55word-" + userID[10:]
 	hash, _ := secret.HashPassword(pw, fastParams, rand.Reader)

@@ -40,11 +40,22 @@ async function text(page, sel) {
   return el ? (await el.innerText()).trim() : '';
 }
 
+const nowSec = () => Math.floor(Date.now() / 1000) - 1;
+
 async function submitLogin(page, username, password) {
   await page.goto(base + '/login');
   await page.fill('#username', username);
   await page.fill('#password', password);
   await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')]);
+}
+
+// logIn logs in, entering the emailed verification code if one is asked.
+async function logIn(page, username, password) {
+  const since = nowSec();
+  await submitLogin(page, username, password);
+  if (new URL(page.url()).pathname === '/login/verify') {
+    await enterCode(page, await codeFromMail(since, cmd.email));
+  }
 }
 
 async function expectHome(page, what) {
@@ -64,8 +75,8 @@ async function mailTo(to, since) {
   throw new Failure(`no mail reached ${to}`);
 }
 
-async function codeFromMail(since) {
-  const m = await mailTo(cmd.email, since);
+async function codeFromMail(since, to = cmd.email) {
+  const m = await mailTo(to, since);
   const found = /Verification code: (\d{6,})/.exec(m.body?.text || '');
   check(found, 'the verification mail has no code in its text');
   return found[1];
@@ -96,7 +107,6 @@ async function logout(page) {
   check(new URL(page.url()).pathname === '/login', `logout landed on ${page.url()}`);
 }
 
-const nowSec = () => Math.floor(Date.now() / 1000) - 1;
 
 const scenarios = {
   // First login: no code, this browser is activated; cookie flags; logout.
@@ -284,6 +294,89 @@ const scenarios = {
     await shot(page, 'timed-out');
     await page.goto(base + '/');
     check(new URL(page.url()).pathname === '/login', 'the session must be over');
+  },
+
+  // "Reset my security token" on the home page: a notice when the mail
+  // went out, a clear error when it could not (cmd.expectFailure).
+  async 'token-reset'() {
+    const { page } = await newPage();
+    await logIn(page, cmd.username, cmd.password);
+    await expectHome(page, 'login');
+    await shot(page, 'home');
+    await Promise.all([page.waitForLoadState('load'), page.click('#reset-token')]);
+    if (cmd.expectFailure) {
+      const err = await text(page, '.error');
+      check(/couldn't send/.test(err) && /still work/.test(err), `SES down: "${err}"`);
+      await shot(page, 'mail-down');
+      return;
+    }
+    const notice = await text(page, '.notice');
+    check(/new security token/.test(notice), `after the reset: "${notice}" ${await text(page, '.error')}`);
+    await shot(page, 'token-sent');
+  },
+
+  // Change password: a wrong current password and a mismatch are refused
+  // with clear messages, then the change works.
+  async 'password-change'() {
+    const { page } = await newPage();
+    await logIn(page, cmd.username, cmd.password);
+    await expectHome(page, 'login');
+    await Promise.all([page.waitForLoadState('load'), page.click('#change-password')]);
+    const fill = async (cur, next, confirm) => {
+      await page.fill('#current', cur);
+      await page.fill('#new', next);
+      await page.fill('#confirm', confirm);
+      await Promise.all([page.waitForLoadState('load'), page.click('form[action="/settings/password"] button[type=submit]')]);
+    };
+    await shot(page, 'form');
+    await fill(cmd.password, cmd.newPassword, cmd.newPassword + 'x');
+    check(/differ/.test(await text(page, '.error')), 'a mismatched confirmation should be refused');
+    await fill('not-' + cmd.password, cmd.newPassword, cmd.newPassword);
+    check(/current password is not correct/.test(await text(page, '.error')), `a wrong current password: ${await text(page, '.error')}`);
+    await shot(page, 'wrong-current');
+    await fill(cmd.password, cmd.newPassword, cmd.newPassword);
+    check(new URL(page.url()).pathname === '/', `after the change: ${page.url()} ${await text(page, '.error')}`);
+    check(/password was changed/.test(await text(page, '.notice')), 'the home page should confirm the change');
+    await shot(page, 'changed');
+    await logout(page);
+    await logIn(page, cmd.username, cmd.newPassword);
+    await expectHome(page, 'login with the new password');
+  },
+
+  // An admin with "Manage Users" resets another user's token from setup.
+  async 'admin-reset'() {
+    const { page } = await newPage();
+    await logIn(page, cmd.username, cmd.password);
+    await expectHome(page, 'admin login');
+    await Promise.all([page.waitForLoadState('load'), page.click('#manage-users')]);
+    check(new URL(page.url()).pathname === '/setup/users', 'the setup page should open');
+    await shot(page, 'users');
+    const row = page.locator('tr', { hasText: cmd.target });
+    await Promise.all([page.waitForLoadState('load'), row.locator('button').click()]);
+    const notice = await text(page, '.notice');
+    check(notice.includes(cmd.target) && /new security token/.test(notice), `after the reset: "${notice}" ${await text(page, '.error')}`);
+    await shot(page, 'reset-done');
+  },
+
+  // A user without "Manage Users" sees no setup link, and is refused there.
+  async 'not-admin'() {
+    const { page } = await newPage();
+    await logIn(page, cmd.username, cmd.password);
+    await expectHome(page, 'login');
+    check((await page.$('#manage-users')) === null, 'no setup link without Manage Users');
+    const resp = await page.goto(base + '/setup/users');
+    check(resp.status() === 403, `the setup page without Manage Users: ${resp.status()}`);
+    check(/Manage Users/.test(await text(page, '.error')), 'the refusal should name the permission');
+    await shot(page, 'refused');
+    // A forged form post to reset someone's token is refused too.
+    await page.goto(base + '/');
+    const status = await page.evaluate(async (target) => {
+      const csrf = document.querySelector('input[name=csrf]').value;
+      const r = await fetch('/setup/users/token', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ csrf, username: target }) });
+      return r.status;
+    }, cmd.target);
+    check(status === 403, `a reset post without Manage Users: ${status}`);
   },
 };
 

@@ -1,5 +1,6 @@
 // Command web is the browser login: the login page, the verification-code
-// and TOTP pages, the home page, logout and the idle-timeout refresh.
+// and TOTP pages, the home page, logout and the idle-timeout refresh, and
+// the settings and setup pages (security token, password, users).
 package main
 
 import (
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
+	"loginguard/shared/account"
 	"loginguard/shared/deps"
 	"loginguard/shared/login"
 	"loginguard/shared/mail/ses"
@@ -32,12 +34,13 @@ func build(ctx context.Context, getenv func(string) string) (*webui.Handler, err
 		return nil, err
 	}
 	b := &login.Browser{Service: d.Login, Store: d.Store}
+	acc := &account.Service{Store: d.Store, Login: d.Login, Rand: d.Login.Rand, Now: d.Login.Now, Params: d.Login.Params, Log: d.Log}
 	if d.Config.Sender != "" {
 		m, err := ses.New(sesv2.NewFromConfig(d.AWS), d.Config.Sender)
 		if err != nil {
 			return nil, err
 		}
-		b.Mailer = m
+		b.Mailer, acc.Mailer = m, m
 	}
-	return &webui.Handler{Browser: b, Users: d.Store, Log: d.Log, Metrics: d.Metrics}, nil
+	return &webui.Handler{Browser: b, Accounts: acc, Users: d.Store, Log: d.Log, Metrics: d.Metrics}, nil
 }

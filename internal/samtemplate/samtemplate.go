@@ -88,6 +88,17 @@ func Load(path string, overrides map[string]string) (*Template, error) {
 			resourceRef[name] = *t.TableName
 		}
 	}
+	// arnOf is the local stand-in for a resource's Arn attribute.
+	arnOf := func(res string) string {
+		n, ok := resourceRef[res]
+		if !ok {
+			return ""
+		}
+		if _, fn := raw.Resources[res].(*serverless.Function); fn {
+			return "arn:aws:lambda:us-east-1:000000000000:function:" + n
+		}
+		return "arn:aws:dynamodb:us-east-1:000000000000:table/" + n
+	}
 	overridesAny := map[string]interface{}{}
 	for k, v := range params {
 		overridesAny[k] = v
@@ -112,14 +123,8 @@ func Load(path string, overrides map[string]string) (*Template, error) {
 						parts = []interface{}{res, attr}
 					}
 				}
-				if len(parts) == 2 {
-					res := fmt.Sprint(parts[0])
-					if n, ok := resourceRef[res]; ok && parts[1] == "Arn" {
-						if _, fn := raw.Resources[res].(*serverless.Function); fn {
-							return "arn:aws:lambda:us-east-1:000000000000:function:" + n
-						}
-						return "arn:aws:dynamodb:us-east-1:000000000000:table/" + n
-					}
+				if len(parts) == 2 && parts[1] == "Arn" {
+					return arnOf(fmt.Sprint(parts[0]))
 				}
 				return ""
 			},
@@ -132,6 +137,11 @@ func Load(path string, overrides map[string]string) (*Template, error) {
 						}
 						if v, ok := resourceRef[k]; ok {
 							return v
+						}
+						if res, ok := strings.CutSuffix(k, ".Arn"); ok {
+							if v := arnOf(res); v != "" {
+								return v
+							}
 						}
 						return m
 					})

@@ -24,10 +24,11 @@ var needs = map[string]map[string][]string{
 	},
 	"WhoamiFunction": {},
 	"WebFunction": {
-		"UsersTable":        {"dynamodb:GetItem", "dynamodb:UpdateItem"},
-		"SessionsTable":     {"dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
-		"LoginHistoryTable": {"dynamodb:BatchWriteItem", "dynamodb:PutItem"},
-		sesIdentity:         {"ses:SendEmail"},
+		"UsersTable":             {"dynamodb:GetItem", "dynamodb:UpdateItem"},
+		"SessionsTable":          {"dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+		"LoginHistoryTable":      {"dynamodb:BatchWriteItem", "dynamodb:PutItem"},
+		"UsersTable/index/byOrg": {"dynamodb:Query"},
+		sesIdentity:              {"ses:SendEmail"},
 	},
 	"OAuthFunction": {
 		"UsersTable":         {"dynamodb:GetItem", "dynamodb:UpdateItem"},
@@ -106,8 +107,12 @@ func TestEveryFunctionIsBuiltRoutedAndConfigured(t *testing.T) {
 func TestPoliciesGrantNoMoreThanEachFunctionNeeds(t *testing.T) {
 	tpl := repoTemplate(t)
 	arnTable := map[string]string{"arn:aws:ses:us-east-1:000000000000:identity/example.com": sesIdentity}
-	for logical := range tpl.Tables {
-		arnTable["arn:aws:dynamodb:us-east-1:000000000000:table/"+tpl.TableName(logical)] = logical
+	for logical, tb := range tpl.Tables {
+		arn := "arn:aws:dynamodb:us-east-1:000000000000:table/" + tpl.TableName(logical)
+		arnTable[arn] = logical
+		for _, gsi := range tb.GlobalSecondaryIndexes {
+			arnTable[arn+"/index/"+gsi.IndexName] = logical + "/index/" + gsi.IndexName
+		}
 	}
 	for name, f := range tpl.Raw.GetAllServerlessFunctionResources() {
 		t.Run(name, func(t *testing.T) {

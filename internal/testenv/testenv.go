@@ -6,6 +6,7 @@ package testenv
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -97,6 +98,22 @@ func StartEnv(t testing.TB, addr string, env []string, name string, args ...stri
 	return cmd
 }
 
+// WaitTCPClosed waits until addr refuses connections.
+func WaitTCPClosed(addr string, within time.Duration) error {
+	deadline := time.Now().Add(within)
+	for {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err != nil {
+			return nil
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s still accepts connections", addr)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
+
 // WaitTCP waits until addr accepts a connection.
 func WaitTCP(addr string, within time.Duration) error {
 	deadline := time.Now().Add(within)
@@ -126,9 +143,21 @@ func Dynalite(t testing.TB) string {
 // its mail store: GET /store).
 func SES(t testing.TB) string {
 	t.Helper()
+	url, _ := StartSES(t)
+	return url
+}
+
+// StartSES is SES that also returns a function stopping the stand-in
+// before the test ends (to test what happens when SES is down).
+func StartSES(t testing.TB) (string, func()) {
+	t.Helper()
 	port := FreePort(t)
 	addr := "127.0.0.1:" + strconv.Itoa(port)
-	Start(t, addr, nodeBin(t, "aws-ses-v2-local"), "--host", "127.0.0.1", "--port", strconv.Itoa(port))
+	cmd := Start(t, addr, nodeBin(t, "aws-ses-v2-local"), "--host", "127.0.0.1", "--port", strconv.Itoa(port))
+	stop := func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = WaitTCPClosed(addr, 5*time.Second)
+	}
 	url := "http://" + addr
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -136,7 +165,7 @@ func SES(t testing.TB) string {
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				return url
+				return url, stop
 			}
 		}
 		if time.Now().After(deadline) {

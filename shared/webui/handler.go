@@ -19,6 +19,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"loginguard/shared/account"
 	"loginguard/shared/login"
 	"loginguard/shared/metrics"
 	"loginguard/shared/policy"
@@ -29,10 +30,11 @@ import (
 
 // Handler serves the pages.
 type Handler struct {
-	Browser *login.Browser
-	Users   Users
-	Log     *slog.Logger
-	Metrics *metrics.Emitter // may be nil
+	Browser  *login.Browser
+	Accounts *account.Service
+	Users    Users
+	Log      *slog.Logger
+	Metrics  *metrics.Emitter // may be nil
 }
 
 // Users reads the signed-in user for the home page.
@@ -114,7 +116,29 @@ func (h *Handler) route(r *request) *response {
 	switch r.path {
 	case "/", "/home":
 		if r.get() {
-			return h.home(r)
+			return h.home(r, "", http.StatusOK)
+		}
+	case "/settings/security-token":
+		if !r.get() {
+			return h.resetToken(r)
+		}
+	case "/settings/password":
+		if r.get() {
+			return h.passwordPage(r, "", http.StatusOK)
+		}
+		return h.changePassword(r)
+	case "/setup/users":
+		if r.get() {
+			q := r.ev.QueryStringParameters
+			notice := done[q["m"]]
+			if notice != "" && q["u"] != "" {
+				notice = strings.Replace(notice, "the user", q["u"], 1)
+			}
+			return h.setupUsers(r, notice, "", http.StatusOK)
+		}
+	case "/setup/users/token":
+		if !r.get() {
+			return h.setupResetToken(r)
 		}
 	case "/login":
 		if r.get() {
@@ -354,34 +378,17 @@ func (h *Handler) session(r *request) (store.Session, time.Duration, error) {
 	return sess, left, nil
 }
 
-func (h *Handler) home(r *request) *response {
-	sess, left, err := h.session(r)
-	if err != nil {
-		var denied *login.SessionDenied
-		if !errors.As(err, &denied) {
-			if errors.Is(err, login.ErrInvalidSession) {
-				m := "expired"
-				if r.cookies[cookieSession] == "" {
-					return redirect("/login")
-				}
-				return redirect("/login?m=" + m).clear(cookieSession)
-			}
-			h.Log.ErrorContext(r.ctx, "session check failed", "error", err.Error())
-			return h.errorPage(http.StatusServiceUnavailable, "We couldn't check your session just now. Try again in a moment.")
-		}
+func (h *Handler) home(r *request, errMsg string, status int) *response {
+	s, resp := h.signedIn(r)
+	if resp != nil {
+		return resp
 	}
-	u, err := h.Users.User(r.ctx, sess.Username)
-	if err == nil && u.ID != sess.UserID {
-		err = errors.New("the session's user name now belongs to another user")
-	}
-	if err != nil {
-		h.Log.ErrorContext(r.ctx, "reading signed-in user failed", "error", err.Error())
-		return h.errorPage(http.StatusServiceUnavailable, "We couldn't load your details just now. Try again in a moment.")
-	}
-	v := homeView{page: page{Title: "Home", SignedIn: true, CSRF: secret.CSRFToken(r.cookies[cookieSession])},
+	sess, u, left := s.sess, s.user, s.left
+	v := homeView{page: page{Title: "Home", SignedIn: true, CSRF: secret.CSRFToken(r.cookies[cookieSession]),
+		Notice: done[r.ev.QueryStringParameters["m"]], Error: errMsg},
 		User: u, Session: sess, ExpiresIn: int64(left / time.Second), IdleTimeout: int64(sess.Timeout / time.Second),
 		ExpiresAt: h.Browser.Now().Add(left)}
-	return (&response{status: http.StatusOK}).html(render("home", v))
+	return (&response{status: status}).html(render("home", v))
 }
 
 func (h *Handler) logout(r *request) *response {

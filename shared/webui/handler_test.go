@@ -15,6 +15,7 @@ import (
 
 	"loginguard/shared/login"
 	"loginguard/shared/policy"
+	"loginguard/shared/store"
 )
 
 // These tests need no storage: everything here is decided before a login
@@ -140,10 +141,12 @@ func TestStaticAssetsAndNoInlineScriptOrStyle(t *testing.T) {
 	// inline handlers or style attributes.
 	inline := regexp.MustCompile(`<script>|<script [^>]*>[^<]|\son[a-z]+=|\sstyle=`)
 	views := map[string]any{
-		"login":  loginView{page: page{Title: "Log in", Error: "x", Notice: "y"}, Autocomplete: true},
-		"verify": verifyView{page: page{Title: "t"}, Pending: login.Pending{Kind: policy.ChallengeTOTPEnrol, EnrolSecret: "ABCDEFGHABCDEFGH", EnrolURL: "otpauth://totp/x"}, QR: qrDataURI("otpauth://totp/x")},
-		"home":   homeView{page: page{Title: "Home", SignedIn: true}},
-		"error":  page{Title: "Error", Error: "x"},
+		"login":    loginView{page: page{Title: "Log in", Error: "x", Notice: "y"}, Autocomplete: true},
+		"verify":   verifyView{page: page{Title: "t"}, Pending: login.Pending{Kind: policy.ChallengeTOTPEnrol, EnrolSecret: "ABCDEFGHABCDEFGH", EnrolURL: "otpauth://totp/x"}, QR: qrDataURI("otpauth://totp/x")},
+		"home":     homeView{page: page{Title: "Home", SignedIn: true}},
+		"error":    page{Title: "Error", Error: "x"},
+		"password": passwordView{page: page{Title: "p", SignedIn: true}},
+		"users":    usersView{page: page{Title: "u", SignedIn: true}, Users: []store.User{{Username: "a", Email: "a@x"}, {Username: "b"}}},
 	}
 	for name, v := range views {
 		html := render(name, v)

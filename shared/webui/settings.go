@@ -1,0 +1,176 @@
+package webui
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"loginguard/shared/account"
+	"loginguard/shared/login"
+	"loginguard/shared/secret"
+	"loginguard/shared/store"
+)
+
+// Messages the home and setup pages show after a change (?m=).
+var done = map[string]string{
+	"token-sent":       "We sent you a new security token by email. Your previous token no longer works.",
+	"password-changed": "Your password was changed. We sent you a new security token by email; your previous token no longer works.",
+	"user-token-sent":  "A new security token was sent to the user by email. Their previous token no longer works.",
+}
+
+// signed is a signed-in request's session, its time left and its user.
+type signed struct {
+	sess store.Session
+	left time.Duration
+	user store.User
+}
+
+// signedIn is the session and user of a request, or the answer to give
+// instead: to the login page when there is no session, a refusal when the
+// session may not act (after login hours).
+func (h *Handler) signedIn(r *request) (signed, *response) {
+	sess, left, err := h.session(r)
+	if err != nil {
+		var denied *login.SessionDenied
+		switch {
+		case errors.As(err, &denied):
+			return signed{}, h.errorPage(http.StatusForbidden,
+				"Your login hours have ended: this session may still read, but not change anything.")
+		case errors.Is(err, login.ErrInvalidSession):
+			if r.cookies[cookieSession] == "" {
+				return signed{}, redirect("/login")
+			}
+			return signed{}, redirect("/login?m=expired").clear(cookieSession)
+		}
+		h.Log.ErrorContext(r.ctx, "session check failed", "error", err.Error())
+		return signed{}, h.errorPage(http.StatusServiceUnavailable, "We couldn't check your session just now. Try again in a moment.")
+	}
+	u, err := h.Users.User(r.ctx, sess.Username)
+	if err == nil && u.ID != sess.UserID {
+		err = errors.New("the session's user name now belongs to another user")
+	}
+	if err != nil {
+		h.Log.ErrorContext(r.ctx, "reading signed-in user failed", "error", err.Error())
+		return signed{}, h.errorPage(http.StatusServiceUnavailable, "We couldn't load your details just now. Try again in a moment.")
+	}
+	return signed{sess, left, u}, nil
+}
+
+func (h *Handler) actor(r *request, u store.User) account.Actor {
+	return account.Actor{User: u, IP: r.ip.String(), Via: "UI"}
+}
+
+// changeError turns a refused change into what the page says, and its status.
+func (h *Handler) changeError(r *request, err error) (string, int) {
+	var e *account.Error
+	if errors.As(err, &e) {
+		switch e.Code {
+		case account.ErrRateLimited.Code:
+			return e.Message, http.StatusTooManyRequests
+		case account.ErrNotPermitted.Code:
+			return e.Message, http.StatusForbidden
+		case account.ErrMailFailed.Code, account.ErrNoMailer.Code:
+			return e.Message, http.StatusServiceUnavailable
+		}
+		return e.Message, http.StatusOK
+	}
+	h.Log.ErrorContext(r.ctx, "credential change failed", "error", err.Error())
+	return "Something went wrong, and nothing was changed. Try again in a moment.", http.StatusServiceUnavailable
+}
+
+// resetToken is "Reset my security token" on the home page.
+func (h *Handler) resetToken(r *request) *response {
+	s, resp := h.signedIn(r)
+	if resp != nil {
+		return resp
+	}
+	u := s.user
+	if err := h.Accounts.ResetToken(r.ctx, h.actor(r, u), u); err != nil {
+		msg, status := h.changeError(r, err)
+		return h.home(r, msg, status)
+	}
+	return redirect("/?m=token-sent")
+}
+
+type passwordView struct {
+	page
+	User store.User
+}
+
+func (h *Handler) passwordPage(r *request, errMsg string, status int) *response {
+	s, resp := h.signedIn(r)
+	if resp != nil {
+		return resp
+	}
+	u := s.user
+	v := passwordView{page: page{Title: "Change your password", Error: errMsg, SignedIn: true,
+		CSRF: secret.CSRFToken(r.cookies[cookieSession])}, User: u}
+	return (&response{status: status}).html(render("password", v))
+}
+
+func (h *Handler) changePassword(r *request) *response {
+	s, resp := h.signedIn(r)
+	if resp != nil {
+		return resp
+	}
+	u := s.user
+	next := r.form.Get("new")
+	if next != r.form.Get("confirm") {
+		return h.passwordPage(r, "The new password and its confirmation differ. Type them again.", http.StatusOK)
+	}
+	if err := h.Accounts.ChangePassword(r.ctx, h.actor(r, u), r.form.Get("current"), next); err != nil {
+		msg, status := h.changeError(r, err)
+		return h.passwordPage(r, msg, status)
+	}
+	return redirect("/?m=password-changed")
+}
+
+type usersView struct {
+	page
+	User  store.User
+	Users []store.User
+}
+
+// setupUsers lists the admin's org, with a token reset per user.
+func (h *Handler) setupUsers(r *request, notice, errMsg string, status int) *response {
+	s, resp := h.signedIn(r)
+	if resp != nil {
+		return resp
+	}
+	u := s.user
+	users, err := h.Accounts.Users(r.ctx, h.actor(r, u))
+	if err != nil {
+		msg, st := h.changeError(r, err)
+		return h.errorPage(st, msg)
+	}
+	v := usersView{page: page{Title: "Users", Notice: notice, Error: errMsg, SignedIn: true,
+		CSRF: secret.CSRFToken(r.cookies[cookieSession])}, User: u, Users: users}
+	return (&response{status: status}).html(render("users", v))
+}
+
+func (h *Handler) setupResetToken(r *request) *response {
+	s, resp := h.signedIn(r)
+	if resp != nil {
+		return resp
+	}
+	u := s.user
+	target, err := h.Users.User(r.ctx, strings.TrimSpace(r.form.Get("username")))
+	if errors.Is(err, store.ErrNotFound) || (err == nil && target.OrgID != u.OrgID) {
+		// Another org's user is answered as no user at all.
+		return h.setupUsers(r, "", "There is no such user in your organisation.", http.StatusNotFound)
+	}
+	if err != nil {
+		msg, status := h.changeError(r, err)
+		return h.setupUsers(r, "", msg, status)
+	}
+	if err := h.Accounts.ResetToken(r.ctx, h.actor(r, u), target); err != nil {
+		msg, status := h.changeError(r, err)
+		if status == http.StatusForbidden {
+			return h.errorPage(status, msg)
+		}
+		return h.setupUsers(r, "", msg, status)
+	}
+	return redirect("/setup/users?m=user-token-sent&u=" + url.QueryEscape(target.Username))
+}
