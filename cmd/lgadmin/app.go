@@ -63,6 +63,7 @@ func init() {
 		{"user activate", "activate a user", (*App).userActivate},
 		{"user deactivate", "deactivate a user", (*App).userDeactivate},
 		{"user reset-token", "issue a new security token and mail it (the old one works until the mail is accepted)", (*App).userResetToken},
+		{"user reset-password", "set a new password; a new security token is mailed with it (nothing changes if the mail fails)", (*App).userResetPassword},
 		{"user totp-register", "make a TOTP key for a user and print its otpauth:// URI (shown once)", (*App).userTOTPRegister},
 		{"user totp-remove", "remove a user's TOTP key", (*App).userTOTPRemove},
 		{"user devices", "list the browsers activated for a user (activation cookies)", (*App).userDevices},
@@ -71,6 +72,7 @@ func init() {
 		{"app list", "list an org's connected apps", (*App).appList},
 		{"app delete", "delete a connected app", (*App).appDelete},
 		{"history", "list login history of a user, a user name tried, or an org", (*App).history},
+		{"audit", "list an org's audit trail: token resets, password changes and refusals (who, whom, when, from where)", (*App).audit},
 		{"demo", "create the demo org, profile and user if missing (used by make run)", (*App).demo},
 	}
 }

@@ -131,8 +131,37 @@ func TestAdminCLIWholeLifecycle(t *testing.T) {
 	}
 	c.json("", "user", "unlock", "jane@acme.example")
 	code, out, _ := c.run("", "history", "--user", "jane@acme.example")
-	if code != 0 || !strings.Contains(out, "TIME") {
+	if code != 0 || !strings.Contains(out, "TIME") || !strings.Contains(out, "CHALLENGE") {
 		t.Fatalf("history: %d %s", code, out)
+	}
+	// The admin password reset mails a new token too; both land in the audit trail.
+	reset := c.json("N3w-passw0rd\n", "user", "reset-password", "jane@acme.example", "--password-stdin")
+	if !strings.Contains(reset["token"].(string), "sent to jane@acme.example") || len(c.mails()) != 3 {
+		t.Fatalf("reset-password %+v, %d mails", reset, len(c.mails()))
+	}
+	if !strings.Contains(c.mails()[2].Body.Text, "reset your password") {
+		t.Fatalf("the mail should say why: %s", c.mails()[2].Body.Text)
+	}
+	var trail []map[string]any
+	code, out, _ = c.run("", "audit", "--org", orgID, "--json")
+	if code != 0 || json.Unmarshal([]byte(out), &trail) != nil || len(trail) != 3 ||
+		trail[0]["action"] != "PASSWORD_RESET" || trail[1]["action"] != "TOKEN_RESET" || trail[2]["action"] != "TOKEN_ISSUED" ||
+		trail[0]["outcome"] != "DONE" || trail[0]["via"] != "CLI" || trail[0]["target"] != "Jane@Acme.example" {
+		t.Fatalf("audit: %d %s", code, out)
+	}
+	// UI settings: two-factor for UI logins, login page caching; activated browsers.
+	if p := c.json("", "profile", "set", profID, "--org", orgID, "--two-factor-ui"); p["twoFactorUi"] != true {
+		t.Fatalf("two-factor-ui: %+v", p)
+	}
+	if o := c.json("", "org", "set", orgID, "--login-page-caching=false"); o["loginPageCaching"] != false {
+		t.Fatalf("login-page-caching: %+v", o)
+	}
+	code, out, _ = c.run("", "user", "devices", "jane@acme.example")
+	if code != 0 || !strings.Contains(out, "no activated browsers") {
+		t.Fatalf("devices: %d %s", code, out)
+	}
+	if code, _, errs := c.run("", "user", "device-revoke", "jane@acme.example", "0123456789abcdef"); code != 1 || !strings.Contains(errs, "not found") {
+		t.Fatalf("revoking an unknown device: %d %s", code, errs)
 	}
 }
 

@@ -768,6 +768,7 @@ type eventView struct {
 	Status     string `json:"status"`
 	Reason     string `json:"reason"`
 	Via        string `json:"via,omitempty"`
+	Challenge  string `json:"challenge,omitempty"`
 }
 
 func (a *App) history(ctx context.Context, args []string) error {
@@ -817,16 +818,16 @@ func (a *App) history(ctx context.Context, args []string) error {
 			status = "Success"
 		}
 		views = append(views, eventView{At: e.At.UTC().Format(time.RFC3339), Username: e.Username, UserID: e.UserID,
-			IP: e.IP, LoginType: e.LoginType, Client: e.Client, APIVersion: e.APIVersion, Status: status, Reason: e.Reason, Via: e.Via})
+			IP: e.IP, LoginType: e.LoginType, Client: e.Client, APIVersion: e.APIVersion, Status: status, Reason: e.Reason, Via: e.Via, Challenge: e.Challenge})
 	}
 	if a.json {
 		a.printJSON(views)
 		return nil
 	}
 	tw := tabwriter.NewWriter(a.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TIME\tUSERNAME\tSOURCE IP\tTYPE\tSTATUS\tREASON\tCLIENT")
+	fmt.Fprintln(tw, "TIME\tUSERNAME\tSOURCE IP\tTYPE\tSTATUS\tREASON\tCHALLENGE\tCLIENT")
 	for _, v := range views {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.At, v.Username, v.IP, v.LoginType, v.Status, v.Reason, v.Client)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.At, v.Username, v.IP, v.LoginType, v.Status, v.Reason, v.Challenge, v.Client)
 	}
 	return tw.Flush()
 }
