@@ -213,6 +213,18 @@ func TestBrowserLogin(t *testing.T) {
 		s.browse(t, "high-assurance", a, map[string]any{"totpKey": k.Secret()})
 	})
 
+	t.Run("step-up to High Assurance with a TOTP code", func(t *testing.T) {
+		a := s.account(t, func(o *store.Org) { o.HighAssurance = map[string]policy.Action{"reports": policy.ActionRaise} }, nil)
+		s.browse(t, "step-up", a, nil)
+		var stepped bool
+		for _, e := range s.history(t, a) {
+			stepped = stepped || (e.Reason == "STEP_UP" && e.Allowed && e.Via == string(policy.ViaTOTP))
+		}
+		if !stepped {
+			t.Fatalf("history should record the step-up: %+v", s.history(t, a))
+		}
+	})
+
 	t.Run("a POST without the CSRF token is refused", func(t *testing.T) {
 		s.browse(t, "csrf", s.account(t, nil, nil), nil)
 	})

@@ -99,7 +99,7 @@ function totp(key, at = Date.now()) {
 
 async function enterCode(page, code) {
   await page.fill('#code', code);
-  await Promise.all([page.waitForLoadState('load'), page.click('form[action="/login/verify"] button[type=submit]')]);
+  await Promise.all([page.waitForLoadState('load'), page.click('form.form button[type=submit]')]);
 }
 
 async function logout(page) {
@@ -294,6 +294,25 @@ const scenarios = {
     await shot(page, 'timed-out');
     await page.goto(base + '/');
     check(new URL(page.url()).pathname === '/login', 'the session must be over');
+  },
+
+  // Step-up: a Standard session raised to High Assurance with a TOTP code
+  // (enrolling a key first), where the authorizer's step-up URL points.
+  async 'step-up'() {
+    const { page } = await newPage();
+    await submitLogin(page, cmd.username, cmd.password);
+    await expectHome(page, 'login');
+    check((await text(page, '#level')) === 'Standard', 'a password login is Standard');
+    await page.goto(base + '/login/step-up?resource=reports');
+    check(/reports/.test(await page.innerText('main')), 'the page should say what the step-up is for');
+    const key = await page.getAttribute('#totp-secret', 'data-secret');
+    check(key, 'a user without a key enrols one');
+    await shot(page, 'enrol');
+    await enterCode(page, totp(key));
+    await expectHome(page, 'after the step-up');
+    check((await text(page, '#level')) === 'High Assurance', `level after the step-up: ${await text(page, '#level')}`);
+    check(/now High Assurance/.test(await text(page, '.notice')), 'the home page should say so');
+    await shot(page, 'raised');
   },
 
   // "Reset my security token" on the home page: a notice when the mail

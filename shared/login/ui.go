@@ -19,10 +19,10 @@ type BrowserStore interface {
 	PutChallenge(ctx context.Context, c store.LoginChallenge) error
 	Challenge(ctx context.Context, idHash string, now time.Time) (store.LoginChallenge, error)
 	FailChallenge(ctx context.Context, c store.LoginChallenge, max int, now time.Time) error
-	ReplaceChallenge(ctx context.Context, c, next store.LoginChallenge, now time.Time) error
 	EndChallenge(ctx context.Context, c store.LoginChallenge, answered bool, now time.Time) error
 	AddDevice(ctx context.Context, u store.User, digest string, d store.Device) error
 	SetTOTPKey(ctx context.Context, username, sealed string) error
+	RaiseSession(ctx context.Context, idHash, level string, now time.Time) error
 }
 
 // Browser runs logins from the login page: the password, then maybe a
@@ -260,58 +260,35 @@ func settle(ctx context.Context, st Store, u store.User, countsAsFailure bool) e
 func (b *Browser) challenge(ctx context.Context, u store.User, d policy.UIDecision, ev store.LoginEvent,
 	prev store.LoginChallenge, totpStep int64) (BrowserOutcome, error) {
 	now := ev.At
-	id, err := secret.NewOpaque(b.Rand)
+	if d.Challenge == policy.ChallengeEmailCode && (u.Email == "" || b.Mailer == nil) {
+		if err := b.settle(ctx, u, false); err != nil {
+			return BrowserOutcome{}, internal(err)
+		}
+		return BrowserOutcome{}, &Error{Code: CodeCodeNotSent, Reason: policy.ReasonCodeSent,
+			Message: "We need to verify your identity by email, but no verification code can be sent to your user. Ask your administrator to check your email address."}
+	}
+	if d.Challenge == policy.ChallengeTOTPEnrol && b.Sealer == nil {
+		return BrowserOutcome{}, b.refuse(ctx, ev, policy.ReasonTOTPRequired, errors.Join(b.settle(ctx, u, false),
+			errors.New("two-factor enrolment needs TOTP_ENCRYPTION_KEY")))
+	}
+	id, pending, c, err := b.newChallenge(u, d, ev)
 	if err != nil {
 		return BrowserOutcome{}, internal(err)
 	}
-	c := store.LoginChallenge{
-		IDHash: secret.Digest(secret.PurposeChallenge, id), UserID: u.ID, OrgID: u.OrgID, Username: u.Username,
-		IP: ev.IP, Kind: string(d.Challenge), TOTPStep: totpStep, CreatedAt: now, ExpiresAt: now.Add(ChallengeTTL),
-	}
-	pending := Pending{Kind: d.Challenge, Username: u.Username}
-	var code string
-	switch d.Challenge {
-	case policy.ChallengeEmailCode:
-		if u.Email == "" || b.Mailer == nil {
-			if err := b.settle(ctx, u, false); err != nil {
-				return BrowserOutcome{}, internal(err)
-			}
-			return BrowserOutcome{}, &Error{Code: CodeCodeNotSent, Reason: policy.ReasonCodeSent,
-				Message: "We need to verify your identity by email, but no verification code can be sent to your user. Ask your administrator to check your email address."}
-		}
-		if code, err = secret.NewVerificationCode(b.Rand); err != nil {
-			return BrowserOutcome{}, internal(err)
-		}
-		c.CodeHash = secret.CodeDigest(id, code)
-		pending.MaskedEmail = MaskEmail(u.Email)
-		c.SentTo = pending.MaskedEmail
-	case policy.ChallengeTOTPEnrol:
-		if b.Sealer == nil {
-			return BrowserOutcome{}, b.refuse(ctx, ev, policy.ReasonTOTPRequired, errors.Join(b.settle(ctx, u, false),
-				errors.New("two-factor enrolment needs TOTP_ENCRYPTION_KEY")))
-		}
-		key, err := secret.NewTOTPKey(b.issuer(), u.Username, b.Rand)
-		if err != nil {
-			return BrowserOutcome{}, internal(err)
-		}
-		if c.EnrolKey, err = b.Sealer.Seal(key.Secret(), u.ID, b.Rand); err != nil {
-			return BrowserOutcome{}, internal(err)
-		}
-		pending.EnrolSecret, pending.EnrolURL = key.Secret(), key.URL()
-	}
+	c.TOTPStep = totpStep
+	code := pending.code
 	if prev.IDHash != "" {
-		// The answered challenge becomes this one, in one conditional
-		// write: it cannot be answered twice.
-		c.IDHash = prev.IDHash
-		id = ""
-		err = b.Store.ReplaceChallenge(ctx, prev, c, now)
+		// Claim the answered challenge first: it cannot be answered twice.
+		// The next one has its own id (an emailed code is bound to it).
+		err := b.Store.EndChallenge(ctx, prev, true, now)
 		if errors.Is(err, store.ErrNotFound) {
 			return BrowserOutcome{}, b.refuse(ctx, ev, policy.ReasonChallengeExpired, b.settle(ctx, u, false))
 		}
-	} else {
-		err = b.Store.PutChallenge(ctx, c)
+		if err != nil {
+			return BrowserOutcome{}, internal(err)
+		}
 	}
-	if err != nil {
+	if err := b.Store.PutChallenge(ctx, c); err != nil {
 		return BrowserOutcome{}, internal(err)
 	}
 	if code != "" {
@@ -338,11 +315,65 @@ func (b *Browser) challenge(ctx context.Context, u store.User, d policy.UIDecisi
 	if err := b.Store.Record(ctx, ev); err != nil {
 		return BrowserOutcome{}, internal(err)
 	}
-	if id == "" {
-		// Replaced in place: the browser keeps its challenge cookie.
-		return BrowserOutcome{Pending: pending}, nil
+	return BrowserOutcome{ChallengeID: id, Pending: pending.Pending}, nil
+}
+
+// challengeDraft is a new challenge's page view, with the emailed code
+// (clear, to send) when there is one.
+type challengeDraft struct {
+	Pending
+	code string
+}
+
+// newChallenge makes a challenge of d's kind for u: its id, what its page
+// shows, and the record to store. An emailed code is made here and kept
+// only as a digest bound to the id; a key to enrol is sealed for u.
+func (b *Browser) newChallenge(u store.User, d policy.UIDecision, ev store.LoginEvent) (string, challengeDraft, store.LoginChallenge, error) {
+	id, err := secret.NewOpaque(b.Rand)
+	if err != nil {
+		return "", challengeDraft{}, store.LoginChallenge{}, err
 	}
-	return BrowserOutcome{ChallengeID: id, Pending: pending}, nil
+	c := store.LoginChallenge{
+		IDHash: secret.Digest(secret.PurposeChallenge, id), UserID: u.ID, OrgID: u.OrgID, Username: u.Username,
+		IP: ev.IP, Kind: string(d.Challenge), CreatedAt: ev.At, ExpiresAt: ev.At.Add(ChallengeTTL),
+	}
+	p := challengeDraft{Pending: Pending{Kind: d.Challenge, Username: u.Username}}
+	switch d.Challenge {
+	case policy.ChallengeEmailCode:
+		if p.code, err = secret.NewVerificationCode(b.Rand); err != nil {
+			return "", p, c, err
+		}
+		c.CodeHash = secret.CodeDigest(id, p.code)
+		p.MaskedEmail = MaskEmail(u.Email)
+		c.SentTo = p.MaskedEmail
+	case policy.ChallengeTOTPEnrol:
+		if b.Sealer == nil {
+			return "", p, c, errors.New("two-factor enrolment needs TOTP_ENCRYPTION_KEY")
+		}
+		key, err := secret.NewTOTPKey(b.issuer(), u.Username, b.Rand)
+		if err != nil {
+			return "", p, c, err
+		}
+		if c.EnrolKey, err = b.Sealer.Seal(key.Secret(), u.ID, b.Rand); err != nil {
+			return "", p, c, err
+		}
+		p.EnrolSecret, p.EnrolURL = key.Secret(), key.URL()
+	}
+	return id, p, c, nil
+}
+
+// matchTOTP checks a code against u's key, or the key c offers to enrol,
+// accepting only time steps after any already used.
+func (b *Browser) matchTOTP(u store.User, c store.LoginChallenge, code string, now time.Time) (int64, bool) {
+	sealed := u.TOTPSealed
+	if c.EnrolKey != "" {
+		sealed = c.EnrolKey
+	}
+	key, err := b.openKey(sealed, u.ID)
+	if err != nil {
+		return 0, false
+	}
+	return secret.MatchTOTP(key, code, now, max(u.TOTPLastStep, c.TOTPStep))
 }
 
 func (b *Browser) issuer() string {
@@ -412,15 +443,9 @@ func (b *Browser) answer(ctx context.Context, in BrowserAnswer, now time.Time) (
 			wrong = policy.ReasonInvalidCode
 		}
 	default:
-		sealed := u.TOTPSealed
-		if c.EnrolKey != "" {
-			sealed = c.EnrolKey
-		}
 		wrong = policy.ReasonInvalidTOTP
-		if key, err := b.openKey(sealed, u.ID); err == nil {
-			if st, ok := secret.MatchTOTP(key, code, now, max(u.TOTPLastStep, c.TOTPStep)); ok {
-				totpStep, wrong = st, ""
-			}
+		if st, ok := b.matchTOTP(u, c, code, now); ok {
+			totpStep, wrong = st, ""
 		}
 	}
 	if c.TOTPStep > 0 {

@@ -259,8 +259,62 @@ func TestHighAssuranceAtLoginAsksForTOTPAfterTheEmailedCode(t *testing.T) {
 	}
 	opts := totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
 	code, _ := totp.GenerateCodeCustom(next.Pending.EnrolSecret, bw.clock.Now(), opts)
-	done, err := bw.answer(out.ChallengeID, code, "")
+	if next.ChallengeID == "" || next.ChallengeID == out.ChallengeID {
+		t.Fatal("the next challenge needs its own id")
+	}
+	if _, err := bw.answer(out.ChallengeID, code, ""); !errors.Is(err, login.ErrChallengeGone) {
+		t.Fatalf("the answered challenge again: %v; want ErrChallengeGone", err)
+	}
+	done, err := bw.answer(next.ChallengeID, code, "")
 	if err != nil || done.Result == nil || done.Result.Session.Level != string(policy.LevelHighAssurance) {
 		t.Fatalf("%+v, %v; want a High Assurance session", done, err)
+	}
+}
+
+func TestStepUpRaisesOnlyItsOwnSession(t *testing.T) {
+	bw := newBrowserWorld(t, policy.DefaultLockout, nil, testenv.SES(t))
+	name, _ := bw.user("gus")
+	first, err := bw.start(name, "")
+	if err != nil || first.Result == nil {
+		t.Fatalf("first login: %+v, %v", first, err)
+	}
+	res := first.Result
+	out, err := bw.b.StartStepUp(bw.ctx, res.Session, bw.userRecord(name), untrusted, "t")
+	if err != nil || out.Pending.Kind != policy.ChallengeTOTPEnrol {
+		t.Fatalf("step-up without a key: %+v, %v; want enrolment", out, err)
+	}
+	opts := totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
+	code, _ := totp.GenerateCodeCustom(out.Pending.EnrolSecret, bw.clock.Now(), opts)
+	answer := login.BrowserAnswer{ChallengeID: out.ChallengeID, Code: code, IP: untrusted}
+	// Another session cannot use this challenge.
+	other, _ := bw.start(name, first.Device)
+	if err := bw.b.AnswerStepUp(bw.ctx, other.Result.SessionID, answer); !errors.Is(err, login.ErrChallengeGone) {
+		t.Fatalf("another session's answer: %v; want ErrChallengeGone", err)
+	}
+	wrong := answer
+	wrong.Code = otherCode(code)
+	if err := bw.b.AnswerStepUp(bw.ctx, res.SessionID, wrong); !errors.As(err, new(*login.CodeError)) {
+		t.Fatalf("a wrong code: %v", err)
+	}
+	if got := bw.userRecord(name).Lock.Attempts; got != 1 {
+		t.Fatalf("a wrong step-up code counts: attempts %d", got)
+	}
+	if err := bw.b.AnswerStepUp(bw.ctx, res.SessionID, answer); err != nil {
+		t.Fatal(err)
+	}
+	sess, _, err := bw.svc.CheckSession(bw.ctx, res.SessionID, login.Use{IP: untrusted, SafeMethod: true})
+	if err != nil || sess.Level != string(policy.LevelHighAssurance) {
+		t.Fatalf("after the step-up: %+v, %v", sess, err)
+	}
+	if s2, _, _ := bw.svc.CheckSession(bw.ctx, other.Result.SessionID, login.Use{IP: untrusted, SafeMethod: true}); s2.Level != string(policy.LevelStandard) {
+		t.Fatal("the other session must stay Standard")
+	}
+	if _, err := bw.b.StartStepUp(bw.ctx, sess, bw.userRecord(name), untrusted, "t"); !errors.Is(err, login.ErrAlreadyHighAssurance) {
+		t.Fatalf("a second step-up: %v", err)
+	}
+	// The spent code cannot raise another session.
+	again, _ := bw.b.StartStepUp(bw.ctx, other.Result.Session, bw.userRecord(name), untrusted, "t")
+	if err := bw.b.AnswerStepUp(bw.ctx, other.Result.SessionID, login.BrowserAnswer{ChallengeID: again.ChallengeID, Code: code, IP: untrusted}); !errors.As(err, new(*login.CodeError)) {
+		t.Fatalf("a spent code: %v; want it refused", err)
 	}
 }

@@ -53,6 +53,7 @@ const (
 	cookieDevice    = "__Host-lg_device"
 	cookieCSRF      = "__Host-lg_csrf"
 	cookieUser      = "__Host-lg_user"
+	cookieStepUp    = "__Host-lg_stepup"
 )
 
 // deviceMaxAge is the activation cookie's life: the most browsers keep one
@@ -150,6 +151,11 @@ func (h *Handler) route(r *request) *response {
 			return h.verifyPage(r)
 		}
 		return h.verifyPost(r)
+	case "/login/step-up":
+		if r.get() {
+			return h.stepUpPage(r)
+		}
+		return h.stepUpPost(r)
 	case "/login/cancel":
 		if !r.get() {
 			h.Browser.Cancel(r.ctx, r.cookies[cookieChallenge])
@@ -320,8 +326,13 @@ func (h *Handler) verifyPage(r *request) *response {
 
 func (h *Handler) challengePage(r *request, p login.Pending, errMsg string, status int) *response {
 	resp := &response{status: status}
-	v := verifyView{page: page{Title: "Verify your identity", Error: errMsg}, Pending: p}
-	v.CSRF = h.preToken(r, resp)
+	v := verifyView{page: page{Title: "Verify your identity", Error: errMsg}, Pending: p, Action: "/login/verify"}
+	if r.path == "/login/step-up" {
+		v.Action, v.StepUp, v.Resource = "/login/step-up", true, r.ev.QueryStringParameters["resource"]
+		v.CSRF = secret.CSRFToken(r.cookies[cookieSession])
+	} else {
+		v.CSRF = h.preToken(r, resp)
+	}
 	switch p.Kind {
 	case policy.ChallengeTOTP:
 		v.Title = "Enter your verification code"

@@ -55,6 +55,9 @@ type loginView struct {
 
 type verifyView struct {
 	page
+	Action       string // where the code is posted
+	StepUp       bool   // raising a signed-in session, not logging in
+	Resource     string // the resource the step-up is for
 	Pending      login.Pending
 	QR           template.URL // data: URI of the enrolment QR code
 	SecretGroups []string

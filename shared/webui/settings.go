@@ -18,6 +18,7 @@ var done = map[string]string{
 	"token-sent":       "We sent you a new security token by email. Your previous token no longer works.",
 	"password-changed": "Your password was changed. We sent you a new security token by email; your previous token no longer works.",
 	"user-token-sent":  "A new security token was sent to the user by email. Their previous token no longer works.",
+	"stepped-up":       "Your session is now High Assurance.",
 }
 
 // signed is a signed-in request's session, its time left and its user.
@@ -173,4 +174,57 @@ func (h *Handler) setupResetToken(r *request) *response {
 		return h.setupUsers(r, "", msg, status)
 	}
 	return redirect("/setup/users?m=user-token-sent&u=" + url.QueryEscape(target.Username))
+}
+
+// stepUpPage asks for a TOTP code to raise the session to High Assurance
+// (where the session authorizer sends a Standard session that reached a
+// Raise resource).
+func (h *Handler) stepUpPage(r *request) *response {
+	s, resp := h.signedIn(r)
+	if resp != nil {
+		return resp
+	}
+	if id := r.cookies[cookieStepUp]; id != "" {
+		if p, err := h.Browser.PendingOf(r.ctx, id); err == nil {
+			return h.challengePage(r, p, "", http.StatusOK)
+		}
+	}
+	out, err := h.Browser.StartStepUp(r.ctx, s.sess, s.user, r.ip, r.client)
+	if errors.Is(err, login.ErrAlreadyHighAssurance) {
+		return redirect("/?m=stepped-up")
+	}
+	if err != nil {
+		e := login.AsError(err)
+		if e.Code == login.CodeUnknown {
+			h.Log.ErrorContext(r.ctx, "step-up failed", "error", err.Error())
+		}
+		return h.home(r, e.Message, http.StatusOK)
+	}
+	page := h.challengePage(r, out.Pending, "", http.StatusOK)
+	page.cookies = append(page.cookies, cookie(cookieStepUp, out.ChallengeID, int(login.ChallengeTTL/time.Second)))
+	return page
+}
+
+func (h *Handler) stepUpPost(r *request) *response {
+	if _, resp := h.signedIn(r); resp != nil {
+		return resp
+	}
+	id := r.cookies[cookieStepUp]
+	err := h.Browser.AnswerStepUp(r.ctx, r.cookies[cookieSession], login.BrowserAnswer{
+		ChallengeID: id, Code: r.form.Get("code"), IP: r.ip, Client: r.client})
+	if err == nil {
+		return redirect("/?m=stepped-up").clear(cookieStepUp)
+	}
+	var ce *login.CodeError
+	if errors.As(err, &ce) && ce.TriesLeft > 0 {
+		if p, perr := h.Browser.PendingOf(r.ctx, id); perr == nil {
+			return h.challengePage(r, p, ce.Err.Message, http.StatusOK)
+		}
+	}
+	e := login.AsError(err)
+	if e.Code == login.CodeUnknown {
+		h.Log.ErrorContext(r.ctx, "step-up failed", "error", err.Error())
+	}
+	resp := h.home(r, e.Message, http.StatusOK)
+	return resp.clear(cookieStepUp)
 }

@@ -78,33 +78,9 @@ func (s *Store) FailChallenge(ctx context.Context, c store.LoginChallenge, max i
 	return nil
 }
 
-// ReplaceChallenge moves c on to its next step (next), as one conditional
-// write: only while c is live and unchanged since it was read, so a
-// challenge is answered once. store.ErrNotFound otherwise.
-func (s *Store) ReplaceChallenge(ctx context.Context, c, next store.LoginChallenge, now time.Time) error {
-	item, err := attributevalue.MarshalMap(toChallengeItem(next))
-	if err != nil {
-		return fmt.Errorf("encoding login challenge: %w", err)
-	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: &s.t.Sessions, Item: item,
-		ConditionExpression: aws.String("kind = :kind AND tries = :seen AND challenge = :was AND expiresAt > :now"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":kind": av(kindChallenge), ":seen": av(c.Tries), ":was": av(c.Kind), ":now": av(now.Unix()),
-		},
-	})
-	if _, ok := isConditionFailed(err); ok {
-		return store.ErrNotFound
-	}
-	if err != nil {
-		return fmt.Errorf("updating login challenge: %w", err)
-	}
-	return nil
-}
-
 // EndChallenge deletes c. With answered set it is a claim: it succeeds only
-// while c is live and unchanged, so of two requests answering one challenge
-// exactly one gets store.ErrNotFound... and the other goes on.
+// while c is live and unchanged since it was read, so of two requests
+// answering one challenge one goes on and the other gets store.ErrNotFound.
 func (s *Store) EndChallenge(ctx context.Context, c store.LoginChallenge, answered bool, now time.Time) error {
 	in := &dynamodb.DeleteItemInput{TableName: &s.t.Sessions, Key: map[string]types.AttributeValue{"id": av(c.IDHash)}}
 	if answered {
@@ -219,4 +195,24 @@ func (s *Store) RevokeAllDevices(ctx context.Context, username string) error {
 	return s.updateUser(ctx, username, "SET devices = :m", map[string]types.AttributeValue{
 		":m": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{}},
 	})
+}
+
+// RaiseSession sets a live session's security level (a step-up).
+// store.ErrNotFound when it ended or expired meanwhile.
+func (s *Store) RaiseSession(ctx context.Context, idHash, level string, now time.Time) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &s.t.Sessions,
+		Key:                       map[string]types.AttributeValue{"id": av(idHash)},
+		UpdateExpression:          aws.String("SET #level = :level"),
+		ConditionExpression:       aws.String("attribute_exists(id) AND attribute_not_exists(kind) AND expiresAt > :now"),
+		ExpressionAttributeNames:  map[string]string{"#level": "level"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":level": av(level), ":now": av(now.Unix())},
+	})
+	if _, ok := isConditionFailed(err); ok {
+		return store.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("raising session: %w", err)
+	}
+	return nil
 }
