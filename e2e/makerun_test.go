@@ -19,12 +19,14 @@ import (
 )
 
 // TestMakeRunGivesADemoLoginThatJsforceCompletes runs the script behind
-// `make run` on free ports with a fresh data folder, reads the demo user's
-// token from the SES stand-in's mail store, logs in with jsforce, and checks
+// `make run` on free ports with a fresh data folder, logs the demo user in
+// through the login page in Chromium (a second browser with the emailed
+// code), reads the demo user's token from the SES stand-in's mail store,
+// logs in with jsforce, and checks
 // that Ctrl-C stops everything it started. A second start reuses the data.
 func TestMakeRunGivesADemoLoginThatJsforceCompletes(t *testing.T) {
 	root := testenv.Root(t)
-	for _, b := range []string{"local", "lgadmin", "aws-lambda-rie", "SoapFunction/bootstrap"} {
+	for _, b := range []string{"local", "lgadmin", "aws-lambda-rie", "SoapFunction/bootstrap", "WebFunction/bootstrap"} {
 		if _, err := os.Stat(filepath.Join(root, ".build", b)); err != nil {
 			t.Fatalf(".build/%s is missing: run make build-local (make test does)", b)
 		}
@@ -75,7 +77,7 @@ func TestMakeRunGivesADemoLoginThatJsforceCompletes(t *testing.T) {
 	}
 
 	cmd, banner := start()
-	for _, want := range []string{"http://127.0.0.1:" + strconv.Itoa(api) + "/services/Soap/u/50.0", "demo@loginguard.example", "Demo-Passw0rd!", "http://127.0.0.1:" + strconv.Itoa(ses)} {
+	for _, want := range []string{"http://127.0.0.1:" + strconv.Itoa(api) + "/login", "http://127.0.0.1:" + strconv.Itoa(api) + "/services/Soap/u/50.0", "demo@loginguard.example", "Demo-Passw0rd!", "http://127.0.0.1:" + strconv.Itoa(ses)} {
 		if !strings.Contains(banner, want) {
 			t.Errorf("the banner lacks %s:\n%s", want, banner)
 		}
@@ -96,7 +98,11 @@ func TestMakeRunGivesADemoLoginThatJsforceCompletes(t *testing.T) {
 	}
 	_, after, _ := strings.Cut(st.Emails[0].Body.Text, "Security token (case-sensitive): ")
 	token := strings.Fields(after)[0]
-	s := &stack{root: root, baseURL: "http://127.0.0.1:" + strconv.Itoa(api)}
+	s := &stack{root: root, baseURL: "http://127.0.0.1:" + strconv.Itoa(api), sesURL: "http://127.0.0.1:" + strconv.Itoa(ses)}
+	// The login page in Chromium: the demo user's first browser needs no
+	// code, a second one gets a code by mail.
+	demo := account{username: "demo@loginguard.example", password: "Demo-Passw0rd!"}
+	s.browse(t, "new-browser", demo, map[string]any{"email": "demo@loginguard.example"})
 	if r := s.jsforce(t, "login-logout", "demo@loginguard.example", "Demo-Passw0rd!"+token); !r.OK || !r.Logout.OK {
 		t.Fatalf("jsforce demo login: %+v", r)
 	}

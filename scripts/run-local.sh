@@ -69,11 +69,15 @@ cat <<INFO
 
   loginguard is running (logs in $DATA_DIR/logs/, state in $DATA_DIR/).
 
+  browser login    http://127.0.0.1:$API_PORT/login
+                   (a browser new to the demo user gets a verification code by
+                   mail, except on the user's very first login)
   SOAP login URL   http://127.0.0.1:$API_PORT/services/Soap/u/50.0
   demo org         $org
   demo user        $DEMO_USER
   demo password    $DEMO_PASSWORD
-  security token   in the mail at http://127.0.0.1:$SES_PORT/  (SES stand-in's mail page)
+  mail             http://127.0.0.1:$SES_PORT/  (SES stand-in's page: security tokens, verification codes)
+  security token   in the mail above
                    append it to the password: '$DEMO_PASSWORD<token>'
 
   jsforce:  new jsforce.Connection({loginUrl: 'http://127.0.0.1:$API_PORT'}).login('$DEMO_USER', password + token)
