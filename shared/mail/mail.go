@@ -1,12 +1,12 @@
 package mail
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	htmltemplate "html/template"
-	texttemplate "text/template"
+	"strconv"
 	"time"
+
+	"loginguard/shared/markup"
 )
 
 // Message is one mail, in plain text and HTML.
@@ -34,14 +34,14 @@ type TokenMail struct {
 	From     string // where the request came from (IP or "the admin CLI")
 }
 
-var tokenText = texttemplate.Must(texttemplate.New("t").Parse(`Hello {{.Name}},
+var tokenText = markup.Must("token.txt", `Hello {{Name}},
 
-{{.Reason}}. Here is your new security token for {{.OrgName}}:
+{{Reason}}. Here is your new security token for {{OrgName}}:
 
-Security token (case-sensitive): {{.Token}}
+Security token (case-sensitive): {{Token}}
 
-User name: {{.Username}}
-Requested: {{.At.UTC.Format "2006-01-02 15:04:05 MST"}} from {{.From}}
+User name: {{Username}}
+Requested: {{At}} from {{From}}
 
 Add the token to the end of your password when you log in from a desktop client,
 a data loader or the API from outside your company's trusted networks. For
@@ -49,30 +49,40 @@ example, if your password is mypassword and your token is XXXXXXXXXX, enter
 mypasswordXXXXXXXXXX. Your previous security token no longer works.
 
 If you did not ask for this, tell your administrator.
-`))
+`)
 
-var tokenHTML = htmltemplate.Must(htmltemplate.New("h").Parse(`<!doctype html>
+var tokenHTML = markup.Must("token.html", `<!doctype html>
 <html><body style="font-family:system-ui,sans-serif;color:#1b2430">
-<p>Hello {{.Name}},</p>
-<p>{{.Reason}}. Here is your new security token for <b>{{.OrgName}}</b>:</p>
-<p style="font-size:1.2em">Security token (case-sensitive): <code style="background:#f1f4f8;padding:.2em .4em">{{.Token}}</code></p>
-<p>User name: {{.Username}}<br>Requested: {{.At.UTC.Format "2006-01-02 15:04:05 MST"}} from {{.From}}</p>
+<p>Hello {{Name}},</p>
+<p>{{Reason}}. Here is your new security token for <b>{{OrgName}}</b>:</p>
+<p style="font-size:1.2em">Security token (case-sensitive): <code style="background:#f1f4f8;padding:.2em .4em">{{Token}}</code></p>
+<p>User name: {{Username}}<br>Requested: {{At}} from {{From}}</p>
 <p>Add the token to the end of your password when you log in from a desktop client, a data loader or the API
 from outside your company's trusted networks. Your previous security token no longer works.</p>
 <p>If you did not ask for this, tell your administrator.</p>
 </body></html>
-`))
+`)
 
 // SecurityToken builds the mail that carries a new security token.
 func SecurityToken(d TokenMail) (Message, error) {
-	var t, h bytes.Buffer
-	if err := tokenText.Execute(&t, d); err != nil {
+	v := markup.Vars{"Name": d.Name, "Reason": d.Reason, "OrgName": d.OrgName, "Token": d.Token,
+		"Username": d.Username, "At": stamp(d.At), "From": d.From}
+	return build(d.To, "Your new security token", tokenText, tokenHTML, v)
+}
+
+func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 MST") }
+
+// build fills a message's text and HTML parts.
+func build(to, subject string, text, html *markup.Template, v markup.Vars) (Message, error) {
+	t, err := text.Text(v)
+	if err != nil {
 		return Message{}, fmt.Errorf("mail text: %w", err)
 	}
-	if err := tokenHTML.Execute(&h, d); err != nil {
+	h, err := html.HTML(v)
+	if err != nil {
 		return Message{}, fmt.Errorf("mail html: %w", err)
 	}
-	return Message{To: d.To, Subject: "Your new security token", Text: t.String(), HTML: h.String()}, nil
+	return Message{To: to, Subject: subject, Text: t, HTML: string(h)}, nil
 }
 
 // CodeMail is the data of a verification-code mail.
@@ -88,42 +98,37 @@ type CodeMail struct {
 	Client   string // its browser
 }
 
-var codeText = texttemplate.Must(texttemplate.New("t").Parse(`Hello {{.Name}},
+var codeText = markup.Must("code.txt", `Hello {{Name}},
 
-Someone is logging in to {{.OrgName}} as {{.Username}} from a browser or place
+Someone is logging in to {{OrgName}} as {{Username}} from a browser or place
 we don't recognise. To confirm it is you, enter this verification code:
 
-Verification code: {{.Code}}
+Verification code: {{Code}}
 
-It is valid for {{.Valid.Minutes | printf "%.0f"}} minutes and can be used once.
+It is valid for {{Valid}} minutes and can be used once.
 
-Requested: {{.At.UTC.Format "2006-01-02 15:04:05 MST"}} from {{.From}}
-Browser: {{.Client}}
+Requested: {{At}} from {{From}}
+Browser: {{Client}}
 
 If this wasn't you, don't share the code; change your password and tell your
 administrator.
-`))
+`)
 
-var codeHTML = htmltemplate.Must(htmltemplate.New("h").Parse(`<!doctype html>
+var codeHTML = markup.Must("code.html", `<!doctype html>
 <html><body style="font-family:system-ui,sans-serif;color:#1b2430">
-<p>Hello {{.Name}},</p>
-<p>Someone is logging in to <b>{{.OrgName}}</b> as {{.Username}} from a browser or place we don't recognise.
+<p>Hello {{Name}},</p>
+<p>Someone is logging in to <b>{{OrgName}}</b> as {{Username}} from a browser or place we don't recognise.
 To confirm it is you, enter this verification code:</p>
-<p style="font-size:1.6em;letter-spacing:.2em"><code style="background:#f1f4f8;padding:.2em .4em">{{.Code}}</code></p>
-<p>It is valid for {{.Valid.Minutes | printf "%.0f"}} minutes and can be used once.</p>
-<p>Requested: {{.At.UTC.Format "2006-01-02 15:04:05 MST"}} from {{.From}}<br>Browser: {{.Client}}</p>
+<p style="font-size:1.6em;letter-spacing:.2em"><code style="background:#f1f4f8;padding:.2em .4em">{{Code}}</code></p>
+<p>It is valid for {{Valid}} minutes and can be used once.</p>
+<p>Requested: {{At}} from {{From}}<br>Browser: {{Client}}</p>
 <p>If this wasn't you, don't share the code; change your password and tell your administrator.</p>
 </body></html>
-`))
+`)
 
 // VerificationCode builds the mail that carries a login verification code.
 func VerificationCode(d CodeMail) (Message, error) {
-	var t, h bytes.Buffer
-	if err := codeText.Execute(&t, d); err != nil {
-		return Message{}, fmt.Errorf("mail text: %w", err)
-	}
-	if err := codeHTML.Execute(&h, d); err != nil {
-		return Message{}, fmt.Errorf("mail html: %w", err)
-	}
-	return Message{To: d.To, Subject: "Verify your identity: " + d.OrgName, Text: t.String(), HTML: h.String()}, nil
+	v := markup.Vars{"Name": d.Name, "OrgName": d.OrgName, "Username": d.Username, "Code": d.Code,
+		"Valid": strconv.Itoa(int(d.Valid.Minutes())), "At": stamp(d.At), "From": d.From, "Client": d.Client}
+	return build(d.To, "Verify your identity: "+d.OrgName, codeText, codeHTML, v)
 }

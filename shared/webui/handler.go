@@ -256,7 +256,7 @@ func (h *Handler) loginPage(r *request, errMsg, notice string, status int) *resp
 	if !v.Autocomplete {
 		v.Username = r.form.Get("username")
 	}
-	return resp.html(render("login", v))
+	return resp.html(render(v))
 }
 
 func (h *Handler) loginPost(r *request) *response {
@@ -341,7 +341,7 @@ func (h *Handler) challengePage(r *request, p login.Pending, errMsg string, stat
 		v.QR = qrDataURI(p.EnrolURL)
 		v.SecretGroups = groups(p.EnrolSecret, 4)
 	}
-	return resp.html(render("verify", v))
+	return resp.html(render(v))
 }
 
 func (h *Handler) verifyPost(r *request) *response {
@@ -399,7 +399,7 @@ func (h *Handler) home(r *request, errMsg string, status int) *response {
 		Notice: done[r.ev.QueryStringParameters["m"]], Error: errMsg},
 		User: u, Session: sess, ExpiresIn: int64(left / time.Second), IdleTimeout: int64(sess.Timeout / time.Second),
 		ExpiresAt: h.Browser.Now().Add(left)}
-	return (&response{status: status}).html(render("home", v))
+	return (&response{status: status}).html(render(v))
 }
 
 func (h *Handler) logout(r *request) *response {
@@ -445,7 +445,7 @@ func (h *Handler) emit(loginType string, out login.BrowserOutcome, err error) {
 }
 
 func (h *Handler) errorPage(status int, msg string) *response {
-	return (&response{status: status}).html(render("error", page{Title: http.StatusText(status), Error: msg}))
+	return (&response{status: status}).html(render(page{Title: http.StatusText(status), Error: msg}))
 }
 
 // ---- responses ----

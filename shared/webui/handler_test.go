@@ -140,21 +140,30 @@ func TestStaticAssetsAndNoInlineScriptOrStyle(t *testing.T) {
 	// The CSP has no 'unsafe-inline': no page may carry inline script,
 	// inline handlers or style attributes.
 	inline := regexp.MustCompile(`<script>|<script [^>]*>[^<]|\son[a-z]+=|\sstyle=`)
+	evil := `<script>alert("x")</script>`
+	u := store.User{Username: evil, Email: evil, FirstName: evil, Policy: store.LoginPolicy{OrgName: evil, ProfileName: evil, ManageUsers: true}}
 	views := map[string]any{
-		"login":    loginView{page: page{Title: "Log in", Error: "x", Notice: "y"}, Autocomplete: true},
-		"verify":   verifyView{page: page{Title: "t"}, Pending: login.Pending{Kind: policy.ChallengeTOTPEnrol, EnrolSecret: "ABCDEFGHABCDEFGH", EnrolURL: "otpauth://totp/x"}, QR: qrDataURI("otpauth://totp/x")},
-		"home":     homeView{page: page{Title: "Home", SignedIn: true}},
-		"error":    page{Title: "Error", Error: "x"},
-		"password": passwordView{page: page{Title: "p", SignedIn: true}},
-		"users":    usersView{page: page{Title: "u", SignedIn: true}, Users: []store.User{{Username: "a", Email: "a@x"}, {Username: "b"}}},
+		"login":           loginView{page: page{Title: evil, Error: evil, Notice: evil}, Autocomplete: true, Username: evil},
+		"login, no cache": loginView{page: page{Title: "Log in"}},
+		"verify enrol": verifyView{page: page{Title: "t"}, Action: "/login/verify",
+			Pending: login.Pending{Kind: policy.ChallengeTOTPEnrol, EnrolSecret: "ABCDEFGHABCDEFGH", EnrolURL: "otpauth://totp/x"}, QR: qrDataURI("otpauth://totp/x")},
+		"verify email":   verifyView{page: page{Title: "t"}, Action: "/login/verify", Pending: login.Pending{Kind: policy.ChallengeEmailCode, MaskedEmail: evil}},
+		"verify step-up": verifyView{page: page{Title: "t"}, Action: "/login/step-up", StepUp: true, Resource: evil, Pending: login.Pending{Kind: policy.ChallengeTOTP, Username: evil}},
+		"home":           homeView{page: page{Title: "Home", SignedIn: true}, User: u, Session: store.Session{IP: evil, Level: "HIGH_ASSURANCE"}},
+		"error":          page{Title: "Error", Error: evil},
+		"password":       passwordView{page: page{Title: "p", SignedIn: true}, User: u},
+		"users":          usersView{page: page{Title: "u", SignedIn: true}, User: u, Users: []store.User{u, {Username: "b"}}},
 	}
 	for name, v := range views {
-		html := render(name, v)
+		html := render(v)
 		if strings.Contains(html, "could not be shown") {
 			t.Errorf("%s: template failed", name)
 		}
 		if m := inline.FindString(html); m != "" {
 			t.Errorf("%s has inline script or style: %q", name, m)
+		}
+		if strings.Contains(html, evil) || strings.Contains(html, `alert("x")`) {
+			t.Errorf("%s shows a value unescaped", name)
 		}
 	}
 }

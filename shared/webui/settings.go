@@ -95,11 +95,6 @@ func (h *Handler) resetToken(r *request) *response {
 	return redirect("/?m=token-sent")
 }
 
-type passwordView struct {
-	page
-	User store.User
-}
-
 func (h *Handler) passwordPage(r *request, errMsg string, status int) *response {
 	s, resp := h.signedIn(r)
 	if resp != nil {
@@ -108,7 +103,7 @@ func (h *Handler) passwordPage(r *request, errMsg string, status int) *response 
 	u := s.user
 	v := passwordView{page: page{Title: "Change your password", Error: errMsg, SignedIn: true,
 		CSRF: secret.CSRFToken(r.cookies[cookieSession])}, User: u}
-	return (&response{status: status}).html(render("password", v))
+	return (&response{status: status}).html(render(v))
 }
 
 func (h *Handler) changePassword(r *request) *response {
@@ -128,12 +123,6 @@ func (h *Handler) changePassword(r *request) *response {
 	return redirect("/?m=password-changed")
 }
 
-type usersView struct {
-	page
-	User  store.User
-	Users []store.User
-}
-
 // setupUsers lists the admin's org, with a token reset per user.
 func (h *Handler) setupUsers(r *request, notice, errMsg string, status int) *response {
 	s, resp := h.signedIn(r)
@@ -148,7 +137,7 @@ func (h *Handler) setupUsers(r *request, notice, errMsg string, status int) *res
 	}
 	v := usersView{page: page{Title: "Users", Notice: notice, Error: errMsg, SignedIn: true,
 		CSRF: secret.CSRFToken(r.cookies[cookieSession])}, User: u, Users: users}
-	return (&response{status: status}).html(render("users", v))
+	return (&response{status: status}).html(render(v))
 }
 
 func (h *Handler) setupResetToken(r *request) *response {
