@@ -41,7 +41,7 @@ type fixture struct {
 	calls *atomic.Int64
 }
 
-func setup(t *testing.T) fixture {
+func setup(t testing.TB) fixture {
 	t.Helper()
 	endpoint := testenv.Dynalite(t)
 	calls := &atomic.Int64{}

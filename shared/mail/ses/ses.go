@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	netmail "net/mail"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
@@ -28,6 +29,9 @@ type Sender struct {
 func New(api API, from string) (*Sender, error) {
 	if from == "" {
 		return nil, errors.New("ses: no sender address")
+	}
+	if _, err := netmail.ParseAddress(from); err != nil {
+		return nil, fmt.Errorf("ses: sender address %q (SENDER_ADDRESS) is not an email address: %w", from, err)
 	}
 	return &Sender{api: api, from: from}, nil
 }
