@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"io"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -57,32 +56,9 @@ func (c *cli) json(stdin string, args ...string) map[string]any {
 	return m
 }
 
-type sentMail struct {
-	Destination struct {
-		To []string `json:"to"`
-	} `json:"destination"`
-	Subject string `json:"subject"`
-	Body    struct {
-		Text string `json:"text"`
-		HTML string `json:"html"`
-	} `json:"body"`
-}
-
-func (c *cli) mails() []sentMail {
+func (c *cli) mails() []testenv.Mail {
 	c.t.Helper()
-	resp, err := http.Get(c.ses + "/store")
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	var st struct {
-		Emails []sentMail `json:"emails"`
-	}
-	if err := json.Unmarshal(b, &st); err != nil {
-		c.t.Fatalf("SES store: %v: %s", err, b)
-	}
-	return st.Emails
+	return testenv.AllMails(c.t, c.ses)
 }
 
 func TestAdminCLIWholeLifecycle(t *testing.T) {

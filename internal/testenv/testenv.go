@@ -219,6 +219,21 @@ type Mail struct {
 // Mails returns the messages the SES stand-in at url holds for to, oldest first.
 func Mails(t testing.TB, url, to string) []Mail {
 	t.Helper()
+	var out []Mail
+	for _, m := range AllMails(t, url) {
+		for _, d := range m.Destination.To {
+			if strings.EqualFold(d, to) {
+				out = append(out, m)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// AllMails returns every message the SES stand-in at url holds, oldest first.
+func AllMails(t testing.TB, url string) []Mail {
+	t.Helper()
 	resp, err := http.Get(url + "/store")
 	if err != nil {
 		t.Fatalf("testenv: reading the SES stand-in's mail: %v", err)
@@ -230,14 +245,5 @@ func Mails(t testing.TB, url, to string) []Mail {
 	if err := json.NewDecoder(resp.Body).Decode(&store); err != nil {
 		t.Fatalf("testenv: decoding the SES stand-in's mail: %v", err)
 	}
-	var out []Mail
-	for _, m := range store.Emails {
-		for _, d := range m.Destination.To {
-			if strings.EqualFold(d, to) {
-				out = append(out, m)
-				break
-			}
-		}
-	}
-	return out
+	return store.Emails
 }

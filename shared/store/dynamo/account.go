@@ -56,19 +56,7 @@ func (s *Store) ReserveTokenReset(ctx context.Context, username string, now time
 // ReleaseTokenReset gives back a reservation whose reset did not happen
 // (the mail failed): a failure of ours must not use up the user's resets.
 func (s *Store) ReleaseTokenReset(ctx context.Context, username string) error {
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: &s.t.Users, Key: userKey(username),
-		UpdateExpression:          aws.String("SET resetCount = resetCount - :one"),
-		ConditionExpression:       aws.String("resetCount > :zero"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":one": av(1), ":zero": av(0)},
-	})
-	if _, ok := isConditionFailed(err); ok {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("releasing token reset: %w", err)
-	}
-	return nil
+	return s.giveBack(ctx, username, "resetCount", "releasing token reset")
 }
 
 // SetCredentials replaces a user's token digest and, when newPasswordHash

@@ -203,18 +203,24 @@ func (s *Store) SetAttempts(ctx context.Context, u store.User, to int) error {
 // ReleaseAttempt gives back a reserved attempt whose credentials were right
 // but which policy denied (login hours, IP range): it does not count.
 func (s *Store) ReleaseAttempt(ctx context.Context, u store.User) error {
+	return s.giveBack(ctx, u.Username, "attempts", "releasing login attempt")
+}
+
+// giveBack lowers a user's counter attr by one, never below zero.
+func (s *Store) giveBack(ctx context.Context, username, attr, what string) error {
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 &s.t.Users,
-		Key:                       userKey(u.Username),
-		UpdateExpression:          aws.String("SET attempts = attempts - :one"),
-		ConditionExpression:       aws.String("attempts > :zero"),
+		Key:                       userKey(username),
+		UpdateExpression:          aws.String("SET #n = #n - :one"),
+		ConditionExpression:       aws.String("#n > :zero"),
+		ExpressionAttributeNames:  map[string]string{"#n": attr},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":one": av(1), ":zero": av(0)},
 	})
 	if _, ok := isConditionFailed(err); ok {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("releasing login attempt: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
 }
