@@ -180,19 +180,15 @@ func (s *Service) login(ctx context.Context, a Attempt, now time.Time) (Result, 
 	}
 	u, err := s.Store.BeginAttempt(ctx, a.Username, now)
 	if err != nil {
-		reason := policy.ReasonUnknownUser
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			s.known.drop(key)
-		case errors.Is(err, store.ErrLocked):
-			reason = policy.ReasonUserLocked
-		case errors.Is(err, store.ErrInactive):
-			reason = policy.ReasonUserInactive
-		default:
+		reason, refused := refusedBy(err)
+		if !refused {
 			if early != nil {
 				<-early
 			}
 			return Result{}, internal(err)
+		}
+		if reason == policy.ReasonUnknownUser {
+			s.known.drop(key)
 		}
 		// No password is checked for them (an early result is thrown away),
 		// but the answer costs what one check costs.
@@ -236,6 +232,20 @@ func (s *Service) login(ctx context.Context, a Attempt, now time.Time) (Result, 
 		return Result{}, s.refuse(ctx, ev, d.Reason, settle(ctx, s.Store, u, d.CountsAsFailure))
 	}
 	return s.open(ctx, u, a, d, ev, rehash, totpStep)
+}
+
+// refusedBy is the reason a reservation (BeginAttempt) was refused; false
+// for a failure of ours.
+func refusedBy(err error) (policy.Reason, bool) {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return policy.ReasonUnknownUser, true
+	case errors.Is(err, store.ErrLocked):
+		return policy.ReasonUserLocked, true
+	case errors.Is(err, store.ErrInactive):
+		return policy.ReasonUserInactive, true
+	}
+	return "", false
 }
 
 // checkSecret finds what the secret holds: the password alone, the password

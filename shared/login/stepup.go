@@ -71,16 +71,9 @@ func (b *Browser) answerStepUp(ctx context.Context, sessionID string, in Browser
 	}
 	ev := store.LoginEvent{At: now, Username: c.Username, UserID: c.UserID, OrgID: c.OrgID, IP: in.IP.String(),
 		LoginType: "UI", Client: in.Client, Challenge: c.Kind}
-	u, err := b.Store.BeginAttempt(ctx, c.Username, now)
-	if err != nil || u.ID != c.UserID {
-		_ = b.Store.EndChallenge(ctx, c, false, now)
-		if err == nil {
-			return b.refuse(ctx, ev, policy.ReasonUnknownUser, b.settle(ctx, u, false))
-		}
-		if errors.Is(err, store.ErrLocked) || errors.Is(err, store.ErrInactive) || errors.Is(err, store.ErrNotFound) {
-			return b.refuse(ctx, ev, policy.ReasonUserLocked, nil)
-		}
-		return internal(err)
+	u, err := b.reserveFor(ctx, c, ev)
+	if err != nil {
+		return err
 	}
 	step, ok := b.matchTOTP(u, c, strings.TrimSpace(in.Code), now)
 	if !ok {

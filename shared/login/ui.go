@@ -119,14 +119,8 @@ func (b *Browser) start(ctx context.Context, in BrowserStart, now time.Time) (Br
 	}
 	u, err := b.Store.BeginAttempt(ctx, in.Username, now)
 	if err != nil {
-		reason := policy.ReasonUnknownUser
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-		case errors.Is(err, store.ErrLocked):
-			reason = policy.ReasonUserLocked
-		case errors.Is(err, store.ErrInactive):
-			reason = policy.ReasonUserInactive
-		default:
+		reason, refused := refusedBy(err)
+		if !refused {
 			return BrowserOutcome{}, internal(err)
 		}
 		secret.SpendPasswordCheck(in.Password)
@@ -413,23 +407,9 @@ func (b *Browser) answer(ctx context.Context, in BrowserAnswer, now time.Time) (
 	}
 	ev := store.LoginEvent{At: now, Username: c.Username, UserID: c.UserID, OrgID: c.OrgID, IP: in.IP.String(),
 		LoginType: "UI", Client: in.Client, Challenge: c.Kind}
-	u, err := b.Store.BeginAttempt(ctx, c.Username, now)
-	if err != nil || u.ID != c.UserID {
-		// Locked, deactivated or gone since the password step.
-		_ = b.Store.EndChallenge(ctx, c, false, now)
-		reason := policy.ReasonUserLocked
-		switch {
-		case err == nil: // the name now belongs to another user
-			return BrowserOutcome{}, b.refuse(ctx, ev, policy.ReasonUnknownUser, b.settle(ctx, u, false))
-		case errors.Is(err, store.ErrNotFound):
-			reason = policy.ReasonUnknownUser
-		case errors.Is(err, store.ErrInactive):
-			reason = policy.ReasonUserInactive
-		case errors.Is(err, store.ErrLocked):
-		default:
-			return BrowserOutcome{}, internal(err)
-		}
-		return BrowserOutcome{}, b.refuse(ctx, ev, reason, nil)
+	u, err := b.reserveFor(ctx, c, ev)
+	if err != nil {
+		return BrowserOutcome{}, err
 	}
 	code := strings.TrimSpace(in.Code)
 	f := b.facts(u, now, in.IP, in.Device, true)
@@ -462,6 +442,25 @@ func (b *Browser) answer(ctx context.Context, in BrowserAnswer, now time.Time) (
 	}
 	a := Attempt{Username: u.Username, IP: in.IP, Type: "UI", Client: in.Client}
 	return b.follow(ctx, u, policy.DecideUILogin(f), a, ev, in.Device, c, "", totpStep)
+}
+
+// reserveFor reserves an attempt (an answer to challenge c counts like a
+// login) for c's user; a user locked, deactivated or gone since the
+// password step ends the challenge with a refusal.
+func (b *Browser) reserveFor(ctx context.Context, c store.LoginChallenge, ev store.LoginEvent) (store.User, error) {
+	u, err := b.Store.BeginAttempt(ctx, c.Username, ev.At)
+	if err == nil && u.ID == c.UserID {
+		return u, nil
+	}
+	_ = b.Store.EndChallenge(ctx, c, false, ev.At)
+	if err == nil { // the name now belongs to another user
+		return store.User{}, b.refuse(ctx, ev, policy.ReasonUnknownUser, b.settle(ctx, u, false))
+	}
+	reason, refused := refusedBy(err)
+	if !refused {
+		return store.User{}, internal(err)
+	}
+	return store.User{}, b.refuse(ctx, ev, reason, nil)
 }
 
 func (b *Browser) challengeOf(ctx context.Context, id string, now time.Time) (store.LoginChallenge, error) {
@@ -566,12 +565,12 @@ func (s *Service) CheckPassword(ctx context.Context, username, password string) 
 
 func (s *Service) checkPassword(ctx context.Context, username, password string, now time.Time) (store.User, error) {
 	u, err := s.Store.BeginAttempt(ctx, username, now)
-	if errors.Is(err, store.ErrLocked) || errors.Is(err, store.ErrInactive) || errors.Is(err, store.ErrNotFound) {
+	if err != nil {
+		if _, refused := refusedBy(err); !refused {
+			return store.User{}, internal(err)
+		}
 		secret.SpendPasswordCheck(password)
 		return store.User{}, denied(policy.ReasonUserLocked)
-	}
-	if err != nil {
-		return store.User{}, internal(err)
 	}
 	ok, _, err := secret.VerifyPassword(password, u.PasswordHash, s.Params)
 	if err != nil {
