@@ -3,9 +3,12 @@ package webui
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -183,5 +186,22 @@ func TestGroupsAndDurations(t *testing.T) {
 		if got := span(d); got != want {
 			t.Errorf("span(%v) = %q; want %q", d, got, want)
 		}
+	}
+}
+
+// The sample event of make invoke (events/web/login-page.json) is a real
+// API Gateway event this handler answers.
+func TestSampleEvent(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "events", "web", "login-page.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.APIGatewayV2HTTPRequest
+	if err := json.Unmarshal(b, &ev); err != nil {
+		t.Fatal(err)
+	}
+	resp := serve(t, handler(), ev)
+	if resp.StatusCode != 200 || !strings.Contains(resp.Body, "You have logged out.") {
+		t.Fatalf("%d %s", resp.StatusCode, resp.Body)
 	}
 }
