@@ -1,7 +1,3 @@
-// Package webui is the browser side of the service: the login page, the
-// verification-code and TOTP pages, the home page and logout, served as
-// HTML through API Gateway (payload 2.0). It is usable without JavaScript;
-// one small same-origin script adds the idle-timeout prompt.
 package webui
 
 import (
@@ -13,7 +9,6 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -26,6 +21,7 @@ import (
 	"loginguard/shared/secret"
 	"loginguard/shared/store"
 	"loginguard/shared/transport/apigw"
+	"loginguard/shared/transport/web"
 )
 
 // Handler serves the pages.
@@ -91,7 +87,7 @@ type response struct {
 // Handle is the Lambda handler.
 func (h *Handler) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	r := &request{ev: ev, method: ev.RequestContext.HTTP.Method, path: ev.RawPath, ctx: ctx,
-		client: apigw.Header(ev, "user-agent"), cookies: parseCookies(ev.Cookies)}
+		client: apigw.Header(ev, "user-agent"), cookies: web.ParseCookies(ev.Cookies)}
 	if r.path == "" {
 		r.path = ev.RequestContext.HTTP.Path
 	}
@@ -103,9 +99,9 @@ func (h *Handler) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest)
 func (h *Handler) route(r *request) *response {
 	switch {
 	case r.path == "/static/app.css" && r.get():
-		return static("text/css; charset=utf-8", appCSS)
+		return static("text/css; charset=utf-8", web.AppCSS)
 	case r.path == "/static/session.js" && r.get():
-		return static("text/javascript; charset=utf-8", sessionJS)
+		return static("text/javascript; charset=utf-8", web.SessionJS)
 	case r.method != http.MethodGet && r.method != http.MethodHead && r.method != http.MethodPost:
 		return h.errorPage(http.StatusMethodNotAllowed, "This page does not accept that request.")
 	}
@@ -238,7 +234,7 @@ func (h *Handler) preToken(r *request, resp *response) string {
 	if err != nil {
 		return ""
 	}
-	resp.cookies = append(resp.cookies, cookie(cookieCSRF, t, 0))
+	resp.cookies = append(resp.cookies, web.Cookie(cookieCSRF, t, 0))
 	r.cookies[cookieCSRF] = t
 	return t
 }
@@ -246,7 +242,7 @@ func (h *Handler) preToken(r *request, resp *response) string {
 func (h *Handler) loginPage(r *request, errMsg, notice string, status int) *response {
 	resp := &response{status: status}
 	remembered := r.cookies[cookieUser]
-	v := loginView{page: page{Title: "Log in", Notice: notice, Error: errMsg}, Autocomplete: remembered != "-"}
+	v := web.LoginView{Page: web.Page{Title: "Log in", Notice: notice, Error: errMsg}, Autocomplete: remembered != "-"}
 	if u := r.form.Get("username"); u != "" {
 		v.Username = u
 	} else if remembered != "-" {
@@ -256,7 +252,7 @@ func (h *Handler) loginPage(r *request, errMsg, notice string, status int) *resp
 	if !v.Autocomplete {
 		v.Username = r.form.Get("username")
 	}
-	return resp.html(render(v))
+	return resp.html(web.Render(v))
 }
 
 func (h *Handler) loginPost(r *request) *response {
@@ -277,21 +273,21 @@ func (h *Handler) advance(r *request, out login.BrowserOutcome) *response {
 	if out.Result == nil {
 		resp := redirect("/login/verify")
 		if out.ChallengeID != "" {
-			resp.cookies = append(resp.cookies, cookie(cookieChallenge, out.ChallengeID, int(login.ChallengeTTL/time.Second)))
+			resp.cookies = append(resp.cookies, web.Cookie(cookieChallenge, out.ChallengeID, int(login.ChallengeTTL/time.Second)))
 		}
 		return resp
 	}
 	resp := redirect("/").clear(cookieChallenge)
-	resp.cookies = append(resp.cookies, cookie(cookieSession, out.Result.SessionID, 0))
+	resp.cookies = append(resp.cookies, web.Cookie(cookieSession, out.Result.SessionID, 0))
 	if out.Device != "" {
-		resp.cookies = append(resp.cookies, cookie(cookieDevice, out.Device, deviceMaxAge))
+		resp.cookies = append(resp.cookies, web.Cookie(cookieDevice, out.Device, deviceMaxAge))
 	}
 	if out.NoLoginCaching {
 		// The org turned caching and autocomplete off: forget the name,
 		// and tell the login page not to offer it.
-		resp.cookies = append(resp.cookies, cookie(cookieUser, "-", deviceMaxAge))
+		resp.cookies = append(resp.cookies, web.Cookie(cookieUser, "-", deviceMaxAge))
 	} else {
-		resp.cookies = append(resp.cookies, cookie(cookieUser, out.Result.User.Username, deviceMaxAge))
+		resp.cookies = append(resp.cookies, web.Cookie(cookieUser, out.Result.User.Username, deviceMaxAge))
 	}
 	return resp
 }
@@ -326,7 +322,7 @@ func (h *Handler) verifyPage(r *request) *response {
 
 func (h *Handler) challengePage(r *request, p login.Pending, errMsg string, status int) *response {
 	resp := &response{status: status}
-	v := verifyView{page: page{Title: "Verify your identity", Error: errMsg}, Pending: p, Action: "/login/verify"}
+	v := web.VerifyView{Page: web.Page{Title: "Verify your identity", Error: errMsg}, Pending: p, Action: "/login/verify"}
 	if r.path == "/login/step-up" {
 		v.Action, v.StepUp, v.Resource = "/login/step-up", true, r.ev.QueryStringParameters["resource"]
 		v.CSRF = secret.CSRFToken(r.cookies[cookieSession])
@@ -338,10 +334,10 @@ func (h *Handler) challengePage(r *request, p login.Pending, errMsg string, stat
 		v.Title = "Enter your verification code"
 	case policy.ChallengeTOTPEnrol:
 		v.Title = "Connect an authenticator app"
-		v.QR = qrDataURI(p.EnrolURL)
-		v.SecretGroups = groups(p.EnrolSecret, 4)
+		v.QR = web.QRDataURI(p.EnrolURL)
+		v.SecretGroups = web.Groups(p.EnrolSecret, 4)
 	}
-	return resp.html(render(v))
+	return resp.html(web.Render(v))
 }
 
 func (h *Handler) verifyPost(r *request) *response {
@@ -395,11 +391,11 @@ func (h *Handler) home(r *request, errMsg string, status int) *response {
 		return resp
 	}
 	sess, u, left := s.sess, s.user, s.left
-	v := homeView{page: page{Title: "Home", SignedIn: true, CSRF: secret.CSRFToken(r.cookies[cookieSession]),
+	v := web.HomeView{Page: web.Page{Title: "Home", SignedIn: true, CSRF: secret.CSRFToken(r.cookies[cookieSession]),
 		Notice: done[r.ev.QueryStringParameters["m"]], Error: errMsg},
 		User: u, Session: sess, ExpiresIn: int64(left / time.Second), IdleTimeout: int64(sess.Timeout / time.Second),
 		ExpiresAt: h.Browser.Now().Add(left)}
-	return (&response{status: status}).html(render(v))
+	return (&response{status: status}).html(web.Render(v))
 }
 
 func (h *Handler) logout(r *request) *response {
@@ -445,7 +441,7 @@ func (h *Handler) emit(loginType string, out login.BrowserOutcome, err error) {
 }
 
 func (h *Handler) errorPage(status int, msg string) *response {
-	return (&response{status: status}).html(render(page{Title: http.StatusText(status), Error: msg}))
+	return (&response{status: status}).html(web.Render(web.Page{Title: http.StatusText(status), Error: msg}))
 }
 
 // ---- responses ----
@@ -476,58 +472,17 @@ func (resp *response) html(body string) *response {
 
 // clear expires a cookie.
 func (resp *response) clear(name string) *response {
-	resp.cookies = append(resp.cookies, name+"=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Lax")
+	resp.cookies = append(resp.cookies, web.ClearCookie(name))
 	return resp
-}
-
-func cookie(name, value string, maxAge int) string {
-	c := name + "=" + url.QueryEscape(value) + "; Path=/; Secure; HttpOnly; SameSite=Lax"
-	if maxAge > 0 {
-		c += "; Max-Age=" + strconv.Itoa(maxAge)
-	}
-	return c
-}
-
-// securityHeaders go on every answer: no inline script, no framing, no
-// referrer leaks, no sniffing, HTTPS only, nothing cached.
-var securityHeaders = map[string]string{
-	"content-security-policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-		"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-	"referrer-policy":            "no-referrer",
-	"x-content-type-options":     "nosniff",
-	"x-frame-options":            "DENY",
-	"strict-transport-security":  "max-age=63072000; includeSubDomains",
-	"permissions-policy":         "camera=(), microphone=(), geolocation=()",
-	"cross-origin-opener-policy": "same-origin",
-	"cache-control":              "no-store",
 }
 
 func (resp *response) event() events.APIGatewayV2HTTPResponse {
 	headers := map[string]string{}
-	for k, v := range securityHeaders {
+	for k, v := range web.SecurityHeaders {
 		headers[k] = v
 	}
 	for k, v := range resp.headers {
 		headers[k] = v
 	}
 	return events.APIGatewayV2HTTPResponse{StatusCode: resp.status, Headers: headers, Cookies: resp.cookies, Body: resp.body}
-}
-
-func parseCookies(list []string) map[string]string {
-	m := map[string]string{}
-	for _, line := range list {
-		for _, part := range strings.Split(line, ";") {
-			name, value, ok := strings.Cut(strings.TrimSpace(part), "=")
-			if !ok {
-				continue
-			}
-			if v, err := url.QueryUnescape(value); err == nil {
-				value = v
-			}
-			if _, seen := m[name]; !seen {
-				m[name] = value
-			}
-		}
-	}
-	return m
 }

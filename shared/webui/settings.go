@@ -11,6 +11,7 @@ import (
 	"loginguard/shared/login"
 	"loginguard/shared/secret"
 	"loginguard/shared/store"
+	"loginguard/shared/transport/web"
 )
 
 // Messages the home and setup pages show after a change (?m=).
@@ -101,9 +102,9 @@ func (h *Handler) passwordPage(r *request, errMsg string, status int) *response 
 		return resp
 	}
 	u := s.user
-	v := passwordView{page: page{Title: "Change your password", Error: errMsg, SignedIn: true,
+	v := web.PasswordView{Page: web.Page{Title: "Change your password", Error: errMsg, SignedIn: true,
 		CSRF: secret.CSRFToken(r.cookies[cookieSession])}, User: u}
-	return (&response{status: status}).html(render(v))
+	return (&response{status: status}).html(web.Render(v))
 }
 
 func (h *Handler) changePassword(r *request) *response {
@@ -135,9 +136,9 @@ func (h *Handler) setupUsers(r *request, notice, errMsg string, status int) *res
 		msg, st := h.changeError(r, err)
 		return h.errorPage(st, msg)
 	}
-	v := usersView{page: page{Title: "Users", Notice: notice, Error: errMsg, SignedIn: true,
+	v := web.UsersView{Page: web.Page{Title: "Users", Notice: notice, Error: errMsg, SignedIn: true,
 		CSRF: secret.CSRFToken(r.cookies[cookieSession])}, User: u, Users: users}
-	return (&response{status: status}).html(render(v))
+	return (&response{status: status}).html(web.Render(v))
 }
 
 func (h *Handler) setupResetToken(r *request) *response {
@@ -190,7 +191,7 @@ func (h *Handler) stepUpPage(r *request) *response {
 		return h.home(r, e.Message, http.StatusOK)
 	}
 	page := h.challengePage(r, out.Pending, "", http.StatusOK)
-	page.cookies = append(page.cookies, cookie(cookieStepUp, out.ChallengeID, int(login.ChallengeTTL/time.Second)))
+	page.cookies = append(page.cookies, web.Cookie(cookieStepUp, out.ChallengeID, int(login.ChallengeTTL/time.Second)))
 	return page
 }
 

@@ -1,4 +1,4 @@
-package webui
+package web
 
 import (
 	"bytes"
@@ -24,8 +24,8 @@ import (
 var assets embed.FS
 
 var (
-	appCSS    = mustRead("assets/app.css")
-	sessionJS = mustRead("assets/session.js")
+	AppCSS    = mustRead("assets/app.css")
+	SessionJS = mustRead("assets/session.js")
 	tpl       = map[string]*markup.Template{}
 )
 
@@ -48,8 +48,8 @@ func mustRead(name string) string {
 	return string(b)
 }
 
-// page is what every page's layout needs.
-type page struct {
+// Page is what every page's layout needs.
+type Page struct {
 	Title    string
 	Notice   string // a neutral message (logged out, timed out)
 	Error    string
@@ -57,14 +57,14 @@ type page struct {
 	SignedIn bool
 }
 
-type loginView struct {
-	page
+type LoginView struct {
+	Page
 	Username     string
 	Autocomplete bool // the org allows caching and autocomplete on the login page
 }
 
-type verifyView struct {
-	page
+type VerifyView struct {
+	Page
 	Action       string // where the code is posted
 	StepUp       bool   // raising a signed-in session, not logging in
 	Resource     string // the resource the step-up is for
@@ -73,8 +73,8 @@ type verifyView struct {
 	SecretGroups []string
 }
 
-type homeView struct {
-	page
+type HomeView struct {
+	Page
 	User        store.User
 	Session     store.Session
 	ExpiresIn   int64 // seconds until the idle timeout, as of this page
@@ -82,13 +82,13 @@ type homeView struct {
 	ExpiresAt   time.Time
 }
 
-type passwordView struct {
-	page
+type PasswordView struct {
+	Page
 	User store.User
 }
 
-type usersView struct {
-	page
+type UsersView struct {
+	Page
 	User  store.User
 	Users []store.User
 }
@@ -108,7 +108,7 @@ func fill(name string, v markup.Vars) markup.HTML {
 }
 
 // common are the values every page shares.
-func common(p page, extra markup.Vars) markup.Vars {
+func common(p Page, extra markup.Vars) markup.Vars {
 	v := markup.Vars{
 		"head": fill("layout", markup.Vars{"title": p.Title}), "brand": brand, "foot": foot, "csrf": p.CSRF,
 		"title": p.Title, "messages": markup.Join(
@@ -138,7 +138,7 @@ func fillSmall(t *markup.Template, m string) markup.HTML {
 	return h
 }
 
-func topbar(p page, u store.User) markup.HTML {
+func topbar(p Page, u store.User) markup.HTML {
 	return fill("topbar", markup.Vars{"csrf": p.CSRF, "name": u.FullName()})
 }
 
@@ -149,8 +149,8 @@ func onOff(cond bool, on, off string) string {
 	return off
 }
 
-func renderLogin(v loginView) markup.HTML {
-	return fill("login", common(v.page, markup.Vars{
+func renderLogin(v LoginView) markup.HTML {
+	return fill("login", common(v.Page, markup.Vars{
 		"username":             v.Username,
 		"formAutocomplete":     markup.If(!v.Autocomplete, ` autocomplete="off"`),
 		"userAutocomplete":     onOff(v.Autocomplete, "username", "off"),
@@ -160,7 +160,7 @@ func renderLogin(v loginView) markup.HTML {
 	}))
 }
 
-func renderVerify(v verifyView) markup.HTML {
+func renderVerify(v VerifyView) markup.HTML {
 	var intro markup.HTML
 	label := "Code from your authenticator app"
 	switch v.Pending.Kind {
@@ -177,31 +177,31 @@ func renderVerify(v verifyView) markup.HTML {
 	if !v.StepUp {
 		cancel = fill("verify-cancel", markup.Vars{"csrf": v.CSRF})
 	}
-	return fill("verify", common(v.page, markup.Vars{
+	return fill("verify", common(v.Page, markup.Vars{
 		"intro": intro, "action": v.Action, "codeLabel": label, "cancel": cancel,
 		"resourceNote": markup.If(v.Resource != "", fillSmall(resourceFrag, v.Resource)),
 	}))
 }
 
-func renderHome(v homeView) markup.HTML {
+func renderHome(v HomeView) markup.HTML {
 	level := levelName(v.Session.Level)
-	return fill("home", common(v.page, markup.Vars{
-		"topbar": topbar(v.page, v.User), "name": v.User.FullName(),
+	return fill("home", common(v.Page, markup.Vars{
+		"topbar": topbar(v.Page, v.User), "name": v.User.FullName(),
 		"expiresIn": strconv.FormatInt(v.ExpiresIn, 10), "idleTimeout": strconv.FormatInt(v.IdleTimeout, 10),
 		"username": v.User.Username, "email": v.User.Email, "orgName": v.User.Policy.OrgName, "orgId": v.User.OrgID,
 		"profile": v.User.Policy.ProfileName, "level": level, "levelClass": onOff(level == "High Assurance", " strong", ""),
-		"loggedIn": when(v.Session.CreatedAt), "ip": v.Session.IP, "expiresAt": when(v.ExpiresAt), "timeout": span(v.Session.Timeout),
+		"loggedIn": when(v.Session.CreatedAt), "ip": v.Session.IP, "expiresAt": when(v.ExpiresAt), "timeout": Span(v.Session.Timeout),
 		"manageUsers": markup.If(v.User.Policy.ManageUsers, `<a class="button secondary" href="/setup/users" id="manage-users">Manage users</a>`),
 	}))
 }
 
-func renderPassword(v passwordView) markup.HTML {
-	return fill("password", common(v.page, markup.Vars{
-		"topbar": topbar(v.page, v.User), "username": v.User.Username, "email": v.User.Email,
+func renderPassword(v PasswordView) markup.HTML {
+	return fill("password", common(v.Page, markup.Vars{
+		"topbar": topbar(v.Page, v.User), "username": v.User.Username, "email": v.User.Email,
 	}))
 }
 
-func renderUsers(v usersView) markup.HTML {
+func renderUsers(v UsersView) markup.HTML {
 	var rows []markup.HTML
 	for _, u := range v.Users {
 		action := fillSmall(mutedFrag, "no email: no token")
@@ -213,16 +213,16 @@ func renderUsers(v usersView) markup.HTML {
 		rows = append(rows, fill("users-row", markup.Vars{"name": u.FullName(), "username": u.Username,
 			"email": email, "status": onOff(u.Active, "Active", "Inactive"), "action": action}))
 	}
-	return fill("users", common(v.page, markup.Vars{
-		"topbar": topbar(v.page, v.User), "orgName": v.User.Policy.OrgName, "rows": markup.Join(rows...),
+	return fill("users", common(v.Page, markup.Vars{
+		"topbar": topbar(v.Page, v.User), "orgName": v.User.Policy.OrgName, "rows": markup.Join(rows...),
 	}))
 }
 
-func renderError(p page) markup.HTML { return fill("error", common(p, nil)) }
+func renderError(p Page) markup.HTML { return fill("error", common(p, nil)) }
 
-// render draws a page. A template mistake (a bug) gives a plain page
+// Render draws a page: v is one of the views, or a Page for an error page. A template mistake (a bug) gives a plain page
 // instead of a half-drawn one.
-func render(v any) (out string) {
+func Render(v any) (out string) {
 	defer func() {
 		if recover() != nil {
 			out = "<!doctype html><title>Error</title><p>The page could not be shown.</p>"
@@ -230,17 +230,17 @@ func render(v any) (out string) {
 	}()
 	var h markup.HTML
 	switch v := v.(type) {
-	case loginView:
+	case LoginView:
 		h = renderLogin(v)
-	case verifyView:
+	case VerifyView:
 		h = renderVerify(v)
-	case homeView:
+	case HomeView:
 		h = renderHome(v)
-	case passwordView:
+	case PasswordView:
 		h = renderPassword(v)
-	case usersView:
+	case UsersView:
 		h = renderUsers(v)
-	case page:
+	case Page:
 		h = renderError(v)
 	default:
 		panic("no such page")
@@ -257,8 +257,8 @@ func levelName(l string) string {
 	return "Standard"
 }
 
-// span says a duration the way people do: "15 minutes", "2 hours".
-func span(d time.Duration) string {
+// Span says a duration the way people do: "15 minutes", "2 hours".
+func Span(d time.Duration) string {
 	unit, n := "minute", int(d/time.Minute)
 	if d >= time.Hour && d%time.Hour == 0 {
 		unit, n = "hour", int(d/time.Hour)
@@ -269,9 +269,9 @@ func span(d time.Duration) string {
 	return strconv.Itoa(n) + " " + unit
 }
 
-// qrDataURI draws the enrolment URL as a QR code PNG, inline: the key never
+// QRDataURI draws the enrolment URL as a QR code PNG, inline: the key never
 // leaves this page for another request.
-func qrDataURI(text string) string {
+func QRDataURI(text string) string {
 	code, err := qr.Encode(text, qr.M, qr.Auto)
 	if err != nil {
 		return ""
@@ -286,8 +286,8 @@ func qrDataURI(text string) string {
 	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(b.Bytes())
 }
 
-// groups splits a key into groups of n for reading aloud or typing.
-func groups(s string, n int) []string {
+// Groups splits a key into groups of n for reading aloud or typing.
+func Groups(s string, n int) []string {
 	var out []string
 	for len(s) > n {
 		out = append(out, s[:n])

@@ -1,0 +1,62 @@
+package web
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"loginguard/shared/login"
+	"loginguard/shared/policy"
+	"loginguard/shared/store"
+)
+
+func TestPagesHaveNoInlineScriptOrStyleAndEscapeEverything(t *testing.T) {
+	// The CSP has no 'unsafe-inline': no page may carry inline script,
+	// inline handlers or style attributes.
+	inline := regexp.MustCompile(`<script>|<script [^>]*>[^<]|\son[a-z]+=|\sstyle=`)
+	evil := `<script>alert("x")</script>`
+	u := store.User{Username: evil, Email: evil, FirstName: evil, Policy: store.LoginPolicy{OrgName: evil, ProfileName: evil, ManageUsers: true}}
+	views := map[string]any{
+		"login":           LoginView{Page: Page{Title: evil, Error: evil, Notice: evil}, Autocomplete: true, Username: evil},
+		"login, no cache": LoginView{Page: Page{Title: "Log in"}},
+		"verify enrol": VerifyView{Page: Page{Title: "t"}, Action: "/login/verify",
+			Pending: login.Pending{Kind: policy.ChallengeTOTPEnrol, EnrolSecret: "ABCDEFGHABCDEFGH", EnrolURL: "otpauth://totp/x"}, QR: QRDataURI("otpauth://totp/x")},
+		"verify email":   VerifyView{Page: Page{Title: "t"}, Action: "/login/verify", Pending: login.Pending{Kind: policy.ChallengeEmailCode, MaskedEmail: evil}},
+		"verify step-up": VerifyView{Page: Page{Title: "t"}, Action: "/login/step-up", StepUp: true, Resource: evil, Pending: login.Pending{Kind: policy.ChallengeTOTP, Username: evil}},
+		"home":           HomeView{Page: Page{Title: "Home", SignedIn: true}, User: u, Session: store.Session{IP: evil, Level: "HIGH_ASSURANCE"}},
+		"error":          Page{Title: "Error", Error: evil},
+		"password":       PasswordView{Page: Page{Title: "p", SignedIn: true}, User: u},
+		"users":          UsersView{Page: Page{Title: "u", SignedIn: true}, User: u, Users: []store.User{u, {Username: "b"}}},
+	}
+	for name, v := range views {
+		html := Render(v)
+		if strings.Contains(html, "could not be shown") {
+			t.Errorf("%s: template failed", name)
+		}
+		if m := inline.FindString(html); m != "" {
+			t.Errorf("%s has inline script or style: %q", name, m)
+		}
+		if strings.Contains(html, evil) || strings.Contains(html, `alert("x")`) {
+			t.Errorf("%s shows a value unescaped", name)
+		}
+	}
+}
+
+func TestCookieParsing(t *testing.T) {
+	m := ParseCookies([]string{"a=1", "__Host-sid=00D!x%21y", "a=2", "broken"})
+	if m["a"] != "1" || m["__Host-sid"] != "00D!x!y" || len(m) != 2 {
+		t.Fatalf("%v", m)
+	}
+}
+
+func TestGroupsAndDurations(t *testing.T) {
+	if g := Groups("ABCDEFGHIJ", 4); strings.Join(g, " ") != "ABCD EFGH IJ" {
+		t.Fatalf("%v", g)
+	}
+	for d, want := range map[time.Duration]string{15 * time.Minute: "15 minutes", time.Hour: "1 hour", 2 * time.Hour: "2 hours", 90 * time.Minute: "90 minutes"} {
+		if got := Span(d); got != want {
+			t.Errorf("Span(%v) = %q; want %q", d, got, want)
+		}
+	}
+}
