@@ -1,5 +1,6 @@
-// Package webui is the browser side of the service: the login page, the
-// verification-code and TOTP pages, the home page and logout, served as
-// HTML through API Gateway (payload 2.0). It is usable without JavaScript;
-// one small same-origin script adds the idle-timeout prompt.
+// Package webui serves the browser: the login, verification-code, TOTP and
+// step-up pages, the home page and logout, the settings and setup pages,
+// as HTML through API Gateway (payload 2.0), on the login and account use
+// cases. Usable without JavaScript; one same-origin script adds the
+// idle-timeout prompt.
 package webui
