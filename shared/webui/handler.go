@@ -257,10 +257,11 @@ func (h *Handler) loginPage(r *request, errMsg, notice string, status int) *resp
 
 func (h *Handler) loginPost(r *request) *response {
 	username := strings.TrimSpace(r.form.Get("username"))
+	began := time.Now()
 	out, err := h.Browser.Start(r.ctx, login.BrowserStart{
 		Username: username, Password: r.form.Get("password"), Device: r.cookies[cookieDevice], IP: r.ip, Client: r.client,
 	})
-	h.emit("UI", out, err)
+	h.emit(out, err, time.Since(began))
 	if err != nil {
 		return h.loginError(r, err)
 	}
@@ -342,10 +343,11 @@ func (h *Handler) challengePage(r *request, p login.Pending, errMsg string, stat
 
 func (h *Handler) verifyPost(r *request) *response {
 	id := r.cookies[cookieChallenge]
+	began := time.Now()
 	out, err := h.Browser.Answer(r.ctx, login.BrowserAnswer{
 		ChallengeID: id, Code: r.form.Get("code"), Device: r.cookies[cookieDevice], IP: r.ip, Client: r.client,
 	})
-	h.emit("UI", out, err)
+	h.emit(out, err, time.Since(began))
 	if err == nil {
 		return h.advance(r, out)
 	}
@@ -426,7 +428,8 @@ func (h *Handler) refresh(r *request) *response {
 	return jsonResponse(http.StatusOK, map[string]any{"expiresIn": int64(left / time.Second)})
 }
 
-func (h *Handler) emit(loginType string, out login.BrowserOutcome, err error) {
+// emit writes the login step's metric line (as the API logins do).
+func (h *Handler) emit(out login.BrowserOutcome, err error, took time.Duration) {
 	if h.Metrics == nil {
 		return
 	}
@@ -437,7 +440,7 @@ func (h *Handler) emit(loginType string, out login.BrowserOutcome, err error) {
 	case out.Result == nil:
 		outcome = "challenge"
 	}
-	_ = h.Metrics.LoginOutcome(time.Now(), loginType, outcome, 0)
+	_ = h.Metrics.LoginOutcome(time.Now(), "UI", outcome, took)
 }
 
 func (h *Handler) errorPage(status int, msg string) *response {
