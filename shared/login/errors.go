@@ -25,6 +25,13 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.cause }
 
+// Is matches errors by their public code: errors.Is(err, ErrChallengeGone)
+// holds for any error that answers as it does.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code
+}
+
 // Public codes.
 const (
 	CodeInvalidLogin         = "INVALID_LOGIN"
@@ -51,6 +58,7 @@ var publicErrors = map[policy.Reason]struct{ code, msg string }{
 	policy.ReasonRestrictedTime:     {CodeRestrictedTime, "Your login hours do not allow a login at this time."},
 	policy.ReasonRestrictedDomain:   {CodeRestrictedDomain, "Your profile does not allow a login from this IP address."},
 	policy.ReasonAPIDisabled:        {CodeAPIDisabled, "API is disabled for this User"},
+	policy.ReasonChallengeExpired:   {CodeChallengeExpired, "Your verification has expired or was already used. Log in again."},
 	policy.ReasonHighAssuranceLogin: {CodeHighAssuranceLogin, "Your profile requires a High Assurance session at login. Log in with a method your org rates High Assurance (two-factor authentication)."},
 }
 

@@ -71,7 +71,7 @@ func (b *Browser) answerStepUp(ctx context.Context, sessionID string, in Browser
 	}
 	ev := store.LoginEvent{At: now, Username: c.Username, UserID: c.UserID, OrgID: c.OrgID, IP: in.IP.String(),
 		LoginType: "UI", Client: in.Client, Challenge: c.Kind}
-	u, err := b.reserveFor(ctx, c, ev)
+	u, err := b.reserveFor(ctx, &c, ev)
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ type BrowserStore interface {
 	Store
 	PutChallenge(ctx context.Context, c store.LoginChallenge) error
 	Challenge(ctx context.Context, idHash string, now time.Time) (store.LoginChallenge, error)
-	FailChallenge(ctx context.Context, c store.LoginChallenge, max int, now time.Time) error
+	TakeTry(ctx context.Context, c store.LoginChallenge, max int, now time.Time) (int, error)
 	EndChallenge(ctx context.Context, c store.LoginChallenge, answered bool, now time.Time) error
 	AddDevice(ctx context.Context, u store.User, digest string, d store.Device) error
 	SetTOTPKey(ctx context.Context, username, sealed string) error
@@ -48,8 +48,7 @@ const (
 )
 
 // ErrChallengeGone: the challenge is unknown, expired, used up or answered.
-var ErrChallengeGone = &Error{Code: CodeChallengeExpired, Reason: policy.ReasonChallengeExpired,
-	Message: "Your verification has expired or was already used. Log in again."}
+var ErrChallengeGone = denied(policy.ReasonChallengeExpired)
 
 // CodeError is a wrong code; TriesLeft says how many more may be tried (0:
 // the challenge has ended and the user must log in again).
@@ -407,7 +406,7 @@ func (b *Browser) answer(ctx context.Context, in BrowserAnswer, now time.Time) (
 	}
 	ev := store.LoginEvent{At: now, Username: c.Username, UserID: c.UserID, OrgID: c.OrgID, IP: in.IP.String(),
 		LoginType: "UI", Client: in.Client, Challenge: c.Kind}
-	u, err := b.reserveFor(ctx, c, ev)
+	u, err := b.reserveFor(ctx, &c, ev)
 	if err != nil {
 		return BrowserOutcome{}, err
 	}
@@ -444,15 +443,26 @@ func (b *Browser) answer(ctx context.Context, in BrowserAnswer, now time.Time) (
 	return b.follow(ctx, u, policy.DecideUILogin(f), a, ev, in.Device, c, "", totpStep)
 }
 
-// reserveFor reserves an attempt (an answer to challenge c counts like a
-// login) for c's user; a user locked, deactivated or gone since the
-// password step ends the challenge with a refusal.
-func (b *Browser) reserveFor(ctx context.Context, c store.LoginChallenge, ev store.LoginEvent) (store.User, error) {
+// reserveFor takes one of challenge c's tries (c.Tries then counts it) and
+// reserves an attempt for c's user (an answer counts like a login), both
+// before the answer is checked. A user locked, deactivated or gone since
+// the password step ends the challenge with a refusal.
+func (b *Browser) reserveFor(ctx context.Context, c *store.LoginChallenge, ev store.LoginEvent) (store.User, error) {
+	tries, err := b.Store.TakeTry(ctx, *c, MaxCodeTries, ev.At)
+	if errors.Is(err, store.ErrNotFound) {
+		// Used up, answered or expired. Not ended here: a parallel answer
+		// holding a try may still be checking it.
+		return store.User{}, ErrChallengeGone
+	}
+	if err != nil {
+		return store.User{}, internal(err)
+	}
+	c.Tries = tries
 	u, err := b.Store.BeginAttempt(ctx, c.Username, ev.At)
 	if err == nil && u.ID == c.UserID {
 		return u, nil
 	}
-	_ = b.Store.EndChallenge(ctx, c, false, ev.At)
+	_ = b.Store.EndChallenge(ctx, *c, false, ev.At)
 	if err == nil { // the name now belongs to another user
 		return store.User{}, b.refuse(ctx, ev, policy.ReasonUnknownUser, b.settle(ctx, u, false))
 	}
@@ -484,17 +494,14 @@ func (b *Browser) openKey(sealed, owner string) (string, error) {
 	return b.Sealer.Open(sealed, owner)
 }
 
-// wrongCode counts a wrong answer: toward lockout (the reservation stays)
-// and toward the challenge's tries; at the last try the challenge ends.
+// wrongCode settles a wrong answer: it counts toward lockout (the
+// reservation stays); its try was taken already, and at the last one the
+// challenge ends.
 func (b *Browser) wrongCode(ctx context.Context, u store.User, c store.LoginChallenge, ev store.LoginEvent, r policy.Reason) error {
-	now := ev.At
-	left := MaxCodeTries - c.Tries - 1
-	err := b.Store.FailChallenge(ctx, c, MaxCodeTries, now)
-	if errors.Is(err, store.ErrNotFound) {
-		left, err = 0, nil
-	}
-	if err == nil && left <= 0 {
-		err = b.Store.EndChallenge(ctx, c, false, now)
+	left := MaxCodeTries - c.Tries // c.Tries counts this answer (reserveFor)
+	var err error
+	if left <= 0 {
+		err = b.Store.EndChallenge(ctx, c, false, ev.At)
 	}
 	if rErr := b.refuse(ctx, ev, r, errors.Join(err, b.settle(ctx, u, true))); AsError(rErr).Code == CodeUnknown {
 		return rErr

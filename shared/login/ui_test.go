@@ -191,6 +191,41 @@ func TestParallelAnswersToOneChallengeOpenOneSession(t *testing.T) {
 	}
 }
 
+func TestParallelWrongAnswersCheckAtMostTheAllowedTries(t *testing.T) {
+	none, _ := policy.NewLockout(0, 0)
+	bw := newBrowserWorld(t, none, nil, testenv.SES(t))
+	name := bw.returningUser("cid")
+	out, err := bw.start(name, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := bw.lastCode(name)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	checked, refused := 0, 0
+	for range 12 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := bw.answer(out.ChallengeID, otherCode(code), "")
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case errors.As(err, new(*login.CodeError)):
+				checked++
+			case errors.Is(err, login.ErrChallengeGone):
+				refused++
+			default:
+				t.Errorf("unexpected answer: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if checked != login.MaxCodeTries || refused != 12-login.MaxCodeTries {
+		t.Fatalf("12 parallel wrong codes: %d checked, %d refused; want exactly %d checked", checked, refused, login.MaxCodeTries)
+	}
+}
+
 func TestMailDownLeavesTheAttemptUncounted(t *testing.T) {
 	down := "http://127.0.0.1:" + strconv.Itoa(testenv.FreePort(t)) // nothing listens
 	bw := newBrowserWorld(t, policy.DefaultLockout, nil, down)

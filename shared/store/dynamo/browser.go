@@ -56,37 +56,45 @@ func (s *Store) Challenge(ctx context.Context, idHash string, now time.Time) (st
 	return it.challenge(), nil
 }
 
-// FailChallenge counts one wrong answer to c, while fewer than max were
-// given and c is unchanged and live. store.ErrNotFound when it was
-// exhausted, answered or expired meanwhile.
-func (s *Store) FailChallenge(ctx context.Context, c store.LoginChallenge, max int, now time.Time) error {
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+// TakeTry uses up one of c's max tries before its answer is checked, so
+// parallel answers never check more than max codes; it returns the tries
+// used, this one included. store.ErrNotFound when none is left or c
+// ended or expired.
+func (s *Store) TakeTry(ctx context.Context, c store.LoginChallenge, max int, now time.Time) (int, error) {
+	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:           &s.t.Sessions,
 		Key:                 map[string]types.AttributeValue{"id": av(c.IDHash)},
 		UpdateExpression:    aws.String("SET tries = tries + :one"),
-		ConditionExpression: aws.String("kind = :kind AND tries = :seen AND tries < :max AND expiresAt > :now"),
+		ConditionExpression: aws.String("kind = :kind AND tries < :max AND expiresAt > :now"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":one": av(1), ":kind": av(kindChallenge), ":seen": av(c.Tries), ":max": av(max), ":now": av(now.Unix()),
+			":one": av(1), ":kind": av(kindChallenge), ":max": av(max), ":now": av(now.Unix()),
 		},
+		ReturnValues: types.ReturnValueUpdatedNew,
 	})
 	if _, ok := isConditionFailed(err); ok {
-		return store.ErrNotFound
+		return 0, store.ErrNotFound
 	}
 	if err != nil {
-		return fmt.Errorf("counting wrong code: %w", err)
+		return 0, fmt.Errorf("taking a code try: %w", err)
 	}
-	return nil
+	var got struct {
+		Tries int `dynamodbav:"tries"`
+	}
+	if err := attributevalue.UnmarshalMap(out.Attributes, &got); err != nil {
+		return 0, fmt.Errorf("decoding code tries: %w", err)
+	}
+	return got.Tries, nil
 }
 
 // EndChallenge deletes c. With answered set it is a claim: it succeeds only
-// while c is live and unchanged since it was read, so of two requests
-// answering one challenge one goes on and the other gets store.ErrNotFound.
+// while c is live, so of two requests answering one challenge rightly one
+// goes on and the other gets store.ErrNotFound.
 func (s *Store) EndChallenge(ctx context.Context, c store.LoginChallenge, answered bool, now time.Time) error {
 	in := &dynamodb.DeleteItemInput{TableName: &s.t.Sessions, Key: map[string]types.AttributeValue{"id": av(c.IDHash)}}
 	if answered {
-		in.ConditionExpression = aws.String("kind = :kind AND tries = :seen AND challenge = :was AND expiresAt > :now")
+		in.ConditionExpression = aws.String("kind = :kind AND challenge = :was AND expiresAt > :now")
 		in.ExpressionAttributeValues = map[string]types.AttributeValue{
-			":kind": av(kindChallenge), ":seen": av(c.Tries), ":was": av(c.Kind), ":now": av(now.Unix()),
+			":kind": av(kindChallenge), ":was": av(c.Kind), ":now": av(now.Unix()),
 		}
 	}
 	_, err := s.db.DeleteItem(ctx, in)
