@@ -111,7 +111,7 @@ func (h *Handler) route(r *request) *response {
 		}
 	}
 	switch r.path {
-	case "/", "/home":
+	case "/":
 		if r.get() {
 			return h.home(r, "", http.StatusOK)
 		}
@@ -126,12 +126,7 @@ func (h *Handler) route(r *request) *response {
 		return h.changePassword(r)
 	case "/setup/users":
 		if r.get() {
-			q := r.ev.QueryStringParameters
-			notice := done[q["m"]]
-			if notice != "" && q["u"] != "" {
-				notice = strings.Replace(notice, "the user", q["u"], 1)
-			}
-			return h.setupUsers(r, notice, "", http.StatusOK)
+			return h.setupUsers(r, "", http.StatusOK)
 		}
 	case "/setup/users/token":
 		if !r.get() {

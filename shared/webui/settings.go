@@ -18,7 +18,6 @@ import (
 var done = map[string]string{
 	"token-sent":       "We sent you a new security token by email. Your previous token no longer works.",
 	"password-changed": "Your password was changed. We sent you a new security token by email; your previous token no longer works.",
-	"user-token-sent":  "A new security token was sent to the user by email. Their previous token no longer works.",
 	"stepped-up":       "Your session is now High Assurance.",
 }
 
@@ -124,8 +123,9 @@ func (h *Handler) changePassword(r *request) *response {
 	return redirect("/?m=password-changed")
 }
 
-// setupUsers lists the admin's org, with a token reset per user.
-func (h *Handler) setupUsers(r *request, notice, errMsg string, status int) *response {
+// setupUsers lists the admin's org, with a token reset per user. After a
+// reset (?m=user-token-sent&u=NAME) it says so, for a user of the list only.
+func (h *Handler) setupUsers(r *request, errMsg string, status int) *response {
 	s, resp := h.signedIn(r)
 	if resp != nil {
 		return resp
@@ -135,6 +135,14 @@ func (h *Handler) setupUsers(r *request, notice, errMsg string, status int) *res
 	if err != nil {
 		msg, st := h.changeError(r, err)
 		return h.errorPage(st, msg)
+	}
+	var notice string
+	if q := r.ev.QueryStringParameters; q["m"] == "user-token-sent" {
+		for _, x := range users {
+			if x.Username == q["u"] {
+				notice = "A new security token was sent to " + x.Username + " by email. Their previous token no longer works."
+			}
+		}
 	}
 	v := web.UsersView{Page: web.Page{Title: "Users", Notice: notice, Error: errMsg, SignedIn: true,
 		CSRF: secret.CSRFToken(r.cookies[cookieSession])}, User: u, Users: users}
@@ -150,18 +158,18 @@ func (h *Handler) setupResetToken(r *request) *response {
 	target, err := h.Users.User(r.ctx, strings.TrimSpace(r.form.Get("username")))
 	if errors.Is(err, store.ErrNotFound) || (err == nil && target.OrgID != u.OrgID) {
 		// Another org's user is answered as no user at all.
-		return h.setupUsers(r, "", "There is no such user in your organisation.", http.StatusNotFound)
+		return h.setupUsers(r, "There is no such user in your organisation.", http.StatusNotFound)
 	}
 	if err != nil {
 		msg, status := h.changeError(r, err)
-		return h.setupUsers(r, "", msg, status)
+		return h.setupUsers(r, msg, status)
 	}
 	if err := h.Accounts.ResetToken(r.ctx, h.actor(r, u), target); err != nil {
 		msg, status := h.changeError(r, err)
 		if status == http.StatusForbidden {
 			return h.errorPage(status, msg)
 		}
-		return h.setupUsers(r, "", msg, status)
+		return h.setupUsers(r, msg, status)
 	}
 	return redirect("/setup/users?m=user-token-sent&u=" + url.QueryEscape(target.Username))
 }
