@@ -84,6 +84,8 @@ var (
 		Message: "We couldn't send the email with the new security token, so nothing was changed: the current token and password still work. Try again in a few minutes."}
 	ErrConcurrent = &Error{Code: "CONCURRENT_CHANGE",
 		Message: "The credentials were changed by another request at the same moment, so this change was not made. Use the token from the newest email."}
+	ErrNotSaved = &Error{Code: "NOT_SAVED",
+		Message: "The change could not be saved, so nothing was changed: the current token and password still work. If an email with a new token arrives, that token does not work. Try again in a few minutes."}
 	ErrNoMailer = &Error{Code: "MAIL_NOT_CONFIGURED",
 		Message: "No mail sender is configured (SENDER_ADDRESS), so a security token cannot be sent."}
 )
@@ -208,7 +210,14 @@ func (s *Service) save(ctx context.Context, a Actor, target store.User, newPassw
 		return s.refuse(ctx, a, target, action, ErrConcurrent)
 	}
 	if err != nil {
-		return err
+		// The mail may have gone out; its token was never saved.
+		if s.Log != nil {
+			s.Log.ErrorContext(ctx, "new credentials not saved", "user_id", target.ID, "error", err.Error())
+		}
+		e := *ErrNotSaved
+		e.cause = err
+		s.audit(ctx, a, target, action, e.Code)
+		return &e
 	}
 	s.audit(ctx, a, target, action, OutcomeDone)
 	return nil

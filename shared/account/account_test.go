@@ -298,3 +298,34 @@ func TestConcurrentResetsLeaveOneToken(t *testing.T) {
 		t.Fatalf("two resets from the same state: %d succeeded, %d mailed tokens work; want 1 and 1", ok, works)
 	}
 }
+
+// failingSave is the real store whose credential write fails, as DynamoDB
+// can after the mail went out.
+type failingSave struct{ *dynamo.Store }
+
+func (failingSave) SetCredentials(context.Context, store.User, string, string) error {
+	return errors.New("throttled")
+}
+
+func TestAFailedSaveAfterTheMailChangesNothingAndSaysSo(t *testing.T) {
+	w := newWorld(t, "")
+	u := w.user("tom", false, true)
+	w.svc.Store = failingSave{w.st}
+	err := w.svc.ResetToken(w.ctx, self(u), u)
+	if !errors.Is(err, account.ErrNotSaved) || !strings.Contains(err.Error(), "throttled") {
+		t.Fatalf("a failed save: %v; want ErrNotSaved with its cause", err)
+	}
+	if !tokenWorks(w.fresh(u), "OLDTOKEN") {
+		t.Fatal("the old token must still work")
+	}
+	if got := w.audit()[0]; got.Outcome != account.ErrNotSaved.Code {
+		t.Fatalf("audit %+v", got)
+	}
+	// The reset slot was given back: the limit still allows ResetLimit more.
+	w.svc.Store = w.st
+	for i := range account.ResetLimit {
+		if err := w.svc.ResetToken(w.ctx, self(u), w.fresh(u)); err != nil {
+			t.Fatalf("reset %d after the failed one: %v", i+1, err)
+		}
+	}
+}

@@ -72,7 +72,7 @@ func (h *Handler) changeError(r *request, err error) (string, int) {
 			return e.Message, http.StatusTooManyRequests
 		case account.ErrNotPermitted.Code:
 			return e.Message, http.StatusForbidden
-		case account.ErrMailFailed.Code, account.ErrNoMailer.Code:
+		case account.ErrMailFailed.Code, account.ErrNoMailer.Code, account.ErrNotSaved.Code:
 			return e.Message, http.StatusServiceUnavailable
 		}
 		return e.Message, http.StatusOK
