@@ -237,16 +237,13 @@ func (h *Handler) preToken(r *request, resp *response) string {
 func (h *Handler) loginPage(r *request, errMsg, notice string, status int) *response {
 	resp := &response{status: status}
 	remembered := r.cookies[cookieUser]
-	v := web.LoginView{Page: web.Page{Title: "Log in", Notice: notice, Error: errMsg}, Autocomplete: remembered != "-"}
-	if u := r.form.Get("username"); u != "" {
-		v.Username = u
-	} else if remembered != "-" {
+	// "-": the org turned caching and autocomplete off.
+	v := web.LoginView{Page: web.Page{Title: "Log in", Notice: notice, Error: errMsg}, Autocomplete: remembered != "-",
+		Username: r.form.Get("username")} // what was typed, shown again after a refusal
+	if v.Username == "" && v.Autocomplete {
 		v.Username = remembered
 	}
 	v.CSRF = h.preToken(r, resp)
-	if !v.Autocomplete {
-		v.Username = r.form.Get("username")
-	}
 	return resp.html(web.Render(v))
 }
 
