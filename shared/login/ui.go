@@ -179,7 +179,9 @@ func (b *Browser) follow(ctx context.Context, u store.User, d policy.UIDecision,
 		return BrowserOutcome{}, b.refuse(ctx, ev, d.Reason, b.settle(ctx, u, d.CountsAsFailure))
 	}
 	if d.Challenge != policy.ChallengeNone {
-		return b.challenge(ctx, u, d, ev, prev, totpStep)
+		// A TOTP code passed settles every later step (policy.DecideUILogin),
+		// so a challenge never follows one and none carries it.
+		return b.challenge(ctx, u, d, ev, prev)
 	}
 	if prev.IDHash != "" {
 		// Claim the challenge: of two requests answering it, one goes on.
@@ -251,7 +253,7 @@ func settle(ctx context.Context, st Store, u store.User, countsAsFailure bool) e
 // emailed code, sends it. The email counts toward lockout, as
 // login-restrictions.txt says; a TOTP prompt does not.
 func (b *Browser) challenge(ctx context.Context, u store.User, d policy.UIDecision, ev store.LoginEvent,
-	prev store.LoginChallenge, totpStep int64) (BrowserOutcome, error) {
+	prev store.LoginChallenge) (BrowserOutcome, error) {
 	now := ev.At
 	if d.Challenge == policy.ChallengeEmailCode && (u.Email == "" || b.Mailer == nil) {
 		if err := b.settle(ctx, u, false); err != nil {
@@ -268,7 +270,6 @@ func (b *Browser) challenge(ctx context.Context, u store.User, d policy.UIDecisi
 	if err != nil {
 		return BrowserOutcome{}, internal(err)
 	}
-	c.TOTPStep = totpStep
 	code := pending.code
 	if prev.IDHash != "" {
 		// Claim the answered challenge first: it cannot be answered twice.
@@ -366,7 +367,7 @@ func (b *Browser) matchTOTP(u store.User, c store.LoginChallenge, code string, n
 	if err != nil {
 		return 0, false
 	}
-	return secret.MatchTOTP(key, code, now, max(u.TOTPLastStep, c.TOTPStep))
+	return secret.MatchTOTP(key, code, now, u.TOTPLastStep)
 }
 
 func (b *Browser) issuer() string {
@@ -425,12 +426,6 @@ func (b *Browser) answer(ctx context.Context, in BrowserAnswer, now time.Time) (
 		wrong = policy.ReasonInvalidTOTP
 		if st, ok := b.matchTOTP(u, c, code, now); ok {
 			totpStep, wrong = st, ""
-		}
-	}
-	if c.TOTPStep > 0 {
-		f.TOTPPassed, f.HasTOTPKey = true, true
-		if totpStep == 0 {
-			totpStep = c.TOTPStep
 		}
 	}
 	if wrong != "" {

@@ -209,7 +209,6 @@ type LoginChallenge struct {
 	CodeHash  string // EMAIL_CODE: the code's digest (secret.CodeDigest)
 	SentTo    string // EMAIL_CODE: the address it went to, masked for the page
 	EnrolKey  string // TOTP_ENROL: the offered key, sealed for the user
-	TOTPStep  int64  // the TOTP step already passed in this login, 0 for none
 	StepUp    string // a step-up of a live session: the digest of its id ("" for a login)
 	Tries     int    // wrong answers so far
 	CreatedAt time.Time

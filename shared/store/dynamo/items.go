@@ -125,7 +125,6 @@ type challengeItem struct {
 	CodeHash  string `dynamodbav:"codeHash,omitempty"`
 	SentTo    string `dynamodbav:"sentTo,omitempty"`
 	EnrolKey  string `dynamodbav:"enrolKey,omitempty"`
-	TOTPStep  int64  `dynamodbav:"totpStep"`
 	StepUp    string `dynamodbav:"stepUp,omitempty"`
 	Tries     int    `dynamodbav:"tries"`
 	CreatedAt int64  `dynamodbav:"createdAt"`
@@ -137,7 +136,7 @@ const kindChallenge = "LOGIN_CHALLENGE"
 func toChallengeItem(c store.LoginChallenge) challengeItem {
 	return challengeItem{
 		ID: c.IDHash, Kind: kindChallenge, UserID: c.UserID, OrgID: c.OrgID, Username: c.Username, IP: c.IP,
-		Challenge: c.Kind, CodeHash: c.CodeHash, SentTo: c.SentTo, EnrolKey: c.EnrolKey, TOTPStep: c.TOTPStep, StepUp: c.StepUp, Tries: c.Tries,
+		Challenge: c.Kind, CodeHash: c.CodeHash, SentTo: c.SentTo, EnrolKey: c.EnrolKey, StepUp: c.StepUp, Tries: c.Tries,
 		CreatedAt: epoch(c.CreatedAt), ExpiresAt: epoch(c.ExpiresAt),
 	}
 }
@@ -145,7 +144,7 @@ func toChallengeItem(c store.LoginChallenge) challengeItem {
 func (it challengeItem) challenge() store.LoginChallenge {
 	return store.LoginChallenge{
 		IDHash: it.ID, UserID: it.UserID, OrgID: it.OrgID, Username: it.Username, IP: it.IP,
-		Kind: it.Challenge, CodeHash: it.CodeHash, SentTo: it.SentTo, EnrolKey: it.EnrolKey, TOTPStep: it.TOTPStep, StepUp: it.StepUp, Tries: it.Tries,
+		Kind: it.Challenge, CodeHash: it.CodeHash, SentTo: it.SentTo, EnrolKey: it.EnrolKey, StepUp: it.StepUp, Tries: it.Tries,
 		CreatedAt: fromEpoch(it.CreatedAt), ExpiresAt: fromEpoch(it.ExpiresAt),
 	}
 }
