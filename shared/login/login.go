@@ -24,7 +24,7 @@ type Store interface {
 	OpenSession(ctx context.Context, s store.Session, ev store.LoginEvent) error
 	Record(ctx context.Context, ev store.LoginEvent) error
 	Session(ctx context.Context, idHash string, now time.Time) (store.Session, error)
-	EndSession(ctx context.Context, idHash string, now time.Time) error
+	EndSession(ctx context.Context, idHash string, loginTypes []string, now time.Time) error
 	TouchSession(ctx context.Context, s store.Session, now time.Time) error
 }
 
@@ -360,12 +360,15 @@ func (s *Service) open(ctx context.Context, u store.User, a Attempt, d policy.De
 	return res, nil
 }
 
-// Logout ends the session with the given id. ErrInvalidSession when there is none.
-func (s *Service) Logout(ctx context.Context, sessionID string) error {
-	if sessionID == "" || len(sessionID) > 256 {
+// Logout ends the session with the given id, presented on channel ch: a
+// session of another channel is not ended (one conditional delete, no read).
+// ErrInvalidSession when there is none such.
+func (s *Service) Logout(ctx context.Context, sessionID string, ch policy.Channel) error {
+	types := policy.LoginTypesOf(ch)
+	if sessionID == "" || len(sessionID) > 256 || len(types) == 0 {
 		return ErrInvalidSession
 	}
-	err := s.Store.EndSession(ctx, secret.Digest(secret.PurposeSession, sessionID), s.Now())
+	err := s.Store.EndSession(ctx, secret.Digest(secret.PurposeSession, sessionID), types, s.Now())
 	if errors.Is(err, store.ErrNotFound) {
 		return ErrInvalidSession
 	}
@@ -377,6 +380,7 @@ func (s *Service) Logout(ctx context.Context, sessionID string) error {
 
 // Use is one request made with a session.
 type Use struct {
+	Channel    policy.Channel // where the session is presented; it must be the one its login allows
 	IP         netip.Addr
 	SafeMethod bool   // GET, HEAD, OPTIONS
 	Resource   string // the protected resource asked for, "" for none; its policy is the org's
@@ -391,8 +395,8 @@ func (e *SessionDenied) Error() string { return "session denied: " + string(e.De
 // CheckSession reads the session with the given id and applies the session
 // checks of the policy for one use. One read in the common case; activity is
 // written only once half the idle timeout has passed. Errors:
-// ErrInvalidSession (unknown, ended, expired, or from another IP when
-// sessions are locked to theirs), *SessionDenied, or an internal *Error.
+// ErrInvalidSession (unknown, ended, expired, presented on a channel its
+// login does not allow, or from another IP when sessions are locked to theirs), *SessionDenied, or an internal *Error.
 func (s *Service) CheckSession(ctx context.Context, sessionID string, use Use) (store.Session, policy.SessionDecision, error) {
 	if sessionID == "" || len(sessionID) > 256 {
 		return store.Session{}, policy.SessionDecision{}, ErrInvalidSession
@@ -407,11 +411,13 @@ func (s *Service) CheckSession(ctx context.Context, sessionID string, use Use) (
 	}
 	startIP, _ := netip.ParseAddr(sess.IP)
 	d := policy.CheckSession(policy.SessionCheck{
-		Now: now, LastSeenAt: sess.LastSeenAt, Timeout: sess.Timeout, LockIP: sess.LockIP, StartIP: startIP, IP: use.IP,
+		LoginType: sess.LoginType, Channel: use.Channel, Now: now, LastSeenAt: sess.LastSeenAt, Timeout: sess.Timeout, LockIP: sess.LockIP, StartIP: startIP, IP: use.IP,
 		Hours: sess.Hours, SafeMethod: use.SafeMethod, Level: policy.Level(sess.Level), Required: sess.HighAssurance[use.Resource],
 	})
 	switch {
-	case d.Reason == policy.ReasonSessionExpired || d.Reason == policy.ReasonSessionIPChanged:
+	case d.Reason == policy.ReasonSessionExpired || d.Reason == policy.ReasonSessionIPChanged || d.Reason == policy.ReasonSessionWrongPlace:
+		// A session of another channel answers as no session at all: the
+		// holder learns nothing about it.
 		return store.Session{}, d, ErrInvalidSession
 	case !d.Allowed:
 		return sess, d, &SessionDenied{Decision: d}

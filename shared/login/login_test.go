@@ -391,13 +391,13 @@ func TestLogoutEndsTheSession(t *testing.T) {
 	if err != nil || got.UserID != res.User.ID || got.Level != string(policy.LevelStandard) {
 		t.Fatalf("stored session %+v, %v", got, err)
 	}
-	if err := w.svc.Logout(w.ctx, res.SessionID); err != nil {
+	if err := w.svc.Logout(w.ctx, res.SessionID, policy.ChannelAPI); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.svc.Logout(w.ctx, res.SessionID); code(err) != login.CodeInvalidSession {
+	if err := w.svc.Logout(w.ctx, res.SessionID, policy.ChannelAPI); code(err) != login.CodeInvalidSession {
 		t.Fatalf("second logout: %v; want %s", err, login.CodeInvalidSession)
 	}
-	if err := w.svc.Logout(w.ctx, "00D000000000001!nonsense"); code(err) != login.CodeInvalidSession {
+	if err := w.svc.Logout(w.ctx, "00D000000000001!nonsense", policy.ChannelAPI); code(err) != login.CodeInvalidSession {
 		t.Fatalf("made-up session: %v", err)
 	}
 }
@@ -413,7 +413,7 @@ func TestExpiredSessionIsInvalidBeforeTTLRemovesIt(t *testing.T) {
 	if _, err := w.st.Session(w.ctx, secret.Digest(secret.PurposeSession, res.SessionID), w.clock.Now()); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("expired session read: %v; want not found", err)
 	}
-	if err := w.svc.Logout(w.ctx, res.SessionID); code(err) != login.CodeInvalidSession {
+	if err := w.svc.Logout(w.ctx, res.SessionID, policy.ChannelAPI); code(err) != login.CodeInvalidSession {
 		t.Fatalf("logout of an expired session: %v", err)
 	}
 }
@@ -495,29 +495,29 @@ func TestSessionChecks(t *testing.T) {
 		_, d, err := w.svc.CheckSession(w.ctx, res.SessionID, use)
 		return d, err, w.calls.Load() - before
 	}
-	if d, err, n := reads(login.Use{IP: untrusted, SafeMethod: true}); err != nil || !d.Allowed || n != 1 {
+	if d, err, n := reads(login.Use{Channel: policy.ChannelAPI, IP: untrusted, SafeMethod: true}); err != nil || !d.Allowed || n != 1 {
 		t.Fatalf("fresh session: %+v %v, %d calls; want allowed in one read", d, err, n)
 	}
-	if _, err, _ := reads(login.Use{IP: office, SafeMethod: true}); code(err) != login.CodeInvalidSession {
+	if _, err, _ := reads(login.Use{Channel: policy.ChannelAPI, IP: office, SafeMethod: true}); code(err) != login.CodeInvalidSession {
 		t.Fatalf("another IP with the IP lock: %v", err)
 	}
 	w.clock.Advance(40 * time.Minute) // past half the timeout: activity is written
-	if d, err, n := reads(login.Use{IP: untrusted, SafeMethod: false}); err != nil || !d.Touch || n != 2 {
+	if d, err, n := reads(login.Use{Channel: policy.ChannelAPI, IP: untrusted, SafeMethod: false}); err != nil || !d.Touch || n != 2 {
 		t.Fatalf("after 40 idle minutes: %+v %v, %d calls; want a read and an activity write", d, err, n)
 	}
 	w.clock.Advance(50 * time.Minute) // 11:30 in New York: after hours; 50 minutes after the write
-	if d, err, _ := reads(login.Use{IP: untrusted, SafeMethod: true}); err != nil || !d.ReadOnly {
+	if d, err, _ := reads(login.Use{Channel: policy.ChannelAPI, IP: untrusted, SafeMethod: true}); err != nil || !d.ReadOnly {
 		t.Fatalf("after login hours a read: %+v %v; want allowed, read-only", d, err)
 	}
 	var denied *login.SessionDenied
-	if _, err, _ := reads(login.Use{IP: untrusted, SafeMethod: false}); !errors.As(err, &denied) || denied.Decision.Reason != policy.ReasonReadOnlyAfterHours {
+	if _, err, _ := reads(login.Use{Channel: policy.ChannelAPI, IP: untrusted, SafeMethod: false}); !errors.As(err, &denied) || denied.Decision.Reason != policy.ReasonReadOnlyAfterHours {
 		t.Fatalf("after login hours an action: %v; want denied", err)
 	}
-	if _, err, _ := reads(login.Use{IP: untrusted, SafeMethod: true, Resource: "reports"}); !errors.As(err, &denied) || denied.Decision.Reason != policy.ReasonRaiseSessionLevel {
+	if _, err, _ := reads(login.Use{Channel: policy.ChannelAPI, IP: untrusted, SafeMethod: true, Resource: "reports"}); !errors.As(err, &denied) || denied.Decision.Reason != policy.ReasonRaiseSessionLevel {
 		t.Fatalf("a High Assurance resource with a Standard session: %v; want raise", err)
 	}
 	w.clock.Advance(61 * time.Minute) // idle past the timeout since the last write
-	if _, err, _ := reads(login.Use{IP: untrusted, SafeMethod: true}); code(err) != login.CodeInvalidSession {
+	if _, err, _ := reads(login.Use{Channel: policy.ChannelAPI, IP: untrusted, SafeMethod: true}); code(err) != login.CodeInvalidSession {
 		t.Fatalf("idle past the timeout: %v; want INVALID_SESSION_ID", err)
 	}
 }

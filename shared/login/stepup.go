@@ -24,85 +24,171 @@ var ErrAlreadyHighAssurance = &Error{Code: "ALREADY_HIGH_ASSURANCE", Message: "T
 var ErrStepUpStandard = &Error{Code: CodeHighAssuranceLogin,
 	Message: "Your organisation rates two-factor authentication as Standard, so this session cannot be raised to High Assurance."}
 
-// StartStepUp opens a TOTP challenge for the signed-in user u's session sess.
-func (b *Browser) StartStepUp(ctx context.Context, sess store.Session, u store.User, ip netip.Addr, client string) (BrowserOutcome, error) {
+// StartStepUp opens a challenge for the signed-in user u's browser session
+// sess: a TOTP code, or enrolment of a key for a user who has none. Enrolling
+// adds a factor, so from a browser that is not activated for u the emailed
+// verification code comes first (it counts toward lockout, as at login).
+// device is the browser's activation cookie.
+func (b *Browser) StartStepUp(ctx context.Context, sess store.Session, u store.User, device string, ip netip.Addr, client string) (BrowserOutcome, error) {
+	if policy.ChannelOf(sess.LoginType) != policy.ChannelPages || sess.UserID != u.ID {
+		// Only a browser session steps up here: an API session was granted
+		// without any of the browser's checks.
+		return BrowserOutcome{}, ErrInvalidSession
+	}
 	if policy.Level(sess.Level) == policy.LevelHighAssurance {
 		return BrowserOutcome{}, ErrAlreadyHighAssurance
 	}
 	if policy.LevelOf(policy.MethodTOTP, u.Policy.Levels) != policy.LevelHighAssurance {
 		return BrowserOutcome{}, ErrStepUpStandard
 	}
-	kind := policy.ChallengeTOTP
-	if u.TOTPSealed == "" {
-		kind = policy.ChallengeTOTPEnrol
-	}
 	now := b.Now()
 	ev := store.LoginEvent{At: now, UserID: u.ID, OrgID: u.OrgID, Username: u.Username, IP: ip.String(), LoginType: "UI", Client: client}
+	_, activated := u.Devices[deviceDigest(device)]
+	kind := policy.ChallengeTOTP
+	switch {
+	case u.TOTPSealed != "":
+	case device != "" && activated:
+		kind = policy.ChallengeTOTPEnrol
+	default:
+		kind = policy.ChallengeEmailCode
+	}
+	if kind != policy.ChallengeEmailCode {
+		return b.stepUpChallenge(ctx, u, kind, sess.IDHash, false, ev)
+	}
+	if u.Email == "" || b.Mailer == nil {
+		return BrowserOutcome{}, &Error{Code: CodeCodeNotSent, Reason: policy.ReasonCodeSent,
+			Message: "To add an authenticator app from this browser we must first verify your identity by email, but no verification code can be sent to your user. Ask your administrator to check your email address."}
+	}
+	// The email counts toward lockout: reserve an attempt for it first.
+	ru, err := b.Store.BeginAttempt(ctx, u.Username, now)
+	if err != nil {
+		if reason, refused := refusedBy(err); refused {
+			return BrowserOutcome{}, denied(reason)
+		}
+		return BrowserOutcome{}, internal(err)
+	}
+	if ru.ID != u.ID { // the name now belongs to another user
+		return BrowserOutcome{}, errors.Join(ErrInvalidSession, b.settle(ctx, ru, false))
+	}
+	out, err := b.stepUpChallenge(ctx, ru, kind, sess.IDHash, false, ev)
+	if err != nil {
+		if sErr := b.settle(ctx, ru, false); sErr != nil && b.Log != nil {
+			b.Log.WarnContext(ctx, "login attempt not released", "user_id", u.ID, "error", sErr.Error())
+		}
+		return BrowserOutcome{}, err
+	}
+	if err := b.settle(ctx, ru, true); err != nil {
+		return BrowserOutcome{}, internal(err)
+	}
+	ev.Reason, ev.Challenge = string(policy.ReasonCodeSent), string(kind)
+	if err := b.Store.Record(ctx, ev); err != nil {
+		return BrowserOutcome{}, internal(err)
+	}
+	return out, nil
+}
+
+// stepUpChallenge stores a step-up challenge of kind for the session whose
+// id has digest sessionHash, and sends its code when it is an emailed one
+// (nothing is left stored when the mail fails).
+func (b *Browser) stepUpChallenge(ctx context.Context, u store.User, kind policy.Challenge, sessionHash string, emailPassed bool, ev store.LoginEvent) (BrowserOutcome, error) {
 	id, pending, c, err := b.newChallenge(u, policy.UIDecision{Challenge: kind}, ev)
 	if err != nil {
 		return BrowserOutcome{}, internal(err)
 	}
-	c.StepUp = sess.IDHash
+	c.StepUp, c.EmailPassed = sessionHash, emailPassed
 	if err := b.Store.PutChallenge(ctx, c); err != nil {
 		return BrowserOutcome{}, internal(err)
+	}
+	if pending.code != "" {
+		if err := b.sendCode(ctx, u, pending.code, ev); err != nil {
+			_ = b.Store.EndChallenge(ctx, c, false, ev.At)
+			if b.Log != nil {
+				b.Log.ErrorContext(ctx, "verification code not sent", "user_id", u.ID, "error", err.Error())
+			}
+			return BrowserOutcome{}, &Error{Code: CodeCodeNotSent, Reason: policy.ReasonCodeSent, cause: err,
+				Message: "We couldn't send your verification code just now. Try again in a few minutes."}
+		}
 	}
 	return BrowserOutcome{ChallengeID: id, Pending: pending.Pending}, nil
 }
 
-// AnswerStepUp checks the code; a right one raises the session the
-// challenge was opened for (it must be the browser's session, sessionID).
-func (b *Browser) AnswerStepUp(ctx context.Context, sessionID string, in BrowserAnswer) error {
+// AnswerStepUp checks a code typed on the step-up page; the challenge must
+// be a step-up of the browser's own session, sessionID. A right TOTP code
+// raises that session; a right emailed code moves on to enrolment (the
+// outcome then carries the next challenge).
+func (b *Browser) AnswerStepUp(ctx context.Context, sessionID string, in BrowserAnswer) (BrowserOutcome, error) {
 	start := b.Now()
-	err := b.answerStepUp(ctx, sessionID, in)
+	out, err := b.answerStepUp(ctx, sessionID, in)
 	if err != nil {
 		b.waitFloor(ctx, start)
 	}
-	return err
+	return out, err
 }
 
-func (b *Browser) answerStepUp(ctx context.Context, sessionID string, in BrowserAnswer) error {
+func (b *Browser) answerStepUp(ctx context.Context, sessionID string, in BrowserAnswer) (BrowserOutcome, error) {
 	now := b.Now()
-	c, err := b.challengeOf(ctx, in.ChallengeID, now)
-	if err != nil {
-		return err
+	if sessionID == "" {
+		return BrowserOutcome{}, ErrChallengeGone
 	}
-	if c.StepUp == "" || c.StepUp != secret.Digest(secret.PurposeSession, sessionID) {
-		return ErrChallengeGone
+	c, err := b.challengeOf(ctx, in.ChallengeID, sessionID, now)
+	if err != nil {
+		return BrowserOutcome{}, err
 	}
 	ev := store.LoginEvent{At: now, Username: c.Username, UserID: c.UserID, OrgID: c.OrgID, IP: in.IP.String(),
 		LoginType: "UI", Client: in.Client, Challenge: c.Kind}
 	u, err := b.reserveFor(ctx, &c, ev)
 	if err != nil {
-		return err
+		return BrowserOutcome{}, err
 	}
-	step, ok := b.matchTOTP(u, c, strings.TrimSpace(in.Code), now)
+	code := strings.TrimSpace(in.Code)
+	if policy.Challenge(c.Kind) == policy.ChallengeEmailCode {
+		if !secret.MatchCode(in.ChallengeID, code, c.CodeHash) {
+			return BrowserOutcome{}, b.wrongCode(ctx, u, c, ev, policy.ReasonInvalidCode)
+		}
+		if err := b.Store.EndChallenge(ctx, c, true, now); errors.Is(err, store.ErrNotFound) {
+			return BrowserOutcome{}, b.refuse(ctx, ev, policy.ReasonChallengeExpired, b.settle(ctx, u, false))
+		} else if err != nil {
+			return BrowserOutcome{}, internal(err)
+		}
+		if err := b.settle(ctx, u, false); err != nil {
+			return BrowserOutcome{}, internal(err)
+		}
+		kind := policy.ChallengeTOTPEnrol
+		if u.TOTPSealed != "" { // enrolled meanwhile elsewhere: a code of that key, then
+			kind = policy.ChallengeTOTP
+		}
+		return b.stepUpChallenge(ctx, u, kind, c.StepUp, true, ev)
+	}
+	step, ok := b.matchTOTP(u, c, code, now)
 	if !ok {
-		return b.wrongCode(ctx, u, c, ev, policy.ReasonInvalidTOTP)
+		return BrowserOutcome{}, b.wrongCode(ctx, u, c, ev, policy.ReasonInvalidTOTP)
 	}
 	if err := b.Store.EndChallenge(ctx, c, true, now); errors.Is(err, store.ErrNotFound) {
-		return b.refuse(ctx, ev, policy.ReasonChallengeExpired, b.settle(ctx, u, false))
+		return BrowserOutcome{}, b.refuse(ctx, ev, policy.ReasonChallengeExpired, b.settle(ctx, u, false))
 	} else if err != nil {
-		return internal(err)
+		return BrowserOutcome{}, internal(err)
 	}
 	if c.EnrolKey != "" {
-		if err := b.Store.SetTOTPKey(ctx, u.Username, c.EnrolKey); err != nil {
-			return internal(err)
+		if err := b.Store.EnrolTOTPKey(ctx, u.Username, c.EnrolKey); errors.Is(err, store.ErrExists) {
+			return BrowserOutcome{}, b.refuse(ctx, ev, policy.ReasonChallengeExpired, b.settle(ctx, u, false))
+		} else if err != nil {
+			return BrowserOutcome{}, internal(err)
 		}
 	}
 	// Spends the code (single-use) and resets the count, in one write.
 	if err := b.Store.Succeed(ctx, u, now, "", step); errors.Is(err, store.ErrReplay) {
-		return b.refuse(ctx, ev, policy.ReasonTOTPReused, nil)
+		return BrowserOutcome{}, b.refuse(ctx, ev, policy.ReasonTOTPReused, nil)
 	} else if err != nil {
-		return internal(err)
+		return BrowserOutcome{}, internal(err)
 	}
 	if err := b.Store.RaiseSession(ctx, c.StepUp, string(policy.LevelHighAssurance), now); errors.Is(err, store.ErrNotFound) {
-		return ErrInvalidSession
+		return BrowserOutcome{}, ErrInvalidSession
 	} else if err != nil {
-		return internal(err)
+		return BrowserOutcome{}, internal(err)
 	}
 	ev.Reason, ev.Via, ev.Allowed = "STEP_UP", string(policy.ViaTOTP), true
 	if err := b.Store.Record(ctx, ev); err != nil {
-		return internal(err)
+		return BrowserOutcome{}, internal(err)
 	}
-	return nil
+	return BrowserOutcome{}, nil
 }

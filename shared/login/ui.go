@@ -21,7 +21,7 @@ type BrowserStore interface {
 	TakeTry(ctx context.Context, c store.LoginChallenge, max int, now time.Time) (int, error)
 	EndChallenge(ctx context.Context, c store.LoginChallenge, answered bool, now time.Time) error
 	AddDevice(ctx context.Context, u store.User, digest string, d store.Device) error
-	SetTOTPKey(ctx context.Context, username, sealed string) error
+	EnrolTOTPKey(ctx context.Context, username, sealed string) error
 	RaiseSession(ctx context.Context, idHash, level string, now time.Time) error
 }
 
@@ -191,7 +191,11 @@ func (b *Browser) follow(ctx context.Context, u store.User, d policy.UIDecision,
 			return BrowserOutcome{}, internal(err)
 		}
 		if prev.EnrolKey != "" {
-			if err := b.Store.SetTOTPKey(ctx, u.Username, prev.EnrolKey); err != nil {
+			// Only where no key exists: a key enrolled meanwhile (another
+			// tab, another device) is never replaced, and this login ends.
+			if err := b.Store.EnrolTOTPKey(ctx, u.Username, prev.EnrolKey); errors.Is(err, store.ErrExists) {
+				return BrowserOutcome{}, b.refuse(ctx, ev, policy.ReasonChallengeExpired, b.settle(ctx, u, false))
+			} else if err != nil {
 				return BrowserOutcome{}, internal(err)
 			}
 			u.TOTPSealed = prev.EnrolKey
@@ -270,6 +274,9 @@ func (b *Browser) challenge(ctx context.Context, u store.User, d policy.UIDecisi
 	if err != nil {
 		return BrowserOutcome{}, internal(err)
 	}
+	// prev was answered rightly (follow): an emailed code passed stays
+	// passed for the rest of this login.
+	c.EmailPassed = prev.EmailPassed || policy.Challenge(prev.Kind) == policy.ChallengeEmailCode
 	code := pending.code
 	if prev.IDHash != "" {
 		// Claim the answered challenge first: it cannot be answered twice.
@@ -299,10 +306,13 @@ func (b *Browser) challenge(ctx context.Context, u store.User, d policy.UIDecisi
 				Message: "We couldn't send your verification code just now. Try again in a few minutes."}
 		}
 	}
+	// The mail counts toward lockout (the reservation stays, and after an
+	// expired lock the count restarts at it); a TOTP prompt does not.
 	reason := policy.ReasonTOTPRequired
 	if d.Challenge == policy.ChallengeEmailCode {
 		reason = policy.ReasonCodeSent
-	} else if err := b.settle(ctx, u, false); err != nil {
+	}
+	if err := b.settle(ctx, u, d.Challenge == policy.ChallengeEmailCode); err != nil {
 		return BrowserOutcome{}, internal(err)
 	}
 	ev.Reason, ev.Challenge, ev.Allowed = string(reason), string(d.Challenge), false
@@ -401,7 +411,7 @@ func (b *Browser) Answer(ctx context.Context, in BrowserAnswer) (BrowserOutcome,
 }
 
 func (b *Browser) answer(ctx context.Context, in BrowserAnswer, now time.Time) (BrowserOutcome, error) {
-	c, err := b.challengeOf(ctx, in.ChallengeID, now)
+	c, err := b.challengeOf(ctx, in.ChallengeID, "", now)
 	if err != nil {
 		return BrowserOutcome{}, err
 	}
@@ -413,6 +423,7 @@ func (b *Browser) answer(ctx context.Context, in BrowserAnswer, now time.Time) (
 	}
 	code := strings.TrimSpace(in.Code)
 	f := b.facts(u, now, in.IP, in.Device, true)
+	f.EmailCodePassed = c.EmailPassed
 	var totpStep int64
 	var wrong policy.Reason
 	switch policy.Challenge(c.Kind) {
@@ -432,7 +443,7 @@ func (b *Browser) answer(ctx context.Context, in BrowserAnswer, now time.Time) (
 		return BrowserOutcome{}, b.wrongCode(ctx, u, c, ev, wrong)
 	}
 	if totpStep > 0 {
-		f.TOTPPassed, f.HasTOTPKey = true, true
+		f.TOTPPassed, f.HasTOTPKey, f.TOTPEnrolled = true, true, c.EnrolKey != ""
 	}
 	a := Attempt{Username: u.Username, IP: in.IP, Type: "UI", Client: in.Client}
 	return b.follow(ctx, u, policy.DecideUILogin(f), a, ev, in.Device, c, "", totpStep)
@@ -468,12 +479,23 @@ func (b *Browser) reserveFor(ctx context.Context, c *store.LoginChallenge, ev st
 	return store.User{}, b.refuse(ctx, ev, reason, nil)
 }
 
-func (b *Browser) challengeOf(ctx context.Context, id string, now time.Time) (store.LoginChallenge, error) {
+// challengeOf reads the challenge behind a cookie, for one step: a login's
+// (stepUpSession "") or the step-up of the session with that id. A
+// challenge of another step, or another session's step-up, answers as gone:
+// each is answered only where it was issued.
+func (b *Browser) challengeOf(ctx context.Context, id, stepUpSession string, now time.Time) (store.LoginChallenge, error) {
 	if id == "" || len(id) > 64 {
 		return store.LoginChallenge{}, ErrChallengeGone
 	}
 	c, err := b.Store.Challenge(ctx, secret.Digest(secret.PurposeChallenge, id), now)
 	if errors.Is(err, store.ErrNotFound) {
+		return store.LoginChallenge{}, ErrChallengeGone
+	}
+	want := ""
+	if stepUpSession != "" {
+		want = secret.Digest(secret.PurposeSession, stepUpSession)
+	}
+	if err == nil && c.StepUp != want {
 		return store.LoginChallenge{}, ErrChallengeGone
 	}
 	if err != nil {
@@ -509,10 +531,11 @@ func (b *Browser) wrongCode(ctx context.Context, u store.User, c store.LoginChal
 }
 
 // PendingOf shows the challenge behind a challenge cookie again (the page
-// reloaded): its kind, where the code went, the key to enrol.
-func (b *Browser) PendingOf(ctx context.Context, challengeID string) (Pending, error) {
+// reloaded): its kind, where the code went, the key to enrol. stepUpSession
+// is the session a step-up challenge must belong to, "" for a login's.
+func (b *Browser) PendingOf(ctx context.Context, challengeID, stepUpSession string) (Pending, error) {
 	now := b.Now()
-	c, err := b.challengeOf(ctx, challengeID, now)
+	c, err := b.challengeOf(ctx, challengeID, stepUpSession, now)
 	if err != nil {
 		return Pending{}, err
 	}
@@ -534,7 +557,7 @@ func (b *Browser) PendingOf(ctx context.Context, challengeID string) (Pending, e
 // Cancel ends a pending challenge (the "Cancel" link): the browser goes back
 // to the login page.
 func (b *Browser) Cancel(ctx context.Context, challengeID string) {
-	if c, err := b.challengeOf(ctx, challengeID, b.Now()); err == nil {
+	if c, err := b.challengeOf(ctx, challengeID, "", b.Now()); err == nil {
 		_ = b.Store.EndChallenge(ctx, c, false, b.Now())
 	}
 }

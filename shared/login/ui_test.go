@@ -244,14 +244,18 @@ func TestMailDownLeavesTheAttemptUncounted(t *testing.T) {
 func TestTOTPEnrolmentThenPromptAndNoReplay(t *testing.T) {
 	bw := newBrowserWorld(t, policy.DefaultLockout, func(p *store.Profile) { p.TwoFactorUI = true }, testenv.SES(t))
 	name := bw.returningUser("eve")
-	out, err := bw.start(name, "")
+	email, err := bw.start(name, "")
+	if err != nil || email.Pending.Kind != policy.ChallengeEmailCode {
+		t.Fatalf("first two-factor login from a new browser: %+v, %v; want the emailed code before enrolment", email, err)
+	}
+	out, err := bw.answer(email.ChallengeID, bw.lastCode(name), "")
 	if err != nil || out.Pending.Kind != policy.ChallengeTOTPEnrol || out.Pending.EnrolSecret == "" {
-		t.Fatalf("first two-factor login: %+v, %v; want enrolment", out, err)
+		t.Fatalf("after the emailed code: %+v, %v; want enrolment", out, err)
 	}
-	if got := bw.userRecord(name).Lock.Attempts; got != 0 {
-		t.Fatalf("a TOTP prompt does not count: attempts %d", got)
+	if got := bw.userRecord(name).Lock.Attempts; got != 1 {
+		t.Fatalf("the emailed code counts, the TOTP prompt does not: attempts %d, want 1", got)
 	}
-	p, err := bw.b.PendingOf(bw.ctx, out.ChallengeID)
+	p, err := bw.b.PendingOf(bw.ctx, out.ChallengeID, "")
 	if err != nil || p.EnrolSecret != out.Pending.EnrolSecret {
 		t.Fatalf("the enrolment page reloaded: %+v, %v", p, err)
 	}
@@ -261,8 +265,8 @@ func TestTOTPEnrolmentThenPromptAndNoReplay(t *testing.T) {
 	if err != nil || done.Result == nil || done.Result.Session.Level != string(policy.LevelHighAssurance) {
 		t.Fatalf("enrolment code: %+v, %v; want a High Assurance session", done, err)
 	}
-	if done.Result.Decision.Via != policy.ViaTOTP || done.Device == "" {
-		t.Fatalf("a TOTP login verifies a new browser: %+v", done)
+	if done.Result.Decision.Via != policy.ViaEmailCode || done.Device == "" {
+		t.Fatalf("the emailed code, not the key just enrolled, verifies the browser: %+v", done)
 	}
 	if bw.userRecord(name).TOTPSealed == "" {
 		t.Fatal("the key was not registered")
@@ -314,7 +318,7 @@ func TestStepUpRaisesOnlyItsOwnSession(t *testing.T) {
 		t.Fatalf("first login: %+v, %v", first, err)
 	}
 	res := first.Result
-	out, err := bw.b.StartStepUp(bw.ctx, res.Session, bw.userRecord(name), untrusted, "t")
+	out, err := bw.b.StartStepUp(bw.ctx, res.Session, bw.userRecord(name), first.Device, untrusted, "t")
 	if err != nil || out.Pending.Kind != policy.ChallengeTOTPEnrol {
 		t.Fatalf("step-up without a key: %+v, %v; want enrolment", out, err)
 	}
@@ -323,33 +327,140 @@ func TestStepUpRaisesOnlyItsOwnSession(t *testing.T) {
 	answer := login.BrowserAnswer{ChallengeID: out.ChallengeID, Code: code, IP: untrusted}
 	// Another session cannot use this challenge.
 	other, _ := bw.start(name, first.Device)
-	if err := bw.b.AnswerStepUp(bw.ctx, other.Result.SessionID, answer); !errors.Is(err, login.ErrChallengeGone) {
+	if _, err := bw.b.AnswerStepUp(bw.ctx, other.Result.SessionID, answer); !errors.Is(err, login.ErrChallengeGone) {
 		t.Fatalf("another session's answer: %v; want ErrChallengeGone", err)
 	}
 	wrong := answer
 	wrong.Code = otherCode(code)
-	if err := bw.b.AnswerStepUp(bw.ctx, res.SessionID, wrong); !errors.As(err, new(*login.CodeError)) {
+	if _, err := bw.b.AnswerStepUp(bw.ctx, res.SessionID, wrong); !errors.As(err, new(*login.CodeError)) {
 		t.Fatalf("a wrong code: %v", err)
 	}
 	if got := bw.userRecord(name).Lock.Attempts; got != 1 {
 		t.Fatalf("a wrong step-up code counts: attempts %d", got)
 	}
-	if err := bw.b.AnswerStepUp(bw.ctx, res.SessionID, answer); err != nil {
+	// Not at the login's own step either: there it would mint a session.
+	if _, err := bw.answer(out.ChallengeID, code, first.Device); !errors.Is(err, login.ErrChallengeGone) {
+		t.Fatalf("a step-up challenge answered at /login/verify: %v; want ErrChallengeGone", err)
+	}
+	if _, err := bw.b.PendingOf(bw.ctx, out.ChallengeID, ""); !errors.Is(err, login.ErrChallengeGone) {
+		t.Fatalf("a step-up challenge shown as a login's: %v; want ErrChallengeGone", err)
+	}
+	if _, err := bw.b.AnswerStepUp(bw.ctx, res.SessionID, answer); err != nil {
 		t.Fatal(err)
 	}
-	sess, _, err := bw.svc.CheckSession(bw.ctx, res.SessionID, login.Use{IP: untrusted, SafeMethod: true})
+	sess, _, err := bw.svc.CheckSession(bw.ctx, res.SessionID, login.Use{Channel: policy.ChannelPages, IP: untrusted, SafeMethod: true})
 	if err != nil || sess.Level != string(policy.LevelHighAssurance) {
 		t.Fatalf("after the step-up: %+v, %v", sess, err)
 	}
-	if s2, _, _ := bw.svc.CheckSession(bw.ctx, other.Result.SessionID, login.Use{IP: untrusted, SafeMethod: true}); s2.Level != string(policy.LevelStandard) {
+	if s2, _, _ := bw.svc.CheckSession(bw.ctx, other.Result.SessionID, login.Use{Channel: policy.ChannelPages, IP: untrusted, SafeMethod: true}); s2.Level != string(policy.LevelStandard) {
 		t.Fatal("the other session must stay Standard")
 	}
-	if _, err := bw.b.StartStepUp(bw.ctx, sess, bw.userRecord(name), untrusted, "t"); !errors.Is(err, login.ErrAlreadyHighAssurance) {
+	if _, err := bw.b.StartStepUp(bw.ctx, sess, bw.userRecord(name), first.Device, untrusted, "t"); !errors.Is(err, login.ErrAlreadyHighAssurance) {
 		t.Fatalf("a second step-up: %v", err)
 	}
 	// The spent code cannot raise another session.
-	again, _ := bw.b.StartStepUp(bw.ctx, other.Result.Session, bw.userRecord(name), untrusted, "t")
-	if err := bw.b.AnswerStepUp(bw.ctx, other.Result.SessionID, login.BrowserAnswer{ChallengeID: again.ChallengeID, Code: code, IP: untrusted}); !errors.As(err, new(*login.CodeError)) {
+	again, _ := bw.b.StartStepUp(bw.ctx, other.Result.Session, bw.userRecord(name), first.Device, untrusted, "t")
+	if _, err := bw.b.AnswerStepUp(bw.ctx, other.Result.SessionID, login.BrowserAnswer{ChallengeID: again.ChallengeID, Code: code, IP: untrusted}); !errors.As(err, new(*login.CodeError)) {
 		t.Fatalf("a spent code: %v; want it refused", err)
+	}
+}
+
+func TestStepUpEnrolmentFromAnUnrecognisedBrowserNeedsTheEmailedCodeFirst(t *testing.T) {
+	bw := newBrowserWorld(t, policy.DefaultLockout, nil, testenv.SES(t))
+	name := bw.returningUser("hal")
+	email, err := bw.start(name, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, err := bw.answer(email.ChallengeID, bw.lastCode(name), "")
+	if err != nil || done.Result == nil {
+		t.Fatalf("login: %+v, %v", done, err)
+	}
+	res := done.Result
+	// The same session, from a browser without the activation cookie (a
+	// stolen cookie, say): no key may be enrolled with it alone.
+	out, err := bw.b.StartStepUp(bw.ctx, res.Session, bw.userRecord(name), "", untrusted, "t")
+	if err != nil || out.Pending.Kind != policy.ChallengeEmailCode {
+		t.Fatalf("step-up enrolment from an unrecognised browser: %+v, %v; want the emailed code first", out, err)
+	}
+	if got := bw.userRecord(name).Lock.Attempts; got != 1 {
+		t.Fatalf("the step-up mail counts toward lockout: attempts %d, want 1", got)
+	}
+	next, err := bw.b.AnswerStepUp(bw.ctx, res.SessionID, login.BrowserAnswer{ChallengeID: out.ChallengeID, Code: bw.lastCode(name), IP: untrusted})
+	if err != nil || next.Pending.Kind != policy.ChallengeTOTPEnrol || next.ChallengeID == "" {
+		t.Fatalf("after the emailed code: %+v, %v; want enrolment", next, err)
+	}
+	opts := totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
+	code, _ := totp.GenerateCodeCustom(next.Pending.EnrolSecret, bw.clock.Now(), opts)
+	if _, err := bw.b.AnswerStepUp(bw.ctx, res.SessionID, login.BrowserAnswer{ChallengeID: next.ChallengeID, Code: code, IP: untrusted}); err != nil {
+		t.Fatal(err)
+	}
+	sess, _, err := bw.svc.CheckSession(bw.ctx, res.SessionID, login.Use{Channel: policy.ChannelPages, IP: untrusted, SafeMethod: true})
+	if err != nil || sess.Level != string(policy.LevelHighAssurance) || bw.userRecord(name).TOTPSealed == "" {
+		t.Fatalf("after enrolment: %+v, %v", sess, err)
+	}
+}
+
+func TestStepUpRefusesAnAPISession(t *testing.T) {
+	bw := newBrowserWorld(t, policy.DefaultLockout, nil, testenv.SES(t))
+	name, tok := bw.user("ida")
+	api, err := bw.login(name, password+tok, untrusted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bw.b.StartStepUp(bw.ctx, api.Session, bw.userRecord(name), "", untrusted, "t"); !errors.Is(err, login.ErrInvalidSession) {
+		t.Fatalf("step-up of an API session: %v; want ErrInvalidSession", err)
+	}
+}
+
+func TestEnrolmentNeverReplacesAKey(t *testing.T) {
+	bw := newBrowserWorld(t, policy.DefaultLockout, func(p *store.Profile) { p.TwoFactorUI = true }, testenv.SES(t))
+	name, _ := bw.user("jon") // first login: enrolment without a code
+	a, errA := bw.start(name, "")
+	b, errB := bw.start(name, "")
+	if errA != nil || errB != nil || a.Pending.Kind != policy.ChallengeTOTPEnrol || b.Pending.Kind != policy.ChallengeTOTPEnrol {
+		t.Fatalf("two enrolments: %+v %v, %+v %v", a, errA, b, errB)
+	}
+	opts := totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
+	codeA, _ := totp.GenerateCodeCustom(a.Pending.EnrolSecret, bw.clock.Now(), opts)
+	codeB, _ := totp.GenerateCodeCustom(b.Pending.EnrolSecret, bw.clock.Now().Add(30*time.Second), opts)
+	r, err := bw.answer(a.ChallengeID, codeA, "")
+	if err != nil || r.Result == nil || r.Device == "" {
+		t.Fatalf("the first enrolment: %+v, %v", r, err)
+	}
+	sealed := bw.userRecord(name).TOTPSealed
+	bw.clock.Advance(30 * time.Second) // a later time step: the code itself is good
+	// From the browser the first login activated, so nothing else is asked.
+	if _, err := bw.answer(b.ChallengeID, codeB, r.Device); !errors.Is(err, login.ErrChallengeGone) {
+		t.Fatalf("a second enrolment over the first key: %v; want it refused", err)
+	}
+	if got := bw.userRecord(name).TOTPSealed; got != sealed {
+		t.Fatal("the enrolled key was replaced")
+	}
+}
+
+func TestAnExpiredLockRestartsTheCountOnTheEmailedCodePath(t *testing.T) {
+	lo, _ := policy.NewLockout(3, 15*time.Minute)
+	bw := newBrowserWorld(t, lo, nil, testenv.SES(t))
+	name := bw.returningUser("kim")
+	for i := 0; i < 3; i++ {
+		if _, err := bw.b.Start(bw.ctx, login.BrowserStart{Username: name, Password: "wrong", IP: untrusted, Client: "t"}); err == nil {
+			t.Fatal("a wrong password logged in")
+		}
+	}
+	if _, err := bw.start(name, ""); login.AsError(err).Code != login.CodeInvalidLogin {
+		t.Fatalf("locked: %v", err)
+	}
+	bw.clock.Advance(16 * time.Minute)
+	out, err := bw.start(name, "")
+	if err != nil || out.Pending.Kind != policy.ChallengeEmailCode {
+		t.Fatalf("after the lock ran out: %+v, %v; want an emailed code", out, err)
+	}
+	if got := bw.userRecord(name).Lock.Attempts; got != 1 {
+		t.Fatalf("the count restarts at the mail: attempts %d, want 1", got)
+	}
+	done, err := bw.answer(out.ChallengeID, bw.lastCode(name), "")
+	if err != nil || done.Result == nil {
+		t.Fatalf("the right code after an expired lock: %+v, %v; want a session", done, err)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"loginguard/shared/ids"
 	"loginguard/shared/login"
 	"loginguard/shared/metrics"
+	"loginguard/shared/policy"
 	"loginguard/shared/secret"
 	"loginguard/shared/store"
 	"loginguard/shared/transport/apigw"
@@ -155,7 +156,7 @@ func (h *Handler) revoke(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if f["token"] == "" {
 		return errorResponse(&oauth.Error{Status: 400, Code: "invalid_request", Description: "missing required parameter: token"}), "invalid_request"
 	}
-	err := h.Login.Logout(ctx, f["token"])
+	err := h.Login.Logout(ctx, f["token"], policy.ChannelAPI)
 	if le := login.AsError(err); err != nil && le.Code == login.CodeInvalidSession {
 		return errorResponse(&oauth.Error{Status: 400, Code: "invalid_token", Description: "invalid token"}), "invalid_token"
 	} else if err != nil {
@@ -167,12 +168,16 @@ func (h *Handler) revoke(ctx context.Context, req events.APIGatewayV2HTTPRequest
 // identity answers the id URL and userinfo for the session's user: 401
 // without a token, 403 Bad_OAuth_Token for a bad, ended or expired one.
 func (h *Handler) identity(ctx context.Context, req events.APIGatewayV2HTTPRequest, log *slog.Logger) (events.APIGatewayV2HTTPResponse, string) {
-	tok, ok := oauth.BearerToken(apigw.Header(req, "authorization"), req.QueryStringParameters)
+	tok, ok := oauth.BearerToken(apigw.Header(req, "authorization"))
 	if !ok {
+		if req.QueryStringParameters["oauth_token"] != "" {
+			// Refused, not read: a token in a URL is a token in access logs.
+			return textResponse(401, "Missing_OAuth_Token: send the access token in the Authorization header (Bearer), not in the URL"), "QUERY_TOKEN_REFUSED"
+		}
 		return textResponse(401, "Missing_OAuth_Token"), "MISSING_TOKEN"
 	}
 	ip, _ := netip.ParseAddr(req.RequestContext.HTTP.SourceIP)
-	sess, _, err := h.Login.CheckSession(ctx, tok, login.Use{IP: ip, SafeMethod: true})
+	sess, _, err := h.Login.CheckSession(ctx, tok, login.Use{Channel: policy.ChannelAPI, IP: ip, SafeMethod: true})
 	if err != nil {
 		if le := login.AsError(err); le.Code == login.CodeUnknown {
 			log.ErrorContext(ctx, "reading session", "error", err.Error())

@@ -56,10 +56,63 @@ const (
 	ReasonReadOnlyAfterHours Reason = "OUTSIDE_LOGIN_HOURS_READ_ONLY"
 	ReasonHighAssuranceBlock Reason = "HIGH_ASSURANCE_REQUIRED"
 	ReasonRaiseSessionLevel  Reason = "RAISE_SESSION_LEVEL"
+	ReasonSessionWrongPlace  Reason = "SESSION_CHANNEL_MISMATCH"
 )
+
+// Channel is where a session is presented. A session works only where the
+// channel that opened it allows: what an API login grants (a password and
+// security token, never an emailed code or a UI two-factor prompt) must not
+// open the pages, and a browser session, which lives only in an HttpOnly
+// cookie, is never a bearer token.
+type Channel string
+
+const (
+	// ChannelAPI is a bearer token: the SOAP SessionHeader, OAuth's
+	// Authorization header (userinfo, the id URL, revoke) and the session
+	// authorizer in front of other APIs.
+	ChannelAPI Channel = "API"
+	// ChannelPages is the browser's session cookie on our own pages.
+	ChannelPages Channel = "PAGES"
+)
+
+// Login types, as sessions and login history record them.
+const (
+	LoginSOAP = "SOAP"
+	LoginREST = "REST"
+	LoginUI   = "UI"
+)
+
+// ChannelOf is the one channel a session opened by a login of loginType may
+// be used on. SOAP and REST sessions are interchangeable, as Salesforce's
+// are (a SOAP session id is a REST bearer token): both were granted by an
+// API login. Anything else (an unknown or missing type) has no channel.
+func ChannelOf(loginType string) Channel {
+	switch loginType {
+	case LoginSOAP, LoginREST:
+		return ChannelAPI
+	case LoginUI:
+		return ChannelPages
+	}
+	return ""
+}
+
+// LoginTypesOf are the login types whose sessions channel ch admits.
+func LoginTypesOf(ch Channel) []string {
+	switch ch {
+	case ChannelAPI:
+		return []string{LoginSOAP, LoginREST}
+	case ChannelPages:
+		return []string{LoginUI}
+	}
+	return nil
+}
 
 // SessionCheck holds the facts of one request made with a session.
 type SessionCheck struct {
+	// LoginType is how the session was opened; Channel where it is
+	// presented now. They must agree (ChannelOf), or the session is refused.
+	LoginType  string
+	Channel    Channel
 	Now        time.Time
 	LastSeenAt time.Time
 	Timeout    time.Duration // the org's idle timeout when the session started
@@ -85,10 +138,15 @@ type SessionDecision struct {
 	Touch bool
 }
 
-// CheckSession applies session-security.txt: idle timeout, the IP lock,
+// CheckSession applies session-security.txt: the channel first (a session
+// works only where the channel that opened it allows), idle timeout, the IP lock,
 // login hours (after they end a session may still read but not act), and the
 // resource's security-level policy (Block, or Raise: step up).
 func CheckSession(c SessionCheck) SessionDecision {
+	if c.Channel == "" || ChannelOf(c.LoginType) != c.Channel {
+		// Fail closed: a check that names no channel admits nothing.
+		return SessionDecision{Reason: ReasonSessionWrongPlace}
+	}
 	if c.Timeout <= 0 || !c.Now.Before(c.LastSeenAt.Add(c.Timeout)) {
 		return SessionDecision{Reason: ReasonSessionExpired}
 	}

@@ -12,7 +12,7 @@ func TestCheckSession(t *testing.T) {
 	other := netip.MustParseAddr("198.51.100.8")
 	hours, _ := ParseLoginHours("America/New_York", "mon=08:00-11:00")
 	base := func(mod func(*SessionCheck)) SessionCheck {
-		c := SessionCheck{Now: start.Add(10 * time.Minute), LastSeenAt: start, Timeout: 2 * time.Hour,
+		c := SessionCheck{LoginType: LoginSOAP, Channel: ChannelAPI, Now: start.Add(10 * time.Minute), LastSeenAt: start, Timeout: 2 * time.Hour,
 			StartIP: ip, IP: ip, SafeMethod: true, Level: LevelStandard}
 		if mod != nil {
 			mod(&c)
@@ -25,6 +25,22 @@ func TestCheckSession(t *testing.T) {
 		want SessionDecision
 	}{
 		{"a fresh session is valid and needs no write", base(nil), SessionDecision{Allowed: true, Reason: ReasonSessionValid}},
+		{"a REST session is an API session too", base(func(c *SessionCheck) { c.LoginType = LoginREST }),
+			SessionDecision{Allowed: true, Reason: ReasonSessionValid}},
+		{"a browser session works on the pages", base(func(c *SessionCheck) { c.LoginType, c.Channel = LoginUI, ChannelPages }),
+			SessionDecision{Allowed: true, Reason: ReasonSessionValid}},
+		{"an API session is refused on the pages", base(func(c *SessionCheck) { c.Channel = ChannelPages }),
+			SessionDecision{Reason: ReasonSessionWrongPlace}},
+		{"an OAuth session is refused on the pages", base(func(c *SessionCheck) { c.LoginType, c.Channel = LoginREST, ChannelPages }),
+			SessionDecision{Reason: ReasonSessionWrongPlace}},
+		{"a browser session is not a bearer token", base(func(c *SessionCheck) { c.LoginType = LoginUI }),
+			SessionDecision{Reason: ReasonSessionWrongPlace}},
+		{"a session of no known login type is refused everywhere", base(func(c *SessionCheck) { c.LoginType = "" }),
+			SessionDecision{Reason: ReasonSessionWrongPlace}},
+		{"a check that names no channel admits nothing", base(func(c *SessionCheck) { c.Channel = "" }),
+			SessionDecision{Reason: ReasonSessionWrongPlace}},
+		{"the channel is checked before anything else", base(func(c *SessionCheck) { c.Channel = ChannelPages; c.Now = start.Add(3 * time.Hour) }),
+			SessionDecision{Reason: ReasonSessionWrongPlace}},
 		{"activity is written once half the timeout has passed", base(func(c *SessionCheck) { c.Now = start.Add(time.Hour) }),
 			SessionDecision{Allowed: true, Reason: ReasonSessionValid, Touch: true}},
 		{"idle past the timeout expires", base(func(c *SessionCheck) { c.Now = start.Add(2 * time.Hour) }),

@@ -44,6 +44,10 @@ type UILogin struct {
 	TwoFactorUI          bool // the user has "two-factor for UI logins"
 	HasTOTPKey           bool
 	TOTPPassed           bool // a TOTP code was accepted in this login
+	// TOTPEnrolled: the code passed was of a key enrolled in this very
+	// login. It proves the user holds the app just set up, not who they are,
+	// so it verifies no browser.
+	TOTPEnrolled bool
 	ActivatedBrowser     bool // the browser carries this user's activation cookie
 	FirstLogin           bool // the user has never logged in
 	EmailCodePassed      bool // an emailed verification code was accepted in this login
@@ -67,11 +71,19 @@ type UIDecision struct {
 	CountsAsFailure bool
 }
 
-func totpChallenge(hasKey bool) Challenge {
-	if hasKey {
-		return ChallengeTOTP
+// totpStep asks for a TOTP code, or for a key to be enrolled first.
+// Enrolling adds a factor to the account, so the password alone may not do
+// it from a browser nobody has verified: only from an activated browser, on
+// the user's very first login (the seed's one exception), or once an emailed
+// verification code has been passed in this login, which is asked first.
+func (f UILogin) totpStep() UIDecision {
+	switch {
+	case f.HasTOTPKey:
+		return UIDecision{Challenge: ChallengeTOTP}
+	case f.ActivatedBrowser || f.FirstLogin || f.EmailCodePassed:
+		return UIDecision{Challenge: ChallengeTOTPEnrol}
 	}
-	return ChallengeTOTPEnrol
+	return UIDecision{Challenge: ChallengeEmailCode, CountsAsFailure: true}
 }
 
 // DecideUILogin applies login-restrictions.txt steps 1–5 to a browser login,
@@ -84,7 +96,7 @@ func DecideUILogin(f UILogin) UIDecision {
 		return UIDecision{Reason: ReasonRestrictedTime}
 	}
 	if f.TwoFactorUI && !f.TOTPPassed {
-		return UIDecision{Challenge: totpChallenge(f.HasTOTPKey)}
+		return f.totpStep()
 	}
 	d := decideUIPlace(f)
 	if !d.Allowed {
@@ -97,7 +109,7 @@ func DecideUILogin(f UILogin) UIDecision {
 	d.Level = LevelOf(method, f.Levels)
 	if f.RequireHighAssurance && d.Level != LevelHighAssurance {
 		if !f.TOTPPassed {
-			return UIDecision{Challenge: totpChallenge(f.HasTOTPKey), Activate: d.Activate}
+			return f.totpStep()
 		}
 		// Two-factor passed, but the org rates it Standard: nothing can
 		// satisfy the profile.
@@ -119,7 +131,7 @@ func decideUIPlace(f UILogin) UIDecision {
 		return UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaTrustedRange}
 	case f.ActivatedBrowser:
 		return UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaActivatedBrowser}
-	case f.TOTPPassed:
+	case f.TOTPPassed && !f.TOTPEnrolled:
 		// The user proved who they are with their authenticator app: a
 		// stronger check than an emailed code, and it activates the browser.
 		return UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaTOTP, Activate: true}

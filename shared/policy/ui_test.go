@@ -54,7 +54,25 @@ func TestDecideUILogin(t *testing.T) {
 		{"a passed TOTP code gives a High Assurance session", base(func(f *UILogin) { f.TwoFactorUI = true; f.TOTPPassed = true; f.ActivatedBrowser = true }),
 			UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaActivatedBrowser, Level: ha}},
 		{"High Assurance required at login asks for TOTP (enrolling) before a session", base(func(f *UILogin) { f.RequireHighAssurance = true; f.FirstLogin = true }),
-			UIDecision{Challenge: ChallengeTOTPEnrol, Activate: true}},
+			UIDecision{Challenge: ChallengeTOTPEnrol}},
+		{"enrolment from a browser nobody verified needs the emailed code first", base(func(f *UILogin) { f.TwoFactorUI = true }),
+			UIDecision{Challenge: ChallengeEmailCode, CountsAsFailure: true}},
+		{"enrolment from a trusted range still needs the emailed code first", base(func(f *UILogin) { f.TwoFactorUI = true; f.TrustedRanges = officeRange; f.IP = office }),
+			UIDecision{Challenge: ChallengeEmailCode, CountsAsFailure: true}},
+		{"enrolment inside a profile range still needs the emailed code first", base(func(f *UILogin) {
+			f.RequireHighAssurance = true
+			f.ProfileRanges, f.IP = officeRange, office
+		}), UIDecision{Challenge: ChallengeEmailCode, CountsAsFailure: true}},
+		{"once the emailed code is passed the key may be enrolled", base(func(f *UILogin) { f.TwoFactorUI = true; f.EmailCodePassed = true }),
+			UIDecision{Challenge: ChallengeTOTPEnrol}},
+		{"a key enrolled in this login does not verify the browser", base(func(f *UILogin) { f.TwoFactorUI = true; f.TOTPPassed = true; f.TOTPEnrolled = true }),
+			UIDecision{Challenge: ChallengeEmailCode, CountsAsFailure: true}},
+		{"a key enrolled after the emailed code logs in, activated by the code", base(func(f *UILogin) {
+			f.TwoFactorUI, f.EmailCodePassed, f.TOTPPassed, f.TOTPEnrolled = true, true, true, true
+		}), UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaEmailCode, Activate: true, Level: ha}},
+		{"a key enrolled on the very first login activates by that rule", base(func(f *UILogin) {
+			f.TwoFactorUI, f.FirstLogin, f.TOTPPassed, f.TOTPEnrolled = true, true, true, true
+		}), UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaFirstLogin, Activate: true, Level: ha}},
 		{"High Assurance required at login is met by TOTP", base(func(f *UILogin) { f.RequireHighAssurance = true; f.TOTPPassed = true; f.ActivatedBrowser = true }),
 			UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaActivatedBrowser, Level: ha}},
 		{"with two-factor rated Standard, High Assurance at login cannot be met", base(func(f *UILogin) {

@@ -38,7 +38,7 @@ func setup(tb testing.TB) (*sessionapi.Authorizer, string, *atomic.Int64) {
 	st := dynamo.New(db, testenv.CreateTables(tb, db))
 	id, _ := secret.NewSessionID("00D000000000001", rand.Reader)
 	now := time.Now()
-	if err := st.OpenSession(context.Background(), store.Session{IDHash: secret.Digest(secret.PurposeSession, id), UserID: "005000000000001",
+	if err := st.OpenSession(context.Background(), store.Session{LoginType: policy.LoginSOAP, IDHash: secret.Digest(secret.PurposeSession, id), UserID: "005000000000001",
 		OrgID: "00D000000000001", IP: "127.0.0.1", Level: string(policy.LevelStandard), Timeout: 2 * time.Hour, CreatedAt: now, LastSeenAt: now},
 		store.LoginEvent{At: now, UserID: "005000000000001"}); err != nil {
 		tb.Fatal(err)

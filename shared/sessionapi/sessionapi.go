@@ -62,14 +62,14 @@ const (
 func (a *Authorizer) Authorize(ctx context.Context, req events.APIGatewayV2CustomAuthorizerV2Request) (events.APIGatewayV2CustomAuthorizerSimpleResponse, error) {
 	deny := events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: false}
 	log := a.Log.With("request_id", req.RequestContext.RequestID, "route", req.RouteKey)
-	tok, ok := oauth.BearerToken(req.Headers["authorization"], nil)
+	tok, ok := oauth.BearerToken(req.Headers["authorization"])
 	if !ok {
 		log.InfoContext(ctx, "session check", "outcome", "MISSING_TOKEN")
 		return deny, nil
 	}
 	ip, _ := netip.ParseAddr(req.RequestContext.HTTP.SourceIP)
 	resource := Resource(req.RequestContext.HTTP.Path)
-	sess, d, err := a.Login.CheckSession(ctx, tok, login.Use{IP: ip, SafeMethod: safe(req.RequestContext.HTTP.Method), Resource: resource})
+	sess, d, err := a.Login.CheckSession(ctx, tok, login.Use{Channel: policy.ChannelAPI, IP: ip, SafeMethod: safe(req.RequestContext.HTTP.Method), Resource: resource})
 	var denied *login.SessionDenied
 	switch {
 	case errors.As(err, &denied) && denied.Decision.Reason == policy.ReasonRaiseSessionLevel:

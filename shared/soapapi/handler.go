@@ -16,6 +16,7 @@ import (
 	"loginguard/shared/ids"
 	"loginguard/shared/login"
 	"loginguard/shared/metrics"
+	"loginguard/shared/policy"
 	"loginguard/shared/store"
 	"loginguard/shared/transport/apigw"
 	"loginguard/shared/transport/soap"
@@ -126,7 +127,7 @@ func (h *Handler) metric(at time.Time, outcome string, took time.Duration, log *
 }
 
 func (h *Handler) logout(ctx context.Context, r soap.Request, log *slog.Logger) (events.APIGatewayV2HTTPResponse, string) {
-	if err := h.Login.Logout(ctx, r.SessionID); err != nil {
+	if err := h.Login.Logout(ctx, r.SessionID, policy.ChannelAPI); err != nil {
 		le := login.AsError(err)
 		if le.Code == login.CodeUnknown {
 			log.ErrorContext(ctx, "logout failed internally", "error", err.Error())

@@ -210,6 +210,9 @@ type LoginChallenge struct {
 	SentTo    string // EMAIL_CODE: the address it went to, masked for the page
 	EnrolKey  string // TOTP_ENROL: the offered key, sealed for the user
 	StepUp    string // a step-up of a live session: the digest of its id ("" for a login)
+	// EmailPassed: an emailed code was passed earlier in this login (the
+	// challenge this one followed); the policy reads it as passed.
+	EmailPassed bool
 	Tries     int    // wrong answers so far
 	CreatedAt time.Time
 	ExpiresAt time.Time

@@ -303,7 +303,7 @@ func (h *Handler) loginError(r *request, err error) *response {
 }
 
 func (h *Handler) verifyPage(r *request) *response {
-	p, err := h.Browser.PendingOf(r.ctx, r.cookies[cookieChallenge])
+	p, err := h.Browser.PendingOf(r.ctx, r.cookies[cookieChallenge], "")
 	if err != nil {
 		if errors.Is(err, login.ErrChallengeGone) {
 			return redirect("/login?m=verify").clear(cookieChallenge)
@@ -345,7 +345,7 @@ func (h *Handler) verifyPost(r *request) *response {
 	}
 	var ce *login.CodeError
 	if errors.As(err, &ce) && ce.TriesLeft > 0 {
-		p, perr := h.Browser.PendingOf(r.ctx, id)
+		p, perr := h.Browser.PendingOf(r.ctx, id, "")
 		if perr == nil {
 			return h.challengePage(r, p, ce.Err.Message, http.StatusOK)
 		}
@@ -368,7 +368,7 @@ func (h *Handler) session(r *request) (store.Session, time.Duration, error) {
 	if sid == "" {
 		return store.Session{}, 0, login.ErrInvalidSession
 	}
-	sess, d, err := h.Browser.CheckSession(r.ctx, sid, login.Use{IP: r.ip, SafeMethod: r.get()})
+	sess, d, err := h.Browser.CheckSession(r.ctx, sid, login.Use{Channel: policy.ChannelPages, IP: r.ip, SafeMethod: r.get()})
 	if err != nil {
 		return sess, 0, err
 	}
@@ -394,7 +394,7 @@ func (h *Handler) home(r *request, errMsg string, status int) *response {
 
 func (h *Handler) logout(r *request) *response {
 	if sid := r.cookies[cookieSession]; sid != "" {
-		if err := h.Browser.Logout(r.ctx, sid); err != nil && !errors.Is(err, login.ErrInvalidSession) {
+		if err := h.Browser.Logout(r.ctx, sid, policy.ChannelPages); err != nil && !errors.Is(err, login.ErrInvalidSession) {
 			h.Log.ErrorContext(r.ctx, "logout failed", "error", err.Error())
 			return h.errorPage(http.StatusServiceUnavailable, "We couldn't log you out just now. Try again in a moment.")
 		}
@@ -408,7 +408,7 @@ func (h *Handler) logout(r *request) *response {
 
 // refresh is the idle-timeout prompt's "Continue": JSON, for the script.
 func (h *Handler) refresh(r *request) *response {
-	sess, err := h.Browser.Refresh(r.ctx, r.cookies[cookieSession], login.Use{IP: r.ip, SafeMethod: true})
+	sess, err := h.Browser.Refresh(r.ctx, r.cookies[cookieSession], login.Use{Channel: policy.ChannelPages, IP: r.ip, SafeMethod: true})
 	if err != nil {
 		status := http.StatusUnauthorized
 		if login.AsError(err).Code == login.CodeUnknown {

@@ -183,11 +183,11 @@ func (h *Handler) stepUpPage(r *request) *response {
 		return resp
 	}
 	if id := r.cookies[cookieStepUp]; id != "" {
-		if p, err := h.Browser.PendingOf(r.ctx, id); err == nil {
+		if p, err := h.Browser.PendingOf(r.ctx, id, r.cookies[cookieSession]); err == nil {
 			return h.challengePage(r, p, "", http.StatusOK)
 		}
 	}
-	out, err := h.Browser.StartStepUp(r.ctx, s.sess, s.user, r.ip, r.client)
+	out, err := h.Browser.StartStepUp(r.ctx, s.sess, s.user, r.cookies[cookieDevice], r.ip, r.client)
 	if errors.Is(err, login.ErrAlreadyHighAssurance) {
 		return redirect("/?m=stepped-up")
 	}
@@ -208,14 +208,20 @@ func (h *Handler) stepUpPost(r *request) *response {
 		return resp
 	}
 	id := r.cookies[cookieStepUp]
-	err := h.Browser.AnswerStepUp(r.ctx, r.cookies[cookieSession], login.BrowserAnswer{
-		ChallengeID: id, Code: r.form.Get("code"), IP: r.ip, Client: r.client})
+	out, err := h.Browser.AnswerStepUp(r.ctx, r.cookies[cookieSession], login.BrowserAnswer{
+		ChallengeID: id, Code: r.form.Get("code"), Device: r.cookies[cookieDevice], IP: r.ip, Client: r.client})
+	if err == nil && out.ChallengeID != "" {
+		// The emailed code passed: now the authenticator app to enrol.
+		page := h.challengePage(r, out.Pending, "", http.StatusOK)
+		page.cookies = append(page.cookies, web.Cookie(cookieStepUp, out.ChallengeID, int(login.ChallengeTTL/time.Second)))
+		return page
+	}
 	if err == nil {
 		return redirect("/?m=stepped-up").clear(cookieStepUp)
 	}
 	var ce *login.CodeError
 	if errors.As(err, &ce) && ce.TriesLeft > 0 {
-		if p, perr := h.Browser.PendingOf(r.ctx, id); perr == nil {
+		if p, perr := h.Browser.PendingOf(r.ctx, id, r.cookies[cookieSession]); perr == nil {
 			return h.challengePage(r, p, ce.Err.Message, http.StatusOK)
 		}
 	}

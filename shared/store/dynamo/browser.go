@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 
+	"loginguard/shared/policy"
 	"loginguard/shared/store"
 )
 
@@ -205,16 +206,17 @@ func (s *Store) RevokeAllDevices(ctx context.Context, username string) error {
 	})
 }
 
-// RaiseSession sets a live session's security level (a step-up).
+// RaiseSession sets a live browser session's security level (a step-up;
+// only browser sessions step up).
 // store.ErrNotFound when it ended or expired meanwhile.
 func (s *Store) RaiseSession(ctx context.Context, idHash, level string, now time.Time) error {
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 &s.t.Sessions,
 		Key:                       map[string]types.AttributeValue{"id": av(idHash)},
 		UpdateExpression:          aws.String("SET #level = :level"),
-		ConditionExpression:       aws.String("attribute_exists(id) AND attribute_not_exists(kind) AND expiresAt > :now"),
+		ConditionExpression:       aws.String("attribute_exists(id) AND attribute_not_exists(kind) AND expiresAt > :now AND loginType = :ui"),
 		ExpressionAttributeNames:  map[string]string{"#level": "level"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":level": av(level), ":now": av(now.Unix())},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":level": av(level), ":now": av(now.Unix()), ":ui": av(policy.LoginUI)},
 	})
 	if _, ok := isConditionFailed(err); ok {
 		return store.ErrNotFound

@@ -126,6 +126,7 @@ type challengeItem struct {
 	SentTo    string `dynamodbav:"sentTo,omitempty"`
 	EnrolKey  string `dynamodbav:"enrolKey,omitempty"`
 	StepUp    string `dynamodbav:"stepUp,omitempty"`
+	EmailOK   bool   `dynamodbav:"emailPassed,omitempty"`
 	Tries     int    `dynamodbav:"tries"`
 	CreatedAt int64  `dynamodbav:"createdAt"`
 	ExpiresAt int64  `dynamodbav:"expiresAt"` // TTL attribute
@@ -136,7 +137,7 @@ const kindChallenge = "LOGIN_CHALLENGE"
 func toChallengeItem(c store.LoginChallenge) challengeItem {
 	return challengeItem{
 		ID: c.IDHash, Kind: kindChallenge, UserID: c.UserID, OrgID: c.OrgID, Username: c.Username, IP: c.IP,
-		Challenge: c.Kind, CodeHash: c.CodeHash, SentTo: c.SentTo, EnrolKey: c.EnrolKey, StepUp: c.StepUp, Tries: c.Tries,
+		Challenge: c.Kind, CodeHash: c.CodeHash, SentTo: c.SentTo, EnrolKey: c.EnrolKey, StepUp: c.StepUp, EmailOK: c.EmailPassed, Tries: c.Tries,
 		CreatedAt: epoch(c.CreatedAt), ExpiresAt: epoch(c.ExpiresAt),
 	}
 }
@@ -144,7 +145,7 @@ func toChallengeItem(c store.LoginChallenge) challengeItem {
 func (it challengeItem) challenge() store.LoginChallenge {
 	return store.LoginChallenge{
 		IDHash: it.ID, UserID: it.UserID, OrgID: it.OrgID, Username: it.Username, IP: it.IP,
-		Kind: it.Challenge, CodeHash: it.CodeHash, SentTo: it.SentTo, EnrolKey: it.EnrolKey, StepUp: it.StepUp, Tries: it.Tries,
+		Kind: it.Challenge, CodeHash: it.CodeHash, SentTo: it.SentTo, EnrolKey: it.EnrolKey, StepUp: it.StepUp, EmailPassed: it.EmailOK, Tries: it.Tries,
 		CreatedAt: fromEpoch(it.CreatedAt), ExpiresAt: fromEpoch(it.ExpiresAt),
 	}
 }

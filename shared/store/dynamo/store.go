@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -170,7 +171,30 @@ func (s *Store) Succeed(ctx context.Context, u store.User, now time.Time, newHas
 	return nil
 }
 
-// SetTOTPKey stores a user's sealed TOTP key; an empty one removes it.
+// EnrolTOTPKey stores a user's first sealed TOTP key: only where none
+// exists, so enrolment can never replace a key (store.ErrExists then).
+// Replacing or removing one is SetTOTPKey, an admin's act.
+func (s *Store) EnrolTOTPKey(ctx context.Context, username, sealed string) error {
+	if sealed == "" {
+		return errors.New("enrolling an empty TOTP key")
+	}
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &s.t.Users, Key: userKey(username),
+		UpdateExpression:          aws.String("SET totpKey = :k, totpLastStep = :zero"),
+		ConditionExpression:       aws.String("attribute_exists(username) AND (attribute_not_exists(totpKey) OR totpKey = :none)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":k": av(sealed), ":zero": av(0), ":none": av("")},
+	})
+	if _, ok := isConditionFailed(err); ok {
+		return store.ErrExists
+	}
+	if err != nil {
+		return fmt.Errorf("enrolling TOTP key: %w", err)
+	}
+	return nil
+}
+
+// SetTOTPKey stores a user's sealed TOTP key whatever was there; an empty
+// one removes it. The admin CLI's; logins enrol with EnrolTOTPKey.
 func (s *Store) SetTOTPKey(ctx context.Context, username, sealed string) error {
 	if sealed == "" {
 		return s.updateUser(ctx, username, "REMOVE totpKey, totpLastStep", nil)
@@ -321,14 +345,24 @@ func (s *Store) TouchSession(ctx context.Context, sess store.Session, now time.T
 	return nil
 }
 
-// EndSession deletes a session; store.ErrNotFound when there was none or it
-// had expired (an expired one is left for TTL to remove).
-func (s *Store) EndSession(ctx context.Context, idHash string, now time.Time) error {
+// EndSession deletes a session opened by one of loginTypes (a channel's: a
+// session of another is left alone); store.ErrNotFound when there was none
+// such or it had expired (an expired one is left for TTL to remove).
+func (s *Store) EndSession(ctx context.Context, idHash string, loginTypes []string, now time.Time) error {
+	if len(loginTypes) == 0 {
+		return store.ErrNotFound
+	}
+	vals := map[string]types.AttributeValue{":now": av(now.Unix())}
+	in := make([]string, len(loginTypes))
+	for i, t := range loginTypes {
+		in[i] = ":t" + strconv.Itoa(i)
+		vals[in[i]] = av(t)
+	}
 	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 		TableName:                 &s.t.Sessions,
 		Key:                       map[string]types.AttributeValue{"id": av(idHash)},
-		ConditionExpression:       aws.String("attribute_exists(id) AND expiresAt > :now"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":now": av(now.Unix())},
+		ConditionExpression:       aws.String("attribute_exists(id) AND expiresAt > :now AND loginType IN (" + strings.Join(in, ", ") + ")"),
+		ExpressionAttributeValues: vals,
 	})
 	if _, ok := isConditionFailed(err); ok {
 		return store.ErrNotFound

@@ -140,18 +140,14 @@ type Identity struct {
 	URLs           map[string]string `json:"urls"`
 }
 
-// BearerToken takes the token from "Authorization: Bearer <token>", or from
-// the oauth_token query parameter (which jsforce's identity() sends).
-func BearerToken(authorization string, query map[string]string) (string, bool) {
-	if authorization != "" {
-		scheme, tok, ok := strings.Cut(authorization, " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
-			return "", false
-		}
-		return strings.TrimSpace(tok), true
+// BearerToken takes the token from "Authorization: Bearer <token>" only.
+// A token in the URL (the oauth_token query parameter, which jsforce's
+// identity() adds beside the header) is never read: URLs end up in access
+// logs and browser histories, and every client we serve sends the header.
+func BearerToken(authorization string) (string, bool) {
+	scheme, tok, ok := strings.Cut(authorization, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
+		return "", false
 	}
-	if tok := query["oauth_token"]; tok != "" {
-		return tok, true
-	}
-	return "", false
+	return strings.TrimSpace(tok), true
 }

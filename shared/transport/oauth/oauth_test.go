@@ -55,10 +55,10 @@ func TestBearerToken(t *testing.T) {
 		{"bearer 00D!abc", nil, "00D!abc", true},
 		{"Basic abc", nil, "", false},
 		{"Bearer ", nil, "", false},
-		{"", map[string]string{"oauth_token": "00D!q"}, "00D!q", true},
+		{"", map[string]string{"oauth_token": "00D!q"}, "", false}, // a token in the URL is never read
 		{"", nil, "", false},
 	} {
-		if got, ok := BearerToken(tt.auth, tt.query); got != tt.want || ok != tt.ok {
+		if got, ok := BearerToken(tt.auth); got != tt.want || ok != tt.ok {
 			t.Errorf("BearerToken(%q, %v) = %q, %v", tt.auth, tt.query, got, ok)
 		}
 	}
