@@ -651,3 +651,33 @@ func TestHighAssuranceRequiredAtLogin(t *testing.T) {
 		t.Fatalf("right credentials refused by the level must not count: attempts %d", a)
 	}
 }
+
+func TestAGiveBackNeverErasesAFailureAfterAReset(t *testing.T) {
+	w := newWorld(t, policy.DefaultLockout, "", nil)
+	name, _ := w.user("lea")
+	now := w.clock.Now()
+	denied, err := w.st.BeginAttempt(w.ctx, name, now) // right credentials, later denied by policy
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.st.Succeed(w.ctx, denied, now, "", 0); err != nil { // a parallel login succeeds: the count restarts
+		t.Fatal(err)
+	}
+	if _, err := w.st.BeginAttempt(w.ctx, name, now); err != nil { // a failure races in after the reset
+		t.Fatal(err)
+	}
+	if err := w.st.ReleaseAttempt(w.ctx, denied); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.userRecord(name).Lock.Attempts; got != 1 {
+		t.Fatalf("attempts %d after a stale give-back; want 1: the failure after the reset must stay counted", got)
+	}
+	// Within one count, a give-back takes back its own slot.
+	mine, _ := w.st.BeginAttempt(w.ctx, name, now)
+	if err := w.st.ReleaseAttempt(w.ctx, mine); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.userRecord(name).Lock.Attempts; got != 1 {
+		t.Fatalf("attempts %d; want 1", got)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"loginguard/shared/markup"
@@ -95,7 +96,7 @@ type CodeMail struct {
 	Valid    time.Duration
 	At       time.Time
 	From     string // the IP the login came from
-	Client   string // its browser
+	Client   string // its user agent, as sent: the mail names only the browser it recognises in it
 }
 
 var codeText = markup.Must("code.txt", `Hello {{Name}},
@@ -129,6 +130,52 @@ To confirm it is you, enter this verification code:</p>
 // VerificationCode builds the mail that carries a login verification code.
 func VerificationCode(d CodeMail) (Message, error) {
 	v := markup.Vars{"Name": d.Name, "OrgName": d.OrgName, "Username": d.Username, "Code": d.Code,
-		"Valid": strconv.Itoa(int(d.Valid.Minutes())), "At": stamp(d.At), "From": d.From, "Client": d.Client}
+		"Valid": strconv.Itoa(int(d.Valid.Minutes())), "At": stamp(d.At), "From": d.From, "Client": BrowserName(d.Client)}
 	return build(d.To, "Verify your identity: "+d.OrgName, codeText, codeHTML, v)
+}
+
+// BrowserName says which browser a user agent is, in a few words of ours
+// ("Firefox on Windows"). The user agent is the requester's to choose, so it
+// is never quoted into a mail: a link or a lure in it ("call support at ...")
+// would reach the user's inbox under our name. What is not recognised is
+// "an unrecognised browser".
+func BrowserName(ua string) string {
+	if len(ua) > 512 {
+		ua = ua[:512]
+	}
+	has := func(s string) bool { return strings.Contains(ua, s) }
+	var b string
+	switch {
+	case has("Edg/") || has("Edge/"):
+		b = "Edge"
+	case has("OPR/") || has("Opera"):
+		b = "Opera"
+	case has("Firefox/"):
+		b = "Firefox"
+	case has("HeadlessChrome/"):
+		b = "Chrome (headless)"
+	case has("Chrome/") || has("CriOS/"):
+		b = "Chrome"
+	case has("Safari/"):
+		b = "Safari"
+	case strings.HasPrefix(ua, "curl/"):
+		b = "curl"
+	default:
+		return "an unrecognised browser"
+	}
+	switch {
+	case has("Windows"):
+		return b + " on Windows"
+	case has("iPhone") || has("iPad"):
+		return b + " on iOS"
+	case has("Android"):
+		return b + " on Android"
+	case has("Mac OS X") || has("Macintosh"):
+		return b + " on macOS"
+	case has("CrOS"):
+		return b + " on ChromeOS"
+	case has("Linux"):
+		return b + " on Linux"
+	}
+	return b
 }

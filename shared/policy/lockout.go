@@ -9,6 +9,10 @@ import "time"
 type LockState struct {
 	Attempts   int
 	LockEndsAt time.Time
+	// Gen counts the times the count was reset (a success, an unlock, a
+	// restart after an expired lock): an attempt given back must belong to
+	// the count as it is now, never to one a reset has ended.
+	Gen int64
 }
 
 // Locked reports whether a user with state s may not attempt a login at now:

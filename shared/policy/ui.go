@@ -35,19 +35,19 @@ const (
 // UILogin holds the facts of a browser login once the password has been
 // checked, and what this attempt has already passed.
 type UILogin struct {
-	At                   time.Time
-	IP                   netip.Addr
-	PasswordOK           bool
-	Hours                LoginHours
-	ProfileRanges        IPRanges
-	TrustedRanges        IPRanges
-	TwoFactorUI          bool // the user has "two-factor for UI logins"
-	HasTOTPKey           bool
-	TOTPPassed           bool // a TOTP code was accepted in this login
+	At            time.Time
+	IP            netip.Addr
+	PasswordOK    bool
+	Hours         LoginHours
+	ProfileRanges IPRanges
+	TrustedRanges IPRanges
+	TwoFactorUI   bool // the user has "two-factor for UI logins"
+	HasTOTPKey    bool
+	TOTPPassed    bool // a TOTP code was accepted in this login
 	// TOTPEnrolled: the code passed was of a key enrolled in this very
 	// login. It proves the user holds the app just set up, not who they are,
 	// so it verifies no browser.
-	TOTPEnrolled bool
+	TOTPEnrolled         bool
 	ActivatedBrowser     bool // the browser carries this user's activation cookie
 	FirstLogin           bool // the user has never logged in
 	EmailCodePassed      bool // an emailed verification code was accepted in this login

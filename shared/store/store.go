@@ -200,22 +200,22 @@ type LoginEvent struct {
 // session opens. Its id lives only in the browser's cookie; only its digest
 // is stored, and the emailed code only as a digest bound to that id.
 type LoginChallenge struct {
-	IDHash    string
-	UserID    string
-	OrgID     string
-	Username  string
-	IP        string
-	Kind      string // policy.Challenge
-	CodeHash  string // EMAIL_CODE: the code's digest (secret.CodeDigest)
-	SentTo    string // EMAIL_CODE: the address it went to, masked for the page
-	EnrolKey  string // TOTP_ENROL: the offered key, sealed for the user
-	StepUp    string // a step-up of a live session: the digest of its id ("" for a login)
+	IDHash   string
+	UserID   string
+	OrgID    string
+	Username string
+	IP       string
+	Kind     string // policy.Challenge
+	CodeHash string // EMAIL_CODE: the code's digest (secret.CodeDigest)
+	SentTo   string // EMAIL_CODE: the address it went to, masked for the page
+	EnrolKey string // TOTP_ENROL: the offered key, sealed for the user
+	StepUp   string // a step-up of a live session: the digest of its id ("" for a login)
 	// EmailPassed: an emailed code was passed earlier in this login (the
 	// challenge this one followed); the policy reads it as passed.
 	EmailPassed bool
-	Tries     int    // wrong answers so far
-	CreatedAt time.Time
-	ExpiresAt time.Time
+	Tries       int // wrong answers so far
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
 }
 
 // AuditEvent is one line of the audit trail: a change to someone's

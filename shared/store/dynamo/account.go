@@ -68,8 +68,8 @@ func (s *Store) SetCredentials(ctx context.Context, u store.User, newPasswordHas
 	set := "SET tokenHash = :tok"
 	vals := map[string]types.AttributeValue{":tok": av(newTokenDigest), ":oldTok": av(u.TokenHash), ":oldPw": av(u.PasswordHash)}
 	if newPasswordHash != "" {
-		set += ", passwordHash = :pw, attempts = :zero, lockEndsAt = :zero"
-		vals[":pw"], vals[":zero"] = av(newPasswordHash), av(0)
+		set += ", passwordHash = :pw, attempts = :zero, lockEndsAt = :zero, " + nextGen
+		vals[":pw"], vals[":zero"], vals[":one"] = av(newPasswordHash), av(0), av(1)
 	}
 	cond := "attribute_exists(username) AND passwordHash = :oldPw AND "
 	if u.TokenHash == "" {

@@ -322,7 +322,7 @@ func (s *Store) SetTokenHash(ctx context.Context, username, digest string) error
 
 // Unlock clears a user's lockout.
 func (s *Store) Unlock(ctx context.Context, username string) error {
-	return s.updateUser(ctx, username, "SET attempts = :zero, lockEndsAt = :zero", map[string]types.AttributeValue{":zero": av(0)})
+	return s.updateUser(ctx, username, "SET attempts = :zero, lockEndsAt = :zero, "+nextGen, map[string]types.AttributeValue{":zero": av(0), ":one": av(1)})
 }
 
 // SetActive activates or deactivates a user.

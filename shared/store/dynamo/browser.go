@@ -111,7 +111,9 @@ func (s *Store) EndChallenge(ctx context.Context, c store.LoginChallenge, answer
 // ---- activated browsers (on the user item) ----
 
 // AddDevice records an activated browser for a user, under the digest of
-// its cookie. Past store.MaxDevices the oldest is forgotten.
+// its cookie. Past store.MaxDevices the oldest is forgotten. At most two
+// writes, or three when a parallel activation makes the map first: never a
+// loop.
 func (s *Store) AddDevice(ctx context.Context, u store.User, digest string, d store.Device) error {
 	item, err := attributevalue.Marshal(toDeviceItem(d))
 	if err != nil {
@@ -123,14 +125,19 @@ func (s *Store) AddDevice(ctx context.Context, u store.User, digest string, d st
 		expr += " REMOVE devices.#old"
 		names["#old"] = oldestDevice(u.Devices)
 	}
-	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: &s.t.Users, Key: userKey(u.Username), UpdateExpression: &expr,
-		ConditionExpression:      aws.String("attribute_exists(username)"),
-		ExpressionAttributeNames: names, ExpressionAttributeValues: map[string]types.AttributeValue{":d": item},
-	})
+	add := func() error {
+		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: &s.t.Users, Key: userKey(u.Username), UpdateExpression: &expr,
+			ConditionExpression:      aws.String("attribute_exists(username)"),
+			ExpressionAttributeNames: names, ExpressionAttributeValues: map[string]types.AttributeValue{":d": item},
+		})
+		return err
+	}
+	err = add()
 	if isBadPath(err) {
 		// A user from before activation existed has no map yet: make it,
-		// unless a parallel activation just did.
+		// unless a parallel activation just did; then the map exists and
+		// one more add is enough.
 		_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName: &s.t.Users, Key: userKey(u.Username), UpdateExpression: aws.String("SET devices = :m"),
 			ConditionExpression: aws.String("attribute_exists(username) AND attribute_not_exists(devices)"),
@@ -139,7 +146,7 @@ func (s *Store) AddDevice(ctx context.Context, u store.User, digest string, d st
 			},
 		})
 		if _, ok := isConditionFailed(err); ok {
-			return s.AddDevice(ctx, u, digest, d)
+			err = add()
 		}
 	}
 	if _, ok := isConditionFailed(err); ok {

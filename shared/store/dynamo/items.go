@@ -94,6 +94,7 @@ type userItem struct {
 	TOTPLastStep int64      `dynamodbav:"totpLastStep"`
 	Attempts     int        `dynamodbav:"attempts"`
 	LockEndsAt   int64      `dynamodbav:"lockEndsAt"`
+	LockGen      int64      `dynamodbav:"lockGen,omitempty"`
 	LockCeiling  int64      `dynamodbav:"lockCeiling"` // attempts at which the user locks (huge for no limit)
 	LockForSec   int64      `dynamodbav:"lockForSec"`  // lock period in seconds (a century for "until unlocked")
 	LastLoginAt  string     `dynamodbav:"lastLoginAt"`
@@ -397,7 +398,7 @@ func (it userItem) user() (store.User, error) {
 		Email: it.Email, FirstName: it.FirstName, LastName: it.LastName,
 		TimeZone: it.TimeZone, Locale: it.Locale, Language: it.Language, Active: it.Active,
 		PasswordHash: it.PasswordHash, TokenHash: it.TokenHash, TOTPSealed: it.TOTPSealed, TOTPLastStep: it.TOTPLastStep,
-		Lock:        policy.LockState{Attempts: it.Attempts, LockEndsAt: fromEpoch(it.LockEndsAt)},
+		Lock:        policy.LockState{Attempts: it.Attempts, LockEndsAt: fromEpoch(it.LockEndsAt), Gen: it.LockGen},
 		LastLoginAt: parseTS(it.LastLoginAt), CreatedAt: parseTS(it.CreatedAt), Policy: pol,
 		Devices: devicesOf(it.Devices),
 	}, nil

@@ -139,9 +139,9 @@ func decodeUser(item map[string]types.AttributeValue) (store.User, error) {
 // the last one used: a code is good once, even when two logins with it race.
 // store.ErrReplay then.
 func (s *Store) Succeed(ctx context.Context, u store.User, now time.Time, newHash string, totpStep int64) error {
-	set := "SET attempts = :zero, lastLoginAt = :now"
+	set := "SET attempts = :zero, lastLoginAt = :now, " + nextGen
 	cond := "attribute_exists(username)"
-	vals := map[string]types.AttributeValue{":zero": av(0), ":now": av(ts(now))}
+	vals := map[string]types.AttributeValue{":zero": av(0), ":one": av(1), ":now": av(ts(now))}
 	if totpStep > 0 {
 		set += ", totpLastStep = :step"
 		cond += " AND (attribute_not_exists(totpLastStep) OR totpLastStep < :step)"
@@ -211,9 +211,9 @@ func (s *Store) SetAttempts(ctx context.Context, u store.User, to int) error {
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 &s.t.Users,
 		Key:                       userKey(u.Username),
-		UpdateExpression:          aws.String("SET attempts = :to"),
+		UpdateExpression:          aws.String("SET attempts = :to, " + nextGen),
 		ConditionExpression:       aws.String("attempts = :seen"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":to": av(to), ":seen": av(u.Lock.Attempts)},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":to": av(to), ":seen": av(u.Lock.Attempts), ":zero": av(0), ":one": av(1)},
 	})
 	if _, ok := isConditionFailed(err); ok {
 		return nil
@@ -224,10 +224,34 @@ func (s *Store) SetAttempts(ctx context.Context, u store.User, to int) error {
 	return nil
 }
 
+// nextGen starts a new count (store.User.Lock.Gen): every write that resets
+// the attempt count carries it (with :zero and :one bound).
+const nextGen = "lockGen = if_not_exists(lockGen, :zero) + :one"
+
 // ReleaseAttempt gives back a reserved attempt whose credentials were right
-// but which policy denied (login hours, IP range): it does not count.
+// but which policy denied (login hours, IP range): it does not count. It
+// gives back its own slot only: if the count was reset since u was reserved
+// (a success, an unlock), the slot went with it, and lowering the new count
+// would erase a failure that raced in after the reset.
 func (s *Store) ReleaseAttempt(ctx context.Context, u store.User) error {
-	return s.giveBack(ctx, u.Username, "attempts", "releasing login attempt")
+	cond := "attempts > :zero AND lockGen = :gen"
+	if u.Lock.Gen == 0 {
+		cond = "attempts > :zero AND (attribute_not_exists(lockGen) OR lockGen = :gen)"
+	}
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &s.t.Users,
+		Key:                       userKey(u.Username),
+		UpdateExpression:          aws.String("SET attempts = attempts - :one"),
+		ConditionExpression:       &cond,
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": av(1), ":zero": av(0), ":gen": av(u.Lock.Gen)},
+	})
+	if _, ok := isConditionFailed(err); ok {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("releasing login attempt: %w", err)
+	}
+	return nil
 }
 
 // giveBack lowers a user's counter attr by one, never below zero.
