@@ -78,11 +78,17 @@ func TestSessionAuthorizerThroughTheGateway(t *testing.T) {
 		{"after login hours a POST is refused", func(s *store.Session) { s.Hours = closed }, "POST", "/api/whoami", 403, nil},
 		{"a Block resource refuses a Standard session", nil, "GET", "/api/setup/users", 403, nil},
 		{"a Block resource admits a High Assurance session", func(s *store.Session) { s.Level = string(policy.LevelHighAssurance) }, "GET", "/api/setup/users", 200, nil},
-		{"a Raise resource answers where to step up", nil, "GET", "/api/reports/q1", 401, func(t *testing.T, m map[string]any, h http.Header) {
-			if m["step_up_url"] != "/login/step-up?resource=reports" || !strings.Contains(h.Get("WWW-Authenticate"), "insufficient_user_authentication") {
+		{"a Raise resource answers with the step-up challenge", nil, "GET", "/api/reports/q1", 401, func(t *testing.T, m map[string]any, h http.Header) {
+			if m["error"] != "insufficient_user_authentication" || !strings.Contains(h.Get("WWW-Authenticate"), "insufficient_user_authentication") {
 				t.Errorf("step-up answer %v %v", m, h)
 			}
 		}},
+		{"a Block resource spelled in capitals still blocks", nil, "GET", "/api/SETUP/users", 403, nil},
+		{"a Block resource behind an empty segment is refused", nil, "GET", "/api//setup/users", 403, nil},
+		{"a Block resource behind a dot segment is refused", nil, "GET", "/api/./setup/users", 403, nil},
+		{"a Block resource percent-encoded still blocks", nil, "GET", "/api/%73etup/users", 403, nil},
+		{"a Raise resource spelled otherwise still asks to step up", nil, "GET", "/api/Reports", 401, nil},
+		{"a browser session is not a bearer token", func(s *store.Session) { s.LoginType = "UI" }, "GET", "/api/whoami", 403, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -23,6 +23,10 @@ type Config struct {
 	LogLevel     slog.Level
 	FailureFloor time.Duration // FAILURE_FLOOR: least time a refused login takes (default 250ms)
 	TOTPKey      []byte        // TOTP_ENCRYPTION_KEY: base64 of the 32-byte AES key sealing TOTP keys; nil when unset
+	// StepUpRoutes (STEP_UP_ROUTES, route keys separated by commas) are the
+	// routes whose backend answers the authorizer's step-up signal. A Raise
+	// resource reached on any other route is refused as Block.
+	StepUpRoutes []string
 }
 
 // DefaultFailureFloor is above the cost of the slowest refused login here
@@ -58,6 +62,11 @@ func Load(getenv func(string) string) (Config, error) {
 			return Config{}, fmt.Errorf("TOTP_ENCRYPTION_KEY: want the base64 of 32 random bytes (openssl rand -base64 32)")
 		}
 		c.TOTPKey = k
+	}
+	for _, r := range strings.Split(get("STEP_UP_ROUTES", ""), ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			c.StepUpRoutes = append(c.StepUpRoutes, r)
+		}
 	}
 	if v := get("FAILURE_FLOOR", ""); v != "" {
 		d, err := time.ParseDuration(v)

@@ -81,8 +81,39 @@ func TestAuthorizerAllowsAndDenies(t *testing.T) {
 	if resp, _ := a.Authorize(context.Background(), event("00D000000000001!nope")); resp.IsAuthorized {
 		t.Fatal("a made-up session is allowed")
 	}
-	if sessionapi.Resource("/api/reports/q1") != "reports" || sessionapi.Resource("/other") != "" {
-		t.Fatal("Resource")
+}
+
+func TestResourceIsReadOnceInOneFormAndOddPathsAreRefused(t *testing.T) {
+	for _, tt := range []struct {
+		path, want string
+		ok         bool
+	}{
+		{"/api/reports/q1", "reports", true},
+		{"/api/reports", "reports", true},
+		{"/api/reports/", "reports", true},
+		{"/api/Reports", "reports", true},
+		{"/api/REPORTS/x", "reports", true},
+		{"/api/%72eports", "reports", true},
+		{"/api/whoami", "whoami", true},
+		{"/api/", "", true},
+		{"/other", "", true},
+		{"/API/reports", "reports", true},
+		{"/api//reports", "", false},
+		{"/api/./reports", "", false},
+		{"/api/x/../reports", "", false},
+		{"/api/reports/../setup", "", false},
+		{"/api/%2e/reports", "", false},
+		{"/api/reports%2fq1", "", false},
+		{"/api/%252e/reports", "", false},
+		{"/api/%zz", "", false},
+		{"/api/rep\\orts", "", false},
+		{"/api/rep%00orts", "", false},
+		{"//api/reports", "", false},
+	} {
+		got, ok := sessionapi.Resource(tt.path)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("Resource(%q) = %q, %v; want %q, %v", tt.path, got, ok, tt.want, tt.ok)
+		}
 	}
 }
 

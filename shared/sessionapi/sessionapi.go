@@ -10,7 +10,10 @@ import (
 	"errors"
 	"log/slog"
 	"net/netip"
+	"net/url"
+	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -20,21 +23,60 @@ import (
 )
 
 // Authorizer checks the session of "Authorization: Bearer <sessionId>".
+// Only API sessions (SOAP, REST) pass: a browser session lives in an
+// HttpOnly cookie and is never a bearer token.
 type Authorizer struct {
 	Login *login.Service
 	Log   *slog.Logger
+	// StepUpRoutes are the route keys ("ANY /api/{proxy+}") whose backend
+	// declares it answers the step-up signal (stepUpRequired). Elsewhere a
+	// Raise resource refuses a Standard session as Block does: a backend
+	// that ignores the signal would otherwise serve it.
+	StepUpRoutes []string
 }
 
-// Resource is the protected resource a route asks for: the path segment
-// after /api/ ("/api/reports/q1" asks for "reports"). The org's High
-// Assurance settings name resources this way.
-func Resource(path string) string {
-	rest, ok := strings.CutPrefix(path, "/api/")
+// Resource is the protected resource a request path asks for: the first
+// segment after /api/ ("/api/reports/q1" asks for "reports"), read once in
+// one normal form: percent-decoded and case-folded, as the org's High
+// Assurance settings name resources. ok is false for a path not plainly
+// written (an empty, "." or ".." segment, a backslash, an encoded "%" or
+// "/", a control character): such a path is refused, never guessed at, so
+// "/api//reports", "/api/./reports" and "/api/Reports" cannot walk around
+// a rule for "reports".
+func Resource(path string) (string, bool) {
+	dec, err := url.PathUnescape(path)
+	if err != nil || strings.ContainsAny(dec, "%\\") || strings.IndexFunc(dec, unicode.IsControl) >= 0 {
+		return "", false
+	}
+	if dec != path && strings.Count(dec, "/") != strings.Count(path, "/") {
+		return "", false // an encoded slash
+	}
+	dec = strings.ToLower(dec)
+	rest, ok := strings.CutPrefix(dec, "/api/")
 	if !ok {
-		return ""
+		rel, abs := strings.CutPrefix(dec, "/")
+		return "", abs && clean(rel)
+	}
+	if !clean(rest) {
+		return "", false
 	}
 	name, _, _ := strings.Cut(rest, "/")
-	return name
+	return name, true
+}
+
+// clean reports whether a relative path has no empty, "." or ".." segment
+// (a single trailing slash aside).
+func clean(p string) bool {
+	p = strings.TrimSuffix(p, "/")
+	if p == "" {
+		return true
+	}
+	for _, seg := range strings.Split(p, "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return true
 }
 
 func safe(method string) bool {
@@ -47,18 +89,18 @@ func safe(method string) bool {
 
 // Context keys the backend gets in requestContext.authorizer.lambda.
 const (
-	CtxUserID    = "userId"
-	CtxOrgID     = "orgId"
-	CtxLevel     = "level"
-	CtxReadOnly  = "readOnly"
-	CtxStepUp    = "stepUpRequired"
-	CtxStepUpURL = "stepUpUrl"
+	CtxUserID   = "userId"
+	CtxOrgID    = "orgId"
+	CtxLevel    = "level"
+	CtxReadOnly = "readOnly"
+	CtxStepUp   = "stepUpRequired"
 )
 
 // Authorize is the Lambda handler. A Raise resource reached with a Standard
-// session is let through marked stepUpRequired with where to step up, so the
-// backend can answer with the step-up challenge (RFC 9470); everything else
-// that fails a check is denied (API Gateway answers 403).
+// session is let through marked stepUpRequired on the routes whose backend
+// answers that with the step-up challenge (RFC 9470); everything else that
+// fails a check is denied (API Gateway answers 403), and so is a path that
+// cannot be read plainly.
 func (a *Authorizer) Authorize(ctx context.Context, req events.APIGatewayV2CustomAuthorizerV2Request) (events.APIGatewayV2CustomAuthorizerSimpleResponse, error) {
 	deny := events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: false}
 	log := a.Log.With("request_id", req.RequestContext.RequestID, "route", req.RouteKey)
@@ -67,21 +109,32 @@ func (a *Authorizer) Authorize(ctx context.Context, req events.APIGatewayV2Custo
 		log.InfoContext(ctx, "session check", "outcome", "MISSING_TOKEN")
 		return deny, nil
 	}
+	path := req.RawPath
+	if path == "" {
+		path = req.RequestContext.HTTP.Path
+	}
+	resource, plain := Resource(path)
+	if !plain {
+		log.InfoContext(ctx, "session check", "outcome", "PATH_NOT_PLAIN")
+		return deny, nil
+	}
 	ip, _ := netip.ParseAddr(req.RequestContext.HTTP.SourceIP)
-	resource := Resource(req.RequestContext.HTTP.Path)
 	sess, d, err := a.Login.CheckSession(ctx, tok, login.Use{Channel: policy.ChannelAPI, IP: ip, SafeMethod: safe(req.RequestContext.HTTP.Method), Resource: resource})
 	var denied *login.SessionDenied
 	switch {
-	case errors.As(err, &denied) && denied.Decision.Reason == policy.ReasonRaiseSessionLevel:
+	case errors.As(err, &denied) && denied.Decision.Reason == policy.ReasonRaiseSessionLevel && slices.Contains(a.StepUpRoutes, req.RouteKey):
 		log.InfoContext(ctx, "session check", "outcome", string(denied.Decision.Reason), "resource", resource)
 		return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: true, Context: map[string]interface{}{
 			CtxUserID: sess.UserID, CtxOrgID: sess.OrgID, CtxLevel: sess.Level, CtxReadOnly: denied.Decision.ReadOnly,
-			CtxStepUp: true, CtxStepUpURL: "/login/step-up?resource=" + resource,
+			CtxStepUp: true,
 		}}, nil
 	case err != nil:
 		reason := "INVALID_SESSION"
 		if errors.As(err, &denied) {
 			reason = string(denied.Decision.Reason)
+			if denied.Decision.Reason == policy.ReasonRaiseSessionLevel {
+				reason = "RAISE_NOT_ENFORCED_BY_ROUTE"
+			}
 		} else if le := login.AsError(err); le.Code == login.CodeUnknown {
 			log.ErrorContext(ctx, "session check failed", "error", err.Error())
 			reason = "INTERNAL_ERROR"
@@ -108,9 +161,11 @@ func Whoami(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.API
 		return events.APIGatewayV2HTTPResponse{StatusCode: 401, Headers: headers, Body: `{"error":"unauthorized"}`}, nil
 	}
 	if step, _ := c[CtxStepUp].(bool); step {
-		url, _ := c[CtxStepUpURL].(string)
+		// An API session steps up by logging in again with two-factor:
+		// the password followed by a current TOTP code.
 		headers["WWW-Authenticate"] = `Bearer error="insufficient_user_authentication", error_description="a High Assurance session is required", acr_values="HIGH_ASSURANCE"`
-		b, _ := json.Marshal(map[string]string{"error": "insufficient_user_authentication", "step_up_url": url})
+		b, _ := json.Marshal(map[string]string{"error": "insufficient_user_authentication",
+			"error_description": "This resource needs a High Assurance session: log in again with two-factor authentication (your password followed by a current code from your authenticator app)."})
 		return events.APIGatewayV2HTTPResponse{StatusCode: 401, Headers: headers, Body: string(b)}, nil
 	}
 	b, _ := json.Marshal(map[string]interface{}{
