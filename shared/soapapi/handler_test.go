@@ -120,7 +120,7 @@ func TestLoginResponseFollowsThePartnerWSDL(t *testing.T) {
 		"<serverUrl>http://127.0.0.1:3000/services/Soap/u/50.0/" + e.user.OrgID + "</serverUrl>",
 		"<metadataServerUrl>http://127.0.0.1:3000/services/Soap/m/50.0/" + e.user.OrgID + "</metadataServerUrl>",
 		"<organizationId>" + org18 + "</organizationId>",
-		"<organizationName>Acme &amp; Co &lt;Test&gt;</organizationName>",
+		"<organizationName>Acme &amp; Co &lt;Test></organizationName>",
 		"<passwordExpired>false</passwordExpired>",
 		"<userTimeZone>America/New_York</userTimeZone>",
 		"<sessionSecondsValid>3600</sessionSecondsValid>",

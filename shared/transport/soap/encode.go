@@ -177,10 +177,15 @@ func integer(b []byte, name string, v int) []byte {
 	return closeTag(strconv.AppendInt(open(b, name), int64(v), 10), name)
 }
 
-// appendText appends s escaped for XML character data or attribute values.
-// Carriage returns are kept as references (a parser would turn a raw one
-// into a newline); invalid UTF-8 and characters XML 1.0 cannot carry become
-// U+FFFD, so the output is always well-formed.
+// appendText appends s escaped as XML character data: & and < always, > only
+// where it would close "]]>", and nothing else. Quotes need no escaping in
+// element content, and some clients show the text raw (jsforce reads
+// faultstring with a regular expression and decodes no entity), so every
+// reference written is one a reader may see. Carriage returns are kept as
+// references (a parser would turn a raw one into a newline); invalid UTF-8
+// and characters XML 1.0 cannot carry become U+FFFD, so the output is always
+// well-formed. Not for attribute values, which would need their quotes
+// escaped: the encoder writes none from data.
 func appendText(b []byte, s string) []byte {
 	last := 0
 	for i := 0; i < len(s); {
@@ -193,11 +198,9 @@ func appendText(b []byte, s string) []byte {
 		case c == '<':
 			esc = "&lt;"
 		case c == '>':
-			esc = "&gt;"
-		case c == '"':
-			esc = "&quot;"
-		case c == '\'':
-			esc = "&apos;"
+			if i >= 2 && s[i-2:i] == "]]" {
+				esc = "&gt;"
+			}
 		case c == '\r':
 			esc = "&#xD;"
 		case c == '\t' || c == '\n':

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -374,6 +375,42 @@ func TestFaults(t *testing.T) {
 			for _, s := range []string{"<sf:exceptionCode>", "<sf:exceptionMessage>"} {
 				if !strings.Contains(string(out), s) {
 					t.Errorf("fault lacks %s", s)
+				}
+			}
+		})
+	}
+}
+
+// jsforce throws Error(faultstring) with the text as it stands between the
+// tags (it matches <faultstring>([^<]+)</faultstring> and decodes nothing),
+// so a message must reach the wire with no entity in it.
+func TestFaultTextNeedsNoEntity(t *testing.T) {
+	jsforceReads := regexp.MustCompile(`<faultstring>([^<]+)</faultstring>`)
+	tests := []struct{ name, msg, shown string }{
+		{"quotes and apostrophes go as they are",
+			"When accessing the service from outside of your company's trusted networks, add the \"token\".",
+			"When accessing the service from outside of your company's trusted networks, add the \"token\"."},
+		{"a parser's markup becomes look-alikes", "element <a> closed by </b> & more",
+			"element \u2039a\u203A closed by \u2039/b\u203A \uFF06 more"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, f := range []*Fault{LoginFault("LOGIN_MUST_USE_SECURITY_TOKEN", tt.msg), ClientFault(tt.msg)} {
+				out := EncodeFault(f)
+				m := jsforceReads.FindSubmatch(out)
+				want := tt.shown
+				if f.Kind != "" {
+					want = f.Code + ": " + tt.shown
+				}
+				if m == nil || string(m[1]) != want {
+					t.Errorf("jsforce would show %q; want %q", m, want)
+				}
+				if f.Kind != "" {
+					got := parse(t, out).child(t, NSEnvelope, "Body").child(t, NSEnvelope, "Fault").child(t, "", "detail").
+						child(t, NSFault, "LoginFault").child(t, NSFault, "exceptionMessage").Text
+					if got != tt.shown {
+						t.Errorf("exceptionMessage reads %q; want %q", got, tt.shown)
+					}
 				}
 			}
 		})
