@@ -20,11 +20,13 @@ const (
 
 const xmlDecl = `<?xml version="1.0" encoding="UTF-8"?>`
 
-// UserInfo is GetUserInfoResult. Its fields are those of the v38.0 partner
-// WSDL, in WSDL order; versions before 38.0 lack OrgDefaultCurrencyLocale,
-// and the encoder leaves it out for them. Ids are the 18-character form.
+// UserInfo is GetUserInfoResult. Its fields are those of the newest partner
+// WSDL at hand (58.0), in WSDL order; the encoder leaves out what an older
+// version's WSDL lacks (ChatterExternal before 40.0,
+// OrgDefaultCurrencyLocale before 38.0). Ids are the 18-character form.
 type UserInfo struct {
 	AccessibilityMode          bool
+	ChatterExternal            bool   // 40.0 on; true only for a Chatter External user, which this service has none of
 	CurrencySymbol             string // xsi:nil when empty
 	OrgAttachmentFileSizeLimit int
 	OrgDefaultCurrencyIsoCode  string // xsi:nil when empty
@@ -106,6 +108,9 @@ func EncodeLoginResponse(version string, r LoginResult) ([]byte, error) {
 	b = element(b, "userId", r.UserID)
 	b = append(b, "<userInfo>"...)
 	b = boolean(b, "accessibilityMode", u.AccessibilityMode)
+	if v.hasChatterExternal() {
+		b = boolean(b, "chatterExternal", u.ChatterExternal)
+	}
 	b = nillable(b, "currencySymbol", u.CurrencySymbol)
 	b = integer(b, "orgAttachmentFileSizeLimit", u.OrgAttachmentFileSizeLimit)
 	b = nillable(b, "orgDefaultCurrencyIsoCode", u.OrgDefaultCurrencyIsoCode)

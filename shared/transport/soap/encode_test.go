@@ -138,13 +138,19 @@ func sampleResult(version string) LoginResult {
 
 const (
 	loginResultOrder = "metadataServerUrl,passwordExpired,sandbox,serverUrl,sessionId,userId,userInfo"
-	// GetUserInfoResult of the v38.0 partner WSDL, in its order.
+	// GetUserInfoResult of the 40.0 to 58.0 partner WSDLs, in their order.
+	userInfoV40 = "accessibilityMode,chatterExternal,currencySymbol,orgAttachmentFileSizeLimit,orgDefaultCurrencyIsoCode," +
+		"orgDefaultCurrencyLocale,orgDisallowHtmlAttachments,orgHasPersonAccounts,organizationId," +
+		"organizationMultiCurrency,organizationName,profileId,roleId,sessionSecondsValid," +
+		"userDefaultCurrencyIsoCode,userEmail,userFullName,userId,userLanguage,userLocale,userName," +
+		"userTimeZone,userType,userUiSkin"
+	// The same in the 38.0 and 39.0 WSDLs: no chatterExternal.
 	userInfoV38 = "accessibilityMode,currencySymbol,orgAttachmentFileSizeLimit,orgDefaultCurrencyIsoCode," +
 		"orgDefaultCurrencyLocale,orgDisallowHtmlAttachments,orgHasPersonAccounts,organizationId," +
 		"organizationMultiCurrency,organizationName,profileId,roleId,sessionSecondsValid," +
 		"userDefaultCurrencyIsoCode,userEmail,userFullName,userId,userLanguage,userLocale,userName," +
 		"userTimeZone,userType,userUiSkin"
-	// The same in the 28.0, 35.0 and 36.0 WSDLs: no orgDefaultCurrencyLocale.
+	// The same in the 31.0 to 37.0 WSDLs: no orgDefaultCurrencyLocale either.
 	userInfoV36 = "accessibilityMode,currencySymbol,orgAttachmentFileSizeLimit,orgDefaultCurrencyIsoCode," +
 		"orgDisallowHtmlAttachments,orgHasPersonAccounts,organizationId," +
 		"organizationMultiCurrency,organizationName,profileId,roleId,sessionSecondsValid," +
@@ -156,9 +162,12 @@ func TestLoginResponseHasTheWSDLElementsOfItsVersion(t *testing.T) {
 	tests := []struct {
 		version, golden, userInfo string
 	}{
-		{"50.0", "login-response-v50.xml", userInfoV38},
+		{"50.0", "login-response-v50.xml", userInfoV40},
+		{"40.0", "", userInfoV40},
+		{"66.0", "", userInfoV40},
+		{"39.0", "", userInfoV38},
 		{"38.0", "", userInfoV38},
-		{"66.0", "", userInfoV38},
+		{"37.0", "", userInfoV36},
 		{"36.0", "login-response-v36.xml", userInfoV36},
 		{"31.0", "", userInfoV36},
 	}
@@ -453,7 +462,7 @@ func FuzzEncodeLoginResponse(f *testing.F) {
 		}
 		info := parse(t, out).child(t, NSEnvelope, "Body").child(t, NSPartner, "loginResponse").
 			child(t, NSPartner, "result").child(t, NSPartner, "userInfo")
-		if got := info.names(t, NSPartner); got != userInfoV38 {
+		if got := info.names(t, NSPartner); got != userInfoV40 {
 			t.Fatalf("elements %s", got)
 		}
 		for local, in := range map[string]string{"organizationName": name, "userName": user} {
