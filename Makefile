@@ -54,9 +54,9 @@ test: deps chromium build-local vet ## unit, integration (dynalite, SES stand-in
 unit: ## only the tests that need no server
 	$(GO) test -race -count=1 ./shared/policy/ ./shared/secret/ ./shared/ids/ ./shared/transport/...
 
-bench: deps ## benchmarks: whole SOAP and browser logins on dynalite beside one argon2id hash, DynamoDB calls per login, init
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3s ./shared/soapapi/ ./functions/soap/
-	$(GO) test -run '^$$' -bench . -benchmem ./shared/transport/soap/ ./shared/sessionapi/ ./shared/login/ ./functions/web/
+bench: deps ## benchmarks: SOAP, OAuth and browser logins on dynalite interleaved with one argon2id hash; DynamoDB calls and capacity units per login; init
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3s ./shared/soapapi/ ./shared/oauthapi/ ./shared/login/ ./functions/soap/
+	$(GO) test -run '^$$' -bench . -benchmem ./shared/transport/soap/ ./shared/sessionapi/ ./functions/web/
 
 fuzz: ## long fuzzing of the SOAP decoder and the IP-range parser (FUZZTIME=10m)
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(or $(FUZZTIME),5m) ./shared/transport/soap/

@@ -92,6 +92,11 @@ func TestJsforceSOAPLogin(t *testing.T) {
 		if r.OK || r.Code != "LOGIN_MUST_USE_SECURITY_TOKEN" {
 			t.Fatalf("got %+v; want LOGIN_MUST_USE_SECURITY_TOKEN", r)
 		}
+		// jsforce shows faultstring undecoded: an escaped apostrophe would
+		// reach its users as "company&apos;s".
+		if !strings.Contains(r.Message, "outside of your company's trusted networks") || strings.Contains(r.Message, "&") {
+			t.Fatalf("jsforce shows %q; want the text with a plain apostrophe and no entity", r.Message)
+		}
 	})
 	t.Run("a wrong password is INVALID_LOGIN with Salesforce's text", func(t *testing.T) {
 		t.Parallel()

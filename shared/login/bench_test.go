@@ -4,22 +4,30 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"loginguard/internal/loginbench"
+	"loginguard/internal/testenv"
 	"loginguard/shared/ids"
 	"loginguard/shared/login"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
 	"loginguard/shared/store"
+	"loginguard/shared/store/dynamo"
 )
 
 // BenchmarkBrowserLogin is the login form's step from a browser that is
 // already activated (the common case): password check, decision, session,
-// history, on dynalite with the production argon2id parameters, beside one
-// bare hash. Reported: the ratio to one hash and DynamoDB calls per login.
+// history, on dynalite with the production argon2id parameters, each login
+// right after one bare hash. Reported as BenchmarkSOAPLogin: the login/hash
+// ratio of each pair (median x-hash, p10, p90), and DynamoDB calls and
+// capacity units per login.
 func BenchmarkBrowserLogin(b *testing.B) {
-	f := setup(b)
+	db := testenv.DynamoDB(testenv.Dynalite(b))
+	meter := loginbench.NewMeter(db)
+	f := fixture{store: dynamo.New(meter, testenv.CreateTables(b, db)), calls: &atomic.Int64{}}
 	ctx := context.Background()
 	svc := &login.Service{Store: f.store, Rand: rand.Reader, Now: time.Now, Params: secret.DefaultParams}
 	br := &login.Browser{Service: svc, Store: f.store}
@@ -29,25 +37,22 @@ func BenchmarkBrowserLogin(b *testing.B) {
 		b.Fatalf("first login: %+v, %v", first, err)
 	}
 	u, _ := f.store.User(ctx, name)
-	var hashNs float64
-	b.Run("argon2id", func(b *testing.B) {
-		for b.Loop() {
-			secret.VerifyPassword(pw, u.PasswordHash, secret.DefaultParams)
-		}
-		hashNs = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
-	})
-	b.Run("activated-browser", func(b *testing.B) {
-		f.calls.Store(0)
-		for b.Loop() {
-			out, err := br.Start(ctx, login.BrowserStart{Username: name, Password: pw, Device: first.Device, IP: untrusted, Client: "bench"})
-			if err != nil || out.Result == nil {
+	hash := func() { secret.VerifyPassword(pw, u.PasswordHash, secret.DefaultParams) }
+	run := func(b *testing.B, password string, ok bool) {
+		before := meter.Totals()
+		n := loginbench.Interleaved(b, hash, func() {
+			out, err := br.Start(ctx, login.BrowserStart{Username: name, Password: password, Device: first.Device, IP: untrusted, Client: "bench"})
+			if (err == nil && out.Result != nil) != ok {
 				b.Fatalf("%+v, %v", out, err)
 			}
+		})
+		loginbench.ReportUnits(b, meter.Totals().Sub(before), n)
+		if err := meter.Err(); err != nil {
+			b.Fatal(err)
 		}
-		loginNs := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
-		b.ReportMetric(loginNs/hashNs, "x-hash")
-		b.ReportMetric(float64(f.calls.Load())/float64(b.N), "ddb-calls/op")
-	})
+	}
+	b.Run("activated-browser", func(b *testing.B) { run(b, pw, true) })
+	b.Run("wrong-password", func(b *testing.B) { run(b, "wrong-"+pw, false) })
 }
 
 // benchUser makes an org, a profile and a user with a production-strength

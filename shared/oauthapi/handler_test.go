@@ -20,7 +20,7 @@ import (
 	"loginguard/shared/store/dynamo"
 )
 
-func fixture(t *testing.T, name string) events.APIGatewayV2HTTPRequest {
+func fixture(t testing.TB, name string) events.APIGatewayV2HTTPRequest {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "..", "events", "oauth", name))
 	if err != nil {

@@ -29,18 +29,22 @@ import (
 var fast = secret.Params{MemoryKiB: 64, Time: 1, Threads: 1}
 
 type env struct {
-	h     *soapapi.Handler
-	st    *dynamo.Store
-	user  store.User
-	token string
-	pw    string
+	h      *soapapi.Handler
+	st     *dynamo.Store
+	db     *dynamodb.Client // under st, for a benchmark's meter
+	tables dynamo.Tables
+	params secret.Params
+	user   store.User
+	token  string
+	pw     string
 }
 
-func newEnv(t testing.TB, params secret.Params, lockout policy.Lockout, opts ...func(*dynamodb.Options)) *env {
+func newEnv(t testing.TB, params secret.Params, lockout policy.Lockout) *env {
 	t.Helper()
 	ctx := context.Background()
-	db := testenv.DynamoDB(testenv.Dynalite(t), opts...)
-	st := dynamo.New(db, testenv.CreateTables(t, db))
+	db := testenv.DynamoDB(testenv.Dynalite(t))
+	tables := testenv.CreateTables(t, db)
+	st := dynamo.New(db, tables)
 	orgID, _ := ids.New("00D", rand.Reader)
 	org := store.Org{ID: orgID, Name: "Acme & Co <Test>", TimeZone: "UTC", Lockout: lockout, SessionTimeout: time.Hour, Version: 1}
 	if err := st.CreateOrg(ctx, org); err != nil {
@@ -61,9 +65,16 @@ func newEnv(t testing.TB, params secret.Params, lockout policy.Lockout, opts ...
 	if err := st.CreateUser(ctx, u); err != nil {
 		t.Fatal(err)
 	}
-	svc := &login.Service{Store: st, Rand: rand.Reader, Now: time.Now, Params: params}
+	e := &env{st: st, db: db, tables: tables, params: params, user: u, token: tok, pw: pw}
+	e.h = e.handler(st)
+	return e
+}
+
+// handler is a SOAP handler on st.
+func (e *env) handler(st *dynamo.Store) *soapapi.Handler {
+	svc := &login.Service{Store: st, Rand: rand.Reader, Now: time.Now, Params: e.params}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	return &env{h: &soapapi.Handler{Login: svc, Log: log}, st: st, user: u, token: tok, pw: pw}
+	return &soapapi.Handler{Login: svc, Log: log}
 }
 
 func fixture(t testing.TB, name string) events.APIGatewayV2HTTPRequest {
@@ -120,7 +131,7 @@ func TestLoginResponseFollowsThePartnerWSDL(t *testing.T) {
 		"<serverUrl>http://127.0.0.1:3000/services/Soap/u/50.0/" + e.user.OrgID + "</serverUrl>",
 		"<metadataServerUrl>http://127.0.0.1:3000/services/Soap/m/50.0/" + e.user.OrgID + "</metadataServerUrl>",
 		"<organizationId>" + org18 + "</organizationId>",
-		"<organizationName>Acme &amp; Co &lt;Test&gt;</organizationName>",
+		"<organizationName>Acme &amp; Co &lt;Test></organizationName>",
 		"<passwordExpired>false</passwordExpired>",
 		"<userTimeZone>America/New_York</userTimeZone>",
 		"<sessionSecondsValid>3600</sessionSecondsValid>",

@@ -52,12 +52,19 @@
 //
 // # Versions
 //
-// ParseVersion accepts "NN.0" from 31.0 (Salesforce retired 21.0 to 30.0)
-// except 37.0. A login response carries exactly the GetUserInfoResult
-// elements of its version's partner WSDL, in WSDL order: the 28.0, 35.0
-// and 36.0 WSDLs agree, without orgDefaultCurrencyLocale, so 31.0 to 36.0
-// get that set; 38.0 adds orgDefaultCurrencyLocale and 39.0 agrees. No 37.0
-// WSDL was at hand, so 37.0 is refused rather than guessed. From 40.0 the
-// WSDL adds chatterExternal, which we leave out: every element we send is
-// one the WSDL defines, in its order. LoginResult is the same in all of them.
+// ParseVersion accepts "NN.0" from 31.0 (Salesforce retired 21.0 to 30.0).
+// A login response carries exactly the LoginResult and GetUserInfoResult
+// elements of its version's partner WSDL, in WSDL order; testdata/wsdl holds
+// those WSDLs (31.0 to 58.0, from a public client's history) and a strict
+// test checks every served version against its own. LoginResult is the same
+// in all of them. GetUserInfoResult: 31.0 to 37.0 as the 38.0 set without
+// orgDefaultCurrencyLocale; 38.0 adds it; 40.0 adds chatterExternal (always
+// false here: no user is a Chatter External user). Versions after 58.0, the
+// newest WSDL at hand, get the 58.0 set: nothing changed from 40.0 to 58.0.
+//
+// # Text
+//
+// Element content escapes & and < (and > after "]]"), never quotes: jsforce
+// shows faultstring undecoded, so any entity would reach its users. Fault
+// messages go further and write < > & as look-alikes, so they carry none.
 package soap

@@ -20,11 +20,13 @@ const (
 
 const xmlDecl = `<?xml version="1.0" encoding="UTF-8"?>`
 
-// UserInfo is GetUserInfoResult. Its fields are those of the v38.0 partner
-// WSDL, in WSDL order; versions before 38.0 lack OrgDefaultCurrencyLocale,
-// and the encoder leaves it out for them. Ids are the 18-character form.
+// UserInfo is GetUserInfoResult. Its fields are those of the newest partner
+// WSDL at hand (58.0), in WSDL order; the encoder leaves out what an older
+// version's WSDL lacks (ChatterExternal before 40.0,
+// OrgDefaultCurrencyLocale before 38.0). Ids are the 18-character form.
 type UserInfo struct {
 	AccessibilityMode          bool
+	ChatterExternal            bool   // 40.0 on; true only for a Chatter External user, which this service has none of
 	CurrencySymbol             string // xsi:nil when empty
 	OrgAttachmentFileSizeLimit int
 	OrgDefaultCurrencyIsoCode  string // xsi:nil when empty
@@ -106,6 +108,9 @@ func EncodeLoginResponse(version string, r LoginResult) ([]byte, error) {
 	b = element(b, "userId", r.UserID)
 	b = append(b, "<userInfo>"...)
 	b = boolean(b, "accessibilityMode", u.AccessibilityMode)
+	if v.hasChatterExternal() {
+		b = boolean(b, "chatterExternal", u.ChatterExternal)
+	}
 	b = nillable(b, "currencySymbol", u.CurrencySymbol)
 	b = integer(b, "orgAttachmentFileSizeLimit", u.OrgAttachmentFileSizeLimit)
 	b = nillable(b, "orgDefaultCurrencyIsoCode", u.OrgDefaultCurrencyIsoCode)
@@ -177,10 +182,15 @@ func integer(b []byte, name string, v int) []byte {
 	return closeTag(strconv.AppendInt(open(b, name), int64(v), 10), name)
 }
 
-// appendText appends s escaped for XML character data or attribute values.
-// Carriage returns are kept as references (a parser would turn a raw one
-// into a newline); invalid UTF-8 and characters XML 1.0 cannot carry become
-// U+FFFD, so the output is always well-formed.
+// appendText appends s escaped as XML character data: & and < always, > only
+// where it would close "]]>", and nothing else. Quotes need no escaping in
+// element content, and some clients show the text raw (jsforce reads
+// faultstring with a regular expression and decodes no entity), so every
+// reference written is one a reader may see. Carriage returns are kept as
+// references (a parser would turn a raw one into a newline); invalid UTF-8
+// and characters XML 1.0 cannot carry become U+FFFD, so the output is always
+// well-formed. Not for attribute values, which would need their quotes
+// escaped: the encoder writes none from data.
 func appendText(b []byte, s string) []byte {
 	last := 0
 	for i := 0; i < len(s); {
@@ -193,11 +203,9 @@ func appendText(b []byte, s string) []byte {
 		case c == '<':
 			esc = "&lt;"
 		case c == '>':
-			esc = "&gt;"
-		case c == '"':
-			esc = "&quot;"
-		case c == '\'':
-			esc = "&apos;"
+			if i >= 2 && s[i-2:i] == "]]" {
+				esc = "&gt;"
+			}
 		case c == '\r':
 			esc = "&#xD;"
 		case c == '\t' || c == '\n':

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -137,13 +138,19 @@ func sampleResult(version string) LoginResult {
 
 const (
 	loginResultOrder = "metadataServerUrl,passwordExpired,sandbox,serverUrl,sessionId,userId,userInfo"
-	// GetUserInfoResult of the v38.0 partner WSDL, in its order.
+	// GetUserInfoResult of the 40.0 to 58.0 partner WSDLs, in their order.
+	userInfoV40 = "accessibilityMode,chatterExternal,currencySymbol,orgAttachmentFileSizeLimit,orgDefaultCurrencyIsoCode," +
+		"orgDefaultCurrencyLocale,orgDisallowHtmlAttachments,orgHasPersonAccounts,organizationId," +
+		"organizationMultiCurrency,organizationName,profileId,roleId,sessionSecondsValid," +
+		"userDefaultCurrencyIsoCode,userEmail,userFullName,userId,userLanguage,userLocale,userName," +
+		"userTimeZone,userType,userUiSkin"
+	// The same in the 38.0 and 39.0 WSDLs: no chatterExternal.
 	userInfoV38 = "accessibilityMode,currencySymbol,orgAttachmentFileSizeLimit,orgDefaultCurrencyIsoCode," +
 		"orgDefaultCurrencyLocale,orgDisallowHtmlAttachments,orgHasPersonAccounts,organizationId," +
 		"organizationMultiCurrency,organizationName,profileId,roleId,sessionSecondsValid," +
 		"userDefaultCurrencyIsoCode,userEmail,userFullName,userId,userLanguage,userLocale,userName," +
 		"userTimeZone,userType,userUiSkin"
-	// The same in the 28.0, 35.0 and 36.0 WSDLs: no orgDefaultCurrencyLocale.
+	// The same in the 31.0 to 37.0 WSDLs: no orgDefaultCurrencyLocale either.
 	userInfoV36 = "accessibilityMode,currencySymbol,orgAttachmentFileSizeLimit,orgDefaultCurrencyIsoCode," +
 		"orgDisallowHtmlAttachments,orgHasPersonAccounts,organizationId," +
 		"organizationMultiCurrency,organizationName,profileId,roleId,sessionSecondsValid," +
@@ -155,9 +162,12 @@ func TestLoginResponseHasTheWSDLElementsOfItsVersion(t *testing.T) {
 	tests := []struct {
 		version, golden, userInfo string
 	}{
-		{"50.0", "login-response-v50.xml", userInfoV38},
+		{"50.0", "login-response-v50.xml", userInfoV40},
+		{"40.0", "", userInfoV40},
+		{"66.0", "", userInfoV40},
+		{"39.0", "", userInfoV38},
 		{"38.0", "", userInfoV38},
-		{"66.0", "", userInfoV38},
+		{"37.0", "", userInfoV36},
 		{"36.0", "login-response-v36.xml", userInfoV36},
 		{"31.0", "", userInfoV36},
 	}
@@ -380,6 +390,42 @@ func TestFaults(t *testing.T) {
 	}
 }
 
+// jsforce throws Error(faultstring) with the text as it stands between the
+// tags (it matches <faultstring>([^<]+)</faultstring> and decodes nothing),
+// so a message must reach the wire with no entity in it.
+func TestFaultTextNeedsNoEntity(t *testing.T) {
+	jsforceReads := regexp.MustCompile(`<faultstring>([^<]+)</faultstring>`)
+	tests := []struct{ name, msg, shown string }{
+		{"quotes and apostrophes go as they are",
+			"When accessing the service from outside of your company's trusted networks, add the \"token\".",
+			"When accessing the service from outside of your company's trusted networks, add the \"token\"."},
+		{"a parser's markup becomes look-alikes", "element <a> closed by </b> & more",
+			"element \u2039a\u203A closed by \u2039/b\u203A \uFF06 more"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, f := range []*Fault{LoginFault("LOGIN_MUST_USE_SECURITY_TOKEN", tt.msg), ClientFault(tt.msg)} {
+				out := EncodeFault(f)
+				m := jsforceReads.FindSubmatch(out)
+				want := tt.shown
+				if f.Kind != "" {
+					want = f.Code + ": " + tt.shown
+				}
+				if m == nil || string(m[1]) != want {
+					t.Errorf("jsforce would show %q; want %q", m, want)
+				}
+				if f.Kind != "" {
+					got := parse(t, out).child(t, NSEnvelope, "Body").child(t, NSEnvelope, "Fault").child(t, "", "detail").
+						child(t, NSFault, "LoginFault").child(t, NSFault, "exceptionMessage").Text
+					if got != tt.shown {
+						t.Errorf("exceptionMessage reads %q; want %q", got, tt.shown)
+					}
+				}
+			}
+		})
+	}
+}
+
 func TestFaultsAreAlwaysWellFormed(t *testing.T) {
 	for _, f := range []*Fault{
 		nil,
@@ -416,7 +462,7 @@ func FuzzEncodeLoginResponse(f *testing.F) {
 		}
 		info := parse(t, out).child(t, NSEnvelope, "Body").child(t, NSPartner, "loginResponse").
 			child(t, NSPartner, "result").child(t, NSPartner, "userInfo")
-		if got := info.names(t, NSPartner); got != userInfoV38 {
+		if got := info.names(t, NSPartner); got != userInfoV40 {
 			t.Fatalf("elements %s", got)
 		}
 		for local, in := range map[string]string{"organizationName": name, "userName": user} {

@@ -1,6 +1,9 @@
 package soap
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // Kind names the detail element of a fault: the fault types the partner
 // WSDL declares in urn:fault.partner.soap.sforce.com. An empty Kind is a
@@ -106,7 +109,7 @@ func EncodeFault(f *Fault) []byte {
 	b = append(b, faultOpen...)
 	b = appendText(b, f.faultCode())
 	b = append(b, "</faultcode><faultstring>"...)
-	b = appendText(b, f.faultString())
+	b = appendText(b, showable(f.faultString()))
 	b = append(b, "</faultstring>"...)
 	if f.Kind != "" {
 		kind := f.Kind
@@ -120,7 +123,7 @@ func EncodeFault(f *Fault) []byte {
 		b = append(b, `"><sf:exceptionCode>`...)
 		b = appendText(b, f.Code)
 		b = append(b, `</sf:exceptionCode><sf:exceptionMessage>`...)
-		b = appendText(b, f.Message)
+		b = appendText(b, showable(f.Message))
 		b = append(b, `</sf:exceptionMessage></sf:`...)
 		b = append(b, kind...)
 		b = append(b, `></detail>`...)
@@ -128,6 +131,20 @@ func EncodeFault(f *Fault) []byte {
 	b = append(b, `</soapenv:Fault></soapenv:Body></soapenv:Envelope>`...)
 	return b
 }
+
+// showable turns the three characters XML text must escape into look-alikes,
+// so a fault message needs no entity at all: jsforce shows faultstring as it
+// stands between the tags, without decoding references, and a parser's
+// message ("element <a> closed by </b>") would otherwise reach its users as
+// "&lt;a>". Quotes need nothing (appendText leaves them).
+func showable(s string) string {
+	if strings.IndexAny(s, "<>&") < 0 {
+		return s
+	}
+	return markupLookalikes.Replace(s)
+}
+
+var markupLookalikes = strings.NewReplacer("<", "\u2039", ">", "\u203A", "&", "\uFF06")
 
 // tooLarge is the fault for a body over MaxBody.
 func tooLarge() *Fault {

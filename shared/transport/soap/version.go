@@ -3,23 +3,30 @@ package soap
 // version is a supported partner API version's major number.
 type version int
 
+// The element sets of the partner WSDLs in testdata/wsdl (every release from
+// 31.0 to 58.0 but 48.0, 52.0, 53.0 and 57.0, whose neighbours agree).
+// LoginResult is the same in all of them; GetUserInfoResult changes twice.
 const (
 	// minVersion is the oldest version Salesforce still serves: 21.0 to
 	// 30.0 were retired in Summer '25 and answer UNSUPPORTED_API_VERSION.
 	minVersion version = 31
 	// currencyLocaleSince is the first version whose GetUserInfoResult has
-	// orgDefaultCurrencyLocale (absent from the 28.0, 35.0 and 36.0 WSDLs,
-	// present in 38.0 and 39.0).
+	// orgDefaultCurrencyLocale (nillable, after orgDefaultCurrencyIsoCode).
 	currencyLocaleSince version = 38
-	// unknownVersion is the one version between them whose WSDL we have
-	// not seen, so whose exact element set we cannot vouch for.
-	unknownVersion version = 37
+	// chatterExternalSince is the first version whose GetUserInfoResult has
+	// chatterExternal (required, after accessibilityMode).
+	chatterExternalSince version = 40
+	// latestWSDL is the newest partner WSDL at hand. Later versions get its
+	// elements: no release from 40.0 to 58.0 changed either type, and
+	// refusing 59.0 and on would turn away current clients.
+	latestWSDL version = 58
 )
 
 func (v version) hasOrgDefaultCurrencyLocale() bool { return v >= currencyLocaleSince }
+func (v version) hasChatterExternal() bool          { return v >= chatterExternalSince }
 
 // ParseVersion checks the {version} of /services/Soap/u/{version}: "NN.0"
-// (two or three digits, no leading zero) from 31.0 on, except 37.0. The
+// (two or three digits, no leading zero) from 31.0 on. The
 // error is a *Fault: UNSUPPORTED_API_VERSION, "Invalid Api version specified
 // on URL", as Salesforce answers a version it does not serve.
 func ParseVersion(pathVersion string) (string, error) {
@@ -42,7 +49,7 @@ func parseVersion(s string) (version, error) {
 		}
 		v = v*10 + version(c-'0')
 	}
-	if v < minVersion || v == unknownVersion {
+	if v < minVersion {
 		return 0, UnsupportedVersion()
 	}
 	return v, nil

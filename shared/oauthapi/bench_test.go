@@ -1,0 +1,71 @@
+package oauthapi_test
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"io"
+	"log/slog"
+	"net/url"
+	"testing"
+	"time"
+
+	"loginguard/internal/loginbench"
+	"loginguard/internal/testenv"
+	"loginguard/shared/ids"
+	"loginguard/shared/login"
+	"loginguard/shared/oauthapi"
+	"loginguard/shared/policy"
+	"loginguard/shared/secret"
+	"loginguard/shared/store"
+	"loginguard/shared/store/dynamo"
+)
+
+// BenchmarkOAuthLogin runs whole username-password token requests through
+// the handler in process, on dynalite with the production argon2id
+// parameters, each right after one bare hash. Reported as BenchmarkSOAPLogin:
+// the login/hash ratio of each pair (median x-hash, p10, p90), and DynamoDB
+// calls and capacity units per login (the connected app's read included).
+func BenchmarkOAuthLogin(b *testing.B) {
+	ctx := context.Background()
+	db := testenv.DynamoDB(testenv.Dynalite(b))
+	meter := loginbench.NewMeter(db)
+	st := dynamo.New(meter, testenv.CreateTables(b, db))
+	orgID, _ := ids.New("00D", rand.Reader)
+	org := store.Org{ID: orgID, Name: "Bench", TimeZone: "UTC", Lockout: policy.Lockout{}, SessionTimeout: 2 * time.Hour, Version: 1}
+	profID, _ := ids.New("00e", rand.Reader)
+	prof := store.Profile{ID: profID, OrgID: orgID, Name: "P", APIEnabled: true, Version: 1}
+	userID, _ := ids.New("005", rand.Reader)
+	pw := "Bench-Passw0rd"
+	hash, _ := secret.HashPassword(pw, secret.DefaultParams, rand.Reader)
+	tok, _ := secret.NewToken(rand.Reader)
+	u := store.User{ID: userID, OrgID: orgID, ProfileID: profID, Username: "bench@" + orgID + ".example", Email: "bench@x.example",
+		Active: true, PasswordHash: hash, TokenHash: secret.Digest(secret.PurposeToken, tok), Policy: store.PolicyOf(org, prof)}
+	app := store.ConnectedApp{ClientID: "3MVGbench" + orgID, OrgID: orgID, Name: "Bench",
+		SecretHash: secret.Digest(secret.PurposeClientSecret, "bench-secret"), CreatedAt: time.Now()}
+	if err := errors.Join(st.CreateOrg(ctx, org), st.CreateProfile(ctx, prof), st.CreateUser(ctx, u), st.CreateApp(ctx, app)); err != nil {
+		b.Fatal(err)
+	}
+	h := &oauthapi.Handler{Store: st, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		Login: &login.Service{Store: st, Rand: rand.Reader, Now: time.Now, Params: secret.DefaultParams}}
+	verify := func() { secret.VerifyPassword(pw, u.PasswordHash, secret.DefaultParams) }
+
+	run := func(b *testing.B, password string, wantStatus int) {
+		ev := fixture(b, "token.json")
+		ev.Body = url.Values{"grant_type": {"password"}, "client_id": {app.ClientID}, "client_secret": {"bench-secret"},
+			"username": {u.Username}, "password": {password}}.Encode()
+		before := meter.Totals()
+		n := loginbench.Interleaved(b, verify, func() {
+			resp, _ := h.Handle(ctx, ev)
+			if resp.StatusCode != wantStatus {
+				b.Fatalf("status %d: %s", resp.StatusCode, resp.Body)
+			}
+		})
+		loginbench.ReportUnits(b, meter.Totals().Sub(before), n)
+		if err := meter.Err(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("success", func(b *testing.B) { run(b, pw+tok, 200) })
+	b.Run("wrong-password", func(b *testing.B) { run(b, "wrong-"+tok, 400) })
+}
