@@ -44,9 +44,17 @@ build-local: ## build every function's bootstrap for this machine, the emulator,
 run: deps build-local ## start DynamoDB and SES stand-ins, all functions on 127.0.0.1:3000, and a demo user
 	@scripts/run-local.sh
 
-vet:
+vet: ## gofmt, go vet, go.mod tidy, and no binary file tracked
 	gofmt -l . | grep -v node_modules | (! grep .) || (echo "gofmt needed on the files above" >&2; exit 1)
 	$(GO) vet ./...
+	@$(GO) mod tidy -diff >/dev/null 2>&1 || { $(GO) mod tidy -diff; echo "make vet: go.mod/go.sum are not tidy (the diff above): run go mod tidy and commit the result" >&2; exit 1; }
+	@# git counts a file as binary as git diff does (a NUL byte, or a binary attribute): build output such as a Go executable.
+	@bin=$$(git diff --cached --numstat $$(git hash-object -t tree /dev/null) | awk -F'\t' '$$1 == "-" {print $$3}'); \
+	if [ -n "$$bin" ]; then \
+	  echo "make vet: binary files are tracked (build output belongs in $(BUILD_DIR)/, which is ignored):" >&2; \
+	  printf '%s\n' "$$bin" | sed 's/^/  /' >&2; \
+	  echo "remove them with: git rm --cached <file>, and ignore them in .gitignore" >&2; exit 1; \
+	fi
 
 test: deps chromium build-local vet ## unit, integration (dynalite, SES stand-in) and end-to-end (jsforce, chromium) tests
 	CHROMIUM=$(CHROMIUM) $(GO) test -race -count=1 -timeout 20m ./...
