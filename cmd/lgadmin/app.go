@@ -13,8 +13,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/smithy-go/logging"
 
 	"loginguard/shared/config"
 	"loginguard/shared/mail"
@@ -32,9 +34,10 @@ type App struct {
 	Now    func() time.Time
 
 	// Built on first use from the environment.
-	store  *dynamo.Store
-	mailer mail.Mailer
-	json   bool
+	store       *dynamo.Store
+	mailer      mail.Mailer
+	json        bool
+	commandLine string // as given, for hints that repeat it
 }
 
 type command struct {
@@ -93,6 +96,7 @@ func (a *App) Run(ctx context.Context, args []string) int {
 		if len(args) < len(words) || strings.Join(args[:len(words)], " ") != c.name {
 			continue
 		}
+		a.commandLine = strings.Join(args, " ")
 		err := c.run(a, ctx, args[len(words):])
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -232,8 +236,13 @@ func (a *App) deps(ctx context.Context) (*dynamo.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	awsCfg, err := config.AWS(ctx)
+	// The SDK's own log lines (such as its EC2 metadata fallbacks) are not
+	// for a CLI's user: what matters comes back as an error, said once.
+	awsCfg, err := config.AWS(ctx, awsconfig.WithLogger(logging.Nop{}))
 	if err != nil {
+		return nil, err
+	}
+	if err := a.checkAWS(ctx, awsCfg); err != nil {
 		return nil, err
 	}
 	a.store = dynamo.New(dynamodb.NewFromConfig(awsCfg), cfg.Tables)
