@@ -8,7 +8,7 @@ FUNCTIONS := SoapFunction:soap OAuthFunction:oauth AuthorizerFunction:authorizer
 BUILD_DIR := .build
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 
-.PHONY: help deps chromium build-local run test vet unit bench fuzz invoke size clean
+.PHONY: help deps chromium build-local run admin test vet unit bench fuzz invoke size clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -e 's/:.*## /\t/' | expand -t 16
@@ -43,6 +43,16 @@ build-local: ## build every function's bootstrap for this machine, the emulator,
 
 run: deps build-local ## start DynamoDB and SES stand-ins, all functions on 127.0.0.1:3000, and a demo user
 	@scripts/run-local.sh
+
+# The stack of make run with the same DATA_DIR: its ports, region, dummy
+# credentials and keys are in $(DATA_DIR)/stack.env while it runs.
+DATA_DIR ?= .data
+admin: ## any lgadmin command against the running make run stack: make admin ARGS="user show demo@loginguard.example"
+	@test -f "$(DATA_DIR)/stack.env" || { echo "make admin: no make run stack is running with DATA_DIR=$(DATA_DIR) (it writes $(DATA_DIR)/stack.env while it runs); start one with make run" >&2; exit 1; }
+	@$(GO) build -o $(BUILD_DIR)/lgadmin ./cmd/lgadmin
+	@. "$(DATA_DIR)/stack.env"; port=$${AWS_ENDPOINT_URL_DYNAMODB##*:}; \
+	(exec 3<>"/dev/tcp/127.0.0.1/$$port") 2>/dev/null || { echo "make admin: the stack of DATA_DIR=$(DATA_DIR) does not answer on port $$port (stopped without cleaning up?); start it with make run" >&2; exit 1; }; \
+	exec $(BUILD_DIR)/lgadmin $(ARGS)
 
 vet: ## gofmt, go vet, go.mod tidy, and no binary file tracked
 	gofmt -l . | grep -v node_modules | (! grep .) || (echo "gofmt needed on the files above" >&2; exit 1)

@@ -76,7 +76,7 @@ func init() {
 		{"app delete", "delete a connected app", (*App).appDelete},
 		{"history", "list login history of a user, a user name tried, or an org", (*App).history},
 		{"audit", "list an org's audit trail: token resets, password changes and refusals (who, whom, when, from where)", (*App).audit},
-		{"demo", "create the demo org, profile and user if missing (used by make run)", (*App).demo},
+		{"demo", "create the demo org, profile and user if missing, and mail the demo user a new security token (make run, on every start)", (*App).demo},
 	}
 }
 

@@ -322,3 +322,31 @@ func TestIDsAreFlagsOrTheBareArgument(t *testing.T) {
 		})
 	}
 }
+
+// make run calls demo on every start and the SES stand-in forgets its mail
+// on a restart: each start must mail a new token the newcomer can find.
+func TestDemoMailsANewTokenOnEveryStart(t *testing.T) {
+	c := newCLI(t)
+	first := c.json("Demo-Passw0rd!\n", "demo", "--password-stdin")
+	again := c.json("Demo-Passw0rd!\n", "demo", "--password-stdin")
+	if first["created"] != true || again["created"] != false || first["orgId"] != again["orgId"] {
+		t.Fatalf("demo is not idempotent: %+v then %+v", first, again)
+	}
+	if again["tokenSentTo"] != "demo@loginguard.example" {
+		t.Fatalf("the second start does not say where the token went: %+v", again)
+	}
+	mails := c.mails()
+	if len(mails) != 2 {
+		t.Fatalf("%d mails after two starts; want a token mail on each", len(mails))
+	}
+	token := func(m testenv.Mail) string {
+		_, after, ok := strings.Cut(m.Body.Text, "Security token (case-sensitive): ")
+		if !ok {
+			t.Fatalf("no token in %q", m.Body.Text)
+		}
+		return strings.Fields(after)[0]
+	}
+	if token(mails[0]) == token(mails[1]) {
+		t.Fatal("the second start mailed the same token again")
+	}
+}
