@@ -8,7 +8,7 @@ FUNCTIONS := SoapFunction:soap OAuthFunction:oauth AuthorizerFunction:authorizer
 BUILD_DIR := .build
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 
-.PHONY: help deps chromium build-local run test vet unit bench fuzz invoke size clean
+.PHONY: help deps chromium build-local run admin test vet unit bench fuzz invoke size clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -e 's/:.*## /\t/' | expand -t 16
@@ -44,9 +44,27 @@ build-local: ## build every function's bootstrap for this machine, the emulator,
 run: deps build-local ## start DynamoDB and SES stand-ins, all functions on 127.0.0.1:3000, and a demo user
 	@scripts/run-local.sh
 
-vet:
+# The stack of make run with the same DATA_DIR: its ports, region, dummy
+# credentials and keys are in $(DATA_DIR)/stack.env while it runs.
+DATA_DIR ?= .data
+admin: ## any lgadmin command against the running make run stack: make admin ARGS="user show demo@loginguard.example"
+	@test -f "$(DATA_DIR)/stack.env" || { echo "make admin: no make run stack is running with DATA_DIR=$(DATA_DIR) (it writes $(DATA_DIR)/stack.env while it runs); start one with make run" >&2; exit 1; }
+	@$(GO) build -o $(BUILD_DIR)/lgadmin ./cmd/lgadmin
+	@. "$(DATA_DIR)/stack.env"; port=$${AWS_ENDPOINT_URL_DYNAMODB##*:}; \
+	(exec 3<>"/dev/tcp/127.0.0.1/$$port") 2>/dev/null || { echo "make admin: the stack of DATA_DIR=$(DATA_DIR) does not answer on port $$port (stopped without cleaning up?); start it with make run" >&2; exit 1; }; \
+	exec $(BUILD_DIR)/lgadmin $(ARGS)
+
+vet: ## gofmt, go vet, go.mod tidy, and no binary file tracked
 	gofmt -l . | grep -v node_modules | (! grep .) || (echo "gofmt needed on the files above" >&2; exit 1)
 	$(GO) vet ./...
+	@$(GO) mod tidy -diff >/dev/null 2>&1 || { $(GO) mod tidy -diff; echo "make vet: go.mod/go.sum are not tidy (the diff above): run go mod tidy and commit the result" >&2; exit 1; }
+	@# git counts a file as binary as git diff does (a NUL byte, or a binary attribute): build output such as a Go executable.
+	@bin=$$(git diff --cached --numstat $$(git hash-object -t tree /dev/null) | awk -F'\t' '$$1 == "-" {print $$3}'); \
+	if [ -n "$$bin" ]; then \
+	  echo "make vet: binary files are tracked (build output belongs in $(BUILD_DIR)/, which is ignored):" >&2; \
+	  printf '%s\n' "$$bin" | sed 's/^/  /' >&2; \
+	  echo "remove them with: git rm --cached <file>, and ignore them in .gitignore" >&2; exit 1; \
+	fi
 
 test: deps chromium build-local vet ## unit, integration (dynalite, SES stand-in) and end-to-end (jsforce, chromium) tests
 	CHROMIUM=$(CHROMIUM) $(GO) test -race -count=1 -timeout 20m ./...

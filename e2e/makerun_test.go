@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -21,9 +22,11 @@ import (
 // TestMakeRunGivesADemoLoginThatJsforceCompletes runs the script behind
 // `make run` on free ports with a fresh data folder, logs the demo user in
 // through the login page in Chromium (a second browser with the emailed
-// code), reads the demo user's token from the SES stand-in's mail store,
-// logs in with jsforce, and checks
-// that Ctrl-C stops everything it started. A second start reuses the data.
+// code), reads the demo user's token from the mail page the banner names,
+// logs in with jsforce, runs `make admin` against the stack, and checks
+// that Ctrl-C stops everything it started. A second start reuses the data
+// and, since the SES stand-in starts with no mail, mails a new token: the
+// one the banner points to logs in through SOAP, the old one no longer.
 func TestMakeRunGivesADemoLoginThatJsforceCompletes(t *testing.T) {
 	root := testenv.Root(t)
 	for _, b := range []string{"local", "lgadmin", "aws-lambda-rie", "SoapFunction/bootstrap", "WebFunction/bootstrap"} {
@@ -82,22 +85,18 @@ func TestMakeRunGivesADemoLoginThatJsforceCompletes(t *testing.T) {
 			t.Errorf("the banner lacks %s:\n%s", want, banner)
 		}
 	}
-	resp, err := http.Get("http://127.0.0.1:" + strconv.Itoa(ses) + "/store")
-	if err != nil {
-		t.Fatal(err)
+	token, n := bannerToken(t, banner)
+	if n != 1 {
+		t.Fatalf("%d mails in the SES stand-in; want the demo user's token", n)
 	}
-	var st struct {
-		Emails []struct {
-			Body struct{ Text string } `json:"body"`
-		} `json:"emails"`
+	admin := `DATA_DIR=` + data + ` make admin ARGS="user show demo@loginguard.example"`
+	if !strings.Contains(banner, admin) {
+		t.Errorf("the banner lacks %s:\n%s", admin, banner)
 	}
-	json.NewDecoder(resp.Body).Decode(&st)
-	resp.Body.Close()
-	if len(st.Emails) != 1 {
-		t.Fatalf("%d mails in the SES stand-in; want the demo user's token", len(st.Emails))
+	// make admin reaches this stack with nothing set by hand.
+	if out, err := makeAdmin(root, data, "user show demo@loginguard.example --json"); err != nil || !strings.Contains(out, `"username": "demo@loginguard.example"`) {
+		t.Fatalf("make admin against the running stack: %v\n%s", err, out)
 	}
-	_, after, _ := strings.Cut(st.Emails[0].Body.Text, "Security token (case-sensitive): ")
-	token := strings.Fields(after)[0]
 	s := &stack{root: root, baseURL: "http://127.0.0.1:" + strconv.Itoa(api), sesURL: "http://127.0.0.1:" + strconv.Itoa(ses)}
 	// The login page in Chromium: the demo user's first browser needs no
 	// code, a second one gets a code by mail.
@@ -107,13 +106,67 @@ func TestMakeRunGivesADemoLoginThatJsforceCompletes(t *testing.T) {
 		t.Fatalf("jsforce demo login: %+v", r)
 	}
 	stop(cmd)
+	if out, err := makeAdmin(root, data, "user show demo@loginguard.example"); err == nil || !strings.Contains(out, "no make run stack is running") {
+		t.Errorf("make admin with the stack stopped: %v\n%s", err, out)
+	}
 
-	// Second start: same data, no second demo user, the same token still works.
+	// Second start: same data, no second demo user; the mail page starts
+	// empty, so the demo user has a new token there, and only it works.
 	cmd, banner = start()
-	if r := s.jsforce(t, "login", "demo@loginguard.example", "Demo-Passw0rd!"+token); !r.OK {
-		t.Fatalf("after a restart: %+v\n%s", r, banner)
+	fresh, n := bannerToken(t, banner)
+	if n != 1 || fresh == token {
+		t.Fatalf("after a restart: %d mails, token new: %v; want the one new token mail\n%s", n, fresh != token, banner)
+	}
+	if r := s.jsforce(t, "login", "demo@loginguard.example", "Demo-Passw0rd!"+fresh); !r.OK {
+		t.Fatalf("after a restart the token the banner points to does not log in: %+v\n%s", r, banner)
+	}
+	if r := s.jsforce(t, "login", "demo@loginguard.example", "Demo-Passw0rd!"+token); r.OK || r.Code != "INVALID_LOGIN" {
+		t.Fatalf("after a restart the previous token: %+v; want INVALID_LOGIN", r)
 	}
 	stop(cmd)
+}
+
+var bannerMailURL = regexp.MustCompile(`(?m)^\s+mail\s+(http://127\.0\.0\.1:\d+)/`)
+
+// bannerToken reads the mail page the banner names and returns the token
+// in its newest security-token mail and how many mails it holds.
+func bannerToken(t *testing.T, banner string) (string, int) {
+	t.Helper()
+	m := bannerMailURL.FindStringSubmatch(banner)
+	if m == nil {
+		t.Fatalf("the banner names no mail page:\n%s", banner)
+	}
+	resp, err := http.Get(m[1] + "/store")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var st struct {
+		Emails []struct {
+			Body struct{ Text string } `json:"body"`
+		} `json:"emails"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		t.Fatalf("the mail page's store: %v", err)
+	}
+	token := ""
+	for _, e := range st.Emails {
+		if _, after, ok := strings.Cut(e.Body.Text, "Security token (case-sensitive): "); ok {
+			token = strings.Fields(after)[0]
+		}
+	}
+	if token == "" {
+		t.Fatalf("no security-token mail on the page the banner names (%d mails)", len(st.Emails))
+	}
+	return token, len(st.Emails)
+}
+
+// makeAdmin runs `make admin` as a newcomer would, for the stack of data.
+func makeAdmin(root, data, args string) (string, error) {
+	cmd := exec.Command("make", "-s", "admin", "DATA_DIR="+data, "ARGS="+args)
+	cmd.Dir = root
+	out, err := cmd.CombinedOutput()
+	return string(out), err
 }
 
 func TestMakeRunSaysWhenAPortIsBusy(t *testing.T) {

@@ -26,6 +26,7 @@ mkdir -p "$DATA_DIR/logs"
 pids=()
 cleanup() {
   trap - EXIT INT TERM
+  rm -f "$DATA_DIR/stack.env"
   for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   echo "stopped."
@@ -65,6 +66,13 @@ pids+=($!)
 wait_port "$API_PORT" "the local API"
 set +m
 
+# make admin runs lgadmin with this file: what this stack gave its functions
+# (endpoints, region, dummy credentials, sender, sealing key), not the
+# caller's own AWS settings. It exists only while the stack runs.
+(umask 077; export -p | grep -E '^declare -x (AWS_ENDPOINT_URL_[A-Z0-9_]+|AWS_REGION|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|SENDER_ADDRESS|TOTP_[A-Z0-9_]+|KMS_[A-Z0-9_]+)=' >"$DATA_DIR/stack.env")
+admin="make admin"
+[ "$DATA_DIR" = .data ] || admin="DATA_DIR=$DATA_DIR make admin"
+
 cat <<INFO
 
   loginguard is running (logs in $DATA_DIR/logs/, state in $DATA_DIR/).
@@ -77,14 +85,12 @@ cat <<INFO
   demo user        $DEMO_USER
   demo password    $DEMO_PASSWORD
   mail             http://127.0.0.1:$SES_PORT/  (SES stand-in's page: security tokens, verification codes)
-  security token   in the mail above
+  security token   in the newest token mail on that page: every start mails the demo user a new one
+                   (the stand-in keeps no mail across restarts; the previous token stops working)
                    append it to the password: '$DEMO_PASSWORD<token>'
 
   jsforce:  new jsforce.Connection({loginUrl: 'http://127.0.0.1:$API_PORT'}).login('$DEMO_USER', password + token)
-  admin:    AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB AWS_ENDPOINT_URL_SESV2=$AWS_ENDPOINT_URL_SESV2 \\
-            AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local SENDER_ADDRESS=$SENDER_ADDRESS \\
-            TOTP_ENCRYPTION_KEY=\$(cat $DATA_DIR/totp.key) \\
-            .build/lgadmin user show $DEMO_USER
+  admin:    $admin ARGS="user show $DEMO_USER"   (any lgadmin command, against this stack)
 
   Ctrl-C stops everything.
 INFO

@@ -13,8 +13,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/smithy-go/logging"
 
 	"loginguard/shared/config"
 	"loginguard/shared/mail"
@@ -32,9 +34,10 @@ type App struct {
 	Now    func() time.Time
 
 	// Built on first use from the environment.
-	store  *dynamo.Store
-	mailer mail.Mailer
-	json   bool
+	store       *dynamo.Store
+	mailer      mail.Mailer
+	json        bool
+	commandLine string // as given, for hints that repeat it
 }
 
 type command struct {
@@ -73,7 +76,7 @@ func init() {
 		{"app delete", "delete a connected app", (*App).appDelete},
 		{"history", "list login history of a user, a user name tried, or an org", (*App).history},
 		{"audit", "list an org's audit trail: token resets, password changes and refusals (who, whom, when, from where)", (*App).audit},
-		{"demo", "create the demo org, profile and user if missing (used by make run)", (*App).demo},
+		{"demo", "create the demo org, profile and user if missing, and mail the demo user a new security token (make run, on every start)", (*App).demo},
 	}
 }
 
@@ -93,6 +96,7 @@ func (a *App) Run(ctx context.Context, args []string) int {
 		if len(args) < len(words) || strings.Join(args[:len(words)], " ") != c.name {
 			continue
 		}
+		a.commandLine = strings.Join(args, " ")
 		err := c.run(a, ctx, args[len(words):])
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -118,6 +122,10 @@ func (a *App) Run(ctx context.Context, args []string) int {
 
 func (a *App) usage(w io.Writer) {
 	fmt.Fprintln(w, "Usage: lgadmin <command> [flags]   (every command takes --help and --json)")
+	fmt.Fprintln(w, "\nEvery id is a flag named for what it names: --org ORG_ID, --profile PROFILE_ID, --user USERNAME,")
+	fmt.Fprintln(w, "--app CLIENT_ID, --device DEVICE_ID. The one thing a command acts on may also be given as its bare")
+	fmt.Fprintln(w, "argument (shown as [--user] USERNAME): 'lgadmin user show demo@loginguard.example' is")
+	fmt.Fprintln(w, "'lgadmin user show --user demo@loginguard.example'. Flags may come before or after arguments.")
 	fmt.Fprintln(w, "\nCommands:")
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, c := range commands {
@@ -134,7 +142,7 @@ func (a *App) flags(name, argsUsage string) *flag.FlagSet {
 	fs.SetOutput(a.Stderr)
 	fs.BoolVar(&a.json, "json", false, "print the result as JSON")
 	fs.Usage = func() {
-		fmt.Fprintf(a.Stdout, "Usage: lgadmin %s [flags] %s\n\n", name, argsUsage)
+		fmt.Fprintf(a.Stdout, "Usage: %s [flags]\n\n", strings.Join(strings.Fields("lgadmin "+name+" "+argsUsage), " "))
 		for _, c := range commands {
 			if c.name == name {
 				fmt.Fprintf(a.Stdout, "%s.\n\nFlags:\n", strings.ToUpper(c.summary[:1])+c.summary[1:])
@@ -170,6 +178,56 @@ func parse(fs *flag.FlagSet, args []string, positional int) ([]string, error) {
 	return pos, nil
 }
 
+// idArg is a flag that names a thing by its id. The convention every
+// command follows (said in usage): each id is a flag named for what it
+// names, and the one thing a command acts on may also be given as its bare
+// argument, so "user show --user X" and "user show X" are the same.
+type idArg struct {
+	name     string // the flag's name: org, profile, user, app, device
+	value    string
+	bare     bool // may come as a bare argument instead of the flag
+	optional bool
+}
+
+var idUsages = map[string]string{
+	"org":     "the org's `ORG_ID` (15 or 18 characters)",
+	"profile": "the profile's `PROFILE_ID`",
+	"user":    "the user's `USERNAME`",
+	"app":     "the connected app's `CLIENT_ID`",
+	"device":  "a `DEVICE_ID` from lgadmin user devices",
+}
+
+// idFlag registers --name on fs; bare says the id may be the bare argument.
+func idFlag(fs *flag.FlagSet, name string, bare bool) *idArg {
+	id := &idArg{name: name, bare: bare}
+	fs.StringVar(&id.value, name, "", idUsages[name])
+	return id
+}
+
+// parseIDs parses the command line. Bare arguments fill, in order, the bare
+// ids not given as flags; anything left over, and a required id given in
+// neither form, is a usage error.
+func parseIDs(fs *flag.FlagSet, args []string, ids ...*idArg) error {
+	pos, err := parse(fs, args, -1)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if id.bare && id.value == "" && len(pos) > 0 {
+			id.value, pos = pos[0], pos[1:]
+		}
+	}
+	if len(pos) > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q (every id is a flag, e.g. --org ORG_ID; see --help)", pos[0])}
+	}
+	for _, id := range ids {
+		if id.value == "" && !id.optional {
+			return usageError{"--" + id.name + " is required"}
+		}
+	}
+	return nil
+}
+
 func (a *App) deps(ctx context.Context) (*dynamo.Store, error) {
 	if a.store != nil {
 		return a.store, nil
@@ -178,8 +236,13 @@ func (a *App) deps(ctx context.Context) (*dynamo.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	awsCfg, err := config.AWS(ctx)
+	// The SDK's own log lines (such as its EC2 metadata fallbacks) are not
+	// for a CLI's user: what matters comes back as an error, said once.
+	awsCfg, err := config.AWS(ctx, awsconfig.WithLogger(logging.Nop{}))
 	if err != nil {
+		return nil, err
+	}
+	if err := a.checkAWS(ctx, awsCfg); err != nil {
 		return nil, err
 	}
 	a.store = dynamo.New(dynamodb.NewFromConfig(awsCfg), cfg.Tables)

@@ -5,7 +5,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -237,5 +239,114 @@ func TestTOTPCommands(t *testing.T) {
 	}
 	if u := c.json("", "user", "totp-remove", "bot@acme.example"); u["hasTotpKey"] != false {
 		t.Fatalf("after remove %+v", u)
+	}
+}
+
+// idPlaceholders are the ids a command line can name; each must come with
+// a flag, in the usage line and in the flag list.
+var idPlaceholder = regexp.MustCompile(`\b(ORG_ID|PROFILE_ID|USERNAME|CLIENT_ID|DEVICE_ID)\b`)
+
+var idWithFlag = regexp.MustCompile(`(?:\[--([a-z-]+)\]|--([a-z-]+)) (ORG_ID|PROFILE_ID|USERNAME|CLIENT_ID|DEVICE_ID)\b`)
+
+func TestEveryIDIsAFlagAndHelpSaysSo(t *testing.T) {
+	var top bytes.Buffer
+	(&App{Stdout: &top, Stderr: io.Discard}).Run(context.Background(), []string{"--help"})
+	if !strings.Contains(top.String(), "Every id is a flag") || !strings.Contains(top.String(), "bare") {
+		t.Errorf("lgadmin --help does not state the flag convention:\n%s", top.String())
+	}
+	for _, c := range commands {
+		var out bytes.Buffer
+		a := &App{Getenv: func(string) string { return "" }, Stdout: &out, Stderr: io.Discard, Stdin: strings.NewReader("")}
+		a.Run(context.Background(), append(strings.Fields(c.name), "--help"))
+		usage, _, _ := strings.Cut(out.String(), "\n")
+		if got, flagged := len(idPlaceholder.FindAllString(usage, -1)), len(idWithFlag.FindAllString(usage, -1)); got != flagged {
+			t.Errorf("%s: an id in %q is a bare argument without its flag", c.name, usage)
+		}
+		for _, m := range idWithFlag.FindAllStringSubmatch(usage, -1) {
+			name := m[1] + m[2]
+			if !strings.Contains(out.String(), "\n  -"+name+" "+m[3]+"\n") {
+				t.Errorf("%s: usage names --%s %s but the flag list lacks it:\n%s", c.name, name, m[3], out.String())
+			}
+		}
+	}
+}
+
+func TestIDsAreFlagsOrTheBareArgument(t *testing.T) {
+	c := newCLI(t)
+	orgID := c.json("", "org", "create", "--name", "Acme")["id"].(string)
+	profID := c.json("", "profile", "create", "--org", orgID, "--name", "P")["id"].(string)
+	c.json("Long-enough-1\n", "user", "create", "--org", orgID, "--profile", profID, "--username", "jo@acme.example", "--email", "jo@acme.example", "--password-stdin")
+	appID := c.json("", "app", "create", "--org", orgID, "--name", "Loader")["clientId"].(string)
+	same := []struct {
+		name       string
+		flag, bare []string
+		key, want  string
+	}{
+		{"org show", []string{"org", "show", "--org", orgID}, []string{"org", "show", orgID}, "id", orgID},
+		{"org set", []string{"org", "set", "--org", orgID, "--session-timeout", "4h"}, []string{"org", "set", "--session-timeout", "4h", orgID}, "sessionTimeout", "4h0m0s"},
+		{"profile show", []string{"profile", "show", "--org", orgID, "--profile", profID}, []string{"profile", "show", profID, "--org", orgID}, "id", profID},
+		{"user show", []string{"user", "show", "--user", "jo@acme.example"}, []string{"user", "show", "jo@acme.example"}, "username", "jo@acme.example"},
+		{"user unlock", []string{"user", "unlock", "--user", "jo@acme.example"}, []string{"user", "unlock", "jo@acme.example"}, "locked", "false"},
+	}
+	for _, tt := range same {
+		t.Run(tt.name+" takes the id as a flag or as the argument", func(t *testing.T) {
+			for _, args := range [][]string{tt.flag, tt.bare} {
+				if got := fmt.Sprint(c.json("", args...)[tt.key]); got != tt.want {
+					t.Errorf("lgadmin %v: %s = %s; want %s", args, tt.key, got, tt.want)
+				}
+			}
+		})
+	}
+	if code, out, errs := c.run("", "app", "delete", "--org", orgID, "--app", appID); code != 0 || !strings.Contains(out, appID) {
+		t.Fatalf("app delete --app: %d %s %s", code, out, errs)
+	}
+	if code, out, errs := c.run("", "user", "device-revoke", "--user", "jo@acme.example", "--all"); code != 0 || !strings.Contains(out, "every activated browser") {
+		t.Fatalf("device-revoke --user --all: %d %s %s", code, out, errs)
+	}
+	refused := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"an id given in neither form is required", []string{"org", "show"}, "--org is required"},
+		{"an org is never a bare argument of a command about something else", []string{"user", "list", orgID}, "unexpected argument"},
+		{"an id given as flag and argument leaves the argument over", []string{"user", "show", "--user", "jo@acme.example", "jo@acme.example"}, "unexpected argument"},
+		{"a device revoke needs a device or --all", []string{"user", "device-revoke", "jo@acme.example"}, "or --all"},
+		{"a device revoke takes a device or --all, not both", []string{"user", "device-revoke", "jo@acme.example", "0123456789abcdef", "--all"}, "or --all"},
+	}
+	for _, tt := range refused {
+		t.Run(tt.name, func(t *testing.T) {
+			if code, _, errs := c.run("", tt.args...); code != 2 || !strings.Contains(errs, tt.want) {
+				t.Fatalf("lgadmin %v: exit %d %q; want exit 2 mentioning %q", tt.args, code, errs, tt.want)
+			}
+		})
+	}
+}
+
+// make run calls demo on every start and the SES stand-in forgets its mail
+// on a restart: each start must mail a new token the newcomer can find.
+func TestDemoMailsANewTokenOnEveryStart(t *testing.T) {
+	c := newCLI(t)
+	first := c.json("Demo-Passw0rd!\n", "demo", "--password-stdin")
+	again := c.json("Demo-Passw0rd!\n", "demo", "--password-stdin")
+	if first["created"] != true || again["created"] != false || first["orgId"] != again["orgId"] {
+		t.Fatalf("demo is not idempotent: %+v then %+v", first, again)
+	}
+	if again["tokenSentTo"] != "demo@loginguard.example" {
+		t.Fatalf("the second start does not say where the token went: %+v", again)
+	}
+	mails := c.mails()
+	if len(mails) != 2 {
+		t.Fatalf("%d mails after two starts; want a token mail on each", len(mails))
+	}
+	token := func(m testenv.Mail) string {
+		_, after, ok := strings.Cut(m.Body.Text, "Security token (case-sensitive): ")
+		if !ok {
+			t.Fatalf("no token in %q", m.Body.Text)
+		}
+		return strings.Fields(after)[0]
+	}
+	if token(mails[0]) == token(mails[1]) {
+		t.Fatal("the second start mailed the same token again")
 	}
 }

@@ -20,10 +20,10 @@ type appView struct {
 }
 
 func (a *App) appCreate(ctx context.Context, args []string) error {
-	fs := a.flags("app create", "")
-	org := fs.String("org", "", "org id (required)")
+	fs := a.flags("app create", "--org ORG_ID --name NAME")
+	org := idFlag(fs, "org", false)
 	name := fs.String("name", "", "connected app name (required)")
-	_, s, err := a.parseOrg(ctx, fs, org, args, 0)
+	s, err := a.parseIDs(ctx, fs, args, org)
 	if err != nil {
 		return err
 	}
@@ -34,7 +34,7 @@ func (a *App) appCreate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	app := store.ConnectedApp{ClientID: id, OrgID: orgID(*org), Name: *name, CreatedAt: a.Now(),
+	app := store.ConnectedApp{ClientID: id, OrgID: orgID(org.value), Name: *name, CreatedAt: a.Now(),
 		SecretHash: secret.Digest(secret.PurposeClientSecret, sec)}
 	if err := s.CreateApp(ctx, app); err != nil {
 		return err
@@ -48,13 +48,13 @@ func (a *App) appCreate(ctx context.Context, args []string) error {
 }
 
 func (a *App) appList(ctx context.Context, args []string) error {
-	fs := a.flags("app list", "")
-	org := fs.String("org", "", "org id (required)")
-	_, s, err := a.parseOrg(ctx, fs, org, args, 0)
+	fs := a.flags("app list", "--org ORG_ID")
+	org := idFlag(fs, "org", false)
+	s, err := a.parseIDs(ctx, fs, args, org)
 	if err != nil {
 		return err
 	}
-	apps, err := s.Apps(ctx, orgID(*org))
+	apps, err := s.Apps(ctx, orgID(org.value))
 	if err != nil {
 		return err
 	}
@@ -75,15 +75,15 @@ func (a *App) appList(ctx context.Context, args []string) error {
 }
 
 func (a *App) appDelete(ctx context.Context, args []string) error {
-	fs := a.flags("app delete", "CLIENT_ID")
-	org := fs.String("org", "", "org id (required)")
-	pos, s, err := a.parseOrg(ctx, fs, org, args, 1)
+	fs := a.flags("app delete", "--org ORG_ID [--app] CLIENT_ID")
+	org, app := idFlag(fs, "org", false), idFlag(fs, "app", true)
+	s, err := a.parseIDs(ctx, fs, args, org, app)
 	if err != nil {
 		return err
 	}
-	if err := s.DeleteApp(ctx, orgID(*org), pos[0]); err != nil {
+	if err := s.DeleteApp(ctx, orgID(org.value), app.value); err != nil {
 		return err
 	}
-	a.show(map[string]string{"deleted": pos[0]}, [][2]string{{"deleted", pos[0]}})
+	a.show(map[string]string{"deleted": app.value}, [][2]string{{"deleted", app.value}})
 	return nil
 }

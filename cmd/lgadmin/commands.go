@@ -217,18 +217,18 @@ func (a *App) orgCreate(ctx context.Context, args []string) error {
 }
 
 func (a *App) orgSet(ctx context.Context, args []string) error {
-	fs := a.flags("org set", "ORG_ID")
+	fs := a.flags("org set", "[--org] ORG_ID")
+	org := idFlag(fs, "org", true)
 	var of orgFlags
 	of.register(fs)
-	pos, err := parse(fs, args, 1)
-	if err != nil {
+	if err := parseIDs(fs, args, org); err != nil {
 		return err
 	}
 	s, err := a.deps(ctx)
 	if err != nil {
 		return err
 	}
-	o, err := s.Org(ctx, orgID(pos[0]))
+	o, err := s.Org(ctx, orgID(org.value))
 	if err != nil {
 		return err
 	}
@@ -259,16 +259,16 @@ func orgID(s string) string {
 }
 
 func (a *App) orgShow(ctx context.Context, args []string) error {
-	fs := a.flags("org show", "ORG_ID")
-	pos, err := parse(fs, args, 1)
-	if err != nil {
+	fs := a.flags("org show", "[--org] ORG_ID")
+	org := idFlag(fs, "org", true)
+	if err := parseIDs(fs, args, org); err != nil {
 		return err
 	}
 	s, err := a.deps(ctx)
 	if err != nil {
 		return err
 	}
-	o, err := s.Org(ctx, orgID(pos[0]))
+	o, err := s.Org(ctx, orgID(org.value))
 	if err != nil {
 		return err
 	}
@@ -277,19 +277,20 @@ func (a *App) orgShow(ctx context.Context, args []string) error {
 }
 
 func (a *App) orgSync(ctx context.Context, args []string) error {
-	fs := a.flags("org sync", "ORG_ID")
-	pos, err := parse(fs, args, 1)
-	if err != nil {
+	fs := a.flags("org sync", "[--org] ORG_ID")
+	org := idFlag(fs, "org", true)
+	if err := parseIDs(fs, args, org); err != nil {
 		return err
 	}
 	s, err := a.deps(ctx)
 	if err != nil {
 		return err
 	}
-	if err := s.SyncPolicy(ctx, orgID(pos[0])); err != nil {
+	id := orgID(org.value)
+	if err := s.SyncPolicy(ctx, id); err != nil {
 		return err
 	}
-	a.show(map[string]string{"synced": orgID(pos[0])}, [][2]string{{"synced", orgID(pos[0])}})
+	a.show(map[string]string{"synced": id}, [][2]string{{"synced", id}})
 	return nil
 }
 
@@ -389,37 +390,32 @@ func (f *profileFlags) apply(fs *flag.FlagSet, p *store.Profile, orgZone string,
 	return nil
 }
 
-// parseOrg parses a command that needs --org, checks it is given and opens
-// the store.
-func (a *App) parseOrg(ctx context.Context, fs *flag.FlagSet, org *string, args []string, positional int) ([]string, *dynamo.Store, error) {
-	pos, err := parse(fs, args, positional)
-	if err != nil {
-		return nil, nil, err
+// parseIDs parses a command's ids, checks they are given, and opens the
+// store.
+func (a *App) parseIDs(ctx context.Context, fs *flag.FlagSet, args []string, ids ...*idArg) (*dynamo.Store, error) {
+	if err := parseIDs(fs, args, ids...); err != nil {
+		return nil, err
 	}
-	if *org == "" {
-		return nil, nil, usageError{"--org is required"}
-	}
-	s, err := a.deps(ctx)
-	return pos, s, err
+	return a.deps(ctx)
 }
 
 func (a *App) profileCreate(ctx context.Context, args []string) error {
-	fs := a.flags("profile create", "")
-	org := fs.String("org", "", "org id (required)")
+	fs := a.flags("profile create", "--org ORG_ID --name NAME")
+	org := idFlag(fs, "org", false)
 	name := fs.String("name", "", "profile name (required)")
 	var pf profileFlags
 	pf.register(fs)
-	if _, err := parse(fs, args, 0); err != nil {
+	if err := parseIDs(fs, args, org); err != nil {
 		return err
 	}
-	if *org == "" || strings.TrimSpace(*name) == "" {
-		return usageError{"--org and --name are required"}
+	if strings.TrimSpace(*name) == "" {
+		return usageError{"--name is required"}
 	}
 	s, err := a.deps(ctx)
 	if err != nil {
 		return err
 	}
-	o, err := s.Org(ctx, orgID(*org))
+	o, err := s.Org(ctx, orgID(org.value))
 	if err != nil {
 		return err
 	}
@@ -440,19 +436,19 @@ func (a *App) profileCreate(ctx context.Context, args []string) error {
 }
 
 func (a *App) profileSet(ctx context.Context, args []string) error {
-	fs := a.flags("profile set", "PROFILE_ID")
-	org := fs.String("org", "", "org id (required)")
+	fs := a.flags("profile set", "--org ORG_ID [--profile] PROFILE_ID")
+	org, prof := idFlag(fs, "org", false), idFlag(fs, "profile", true)
 	var pf profileFlags
 	pf.register(fs)
-	pos, s, err := a.parseOrg(ctx, fs, org, args, 1)
+	s, err := a.parseIDs(ctx, fs, args, org, prof)
 	if err != nil {
 		return err
 	}
-	o, err := s.Org(ctx, orgID(*org))
+	o, err := s.Org(ctx, orgID(org.value))
 	if err != nil {
 		return err
 	}
-	p, err := s.Profile(ctx, o.ID, pos[0])
+	p, err := s.Profile(ctx, o.ID, prof.value)
 	if err != nil {
 		return err
 	}
@@ -468,13 +464,13 @@ func (a *App) profileSet(ctx context.Context, args []string) error {
 }
 
 func (a *App) profileShow(ctx context.Context, args []string) error {
-	fs := a.flags("profile show", "PROFILE_ID")
-	org := fs.String("org", "", "org id (required)")
-	pos, s, err := a.parseOrg(ctx, fs, org, args, 1)
+	fs := a.flags("profile show", "--org ORG_ID [--profile] PROFILE_ID")
+	org, prof := idFlag(fs, "org", false), idFlag(fs, "profile", true)
+	s, err := a.parseIDs(ctx, fs, args, org, prof)
 	if err != nil {
 		return err
 	}
-	p, err := s.Profile(ctx, orgID(*org), pos[0])
+	p, err := s.Profile(ctx, orgID(org.value), prof.value)
 	if err != nil {
 		return err
 	}
@@ -483,13 +479,13 @@ func (a *App) profileShow(ctx context.Context, args []string) error {
 }
 
 func (a *App) profileList(ctx context.Context, args []string) error {
-	fs := a.flags("profile list", "")
-	org := fs.String("org", "", "org id (required)")
-	_, s, err := a.parseOrg(ctx, fs, org, args, 0)
+	fs := a.flags("profile list", "--org ORG_ID")
+	org := idFlag(fs, "org", false)
+	s, err := a.parseIDs(ctx, fs, args, org)
 	if err != nil {
 		return err
 	}
-	ps, err := s.Profiles(ctx, orgID(*org))
+	ps, err := s.Profiles(ctx, orgID(org.value))
 	if err != nil {
 		return err
 	}
@@ -552,21 +548,20 @@ func (a *App) showUser(u store.User) {
 }
 
 func (a *App) userCreate(ctx context.Context, args []string) error {
-	fs := a.flags("user create", "")
-	org := fs.String("org", "", "org id (required)")
-	profile := fs.String("profile", "", "profile id (required)")
-	username := fs.String("username", "", "user name, unique across all orgs, e.g. jane@acme.example (required)")
+	fs := a.flags("user create", "--org ORG_ID --profile PROFILE_ID --username USERNAME")
+	org, profile := idFlag(fs, "org", false), idFlag(fs, "profile", false)
+	username := fs.String("username", "", "the new user's `USERNAME`, unique across all orgs, e.g. jane@acme.example (required)")
 	email := fs.String("email", "", "email address; the security token is sent there")
 	first := fs.String("first-name", "", "first name")
 	last := fs.String("last-name", "", "last name")
 	tz := fs.String("timezone", "", "the user's time zone (default: the org's)")
 	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
 	pw := fs.String("password", "", "the password (prefer --password-stdin: command lines are visible to others)")
-	if _, err := parse(fs, args, 0); err != nil {
+	if err := parseIDs(fs, args, org, profile); err != nil {
 		return err
 	}
-	if *org == "" || *profile == "" || *username == "" {
-		return usageError{"--org, --profile and --username are required"}
+	if *username == "" {
+		return usageError{"--username is required"}
 	}
 	password, err := a.password(*pw, *pwStdin)
 	if err != nil {
@@ -582,11 +577,11 @@ func (a *App) userCreate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	o, err := s.Org(ctx, orgID(*org))
+	o, err := s.Org(ctx, orgID(org.value))
 	if err != nil {
 		return err
 	}
-	p, err := s.Profile(ctx, o.ID, *profile)
+	p, err := s.Profile(ctx, o.ID, profile.value)
 	if err != nil {
 		return err
 	}
@@ -655,16 +650,13 @@ func (a *App) accounts(s *dynamo.Store) *account.Service {
 var cliActor = account.Actor{Via: "CLI"}
 
 func (a *App) userArg(ctx context.Context, name string, args []string) (*dynamo.Store, store.User, error) {
-	fs := a.flags(name, "USERNAME")
-	pos, err := parse(fs, args, 1)
+	fs := a.flags(name, "[--user] USERNAME")
+	user := idFlag(fs, "user", true)
+	s, err := a.parseIDs(ctx, fs, args, user)
 	if err != nil {
 		return nil, store.User{}, err
 	}
-	s, err := a.deps(ctx)
-	if err != nil {
-		return nil, store.User{}, err
-	}
-	u, err := s.User(ctx, pos[0])
+	u, err := s.User(ctx, user.value)
 	return s, u, err
 }
 
@@ -678,13 +670,13 @@ func (a *App) userShow(ctx context.Context, args []string) error {
 }
 
 func (a *App) userList(ctx context.Context, args []string) error {
-	fs := a.flags("user list", "")
-	org := fs.String("org", "", "org id (required)")
-	_, s, err := a.parseOrg(ctx, fs, org, args, 0)
+	fs := a.flags("user list", "--org ORG_ID")
+	org := idFlag(fs, "org", false)
+	s, err := a.parseIDs(ctx, fs, args, org)
 	if err != nil {
 		return err
 	}
-	us, err := s.UsersOfOrg(ctx, orgID(*org))
+	us, err := s.UsersOfOrg(ctx, orgID(org.value))
 	if err != nil {
 		return err
 	}
@@ -772,10 +764,10 @@ type eventView struct {
 }
 
 func (a *App) history(ctx context.Context, args []string) error {
-	fs := a.flags("history", "")
-	user := fs.String("user", "", "user name of an existing user")
-	tried := fs.String("tried", "", "a user name that matched nobody")
-	org := fs.String("org", "", "org id: every user of the org")
+	fs := a.flags("history", "(--user USERNAME | --tried USERNAME | --org ORG_ID)")
+	user := fs.String("user", "", "an existing user's `USERNAME`")
+	tried := fs.String("tried", "", "a `USERNAME` that matched nobody")
+	org := fs.String("org", "", "an org's `ORG_ID`: every user of the org")
 	limit := fs.Int("limit", 50, "at most this many lines, newest first")
 	if _, err := parse(fs, args, 0); err != nil {
 		return err

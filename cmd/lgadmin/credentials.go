@@ -11,11 +11,11 @@ import (
 // it a new security token by mail (the seed: a password reset resets the
 // token). Nothing changes when the mail cannot be sent.
 func (a *App) userResetPassword(ctx context.Context, args []string) error {
-	fs := a.flags("user reset-password", "USERNAME")
+	fs := a.flags("user reset-password", "[--user] USERNAME")
+	user := idFlag(fs, "user", true)
 	pwStdin := fs.Bool("password-stdin", false, "read the new password from the first line of standard input")
 	pw := fs.String("password", "", "the new password (prefer --password-stdin: command lines are visible to others)")
-	pos, err := parse(fs, args, 1)
-	if err != nil {
+	if err := parseIDs(fs, args, user); err != nil {
 		return err
 	}
 	if (*pw == "") == !*pwStdin {
@@ -29,7 +29,7 @@ func (a *App) userResetPassword(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	u, err := s.User(ctx, pos[0])
+	u, err := s.User(ctx, user.value)
 	if err != nil {
 		return err
 	}
@@ -56,14 +56,11 @@ type auditView struct {
 
 // audit lists an org's audit trail: every credential change and refusal.
 func (a *App) audit(ctx context.Context, args []string) error {
-	fs := a.flags("audit", "")
-	org := fs.String("org", "", "org id (required)")
+	fs := a.flags("audit", "--org ORG_ID")
+	org := idFlag(fs, "org", false)
 	limit := fs.Int("limit", 50, "at most this many lines, newest first")
-	if _, err := parse(fs, args, 0); err != nil {
+	if err := parseIDs(fs, args, org); err != nil {
 		return err
-	}
-	if *org == "" {
-		return usageError{"--org is required"}
 	}
 	if *limit < 1 || *limit > 1000 {
 		return usageError{"--limit must be from 1 to 1000"}
@@ -72,7 +69,7 @@ func (a *App) audit(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	evs, err := s.AuditTrail(ctx, orgID(*org), int32(*limit))
+	evs, err := s.AuditTrail(ctx, orgID(org.value), int32(*limit))
 	if err != nil {
 		return err
 	}

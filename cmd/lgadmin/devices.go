@@ -47,27 +47,28 @@ func (a *App) userDevices(ctx context.Context, args []string) error {
 }
 
 func (a *App) userDeviceRevoke(ctx context.Context, args []string) error {
-	fs := a.flags("user device-revoke", "USERNAME (DEVICE_ID | --all)")
+	fs := a.flags("user device-revoke", "[--user] USERNAME ([--device] DEVICE_ID | --all)")
+	user, device := idFlag(fs, "user", true), idFlag(fs, "device", true)
+	device.optional = true // with --all
 	all := fs.Bool("all", false, "revoke every activated browser of the user")
-	pos, err := parse(fs, args, -1)
-	if err != nil {
+	if err := parseIDs(fs, args, user, device); err != nil {
 		return err
 	}
-	if len(pos) != 2 && !(*all && len(pos) == 1) {
-		return usageError{"give a user name and a device id from 'lgadmin user devices', or --all"}
+	if (device.value == "") != *all {
+		return usageError{"give a device id from 'lgadmin user devices', or --all"}
 	}
 	s, err := a.deps(ctx)
 	if err != nil {
 		return err
 	}
 	if *all {
-		if err := s.RevokeAllDevices(ctx, pos[0]); err != nil {
+		if err := s.RevokeAllDevices(ctx, user.value); err != nil {
 			return err
 		}
-		a.show(map[string]string{"revoked": "all"}, [][2]string{{"revoked", "every activated browser of " + pos[0]}})
+		a.show(map[string]string{"revoked": "all"}, [][2]string{{"revoked", "every activated browser of " + user.value}})
 		return nil
 	}
-	digest, err := s.RevokeDevice(ctx, pos[0], pos[1])
+	digest, err := s.RevokeDevice(ctx, user.value, device.value)
 	if err != nil {
 		return err
 	}

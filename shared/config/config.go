@@ -80,8 +80,9 @@ func Load(getenv func(string) string) (Config, error) {
 
 // AWS loads the AWS configuration from the standard sources. Locally the
 // endpoints come from AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_SESV2.
-func AWS(ctx context.Context) (aws.Config, error) {
-	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+// opts are the SDK's load options, for a caller that needs one (the CLI).
+func AWS(ctx context.Context, opts ...func(*awsconfig.LoadOptions) error) (aws.Config, error) {
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("loading AWS configuration: %w", err)
 	}
