@@ -188,11 +188,18 @@ const scenarios = {
     await expectHome(page, 'from a trusted range');
   },
 
-  // Two-factor for UI logins: enrol with the key on the page, then a prompt.
+  // Two-factor for UI logins from a new browser: the emailed code first
+  // (enrolling adds a factor, which the password alone may not do), then
+  // enrolment with the key on the page, then a prompt.
   async 'totp-enrol'() {
     const { page } = await newPage();
+    const since = nowSec();
     await submitLogin(page, cmd.username, cmd.password);
-    check(new URL(page.url()).pathname === '/login/verify', 'an enrolment page should follow the password');
+    check(new URL(page.url()).pathname === '/login/verify', 'a verification page should follow the password');
+    check((await page.$('#totp-secret')) === null, 'no key may be offered on the password alone');
+    check((await page.innerText('main')).includes('***@'), 'the emailed code should be asked first');
+    await enterCode(page, await codeFromMail(since));
+    check(new URL(page.url()).pathname === '/login/verify', 'an enrolment page should follow the emailed code');
     const key = await page.getAttribute('#totp-secret', 'data-secret');
     check(key && key.length >= 16, 'the key should be on the page');
     const qr = await page.getAttribute('.qr img', 'src');
