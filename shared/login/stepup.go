@@ -38,7 +38,7 @@ func (b *Browser) StartStepUp(ctx context.Context, sess store.Session, u store.U
 	}
 	now := b.Now()
 	ev := store.LoginEvent{At: now, UserID: u.ID, OrgID: u.OrgID, Username: u.Username, IP: ip.String(), LoginType: "UI", Client: client}
-	id, pending, c, err := b.newChallenge(u, policy.UIDecision{Challenge: kind}, ev)
+	id, pending, c, err := b.newChallenge(ctx, u, policy.UIDecision{Challenge: kind}, ev)
 	if err != nil {
 		return BrowserOutcome{}, internal(err)
 	}
@@ -75,7 +75,10 @@ func (b *Browser) answerStepUp(ctx context.Context, sessionID string, in Browser
 	if err != nil {
 		return err
 	}
-	step, ok := b.matchTOTP(u, c, strings.TrimSpace(in.Code), now)
+	step, ok, err := b.matchTOTP(ctx, u, c, strings.TrimSpace(in.Code), now)
+	if err != nil {
+		return internal(errors.Join(err, b.settle(ctx, u, false)))
+	}
 	if !ok {
 		return b.wrongCode(ctx, u, c, ev, policy.ReasonInvalidTOTP)
 	}
