@@ -34,6 +34,7 @@ chromium:
 build-local: ## build every function's bootstrap for this machine, the emulator, the gateway and the CLI
 	@mkdir -p $(BUILD_DIR)
 	$(GO) build -o $(BUILD_DIR)/aws-lambda-rie github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie
+	$(GO) build -o $(BUILD_DIR)/local-kms github.com/nsmithuk/local-kms
 	$(GO) build -o $(BUILD_DIR)/local ./cmd/local
 	$(GO) build -o $(BUILD_DIR)/lgadmin ./cmd/lgadmin
 	@set -e; for f in $(FUNCTIONS); do \
@@ -41,7 +42,7 @@ build-local: ## build every function's bootstrap for this machine, the emulator,
 	  CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(BUILD_DIR)/$${f%%:*}/bootstrap ./functions/$${f##*:}; \
 	done
 
-run: deps build-local ## start DynamoDB and SES stand-ins, all functions on 127.0.0.1:3000, and a demo user
+run: deps build-local ## start DynamoDB, SES and KMS stand-ins, all functions on 127.0.0.1:3000, and a demo user
 	@scripts/run-local.sh
 
 # The stack of make run with the same DATA_DIR: its ports, region, dummy

@@ -206,7 +206,7 @@ func TestBrowserLogin(t *testing.T) {
 		a := s.account(t, nil, func(p *store.Profile) { p.RequireHighAssurance = true })
 		u, _ := s.st.User(context.Background(), a.username)
 		k, _ := secret.NewTOTPKey("e2e", a.username, rand.Reader)
-		sealed, _ := s.sealer.Seal(k.Secret(), u.ID, rand.Reader)
+		sealed, _ := s.sealer.Seal(context.Background(), k.Secret(), u.ID, rand.Reader)
 		if err := s.st.SetTOTPKey(context.Background(), a.username, sealed); err != nil {
 			t.Fatal(err)
 		}

@@ -29,18 +29,18 @@ import (
 // one the banner points to logs in through SOAP, the old one no longer.
 func TestMakeRunGivesADemoLoginThatJsforceCompletes(t *testing.T) {
 	root := testenv.Root(t)
-	for _, b := range []string{"local", "lgadmin", "aws-lambda-rie", "SoapFunction/bootstrap", "WebFunction/bootstrap"} {
+	for _, b := range []string{"local", "lgadmin", "aws-lambda-rie", "local-kms", "SoapFunction/bootstrap", "WebFunction/bootstrap"} {
 		if _, err := os.Stat(filepath.Join(root, ".build", b)); err != nil {
 			t.Fatalf(".build/%s is missing: run make build-local (make test does)", b)
 		}
 	}
 	data := t.TempDir()
-	api, dyn, ses := testenv.FreePort(t), testenv.FreePort(t), testenv.FreePort(t)
+	api, dyn, ses, kms := testenv.FreePort(t), testenv.FreePort(t), testenv.FreePort(t), testenv.FreePort(t)
 	start := func() (*exec.Cmd, string) {
 		cmd := exec.Command(filepath.Join(root, "scripts", "run-local.sh"))
 		cmd.Dir = root
 		cmd.Env = append(os.Environ(), "DATA_DIR="+data, "API_PORT="+strconv.Itoa(api),
-			"DYNAMODB_PORT="+strconv.Itoa(dyn), "SES_PORT="+strconv.Itoa(ses))
+			"DYNAMODB_PORT="+strconv.Itoa(dyn), "SES_PORT="+strconv.Itoa(ses), "KMS_PORT="+strconv.Itoa(kms))
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 		out, _ := cmd.StdoutPipe()
 		cmd.Stderr = cmd.Stdout

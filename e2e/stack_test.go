@@ -4,17 +4,18 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"loginguard/internal/testenv"
 	"loginguard/shared/ids"
+	"loginguard/shared/keyring"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
 	"loginguard/shared/store"
@@ -30,7 +31,7 @@ type stack struct {
 	stopSES func() // stops the SES stand-in (mail is down from then on)
 	logPath string // the gateway's output, with every function's log lines
 	st      *dynamo.Store
-	sealer  *secret.Sealer // seals TOTP keys with the key the functions got
+	sealer  *keyring.Ring // seals TOTP keys with the keyring the functions use (its own instance)
 }
 
 func build(t *testing.T, root, out, pkg string, lambda bool) {
@@ -69,17 +70,21 @@ func startStack(t *testing.T) *stack {
 	if err := os.WriteFile(envVars, []byte(`{"SoapFunction": {"FAILURE_FLOOR": "20ms"}, "OAuthFunction": {"FAILURE_FLOOR": "20ms"}, "WebFunction": {"FAILURE_FLOOR": "20ms"}}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	totpKey := make([]byte, 32)
-	rand.Read(totpKey)
-	sealer, _ := secret.NewSealer(totpKey)
+	// KMS: local-kms with one key, the template's KeyringKey.
+	kmsURL, kmsKey := testenv.KMS(t)
+	sealer, err := keyring.New(testenv.KMSClient(kmsURL), st, keyring.Config{KMSKey: kmsKey, Name: keyring.TOTP})
+	if err != nil {
+		t.Fatal(err)
+	}
 	port := testenv.FreePort(t)
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	gw := testenv.StartEnv(t, addr, []string{
 		"AWS_ENDPOINT_URL_DYNAMODB=" + endpoint, "AWS_ENDPOINT_URL_SESV2=" + sesURL, "AWS_REGION=us-east-1",
 		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
+		"AWS_ENDPOINT_URL_KMS=" + kmsURL,
 	}, filepath.Join(bin, "local"), "serve", "--template", filepath.Join(root, "template.yaml"),
 		"--build-dir", bin, "--addr", addr, "--env-vars", envVars,
-		"--parameter-overrides", "TotpEncryptionKey="+base64.StdEncoding.EncodeToString(totpKey),
+		"--kms-key", "KeyringKey="+kmsKey[strings.LastIndex(kmsKey, "/")+1:],
 		"--parameter-overrides", "SenderAddress=no-reply@e2e.example")
 	logPath := gw.Stdout.(*os.File).Name()
 	return &stack{root: root, baseURL: "http://" + addr, sesURL: sesURL, stopSES: stopSES, logPath: logPath, st: st, sealer: sealer}

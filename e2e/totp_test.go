@@ -24,7 +24,7 @@ func TestJsforceSOAPLoginWithATOTPCode(t *testing.T) {
 		t.Fatal(err)
 	}
 	k, _ := secret.NewTOTPKey("e2e", a.username, rand.Reader)
-	sealed, _ := s.sealer.Seal(k.Secret(), u.ID, rand.Reader)
+	sealed, _ := s.sealer.Seal(context.Background(), k.Secret(), u.ID, rand.Reader)
 	if err := s.st.SetTOTPKey(context.Background(), a.username, sealed); err != nil {
 		t.Fatal(err)
 	}

@@ -50,17 +50,46 @@ export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
 export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$DYNAMODB_PORT"
 export AWS_ENDPOINT_URL_SESV2="http://127.0.0.1:$SES_PORT"
 export SENDER_ADDRESS=${SENDER_ADDRESS:-no-reply@example.com}
-# The key that seals users' TOTP keys: made once, kept with the data.
-[ -s "$DATA_DIR/totp.key" ] || (umask 077; head -c 32 /dev/urandom | base64 > "$DATA_DIR/totp.key")
-TOTP_ENCRYPTION_KEY=$(cat "$DATA_DIR/totp.key")
-export TOTP_ENCRYPTION_KEY
+
+# ---- KMS: local-kms holds the key that wraps the TOTP keyring's data keys ----
+# Its key id and backing key are made once and kept with the data (a seed
+# file), so the key, and every TOTP key sealed under it, survives restarts.
+KMS_PORT=${KMS_PORT:-8006}
+if port_busy "$KMS_PORT"; then
+  echo "make run: port $KMS_PORT for the KMS stand-in (KMS_PORT) is already in use on 127.0.0.1." >&2
+  exit 1
+fi
+mkdir -p "$DATA_DIR/kms"
+if [ ! -s "$DATA_DIR/kms/seed.yaml" ]; then
+  hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+  id=$(hex 16); id="${id:0:8}-${id:8:4}-4${id:13:3}-a${id:17:3}-${id:20:12}"
+  (umask 077; printf 'Keys:\n  Symmetric:\n    Aes:\n      - Metadata:\n          KeyId: %s\n          Description: loginguard keyring key (local)\n        BackingKeys:\n          - %s\n' \
+    "$id" "$(hex 32)" > "$DATA_DIR/kms/seed.yaml")
+fi
+KMS_KEY_ID=$(sed -n 's/^ *KeyId: *//p' "$DATA_DIR/kms/seed.yaml")
+# local-kms listens on every interface (it has no host setting); ARNs use the local account and region.
+PORT="$KMS_PORT" KMS_DATA_PATH="$DATA_DIR/kms/data" KMS_SEED_PATH="$DATA_DIR/kms/seed.yaml" \
+  KMS_ACCOUNT_ID=000000000000 KMS_REGION=us-east-1 .build/local-kms >"$DATA_DIR/logs/kms.log" 2>&1 &
+pids+=($!)
+wait_port "$KMS_PORT" "local-kms"
+export AWS_ENDPOINT_URL_KMS="http://127.0.0.1:$KMS_PORT"
+export KEYRING_KMS_KEY="arn:aws:kms:us-east-1:000000000000:key/$KMS_KEY_ID"
+# TOTP keys sealed before the keyring (the first format) open with the old
+# key, if this data folder has one; nothing new is sealed with it.
+legacy_totp=()
+if [ -s "$DATA_DIR/totp.key" ]; then
+  TOTP_ENCRYPTION_KEY=$(cat "$DATA_DIR/totp.key")
+  export TOTP_ENCRYPTION_KEY
+  legacy_totp=(--parameter-overrides "TotpEncryptionKey=$TOTP_ENCRYPTION_KEY")
+fi
+# ---- end of KMS ----
 
 .build/local create-tables --template template.yaml >/dev/null
 demo=$(printf '%s\n' "$DEMO_PASSWORD" | .build/lgadmin demo --username "$DEMO_USER" --email "$DEMO_USER" --password-stdin --json)
 org=$(printf '%s' "$demo" | sed -n 's/.*"orgId": "\([^"]*\)".*/\1/p')
 
 .build/local serve --template template.yaml --build-dir .build --addr "127.0.0.1:$API_PORT" \
-  --parameter-overrides "SenderAddress=$SENDER_ADDRESS" --parameter-overrides "TotpEncryptionKey=$TOTP_ENCRYPTION_KEY" \
+  --parameter-overrides "SenderAddress=$SENDER_ADDRESS" --kms-key "KeyringKey=$KMS_KEY_ID" "${legacy_totp[@]}" \
   >"$DATA_DIR/logs/api.log" 2>&1 &
 pids+=($!)
 wait_port "$API_PORT" "the local API"
@@ -69,7 +98,7 @@ set +m
 # make admin runs lgadmin with this file: what this stack gave its functions
 # (endpoints, region, dummy credentials, sender, sealing key), not the
 # caller's own AWS settings. It exists only while the stack runs.
-(umask 077; export -p | grep -E '^declare -x (AWS_ENDPOINT_URL_[A-Z0-9_]+|AWS_REGION|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|SENDER_ADDRESS|TOTP_[A-Z0-9_]+|KMS_[A-Z0-9_]+)=' >"$DATA_DIR/stack.env")
+(umask 077; export -p | grep -E '^declare -x (AWS_ENDPOINT_URL_[A-Z0-9_]+|AWS_REGION|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|SENDER_ADDRESS|TOTP_[A-Z0-9_]+|KMS_[A-Z0-9_]+|KEYRING_KMS_KEY)=' >"$DATA_DIR/stack.env")
 admin="make admin"
 [ "$DATA_DIR" = .data ] || admin="DATA_DIR=$DATA_DIR make admin"
 

@@ -76,6 +76,8 @@ func init() {
 		{"app delete", "delete a connected app", (*App).appDelete},
 		{"history", "list login history of a user, a user name tried, or an org", (*App).history},
 		{"audit", "list an org's audit trail: token resets, password changes and refusals (who, whom, when, from where)", (*App).audit},
+		{"keys rotate", "add a new data key to the TOTP keyring: new TOTP keys are sealed with it, older ones still open", (*App).keysRotate},
+		{"keys list", "list the TOTP keyring's data keys (ids and dates, newest last)", (*App).keysList},
 		{"demo", "create the demo org, profile and user if missing, and mail the demo user a new security token (make run, on every start)", (*App).demo},
 	}
 }
@@ -133,7 +135,7 @@ func (a *App) usage(w io.Writer) {
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "\nConfiguration (environment): USERS_TABLE, ORGS_TABLE, SESSIONS_TABLE, HISTORY_TABLE, APPS_TABLE,")
-	fmt.Fprintln(w, "SENDER_ADDRESS, TOTP_ENCRYPTION_KEY, and the standard AWS variables (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SESV2, ...).")
+	fmt.Fprintln(w, "SENDER_ADDRESS, KEYRING_KMS_KEY, TOTP_ENCRYPTION_KEY (legacy), and the standard AWS variables (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SESV2, ...).")
 }
 
 // flags makes a FlagSet for a command with --json and a usage text.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"loginguard/internal/testenv"
+	"loginguard/shared/store/dynamo"
 )
 
 // cli runs lgadmin against a dynalite and an SES stand-in of its own.
@@ -226,10 +227,13 @@ func TestTOTPCommands(t *testing.T) {
 		t.Fatalf("profile %+v", prof)
 	}
 	c.json("Long-enough-1\n", "user", "create", "--org", orgID, "--profile", prof["id"].(string), "--username", "bot@acme.example", "--password-stdin")
-	if code, _, errs := c.run("", "user", "totp-register", "bot@acme.example"); code != 1 || !strings.Contains(errs, "TOTP_ENCRYPTION_KEY") {
-		t.Fatalf("without a key: %d %s", code, errs)
+	if code, _, errs := c.run("", "user", "totp-register", "bot@acme.example"); code != 1 || !strings.Contains(errs, "KEYRING_KMS_KEY") {
+		t.Fatalf("without a keyring key: %d %s", code, errs)
 	}
-	c.env["TOTP_ENCRYPTION_KEY"] = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=" // 32 bytes
+	c.env["AWS_ENDPOINT_URL_KMS"], c.env["KEYRING_KMS_KEY"] = testenv.KMS(t)
+	if code, out, _ := c.run("", "keys", "list"); code != 0 || !strings.Contains(out, "no data keys yet") {
+		t.Fatalf("keys list before any: %d %s", code, out)
+	}
 	reg := c.json("", "user", "totp-register", "bot@acme.example")
 	if !strings.HasPrefix(reg["otpauthUri"].(string), "otpauth://totp/") || len(reg["secret"].(string)) < 16 {
 		t.Fatalf("register %+v", reg)
@@ -239,6 +243,20 @@ func TestTOTPCommands(t *testing.T) {
 	}
 	if u := c.json("", "user", "totp-remove", "bot@acme.example"); u["hasTotpKey"] != false {
 		t.Fatalf("after remove %+v", u)
+	}
+	// Rotation: a new data key, the newest; the next key sealed names it.
+	db := testenv.DynamoDB(c.env["AWS_ENDPOINT_URL_DYNAMODB"])
+	st := dynamo.New(db, testenv.CreateTables(t, db))
+	newest := c.json("", "keys", "rotate")["newestKey"].(string)
+	var keys []map[string]any
+	code, out, _ := c.run("", "keys", "list", "--json")
+	if code != 0 || json.Unmarshal([]byte(out), &keys) != nil || len(keys) != 2 || keys[1]["id"] != newest || keys[1]["newest"] != true || keys[0]["newest"] != false {
+		t.Fatalf("keys list after a rotation: %d %s", code, out)
+	}
+	c.json("", "user", "totp-register", "bot@acme.example")
+	u, err := st.User(context.Background(), "bot@acme.example")
+	if err != nil || !strings.HasPrefix(u.TOTPSealed, "v2."+newest+".") {
+		t.Fatalf("after rotation the key is sealed as %q (%v); want the newest key %s", u.TOTPSealed, err, newest)
 	}
 }
 

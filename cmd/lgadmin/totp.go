@@ -4,19 +4,32 @@ import (
 	"context"
 	"errors"
 
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+
 	"loginguard/shared/config"
+	"loginguard/shared/keyring"
 	"loginguard/shared/secret"
 )
 
-func (a *App) sealer() (*secret.Sealer, error) {
+// keyring is the TOTP keyring the functions use: data keys in the orgs
+// table, wrapped under the KMS key of KEYRING_KMS_KEY.
+func (a *App) keyring(ctx context.Context) (*keyring.Ring, error) {
 	cfg, err := config.Load(a.Getenv)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.TOTPKey == nil {
-		return nil, errors.New("TOTP_ENCRYPTION_KEY is not set: give the CLI the same key the functions use (template parameter TotpEncryptionKey)")
+	if cfg.KeyringKMSKey == "" {
+		return nil, errors.New("KEYRING_KMS_KEY is not set: give the CLI the KMS key the functions use (the stack's KeyringKey ARN)")
 	}
-	return secret.NewSealer(cfg.TOTPKey)
+	s, err := a.deps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := config.AWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return keyring.New(kms.NewFromConfig(awsCfg), s, keyring.Config{KMSKey: cfg.KeyringKMSKey, Name: keyring.TOTP, Legacy: cfg.TOTPKey, Now: a.Now})
 }
 
 // userTOTPRegister makes a TOTP key for a user, stores it sealed, and prints
@@ -26,7 +39,7 @@ func (a *App) userTOTPRegister(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	sealer, err := a.sealer()
+	sealer, err := a.keyring(ctx)
 	if err != nil {
 		return err
 	}
@@ -38,7 +51,7 @@ func (a *App) userTOTPRegister(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	sealed, err := sealer.Seal(key.Secret(), u.ID, a.Rand)
+	sealed, err := sealer.Seal(ctx, key.Secret(), u.ID, a.Rand)
 	if err != nil {
 		return err
 	}

@@ -91,12 +91,21 @@ type common struct {
 	envVars  string
 	params   paramFlag
 	poolSize int
+	kmsKeys  paramFlag // --kms-key LogicalId=local key id
+}
+
+// load reads the template, the KMS keys' references resolved to the local
+// KMS's keys.
+func (c *common) load() (*samtemplate.Template, error) {
+	return samtemplate.LoadWithKMSKeys(c.template, c.params, c.kmsKeys)
 }
 
 func (c *common) register(fs *flag.FlagSet, functions bool) {
 	fs.StringVar(&c.template, "template", "template.yaml", "the SAM template")
 	c.params = paramFlag{}
 	fs.Var(c.params, "parameter-overrides", "template parameters, Key=Value (repeatable)")
+	c.kmsKeys = paramFlag{}
+	fs.Var(c.kmsKeys, "kms-key", "a KMS key of the template as a key of the local KMS, LogicalId=KeyId (repeatable): !Ref gives the id, !GetAtt .Arn its local ARN")
 	if functions {
 		fs.StringVar(&c.buildDir, "build-dir", ".build", "folder with <LogicalId>/bootstrap and aws-lambda-rie (make build-local)")
 		fs.StringVar(&c.envVars, "env-vars", "", `JSON file of environment overrides, as sam local: {"LogicalId": {"VAR": "value"}}`)
@@ -106,13 +115,13 @@ func (c *common) register(fs *flag.FlagSet, functions bool) {
 
 // passThrough are the variables of local's own environment a function gets:
 // where the local AWS stand-ins are, and credentials for them.
-var passThrough = []string{"AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SESV2", "AWS_REGION", "AWS_DEFAULT_REGION",
+var passThrough = []string{"AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SESV2", "AWS_ENDPOINT_URL_KMS", "AWS_REGION", "AWS_DEFAULT_REGION",
 	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "TZ", "PATH", "HOME"}
 
 // pools builds one pool per function, each with only the environment the
 // template gives it (plus overrides and the local endpoints).
 func (c *common) pools() (*samtemplate.Template, map[string]*pool, error) {
-	tpl, err := samtemplate.Load(c.template, c.params)
+	tpl, err := c.load()
 	if err != nil {
 		return nil, nil, err
 	}

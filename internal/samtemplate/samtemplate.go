@@ -14,6 +14,7 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation"
 	cfndynamodb "github.com/awslabs/goformation/v7/cloudformation/dynamodb"
 	"github.com/awslabs/goformation/v7/cloudformation/global"
+	cfnkms "github.com/awslabs/goformation/v7/cloudformation/kms"
 	"github.com/awslabs/goformation/v7/cloudformation/serverless"
 	"github.com/awslabs/goformation/v7/intrinsics"
 )
@@ -57,6 +58,17 @@ var subVar = regexp.MustCompile(`\$\{([A-Za-z0-9:.]+)\}`)
 // Load reads the template at path. overrides set parameters as
 // --parameter-overrides does.
 func Load(path string, overrides map[string]string) (*Template, error) {
+	return LoadWithKMSKeys(path, overrides, nil)
+}
+
+// LocalKMSARN is the ARN a KMS key with this id has locally (local-kms run
+// with KMS_ACCOUNT_ID and KMS_REGION as every local ARN here).
+func LocalKMSARN(keyID string) string { return "arn:aws:kms:us-east-1:000000000000:key/" + keyID }
+
+// LoadWithKMSKeys is Load where the template's KMS keys (AWS::KMS::Key, by
+// logical id) are keys of a local KMS: !Ref gives the key id, !GetAtt .Arn
+// its LocalKMSARN. A key not in kmsKeys gets its logical id as key id.
+func LoadWithKMSKeys(path string, overrides map[string]string, kmsKeys map[string]string) (*Template, error) {
 	ov := map[string]interface{}{}
 	for k, v := range overrides {
 		ov[k] = v
@@ -87,6 +99,14 @@ func Load(path string, overrides map[string]string) (*Template, error) {
 		if t, ok := r.(*cfndynamodb.Table); ok && t.TableName != nil && *t.TableName != "" {
 			resourceRef[name] = *t.TableName
 		}
+		if _, ok := r.(*cfnkms.Key); ok && kmsKeys[name] != "" {
+			resourceRef[name] = kmsKeys[name]
+		}
+	}
+	for name := range kmsKeys {
+		if _, ok := raw.Resources[name].(*cfnkms.Key); !ok {
+			return nil, fmt.Errorf("local KMS key for %s: the template has no AWS::KMS::Key %s", name, name)
+		}
 	}
 	// arnOf is the local stand-in for a resource's Arn attribute.
 	arnOf := func(res string) string {
@@ -96,6 +116,9 @@ func Load(path string, overrides map[string]string) (*Template, error) {
 		}
 		if _, fn := raw.Resources[res].(*serverless.Function); fn {
 			return "arn:aws:lambda:us-east-1:000000000000:function:" + n
+		}
+		if _, key := raw.Resources[res].(*cfnkms.Key); key {
+			return LocalKMSARN(n)
 		}
 		return "arn:aws:dynamodb:us-east-1:000000000000:table/" + n
 	}

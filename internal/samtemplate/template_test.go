@@ -1,6 +1,7 @@
 package samtemplate
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -18,6 +19,8 @@ var needs = map[string]map[string][]string{
 		"UsersTable":        {"dynamodb:GetItem", "dynamodb:UpdateItem"},
 		"SessionsTable":     {"dynamodb:BatchWriteItem", "dynamodb:DeleteItem"},
 		"LoginHistoryTable": {"dynamodb:BatchWriteItem", "dynamodb:PutItem"},
+		"OrgsTable":         {"dynamodb:GetItem"}, // the keyring item only
+		keyringKey:          {"kms:Decrypt"},
 	},
 	"AuthorizerFunction": {
 		"SessionsTable": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
@@ -29,14 +32,23 @@ var needs = map[string]map[string][]string{
 		"LoginHistoryTable":      {"dynamodb:BatchWriteItem", "dynamodb:PutItem"},
 		"UsersTable/index/byOrg": {"dynamodb:Query"},
 		sesIdentity:              {"ses:SendEmail"},
+		"OrgsTable":              {"dynamodb:GetItem", "dynamodb:PutItem"}, // reads the keyring, makes its first key
+		keyringKey:               {"kms:Decrypt", "kms:GenerateDataKey"},   // seals at TOTP enrolment
 	},
 	"OAuthFunction": {
 		"UsersTable":         {"dynamodb:GetItem", "dynamodb:UpdateItem"},
 		"SessionsTable":      {"dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem"},
 		"LoginHistoryTable":  {"dynamodb:BatchWriteItem", "dynamodb:PutItem"},
 		"ConnectedAppsTable": {"dynamodb:GetItem"},
+		"OrgsTable":          {"dynamodb:GetItem"},
+		keyringKey:           {"kms:Decrypt"},
 	},
 }
+
+// keyringKey is the KMS key wrapping the keyring's data keys (a resource
+// among the tables here): functions that open TOTP keys may Decrypt with
+// it, only the one that seals may GenerateDataKey.
+const keyringKey = "KeyringKey"
 
 // sesIdentity stands for the SES identity of the SenderIdentity parameter
 // among the tables: a function that mails may send as it, and only as it.
@@ -106,7 +118,8 @@ func TestEveryFunctionIsBuiltRoutedAndConfigured(t *testing.T) {
 
 func TestPoliciesGrantNoMoreThanEachFunctionNeeds(t *testing.T) {
 	tpl := repoTemplate(t)
-	arnTable := map[string]string{"arn:aws:ses:us-east-1:000000000000:identity/example.com": sesIdentity}
+	arnTable := map[string]string{"arn:aws:ses:us-east-1:000000000000:identity/example.com": sesIdentity,
+		LocalKMSARN(keyringKey): keyringKey}
 	for logical, tb := range tpl.Tables {
 		arn := "arn:aws:dynamodb:us-east-1:000000000000:table/" + tpl.TableName(logical)
 		arnTable[arn] = logical
@@ -226,4 +239,72 @@ func TestProtectedRoutesUseTheSessionAuthorizer(t *testing.T) {
 			t.Errorf("route %s %s is not behind the session authorizer", r.Method, r.Path)
 		}
 	}
+}
+
+func TestTheKeyringKeyIsAKMSKeyOnlyItsFunctionsUse(t *testing.T) {
+	tpl := repoTemplate(t)
+	key, err := tpl.Raw.GetKMSKeyWithName(keyringKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key.KeySpec == nil || *key.KeySpec != "SYMMETRIC_DEFAULT" || key.KeyUsage == nil || *key.KeyUsage != "ENCRYPT_DECRYPT" {
+		t.Errorf("%s must be a symmetric ENCRYPT_DECRYPT key", keyringKey)
+	}
+	if key.EnableKeyRotation == nil || !*key.EnableKeyRotation {
+		t.Errorf("%s: EnableKeyRotation must be true", keyringKey)
+	}
+	doc, _ := key.KeyPolicy.(map[string]interface{})
+	root := false
+	for _, raw := range asAny(doc["Statement"]) {
+		st, _ := raw.(map[string]interface{})
+		p, _ := st["Principal"].(map[string]interface{})
+		if st["Effect"] == "Allow" && fmt.Sprint(p["AWS"]) == "arn:aws:iam::000000000000:root" {
+			root = true
+		} else if st["Effect"] == "Allow" {
+			t.Errorf("the key policy grants to %v; only the account root administers the key (functions get IAM policies)", st["Principal"])
+		}
+	}
+	if !root {
+		t.Error("the key policy must let the account root administer the key")
+	}
+	for name, fn := range tpl.Functions {
+		_, needs := needs[name][keyringKey]
+		if got := fn.Env["KEYRING_KMS_KEY"]; (got != "") != needs || needs && got != LocalKMSARN(keyringKey) {
+			t.Errorf("%s: KEYRING_KMS_KEY = %q; the function needs the key: %v", name, got, needs)
+		}
+	}
+	// Each grant on the keyring is limited: the orgs table to the keyring's
+	// partition, the KMS key to the TOTP keyring's encryption context.
+	for name, f := range tpl.Raw.GetAllServerlessFunctionResources() {
+		for _, doc := range *f.Policies.IAMPolicyDocumentArray {
+			for _, raw := range doc.Statement {
+				st, _ := raw.(map[string]interface{})
+				cond := fmt.Sprint(st["Condition"])
+				for _, r := range strs(st["Resource"]) {
+					if r == "arn:aws:dynamodb:us-east-1:000000000000:table/"+tpl.TableName("OrgsTable") &&
+						cond != "map[ForAllValues:StringEquals:map[dynamodb:LeadingKeys:[KEYRING]]]" {
+						t.Errorf("%s: a grant on the orgs table without the KEYRING leading-key condition: %v", name, cond)
+					}
+					if r == LocalKMSARN(keyringKey) && cond != "map[StringEquals:map[kms:EncryptionContext:loginguard:keyring:totp]]" {
+						t.Errorf("%s: a grant on the keyring key without the encryption-context condition: %v", name, cond)
+					}
+				}
+			}
+		}
+	}
+	local, err := LoadWithKMSKeys(filepath.Join("..", "..", "template.yaml"), nil, map[string]string{keyringKey: "1234abcd-12ab-34cd-56ef-1234567890ab"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := local.Functions["SoapFunction"].Env["KEYRING_KMS_KEY"]; got != "arn:aws:kms:us-east-1:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab" {
+		t.Fatalf("with a local key id, KEYRING_KMS_KEY = %q", got)
+	}
+	if _, err := LoadWithKMSKeys(filepath.Join("..", "..", "template.yaml"), nil, map[string]string{"UsersTable": "x"}); err == nil {
+		t.Fatal("a local KMS key for a resource that is not a KMS key must be refused")
+	}
+}
+
+func asAny(v interface{}) []interface{} {
+	l, _ := v.([]interface{})
+	return l
 }

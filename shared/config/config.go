@@ -22,7 +22,13 @@ type Config struct {
 	Sender       string // SENDER_ADDRESS: From of every mail
 	LogLevel     slog.Level
 	FailureFloor time.Duration // FAILURE_FLOOR: least time a refused login takes (default 250ms)
-	TOTPKey      []byte        // TOTP_ENCRYPTION_KEY: base64 of the 32-byte AES key sealing TOTP keys; nil when unset
+	// KeyringKMSKey (KEYRING_KMS_KEY) is the KMS key (id or ARN) wrapping
+	// the data keys that seal TOTP keys; "" leaves TOTP off.
+	KeyringKMSKey string
+	// TOTPKey (TOTP_ENCRYPTION_KEY, legacy) is the 32-byte key of the first
+	// sealed-value format; set, values sealed with it keep opening (nothing
+	// new is sealed with it). nil when unset.
+	TOTPKey []byte
 	// StepUpRoutes (STEP_UP_ROUTES, route keys separated by commas) are the
 	// routes whose backend answers the authorizer's step-up signal. A Raise
 	// resource reached on any other route is refused as Block.
@@ -50,8 +56,9 @@ func Load(getenv func(string) string) (Config, error) {
 			History:  get("HISTORY_TABLE", "loginguard-dev-login-history"),
 			Apps:     get("APPS_TABLE", "loginguard-dev-connected-apps"),
 		},
-		Sender:       get("SENDER_ADDRESS", ""),
-		FailureFloor: DefaultFailureFloor,
+		Sender:        get("SENDER_ADDRESS", ""),
+		KeyringKMSKey: get("KEYRING_KMS_KEY", ""),
+		FailureFloor:  DefaultFailureFloor,
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL", "info"))); err != nil {
 		return Config{}, fmt.Errorf("LOG_LEVEL: %w", err)

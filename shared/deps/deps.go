@@ -12,8 +12,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 
 	"loginguard/shared/config"
+	"loginguard/shared/keyring"
 	"loginguard/shared/login"
 	"loginguard/shared/metrics"
 	"loginguard/shared/secret"
@@ -44,10 +46,14 @@ func Build(ctx context.Context, getenv func(string) string) (Deps, error) {
 	st := dynamo.New(dynamodb.NewFromConfig(awsCfg), cfg.Tables)
 	svc := &login.Service{Store: st, Rand: rand.Reader, Now: time.Now, Params: secret.DefaultParams,
 		FailureFloor: cfg.FailureFloor, Log: log}
-	if cfg.TOTPKey != nil {
-		if svc.Sealer, err = secret.NewSealer(cfg.TOTPKey); err != nil {
+	if cfg.KeyringKMSKey != "" {
+		// No KMS call here: data keys are unwrapped on first use.
+		ring, err := keyring.New(kms.NewFromConfig(awsCfg), st, keyring.Config{KMSKey: cfg.KeyringKMSKey,
+			Name: keyring.TOTP, Legacy: cfg.TOTPKey})
+		if err != nil {
 			return Deps{}, err
 		}
+		svc.Sealer = ring
 	}
 	return Deps{Config: cfg, Log: log, Store: st, Login: svc, Metrics: metrics.New(os.Stdout), AWS: awsCfg}, nil
 }

@@ -28,6 +28,14 @@ type Store interface {
 	TouchSession(ctx context.Context, s store.Session, now time.Time) error
 }
 
+// Sealer seals and opens users' TOTP keys (keyring.Ring: data keys under
+// KMS). Open fails with secret.ErrUnseal when the value itself does not
+// open; any other error is ours (KMS or DynamoDB unreachable).
+type Sealer interface {
+	Seal(ctx context.Context, plain, owner string, r io.Reader) (string, error)
+	Open(ctx context.Context, sealed, owner string) (string, error)
+}
+
 // Service runs logins. Build it once per process.
 type Service struct {
 	Store  Store
@@ -42,7 +50,7 @@ type Service struct {
 	Log          *slog.Logger                         // warnings that do not fail a login; may be nil
 	// Sealer opens users' TOTP keys; nil when none is configured (then a
 	// user who must log in with a TOTP code cannot).
-	Sealer *secret.Sealer
+	Sealer Sealer
 
 	known secretCache
 }
@@ -174,7 +182,7 @@ func (s *Service) login(ctx context.Context, a Attempt, now time.Time) (Result, 
 	if pair, ok := s.known.get(key); ok {
 		early = make(chan checked, 1)
 		go func() {
-			creds, step, rehash, err := s.checkSecret(pair.user(), a.Secret, now)
+			creds, step, rehash, err := s.checkSecret(ctx, pair.user(), a.Secret, now)
 			early <- checked{pair, creds, step, rehash, err}
 		}()
 	}
@@ -212,11 +220,12 @@ func (s *Service) login(ctx context.Context, a Attempt, now time.Time) (Result, 
 	if early == nil || c.pair != pairOf(u) {
 		// Nothing known, or the password, token or TOTP key changed since:
 		// check against what the reservation returned.
-		c.creds, c.totpStep, c.rehash, c.err = s.checkSecret(u, a.Secret, now)
+		c.creds, c.totpStep, c.rehash, c.err = s.checkSecret(ctx, u, a.Secret, now)
 	}
 	creds, totpStep, rehash, err := c.creds, c.totpStep, c.rehash, c.err
 	if err != nil {
-		return Result{}, internal(err)
+		// No verdict on the credentials: the attempt does not count.
+		return Result{}, internal(errors.Join(err, settle(ctx, s.Store, u, false)))
 	}
 	pol := u.Policy
 	d := policy.DecideAPILogin(policy.APILogin{
@@ -253,13 +262,17 @@ func refusedBy(err error) (policy.Reason, bool) {
 // API logins) the password followed by a current TOTP code, whose time step
 // it returns. The token and the code are cheap to check, so exactly one
 // password hash is checked either way.
-func (s *Service) checkSecret(u store.User, sec string, now time.Time) (policy.Credentials, int64, string, error) {
+func (s *Service) checkSecret(ctx context.Context, u store.User, sec string, now time.Time) (policy.Credentials, int64, string, error) {
 	password, with := sec, policy.PasswordOnly
 	var step int64
 	if u.Policy.TwoFactorAPI && u.TOTPSealed != "" {
 		// Only a code will do; a security token is not even looked at.
 		if n := len(sec) - secret.TOTPDigits; n > 0 && allDigits(sec[n:]) && s.Sealer != nil {
-			if key, err := s.Sealer.Open(u.TOTPSealed, u.ID); err == nil {
+			key, err := s.Sealer.Open(ctx, u.TOTPSealed, u.ID)
+			if err != nil && !errors.Is(err, secret.ErrUnseal) {
+				return policy.CredentialsInvalid, 0, "", err
+			}
+			if err == nil {
 				if st, ok := secret.MatchTOTP(key, sec[n:], now, u.TOTPLastStep); ok {
 					password, with, step = sec[:n], policy.PasswordAndTOTP, st
 				}

@@ -527,17 +527,15 @@ func TestSessionChecks(t *testing.T) {
 func totpWorld(t *testing.T, lo policy.Lockout) (*world, string, string, string) {
 	t.Helper()
 	w := newWorld(t, lo, "", func(p *store.Profile) { p.TwoFactorAPI = true })
-	key := make([]byte, 32)
-	rand.Read(key)
-	sealer, err := secret.NewSealer(key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sealer := testenv.Keyring(t, w.st)
 	w.svc.Sealer = sealer
 	u, tok := w.user("tia")
 	rec := w.userRecord(u)
 	k, _ := secret.NewTOTPKey("loginguard", u, rand.Reader)
-	sealed, _ := sealer.Seal(k.Secret(), rec.ID, rand.Reader)
+	sealed, err := sealer.Seal(w.ctx, k.Secret(), rec.ID, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := w.st.SetTOTPKey(w.ctx, u, sealed); err != nil {
 		t.Fatal(err)
 	}

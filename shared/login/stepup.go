@@ -91,7 +91,7 @@ func (b *Browser) StartStepUp(ctx context.Context, sess store.Session, u store.U
 // id has digest sessionHash, and sends its code when it is an emailed one
 // (nothing is left stored when the mail fails).
 func (b *Browser) stepUpChallenge(ctx context.Context, u store.User, kind policy.Challenge, sessionHash string, emailPassed bool, ev store.LoginEvent) (BrowserOutcome, error) {
-	id, pending, c, err := b.newChallenge(u, policy.UIDecision{Challenge: kind}, ev)
+	id, pending, c, err := b.newChallenge(ctx, u, policy.UIDecision{Challenge: kind}, ev)
 	if err != nil {
 		return BrowserOutcome{}, internal(err)
 	}
@@ -159,7 +159,10 @@ func (b *Browser) answerStepUp(ctx context.Context, sessionID string, in Browser
 		}
 		return b.stepUpChallenge(ctx, u, kind, c.StepUp, true, ev)
 	}
-	step, ok := b.matchTOTP(u, c, code, now)
+	step, ok, err := b.matchTOTP(ctx, u, c, code, now)
+	if err != nil {
+		return BrowserOutcome{}, internal(errors.Join(err, b.settle(ctx, u, false)))
+	}
 	if !ok {
 		return BrowserOutcome{}, b.wrongCode(ctx, u, c, ev, policy.ReasonInvalidTOTP)
 	}

@@ -268,9 +268,9 @@ func (b *Browser) challenge(ctx context.Context, u store.User, d policy.UIDecisi
 	}
 	if d.Challenge == policy.ChallengeTOTPEnrol && b.Sealer == nil {
 		return BrowserOutcome{}, b.refuse(ctx, ev, policy.ReasonTOTPRequired, errors.Join(b.settle(ctx, u, false),
-			errors.New("two-factor enrolment needs TOTP_ENCRYPTION_KEY")))
+			errors.New("two-factor enrolment needs the keyring (KEYRING_KMS_KEY)")))
 	}
-	id, pending, c, err := b.newChallenge(u, d, ev)
+	id, pending, c, err := b.newChallenge(ctx, u, d, ev)
 	if err != nil {
 		return BrowserOutcome{}, internal(err)
 	}
@@ -332,7 +332,7 @@ type challengeDraft struct {
 // newChallenge makes a challenge of d's kind for u: its id, what its page
 // shows, and the record to store. An emailed code is made here and kept
 // only as a digest bound to the id; a key to enrol is sealed for u.
-func (b *Browser) newChallenge(u store.User, d policy.UIDecision, ev store.LoginEvent) (string, challengeDraft, store.LoginChallenge, error) {
+func (b *Browser) newChallenge(ctx context.Context, u store.User, d policy.UIDecision, ev store.LoginEvent) (string, challengeDraft, store.LoginChallenge, error) {
 	id, err := secret.NewOpaque(b.Rand)
 	if err != nil {
 		return "", challengeDraft{}, store.LoginChallenge{}, err
@@ -352,13 +352,13 @@ func (b *Browser) newChallenge(u store.User, d policy.UIDecision, ev store.Login
 		c.SentTo = p.MaskedEmail
 	case policy.ChallengeTOTPEnrol:
 		if b.Sealer == nil {
-			return "", p, c, errors.New("two-factor enrolment needs TOTP_ENCRYPTION_KEY")
+			return "", p, c, errors.New("two-factor enrolment needs the keyring (KEYRING_KMS_KEY)")
 		}
 		key, err := secret.NewTOTPKey(b.issuer(), u.Username, b.Rand)
 		if err != nil {
 			return "", p, c, err
 		}
-		if c.EnrolKey, err = b.Sealer.Seal(key.Secret(), u.ID, b.Rand); err != nil {
+		if c.EnrolKey, err = b.Sealer.Seal(ctx, key.Secret(), u.ID, b.Rand); err != nil {
 			return "", p, c, err
 		}
 		p.EnrolSecret, p.EnrolURL = key.Secret(), key.URL()
@@ -367,17 +367,22 @@ func (b *Browser) newChallenge(u store.User, d policy.UIDecision, ev store.Login
 }
 
 // matchTOTP checks a code against u's key, or the key c offers to enrol,
-// accepting only time steps after any already used.
-func (b *Browser) matchTOTP(u store.User, c store.LoginChallenge, code string, now time.Time) (int64, bool) {
+// accepting only time steps after any already used. An error means the key
+// could not be opened for a failure of ours (no verdict on the code).
+func (b *Browser) matchTOTP(ctx context.Context, u store.User, c store.LoginChallenge, code string, now time.Time) (int64, bool, error) {
 	sealed := u.TOTPSealed
 	if c.EnrolKey != "" {
 		sealed = c.EnrolKey
 	}
-	key, err := b.openKey(sealed, u.ID)
-	if err != nil {
-		return 0, false
+	key, err := b.openKey(ctx, sealed, u.ID)
+	if errors.Is(err, secret.ErrUnseal) || errors.Is(err, errNoTOTPKey) {
+		return 0, false, nil
 	}
-	return secret.MatchTOTP(key, code, now, u.TOTPLastStep)
+	if err != nil {
+		return 0, false, err
+	}
+	step, ok := secret.MatchTOTP(key, code, now, u.TOTPLastStep)
+	return step, ok, nil
 }
 
 func (b *Browser) issuer() string {
@@ -435,7 +440,11 @@ func (b *Browser) answer(ctx context.Context, in BrowserAnswer, now time.Time) (
 		}
 	default:
 		wrong = policy.ReasonInvalidTOTP
-		if st, ok := b.matchTOTP(u, c, code, now); ok {
+		st, ok, err := b.matchTOTP(ctx, u, c, code, now)
+		if err != nil {
+			return BrowserOutcome{}, internal(errors.Join(err, b.settle(ctx, u, false)))
+		}
+		if ok {
 			totpStep, wrong = st, ""
 		}
 	}
@@ -504,11 +513,13 @@ func (b *Browser) challengeOf(ctx context.Context, id, stepUpSession string, now
 	return c, nil
 }
 
-func (b *Browser) openKey(sealed, owner string) (string, error) {
+var errNoTOTPKey = errors.New("no TOTP key")
+
+func (b *Browser) openKey(ctx context.Context, sealed, owner string) (string, error) {
 	if b.Sealer == nil || sealed == "" {
-		return "", errors.New("no TOTP key")
+		return "", errNoTOTPKey
 	}
-	return b.Sealer.Open(sealed, owner)
+	return b.Sealer.Open(ctx, sealed, owner)
 }
 
 // wrongCode settles a wrong answer: it counts toward lockout (the
@@ -544,7 +555,7 @@ func (b *Browser) PendingOf(ctx context.Context, challengeID, stepUpSession stri
 	case policy.ChallengeEmailCode:
 		p.MaskedEmail = c.SentTo
 	case policy.ChallengeTOTPEnrol:
-		key, err := b.openKey(c.EnrolKey, c.UserID)
+		key, err := b.openKey(ctx, c.EnrolKey, c.UserID)
 		if err != nil {
 			return Pending{}, internal(err)
 		}

@@ -34,8 +34,7 @@ func newBrowserWorld(t *testing.T, lo policy.Lockout, prof func(*store.Profile),
 	if err != nil {
 		t.Fatal(err)
 	}
-	key := make([]byte, 32)
-	w.svc.Sealer, _ = secret.NewSealer(key)
+	w.svc.Sealer = testenv.Keyring(t, w.st)
 	return &browserWorld{world: w, b: &login.Browser{Service: w.svc, Store: w.st, Mailer: sender}, sesURL: sesURL}
 }
 
