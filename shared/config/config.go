@@ -23,6 +23,10 @@ type Config struct {
 	LogLevel     slog.Level
 	FailureFloor time.Duration // FAILURE_FLOOR: least time a refused login takes (default 250ms)
 	TOTPKey      []byte        // TOTP_ENCRYPTION_KEY: base64 of the 32-byte AES key sealing TOTP keys; nil when unset
+	// AWSCallLog (LOGINGUARD_AWS_CALL_LOG) is a file every AWS call is noted
+	// in, for the end-to-end tests' IAM check; unset in AWS.
+	AWSCallLog string
+	Function   string // AWS_LAMBDA_FUNCTION_NAME, the name the calls are noted under
 }
 
 // DefaultFailureFloor is above the cost of the slowest refused login here
@@ -48,6 +52,8 @@ func Load(getenv func(string) string) (Config, error) {
 		},
 		Sender:       get("SENDER_ADDRESS", ""),
 		FailureFloor: DefaultFailureFloor,
+		AWSCallLog:   get("LOGINGUARD_AWS_CALL_LOG", ""),
+		Function:     get("AWS_LAMBDA_FUNCTION_NAME", ""),
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL", "info"))); err != nil {
 		return Config{}, fmt.Errorf("LOG_LEVEL: %w", err)
