@@ -80,12 +80,13 @@ func startStack(t *testing.T) *stack {
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	gw := testenv.StartEnv(t, addr, []string{
 		"AWS_ENDPOINT_URL_DYNAMODB=" + endpoint, "AWS_ENDPOINT_URL_SESV2=" + sesURL, "AWS_REGION=us-east-1",
-		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
+		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local", "LOGINGUARD_AWS_CALL_LOG=" + callLog,
 		"AWS_ENDPOINT_URL_KMS=" + kmsURL,
 	}, filepath.Join(bin, "local"), "serve", "--template", filepath.Join(root, "template.yaml"),
 		"--build-dir", bin, "--addr", addr, "--env-vars", envVars,
 		"--kms-key", "KeyringKey="+kmsKey[strings.LastIndex(kmsKey, "/")+1:],
-		"--parameter-overrides", "SenderAddress=no-reply@e2e.example")
+		"--parameter-overrides", "SenderAddress="+stackParameters["SenderAddress"],
+		"--parameter-overrides", "SenderIdentity="+stackParameters["SenderIdentity"])
 	logPath := gw.Stdout.(*os.File).Name()
 	return &stack{root: root, baseURL: "http://" + addr, sesURL: sesURL, stopSES: stopSES, logPath: logPath, st: st, sealer: sealer}
 }

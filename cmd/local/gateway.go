@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -32,12 +33,69 @@ type route struct {
 	auth     *authorizer // nil: open route
 }
 
-// authorizer is a Lambda REQUEST authorizer (payload 2.0).
+// authorizer is a Lambda REQUEST authorizer (payload 2.0). One is shared by
+// every route it guards, as its cache is in API Gateway.
 type authorizer struct {
 	name    string
 	fn      *pool
 	headers []string // identity source: each must be present, else 401
 	simple  bool
+	cache   *decisionCache // nil: ReauthorizeEvery 0, every request is asked
+}
+
+// decision is an authorizer's answer: allowed with a context, or not.
+type decision struct {
+	allowed bool
+	context map[string]interface{}
+}
+
+// decisionCache is API Gateway's authorizer cache, emulated so that a
+// template which turns it on shows locally what it does in AWS: an answer,
+// allow or deny, is reused until the TTL runs out for every request whose
+// identity source values are the same, whatever its route, method, source
+// IP or time. Failures and missing identity sources are not cached.
+type decisionCache struct {
+	ttl     time.Duration
+	now     func() time.Time
+	mu      sync.Mutex
+	entries map[string]cachedDecision
+}
+
+type cachedDecision struct {
+	decision
+	expires time.Time
+}
+
+func newDecisionCache(ttl time.Duration, now func() time.Time) *decisionCache {
+	return &decisionCache{ttl: ttl, now: now, entries: map[string]cachedDecision{}}
+}
+
+// cacheKey joins the identity source values; NUL cannot occur in a header.
+func cacheKey(sources []string) string { return strings.Join(sources, "\x00") }
+
+func (c *decisionCache) get(key string) (decision, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[key]
+	if !ok || !c.now().Before(e.expires) {
+		delete(c.entries, key)
+		return decision{}, false
+	}
+	return e.decision, true
+}
+
+func (c *decisionCache) put(key string, d decision) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now()
+	if len(c.entries) >= 10000 { // a local run; only keep it from growing without end
+		for k, e := range c.entries {
+			if !now.Before(e.expires) {
+				delete(c.entries, k)
+			}
+		}
+	}
+	c.entries[key] = cachedDecision{decision: d, expires: now.Add(c.ttl)}
 }
 
 // match returns the path parameters when path fits the route.
@@ -330,9 +388,10 @@ func writeResponse(w http.ResponseWriter, out []byte) int {
 	return resp.StatusCode
 }
 
-// authorize runs the route's Lambda authorizer as API Gateway does (no
-// caching): 401 when an identity source is missing, 403 when it denies, 500
-// when it fails; else the context it returned for the backend.
+// authorize runs the route's Lambda authorizer as API Gateway does: 401
+// when an identity source is missing, 403 when it denies, 500 when it fails;
+// else the context it returned for the backend. With the cache on, an
+// answer for the same identity source values is reused without asking.
 func (g *gateway) authorize(r *http.Request, rt *route, ev events.APIGatewayV2HTTPRequest) (map[string]interface{}, int) {
 	var sources []string
 	for _, h := range rt.auth.headers {
@@ -342,6 +401,27 @@ func (g *gateway) authorize(r *http.Request, rt *route, ev events.APIGatewayV2HT
 		}
 		sources = append(sources, v)
 	}
+	if rt.auth.cache == nil {
+		return g.ask(r, rt, ev, sources)
+	}
+	key := cacheKey(sources)
+	if d, ok := rt.auth.cache.get(key); ok {
+		g.log.Info("authorizer answer reused from its cache (ReauthorizeEvery)", "authorizer", rt.auth.name,
+			"allowed", d.allowed, "request_id", ev.RequestContext.RequestID)
+		if !d.allowed {
+			return nil, http.StatusForbidden
+		}
+		return d.context, 0
+	}
+	lambdaCtx, status := g.ask(r, rt, ev, sources)
+	if status == 0 || status == http.StatusForbidden {
+		rt.auth.cache.put(key, decision{allowed: status == 0, context: lambdaCtx})
+	}
+	return lambdaCtx, status
+}
+
+// ask invokes the authorizer function.
+func (g *gateway) ask(r *http.Request, rt *route, ev events.APIGatewayV2HTTPRequest, sources []string) (map[string]interface{}, int) {
 	aev := events.APIGatewayV2CustomAuthorizerV2Request{
 		Version: "2.0", Type: "REQUEST",
 		RouteArn:       "arn:aws:execute-api:us-east-1:000000000000:local/$default/" + rt.method + rt.path,

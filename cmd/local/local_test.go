@@ -221,6 +221,45 @@ func TestGatewayRunsRealFunctionsUnderTheEmulator(t *testing.T) {
 		t.Fatalf("allowed: %d %s; want the backend to see the authorizer's context", code, text)
 	}
 
+	// The authorizer cache: TestAuth (no ReauthorizeEvery) reuses an answer
+	// for the same Authorization on another route, allow and deny alike;
+	// FreshAuth (ReauthorizeEvery: 0) asks every time.
+	routeSeen := func(path, auth string) (int, interface{}) {
+		req, _ := http.NewRequest("GET", srv.URL+path, nil)
+		req.Header.Set("Authorization", auth)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var got struct {
+			Event events.APIGatewayV2HTTPRequest
+		}
+		json.NewDecoder(resp.Body).Decode(&got)
+		if a := got.Event.RequestContext.Authorizer; a != nil {
+			return resp.StatusCode, a.Lambda["route"]
+		}
+		return resp.StatusCode, nil
+	}
+	cacheTests := []struct {
+		name, path, auth string
+		code             int
+		route            interface{} // the route the authorizer was asked for
+	}{
+		{"a cached authorizer allows where it is asked", "/private", "Bearer route-bound 1", 201, "GET /private"},
+		{"its allow is reused on another route, unasked", "/private/other", "Bearer route-bound 1", 201, "GET /private"},
+		{"a cached authorizer denies where it is asked", "/private/other", "Bearer route-bound 2", 403, nil},
+		{"its deny is reused on another route, unasked", "/private", "Bearer route-bound 2", 403, nil},
+		{"an uncached authorizer allows where it is asked", "/fresh", "Bearer route-bound 3", 201, "GET /fresh"},
+		{"it is asked again on another route", "/fresh/other", "Bearer route-bound 3", 403, nil},
+		{"and again on the first", "/fresh", "Bearer route-bound 3", 201, "GET /fresh"},
+	}
+	for _, tt := range cacheTests {
+		if code, route := routeSeen(tt.path, tt.auth); code != tt.code || route != tt.route {
+			t.Errorf("%s: %d, authorizer asked for %v; want %d, %v", tt.name, code, route, tt.code, tt.route)
+		}
+	}
+
 	// Three parallel requests through a pool of three take about one sleep.
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -263,5 +302,26 @@ func TestInvokeRunsOneEvent(t *testing.T) {
 	}
 	if err := invoke(t.Context(), []string{"--template", "testdata/template.yaml", "--build-dir", dir, "--function", "PanicFunction", "--event", ev}); err == nil {
 		t.Fatal("a panicking function must make invoke fail")
+	}
+}
+
+func TestDecisionCacheExpiresAfterItsTTL(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	c := newDecisionCache(300*time.Second, func() time.Time { return now })
+	key := cacheKey([]string{"Bearer a"})
+	c.put(key, decision{allowed: true})
+	if _, ok := c.get(cacheKey([]string{"Bearer b"})); ok {
+		t.Fatal("another identity source value must not hit")
+	}
+	if _, ok := c.get(cacheKey([]string{"Bearer a", ""})); ok {
+		t.Fatal("the key is every identity source value, not a prefix of them")
+	}
+	now = now.Add(299 * time.Second)
+	if d, ok := c.get(key); !ok || !d.allowed {
+		t.Fatal("within the TTL the answer is reused")
+	}
+	now = now.Add(time.Second)
+	if _, ok := c.get(key); ok {
+		t.Fatal("at the TTL the authorizer is asked again")
 	}
 }

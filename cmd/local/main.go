@@ -114,9 +114,10 @@ func (c *common) register(fs *flag.FlagSet, functions bool) {
 }
 
 // passThrough are the variables of local's own environment a function gets:
-// where the local AWS stand-ins are, and credentials for them.
+// where the local AWS stand-ins are, credentials for them, and the tests'
+// AWS call log (the IAM check of the end-to-end tests).
 var passThrough = []string{"AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SESV2", "AWS_ENDPOINT_URL_KMS", "AWS_REGION", "AWS_DEFAULT_REGION",
-	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "TZ", "PATH", "HOME"}
+	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "TZ", "PATH", "HOME", "LOGINGUARD_AWS_CALL_LOG"}
 
 // pools builds one pool per function, each with only the environment the
 // template gives it (plus overrides and the local endpoints).
@@ -188,13 +189,17 @@ func (c *common) pools() (*samtemplate.Template, map[string]*pool, error) {
 // routesOf builds the gateway's routes, each with its function's pool and
 // its authorizer, in API Gateway's order of preference.
 func routesOf(tpl *samtemplate.Template, pools map[string]*pool) []*route {
+	auths := map[string]*authorizer{}
+	for name, a := range tpl.Authorizers {
+		auths[name] = &authorizer{name: a.Name, fn: pools[a.Function], headers: a.IdentityHeaders, simple: a.SimpleResponses}
+		if a.CacheTTL > 0 {
+			auths[name].cache = newDecisionCache(a.CacheTTL, time.Now)
+		}
+	}
 	var routes []*route
 	for name, fn := range tpl.Functions {
 		for _, r := range fn.Routes {
-			rt := &route{method: r.Method, path: r.Path, segments: splitPath(r.Path), fn: pools[name]}
-			if a := tpl.Authorizers[r.Authorizer]; a != nil {
-				rt.auth = &authorizer{name: a.Name, fn: pools[a.Function], headers: a.IdentityHeaders, simple: a.SimpleResponses}
-			}
+			rt := &route{method: r.Method, path: r.Path, segments: splitPath(r.Path), fn: pools[name], auth: auths[r.Authorizer]}
 			routes = append(routes, rt)
 		}
 	}
@@ -229,6 +234,12 @@ func serve(ctx context.Context, args []string) error {
 			return fmt.Errorf("address %s is already in use; stop the other process or pass --addr", *addr)
 		}
 		return err
+	}
+	for name, a := range tpl.Authorizers {
+		if a.CacheTTL > 0 {
+			fmt.Printf("authorizer %s reuses each answer for %s for the same %s, on every route (ReauthorizeEvery), as API Gateway does\n",
+				name, a.CacheTTL, strings.Join(a.IdentityHeaders, ", "))
+		}
 	}
 	for _, r := range g.routes {
 		if r.auth != nil {

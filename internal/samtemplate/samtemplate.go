@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/awslabs/goformation/v7"
 	"github.com/awslabs/goformation/v7/cloudformation"
@@ -43,7 +45,16 @@ type Authorizer struct {
 	Function        string   // logical id of the authorizer function
 	SimpleResponses bool     // EnableSimpleResponses
 	IdentityHeaders []string // Identity.Headers: all must be present, else 401
+	// CacheTTL is Identity.ReauthorizeEvery: how long API Gateway reuses a
+	// decision for the same identity source values, on any route the
+	// authorizer guards. 0 turns the cache off; absent is API Gateway's
+	// default, DefaultAuthorizerTTL.
+	CacheTTL time.Duration
 }
+
+// DefaultAuthorizerTTL is how long API Gateway caches a Lambda authorizer's
+// answer when the template does not say.
+const DefaultAuthorizerTTL = 300 * time.Second
 
 // Template is the part of template.yaml a local run needs.
 type Template struct {
@@ -114,8 +125,11 @@ func LoadWithKMSKeys(path string, overrides map[string]string, kmsKeys map[strin
 		if !ok {
 			return ""
 		}
-		if _, fn := raw.Resources[res].(*serverless.Function); fn {
+		switch raw.Resources[res].(type) {
+		case *serverless.Function:
 			return "arn:aws:lambda:us-east-1:000000000000:function:" + n
+		case *cfnkms.Key:
+			return "arn:aws:kms:us-east-1:000000000000:key/" + n
 		}
 		if _, key := raw.Resources[res].(*cfnkms.Key); key {
 			return LocalKMSARN(n)
@@ -192,10 +206,22 @@ func LoadWithKMSKeys(path string, overrides map[string]string, kmsKeys map[strin
 			fn := arn[strings.LastIndex(arn, ":")+1:]
 			a := &Authorizer{Name: name, Function: fn}
 			a.SimpleResponses, _ = m["EnableSimpleResponses"].(bool)
+			a.CacheTTL = DefaultAuthorizerTTL
 			if id, ok := m["Identity"].(map[string]interface{}); ok {
 				for _, h := range asList(id["Headers"]) {
 					a.IdentityHeaders = append(a.IdentityHeaders, h)
 				}
+				if v, set := id["ReauthorizeEvery"]; set {
+					secs, err := strconv.Atoi(fmt.Sprint(v))
+					if err != nil || secs < 0 || secs > 3600 {
+						return nil, fmt.Errorf("authorizer %s: ReauthorizeEvery %v: want whole seconds from 0 to 3600", name, v)
+					}
+					a.CacheTTL = time.Duration(secs) * time.Second
+				}
+			}
+			if a.CacheTTL > 0 && len(a.IdentityHeaders) == 0 {
+				// API Gateway refuses it too: the cache is keyed by the identity sources.
+				return nil, fmt.Errorf("authorizer %s: caching (ReauthorizeEvery > 0 or absent) needs an identity source", name)
 			}
 			if _, ok := tpl.GetAllServerlessFunctionResources()[fn]; !ok || fn == "" {
 				return nil, fmt.Errorf("authorizer %s: FunctionArn must be !GetAtt <a function of this template>.Arn", name)

@@ -5,54 +5,19 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/awslabs/goformation/v7/cloudformation/global"
 )
 
-// needs is, per function, every DynamoDB action it may use on each table:
-// the template must grant exactly these, nothing broader.
-var needs = map[string]map[string][]string{
-	"SoapFunction": {
-		"UsersTable":        {"dynamodb:GetItem", "dynamodb:UpdateItem"},
-		"SessionsTable":     {"dynamodb:BatchWriteItem", "dynamodb:DeleteItem"},
-		"LoginHistoryTable": {"dynamodb:BatchWriteItem", "dynamodb:PutItem"},
-		"OrgsTable":         {"dynamodb:GetItem"}, // the keyring item only
-		keyringKey:          {"kms:Decrypt"},
-	},
-	"AuthorizerFunction": {
-		"SessionsTable": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
-	},
-	"WhoamiFunction": {},
-	"WebFunction": {
-		"UsersTable":             {"dynamodb:GetItem", "dynamodb:UpdateItem"},
-		"SessionsTable":          {"dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
-		"LoginHistoryTable":      {"dynamodb:BatchWriteItem", "dynamodb:PutItem"},
-		"UsersTable/index/byOrg": {"dynamodb:Query"},
-		sesIdentity:              {"ses:SendEmail"},
-		"OrgsTable":              {"dynamodb:GetItem", "dynamodb:PutItem"}, // reads the keyring, makes its first key
-		keyringKey:               {"kms:Decrypt", "kms:GenerateDataKey"},   // seals at TOTP enrolment
-	},
-	"OAuthFunction": {
-		"UsersTable":         {"dynamodb:GetItem", "dynamodb:UpdateItem"},
-		"SessionsTable":      {"dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem"},
-		"LoginHistoryTable":  {"dynamodb:BatchWriteItem", "dynamodb:PutItem"},
-		"ConnectedAppsTable": {"dynamodb:GetItem"},
-		"OrgsTable":          {"dynamodb:GetItem"},
-		keyringKey:           {"kms:Decrypt"},
-	},
-}
+// What each function may do is not listed here: the end-to-end tests record
+// every AWS call the functions make and hold each policy to exactly those
+// (e2e/iam_test.go). This test checks the shape of the policies.
 
-// keyringKey is the KMS key wrapping the keyring's data keys (a resource
-// among the tables here): functions that open TOTP keys may Decrypt with
-// it, only the one that seals may GenerateDataKey.
+// keyringKey is the KMS key wrapping the keyring's data keys.
 const keyringKey = "KeyringKey"
-
-// sesIdentity stands for the SES identity of the SenderIdentity parameter
-// among the tables: a function that mails may send as it, and only as it.
-const sesIdentity = "SES identity"
 
 // envTables is the environment variable each table's name reaches a function by.
 var envTables = map[string]string{"USERS_TABLE": "UsersTable", "SESSIONS_TABLE": "SessionsTable",
@@ -83,8 +48,9 @@ func TestEveryFunctionIsBuiltRoutedAndConfigured(t *testing.T) {
 	}
 	for name, fn := range tpl.Functions {
 		t.Run(name, func(t *testing.T) {
-			if _, ok := needs[name]; !ok {
-				t.Fatalf("%s has no entry in this test's list of needs: add what it may do", name)
+			policy, err := tpl.Policy(name)
+			if err != nil {
+				t.Fatal(err)
 			}
 			if !fn.BuildMake {
 				t.Error("Metadata.BuildMethod must be makefile")
@@ -104,9 +70,13 @@ func TestEveryFunctionIsBuiltRoutedAndConfigured(t *testing.T) {
 			}
 			for k, table := range envTables {
 				v, set := fn.Env[k]
-				_, needed := needs[name][table]
-				if set != needed {
-					t.Errorf("env %s set=%v, but the function needs table %s: %v", k, set, table, needed)
+				tableARN := "arn:aws:dynamodb:us-east-1:000000000000:table/" + tpl.TableName(table)
+				granted := false
+				for _, g := range Grants(policy) {
+					granted = granted || g.Resource == tableARN || strings.HasPrefix(g.Resource, tableARN+"/index/")
+				}
+				if set != granted {
+					t.Errorf("env %s set=%v, but the policy grants on table %s: %v", k, set, table, granted)
 				}
 				if set && v != tpl.TableName(table) {
 					t.Errorf("env %s = %q; want the table name %q", k, v, tpl.TableName(table))
@@ -116,70 +86,103 @@ func TestEveryFunctionIsBuiltRoutedAndConfigured(t *testing.T) {
 	}
 }
 
-func TestPoliciesGrantNoMoreThanEachFunctionNeeds(t *testing.T) {
+func TestPoliciesNameOnlyActionsAndResourcesOfTheTemplate(t *testing.T) {
 	tpl := repoTemplate(t)
-	arnTable := map[string]string{"arn:aws:ses:us-east-1:000000000000:identity/example.com": sesIdentity,
-		LocalKMSARN(keyringKey): keyringKey}
+	// The ARNs a grant may name: tables, their indexes, the template's KMS
+	// keys, and the one SES identity of the SenderIdentity parameter.
+	known := map[string]bool{"arn:aws:ses:us-east-1:000000000000:identity/example.com": true}
 	for logical, tb := range tpl.Tables {
 		arn := "arn:aws:dynamodb:us-east-1:000000000000:table/" + tpl.TableName(logical)
-		arnTable[arn] = logical
+		known[arn] = true
 		for _, gsi := range tb.GlobalSecondaryIndexes {
-			arnTable[arn+"/index/"+gsi.IndexName] = logical + "/index/" + gsi.IndexName
+			known[arn+"/index/"+gsi.IndexName] = true
 		}
 	}
-	for name, f := range tpl.Raw.GetAllServerlessFunctionResources() {
+	for name, r := range tpl.Raw.Resources {
+		if r.AWSCloudFormationType() == "AWS::KMS::Key" {
+			known["arn:aws:kms:us-east-1:000000000000:key/"+name] = true
+		}
+	}
+	for name := range tpl.Functions {
 		t.Run(name, func(t *testing.T) {
-			if f.Policies == nil || f.Policies.IAMPolicyDocumentArray == nil {
-				t.Fatal("policies must be inline statements (no managed or SAM template policies: they are broader)")
+			policy, err := tpl.Policy(name)
+			if err != nil {
+				t.Fatal(err)
 			}
-			granted := map[string]map[string]bool{}
-			for _, doc := range *f.Policies.IAMPolicyDocumentArray {
-				for _, raw := range doc.Statement {
-					st, _ := raw.(map[string]interface{})
-					if st["Effect"] != "Allow" {
-						continue
-					}
-					actions := strs(st["Action"])
-					resources := strs(st["Resource"])
-					for _, r := range resources {
-						table, ok := arnTable[r]
-						if !ok {
-							t.Errorf("statement grants on %q, which is not one of the template's tables", r)
-							continue
-						}
-						for _, a := range actions {
-							if strings.Contains(a, "*") {
-								t.Errorf("wildcard action %q", a)
-							}
-							if granted[table] == nil {
-								granted[table] = map[string]bool{}
-							}
-							granted[table][a] = true
-						}
-					}
+			for _, g := range Grants(policy) {
+				if strings.ContainsAny(g.Action, "*?") || strings.ContainsAny(g.Resource, "*?") {
+					t.Errorf("wildcard in %s on %s", g.Action, g.Resource)
 				}
-			}
-			got := map[string][]string{}
-			for table, acts := range granted {
-				for a := range acts {
-					got[table] = append(got[table], a)
-				}
-				sort.Strings(got[table])
-			}
-			want := needs[name]
-			for table, acts := range want {
-				if strings.Join(got[table], ",") != strings.Join(acts, ",") {
-					t.Errorf("%s on %s: granted %v; needs exactly %v", name, table, got[table], acts)
-				}
-			}
-			for table := range got {
-				if _, ok := want[table]; !ok {
-					t.Errorf("%s is granted %v on %s, which it does not use", name, got[table], table)
+				if !known[g.Resource] {
+					t.Errorf("%s on %q, which is not a resource of the template", g.Action, g.Resource)
 				}
 			}
 		})
 	}
 }
+
+func TestPolicyEvaluationFollowsIAM(t *testing.T) {
+	table := "arn:aws:dynamodb:us-east-1:000000000000:table/users"
+	policy := []Statement{
+		{Effect: "Allow", Actions: []string{"dynamodb:GetItem", "dynamodb:UpdateItem"}, Resources: []string{table}},
+		{Effect: "Allow", Actions: []string{"dynamodb:Query"}, Resources: []string{table + "/index/byOrg"}},
+		{Effect: "Allow", Actions: []string{"kms:Decrypt"}, Resources: []string{"arn:aws:kms:us-east-1:000000000000:key/*"}},
+		{Effect: "Deny", Actions: []string{"dynamodb:UpdateItem"}, Resources: []string{table}},
+	}
+	tests := []struct {
+		name, action, arn string
+		want              bool
+	}{
+		{"an action on its resource is allowed", "dynamodb:GetItem", table, true},
+		{"actions match without regard to case", "DynamoDB:getitem", table, true},
+		{"an action not granted is refused", "dynamodb:PutItem", table, false},
+		{"a Deny wins over an Allow", "dynamodb:UpdateItem", table, false},
+		{"the table's grant does not reach its index", "dynamodb:GetItem", table + "/index/byOrg", false},
+		{"the index's grant does not reach the table", "dynamodb:Query", table, false},
+		{"another table is refused", "dynamodb:GetItem", table + "2", false},
+		{"a wildcard resource matches, in another local account", "kms:Decrypt", "arn:aws:kms:us-east-1:111122223333:key/abc", true},
+		{"another service is refused", "kms:Decrypt", "arn:aws:ses:us-east-1:000000000000:key/abc", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Allows(policy, tt.action, tt.arn); got != tt.want {
+				t.Fatalf("Allows(%s, %s) = %v", tt.action, tt.arn, got)
+			}
+		})
+	}
+}
+
+func TestPoliciesThatCannotBeCheckedAreRefused(t *testing.T) {
+	for name, policies := range map[string]string{
+		"a managed policy":       "- AWSLambdaBasicExecutionRole",
+		"a SAM policy template":  "- DynamoDBReadPolicy: {TableName: t}",
+		"a condition":            "- Statement: [{Effect: Allow, Action: [s3:GetObject], Resource: '*', Condition: {Bool: {aws:SecureTransport: true}}}]",
+		"NotAction":              "- Statement: [{Effect: Allow, NotAction: [s3:GetObject], Resource: '*'}]",
+		"an unresolved resource": "- Statement: [{Effect: Allow, Action: [s3:GetObject], Resource: !GetAtt Nope.Arn}]",
+	} {
+		t.Run(name, func(t *testing.T) {
+			tpl := loadYAML(t, "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Policies:\n"+indent(policies, "        "))
+			if st, err := tpl.Policy("Fn"); err == nil {
+				t.Fatalf("accepted: %+v", st)
+			}
+		})
+	}
+}
+
+func loadYAML(t *testing.T, body string) *Template {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "template.yaml")
+	if err := os.WriteFile(p, []byte("AWSTemplateFormatVersion: \"2010-09-09\"\nTransform: AWS::Serverless-2016-10-31\n"+body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tpl, err := Load(p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tpl
+}
+
+func indent(s, by string) string { return by + strings.ReplaceAll(s, "\n", "\n"+by) + "\n" }
 
 func TestTablesAreEncryptedRecoverableAndExpire(t *testing.T) {
 	tpl := repoTemplate(t)
@@ -214,25 +217,16 @@ func TestParameterOverridesResolve(t *testing.T) {
 	}
 }
 
-func strs(v interface{}) []string {
-	switch x := v.(type) {
-	case string:
-		return []string{x}
-	case []interface{}:
-		var out []string
-		for _, e := range x {
-			out = append(out, strs(e)...)
-		}
-		return out
-	}
-	return nil
-}
-
 func TestProtectedRoutesUseTheSessionAuthorizer(t *testing.T) {
 	tpl := repoTemplate(t)
 	a := tpl.Authorizers["SessionAuthorizer"]
 	if a == nil || a.Function != "AuthorizerFunction" || !a.SimpleResponses || strings.Join(a.IdentityHeaders, ",") != "Authorization" {
 		t.Fatalf("SessionAuthorizer %+v", a)
+	}
+	if a.CacheTTL != 0 {
+		// The decision reads route, method, IP and time, and a session can
+		// end at any moment: no answer may be reused (ReauthorizeEvery: 0).
+		t.Errorf("SessionAuthorizer caches its decisions for %s; want ReauthorizeEvery: 0", a.CacheTTL)
 	}
 	for _, r := range tpl.Functions["WhoamiFunction"].Routes {
 		if r.Authorizer != "SessionAuthorizer" {
@@ -268,7 +262,14 @@ func TestTheKeyringKeyIsAKMSKeyOnlyItsFunctionsUse(t *testing.T) {
 		t.Error("the key policy must let the account root administer the key")
 	}
 	for name, fn := range tpl.Functions {
-		_, needs := needs[name][keyringKey]
+		needs := false
+		policy, err := tpl.Policy(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range Grants(policy) {
+			needs = needs || g.Resource == LocalKMSARN(keyringKey)
+		}
 		if got := fn.Env["KEYRING_KMS_KEY"]; (got != "") != needs || needs && got != LocalKMSARN(keyringKey) {
 			t.Errorf("%s: KEYRING_KMS_KEY = %q; the function needs the key: %v", name, got, needs)
 		}
@@ -307,4 +308,53 @@ func TestTheKeyringKeyIsAKMSKeyOnlyItsFunctionsUse(t *testing.T) {
 func asAny(v interface{}) []interface{} {
 	l, _ := v.([]interface{})
 	return l
+}
+
+func TestAuthorizerCacheTTLIsReadAsAPIGatewayDoes(t *testing.T) {
+	auth := func(identity string) string {
+		return "Resources:\n  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      Auth:\n        Authorizers:\n" +
+			"          A:\n            FunctionArn: !GetAtt Fn.Arn\n            EnableSimpleResponses: true\n" + identity +
+			"  Fn:\n    Type: AWS::Serverless::Function\n"
+	}
+	headers := "            Identity:\n              Headers: [Authorization]\n"
+	for name, tt := range map[string]struct {
+		identity string
+		want     time.Duration
+	}{
+		"no ReauthorizeEvery caches for API Gateway's 300 s": {headers, 300 * time.Second},
+		"ReauthorizeEvery 0 turns the cache off":             {headers + "              ReauthorizeEvery: 0\n", 0},
+		"ReauthorizeEvery sets the time":                     {headers + "              ReauthorizeEvery: 60\n", time.Minute},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if got := loadYAML(t, auth(tt.identity)).Authorizers["A"].CacheTTL; got != tt.want {
+				t.Fatalf("CacheTTL %s; want %s", got, tt.want)
+			}
+		})
+	}
+	for name, identity := range map[string]string{
+		"more than an hour":                  headers + "              ReauthorizeEvery: 3601\n",
+		"a cache without an identity source": "            Identity:\n              ReauthorizeEvery: 60\n",
+	} {
+		t.Run(name+" is refused", func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "template.yaml")
+			os.WriteFile(p, []byte("AWSTemplateFormatVersion: \"2010-09-09\"\nTransform: AWS::Serverless-2016-10-31\n"+auth(identity)), 0o600)
+			if _, err := Load(p, nil); err == nil {
+				t.Fatal("accepted")
+			}
+		})
+	}
+}
+
+func strs(v interface{}) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []interface{}:
+		var out []string
+		for _, e := range x {
+			out = append(out, strs(e)...)
+		}
+		return out
+	}
+	return nil
 }

@@ -33,6 +33,10 @@ type Config struct {
 	// routes whose backend answers the authorizer's step-up signal. A Raise
 	// resource reached on any other route is refused as Block.
 	StepUpRoutes []string
+	// AWSCallLog (LOGINGUARD_AWS_CALL_LOG) is a file every AWS call is noted
+	// in, for the end-to-end tests' IAM check; unset in AWS.
+	AWSCallLog string
+	Function   string // AWS_LAMBDA_FUNCTION_NAME, the name the calls are noted under
 }
 
 // DefaultFailureFloor is above the cost of the slowest refused login here
@@ -59,6 +63,8 @@ func Load(getenv func(string) string) (Config, error) {
 		Sender:        get("SENDER_ADDRESS", ""),
 		KeyringKMSKey: get("KEYRING_KMS_KEY", ""),
 		FailureFloor:  DefaultFailureFloor,
+		AWSCallLog:    get("LOGINGUARD_AWS_CALL_LOG", ""),
+		Function:      get("AWS_LAMBDA_FUNCTION_NAME", ""),
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL", "info"))); err != nil {
 		return Config{}, fmt.Errorf("LOG_LEVEL: %w", err)

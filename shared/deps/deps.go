@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 
+	"loginguard/shared/callrecord"
 	"loginguard/shared/config"
 	"loginguard/shared/keyring"
 	"loginguard/shared/login"
@@ -42,6 +43,11 @@ func Build(ctx context.Context, getenv func(string) string) (Deps, error) {
 	awsCfg, err := config.AWS(ctx)
 	if err != nil {
 		return Deps{}, err
+	}
+	if cfg.AWSCallLog != "" {
+		if err := callrecord.Attach(&awsCfg, cfg.AWSCallLog, cfg.Function); err != nil {
+			return Deps{}, err
+		}
 	}
 	st := dynamo.New(dynamodb.NewFromConfig(awsCfg), cfg.Tables)
 	svc := &login.Service{Store: st, Rand: rand.Reader, Now: time.Now, Params: secret.DefaultParams,

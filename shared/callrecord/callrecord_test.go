@@ -1,0 +1,100 @@
+package callrecord
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
+
+	"loginguard/internal/testenv"
+)
+
+// TestEveryCallIsRecordedWithItsResource runs real calls against the
+// stand-ins, failing ones too, and reads the log back.
+func TestEveryCallIsRecordedWithItsResource(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "calls.jsonl")
+	cfg := testenv.AWSConfig()
+	if err := Attach(&cfg, path, "TestFunction"); err != nil {
+		t.Fatal(err)
+	}
+	dbURL, sesURL := testenv.Dynalite(t), testenv.SES(t)
+	db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(dbURL) })
+	mailer := sesv2.NewFromConfig(cfg, func(o *sesv2.Options) { o.BaseEndpoint = aws.String(sesURL) })
+	key := map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: "x"}}
+	// No such table: the call fails, and is recorded all the same.
+	db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("missing"), Key: key})
+	db.Query(ctx, &dynamodb.QueryInput{TableName: aws.String("users"), IndexName: aws.String("byOrg"),
+		KeyConditionExpression: aws.String("orgId = :o"), ExpressionAttributeValues: map[string]types.AttributeValue{":o": &types.AttributeValueMemberS{Value: "o"}}})
+	db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{
+		"sessions": {{DeleteRequest: &types.DeleteRequest{Key: key}}}, "history": {{DeleteRequest: &types.DeleteRequest{Key: key}}}}})
+	secret := "body-that-must-not-be-logged"
+	if _, err := mailer.SendEmail(ctx, &sesv2.SendEmailInput{FromEmailAddress: aws.String("Login <no-reply@example.com>"),
+		Destination: &sestypes.Destination{ToAddresses: []string{"someone@example.com"}},
+		Content: &sestypes.EmailContent{Simple: &sestypes.Message{Subject: &sestypes.Content{Data: aws.String("s")},
+			Body: &sestypes.Body{Text: &sestypes.Content{Data: &secret}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	calls, err := Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if raw, _ := os.ReadFile(path); strings.Contains(string(raw), secret) || strings.Contains(string(raw), "someone@") {
+		t.Fatalf("the log holds message content or a recipient:\n%s", raw)
+	}
+	var got []string
+	for _, c := range calls {
+		if c.Function != "TestFunction" {
+			t.Errorf("function %q", c.Function)
+		}
+		got = append(got, c.Action()+" "+strings.Join(c.Resources, ","))
+	}
+	want := []string{
+		"dynamodb:GetItem table/missing",
+		"dynamodb:Query table/users/index/byOrg",
+		"dynamodb:BatchWriteItem table/history,table/sessions",
+		"ses:SendEmail identity/no-reply@example.com",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("recorded:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestKMSKeyIsTakenFromTheAnswerFirst(t *testing.T) {
+	// Shapes of kms.DecryptInput/Output: Decrypt of a symmetric ciphertext
+	// names no key; the answer says which key IAM checked.
+	type decryptInput struct{ KeyId *string }
+	type decryptOutput struct{ KeyId *string }
+	arn := "arn:aws:kms:us-east-1:111122223333:key/1234abcd"
+	tests := []struct {
+		name    string
+		in, out interface{}
+		want    string
+	}{
+		{"the answer's key ARN", &decryptInput{}, &decryptOutput{KeyId: &arn}, "key/1234abcd"},
+		{"a bare key id in the input", &decryptInput{KeyId: aws.String("1234abcd")}, nil, "key/1234abcd"},
+		{"an alias in the input", &decryptInput{KeyId: aws.String("alias/totp")}, (*decryptOutput)(nil), "alias/totp"},
+		{"no key anywhere gives no resource", &decryptInput{}, &decryptOutput{}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := strings.Join(Resources("kms", tt.in, tt.out), ","); got != tt.want {
+				t.Fatalf("%q; want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestReadingNoLogIsNoCalls(t *testing.T) {
+	calls, err := Read(filepath.Join(t.TempDir(), "none.jsonl"))
+	if err != nil || calls != nil {
+		t.Fatalf("%v %v", calls, err)
+	}
+}
