@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"crypto/rand"
+	"net/url"
 	"testing"
 	"time"
 
@@ -40,5 +41,43 @@ func TestJsforceSOAPLoginWithATOTPCode(t *testing.T) {
 	}
 	if r := s.jsforce(t, "login", a.username, a.password+a.token); r.OK || r.Code != "INVALID_LOGIN" {
 		t.Fatalf("the security token: %+v; want INVALID_LOGIN", r)
+	}
+}
+
+// TestTOTPKeysSealedElsewhereOpenInEveryFunction: a key sealed outside the
+// functions (as lgadmin does) opens in the OAuth function (password + code)
+// and on the login page (a two-factor prompt), each unwrapping the
+// keyring's data key through KMS itself.
+func TestTOTPKeysSealedElsewhereOpenInEveryFunction(t *testing.T) {
+	s := startStack(t)
+	a := s.account(t, func(o *store.Org) { o.TrustedRanges = ranges(t, "127.0.0.1") }, func(p *store.Profile) {
+		p.TwoFactorAPI, p.TwoFactorUI = true, true
+	})
+	u, err := s.st.User(context.Background(), a.username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, _ := secret.NewTOTPKey("e2e", a.username, rand.Reader)
+	sealed, err := s.sealer.Seal(context.Background(), k.Secret(), u.ID, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.st.SetTOTPKey(context.Background(), a.username, sealed); err != nil {
+		t.Fatal(err)
+	}
+	opts := totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
+	now := time.Now()
+	code, _ := totp.GenerateCodeCustom(k.Secret(), now, opts)
+	s.oauthLogin(t, a, code)
+
+	r := s.browserLogin(t, a.username, a.password, nil)
+	if r.cookies[challengeCookie] == "" {
+		t.Fatalf("two-factor for UI logins: no TOTP prompt (%d, %v)", r.status, r.cookies)
+	}
+	next, _ := totp.GenerateCodeCustom(k.Secret(), now.Add(30*time.Second), opts) // the first is spent
+	page := s.do(t, "GET", "/login/verify", r.cookies, nil, "")
+	done := s.form(t, "/login/verify", r.cookies, url.Values{"csrf": {pageCSRF(t, page)}, "code": {next}})
+	if done.cookies[sidCookie] == "" {
+		t.Fatalf("the TOTP code on the login page: %d %.300s", done.status, done.body)
 	}
 }

@@ -14,7 +14,7 @@ func TestMailsCarryTheSecretInTheBodyOnlyAndEscapeHTML(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, err := VerificationCode(CodeMail{To: "a@x.example", Name: "Ann", Username: "a@x.example", OrgName: "Acme",
-		Code: "123456", Valid: 10 * time.Minute, At: at, From: "198.51.100.7", Client: "Firefox"})
+		Code: "123456", Valid: 10 * time.Minute, At: at, From: "198.51.100.7", Client: "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"})
 	if err != nil {
 		t.Fatal(err)
 	}
