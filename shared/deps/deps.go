@@ -12,10 +12,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
 
 	"loginguard/shared/config"
 	"loginguard/shared/keyring"
+	"loginguard/shared/keyring/kms"
 	"loginguard/shared/login"
 	"loginguard/shared/metrics"
 	"loginguard/shared/secret"
@@ -48,7 +48,11 @@ func Build(ctx context.Context, getenv func(string) string) (Deps, error) {
 		FailureFloor: cfg.FailureFloor, Log: log}
 	if cfg.KeyringKMSKey != "" {
 		// No KMS call here: data keys are unwrapped on first use.
-		ring, err := keyring.New(kms.NewFromConfig(awsCfg), st, keyring.Config{KMSKey: cfg.KeyringKMSKey,
+		k, err := kms.New(awsCfg, cfg.KMSEndpoint)
+		if err != nil {
+			return Deps{}, err
+		}
+		ring, err := keyring.New(k, st, keyring.Config{KMSKey: cfg.KeyringKMSKey,
 			Name: keyring.TOTP, Legacy: cfg.TOTPKey})
 		if err != nil {
 			return Deps{}, err
