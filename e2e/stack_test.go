@@ -72,7 +72,7 @@ func startStack(t *testing.T) *stack {
 	}
 	// KMS: local-kms with one key, the template's KeyringKey.
 	kmsURL, kmsKey := testenv.KMS(t)
-	sealer, err := keyring.New(testenv.KMSClient(kmsURL), st, keyring.Config{KMSKey: kmsKey, Name: keyring.TOTP})
+	sealer, err := keyring.New(testenv.KMSClient(t, kmsURL), st, keyring.Config{KMSKey: kmsKey, Name: keyring.TOTP})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,10 +4,9 @@ import (
 	"context"
 	"errors"
 
-	"github.com/aws/aws-sdk-go-v2/service/kms"
-
 	"loginguard/shared/config"
 	"loginguard/shared/keyring"
+	"loginguard/shared/keyring/kms"
 	"loginguard/shared/secret"
 )
 
@@ -29,7 +28,11 @@ func (a *App) keyring(ctx context.Context) (*keyring.Ring, error) {
 	if err != nil {
 		return nil, err
 	}
-	return keyring.New(kms.NewFromConfig(awsCfg), s, keyring.Config{KMSKey: cfg.KeyringKMSKey, Name: keyring.TOTP, Legacy: cfg.TOTPKey, Now: a.Now})
+	k, err := kms.New(awsCfg, cfg.KMSEndpoint)
+	if err != nil {
+		return nil, err
+	}
+	return keyring.New(k, s, keyring.Config{KMSKey: cfg.KeyringKMSKey, Name: keyring.TOTP, Legacy: cfg.TOTPKey, Now: a.Now})
 }
 
 // userTOTPRegister makes a TOTP key for a user, stores it sealed, and prints

@@ -24,7 +24,7 @@ func main() {
 }
 
 func build(ctx context.Context) (*oauthapi.Handler, error) {
-	d, err := deps.Build(ctx, os.Getenv)
+	d, err := deps.Build(ctx, os.Getenv, deps.TOTPKeyring)
 	if err != nil {
 		return nil, err
 	}

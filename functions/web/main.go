@@ -29,7 +29,7 @@ func main() {
 }
 
 func build(ctx context.Context, getenv func(string) string) (*webui.Handler, error) {
-	d, err := deps.Build(ctx, getenv)
+	d, err := deps.Build(ctx, getenv, deps.TOTPKeyring)
 	if err != nil {
 		return nil, err
 	}

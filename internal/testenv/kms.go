@@ -12,10 +12,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
-
 	"loginguard/shared/keyring"
+	"loginguard/shared/keyring/kms"
 )
 
 // Local KMS ARNs use the account and region every local ARN here uses
@@ -83,9 +81,14 @@ func KMS(t testing.TB) (endpoint, keyARN string) {
 	return "http://" + addr, KMSKeyARN(keyID)
 }
 
-// KMSClient returns a client for the local-kms at endpoint.
-func KMSClient(endpoint string) *kms.Client {
-	return kms.NewFromConfig(AWSConfig(), func(o *kms.Options) { o.BaseEndpoint = aws.String(endpoint) })
+// KMSClient returns the functions' KMS client for the local-kms at endpoint.
+func KMSClient(t testing.TB, endpoint string) *kms.Client {
+	t.Helper()
+	c, err := kms.New(AWSConfig(), endpoint)
+	if err != nil {
+		t.Fatalf("testenv: %v", err)
+	}
+	return c
 }
 
 // Keyring starts local-kms and returns a keyring named "totp" on it that
@@ -93,7 +96,7 @@ func KMSClient(endpoint string) *kms.Client {
 func Keyring(t testing.TB, st keyring.Store) *keyring.Ring {
 	t.Helper()
 	endpoint, arn := KMS(t)
-	r, err := keyring.New(KMSClient(endpoint), st, keyring.Config{KMSKey: arn, Name: "totp"})
+	r, err := keyring.New(KMSClient(t, endpoint), st, keyring.Config{KMSKey: arn, Name: "totp"})
 	if err != nil {
 		t.Fatal(err)
 	}

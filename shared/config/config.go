@@ -25,6 +25,9 @@ type Config struct {
 	// KeyringKMSKey (KEYRING_KMS_KEY) is the KMS key (id or ARN) wrapping
 	// the data keys that seal TOTP keys; "" leaves TOTP off.
 	KeyringKMSKey string
+	// KMSEndpoint (AWS_ENDPOINT_URL_KMS) is the KMS URL, local-kms when run
+	// locally; "" is the region's.
+	KMSEndpoint string
 	// TOTPKey (TOTP_ENCRYPTION_KEY, legacy) is the 32-byte key of the first
 	// sealed-value format; set, values sealed with it keep opening (nothing
 	// new is sealed with it). nil when unset.
@@ -62,6 +65,7 @@ func Load(getenv func(string) string) (Config, error) {
 		},
 		Sender:        get("SENDER_ADDRESS", ""),
 		KeyringKMSKey: get("KEYRING_KMS_KEY", ""),
+		KMSEndpoint:   get("AWS_ENDPOINT_URL_KMS", ""),
 		FailureFloor:  DefaultFailureFloor,
 		AWSCallLog:    get("LOGINGUARD_AWS_CALL_LOG", ""),
 		Function:      get("AWS_LAMBDA_FUNCTION_NAME", ""),
@@ -92,7 +96,8 @@ func Load(getenv func(string) string) (Config, error) {
 }
 
 // AWS loads the AWS configuration from the standard sources. Locally the
-// endpoints come from AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_SESV2.
+// endpoints come from AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_SESV2
+// (and KMS's from Config.KMSEndpoint: the keyring's client is our own).
 // opts are the SDK's load options, for a caller that needs one (the CLI).
 func AWS(ctx context.Context, opts ...func(*awsconfig.LoadOptions) error) (aws.Config, error) {
 	cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)

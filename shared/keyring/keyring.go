@@ -10,18 +10,21 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
-	"github.com/aws/aws-sdk-go-v2/service/kms/types"
-
 	"loginguard/shared/secret"
 	"loginguard/shared/store"
 )
 
-// KMS is the part of the KMS client the keyring uses.
+// KMS wraps and unwraps data keys under the KMS key keyID (shared/keyring/kms).
+// A key wrapped with an encryption context unwraps only with the same one.
 type KMS interface {
-	GenerateDataKey(context.Context, *kms.GenerateDataKeyInput, ...func(*kms.Options)) (*kms.GenerateDataKeyOutput, error)
-	Decrypt(context.Context, *kms.DecryptInput, ...func(*kms.Options)) (*kms.DecryptOutput, error)
+	// GenerateDataKey makes a 32-byte data key, returned both in clear and
+	// wrapped.
+	GenerateDataKey(ctx context.Context, keyID string, encCtx map[string]string) (plaintext, wrapped []byte, err error)
+	// Decrypt unwraps a data key. An error that is ErrKMSRefused means KMS
+	// refused the ciphertext itself (KMS's InvalidCiphertextException: not
+	// this key's, another encryption context, or altered); any other error
+	// is a failure that may pass.
+	Decrypt(ctx context.Context, keyID string, wrapped []byte, encCtx map[string]string) ([]byte, error)
 }
 
 // Store keeps the wrapped data keys.
@@ -52,6 +55,9 @@ var (
 	ErrUnseal = secret.ErrUnseal
 	// ErrNoKeyring: nothing was ever sealed (no data key yet).
 	ErrNoKeyring = errors.New("keyring: no data key yet")
+	// ErrKMSRefused is what a KMS implementation's Decrypt error matches
+	// when KMS refused the ciphertext; the ring turns it into ErrUnseal.
+	ErrKMSRefused = errors.New("keyring: KMS refused the ciphertext")
 )
 
 // Config says which KMS key wraps the data keys and what else the ring knows.
@@ -215,16 +221,14 @@ func (r *Ring) unwrap(ctx context.Context, k store.WrappedKey) (*secret.Sealer, 
 	if s, ok := r.open[k.ID]; ok {
 		return s, nil
 	}
-	out, err := r.kms.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: k.Blob, KeyId: aws.String(r.cfg.KMSKey),
-		EncryptionContext: r.encryptionContext(k.ID)})
+	plain, err := r.kms.Decrypt(ctx, r.cfg.KMSKey, k.Blob, r.encryptionContext(k.ID))
 	if err != nil {
-		var bad *types.InvalidCiphertextException
-		if errors.As(err, &bad) {
+		if errors.Is(err, ErrKMSRefused) {
 			return nil, fmt.Errorf("%w: KMS refused data key %s of keyring %s", ErrUnseal, k.ID, r.cfg.Name)
 		}
 		return nil, fmt.Errorf("keyring %s: unwrapping data key %s: %w", r.cfg.Name, k.ID, err)
 	}
-	return r.keep(k.ID, out.Plaintext)
+	return r.keep(k.ID, plain)
 }
 
 func (r *Ring) keep(id string, key []byte) (*secret.Sealer, error) {
@@ -255,17 +259,16 @@ func (r *Ring) generate(ctx context.Context, rnd io.Reader, taken []store.Wrappe
 			break
 		}
 	}
-	out, err := r.kms.GenerateDataKey(ctx, &kms.GenerateDataKeyInput{KeyId: aws.String(r.cfg.KMSKey),
-		KeySpec: types.DataKeySpecAes256, EncryptionContext: r.encryptionContext(id)})
+	plain, wrapped, err := r.kms.GenerateDataKey(ctx, r.cfg.KMSKey, r.encryptionContext(id))
 	if err != nil {
 		return store.WrappedKey{}, nil, fmt.Errorf("keyring %s: generating a data key: %w", r.cfg.Name, err)
 	}
-	s, err := secret.NewSealer(out.Plaintext)
-	clear(out.Plaintext)
+	s, err := secret.NewSealer(plain)
+	clear(plain)
 	if err != nil {
 		return store.WrappedKey{}, nil, err
 	}
-	return store.WrappedKey{ID: id, Blob: out.CiphertextBlob, CreatedAt: r.cfg.Now().UTC().Truncate(time.Second)}, s, nil
+	return store.WrappedKey{ID: id, Blob: wrapped, CreatedAt: r.cfg.Now().UTC().Truncate(time.Second)}, s, nil
 }
 
 // create makes the keyring's first key. Of instances racing to do so, one

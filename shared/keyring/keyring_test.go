@@ -37,7 +37,7 @@ func (f fixture) instance(t *testing.T, mod func(*keyring.Config)) *keyring.Ring
 	if mod != nil {
 		mod(&cfg)
 	}
-	r, err := keyring.New(testenv.KMSClient(f.kmsEndpoint), f.st, cfg)
+	r, err := keyring.New(testenv.KMSClient(t, f.kmsEndpoint), f.st, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,17 +247,17 @@ func TestAKeyringNeedsItsOwnKMSKey(t *testing.T) {
 	// Another KMS key (another local-kms with its own key) cannot unwrap
 	// the stored data key: fail closed, not a crash.
 	endpoint, arn := testenv.KMS(t)
-	other, err := keyring.New(testenv.KMSClient(endpoint), f.st, keyring.Config{KMSKey: arn, Name: "totp"})
+	other, err := keyring.New(testenv.KMSClient(t, endpoint), f.st, keyring.Config{KMSKey: arn, Name: "totp"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := other.Open(ctx, v, "005A"); err == nil {
 		t.Fatal("a data key wrapped under one KMS key opened under another")
 	}
-	if _, err := keyring.New(testenv.KMSClient(endpoint), f.st, keyring.Config{Name: "totp"}); err == nil {
+	if _, err := keyring.New(testenv.KMSClient(t, endpoint), f.st, keyring.Config{Name: "totp"}); err == nil {
 		t.Fatal("a ring without a KMS key was made")
 	}
-	if _, err := keyring.New(testenv.KMSClient(endpoint), f.st, keyring.Config{KMSKey: arn, Name: "totp", Legacy: []byte("short")}); err == nil {
+	if _, err := keyring.New(testenv.KMSClient(t, endpoint), f.st, keyring.Config{KMSKey: arn, Name: "totp", Legacy: []byte("short")}); err == nil {
 		t.Fatal("a ring with a short legacy key was made")
 	}
 }
@@ -266,7 +266,7 @@ func TestNothingIsSealedWhenKMSIsDown(t *testing.T) {
 	db := testenv.DynamoDB(testenv.Dynalite(t))
 	st := dynamo.New(db, testenv.CreateTables(t, db))
 	dead := "http://127.0.0.1:" + strconv.Itoa(testenv.FreePort(t))
-	r, err := keyring.New(testenv.KMSClient(dead), st, keyring.Config{KMSKey: testenv.KMSKeyARN("00000000-0000-4000-a000-000000000000"), Name: "totp"})
+	r, err := keyring.New(testenv.KMSClient(t, dead), st, keyring.Config{KMSKey: testenv.KMSKeyARN("00000000-0000-4000-a000-000000000000"), Name: "totp"})
 	if err != nil {
 		t.Fatal(err)
 	}
