@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	netmail "net/mail"
 	"os"
 	"reflect"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go/middleware"
 )
 
@@ -49,7 +52,48 @@ func Attach(cfg *aws.Config, path, function string) error {
 	cfg.APIOptions = append(cfg.APIOptions, func(s *middleware.Stack) error {
 		return s.Initialize.Add(middleware.InitializeMiddlewareFunc("loginguard.callrecord", r.handle), middleware.After)
 	})
+	// Our own KMS client (shared/keyring/kms) has no SDK middleware stack:
+	// its calls are noted from the HTTP requests it sends through cfg's
+	// HTTP client.
+	next := cfg.HTTPClient
+	if next == nil {
+		next = awshttp.NewBuildableClient()
+	}
+	cfg.HTTPClient = &kmsRecorder{next: next, r: r}
 	return nil
+}
+
+// kmsRecorder notes each KMS JSON-protocol request (X-Amz-Target
+// TrentService.<Op>) by the key it names; every other request passes as is.
+type kmsRecorder struct {
+	next aws.HTTPClient
+	r    *recorder
+}
+
+func (k *kmsRecorder) Do(req *http.Request) (*http.Response, error) {
+	op, ok := strings.CutPrefix(req.Header.Get("X-Amz-Target"), "TrentService.")
+	if !ok || req.GetBody == nil {
+		return k.next.Do(req)
+	}
+	var in struct{ KeyId string }
+	if body, err := req.GetBody(); err == nil {
+		_ = json.NewDecoder(io.LimitReader(body, 1<<20)).Decode(&in)
+		body.Close()
+	}
+	var res []string
+	if in.KeyId != "" {
+		res = []string{kmsResource(in.KeyId)}
+	}
+	k.r.note(Call{Function: k.r.function, Service: "kms", Operation: op, Resources: res})
+	return k.next.Do(req)
+}
+
+func (r *recorder) note(c Call) {
+	line, _ := json.Marshal(c)
+	r.mu.Lock()
+	// One write per line: O_APPEND keeps lines of concurrent processes whole.
+	_, _ = r.f.Write(append(line, '\n'))
+	r.mu.Unlock()
 }
 
 type recorder struct {
@@ -66,11 +110,7 @@ func (r *recorder) handle(ctx context.Context, in middleware.InitializeInput, ne
 	service := iamService(awsmiddleware.GetServiceID(ctx))
 	c := Call{Function: r.function, Service: service, Operation: awsmiddleware.GetOperationName(ctx),
 		Resources: Resources(service, in.Parameters, out.Result)}
-	line, _ := json.Marshal(c)
-	r.mu.Lock()
-	// One write per line: O_APPEND keeps lines of concurrent processes whole.
-	_, _ = r.f.Write(append(line, '\n'))
-	r.mu.Unlock()
+	r.note(c)
 	return out, md, err
 }
 

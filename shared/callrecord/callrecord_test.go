@@ -14,6 +14,7 @@ import (
 	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 
 	"loginguard/internal/testenv"
+	"loginguard/shared/keyring/kms"
 )
 
 // TestEveryCallIsRecordedWithItsResource runs real calls against the
@@ -96,5 +97,46 @@ func TestReadingNoLogIsNoCalls(t *testing.T) {
 	calls, err := Read(filepath.Join(t.TempDir(), "none.jsonl"))
 	if err != nil || calls != nil {
 		t.Fatalf("%v %v", calls, err)
+	}
+}
+
+// TestOurKMSClientsCallsAreRecorded: the keyring's own KMS client has no SDK
+// middleware; its calls are noted from the HTTP requests, by key, never by
+// the ciphertext or context they carry.
+func TestOurKMSClientsCallsAreRecorded(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "calls.jsonl")
+	cfg := testenv.AWSConfig()
+	if err := Attach(&cfg, path, "TestFunction"); err != nil {
+		t.Fatal(err)
+	}
+	url, keyARN := testenv.KMS(t)
+	k, err := kms.New(cfg, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	encCtx := map[string]string{"purpose": "context-that-must-not-be-logged"}
+	_, wrapped, err := k.GenerateDataKey(ctx, keyARN, encCtx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.Decrypt(ctx, keyARN, wrapped, encCtx); err != nil {
+		t.Fatal(err)
+	}
+	calls, err := Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := keyARN[strings.LastIndex(keyARN, "/")+1:]
+	var got []string
+	for _, c := range calls {
+		got = append(got, c.Function+" "+c.Action()+" "+strings.Join(c.Resources, ","))
+	}
+	want := "TestFunction kms:GenerateDataKey key/" + id + "\nTestFunction kms:Decrypt key/" + id
+	if strings.Join(got, "\n") != want {
+		t.Fatalf("recorded:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
+	}
+	if raw, _ := os.ReadFile(path); strings.Contains(string(raw), "must-not-be-logged") {
+		t.Fatalf("the log holds the encryption context:\n%s", raw)
 	}
 }

@@ -77,7 +77,9 @@ func (e *Error) Error() string {
 
 // Is makes a refused ciphertext match keyring.ErrKMSRefused.
 func (e *Error) Is(target error) bool {
-	return target == keyring.ErrKMSRefused && e.Type == "InvalidCiphertextException"
+	// IncorrectKeyException: the blob was wrapped under another key than
+	// the one named; for us, as refused as a bad ciphertext.
+	return target == keyring.ErrKMSRefused && (e.Type == "InvalidCiphertextException" || e.Type == "IncorrectKeyException")
 }
 
 // retryable: throttling and KMS's own failures may pass; nothing else will.
