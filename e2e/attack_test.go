@@ -354,3 +354,20 @@ func TestAttackALockoutHoldsOnEveryChannel(t *testing.T) {
 		t.Fatalf("attempts %d; want exactly 10 (no refused attempt reached a password check)", u.Lock.Attempts)
 	}
 }
+
+// TestAttackAnActivationCookieVerifiesOnlyItsOwnUser: a browser activated
+// for one user (its cookie copied, say) is a new browser for every other.
+func TestAttackAnActivationCookieVerifiesOnlyItsOwnUser(t *testing.T) {
+	s := startStack(t)
+	o, p := s.orgAndProfile(t, nil, nil)
+	mine, theirs := s.userIn(t, o, p), s.userIn(t, o, p)
+	first := s.browserLogin(t, mine.username, mine.password, nil) // first login: activates this browser
+	if first.cookies[deviceCookie] == "" {
+		t.Fatalf("no activation cookie: %v", first.cookies)
+	}
+	s.returning(t, theirs)
+	r := s.browserLogin(t, theirs.username, theirs.password, map[string]string{deviceCookie: first.cookies[deviceCookie]})
+	if r.cookies[sidCookie] != "" || r.cookies[challengeCookie] == "" {
+		t.Fatalf("another user's activation cookie: cookies %v; want a challenge, no session", r.cookies)
+	}
+}

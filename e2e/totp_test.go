@@ -74,8 +74,14 @@ func TestTOTPKeysSealedElsewhereOpenInEveryFunction(t *testing.T) {
 	if r.cookies[challengeCookie] == "" {
 		t.Fatalf("two-factor for UI logins: no TOTP prompt (%d, %v)", r.status, r.cookies)
 	}
-	next, _ := totp.GenerateCodeCustom(k.Secret(), now.Add(30*time.Second), opts) // the first is spent
+	// The code spent on the API is spent on the login page too.
 	page := s.do(t, "GET", "/login/verify", r.cookies, nil, "")
+	again := s.form(t, "/login/verify", r.cookies, url.Values{"csrf": {pageCSRF(t, page)}, "code": {code}})
+	if again.cookies[sidCookie] != "" {
+		t.Fatal("a TOTP code spent on an OAuth login opened a browser session")
+	}
+	next, _ := totp.GenerateCodeCustom(k.Secret(), now.Add(30*time.Second), opts)
+	page = s.do(t, "GET", "/login/verify", r.cookies, nil, "")
 	done := s.form(t, "/login/verify", r.cookies, url.Values{"csrf": {pageCSRF(t, page)}, "code": {next}})
 	if done.cookies[sidCookie] == "" {
 		t.Fatalf("the TOTP code on the login page: %d %.300s", done.status, done.body)
