@@ -74,8 +74,8 @@ unit: ## only the tests that need no server
 	$(GO) test -race -count=1 ./shared/policy/ ./shared/secret/ ./shared/ids/ ./shared/transport/...
 
 bench: deps ## benchmarks: SOAP, OAuth and browser logins on dynalite interleaved with one argon2id hash; DynamoDB calls and capacity units per login; init
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3s ./shared/soapapi/ ./shared/oauthapi/ ./shared/login/ ./functions/soap/
-	$(GO) test -run '^$$' -bench . -benchmem ./shared/transport/soap/ ./shared/sessionapi/ ./functions/web/
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3s ./shared/transport/soap/ ./shared/transport/oauth/ ./shared/login/ ./functions/soap/
+	$(GO) test -run '^$$' -bench . -benchmem ./shared/transport/authorizer/ ./functions/web/
 
 fuzz: ## long fuzzing of the SOAP decoder and the IP-range parser (FUZZTIME=10m)
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(or $(FUZZTIME),5m) ./shared/transport/soap/

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"loginguard/shared/domain"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
-	"loginguard/shared/store"
 )
 
 // TestSessionActivityIsRecordedWhereverTheSessionIsChecked uses sessions
@@ -32,10 +32,10 @@ func TestSessionActivityIsRecordedWhereverTheSessionIsChecked(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			id, _ := secret.NewSessionID(u.OrgID, rand.Reader)
 			idle := time.Now().Add(-10 * time.Minute).Truncate(time.Second)
-			sess := store.Session{IDHash: secret.Digest(secret.PurposeSession, id), UserID: u.ID, OrgID: u.OrgID, Username: u.Username,
+			sess := domain.Session{IDHash: secret.Digest(secret.PurposeSession, id), UserID: u.ID, OrgID: u.OrgID, Username: u.Username,
 				IP: "127.0.0.1", Level: string(policy.LevelStandard), LoginType: "REST", Timeout: 15 * time.Minute,
 				CreatedAt: idle, LastSeenAt: idle}
-			if err := s.st.OpenSession(context.Background(), sess, store.LoginEvent{At: idle, UserID: u.ID, OrgID: u.OrgID, Username: u.Username, Reason: "SUCCESS", Allowed: true}); err != nil {
+			if err := s.st.OpenSession(context.Background(), sess, domain.LoginEvent{At: idle, UserID: u.ID, OrgID: u.OrgID, Username: u.Username, Reason: "SUCCESS", Allowed: true}); err != nil {
 				t.Fatal(err)
 			}
 			req, _ := http.NewRequest("GET", s.baseURL+tt.path, nil)

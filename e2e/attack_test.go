@@ -14,8 +14,8 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
+	"loginguard/shared/domain"
 	"loginguard/shared/secret"
-	"loginguard/shared/store"
 )
 
 // The attacker's view, through the whole local stack: each test holds one
@@ -161,7 +161,7 @@ func TestAttackASessionWorksOnlyOnItsChannel(t *testing.T) {
 	s := startStack(t)
 	// From the org's trusted range every channel logs in with the password
 	// alone, and keeps doing so after a place below resets the token.
-	a := s.account(t, func(o *store.Org) { o.TrustedRanges = ranges(t, "127.0.0.0-127.0.0.255") }, nil)
+	a := s.account(t, func(o *domain.Org) { o.TrustedRanges = ranges(t, "127.0.0.0-127.0.0.255") }, nil)
 	sessions := map[string]func(t *testing.T) string{
 		"SOAP": func(t *testing.T) string { return s.soapLogin(t, a.username, a.password) },
 		"REST": func(t *testing.T) string { return s.oauthLogin(t, a, "") },
@@ -272,7 +272,7 @@ func TestAttackASessionWorksOnlyOnItsChannel(t *testing.T) {
 // their own authenticator app from their own browser.
 func TestAttackEnrolmentNeedsMoreThanThePassword(t *testing.T) {
 	s := startStack(t)
-	a := s.account(t, nil, func(p *store.Profile) { p.TwoFactorUI = true })
+	a := s.account(t, nil, func(p *domain.Profile) { p.TwoFactorUI = true })
 	s.returning(t, a) // not the user's first login
 	r := s.browserLogin(t, a.username, a.password, nil)
 	if r.cookies[sidCookie] != "" {

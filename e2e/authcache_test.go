@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"loginguard/shared/domain"
 	"loginguard/shared/policy"
-	"loginguard/shared/store"
 )
 
 // TestNoAuthorizerAnswerIsReused holds the template to "no decision is
@@ -17,7 +17,7 @@ import (
 // with a cache on, each of these gets the first request's allow.
 func TestNoAuthorizerAnswerIsReused(t *testing.T) {
 	s := startStack(t)
-	a := s.account(t, func(o *store.Org) { o.HighAssurance = map[string]policy.Action{"setup": policy.ActionBlock} }, nil)
+	a := s.account(t, func(o *domain.Org) { o.HighAssurance = map[string]policy.Action{"setup": policy.ActionBlock} }, nil)
 	cid, csec := s.app(t, a.org.ID)
 	login := func(t *testing.T) string {
 		form := url.Values{"grant_type": {"password"}, "client_id": {cid}, "client_secret": {csec}, "username": {a.username}, "password": {a.password + a.token}}

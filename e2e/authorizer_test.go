@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"loginguard/shared/domain"
 	"loginguard/shared/ids"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
-	"loginguard/shared/store"
 )
 
 // TestSessionAuthorizerThroughTheGateway runs the Lambda authorizer as API
@@ -25,17 +25,17 @@ func TestSessionAuthorizerThroughTheGateway(t *testing.T) {
 	userID, _ := ids.New("005", rand.Reader)
 	closed, _ := policy.ParseLoginHours("UTC", "mon=00:00-00:00,tue=00:00-00:00,wed=00:00-00:00,thu=00:00-00:00,fri=00:00-00:00,sat=00:00-00:00,sun=00:00-00:00")
 	// session stores a session as a login would, changed by mod, and returns its id.
-	session := func(mod func(*store.Session)) string {
+	session := func(mod func(*domain.Session)) string {
 		id, _ := secret.NewSessionID(orgID, rand.Reader)
 		now := time.Now()
-		sess := store.Session{IDHash: secret.Digest(secret.PurposeSession, id), UserID: userID, OrgID: orgID, Username: "u@e2e.example",
+		sess := domain.Session{IDHash: secret.Digest(secret.PurposeSession, id), UserID: userID, OrgID: orgID, Username: "u@e2e.example",
 			IP: "127.0.0.1", Level: string(policy.LevelStandard), LoginType: "REST", Timeout: 15 * time.Minute,
 			CreatedAt: now, LastSeenAt: now,
 			HighAssurance: map[string]policy.Action{"setup": policy.ActionBlock, "reports": policy.ActionRaise}}
 		if mod != nil {
 			mod(&sess)
 		}
-		if err := s.st.OpenSession(context.Background(), sess, store.LoginEvent{At: now, UserID: userID, OrgID: orgID, Username: "u@e2e.example", Reason: "SUCCESS", Allowed: true}); err != nil {
+		if err := s.st.OpenSession(context.Background(), sess, domain.LoginEvent{At: now, UserID: userID, OrgID: orgID, Username: "u@e2e.example", Reason: "SUCCESS", Allowed: true}); err != nil {
 			t.Fatal(err)
 		}
 		return id
@@ -58,7 +58,7 @@ func TestSessionAuthorizerThroughTheGateway(t *testing.T) {
 
 	tests := []struct {
 		name         string
-		mod          func(*store.Session)
+		mod          func(*domain.Session)
 		method, path string
 		want         int
 		check        func(t *testing.T, m map[string]any, h http.Header)
@@ -68,16 +68,16 @@ func TestSessionAuthorizerThroughTheGateway(t *testing.T) {
 				t.Errorf("backend saw %v", m)
 			}
 		}},
-		{"an idle-expired session is refused", func(s *store.Session) { s.LastSeenAt = time.Now().Add(-16 * time.Minute) }, "GET", "/api/whoami", 403, nil},
-		{"another IP is refused when sessions are locked to their IP", func(s *store.Session) { s.IP = "10.9.9.9"; s.LockIP = true }, "GET", "/api/whoami", 403, nil},
-		{"after login hours a GET still reads", func(s *store.Session) { s.Hours = closed }, "GET", "/api/whoami", 200, func(t *testing.T, m map[string]any, _ http.Header) {
+		{"an idle-expired session is refused", func(s *domain.Session) { s.LastSeenAt = time.Now().Add(-16 * time.Minute) }, "GET", "/api/whoami", 403, nil},
+		{"another IP is refused when sessions are locked to their IP", func(s *domain.Session) { s.IP = "10.9.9.9"; s.LockIP = true }, "GET", "/api/whoami", 403, nil},
+		{"after login hours a GET still reads", func(s *domain.Session) { s.Hours = closed }, "GET", "/api/whoami", 200, func(t *testing.T, m map[string]any, _ http.Header) {
 			if m["readOnly"] != true {
 				t.Errorf("read-only not passed on: %v", m)
 			}
 		}},
-		{"after login hours a POST is refused", func(s *store.Session) { s.Hours = closed }, "POST", "/api/whoami", 403, nil},
+		{"after login hours a POST is refused", func(s *domain.Session) { s.Hours = closed }, "POST", "/api/whoami", 403, nil},
 		{"a Block resource refuses a Standard session", nil, "GET", "/api/setup/users", 403, nil},
-		{"a Block resource admits a High Assurance session", func(s *store.Session) { s.Level = string(policy.LevelHighAssurance) }, "GET", "/api/setup/users", 200, nil},
+		{"a Block resource admits a High Assurance session", func(s *domain.Session) { s.Level = string(policy.LevelHighAssurance) }, "GET", "/api/setup/users", 200, nil},
 		{"a Raise resource answers with the step-up challenge", nil, "GET", "/api/reports/q1", 401, func(t *testing.T, m map[string]any, h http.Header) {
 			if m["error"] != "insufficient_user_authentication" || !strings.Contains(h.Get("WWW-Authenticate"), "insufficient_user_authentication") {
 				t.Errorf("step-up answer %v %v", m, h)
@@ -88,7 +88,7 @@ func TestSessionAuthorizerThroughTheGateway(t *testing.T) {
 		{"a Block resource behind a dot segment is refused", nil, "GET", "/api/./setup/users", 403, nil},
 		{"a Block resource percent-encoded still blocks", nil, "GET", "/api/%73etup/users", 403, nil},
 		{"a Raise resource spelled otherwise still asks to step up", nil, "GET", "/api/Reports", 401, nil},
-		{"a browser session is not a bearer token", func(s *store.Session) { s.LoginType = "UI" }, "GET", "/api/whoami", 403, nil},
+		{"a browser session is not a bearer token", func(s *domain.Session) { s.LoginType = "UI" }, "GET", "/api/whoami", 403, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"loginguard/shared/domain"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
-	"loginguard/shared/store"
 	"loginguard/shared/store/dynamo"
 )
 
@@ -91,7 +91,7 @@ func (s *stack) returning(t *testing.T, a account) {
 	}
 }
 
-func (s *stack) history(t *testing.T, a account) []store.LoginEvent {
+func (s *stack) history(t *testing.T, a account) []domain.LoginEvent {
 	t.Helper()
 	u, err := s.st.User(context.Background(), a.username)
 	if err != nil {
@@ -164,7 +164,7 @@ func TestBrowserLogin(t *testing.T) {
 
 	t.Run("the email and each wrong code count toward lockout", func(t *testing.T) {
 		lo, _ := policy.NewLockout(3, 15*time.Minute)
-		a := s.account(t, func(o *store.Org) { o.Lockout = lo }, nil)
+		a := s.account(t, func(o *domain.Org) { o.Lockout = lo }, nil)
 		s.returning(t, a)
 		r := s.browse(t, "wrong-code", a, nil)
 		u, _ := s.st.User(context.Background(), a.username)
@@ -187,13 +187,13 @@ func TestBrowserLogin(t *testing.T) {
 	})
 
 	t.Run("a trusted range needs no code", func(t *testing.T) {
-		a := s.account(t, func(o *store.Org) { o.TrustedRanges = ranges(t, "127.0.0.1") }, nil)
+		a := s.account(t, func(o *domain.Org) { o.TrustedRanges = ranges(t, "127.0.0.1") }, nil)
 		s.returning(t, a)
 		s.browse(t, "trusted", a, nil)
 	})
 
 	t.Run("two-factor for UI logins: enrolment, then a prompt", func(t *testing.T) {
-		a := s.account(t, nil, func(p *store.Profile) { p.TwoFactorUI = true })
+		a := s.account(t, nil, func(p *domain.Profile) { p.TwoFactorUI = true })
 		s.returning(t, a)
 		s.browse(t, "totp-enrol", a, nil)
 		u, _ := s.st.User(context.Background(), a.username)
@@ -203,7 +203,7 @@ func TestBrowserLogin(t *testing.T) {
 	})
 
 	t.Run("High Assurance required at login", func(t *testing.T) {
-		a := s.account(t, nil, func(p *store.Profile) { p.RequireHighAssurance = true })
+		a := s.account(t, nil, func(p *domain.Profile) { p.RequireHighAssurance = true })
 		u, _ := s.st.User(context.Background(), a.username)
 		k, _ := secret.NewTOTPKey("e2e", a.username, rand.Reader)
 		sealed, _ := s.sealer.Seal(context.Background(), k.Secret(), u.ID, rand.Reader)
@@ -214,7 +214,7 @@ func TestBrowserLogin(t *testing.T) {
 	})
 
 	t.Run("step-up to High Assurance with a TOTP code", func(t *testing.T) {
-		a := s.account(t, func(o *store.Org) { o.HighAssurance = map[string]policy.Action{"reports": policy.ActionRaise} }, nil)
+		a := s.account(t, func(o *domain.Org) { o.HighAssurance = map[string]policy.Action{"reports": policy.ActionRaise} }, nil)
 		s.browse(t, "step-up", a, nil)
 		var stepped bool
 		for _, e := range s.history(t, a) {
@@ -240,16 +240,16 @@ func TestBrowserLogin(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		a := s.account(t, nil, func(p *store.Profile) { p.Hours = hours })
+		a := s.account(t, nil, func(p *domain.Profile) { p.Hours = hours })
 		s.browse(t, "hours", a, nil)
 	})
 
 	t.Run("caching and autocomplete off", func(t *testing.T) {
-		s.browse(t, "no-caching", s.account(t, func(o *store.Org) { o.DisableLoginCaching = true }, nil), nil)
+		s.browse(t, "no-caching", s.account(t, func(o *domain.Org) { o.DisableLoginCaching = true }, nil), nil)
 	})
 
 	t.Run("idle timeout prompt: continue, then logged out", func(t *testing.T) {
-		a := s.account(t, func(o *store.Org) { o.SessionTimeout = 15 * time.Minute }, nil)
+		a := s.account(t, func(o *domain.Org) { o.SessionTimeout = 15 * time.Minute }, nil)
 		s.browse(t, "timeout", a, map[string]any{"timeoutSeconds": 900})
 	})
 }

@@ -14,9 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"loginguard/shared/domain"
 	"loginguard/shared/ids"
 	"loginguard/shared/secret"
-	"loginguard/shared/store"
 	"loginguard/shared/transport/oauth"
 )
 
@@ -40,7 +40,7 @@ type oauthRun struct {
 func (s *stack) app(t *testing.T, orgID string) (string, string) {
 	t.Helper()
 	id, sec, _ := secret.NewClientCredentials(rand.Reader)
-	if err := s.st.CreateApp(context.Background(), store.ConnectedApp{ClientID: id, OrgID: orgID, Name: "e2e",
+	if err := s.st.CreateApp(context.Background(), domain.ConnectedApp{ClientID: id, OrgID: orgID, Name: "e2e",
 		SecretHash: secret.Digest(secret.PurposeClientSecret, sec)}); err != nil {
 		t.Fatal(err)
 	}

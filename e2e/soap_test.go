@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"loginguard/shared/domain"
 	"loginguard/shared/ids"
 	"loginguard/shared/policy"
-	"loginguard/shared/store"
 )
 
 func ranges(t *testing.T, spec string) policy.IPRanges {
@@ -49,22 +49,22 @@ func TestJsforceSOAPLogin(t *testing.T) {
 	})
 	t.Run("password alone from an org trusted range logs in", func(t *testing.T) {
 		t.Parallel()
-		a := s.account(t, func(o *store.Org) { o.TrustedRanges = ranges(t, "127.0.0.0-127.0.0.255") }, nil)
+		a := s.account(t, func(o *domain.Org) { o.TrustedRanges = ranges(t, "127.0.0.0-127.0.0.255") }, nil)
 		if r := s.jsforce(t, "login", a.username, a.password); !r.OK {
 			t.Fatalf("login failed: %s", r.Message)
 		}
 	})
 	t.Run("password alone from inside a profile range logs in", func(t *testing.T) {
 		t.Parallel()
-		a := s.account(t, nil, func(p *store.Profile) { p.Ranges = ranges(t, "127.0.0.1") })
+		a := s.account(t, nil, func(p *domain.Profile) { p.Ranges = ranges(t, "127.0.0.1") })
 		if r := s.jsforce(t, "login", a.username, a.password); !r.OK {
 			t.Fatalf("login failed: %s", r.Message)
 		}
 	})
 	t.Run("outside every profile range is denied even with the token", func(t *testing.T) {
 		t.Parallel()
-		a := s.account(t, func(o *store.Org) { o.TrustedRanges = ranges(t, "127.0.0.1") },
-			func(p *store.Profile) { p.Ranges = ranges(t, "10.0.0.0-10.0.0.255") })
+		a := s.account(t, func(o *domain.Org) { o.TrustedRanges = ranges(t, "127.0.0.1") },
+			func(p *domain.Profile) { p.Ranges = ranges(t, "10.0.0.0-10.0.0.255") })
 		r := s.jsforce(t, "login", a.username, a.password+a.token)
 		if r.OK || r.Code != "LOGIN_DURING_RESTRICTED_DOMAIN" {
 			t.Fatalf("got %+v; want LOGIN_DURING_RESTRICTED_DOMAIN", r)
@@ -73,7 +73,7 @@ func TestJsforceSOAPLogin(t *testing.T) {
 	t.Run("outside login hours is denied", func(t *testing.T) {
 		t.Parallel()
 		closed := "mon=00:00-00:00,tue=00:00-00:00,wed=00:00-00:00,thu=00:00-00:00,fri=00:00-00:00,sat=00:00-00:00,sun=00:00-00:00"
-		a := s.account(t, nil, func(p *store.Profile) {
+		a := s.account(t, nil, func(p *domain.Profile) {
 			h, err := policy.ParseLoginHours("UTC", closed)
 			if err != nil {
 				t.Fatal(err)
@@ -112,7 +112,7 @@ func TestJsforceSOAPLogin(t *testing.T) {
 	})
 	t.Run("lockout after M bad attempts, and an admin unlock", func(t *testing.T) {
 		t.Parallel()
-		a := s.account(t, func(o *store.Org) { o.Lockout = policy.Lockout{MaxAttempts: 3, Period: 15 * time.Minute} }, nil)
+		a := s.account(t, func(o *domain.Org) { o.Lockout = policy.Lockout{MaxAttempts: 3, Period: 15 * time.Minute} }, nil)
 		for i := 0; i < 3; i++ {
 			if r := s.jsforce(t, "login", a.username, "bad-guess-"+a.token); r.Code != "INVALID_LOGIN" {
 				t.Fatalf("bad attempt %d: %+v", i+1, r)

@@ -14,11 +14,11 @@ import (
 	"time"
 
 	"loginguard/internal/testenv"
+	"loginguard/shared/domain"
 	"loginguard/shared/ids"
 	"loginguard/shared/keyring"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
-	"loginguard/shared/store"
 	"loginguard/shared/store/dynamo"
 )
 
@@ -93,8 +93,8 @@ func startStack(t *testing.T) *stack {
 
 // account is one org, profile and user made for one scenario.
 type account struct {
-	org      store.Org
-	profile  store.Profile
+	org      domain.Org
+	profile  domain.Profile
 	username string
 	password string
 	token    string
@@ -102,18 +102,18 @@ type account struct {
 
 var fastParams = secret.Params{MemoryKiB: 64, Time: 1, Threads: 1}
 
-func (s *stack) account(t *testing.T, org func(*store.Org), prof func(*store.Profile)) account {
+func (s *stack) account(t *testing.T, org func(*domain.Org), prof func(*domain.Profile)) account {
 	t.Helper()
 	o, p := s.orgAndProfile(t, org, prof)
 	return s.userIn(t, o, p)
 }
 
 // orgAndProfile makes an org and a profile in it.
-func (s *stack) orgAndProfile(t *testing.T, org func(*store.Org), prof func(*store.Profile)) (store.Org, store.Profile) {
+func (s *stack) orgAndProfile(t *testing.T, org func(*domain.Org), prof func(*domain.Profile)) (domain.Org, domain.Profile) {
 	t.Helper()
 	ctx := context.Background()
 	orgID, _ := ids.New("00D", rand.Reader)
-	o := store.Org{ID: orgID, Name: "Acme E2E", TimeZone: "UTC", Lockout: policy.DefaultLockout,
+	o := domain.Org{ID: orgID, Name: "Acme E2E", TimeZone: "UTC", Lockout: policy.DefaultLockout,
 		SessionTimeout: 2 * time.Hour, Version: 1}
 	if org != nil {
 		org(&o)
@@ -122,7 +122,7 @@ func (s *stack) orgAndProfile(t *testing.T, org func(*store.Org), prof func(*sto
 		t.Fatal(err)
 	}
 	profID, _ := ids.New("00e", rand.Reader)
-	p := store.Profile{ID: profID, OrgID: orgID, Name: "Integration", APIEnabled: true, Version: 1}
+	p := domain.Profile{ID: profID, OrgID: orgID, Name: "Integration", APIEnabled: true, Version: 1}
 	if prof != nil {
 		prof(&p)
 	}
@@ -133,7 +133,7 @@ func (s *stack) orgAndProfile(t *testing.T, org func(*store.Org), prof func(*sto
 }
 
 // userIn makes a user of profile p in org o.
-func (s *stack) userIn(t *testing.T, o store.Org, p store.Profile) account {
+func (s *stack) userIn(t *testing.T, o domain.Org, p domain.Profile) account {
 	t.Helper()
 	ctx := context.Background()
 	orgID, profID := o.ID, p.ID
@@ -141,9 +141,9 @@ func (s *stack) userIn(t *testing.T, o store.Org, p store.Profile) account {
 	pw := "Pa55word-" + userID[10:]
 	hash, _ := secret.HashPassword(pw, fastParams, rand.Reader)
 	tok, _ := secret.NewToken(rand.Reader)
-	u := store.User{ID: userID, OrgID: orgID, ProfileID: profID, Username: "user-" + userID + "@e2e.example",
+	u := domain.User{ID: userID, OrgID: orgID, ProfileID: profID, Username: "user-" + userID + "@e2e.example",
 		Email: "user-" + userID + "@e2e.example", FirstName: "Eve", LastName: "Tester", Active: true,
-		PasswordHash: hash, TokenHash: secret.Digest(secret.PurposeToken, tok), Policy: store.PolicyOf(o, p)}
+		PasswordHash: hash, TokenHash: secret.Digest(secret.PurposeToken, tok), Policy: domain.PolicyOf(o, p)}
 	if err := s.st.CreateUser(ctx, u); err != nil {
 		t.Fatal(err)
 	}

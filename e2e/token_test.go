@@ -9,9 +9,9 @@ import (
 
 	"loginguard/internal/testenv"
 	acct "loginguard/shared/account"
+	"loginguard/shared/domain"
 	"loginguard/shared/ids"
 	"loginguard/shared/secret"
-	"loginguard/shared/store"
 )
 
 // newestToken is the token in the newest security-token mail to a user,
@@ -46,10 +46,10 @@ func (s *stack) newestToken(t *testing.T, to string) string {
 }
 
 // profileIn adds a profile to an org.
-func (s *stack) profileIn(t *testing.T, o store.Org, mod func(*store.Profile)) store.Profile {
+func (s *stack) profileIn(t *testing.T, o domain.Org, mod func(*domain.Profile)) domain.Profile {
 	t.Helper()
 	id, _ := ids.New("00e", rand.Reader)
-	p := store.Profile{ID: id, OrgID: o.ID, Name: "Standard User", APIEnabled: true, Version: 1}
+	p := domain.Profile{ID: id, OrgID: o.ID, Name: "Standard User", APIEnabled: true, Version: 1}
 	if mod != nil {
 		mod(&p)
 	}
@@ -102,7 +102,7 @@ func TestSecurityTokenLifecycle(t *testing.T) {
 		}
 	})
 
-	o, admins := s.orgAndProfile(t, nil, func(p *store.Profile) { p.Name = "System Administrator"; p.ManageUsers = true })
+	o, admins := s.orgAndProfile(t, nil, func(p *domain.Profile) { p.Name = "System Administrator"; p.ManageUsers = true })
 	plain := s.profileIn(t, o, nil)
 
 	t.Run("an admin with Manage Users resets another user's token", func(t *testing.T) {

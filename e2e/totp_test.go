@@ -10,8 +10,8 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
+	"loginguard/shared/domain"
 	"loginguard/shared/secret"
-	"loginguard/shared/store"
 )
 
 // TestJsforceSOAPLoginWithATOTPCode: a user of a profile with "two-factor for
@@ -19,7 +19,7 @@ import (
 // code again and the security token are refused.
 func TestJsforceSOAPLoginWithATOTPCode(t *testing.T) {
 	s := startStack(t)
-	a := s.account(t, nil, func(p *store.Profile) { p.TwoFactorAPI = true })
+	a := s.account(t, nil, func(p *domain.Profile) { p.TwoFactorAPI = true })
 	u, err := s.st.User(context.Background(), a.username)
 	if err != nil {
 		t.Fatal(err)
@@ -50,7 +50,7 @@ func TestJsforceSOAPLoginWithATOTPCode(t *testing.T) {
 // keyring's data key through KMS itself.
 func TestTOTPKeysSealedElsewhereOpenInEveryFunction(t *testing.T) {
 	s := startStack(t)
-	a := s.account(t, func(o *store.Org) { o.TrustedRanges = ranges(t, "127.0.0.1") }, func(p *store.Profile) {
+	a := s.account(t, func(o *domain.Org) { o.TrustedRanges = ranges(t, "127.0.0.1") }, func(p *domain.Profile) {
 		p.TwoFactorAPI, p.TwoFactorUI = true, true
 	})
 	u, err := s.st.User(context.Background(), a.username)

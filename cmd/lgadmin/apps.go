@@ -7,8 +7,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"loginguard/shared/domain"
 	"loginguard/shared/secret"
-	"loginguard/shared/store"
 )
 
 type appView struct {
@@ -34,7 +34,7 @@ func (a *App) appCreate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	app := store.ConnectedApp{ClientID: id, OrgID: orgID(org.value), Name: *name, CreatedAt: a.Now(),
+	app := domain.ConnectedApp{ClientID: id, OrgID: orgID(org.value), Name: *name, CreatedAt: a.Now(),
 		SecretHash: secret.Digest(secret.PurposeClientSecret, sec)}
 	if err := s.CreateApp(ctx, app); err != nil {
 		return err

@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"loginguard/shared/account"
+	"loginguard/shared/domain"
 	"loginguard/shared/ids"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
-	"loginguard/shared/store"
 	"loginguard/shared/store/dynamo"
 )
 
@@ -57,7 +57,7 @@ func rangeTexts(rs policy.IPRanges) []string {
 	return out
 }
 
-func viewOrg(o store.Org) orgView {
+func viewOrg(o domain.Org) orgView {
 	id18, _ := ids.To18(o.ID)
 	max, period := lockoutText(o.Lockout)
 	return orgView{ID: o.ID, ID18: id18, Name: o.Name, TimeZone: o.TimeZone, LockoutMax: max, LockoutPeriod: period,
@@ -67,7 +67,7 @@ func viewOrg(o store.Org) orgView {
 		PasswordLevel:  string(policy.LevelOf(policy.MethodPassword, o.Levels)), LoginCaching: !o.DisableLoginCaching, Version: o.Version}
 }
 
-func (a *App) showOrg(o store.Org) {
+func (a *App) showOrg(o domain.Org) {
 	v := viewOrg(o)
 	a.show(v, [][2]string{{"id", v.ID}, {"id18", v.ID18}, {"name", v.Name}, {"time zone", v.TimeZone},
 		{"lockout max attempts", v.LockoutMax}, {"lockout period", v.LockoutPeriod},
@@ -105,7 +105,7 @@ func (f *orgFlags) register(fs *flag.FlagSet) {
 }
 
 // apply sets on o every setting whose flag was given.
-func (f *orgFlags) apply(fs *flag.FlagSet, o *store.Org) error {
+func (f *orgFlags) apply(fs *flag.FlagSet, o *domain.Org) error {
 	given := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
 	if given["timezone"] {
@@ -199,7 +199,7 @@ func (a *App) orgCreate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	o := store.Org{ID: id, Name: *name, TimeZone: "UTC", Lockout: policy.DefaultLockout,
+	o := domain.Org{ID: id, Name: *name, TimeZone: "UTC", Lockout: policy.DefaultLockout,
 		SessionTimeout: policy.DefaultSessionTimeout, CreatedAt: a.Now()}
 	if err := of.apply(fs, &o); err != nil {
 		return err
@@ -311,12 +311,12 @@ type profileView struct {
 	Version     int64    `json:"version"`
 }
 
-func viewProfile(p store.Profile) profileView {
+func viewProfile(p domain.Profile) profileView {
 	return profileView{ID: p.ID, OrgID: p.OrgID, Name: p.Name, LoginHours: p.Hours.String(), HoursZone: p.Hours.Zone,
 		IPRanges: rangeTexts(p.Ranges), APIEnabled: p.APIEnabled, ManageUsers: p.ManageUsers, TwoFactor: p.TwoFactorAPI, TwoFactorUI: p.TwoFactorUI, RequireHA: p.RequireHighAssurance, Version: p.Version}
 }
 
-func (a *App) showProfile(p store.Profile) {
+func (a *App) showProfile(p domain.Profile) {
 	v := viewProfile(p)
 	hours := v.LoginHours
 	if hours == "" {
@@ -347,7 +347,7 @@ func (f *profileFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.twoFactor, "two-factor-api", false, `"two-factor for API logins": users with a TOTP key append a code instead of the security token`)
 }
 
-func (f *profileFlags) apply(fs *flag.FlagSet, p *store.Profile, orgZone string, creating bool) error {
+func (f *profileFlags) apply(fs *flag.FlagSet, p *domain.Profile, orgZone string, creating bool) error {
 	given := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
 	if given["login-hours"] {
@@ -423,7 +423,7 @@ func (a *App) profileCreate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	p := store.Profile{ID: id, OrgID: o.ID, Name: *name}
+	p := domain.Profile{ID: id, OrgID: o.ID, Name: *name}
 	if err := pf.apply(fs, &p, o.TimeZone, true); err != nil {
 		return err
 	}
@@ -524,7 +524,7 @@ type userView struct {
 	LastLoginAt string `json:"lastLoginAt,omitempty"`
 }
 
-func (a *App) viewUser(u store.User) userView {
+func (a *App) viewUser(u domain.User) userView {
 	id18, _ := ids.To18(u.ID)
 	v := userView{ID: u.ID, ID18: id18, Username: u.Username, Email: u.Email, Name: u.FullName(),
 		OrgID: u.OrgID, ProfileID: u.ProfileID, Profile: u.Policy.ProfileName, Active: u.Active,
@@ -538,7 +538,7 @@ func (a *App) viewUser(u store.User) userView {
 	return v
 }
 
-func (a *App) showUser(u store.User) {
+func (a *App) showUser(u domain.User) {
 	v := a.viewUser(u)
 	a.show(v, [][2]string{{"id", v.ID}, {"id18", v.ID18}, {"username", v.Username}, {"email", v.Email},
 		{"name", v.Name}, {"org", v.OrgID}, {"profile", v.Profile + " (" + v.ProfileID + ")"},
@@ -567,7 +567,7 @@ func (a *App) userCreate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if n := store.NormalizeUsername(*username); len(n) > 80 || !strings.Contains(n, "@") || strings.ContainsAny(n, " \t\r\n") {
+	if n := domain.NormalizeUsername(*username); len(n) > 80 || !strings.Contains(n, "@") || strings.ContainsAny(n, " \t\r\n") {
 		return fmt.Errorf("user name %q must look like an email address (name@domain), at most 80 characters", *username)
 	}
 	if *email != "" && (!strings.Contains(*email, "@") || strings.ContainsAny(*email, " \r\n<>")) {
@@ -600,11 +600,11 @@ func (a *App) userCreate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	u := store.User{ID: id, OrgID: o.ID, ProfileID: p.ID, Username: strings.TrimSpace(*username), Email: *email,
+	u := domain.User{ID: id, OrgID: o.ID, ProfileID: p.ID, Username: strings.TrimSpace(*username), Email: *email,
 		FirstName: *first, LastName: *last, TimeZone: zone, Locale: "en_US", Language: "en_US", Active: true,
-		PasswordHash: hash, CreatedAt: a.Now(), Policy: store.PolicyOf(o, p)}
+		PasswordHash: hash, CreatedAt: a.Now(), Policy: domain.PolicyOf(o, p)}
 	if err := s.CreateUser(ctx, u); err != nil {
-		if errors.Is(err, store.ErrExists) {
+		if errors.Is(err, domain.ErrExists) {
 			return fmt.Errorf("user name %s is taken", *username)
 		}
 		return err
@@ -649,12 +649,12 @@ func (a *App) accounts(s *dynamo.Store) *account.Service {
 
 var cliActor = account.Actor{Via: "CLI"}
 
-func (a *App) userArg(ctx context.Context, name string, args []string) (*dynamo.Store, store.User, error) {
+func (a *App) userArg(ctx context.Context, name string, args []string) (*dynamo.Store, domain.User, error) {
 	fs := a.flags(name, "[--user] USERNAME")
 	user := idFlag(fs, "user", true)
 	s, err := a.parseIDs(ctx, fs, args, user)
 	if err != nil {
-		return nil, store.User{}, err
+		return nil, domain.User{}, err
 	}
 	u, err := s.User(ctx, user.value)
 	return s, u, err

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"strconv"
 
+	"loginguard/shared/domain"
 	"loginguard/shared/ids"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
-	"loginguard/shared/store"
 )
 
 // demo creates the demo org, profile and user unless the user exists, and
@@ -48,14 +48,14 @@ func (a *App) demo(ctx context.Context, args []string) error {
 		r := result{false, u.OrgID, u.Username, u.Email, u.Email}
 		a.show(r, [][2]string{{"created", "false"}, {"org", r.OrgID}, {"username", r.Username}, {"email", r.Email}, {"new security token sent to", r.TokenTo}})
 		return nil
-	} else if !errors.Is(err, store.ErrNotFound) {
+	} else if !errors.Is(err, domain.ErrNotFound) {
 		return err
 	}
 	orgID, err := ids.New("00D", a.Rand)
 	if err != nil {
 		return err
 	}
-	o := store.Org{ID: orgID, Name: "Demo Org", TimeZone: "UTC", Lockout: policy.DefaultLockout,
+	o := domain.Org{ID: orgID, Name: "Demo Org", TimeZone: "UTC", Lockout: policy.DefaultLockout,
 		SessionTimeout: policy.DefaultSessionTimeout, CreatedAt: a.Now(), Version: 1}
 	if err := s.CreateOrg(ctx, o); err != nil {
 		return err
@@ -64,7 +64,7 @@ func (a *App) demo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	p := store.Profile{ID: profID, OrgID: orgID, Name: "System Administrator", APIEnabled: true, ManageUsers: true, Version: 1}
+	p := domain.Profile{ID: profID, OrgID: orgID, Name: "System Administrator", APIEnabled: true, ManageUsers: true, Version: 1}
 	if err := s.CreateProfile(ctx, p); err != nil {
 		return err
 	}
@@ -76,9 +76,9 @@ func (a *App) demo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	u := store.User{ID: userID, OrgID: orgID, ProfileID: profID, Username: *username, Email: *email,
+	u := domain.User{ID: userID, OrgID: orgID, ProfileID: profID, Username: *username, Email: *email,
 		FirstName: "Demo", LastName: "User", TimeZone: "UTC", Locale: "en_US", Language: "en_US", Active: true,
-		PasswordHash: hash, CreatedAt: a.Now(), Policy: store.PolicyOf(o, p)}
+		PasswordHash: hash, CreatedAt: a.Now(), Policy: domain.PolicyOf(o, p)}
 	if err := s.CreateUser(ctx, u); err != nil {
 		return err
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"loginguard/shared/deps"
-	"loginguard/shared/sessionapi"
+	"loginguard/shared/transport/authorizer"
 )
 
 func main() {
@@ -20,6 +20,6 @@ func main() {
 		slog.New(slog.NewJSONHandler(os.Stderr, nil)).Error("init failed", "error", err.Error())
 		os.Exit(1)
 	}
-	a := &sessionapi.Authorizer{Login: d.Login, Log: d.Log, StepUpRoutes: d.Config.StepUpRoutes}
+	a := &authorizer.Authorizer{Login: d.Login, Log: d.Log, StepUpRoutes: d.Config.StepUpRoutes}
 	lambda.Start(a.Authorize)
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"loginguard/shared/deps"
-	"loginguard/shared/oauthapi"
+	"loginguard/shared/transport/oauth"
 )
 
 func main() {
@@ -23,10 +23,10 @@ func main() {
 	lambda.Start(h.Handle)
 }
 
-func build(ctx context.Context) (*oauthapi.Handler, error) {
+func build(ctx context.Context) (*oauth.Handler, error) {
 	d, err := deps.Build(ctx, os.Getenv, deps.TOTPKeyring)
 	if err != nil {
 		return nil, err
 	}
-	return &oauthapi.Handler{Login: d.Login, Store: d.Store, Log: d.Log, Metrics: d.Metrics}, nil
+	return &oauth.Handler{Login: d.Login, Store: d.Store, Log: d.Log, Metrics: d.Metrics}, nil
 }

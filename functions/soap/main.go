@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"loginguard/shared/deps"
-	"loginguard/shared/soapapi"
+	"loginguard/shared/transport/soap"
 )
 
 func main() {
@@ -23,10 +23,10 @@ func main() {
 	lambda.Start(h.Handle)
 }
 
-func build(ctx context.Context) (*soapapi.Handler, error) {
+func build(ctx context.Context) (*soap.Handler, error) {
 	d, err := deps.Build(ctx, os.Getenv, deps.TOTPKeyring)
 	if err != nil {
 		return nil, err
 	}
-	return &soapapi.Handler{Login: d.Login, Log: d.Log, Metrics: d.Metrics}, nil
+	return &soap.Handler{Login: d.Login, Log: d.Log, Metrics: d.Metrics}, nil
 }

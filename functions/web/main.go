@@ -16,7 +16,7 @@ import (
 	"loginguard/shared/deps"
 	"loginguard/shared/login"
 	"loginguard/shared/mail/ses"
-	"loginguard/shared/webui"
+	"loginguard/shared/transport/web"
 )
 
 func main() {
@@ -28,7 +28,7 @@ func main() {
 	lambda.Start(h.Handle)
 }
 
-func build(ctx context.Context, getenv func(string) string) (*webui.Handler, error) {
+func build(ctx context.Context, getenv func(string) string) (*web.Handler, error) {
 	d, err := deps.Build(ctx, getenv, deps.TOTPKeyring)
 	if err != nil {
 		return nil, err
@@ -42,5 +42,5 @@ func build(ctx context.Context, getenv func(string) string) (*webui.Handler, err
 		}
 		b.Mailer, acc.Mailer = m, m
 	}
-	return &webui.Handler{Browser: b, Accounts: acc, Users: d.Store, Log: d.Log, Metrics: d.Metrics}, nil
+	return &web.Handler{Browser: b, Accounts: acc, Users: d.Store, Log: d.Log, Metrics: d.Metrics}, nil
 }

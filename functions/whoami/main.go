@@ -5,7 +5,7 @@ package main
 import (
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"loginguard/shared/sessionapi"
+	"loginguard/shared/transport/authorizer"
 )
 
-func main() { lambda.Start(sessionapi.Whoami) }
+func main() { lambda.Start(authorizer.Whoami) }

@@ -6,7 +6,7 @@ import (
 )
 
 // stepUpBackends are the functions that answer the authorizer's step-up
-// signal (sessionapi.CtxStepUp) with the step-up challenge: only their
+// signal (authorizer.CtxStepUp) with the step-up challenge: only their
 // routes may be named in the authorizer's STEP_UP_ROUTES.
 var stepUpBackends = map[string]bool{"WhoamiFunction": true}
 

@@ -7,20 +7,20 @@ import (
 	"log/slog"
 	"time"
 
+	"loginguard/shared/domain"
 	"loginguard/shared/login"
 	"loginguard/shared/mail"
 	"loginguard/shared/secret"
-	"loginguard/shared/store"
 )
 
 // Store is what credential changes need of storage.
 type Store interface {
-	User(ctx context.Context, username string) (store.User, error)
-	UsersOfOrg(ctx context.Context, orgID string) ([]store.User, error)
+	User(ctx context.Context, username string) (domain.User, error)
+	UsersOfOrg(ctx context.Context, orgID string) ([]domain.User, error)
 	ReserveTokenReset(ctx context.Context, username string, now time.Time, window time.Duration, max int) error
 	ReleaseTokenReset(ctx context.Context, username string) error
-	SetCredentials(ctx context.Context, u store.User, newPasswordHash, newTokenDigest string) error
-	Audit(ctx context.Context, ev store.AuditEvent) error
+	SetCredentials(ctx context.Context, u domain.User, newPasswordHash, newTokenDigest string) error
+	Audit(ctx context.Context, ev domain.AuditEvent) error
 }
 
 // Service runs credential changes.
@@ -92,9 +92,9 @@ var (
 
 // Actor is who asks for a change: a signed-in user (UI), or the admin CLI.
 type Actor struct {
-	User store.User // zero for the CLI
-	IP   string     // where the request came from; empty for the CLI
-	Via  string     // "UI" or "CLI"
+	User domain.User // zero for the CLI
+	IP   string      // where the request came from; empty for the CLI
+	Via  string      // "UI" or "CLI"
 }
 
 func (a Actor) cli() bool { return a.Via == "CLI" }
@@ -115,12 +115,12 @@ func (a Actor) from() string {
 
 // mayManage: a user may change their own credentials; another user's only
 // with "Manage Users" in the same org; the CLI may change anyone's.
-func (a Actor) mayManage(target store.User) bool {
+func (a Actor) mayManage(target domain.User) bool {
 	return a.cli() || a.User.ID == target.ID || (a.User.Policy.ManageUsers && a.User.OrgID == target.OrgID)
 }
 
-func (s *Service) audit(ctx context.Context, a Actor, target store.User, action, outcome string) {
-	ev := store.AuditEvent{At: s.Now(), OrgID: target.OrgID, ActorID: a.User.ID, Actor: a.name(),
+func (s *Service) audit(ctx context.Context, a Actor, target domain.User, action, outcome string) {
+	ev := domain.AuditEvent{At: s.Now(), OrgID: target.OrgID, ActorID: a.User.ID, Actor: a.name(),
 		TargetID: target.ID, Target: target.Username, Action: action, Outcome: outcome, IP: a.IP, Via: a.Via}
 	if ev.OrgID == "" {
 		ev.OrgID = a.User.OrgID
@@ -131,19 +131,19 @@ func (s *Service) audit(ctx context.Context, a Actor, target store.User, action,
 }
 
 // refuse audits a refusal and returns it.
-func (s *Service) refuse(ctx context.Context, a Actor, target store.User, action string, e *Error) error {
+func (s *Service) refuse(ctx context.Context, a Actor, target domain.User, action string, e *Error) error {
 	s.audit(ctx, a, target, action, e.Code)
 	return e
 }
 
 // ResetToken gives target a new security token, mailed to them.
-func (s *Service) ResetToken(ctx context.Context, a Actor, target store.User) error {
+func (s *Service) ResetToken(ctx context.Context, a Actor, target domain.User) error {
 	if !a.mayManage(target) {
 		return s.refuse(ctx, a, target, ActionTokenReset, ErrNotPermitted)
 	}
 	if !a.cli() {
 		err := s.Store.ReserveTokenReset(ctx, target.Username, s.Now(), ResetWindow, ResetLimit)
-		if errors.Is(err, store.ErrRateLimited) {
+		if errors.Is(err, domain.ErrRateLimited) {
 			return s.refuse(ctx, a, target, ActionTokenReset, ErrRateLimited)
 		}
 		if err != nil {
@@ -169,7 +169,7 @@ func (s *Service) ResetToken(ctx context.Context, a Actor, target store.User) er
 
 // issue mails target a new token and then stores it (with newPasswordHash,
 // if set) in one conditional write.
-func (s *Service) issue(ctx context.Context, a Actor, target store.User, newPasswordHash, reason, action string) error {
+func (s *Service) issue(ctx context.Context, a Actor, target domain.User, newPasswordHash, reason, action string) error {
 	if target.Email == "" {
 		if newPasswordHash != "" {
 			// The password may change; no token can reach the user, so the
@@ -204,9 +204,9 @@ func (s *Service) issue(ctx context.Context, a Actor, target store.User, newPass
 	return s.save(ctx, a, target, newPasswordHash, secret.Digest(secret.PurposeToken, tok), action)
 }
 
-func (s *Service) save(ctx context.Context, a Actor, target store.User, newPasswordHash, tokenDigest, action string) error {
+func (s *Service) save(ctx context.Context, a Actor, target domain.User, newPasswordHash, tokenDigest, action string) error {
 	err := s.Store.SetCredentials(ctx, target, newPasswordHash, tokenDigest)
-	if errors.Is(err, store.ErrConflict) {
+	if errors.Is(err, domain.ErrConflict) {
 		return s.refuse(ctx, a, target, action, ErrConcurrent)
 	}
 	if err != nil {
@@ -259,7 +259,7 @@ func (s *Service) ChangePassword(ctx context.Context, a Actor, current, next str
 
 // ResetPassword is an admin setting another user's password (the CLI, or
 // a signed-in user with "Manage Users"); a new token is mailed with it.
-func (s *Service) ResetPassword(ctx context.Context, a Actor, target store.User, next string) error {
+func (s *Service) ResetPassword(ctx context.Context, a Actor, target domain.User, next string) error {
 	if !a.mayManage(target) {
 		return s.refuse(ctx, a, target, ActionPasswordReset, ErrNotPermitted)
 	}
@@ -274,9 +274,9 @@ func (s *Service) ResetPassword(ctx context.Context, a Actor, target store.User,
 }
 
 // Users lists the actor's org for the setup page: only with "Manage Users".
-func (s *Service) Users(ctx context.Context, a Actor) ([]store.User, error) {
+func (s *Service) Users(ctx context.Context, a Actor) ([]domain.User, error) {
 	if !a.User.Policy.ManageUsers {
-		s.audit(ctx, a, store.User{OrgID: a.User.OrgID}, "LIST_USERS", ErrNotPermitted.Code)
+		s.audit(ctx, a, domain.User{OrgID: a.User.OrgID}, "LIST_USERS", ErrNotPermitted.Code)
 		return nil, ErrNotPermitted
 	}
 	return s.Store.UsersOfOrg(ctx, a.User.OrgID)
@@ -287,6 +287,6 @@ const ActionTokenIssued = "TOKEN_ISSUED"
 
 // NewUserToken sends a new user their first security token; reason opens
 // the mail ("Your user was created").
-func (s *Service) NewUserToken(ctx context.Context, a Actor, target store.User, reason string) error {
+func (s *Service) NewUserToken(ctx context.Context, a Actor, target domain.User, reason string) error {
 	return s.issue(ctx, a, target, "", reason, ActionTokenIssued)
 }

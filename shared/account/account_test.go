@@ -12,12 +12,12 @@ import (
 
 	"loginguard/internal/testenv"
 	"loginguard/shared/account"
+	"loginguard/shared/domain"
 	"loginguard/shared/ids"
 	"loginguard/shared/login"
 	"loginguard/shared/mail/ses"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
-	"loginguard/shared/store"
 	"loginguard/shared/store/dynamo"
 )
 
@@ -31,7 +31,7 @@ type world struct {
 	st     *dynamo.Store
 	sesURL string
 	svc    *account.Service
-	org    store.Org
+	org    domain.Org
 }
 
 // newWorld: an org with two profiles (plain users; admins with "Manage
@@ -46,7 +46,7 @@ func newWorld(t *testing.T, sesURL string) *world {
 	sender, _ := ses.New(testenv.SESv2(sesURL), "no-reply@example.com")
 	orgID, _ := ids.New("00D", rand.Reader)
 	w := &world{t: t, ctx: testenv.Context(t), st: st, sesURL: sesURL,
-		org: store.Org{ID: orgID, Name: "Acme", TimeZone: "UTC", Lockout: policy.DefaultLockout, Version: 1}}
+		org: domain.Org{ID: orgID, Name: "Acme", TimeZone: "UTC", Lockout: policy.DefaultLockout, Version: 1}}
 	if err := st.CreateOrg(w.ctx, w.org); err != nil {
 		t.Fatal(err)
 	}
@@ -55,17 +55,17 @@ func newWorld(t *testing.T, sesURL string) *world {
 	return w
 }
 
-func (w *world) user(name string, manageUsers bool, email bool) store.User {
+func (w *world) user(name string, manageUsers bool, email bool) domain.User {
 	w.t.Helper()
 	profID, _ := ids.New("00e", rand.Reader)
-	p := store.Profile{ID: profID, OrgID: w.org.ID, Name: "P", APIEnabled: true, ManageUsers: manageUsers, Version: 1}
+	p := domain.Profile{ID: profID, OrgID: w.org.ID, Name: "P", APIEnabled: true, ManageUsers: manageUsers, Version: 1}
 	if err := w.st.CreateProfile(w.ctx, p); err != nil {
 		w.t.Fatal(err)
 	}
 	id, _ := ids.New("005", rand.Reader)
 	hash, _ := secret.HashPassword(oldPassword, fast, rand.Reader)
-	u := store.User{ID: id, OrgID: w.org.ID, ProfileID: profID, Username: name + "@acme.example", FirstName: "T",
-		Active: true, PasswordHash: hash, TokenHash: secret.Digest(secret.PurposeToken, "OLDTOKEN"), Policy: store.PolicyOf(w.org, p)}
+	u := domain.User{ID: id, OrgID: w.org.ID, ProfileID: profID, Username: name + "@acme.example", FirstName: "T",
+		Active: true, PasswordHash: hash, TokenHash: secret.Digest(secret.PurposeToken, "OLDTOKEN"), Policy: domain.PolicyOf(w.org, p)}
 	if email {
 		u.Email = u.Username
 	}
@@ -75,7 +75,7 @@ func (w *world) user(name string, manageUsers bool, email bool) store.User {
 	return w.fresh(u)
 }
 
-func (w *world) fresh(u store.User) store.User {
+func (w *world) fresh(u domain.User) domain.User {
 	w.t.Helper()
 	got, err := w.st.User(w.ctx, u.Username)
 	if err != nil {
@@ -102,7 +102,7 @@ func (w *world) tokenFromMail(to string) string {
 	return tok
 }
 
-func (w *world) audit() []store.AuditEvent {
+func (w *world) audit() []domain.AuditEvent {
 	w.t.Helper()
 	evs, err := w.st.AuditTrail(w.ctx, w.org.ID, 100)
 	if err != nil {
@@ -111,9 +111,9 @@ func (w *world) audit() []store.AuditEvent {
 	return evs
 }
 
-func self(u store.User) account.Actor { return account.Actor{User: u, IP: "198.51.100.7", Via: "UI"} }
+func self(u domain.User) account.Actor { return account.Actor{User: u, IP: "198.51.100.7", Via: "UI"} }
 
-func tokenWorks(u store.User, tok string) bool {
+func tokenWorks(u domain.User, tok string) bool {
 	return secret.MatchDigest(secret.PurposeToken, tok, u.TokenHash)
 }
 
@@ -303,7 +303,7 @@ func TestConcurrentResetsLeaveOneToken(t *testing.T) {
 // can after the mail went out.
 type failingSave struct{ *dynamo.Store }
 
-func (failingSave) SetCredentials(context.Context, store.User, string, string) error {
+func (failingSave) SetCredentials(context.Context, domain.User, string, string) error {
 	return errors.New("throttled")
 }
 

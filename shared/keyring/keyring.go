@@ -10,8 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"loginguard/shared/domain"
 	"loginguard/shared/secret"
-	"loginguard/shared/store"
 )
 
 // KMS wraps and unwraps data keys under the KMS key keyID (shared/keyring/kms).
@@ -29,9 +29,9 @@ type KMS interface {
 
 // Store keeps the wrapped data keys.
 type Store interface {
-	Keyring(ctx context.Context, name string) (store.Keyring, error)
-	CreateKeyring(ctx context.Context, name string, first store.WrappedKey) error
-	AddKeyringKey(ctx context.Context, k store.Keyring, key store.WrappedKey) error
+	Keyring(ctx context.Context, name string) (domain.Keyring, error)
+	CreateKeyring(ctx context.Context, name string, first domain.WrappedKey) error
+	AddKeyringKey(ctx context.Context, k domain.Keyring, key domain.WrappedKey) error
 }
 
 // Sealed values: "v2.<key id>.<base64 of nonce and AES-GCM ciphertext>".
@@ -80,7 +80,7 @@ type Ring struct {
 	legacy *secret.Sealer
 
 	mu     sync.Mutex
-	ring   store.Keyring // as last read; Version 0 before the first read
+	ring   domain.Keyring // as last read; Version 0 before the first read
 	readAt time.Time
 	open   map[string]*secret.Sealer // unwrapped data keys by id
 }
@@ -123,7 +123,7 @@ func (r *Ring) Seal(ctx context.Context, plain, owner string, rnd io.Reader) (st
 	if r.ring.Version == 0 || r.cfg.Now().Sub(r.readAt) > Refresh {
 		err := r.read(ctx)
 		switch {
-		case errors.Is(err, store.ErrNotFound):
+		case errors.Is(err, domain.ErrNotFound):
 			if err := r.create(ctx, rnd); err != nil {
 				return "", err
 			}
@@ -181,7 +181,7 @@ func (r *Ring) sealerFor(ctx context.Context, id string) (*secret.Sealer, error)
 			}
 		}
 		if try == 0 {
-			if err := r.read(ctx); errors.Is(err, store.ErrNotFound) {
+			if err := r.read(ctx); errors.Is(err, domain.ErrNotFound) {
 				break
 			} else if err != nil {
 				return nil, err
@@ -217,7 +217,7 @@ func (r *Ring) encryptionContext(id string) map[string]string {
 	return map[string]string{"loginguard:keyring": r.cfg.Name, "loginguard:key": id}
 }
 
-func (r *Ring) unwrap(ctx context.Context, k store.WrappedKey) (*secret.Sealer, error) {
+func (r *Ring) unwrap(ctx context.Context, k domain.WrappedKey) (*secret.Sealer, error) {
 	if s, ok := r.open[k.ID]; ok {
 		return s, nil
 	}
@@ -243,12 +243,12 @@ func (r *Ring) keep(id string, key []byte) (*secret.Sealer, error) {
 
 // generate makes a new data key with an id not in taken; the key is kept
 // unwrapped, and returned wrapped for storing.
-func (r *Ring) generate(ctx context.Context, rnd io.Reader, taken []store.WrappedKey) (store.WrappedKey, *secret.Sealer, error) {
+func (r *Ring) generate(ctx context.Context, rnd io.Reader, taken []domain.WrappedKey) (domain.WrappedKey, *secret.Sealer, error) {
 	var id string
 	for {
 		b := make([]byte, idLen/2)
 		if _, err := io.ReadFull(rnd, b); err != nil {
-			return store.WrappedKey{}, nil, fmt.Errorf("keyring: reading randomness: %w", err)
+			return domain.WrappedKey{}, nil, fmt.Errorf("keyring: reading randomness: %w", err)
 		}
 		id = hex.EncodeToString(b)
 		dup := false
@@ -261,14 +261,14 @@ func (r *Ring) generate(ctx context.Context, rnd io.Reader, taken []store.Wrappe
 	}
 	plain, wrapped, err := r.kms.GenerateDataKey(ctx, r.cfg.KMSKey, r.encryptionContext(id))
 	if err != nil {
-		return store.WrappedKey{}, nil, fmt.Errorf("keyring %s: generating a data key: %w", r.cfg.Name, err)
+		return domain.WrappedKey{}, nil, fmt.Errorf("keyring %s: generating a data key: %w", r.cfg.Name, err)
 	}
 	s, err := secret.NewSealer(plain)
 	clear(plain)
 	if err != nil {
-		return store.WrappedKey{}, nil, err
+		return domain.WrappedKey{}, nil, err
 	}
-	return store.WrappedKey{ID: id, Blob: wrapped, CreatedAt: r.cfg.Now().UTC().Truncate(time.Second)}, s, nil
+	return domain.WrappedKey{ID: id, Blob: wrapped, CreatedAt: r.cfg.Now().UTC().Truncate(time.Second)}, s, nil
 }
 
 // create makes the keyring's first key. Of instances racing to do so, one
@@ -279,26 +279,26 @@ func (r *Ring) create(ctx context.Context, rnd io.Reader) error {
 		return err
 	}
 	err = r.st.CreateKeyring(ctx, r.cfg.Name, w)
-	if errors.Is(err, store.ErrExists) {
+	if errors.Is(err, domain.ErrExists) {
 		return r.read(ctx)
 	}
 	if err != nil {
 		return err
 	}
 	r.open[w.ID] = s
-	r.ring, r.readAt = store.Keyring{Name: r.cfg.Name, Keys: []store.WrappedKey{w}, Version: 1}, r.cfg.Now()
+	r.ring, r.readAt = domain.Keyring{Name: r.cfg.Name, Keys: []domain.WrappedKey{w}, Version: 1}, r.cfg.Now()
 	return nil
 }
 
 // Rotate adds a new data key, from then on the one new values are sealed
 // with (by every instance within Refresh); values sealed with older keys
 // keep opening. It returns the new key's id. Of two concurrent rotations
-// one fails with store.ErrConflict and nothing is lost.
+// one fails with domain.ErrConflict and nothing is lost.
 func (r *Ring) Rotate(ctx context.Context, rnd io.Reader) (string, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	err := r.read(ctx)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		if err := r.create(ctx, rnd); err != nil {
 			return "", err
 		}
@@ -323,17 +323,17 @@ func (r *Ring) Rotate(ctx context.Context, rnd io.Reader) (string, error) {
 
 // Keys lists the keyring's keys, oldest first (ids and dates; no key
 // material). ErrNoKeyring before the first.
-func (r *Ring) Keys(ctx context.Context) ([]store.WrappedKey, error) {
+func (r *Ring) Keys(ctx context.Context) ([]domain.WrappedKey, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if err := r.read(ctx); errors.Is(err, store.ErrNotFound) {
+	if err := r.read(ctx); errors.Is(err, domain.ErrNotFound) {
 		return nil, ErrNoKeyring
 	} else if err != nil {
 		return nil, err
 	}
-	out := make([]store.WrappedKey, len(r.ring.Keys))
+	out := make([]domain.WrappedKey, len(r.ring.Keys))
 	for i, k := range r.ring.Keys {
-		out[i] = store.WrappedKey{ID: k.ID, CreatedAt: k.CreatedAt}
+		out[i] = domain.WrappedKey{ID: k.ID, CreatedAt: k.CreatedAt}
 	}
 	return out, nil
 }

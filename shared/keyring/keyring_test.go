@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"loginguard/internal/testenv"
+	"loginguard/shared/domain"
 	"loginguard/shared/keyring"
 	"loginguard/shared/secret"
-	"loginguard/shared/store"
 	"loginguard/shared/store/dynamo"
 )
 
@@ -275,7 +275,7 @@ func TestNothingIsSealedWhenKMSIsDown(t *testing.T) {
 	if v, err := r.Seal(ctx, "S", "005A", rand.Reader); err == nil || v != "" || errors.Is(err, keyring.ErrUnseal) {
 		t.Fatalf("Seal with KMS down = %q, %v; want an error that is not ErrUnseal", v, err)
 	}
-	if _, err := st.Keyring(ctx, "totp"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := st.Keyring(ctx, "totp"); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("a keyring was stored without a data key: %v", err)
 	}
 }

@@ -10,11 +10,11 @@ import (
 
 	"loginguard/internal/loginbench"
 	"loginguard/internal/testenv"
+	"loginguard/shared/domain"
 	"loginguard/shared/ids"
 	"loginguard/shared/login"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
-	"loginguard/shared/store"
 	"loginguard/shared/store/dynamo"
 )
 
@@ -60,13 +60,13 @@ func BenchmarkBrowserLogin(b *testing.B) {
 func benchUser(b *testing.B, f fixture) (string, string) {
 	ctx := context.Background()
 	orgID, _ := ids.New("00D", rand.Reader)
-	o := store.Org{ID: orgID, Name: "Bench", TimeZone: "UTC", Lockout: policy.Lockout{}, SessionTimeout: 2 * time.Hour, Version: 1}
+	o := domain.Org{ID: orgID, Name: "Bench", TimeZone: "UTC", Lockout: policy.Lockout{}, SessionTimeout: 2 * time.Hour, Version: 1}
 	profID, _ := ids.New("00e", rand.Reader)
-	p := store.Profile{ID: profID, OrgID: orgID, Name: "P", APIEnabled: true, Version: 1}
+	p := domain.Profile{ID: profID, OrgID: orgID, Name: "P", APIEnabled: true, Version: 1}
 	id, _ := ids.New("005", rand.Reader)
 	hash, _ := secret.HashPassword(password, secret.DefaultParams, rand.Reader)
-	u := store.User{ID: id, OrgID: orgID, ProfileID: profID, Username: "bench@" + orgID + ".example", Email: "bench@x.example",
-		Active: true, PasswordHash: hash, Policy: store.PolicyOf(o, p)}
+	u := domain.User{ID: id, OrgID: orgID, ProfileID: profID, Username: "bench@" + orgID + ".example", Email: "bench@x.example",
+		Active: true, PasswordHash: hash, Policy: domain.PolicyOf(o, p)}
 	if err := errors.Join(f.store.CreateOrg(ctx, o), f.store.CreateProfile(ctx, p), f.store.CreateUser(ctx, u)); err != nil {
 		b.Fatal(err)
 	}

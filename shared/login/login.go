@@ -10,22 +10,22 @@ import (
 	"sync"
 	"time"
 
+	"loginguard/shared/domain"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
-	"loginguard/shared/store"
 )
 
 // Store is what a login needs of storage.
 type Store interface {
-	BeginAttempt(ctx context.Context, username string, now time.Time) (store.User, error)
-	Succeed(ctx context.Context, u store.User, now time.Time, newHash string, totpStep int64) error
-	SetAttempts(ctx context.Context, u store.User, to int) error
-	ReleaseAttempt(ctx context.Context, u store.User) error
-	OpenSession(ctx context.Context, s store.Session, ev store.LoginEvent) error
-	Record(ctx context.Context, ev store.LoginEvent) error
-	Session(ctx context.Context, idHash string, now time.Time) (store.Session, error)
+	BeginAttempt(ctx context.Context, username string, now time.Time) (domain.User, error)
+	Succeed(ctx context.Context, u domain.User, now time.Time, newHash string, totpStep int64) error
+	SetAttempts(ctx context.Context, u domain.User, to int) error
+	ReleaseAttempt(ctx context.Context, u domain.User) error
+	OpenSession(ctx context.Context, s domain.Session, ev domain.LoginEvent) error
+	Record(ctx context.Context, ev domain.LoginEvent) error
+	Session(ctx context.Context, idHash string, now time.Time) (domain.Session, error)
 	EndSession(ctx context.Context, idHash string, loginTypes []string, now time.Time) error
-	TouchSession(ctx context.Context, s store.Session, now time.Time) error
+	TouchSession(ctx context.Context, s domain.Session, now time.Time) error
 }
 
 // Sealer seals and opens users' TOTP keys (keyring.Ring: data keys under
@@ -71,12 +71,12 @@ type secretPair struct {
 	twoFactor                               bool
 }
 
-func pairOf(u store.User) secretPair {
+func pairOf(u domain.User) secretPair {
 	return secretPair{u.ID, u.PasswordHash, u.TokenHash, u.TOTPSealed, u.Policy.TwoFactorAPI}
 }
 
-func (p secretPair) user() store.User {
-	u := store.User{ID: p.id, PasswordHash: p.passwordHash, TokenHash: p.tokenHash, TOTPSealed: p.totpSealed}
+func (p secretPair) user() domain.User {
+	u := domain.User{ID: p.id, PasswordHash: p.passwordHash, TokenHash: p.tokenHash, TOTPSealed: p.totpSealed}
 	u.Policy.TwoFactorAPI = p.twoFactor
 	return u
 }
@@ -92,7 +92,7 @@ func (c *secretCache) get(key string) (secretPair, bool) {
 	return p, ok
 }
 
-func (c *secretCache) put(key string, u store.User) {
+func (c *secretCache) put(key string, u domain.User) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil || len(c.m) >= maxCached {
@@ -128,8 +128,8 @@ type Attempt struct {
 // Result is a successful login.
 type Result struct {
 	SessionID string // the only place the clear session id exists; never log it
-	Session   store.Session
-	User      store.User
+	Session   domain.Session
+	User      domain.User
 	Decision  policy.Decision
 }
 
@@ -166,7 +166,7 @@ func sleepCtx(ctx context.Context, d time.Duration) {
 }
 
 func (s *Service) login(ctx context.Context, a Attempt, now time.Time) (Result, error) {
-	ev := store.LoginEvent{
+	ev := domain.LoginEvent{
 		At: now, Username: a.Username, IP: a.IP.String(), LoginType: a.Type,
 		Client: a.Client, APIVersion: a.APIVersion,
 	}
@@ -177,7 +177,7 @@ func (s *Service) login(ctx context.Context, a Attempt, now time.Time) (Result, 
 	// Start the password hash now when this instance knows the user's hash:
 	// it runs while the attempt is reserved. Its result counts only if the
 	// reservation succeeds with the same hash (below).
-	key := store.NormalizeUsername(a.Username)
+	key := domain.NormalizeUsername(a.Username)
 	var early chan checked
 	if pair, ok := s.known.get(key); ok {
 		early = make(chan checked, 1)
@@ -247,11 +247,11 @@ func (s *Service) login(ctx context.Context, a Attempt, now time.Time) (Result, 
 // for a failure of ours.
 func refusedBy(err error) (policy.Reason, bool) {
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, domain.ErrNotFound):
 		return policy.ReasonUnknownUser, true
-	case errors.Is(err, store.ErrLocked):
+	case errors.Is(err, domain.ErrLocked):
 		return policy.ReasonUserLocked, true
-	case errors.Is(err, store.ErrInactive):
+	case errors.Is(err, domain.ErrInactive):
 		return policy.ReasonUserInactive, true
 	}
 	return "", false
@@ -262,7 +262,7 @@ func refusedBy(err error) (policy.Reason, bool) {
 // API logins) the password followed by a current TOTP code, whose time step
 // it returns. The token and the code are cheap to check, so exactly one
 // password hash is checked either way.
-func (s *Service) checkSecret(ctx context.Context, u store.User, sec string, now time.Time) (policy.Credentials, int64, string, error) {
+func (s *Service) checkSecret(ctx context.Context, u domain.User, sec string, now time.Time) (policy.Credentials, int64, string, error) {
 	password, with := sec, policy.PasswordOnly
 	var step int64
 	if u.Policy.TwoFactorAPI && u.TOTPSealed != "" {
@@ -306,7 +306,7 @@ func allDigits(s string) bool {
 
 // refuse records a refused attempt and returns its public error. A failure
 // to record is reported as what it is: history must not silently lose lines.
-func (s *Service) refuse(ctx context.Context, ev store.LoginEvent, r policy.Reason, fixErr error) error {
+func (s *Service) refuse(ctx context.Context, ev domain.LoginEvent, r policy.Reason, fixErr error) error {
 	ev.Reason, ev.Allowed = string(r), false
 	if err := errors.Join(fixErr, s.Store.Record(ctx, ev)); err != nil {
 		return internal(err)
@@ -314,7 +314,7 @@ func (s *Service) refuse(ctx context.Context, ev store.LoginEvent, r policy.Reas
 	return denied(r)
 }
 
-func (s *Service) open(ctx context.Context, u store.User, a Attempt, d policy.Decision, ev store.LoginEvent, newHash string, totpStep int64) (Result, error) {
+func (s *Service) open(ctx context.Context, u domain.User, a Attempt, d policy.Decision, ev domain.LoginEvent, newHash string, totpStep int64) (Result, error) {
 	id, err := secret.NewSessionID(u.OrgID, s.Rand)
 	if err != nil {
 		return Result{}, internal(err)
@@ -328,7 +328,7 @@ func (s *Service) open(ctx context.Context, u store.User, a Attempt, d policy.De
 	if totpStep > 0 {
 		method = policy.MethodTOTP
 	}
-	sess := store.Session{
+	sess := domain.Session{
 		IDHash: secret.Digest(secret.PurposeSession, id), UserID: u.ID, OrgID: u.OrgID, Username: u.Username,
 		IP: a.IP.String(), Level: string(policy.LevelOf(method, u.Policy.Levels)), LoginType: a.Type, Timeout: timeout,
 		LockIP: u.Policy.LockSessionIP, Hours: u.Policy.Hours, HighAssurance: u.Policy.HighAssurance, CreatedAt: now, LastSeenAt: now,
@@ -339,7 +339,7 @@ func (s *Service) open(ctx context.Context, u store.User, a Attempt, d policy.De
 		// count, before any session exists: of two logins racing with one
 		// code, one wins. One more round trip, for TOTP logins only.
 		err := s.Store.Succeed(ctx, u, now, newHash, totpStep)
-		if errors.Is(err, store.ErrReplay) {
+		if errors.Is(err, domain.ErrReplay) {
 			ev.Via = ""
 			return Result{}, s.refuse(ctx, ev, policy.ReasonTOTPReused, nil)
 		}
@@ -382,7 +382,7 @@ func (s *Service) Logout(ctx context.Context, sessionID string, ch policy.Channe
 		return ErrInvalidSession
 	}
 	err := s.Store.EndSession(ctx, secret.Digest(secret.PurposeSession, sessionID), types, s.Now())
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		return ErrInvalidSession
 	}
 	if err != nil {
@@ -410,17 +410,17 @@ func (e *SessionDenied) Error() string { return "session denied: " + string(e.De
 // written only once half the idle timeout has passed. Errors:
 // ErrInvalidSession (unknown, ended, expired, presented on a channel its
 // login does not allow, or from another IP when sessions are locked to theirs), *SessionDenied, or an internal *Error.
-func (s *Service) CheckSession(ctx context.Context, sessionID string, use Use) (store.Session, policy.SessionDecision, error) {
+func (s *Service) CheckSession(ctx context.Context, sessionID string, use Use) (domain.Session, policy.SessionDecision, error) {
 	if sessionID == "" || len(sessionID) > 256 {
-		return store.Session{}, policy.SessionDecision{}, ErrInvalidSession
+		return domain.Session{}, policy.SessionDecision{}, ErrInvalidSession
 	}
 	now := s.Now()
 	sess, err := s.Store.Session(ctx, secret.Digest(secret.PurposeSession, sessionID), now)
-	if errors.Is(err, store.ErrNotFound) {
-		return store.Session{}, policy.SessionDecision{}, ErrInvalidSession
+	if errors.Is(err, domain.ErrNotFound) {
+		return domain.Session{}, policy.SessionDecision{}, ErrInvalidSession
 	}
 	if err != nil {
-		return store.Session{}, policy.SessionDecision{}, internal(err)
+		return domain.Session{}, policy.SessionDecision{}, internal(err)
 	}
 	startIP, _ := netip.ParseAddr(sess.IP)
 	d := policy.CheckSession(policy.SessionCheck{
@@ -431,7 +431,7 @@ func (s *Service) CheckSession(ctx context.Context, sessionID string, use Use) (
 	case d.Reason == policy.ReasonSessionExpired || d.Reason == policy.ReasonSessionIPChanged || d.Reason == policy.ReasonSessionWrongPlace:
 		// A session of another channel answers as no session at all: the
 		// holder learns nothing about it.
-		return store.Session{}, d, ErrInvalidSession
+		return domain.Session{}, d, ErrInvalidSession
 	case !d.Allowed:
 		return sess, d, &SessionDenied{Decision: d}
 	}
@@ -446,15 +446,15 @@ func (s *Service) CheckSession(ctx context.Context, sessionID string, use Use) (
 // Refresh checks a session for one use and records activity on it now,
 // whatever the half-timeout rule says: the "Continue" of the browser's
 // idle-timeout prompt. It returns the session as it now stands.
-func (s *Service) Refresh(ctx context.Context, sessionID string, use Use) (store.Session, error) {
+func (s *Service) Refresh(ctx context.Context, sessionID string, use Use) (domain.Session, error) {
 	sess, d, err := s.CheckSession(ctx, sessionID, use)
 	if err != nil {
-		return store.Session{}, err
+		return domain.Session{}, err
 	}
 	now := s.Now()
 	if !d.Touch {
 		if err := s.Store.TouchSession(ctx, sess, now); err != nil {
-			return store.Session{}, internal(err)
+			return domain.Session{}, internal(err)
 		}
 	}
 	sess.LastSeenAt = now

@@ -16,11 +16,11 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"loginguard/internal/testenv"
+	"loginguard/shared/domain"
 	"loginguard/shared/ids"
 	"loginguard/shared/login"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
-	"loginguard/shared/store"
 	"loginguard/shared/store/dynamo"
 )
 
@@ -76,14 +76,14 @@ type world struct {
 	calls *atomic.Int64
 	clock *clock
 	svc   *login.Service
-	org   store.Org
-	prof  store.Profile
+	org   domain.Org
+	prof  domain.Profile
 	waits []time.Duration
 	mu    sync.Mutex
 }
 
 // newWorld makes an org (lockout lo, the given trusted ranges) and a profile.
-func newWorld(t *testing.T, lo policy.Lockout, trusted string, prof func(*store.Profile)) *world {
+func newWorld(t *testing.T, lo policy.Lockout, trusted string, prof func(*domain.Profile)) *world {
 	t.Helper()
 	f := setup(t)
 	ctx := testenv.Context(t)
@@ -105,13 +105,13 @@ func newWorld(t *testing.T, lo policy.Lockout, trusted string, prof func(*store.
 			t.Fatal(err)
 		}
 	}
-	w.org = store.Org{ID: orgID, Name: "Acme", TimeZone: "America/New_York", Lockout: lo,
+	w.org = domain.Org{ID: orgID, Name: "Acme", TimeZone: "America/New_York", Lockout: lo,
 		SessionTimeout: 2 * time.Hour, TrustedRanges: tr, Version: 1}
 	if err := f.store.CreateOrg(ctx, w.org); err != nil {
 		t.Fatal(err)
 	}
 	profID, _ := ids.New("00e", rand.Reader)
-	w.prof = store.Profile{ID: profID, OrgID: orgID, Name: "Sales", APIEnabled: true, Version: 1}
+	w.prof = domain.Profile{ID: profID, OrgID: orgID, Name: "Sales", APIEnabled: true, Version: 1}
 	if prof != nil {
 		prof(&w.prof)
 	}
@@ -131,9 +131,9 @@ func (w *world) user(name string) (string, string) {
 	}
 	tok, _ := secret.NewToken(rand.Reader)
 	username := name + "@" + w.org.ID + ".example"
-	u := store.User{ID: id, OrgID: w.org.ID, ProfileID: w.prof.ID, Username: username, Email: username,
+	u := domain.User{ID: id, OrgID: w.org.ID, ProfileID: w.prof.ID, Username: username, Email: username,
 		Active: true, PasswordHash: hash, TokenHash: secret.Digest(secret.PurposeToken, tok),
-		Policy: store.PolicyOf(w.org, w.prof)}
+		Policy: domain.PolicyOf(w.org, w.prof)}
 	if err := w.st.CreateUser(w.ctx, u); err != nil {
 		w.t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func code(err error) string {
 	return le.Code
 }
 
-func (w *world) history(userID string) []store.LoginEvent {
+func (w *world) history(userID string) []domain.LoginEvent {
 	w.t.Helper()
 	evs, err := w.st.History(w.ctx, dynamo.HistoryFilter{UserID: userID, Limit: 1000})
 	if err != nil {
@@ -164,7 +164,7 @@ func (w *world) history(userID string) []store.LoginEvent {
 	return evs
 }
 
-func (w *world) userRecord(username string) store.User {
+func (w *world) userRecord(username string) domain.User {
 	w.t.Helper()
 	u, err := w.st.User(w.ctx, username)
 	if err != nil {
@@ -239,7 +239,7 @@ func TestProfileRangesAndLoginHours(t *testing.T) {
 		t.Fatal(err)
 	}
 	ranges, _ := policy.ParseIPRanges("203.0.113.0-203.0.113.255")
-	w := newWorld(t, policy.Lockout{MaxAttempts: 3, Period: 15 * time.Minute}, "", func(p *store.Profile) {
+	w := newWorld(t, policy.Lockout{MaxAttempts: 3, Period: 15 * time.Minute}, "", func(p *domain.Profile) {
 		p.Ranges = ranges
 		p.Hours = hours
 	})
@@ -266,7 +266,7 @@ func TestProfileRangesAndLoginHours(t *testing.T) {
 }
 
 func TestAPIDisabledProfileIsRefused(t *testing.T) {
-	w := newWorld(t, policy.DefaultLockout, "", func(p *store.Profile) { p.APIEnabled = false })
+	w := newWorld(t, policy.DefaultLockout, "", func(p *domain.Profile) { p.APIEnabled = false })
 	u, tok := w.user("cy")
 	if _, err := w.login(u, password+tok, untrusted); code(err) != login.CodeAPIDisabled {
 		t.Fatalf("login = %v; want %s", err, login.CodeAPIDisabled)
@@ -410,7 +410,7 @@ func TestExpiredSessionIsInvalidBeforeTTLRemovesIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.clock.Advance(2*time.Hour + time.Second)
-	if _, err := w.st.Session(w.ctx, secret.Digest(secret.PurposeSession, res.SessionID), w.clock.Now()); !errors.Is(err, store.ErrNotFound) {
+	if _, err := w.st.Session(w.ctx, secret.Digest(secret.PurposeSession, res.SessionID), w.clock.Now()); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("expired session read: %v; want not found", err)
 	}
 	if err := w.svc.Logout(w.ctx, res.SessionID, policy.ChannelAPI); code(err) != login.CodeInvalidSession {
@@ -445,7 +445,7 @@ func TestStoredSecretsAreDigestsOnly(t *testing.T) {
 	if rec.TokenHash == tok || len(rec.TokenHash) != 64 {
 		t.Fatal("the token must be stored as its digest")
 	}
-	if _, err := w.st.Session(w.ctx, res.SessionID, w.clock.Now()); !errors.Is(err, store.ErrNotFound) {
+	if _, err := w.st.Session(w.ctx, res.SessionID, w.clock.Now()); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatal("a session must not be found under its clear id")
 	}
 }
@@ -478,7 +478,7 @@ func TestATokenResetIsHonouredAtOnceByAWarmInstance(t *testing.T) {
 
 func TestSessionChecks(t *testing.T) {
 	hours, _ := policy.ParseLoginHours("America/New_York", "mon=08:00-11:00")
-	w := newWorld(t, policy.DefaultLockout, "", func(p *store.Profile) { p.Hours = hours })
+	w := newWorld(t, policy.DefaultLockout, "", func(p *domain.Profile) { p.Hours = hours })
 	// Lock sessions to their IP, with a one-hour idle timeout.
 	w.org.LockSessionIP, w.org.SessionTimeout = true, time.Hour
 	w.org.HighAssurance = map[string]policy.Action{"reports": policy.ActionRaise}
@@ -526,7 +526,7 @@ func TestSessionChecks(t *testing.T) {
 // registered TOTP key; it returns the user name, token and key.
 func totpWorld(t *testing.T, lo policy.Lockout) (*world, string, string, string) {
 	t.Helper()
-	w := newWorld(t, lo, "", func(p *store.Profile) { p.TwoFactorAPI = true })
+	w := newWorld(t, lo, "", func(p *domain.Profile) { p.TwoFactorAPI = true })
 	sealer := testenv.Keyring(t, w.st)
 	w.svc.Sealer = sealer
 	u, tok := w.user("tia")

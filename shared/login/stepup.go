@@ -6,9 +6,9 @@ import (
 	"net/netip"
 	"strings"
 
+	"loginguard/shared/domain"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
-	"loginguard/shared/store"
 )
 
 // StepUp raises a signed-in browser session to High Assurance with a TOTP
@@ -29,7 +29,7 @@ var ErrStepUpStandard = &Error{Code: CodeHighAssuranceLogin,
 // adds a factor, so from a browser that is not activated for u the emailed
 // verification code comes first (it counts toward lockout, as at login).
 // device is the browser's activation cookie.
-func (b *Browser) StartStepUp(ctx context.Context, sess store.Session, u store.User, device string, ip netip.Addr, client string) (BrowserOutcome, error) {
+func (b *Browser) StartStepUp(ctx context.Context, sess domain.Session, u domain.User, device string, ip netip.Addr, client string) (BrowserOutcome, error) {
 	if policy.ChannelOf(sess.LoginType) != policy.ChannelPages || sess.UserID != u.ID {
 		// Only a browser session steps up here: an API session was granted
 		// without any of the browser's checks.
@@ -42,7 +42,7 @@ func (b *Browser) StartStepUp(ctx context.Context, sess store.Session, u store.U
 		return BrowserOutcome{}, ErrStepUpStandard
 	}
 	now := b.Now()
-	ev := store.LoginEvent{At: now, UserID: u.ID, OrgID: u.OrgID, Username: u.Username, IP: ip.String(), LoginType: "UI", Client: client}
+	ev := domain.LoginEvent{At: now, UserID: u.ID, OrgID: u.OrgID, Username: u.Username, IP: ip.String(), LoginType: "UI", Client: client}
 	_, activated := u.Devices[deviceDigest(device)]
 	kind := policy.ChallengeTOTP
 	switch {
@@ -90,7 +90,7 @@ func (b *Browser) StartStepUp(ctx context.Context, sess store.Session, u store.U
 // stepUpChallenge stores a step-up challenge of kind for the session whose
 // id has digest sessionHash, and sends its code when it is an emailed one
 // (nothing is left stored when the mail fails).
-func (b *Browser) stepUpChallenge(ctx context.Context, u store.User, kind policy.Challenge, sessionHash string, emailPassed bool, ev store.LoginEvent) (BrowserOutcome, error) {
+func (b *Browser) stepUpChallenge(ctx context.Context, u domain.User, kind policy.Challenge, sessionHash string, emailPassed bool, ev domain.LoginEvent) (BrowserOutcome, error) {
 	id, pending, c, err := b.newChallenge(ctx, u, policy.UIDecision{Challenge: kind}, ev)
 	if err != nil {
 		return BrowserOutcome{}, internal(err)
@@ -134,7 +134,7 @@ func (b *Browser) answerStepUp(ctx context.Context, sessionID string, in Browser
 	if err != nil {
 		return BrowserOutcome{}, err
 	}
-	ev := store.LoginEvent{At: now, Username: c.Username, UserID: c.UserID, OrgID: c.OrgID, IP: in.IP.String(),
+	ev := domain.LoginEvent{At: now, Username: c.Username, UserID: c.UserID, OrgID: c.OrgID, IP: in.IP.String(),
 		LoginType: "UI", Client: in.Client, Challenge: c.Kind}
 	u, err := b.reserveFor(ctx, &c, ev)
 	if err != nil {
@@ -145,7 +145,7 @@ func (b *Browser) answerStepUp(ctx context.Context, sessionID string, in Browser
 		if !secret.MatchCode(in.ChallengeID, code, c.CodeHash) {
 			return BrowserOutcome{}, b.wrongCode(ctx, u, c, ev, policy.ReasonInvalidCode)
 		}
-		if err := b.Store.EndChallenge(ctx, c, true, now); errors.Is(err, store.ErrNotFound) {
+		if err := b.Store.EndChallenge(ctx, c, true, now); errors.Is(err, domain.ErrNotFound) {
 			return BrowserOutcome{}, b.refuse(ctx, ev, policy.ReasonChallengeExpired, b.settle(ctx, u, false))
 		} else if err != nil {
 			return BrowserOutcome{}, internal(err)
@@ -166,25 +166,25 @@ func (b *Browser) answerStepUp(ctx context.Context, sessionID string, in Browser
 	if !ok {
 		return BrowserOutcome{}, b.wrongCode(ctx, u, c, ev, policy.ReasonInvalidTOTP)
 	}
-	if err := b.Store.EndChallenge(ctx, c, true, now); errors.Is(err, store.ErrNotFound) {
+	if err := b.Store.EndChallenge(ctx, c, true, now); errors.Is(err, domain.ErrNotFound) {
 		return BrowserOutcome{}, b.refuse(ctx, ev, policy.ReasonChallengeExpired, b.settle(ctx, u, false))
 	} else if err != nil {
 		return BrowserOutcome{}, internal(err)
 	}
 	if c.EnrolKey != "" {
-		if err := b.Store.EnrolTOTPKey(ctx, u.Username, c.EnrolKey); errors.Is(err, store.ErrExists) {
+		if err := b.Store.EnrolTOTPKey(ctx, u.Username, c.EnrolKey); errors.Is(err, domain.ErrExists) {
 			return BrowserOutcome{}, b.refuse(ctx, ev, policy.ReasonChallengeExpired, b.settle(ctx, u, false))
 		} else if err != nil {
 			return BrowserOutcome{}, internal(err)
 		}
 	}
 	// Spends the code (single-use) and resets the count, in one write.
-	if err := b.Store.Succeed(ctx, u, now, "", step); errors.Is(err, store.ErrReplay) {
+	if err := b.Store.Succeed(ctx, u, now, "", step); errors.Is(err, domain.ErrReplay) {
 		return BrowserOutcome{}, b.refuse(ctx, ev, policy.ReasonTOTPReused, nil)
 	} else if err != nil {
 		return BrowserOutcome{}, internal(err)
 	}
-	if err := b.Store.RaiseSession(ctx, c.StepUp, string(policy.LevelHighAssurance), now); errors.Is(err, store.ErrNotFound) {
+	if err := b.Store.RaiseSession(ctx, c.StepUp, string(policy.LevelHighAssurance), now); errors.Is(err, domain.ErrNotFound) {
 		return BrowserOutcome{}, ErrInvalidSession
 	} else if err != nil {
 		return BrowserOutcome{}, internal(err)

@@ -7,20 +7,20 @@ import (
 	"strings"
 	"time"
 
+	"loginguard/shared/domain"
 	"loginguard/shared/mail"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
-	"loginguard/shared/store"
 )
 
 // BrowserStore is what a browser login needs of storage beyond Store.
 type BrowserStore interface {
 	Store
-	PutChallenge(ctx context.Context, c store.LoginChallenge) error
-	Challenge(ctx context.Context, idHash string, now time.Time) (store.LoginChallenge, error)
-	TakeTry(ctx context.Context, c store.LoginChallenge, max int, now time.Time) (int, error)
-	EndChallenge(ctx context.Context, c store.LoginChallenge, answered bool, now time.Time) error
-	AddDevice(ctx context.Context, u store.User, digest string, d store.Device) error
+	PutChallenge(ctx context.Context, c domain.LoginChallenge) error
+	Challenge(ctx context.Context, idHash string, now time.Time) (domain.LoginChallenge, error)
+	TakeTry(ctx context.Context, c domain.LoginChallenge, max int, now time.Time) (int, error)
+	EndChallenge(ctx context.Context, c domain.LoginChallenge, answered bool, now time.Time) error
+	AddDevice(ctx context.Context, u domain.User, digest string, d domain.Device) error
 	EnrolTOTPKey(ctx context.Context, username, sealed string) error
 	RaiseSession(ctx context.Context, idHash, level string, now time.Time) error
 }
@@ -111,7 +111,7 @@ func (b *Browser) Start(ctx context.Context, in BrowserStart) (BrowserOutcome, e
 }
 
 func (b *Browser) start(ctx context.Context, in BrowserStart, now time.Time) (BrowserOutcome, error) {
-	ev := store.LoginEvent{At: now, Username: in.Username, IP: in.IP.String(), LoginType: "UI", Client: in.Client}
+	ev := domain.LoginEvent{At: now, Username: in.Username, IP: in.IP.String(), LoginType: "UI", Client: in.Client}
 	if in.Username == "" || len(in.Username) > MaxUsernameLen || strings.ContainsAny(in.Username, "\x00\r\n") {
 		secret.SpendPasswordCheck(in.Password)
 		return BrowserOutcome{}, b.refuse(ctx, ev, policy.ReasonUnknownUser, nil)
@@ -141,12 +141,12 @@ func (b *Browser) start(ctx context.Context, in BrowserStart, now time.Time) (Br
 	}
 	d := policy.DecideUILogin(b.facts(u, now, in.IP, in.Device, ok))
 	a := Attempt{Username: u.Username, IP: in.IP, Type: "UI", Client: in.Client}
-	return b.follow(ctx, u, d, a, ev, in.Device, store.LoginChallenge{}, rehash, 0)
+	return b.follow(ctx, u, d, a, ev, in.Device, domain.LoginChallenge{}, rehash, 0)
 }
 
 // facts are the UI decision's inputs for user u; the password and any
 // challenge passed are filled in by the caller.
-func (b *Browser) facts(u store.User, now time.Time, ip netip.Addr, device string, passwordOK bool) policy.UILogin {
+func (b *Browser) facts(u domain.User, now time.Time, ip netip.Addr, device string, passwordOK bool) policy.UILogin {
 	pol := u.Policy
 	_, activated := u.Devices[deviceDigest(device)]
 	return policy.UILogin{
@@ -169,8 +169,8 @@ func deviceDigest(device string) string {
 // refusal, a (new) challenge, or the session. prev is the challenge this
 // step answered (zero on the password step); totpStep the TOTP step passed
 // in this login, if any.
-func (b *Browser) follow(ctx context.Context, u store.User, d policy.UIDecision, a Attempt, ev store.LoginEvent,
-	device string, prev store.LoginChallenge, rehash string, totpStep int64) (BrowserOutcome, error) {
+func (b *Browser) follow(ctx context.Context, u domain.User, d policy.UIDecision, a Attempt, ev domain.LoginEvent,
+	device string, prev domain.LoginChallenge, rehash string, totpStep int64) (BrowserOutcome, error) {
 	now := ev.At
 	if !d.Allowed && d.Challenge == policy.ChallengeNone {
 		if prev.IDHash != "" {
@@ -185,7 +185,7 @@ func (b *Browser) follow(ctx context.Context, u store.User, d policy.UIDecision,
 	}
 	if prev.IDHash != "" {
 		// Claim the challenge: of two requests answering it, one goes on.
-		if err := b.Store.EndChallenge(ctx, prev, true, now); errors.Is(err, store.ErrNotFound) {
+		if err := b.Store.EndChallenge(ctx, prev, true, now); errors.Is(err, domain.ErrNotFound) {
 			return BrowserOutcome{}, b.refuse(ctx, ev, policy.ReasonChallengeExpired, b.settle(ctx, u, false))
 		} else if err != nil {
 			return BrowserOutcome{}, internal(err)
@@ -193,7 +193,7 @@ func (b *Browser) follow(ctx context.Context, u store.User, d policy.UIDecision,
 		if prev.EnrolKey != "" {
 			// Only where no key exists: a key enrolled meanwhile (another
 			// tab, another device) is never replaced, and this login ends.
-			if err := b.Store.EnrolTOTPKey(ctx, u.Username, prev.EnrolKey); errors.Is(err, store.ErrExists) {
+			if err := b.Store.EnrolTOTPKey(ctx, u.Username, prev.EnrolKey); errors.Is(err, domain.ErrExists) {
 				return BrowserOutcome{}, b.refuse(ctx, ev, policy.ReasonChallengeExpired, b.settle(ctx, u, false))
 			} else if err != nil {
 				return BrowserOutcome{}, internal(err)
@@ -216,14 +216,14 @@ func (b *Browser) follow(ctx context.Context, u store.User, d policy.UIDecision,
 // activate records this browser as activated for u and returns the cookie
 // value to set ("" when it could not be recorded: the login stands, the
 // browser is asked for a code next time).
-func (b *Browser) activate(ctx context.Context, u store.User, device string, ev store.LoginEvent, via policy.Via) string {
+func (b *Browser) activate(ctx context.Context, u domain.User, device string, ev domain.LoginEvent, via policy.Via) string {
 	if device == "" {
 		var err error
 		if device, err = secret.NewOpaque(b.Rand); err != nil {
 			return ""
 		}
 	}
-	err := b.Store.AddDevice(ctx, u, deviceDigest(device), store.Device{ActivatedAt: ev.At, IP: ev.IP, Client: ev.Client, Via: string(via)})
+	err := b.Store.AddDevice(ctx, u, deviceDigest(device), domain.Device{ActivatedAt: ev.At, IP: ev.IP, Client: ev.Client, Via: string(via)})
 	if err != nil {
 		if b.Log != nil {
 			b.Log.WarnContext(ctx, "browser not activated", "user_id", u.ID, "error", err.Error())
@@ -236,11 +236,11 @@ func (b *Browser) activate(ctx context.Context, u store.User, device string, ev 
 // settle sets the attempt counter right once a reserved attempt's outcome
 // is known: a failure stays counted (restarting the count after an expired
 // lock), anything else is given back.
-func (b *Browser) settle(ctx context.Context, u store.User, countsAsFailure bool) error {
+func (b *Browser) settle(ctx context.Context, u domain.User, countsAsFailure bool) error {
 	return settle(ctx, b.Store, u, countsAsFailure)
 }
 
-func settle(ctx context.Context, st Store, u store.User, countsAsFailure bool) error {
+func settle(ctx context.Context, st Store, u domain.User, countsAsFailure bool) error {
 	lapsed := u.Policy.Lockout.AttemptAfterLapse(u.Lock.Attempts)
 	switch {
 	case countsAsFailure && lapsed:
@@ -256,8 +256,8 @@ func settle(ctx context.Context, st Store, u store.User, countsAsFailure bool) e
 // challenge stores a new challenge (replacing prev, if any) and, for an
 // emailed code, sends it. The email counts toward lockout, as
 // login-restrictions.txt says; a TOTP prompt does not.
-func (b *Browser) challenge(ctx context.Context, u store.User, d policy.UIDecision, ev store.LoginEvent,
-	prev store.LoginChallenge) (BrowserOutcome, error) {
+func (b *Browser) challenge(ctx context.Context, u domain.User, d policy.UIDecision, ev domain.LoginEvent,
+	prev domain.LoginChallenge) (BrowserOutcome, error) {
 	now := ev.At
 	if d.Challenge == policy.ChallengeEmailCode && (u.Email == "" || b.Mailer == nil) {
 		if err := b.settle(ctx, u, false); err != nil {
@@ -282,7 +282,7 @@ func (b *Browser) challenge(ctx context.Context, u store.User, d policy.UIDecisi
 		// Claim the answered challenge first: it cannot be answered twice.
 		// The next one has its own id (an emailed code is bound to it).
 		err := b.Store.EndChallenge(ctx, prev, true, now)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, domain.ErrNotFound) {
 			return BrowserOutcome{}, b.refuse(ctx, ev, policy.ReasonChallengeExpired, b.settle(ctx, u, false))
 		}
 		if err != nil {
@@ -332,12 +332,12 @@ type challengeDraft struct {
 // newChallenge makes a challenge of d's kind for u: its id, what its page
 // shows, and the record to store. An emailed code is made here and kept
 // only as a digest bound to the id; a key to enrol is sealed for u.
-func (b *Browser) newChallenge(ctx context.Context, u store.User, d policy.UIDecision, ev store.LoginEvent) (string, challengeDraft, store.LoginChallenge, error) {
+func (b *Browser) newChallenge(ctx context.Context, u domain.User, d policy.UIDecision, ev domain.LoginEvent) (string, challengeDraft, domain.LoginChallenge, error) {
 	id, err := secret.NewOpaque(b.Rand)
 	if err != nil {
-		return "", challengeDraft{}, store.LoginChallenge{}, err
+		return "", challengeDraft{}, domain.LoginChallenge{}, err
 	}
-	c := store.LoginChallenge{
+	c := domain.LoginChallenge{
 		IDHash: secret.Digest(secret.PurposeChallenge, id), UserID: u.ID, OrgID: u.OrgID, Username: u.Username,
 		IP: ev.IP, Kind: string(d.Challenge), CreatedAt: ev.At, ExpiresAt: ev.At.Add(ChallengeTTL),
 	}
@@ -369,7 +369,7 @@ func (b *Browser) newChallenge(ctx context.Context, u store.User, d policy.UIDec
 // matchTOTP checks a code against u's key, or the key c offers to enrol,
 // accepting only time steps after any already used. An error means the key
 // could not be opened for a failure of ours (no verdict on the code).
-func (b *Browser) matchTOTP(ctx context.Context, u store.User, c store.LoginChallenge, code string, now time.Time) (int64, bool, error) {
+func (b *Browser) matchTOTP(ctx context.Context, u domain.User, c domain.LoginChallenge, code string, now time.Time) (int64, bool, error) {
 	sealed := u.TOTPSealed
 	if c.EnrolKey != "" {
 		sealed = c.EnrolKey
@@ -392,7 +392,7 @@ func (b *Browser) issuer() string {
 	return "loginguard"
 }
 
-func (b *Browser) sendCode(ctx context.Context, u store.User, code string, ev store.LoginEvent) error {
+func (b *Browser) sendCode(ctx context.Context, u domain.User, code string, ev domain.LoginEvent) error {
 	msg, err := mail.VerificationCode(mail.CodeMail{
 		To: u.Email, Name: u.FullName(), Username: u.Username, OrgName: u.Policy.OrgName, Code: code,
 		Valid: ChallengeTTL, At: ev.At, From: ev.IP, Client: ev.Client,
@@ -420,7 +420,7 @@ func (b *Browser) answer(ctx context.Context, in BrowserAnswer, now time.Time) (
 	if err != nil {
 		return BrowserOutcome{}, err
 	}
-	ev := store.LoginEvent{At: now, Username: c.Username, UserID: c.UserID, OrgID: c.OrgID, IP: in.IP.String(),
+	ev := domain.LoginEvent{At: now, Username: c.Username, UserID: c.UserID, OrgID: c.OrgID, IP: in.IP.String(),
 		LoginType: "UI", Client: in.Client, Challenge: c.Kind}
 	u, err := b.reserveFor(ctx, &c, ev)
 	if err != nil {
@@ -462,15 +462,15 @@ func (b *Browser) answer(ctx context.Context, in BrowserAnswer, now time.Time) (
 // reserves an attempt for c's user (an answer counts like a login), both
 // before the answer is checked. A user locked, deactivated or gone since
 // the password step ends the challenge with a refusal.
-func (b *Browser) reserveFor(ctx context.Context, c *store.LoginChallenge, ev store.LoginEvent) (store.User, error) {
+func (b *Browser) reserveFor(ctx context.Context, c *domain.LoginChallenge, ev domain.LoginEvent) (domain.User, error) {
 	tries, err := b.Store.TakeTry(ctx, *c, MaxCodeTries, ev.At)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		// Used up, answered or expired. Not ended here: a parallel answer
 		// holding a try may still be checking it.
-		return store.User{}, ErrChallengeGone
+		return domain.User{}, ErrChallengeGone
 	}
 	if err != nil {
-		return store.User{}, internal(err)
+		return domain.User{}, internal(err)
 	}
 	c.Tries = tries
 	u, err := b.Store.BeginAttempt(ctx, c.Username, ev.At)
@@ -479,36 +479,36 @@ func (b *Browser) reserveFor(ctx context.Context, c *store.LoginChallenge, ev st
 	}
 	_ = b.Store.EndChallenge(ctx, *c, false, ev.At)
 	if err == nil { // the name now belongs to another user
-		return store.User{}, b.refuse(ctx, ev, policy.ReasonUnknownUser, b.settle(ctx, u, false))
+		return domain.User{}, b.refuse(ctx, ev, policy.ReasonUnknownUser, b.settle(ctx, u, false))
 	}
 	reason, refused := refusedBy(err)
 	if !refused {
-		return store.User{}, internal(err)
+		return domain.User{}, internal(err)
 	}
-	return store.User{}, b.refuse(ctx, ev, reason, nil)
+	return domain.User{}, b.refuse(ctx, ev, reason, nil)
 }
 
 // challengeOf reads the challenge behind a cookie, for one step: a login's
 // (stepUpSession "") or the step-up of the session with that id. A
 // challenge of another step, or another session's step-up, answers as gone:
 // each is answered only where it was issued.
-func (b *Browser) challengeOf(ctx context.Context, id, stepUpSession string, now time.Time) (store.LoginChallenge, error) {
+func (b *Browser) challengeOf(ctx context.Context, id, stepUpSession string, now time.Time) (domain.LoginChallenge, error) {
 	if id == "" || len(id) > 64 {
-		return store.LoginChallenge{}, ErrChallengeGone
+		return domain.LoginChallenge{}, ErrChallengeGone
 	}
 	c, err := b.Store.Challenge(ctx, secret.Digest(secret.PurposeChallenge, id), now)
-	if errors.Is(err, store.ErrNotFound) {
-		return store.LoginChallenge{}, ErrChallengeGone
+	if errors.Is(err, domain.ErrNotFound) {
+		return domain.LoginChallenge{}, ErrChallengeGone
 	}
 	want := ""
 	if stepUpSession != "" {
 		want = secret.Digest(secret.PurposeSession, stepUpSession)
 	}
 	if err == nil && c.StepUp != want {
-		return store.LoginChallenge{}, ErrChallengeGone
+		return domain.LoginChallenge{}, ErrChallengeGone
 	}
 	if err != nil {
-		return store.LoginChallenge{}, internal(err)
+		return domain.LoginChallenge{}, internal(err)
 	}
 	return c, nil
 }
@@ -525,7 +525,7 @@ func (b *Browser) openKey(ctx context.Context, sealed, owner string) (string, er
 // wrongCode settles a wrong answer: it counts toward lockout (the
 // reservation stays); its try was taken already, and at the last one the
 // challenge ends.
-func (b *Browser) wrongCode(ctx context.Context, u store.User, c store.LoginChallenge, ev store.LoginEvent, r policy.Reason) error {
+func (b *Browser) wrongCode(ctx context.Context, u domain.User, c domain.LoginChallenge, ev domain.LoginEvent, r policy.Reason) error {
 	left := MaxCodeTries - c.Tries // c.Tries counts this answer (reserveFor)
 	var err error
 	if left <= 0 {
@@ -590,7 +590,7 @@ var ErrWrongPassword = &Error{Code: "INVALID_PASSWORD", Reason: policy.ReasonInv
 // CheckPassword checks the password of a signed-in user asking to change
 // it: through the same gate as a login, so wrong guesses count toward
 // lockout and a locked user gets nowhere. It returns the user as stored.
-func (s *Service) CheckPassword(ctx context.Context, username, password string) (store.User, error) {
+func (s *Service) CheckPassword(ctx context.Context, username, password string) (domain.User, error) {
 	start := s.Now()
 	u, err := s.checkPassword(ctx, username, password, start)
 	if err != nil {
@@ -599,24 +599,24 @@ func (s *Service) CheckPassword(ctx context.Context, username, password string) 
 	return u, err
 }
 
-func (s *Service) checkPassword(ctx context.Context, username, password string, now time.Time) (store.User, error) {
+func (s *Service) checkPassword(ctx context.Context, username, password string, now time.Time) (domain.User, error) {
 	u, err := s.Store.BeginAttempt(ctx, username, now)
 	if err != nil {
 		if _, refused := refusedBy(err); !refused {
-			return store.User{}, internal(err)
+			return domain.User{}, internal(err)
 		}
 		secret.SpendPasswordCheck(password)
-		return store.User{}, denied(policy.ReasonUserLocked)
+		return domain.User{}, denied(policy.ReasonUserLocked)
 	}
 	ok, _, err := secret.VerifyPassword(password, u.PasswordHash, s.Params)
 	if err != nil {
-		return store.User{}, internal(err)
+		return domain.User{}, internal(err)
 	}
 	if sErr := settle(ctx, s.Store, u, !ok); sErr != nil && s.Log != nil {
 		s.Log.WarnContext(ctx, "login attempt counter not settled", "user_id", u.ID, "error", sErr.Error())
 	}
 	if !ok {
-		return store.User{}, ErrWrongPassword
+		return domain.User{}, ErrWrongPassword
 	}
 	return u, nil
 }

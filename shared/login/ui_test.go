@@ -13,11 +13,11 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"loginguard/internal/testenv"
+	"loginguard/shared/domain"
 	"loginguard/shared/login"
 	"loginguard/shared/mail/ses"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
-	"loginguard/shared/store"
 )
 
 // browserWorld is a world with a browser login mailing through sesURL.
@@ -27,7 +27,7 @@ type browserWorld struct {
 	sesURL string
 }
 
-func newBrowserWorld(t *testing.T, lo policy.Lockout, prof func(*store.Profile), sesURL string) *browserWorld {
+func newBrowserWorld(t *testing.T, lo policy.Lockout, prof func(*domain.Profile), sesURL string) *browserWorld {
 	t.Helper()
 	w := newWorld(t, lo, "", prof)
 	sender, err := ses.New(testenv.SESv2(sesURL), "no-reply@test.example")
@@ -241,7 +241,7 @@ func TestMailDownLeavesTheAttemptUncounted(t *testing.T) {
 }
 
 func TestTOTPEnrolmentThenPromptAndNoReplay(t *testing.T) {
-	bw := newBrowserWorld(t, policy.DefaultLockout, func(p *store.Profile) { p.TwoFactorUI = true }, testenv.SES(t))
+	bw := newBrowserWorld(t, policy.DefaultLockout, func(p *domain.Profile) { p.TwoFactorUI = true }, testenv.SES(t))
 	name := bw.returningUser("eve")
 	email, err := bw.start(name, "")
 	if err != nil || email.Pending.Kind != policy.ChallengeEmailCode {
@@ -285,7 +285,7 @@ func TestTOTPEnrolmentThenPromptAndNoReplay(t *testing.T) {
 }
 
 func TestHighAssuranceAtLoginAsksForTOTPAfterTheEmailedCode(t *testing.T) {
-	bw := newBrowserWorld(t, policy.DefaultLockout, func(p *store.Profile) { p.RequireHighAssurance = true }, testenv.SES(t))
+	bw := newBrowserWorld(t, policy.DefaultLockout, func(p *domain.Profile) { p.RequireHighAssurance = true }, testenv.SES(t))
 	name := bw.returningUser("fay")
 	out, err := bw.start(name, "")
 	if err != nil || out.Pending.Kind != policy.ChallengeEmailCode {
@@ -413,7 +413,7 @@ func TestStepUpRefusesAnAPISession(t *testing.T) {
 }
 
 func TestEnrolmentNeverReplacesAKey(t *testing.T) {
-	bw := newBrowserWorld(t, policy.DefaultLockout, func(p *store.Profile) { p.TwoFactorUI = true }, testenv.SES(t))
+	bw := newBrowserWorld(t, policy.DefaultLockout, func(p *domain.Profile) { p.TwoFactorUI = true }, testenv.SES(t))
 	name, _ := bw.user("jon") // first login: enrolment without a code
 	a, errA := bw.start(name, "")
 	b, errB := bw.start(name, "")

@@ -12,14 +12,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"loginguard/shared/store"
+	"loginguard/shared/domain"
 )
 
 // ---- credential changes: rate limit, conditional writes, audit ----
 
 // ReserveTokenReset takes one of a user's max token resets in a window of
 // length window. One conditional write while the window is open, a second
-// to open a new one; store.ErrRateLimited when both refuse.
+// to open a new one; domain.ErrRateLimited when both refuse.
 func (s *Store) ReserveTokenReset(ctx context.Context, username string, now time.Time, window time.Duration, max int) error {
 	opened := now.Add(-window).Unix()
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
@@ -45,7 +45,7 @@ func (s *Store) ReserveTokenReset(ctx context.Context, username string, now time
 		},
 	})
 	if _, ok := isConditionFailed(err); ok {
-		return store.ErrRateLimited
+		return domain.ErrRateLimited
 	}
 	if err != nil {
 		return fmt.Errorf("reserving token reset: %w", err)
@@ -61,10 +61,10 @@ func (s *Store) ReleaseTokenReset(ctx context.Context, username string) error {
 
 // SetCredentials replaces a user's token digest and, when newPasswordHash
 // is set, the password hash, in one conditional write: only if both are
-// still what u holds (store.ErrConflict otherwise), so of two changes racing
+// still what u holds (domain.ErrConflict otherwise), so of two changes racing
 // neither silently undoes the other. A new password also clears the
 // attempt count.
-func (s *Store) SetCredentials(ctx context.Context, u store.User, newPasswordHash, newTokenDigest string) error {
+func (s *Store) SetCredentials(ctx context.Context, u domain.User, newPasswordHash, newTokenDigest string) error {
 	set := "SET tokenHash = :tok"
 	vals := map[string]types.AttributeValue{":tok": av(newTokenDigest), ":oldTok": av(u.TokenHash), ":oldPw": av(u.PasswordHash)}
 	if newPasswordHash != "" {
@@ -82,7 +82,7 @@ func (s *Store) SetCredentials(ctx context.Context, u store.User, newPasswordHas
 		UpdateExpression: &set, ConditionExpression: &cond, ExpressionAttributeValues: vals,
 	})
 	if _, ok := isConditionFailed(err); ok {
-		return store.ErrConflict
+		return domain.ErrConflict
 	}
 	if err != nil {
 		return fmt.Errorf("saving new credentials: %w", err)
@@ -90,7 +90,7 @@ func (s *Store) SetCredentials(ctx context.Context, u store.User, newPasswordHas
 	return nil
 }
 
-// auditItem is a store.AuditEvent in the login-history table, under the
+// auditItem is a domain.AuditEvent in the login-history table, under the
 // subject "audit#<orgId>", so an org's trail is one query.
 type auditItem struct {
 	Subject   string `dynamodbav:"subject"`
@@ -112,7 +112,7 @@ type auditItem struct {
 const AuditRetention = 2 * 365 * 24 * time.Hour
 
 // Audit adds one line to the audit trail.
-func (s *Store) Audit(ctx context.Context, ev store.AuditEvent) error {
+func (s *Store) Audit(ctx context.Context, ev domain.AuditEvent) error {
 	var b [6]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return err
@@ -132,7 +132,7 @@ func (s *Store) Audit(ctx context.Context, ev store.AuditEvent) error {
 }
 
 // AuditTrail lists an org's audit trail, newest first.
-func (s *Store) AuditTrail(ctx context.Context, orgID string, limit int32) ([]store.AuditEvent, error) {
+func (s *Store) AuditTrail(ctx context.Context, orgID string, limit int32) ([]domain.AuditEvent, error) {
 	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
 		TableName: &s.t.History, KeyConditionExpression: aws.String("subject = :s"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":s": av("audit#" + orgID)},
@@ -141,14 +141,14 @@ func (s *Store) AuditTrail(ctx context.Context, orgID string, limit int32) ([]st
 	if err != nil {
 		return nil, fmt.Errorf("reading audit trail: %w", err)
 	}
-	evs := make([]store.AuditEvent, 0, len(out.Items))
+	evs := make([]domain.AuditEvent, 0, len(out.Items))
 	for _, item := range out.Items {
 		var it auditItem
 		if err := attributevalue.UnmarshalMap(item, &it); err != nil {
 			return nil, fmt.Errorf("decoding audit line: %w", err)
 		}
 		at, _, _ := cutLast(it.At, "#")
-		evs = append(evs, store.AuditEvent{At: parseTS(at), OrgID: it.OrgID, ActorID: it.ActorID, Actor: it.Actor,
+		evs = append(evs, domain.AuditEvent{At: parseTS(at), OrgID: it.OrgID, ActorID: it.ActorID, Actor: it.Actor,
 			TargetID: it.TargetID, Target: it.Target, Action: it.Action, Outcome: it.Outcome, IP: it.IP, Via: it.Via})
 	}
 	return evs, nil

@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"loginguard/shared/store"
+	"loginguard/shared/domain"
 )
 
 // The operator's side: orgs, profiles and users. None of this is on the
@@ -32,7 +32,7 @@ func (s *Store) putNew(ctx context.Context, table string, item any, keyAttr stri
 		ExpressionAttributeNames: map[string]string{"#k": keyAttr},
 	})
 	if _, ok := isConditionFailed(err); ok {
-		return store.ErrExists
+		return domain.ErrExists
 	}
 	return err
 }
@@ -49,7 +49,7 @@ func (s *Store) putVersioned(ctx context.Context, table string, item any, prev i
 		ExpressionAttributeValues: map[string]types.AttributeValue{":prev": av(prev)},
 	})
 	if _, ok := isConditionFailed(err); ok {
-		return store.ErrConflict
+		return domain.ErrConflict
 	}
 	return err
 }
@@ -60,13 +60,13 @@ func (s *Store) get(ctx context.Context, table string, key map[string]types.Attr
 		return err
 	}
 	if out.Item == nil {
-		return store.ErrNotFound
+		return domain.ErrNotFound
 	}
 	return attributevalue.UnmarshalMap(out.Item, into)
 }
 
 // CreateOrg stores a new org (version 1).
-func (s *Store) CreateOrg(ctx context.Context, o store.Org) error {
+func (s *Store) CreateOrg(ctx context.Context, o domain.Org) error {
 	o.Version = 1
 	if err := s.putNew(ctx, s.t.Orgs, toOrgItem(o), "pk"); err != nil {
 		return fmt.Errorf("creating org %s: %w", o.ID, err)
@@ -75,27 +75,27 @@ func (s *Store) CreateOrg(ctx context.Context, o store.Org) error {
 }
 
 // Org reads an org.
-func (s *Store) Org(ctx context.Context, id string) (store.Org, error) {
+func (s *Store) Org(ctx context.Context, id string) (domain.Org, error) {
 	var it orgItem
 	if err := s.get(ctx, s.t.Orgs, orgKey(id, skOrg), &it); err != nil {
-		return store.Org{}, fmt.Errorf("org %s: %w", id, err)
+		return domain.Org{}, fmt.Errorf("org %s: %w", id, err)
 	}
 	return it.org()
 }
 
 // UpdateOrg stores o (read at version o.Version) as the next version, then
 // copies the new settings onto every user of the org (SyncPolicy).
-func (s *Store) UpdateOrg(ctx context.Context, o store.Org) (store.Org, error) {
+func (s *Store) UpdateOrg(ctx context.Context, o domain.Org) (domain.Org, error) {
 	prev := o.Version
 	o.Version++
 	if err := s.putVersioned(ctx, s.t.Orgs, toOrgItem(o), prev); err != nil {
-		return store.Org{}, fmt.Errorf("updating org %s: %w", o.ID, err)
+		return domain.Org{}, fmt.Errorf("updating org %s: %w", o.ID, err)
 	}
 	return o, s.SyncPolicy(ctx, o.ID)
 }
 
 // CreateProfile stores a new profile (version 1) in its org.
-func (s *Store) CreateProfile(ctx context.Context, p store.Profile) error {
+func (s *Store) CreateProfile(ctx context.Context, p domain.Profile) error {
 	if _, err := s.Org(ctx, p.OrgID); err != nil {
 		return err
 	}
@@ -107,17 +107,17 @@ func (s *Store) CreateProfile(ctx context.Context, p store.Profile) error {
 }
 
 // Profile reads a profile of an org.
-func (s *Store) Profile(ctx context.Context, orgID, id string) (store.Profile, error) {
+func (s *Store) Profile(ctx context.Context, orgID, id string) (domain.Profile, error) {
 	var it profileItem
 	if err := s.get(ctx, s.t.Orgs, orgKey(orgID, skProfilePrefix+id), &it); err != nil {
-		return store.Profile{}, fmt.Errorf("profile %s: %w", id, err)
+		return domain.Profile{}, fmt.Errorf("profile %s: %w", id, err)
 	}
 	return it.profile()
 }
 
 // Profiles lists an org's profiles.
-func (s *Store) Profiles(ctx context.Context, orgID string) ([]store.Profile, error) {
-	var out []store.Profile
+func (s *Store) Profiles(ctx context.Context, orgID string) ([]domain.Profile, error) {
+	var out []domain.Profile
 	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
 		TableName:              &s.t.Orgs,
 		KeyConditionExpression: aws.String("pk = :org AND begins_with(sk, :p)"),
@@ -148,11 +148,11 @@ func (s *Store) Profiles(ctx context.Context, orgID string) ([]store.Profile, er
 
 // UpdateProfile stores p (read at version p.Version) as the next version and
 // copies the new settings onto the org's users.
-func (s *Store) UpdateProfile(ctx context.Context, p store.Profile) (store.Profile, error) {
+func (s *Store) UpdateProfile(ctx context.Context, p domain.Profile) (domain.Profile, error) {
 	prev := p.Version
 	p.Version++
 	if err := s.putVersioned(ctx, s.t.Orgs, toProfileItem(p), prev); err != nil {
-		return store.Profile{}, fmt.Errorf("updating profile %s: %w", p.ID, err)
+		return domain.Profile{}, fmt.Errorf("updating profile %s: %w", p.ID, err)
 	}
 	return p, s.SyncPolicy(ctx, p.OrgID)
 }
@@ -173,7 +173,7 @@ func (s *Store) SyncPolicy(ctx context.Context, orgID string) error {
 	if err != nil {
 		return err
 	}
-	byID := map[string]store.Profile{}
+	byID := map[string]domain.Profile{}
 	for _, p := range profiles {
 		byID[p.ID] = p
 	}
@@ -201,7 +201,7 @@ func (s *Store) SyncPolicy(ctx context.Context, orgID string) error {
 				failed++
 				continue
 			}
-			if err := s.setPolicy(ctx, k.Username, store.PolicyOf(org, p)); err != nil {
+			if err := s.setPolicy(ctx, k.Username, domain.PolicyOf(org, p)); err != nil {
 				failed++
 			}
 		}
@@ -212,7 +212,7 @@ func (s *Store) SyncPolicy(ctx context.Context, orgID string) error {
 	return nil
 }
 
-func (s *Store) setPolicy(ctx context.Context, username string, pol store.LoginPolicy) error {
+func (s *Store) setPolicy(ctx context.Context, username string, pol domain.LoginPolicy) error {
 	pi, err := attributevalue.Marshal(toPolicyItem(pol))
 	if err != nil {
 		return err
@@ -233,9 +233,9 @@ func (s *Store) setPolicy(ctx context.Context, username string, pol store.LoginP
 	return err
 }
 
-// CreateUser stores a new user; store.ErrExists when the user name is taken
+// CreateUser stores a new user; domain.ErrExists when the user name is taken
 // (user names are unique across all orgs, case-insensitively).
-func (s *Store) CreateUser(ctx context.Context, u store.User) error {
+func (s *Store) CreateUser(ctx context.Context, u domain.User) error {
 	if err := s.putNew(ctx, s.t.Users, toUserItem(u), "username"); err != nil {
 		return fmt.Errorf("creating user %s: %w", u.Username, err)
 	}
@@ -243,39 +243,39 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 }
 
 // User reads a user by user name.
-func (s *Store) User(ctx context.Context, username string) (store.User, error) {
+func (s *Store) User(ctx context.Context, username string) (domain.User, error) {
 	var it userItem
 	if err := s.get(ctx, s.t.Users, userKey(username), &it); err != nil {
-		return store.User{}, fmt.Errorf("user %s: %w", username, err)
+		return domain.User{}, fmt.Errorf("user %s: %w", username, err)
 	}
 	return it.user()
 }
 
 // UserByID reads a user by its 15-character id.
-func (s *Store) UserByID(ctx context.Context, id string) (store.User, error) {
+func (s *Store) UserByID(ctx context.Context, id string) (domain.User, error) {
 	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
 		TableName: &s.t.Users, IndexName: aws.String("byId"),
 		KeyConditionExpression:    aws.String("id = :id"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":id": av(id)},
 	})
 	if err != nil {
-		return store.User{}, fmt.Errorf("user %s: %w", id, err)
+		return domain.User{}, fmt.Errorf("user %s: %w", id, err)
 	}
 	if len(out.Items) == 0 {
-		return store.User{}, fmt.Errorf("user %s: %w", id, store.ErrNotFound)
+		return domain.User{}, fmt.Errorf("user %s: %w", id, domain.ErrNotFound)
 	}
 	var k struct {
 		Username string `dynamodbav:"username"`
 	}
 	if err := attributevalue.UnmarshalMap(out.Items[0], &k); err != nil {
-		return store.User{}, err
+		return domain.User{}, err
 	}
 	return s.User(ctx, k.Username)
 }
 
 // UsersOfOrg lists the user names of an org.
-func (s *Store) UsersOfOrg(ctx context.Context, orgID string) ([]store.User, error) {
-	var users []store.User
+func (s *Store) UsersOfOrg(ctx context.Context, orgID string) ([]domain.User, error) {
+	var users []domain.User
 	pg := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
 		TableName: &s.t.Users, IndexName: aws.String("byOrg"),
 		KeyConditionExpression:    aws.String("orgId = :org"),
@@ -310,7 +310,7 @@ func (s *Store) updateUser(ctx context.Context, username, expr string, vals map[
 		ExpressionAttributeValues: vals,
 	})
 	if _, ok := isConditionFailed(err); ok {
-		return fmt.Errorf("user %s: %w", username, store.ErrNotFound)
+		return fmt.Errorf("user %s: %w", username, domain.ErrNotFound)
 	}
 	return err
 }
@@ -339,7 +339,7 @@ type HistoryFilter struct {
 }
 
 // History lists login history, newest first.
-func (s *Store) History(ctx context.Context, f HistoryFilter) ([]store.LoginEvent, error) {
+func (s *Store) History(ctx context.Context, f HistoryFilter) ([]domain.LoginEvent, error) {
 	in := &dynamodb.QueryInput{TableName: &s.t.History, ScanIndexForward: aws.Bool(false)}
 	switch {
 	case f.UserID != "":
@@ -347,7 +347,7 @@ func (s *Store) History(ctx context.Context, f HistoryFilter) ([]store.LoginEven
 		in.ExpressionAttributeValues = map[string]types.AttributeValue{":s": av("user#" + f.UserID)}
 	case f.Username != "":
 		in.KeyConditionExpression = aws.String("subject = :s")
-		in.ExpressionAttributeValues = map[string]types.AttributeValue{":s": av("name#" + store.NormalizeUsername(f.Username))}
+		in.ExpressionAttributeValues = map[string]types.AttributeValue{":s": av("name#" + domain.NormalizeUsername(f.Username))}
 	case f.OrgID != "":
 		in.IndexName = aws.String("byOrg")
 		in.KeyConditionExpression = aws.String("orgId = :o")
@@ -359,7 +359,7 @@ func (s *Store) History(ctx context.Context, f HistoryFilter) ([]store.LoginEven
 	if limit <= 0 {
 		limit = 100
 	}
-	var out []store.LoginEvent
+	var out []domain.LoginEvent
 	pg := dynamodb.NewQueryPaginator(s.db, in)
 	for pg.HasMorePages() && int32(len(out)) < limit {
 		page, err := pg.NextPage(ctx)

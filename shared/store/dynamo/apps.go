@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"loginguard/shared/store"
+	"loginguard/shared/domain"
 )
 
 type appItem struct {
@@ -20,8 +20,8 @@ type appItem struct {
 	CreatedAt  string `dynamodbav:"createdAt"`
 }
 
-func (it appItem) app() store.ConnectedApp {
-	return store.ConnectedApp{ClientID: it.ClientID, OrgID: it.OrgID, Name: it.Name, SecretHash: it.SecretHash, CreatedAt: parseTS(it.CreatedAt)}
+func (it appItem) app() domain.ConnectedApp {
+	return domain.ConnectedApp{ClientID: it.ClientID, OrgID: it.OrgID, Name: it.Name, SecretHash: it.SecretHash, CreatedAt: parseTS(it.CreatedAt)}
 }
 
 func appKey(clientID string) map[string]types.AttributeValue {
@@ -29,7 +29,7 @@ func appKey(clientID string) map[string]types.AttributeValue {
 }
 
 // CreateApp stores a connected app; its secret only as a digest.
-func (s *Store) CreateApp(ctx context.Context, a store.ConnectedApp) error {
+func (s *Store) CreateApp(ctx context.Context, a domain.ConnectedApp) error {
 	if _, err := s.Org(ctx, a.OrgID); err != nil {
 		return err
 	}
@@ -41,17 +41,17 @@ func (s *Store) CreateApp(ctx context.Context, a store.ConnectedApp) error {
 }
 
 // App reads a connected app by client id.
-func (s *Store) App(ctx context.Context, clientID string) (store.ConnectedApp, error) {
+func (s *Store) App(ctx context.Context, clientID string) (domain.ConnectedApp, error) {
 	var it appItem
 	if err := s.get(ctx, s.t.Apps, appKey(clientID), &it); err != nil {
-		return store.ConnectedApp{}, fmt.Errorf("connected app: %w", err)
+		return domain.ConnectedApp{}, fmt.Errorf("connected app: %w", err)
 	}
 	return it.app(), nil
 }
 
 // Apps lists an org's connected apps.
-func (s *Store) Apps(ctx context.Context, orgID string) ([]store.ConnectedApp, error) {
-	var out []store.ConnectedApp
+func (s *Store) Apps(ctx context.Context, orgID string) ([]domain.ConnectedApp, error) {
+	var out []domain.ConnectedApp
 	pg := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
 		TableName: &s.t.Apps, IndexName: aws.String("byOrg"),
 		KeyConditionExpression:    aws.String("orgId = :o"),
@@ -81,7 +81,7 @@ func (s *Store) DeleteApp(ctx context.Context, orgID, clientID string) error {
 		ExpressionAttributeValues: map[string]types.AttributeValue{":o": av(orgID)},
 	})
 	if _, ok := isConditionFailed(err); ok {
-		return fmt.Errorf("connected app %s in org %s: %w", clientID, orgID, store.ErrNotFound)
+		return fmt.Errorf("connected app %s in org %s: %w", clientID, orgID, domain.ErrNotFound)
 	}
 	return err
 }

@@ -13,14 +13,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 
+	"loginguard/shared/domain"
 	"loginguard/shared/policy"
-	"loginguard/shared/store"
 )
 
 // ---- browser login challenges (in the sessions table) ----
 
 // PutChallenge stores a new login challenge.
-func (s *Store) PutChallenge(ctx context.Context, c store.LoginChallenge) error {
+func (s *Store) PutChallenge(ctx context.Context, c domain.LoginChallenge) error {
 	item, err := attributevalue.MarshalMap(toChallengeItem(c))
 	if err != nil {
 		return fmt.Errorf("encoding login challenge: %w", err)
@@ -29,7 +29,7 @@ func (s *Store) PutChallenge(ctx context.Context, c store.LoginChallenge) error 
 		TableName: &s.t.Sessions, Item: item, ConditionExpression: aws.String("attribute_not_exists(id)"),
 	})
 	if _, ok := isConditionFailed(err); ok {
-		return store.ErrExists
+		return domain.ErrExists
 	}
 	if err != nil {
 		return fmt.Errorf("storing login challenge: %w", err)
@@ -37,31 +37,31 @@ func (s *Store) PutChallenge(ctx context.Context, c store.LoginChallenge) error 
 	return nil
 }
 
-// Challenge reads a login challenge; an expired one is store.ErrNotFound.
-func (s *Store) Challenge(ctx context.Context, idHash string, now time.Time) (store.LoginChallenge, error) {
+// Challenge reads a login challenge; an expired one is domain.ErrNotFound.
+func (s *Store) Challenge(ctx context.Context, idHash string, now time.Time) (domain.LoginChallenge, error) {
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: &s.t.Sessions, Key: map[string]types.AttributeValue{"id": av(idHash)}, ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
-		return store.LoginChallenge{}, fmt.Errorf("reading login challenge: %w", err)
+		return domain.LoginChallenge{}, fmt.Errorf("reading login challenge: %w", err)
 	}
 	var it challengeItem
 	if out.Item != nil {
 		if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
-			return store.LoginChallenge{}, fmt.Errorf("decoding login challenge: %w", err)
+			return domain.LoginChallenge{}, fmt.Errorf("decoding login challenge: %w", err)
 		}
 	}
 	if it.Kind != kindChallenge || it.ExpiresAt <= now.Unix() {
-		return store.LoginChallenge{}, store.ErrNotFound
+		return domain.LoginChallenge{}, domain.ErrNotFound
 	}
 	return it.challenge(), nil
 }
 
 // TakeTry uses up one of c's max tries before its answer is checked, so
 // parallel answers never check more than max codes; it returns the tries
-// used, this one included. store.ErrNotFound when none is left or c
+// used, this one included. domain.ErrNotFound when none is left or c
 // ended or expired.
-func (s *Store) TakeTry(ctx context.Context, c store.LoginChallenge, max int, now time.Time) (int, error) {
+func (s *Store) TakeTry(ctx context.Context, c domain.LoginChallenge, max int, now time.Time) (int, error) {
 	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:           &s.t.Sessions,
 		Key:                 map[string]types.AttributeValue{"id": av(c.IDHash)},
@@ -73,7 +73,7 @@ func (s *Store) TakeTry(ctx context.Context, c store.LoginChallenge, max int, no
 		ReturnValues: types.ReturnValueUpdatedNew,
 	})
 	if _, ok := isConditionFailed(err); ok {
-		return 0, store.ErrNotFound
+		return 0, domain.ErrNotFound
 	}
 	if err != nil {
 		return 0, fmt.Errorf("taking a code try: %w", err)
@@ -89,8 +89,8 @@ func (s *Store) TakeTry(ctx context.Context, c store.LoginChallenge, max int, no
 
 // EndChallenge deletes c. With answered set it is a claim: it succeeds only
 // while c is live, so of two requests answering one challenge rightly one
-// goes on and the other gets store.ErrNotFound.
-func (s *Store) EndChallenge(ctx context.Context, c store.LoginChallenge, answered bool, now time.Time) error {
+// goes on and the other gets domain.ErrNotFound.
+func (s *Store) EndChallenge(ctx context.Context, c domain.LoginChallenge, answered bool, now time.Time) error {
 	in := &dynamodb.DeleteItemInput{TableName: &s.t.Sessions, Key: map[string]types.AttributeValue{"id": av(c.IDHash)}}
 	if answered {
 		in.ConditionExpression = aws.String("kind = :kind AND challenge = :was AND expiresAt > :now")
@@ -100,7 +100,7 @@ func (s *Store) EndChallenge(ctx context.Context, c store.LoginChallenge, answer
 	}
 	_, err := s.db.DeleteItem(ctx, in)
 	if _, ok := isConditionFailed(err); ok {
-		return store.ErrNotFound
+		return domain.ErrNotFound
 	}
 	if err != nil {
 		return fmt.Errorf("ending login challenge: %w", err)
@@ -111,17 +111,17 @@ func (s *Store) EndChallenge(ctx context.Context, c store.LoginChallenge, answer
 // ---- activated browsers (on the user item) ----
 
 // AddDevice records an activated browser for a user, under the digest of
-// its cookie. Past store.MaxDevices the oldest is forgotten. At most two
+// its cookie. Past domain.MaxDevices the oldest is forgotten. At most two
 // writes, or three when a parallel activation makes the map first: never a
 // loop.
-func (s *Store) AddDevice(ctx context.Context, u store.User, digest string, d store.Device) error {
+func (s *Store) AddDevice(ctx context.Context, u domain.User, digest string, d domain.Device) error {
 	item, err := attributevalue.Marshal(toDeviceItem(d))
 	if err != nil {
 		return fmt.Errorf("encoding device: %w", err)
 	}
 	expr := "SET devices.#d = :d"
 	names := map[string]string{"#d": digest}
-	if len(u.Devices) >= store.MaxDevices {
+	if len(u.Devices) >= domain.MaxDevices {
 		expr += " REMOVE devices.#old"
 		names["#old"] = oldestDevice(u.Devices)
 	}
@@ -150,7 +150,7 @@ func (s *Store) AddDevice(ctx context.Context, u store.User, digest string, d st
 		}
 	}
 	if _, ok := isConditionFailed(err); ok {
-		return store.ErrNotFound
+		return domain.ErrNotFound
 	}
 	if err != nil {
 		return fmt.Errorf("activating browser: %w", err)
@@ -158,7 +158,7 @@ func (s *Store) AddDevice(ctx context.Context, u store.User, digest string, d st
 	return nil
 }
 
-func oldestDevice(m map[string]store.Device) string {
+func oldestDevice(m map[string]domain.Device) string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -174,7 +174,7 @@ func isBadPath(err error) bool {
 
 // RevokeDevice forgets one activated browser of a user (by the digest that
 // keys it, or a unique prefix of it, as the admin CLI lists them).
-// store.ErrNotFound when the user has none such.
+// domain.ErrNotFound when the user has none such.
 func (s *Store) RevokeDevice(ctx context.Context, username, digestOrPrefix string) (string, error) {
 	u, err := s.User(ctx, username)
 	if err != nil {
@@ -184,13 +184,13 @@ func (s *Store) RevokeDevice(ctx context.Context, username, digestOrPrefix strin
 	for k := range u.Devices {
 		if len(digestOrPrefix) >= 8 && len(k) >= len(digestOrPrefix) && k[:len(digestOrPrefix)] == digestOrPrefix {
 			if match != "" {
-				return "", fmt.Errorf("device %q: %w (the prefix is ambiguous)", digestOrPrefix, store.ErrNotFound)
+				return "", fmt.Errorf("device %q: %w (the prefix is ambiguous)", digestOrPrefix, domain.ErrNotFound)
 			}
 			match = k
 		}
 	}
 	if match == "" {
-		return "", fmt.Errorf("device %q: %w", digestOrPrefix, store.ErrNotFound)
+		return "", fmt.Errorf("device %q: %w", digestOrPrefix, domain.ErrNotFound)
 	}
 	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: &s.t.Users, Key: userKey(username), UpdateExpression: aws.String("REMOVE devices.#d"),
@@ -198,7 +198,7 @@ func (s *Store) RevokeDevice(ctx context.Context, username, digestOrPrefix strin
 		ExpressionAttributeNames: map[string]string{"#d": match},
 	})
 	if _, ok := isConditionFailed(err); ok {
-		return "", fmt.Errorf("device %q: %w", digestOrPrefix, store.ErrNotFound)
+		return "", fmt.Errorf("device %q: %w", digestOrPrefix, domain.ErrNotFound)
 	}
 	if err != nil {
 		return "", fmt.Errorf("revoking browser: %w", err)
@@ -215,7 +215,7 @@ func (s *Store) RevokeAllDevices(ctx context.Context, username string) error {
 
 // RaiseSession sets a live browser session's security level (a step-up;
 // only browser sessions step up).
-// store.ErrNotFound when it ended or expired meanwhile.
+// domain.ErrNotFound when it ended or expired meanwhile.
 func (s *Store) RaiseSession(ctx context.Context, idHash, level string, now time.Time) error {
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 &s.t.Sessions,
@@ -226,7 +226,7 @@ func (s *Store) RaiseSession(ctx context.Context, idHash, level string, now time
 		ExpressionAttributeValues: map[string]types.AttributeValue{":level": av(level), ":now": av(now.Unix()), ":ui": av(policy.LoginUI)},
 	})
 	if _, ok := isConditionFailed(err); ok {
-		return store.ErrNotFound
+		return domain.ErrNotFound
 	}
 	if err != nil {
 		return fmt.Errorf("raising session: %w", err)

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"loginguard/shared/domain"
 	"loginguard/shared/policy"
-	"loginguard/shared/store"
 )
 
 // Items as stored. Times are epoch seconds (numbers) where DynamoDB compares
@@ -49,7 +49,7 @@ type profileItem struct {
 	Version     int64    `dynamodbav:"version"`
 }
 
-// policyItem is store.LoginPolicy on a user item. The lockout maximum and
+// policyItem is domain.LoginPolicy on a user item. The lockout maximum and
 // period live beside it at the top level: the login gate's condition reads them.
 type policyItem struct {
 	OrgVersion     int64             `dynamodbav:"orgVersion"`
@@ -112,7 +112,7 @@ type deviceItem struct {
 	Via         string `dynamodbav:"via"`
 }
 
-// challengeItem is a store.LoginChallenge in the sessions table. Its key is a
+// challengeItem is a domain.LoginChallenge in the sessions table. Its key is a
 // digest of another purpose than session ids', so it can never be read as a
 // session, and kind marks it besides.
 type challengeItem struct {
@@ -135,7 +135,7 @@ type challengeItem struct {
 
 const kindChallenge = "LOGIN_CHALLENGE"
 
-func toChallengeItem(c store.LoginChallenge) challengeItem {
+func toChallengeItem(c domain.LoginChallenge) challengeItem {
 	return challengeItem{
 		ID: c.IDHash, Kind: kindChallenge, UserID: c.UserID, OrgID: c.OrgID, Username: c.Username, IP: c.IP,
 		Challenge: c.Kind, CodeHash: c.CodeHash, SentTo: c.SentTo, EnrolKey: c.EnrolKey, StepUp: c.StepUp, EmailOK: c.EmailPassed, Tries: c.Tries,
@@ -143,15 +143,15 @@ func toChallengeItem(c store.LoginChallenge) challengeItem {
 	}
 }
 
-func (it challengeItem) challenge() store.LoginChallenge {
-	return store.LoginChallenge{
+func (it challengeItem) challenge() domain.LoginChallenge {
+	return domain.LoginChallenge{
 		IDHash: it.ID, UserID: it.UserID, OrgID: it.OrgID, Username: it.Username, IP: it.IP,
 		Kind: it.Challenge, CodeHash: it.CodeHash, SentTo: it.SentTo, EnrolKey: it.EnrolKey, StepUp: it.StepUp, EmailPassed: it.EmailOK, Tries: it.Tries,
 		CreatedAt: fromEpoch(it.CreatedAt), ExpiresAt: fromEpoch(it.ExpiresAt),
 	}
 }
 
-func toDeviceItem(d store.Device) deviceItem {
+func toDeviceItem(d domain.Device) deviceItem {
 	return deviceItem{ActivatedAt: ts(d.ActivatedAt), IP: d.IP, Client: d.Client, Via: d.Via}
 }
 
@@ -284,7 +284,7 @@ func lockoutOf(max int, periodSec int64) policy.Lockout {
 	return policy.Lockout{MaxAttempts: max, Period: time.Duration(periodSec) * time.Second}
 }
 
-func toOrgItem(o store.Org) orgItem {
+func toOrgItem(o domain.Org) orgItem {
 	return orgItem{
 		PK: o.ID, SK: skOrg, Name: o.Name, TimeZone: o.TimeZone,
 		LockMax: o.Lockout.MaxAttempts, LockPeriodSec: int64(o.Lockout.Period / time.Second),
@@ -294,12 +294,12 @@ func toOrgItem(o store.Org) orgItem {
 	}
 }
 
-func (it orgItem) org() (store.Org, error) {
+func (it orgItem) org() (domain.Org, error) {
 	trusted, err := parseRanges(it.Trusted)
 	if err != nil {
-		return store.Org{}, err
+		return domain.Org{}, err
 	}
-	return store.Org{
+	return domain.Org{
 		ID: it.PK, Name: it.Name, TimeZone: it.TimeZone,
 		Lockout:        lockoutOf(it.LockMax, it.LockPeriodSec),
 		SessionTimeout: time.Duration(it.SessionTimeout) * time.Second, LockSessionIP: it.LockSessionIP,
@@ -308,7 +308,7 @@ func (it orgItem) org() (store.Org, error) {
 	}, nil
 }
 
-func toProfileItem(p store.Profile) profileItem {
+func toProfileItem(p domain.Profile) profileItem {
 	return profileItem{
 		PK: p.OrgID, SK: skProfilePrefix + p.ID, ID: p.ID, Name: p.Name,
 		HoursZone: p.Hours.Zone, Hours: p.Hours.String(), Ranges: rangesText(p.Ranges),
@@ -316,22 +316,22 @@ func toProfileItem(p store.Profile) profileItem {
 	}
 }
 
-func (it profileItem) profile() (store.Profile, error) {
+func (it profileItem) profile() (domain.Profile, error) {
 	hours, err := policy.ParseLoginHours(it.HoursZone, it.Hours)
 	if err != nil {
-		return store.Profile{}, fmt.Errorf("stored login hours: %w", err)
+		return domain.Profile{}, fmt.Errorf("stored login hours: %w", err)
 	}
 	ranges, err := parseRanges(it.Ranges)
 	if err != nil {
-		return store.Profile{}, err
+		return domain.Profile{}, err
 	}
-	return store.Profile{
+	return domain.Profile{
 		ID: it.ID, OrgID: it.PK, Name: it.Name, Hours: hours, Ranges: ranges,
 		APIEnabled: it.APIEnabled, ManageUsers: it.ManageUsers, TwoFactorAPI: it.TwoFactor, TwoFactorUI: it.TwoFactorUI, RequireHighAssurance: it.RequireHA, Version: it.Version,
 	}, nil
 }
 
-func toPolicyItem(p store.LoginPolicy) policyItem {
+func toPolicyItem(p domain.LoginPolicy) policyItem {
 	return policyItem{
 		OrgVersion: p.OrgVersion, ProfileVersion: p.ProfileVersion,
 		OrgName: p.OrgName, OrgTimeZone: p.OrgTimeZone, ProfileName: p.ProfileName,
@@ -343,20 +343,20 @@ func toPolicyItem(p store.LoginPolicy) policyItem {
 	}
 }
 
-func (it policyItem) policy() (store.LoginPolicy, error) {
+func (it policyItem) policy() (domain.LoginPolicy, error) {
 	trusted, err := parseRanges(it.Trusted)
 	if err != nil {
-		return store.LoginPolicy{}, err
+		return domain.LoginPolicy{}, err
 	}
 	ranges, err := parseRanges(it.Ranges)
 	if err != nil {
-		return store.LoginPolicy{}, err
+		return domain.LoginPolicy{}, err
 	}
 	hours, err := policy.ParseLoginHours(it.HoursZone, it.Hours)
 	if err != nil {
-		return store.LoginPolicy{}, fmt.Errorf("stored login hours: %w", err)
+		return domain.LoginPolicy{}, fmt.Errorf("stored login hours: %w", err)
 	}
-	return store.LoginPolicy{
+	return domain.LoginPolicy{
 		OrgVersion: it.OrgVersion, ProfileVersion: it.ProfileVersion,
 		OrgName: it.OrgName, OrgTimeZone: it.OrgTimeZone, ProfileName: it.ProfileName,
 		Lockout:        lockoutOf(it.LockMax, it.LockPeriodSec),
@@ -367,9 +367,9 @@ func (it policyItem) policy() (store.LoginPolicy, error) {
 	}, nil
 }
 
-func toUserItem(u store.User) userItem {
+func toUserItem(u domain.User) userItem {
 	return userItem{
-		Username: store.NormalizeUsername(u.Username), ID: u.ID, OrgID: u.OrgID, ProfileID: u.ProfileID,
+		Username: domain.NormalizeUsername(u.Username), ID: u.ID, OrgID: u.OrgID, ProfileID: u.ProfileID,
 		DisplayName: u.Username, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName,
 		TimeZone: u.TimeZone, Locale: u.Locale, Language: u.Language, Active: u.Active,
 		PasswordHash: u.PasswordHash, TokenHash: u.TokenHash, TOTPSealed: u.TOTPSealed, TOTPLastStep: u.TOTPLastStep,
@@ -380,7 +380,7 @@ func toUserItem(u store.User) userItem {
 	}
 }
 
-func devicesText(m map[string]store.Device) map[string]deviceItem {
+func devicesText(m map[string]domain.Device) map[string]deviceItem {
 	out := make(map[string]deviceItem, len(m))
 	for k, d := range m {
 		out[k] = toDeviceItem(d)
@@ -388,12 +388,12 @@ func devicesText(m map[string]store.Device) map[string]deviceItem {
 	return out
 }
 
-func (it userItem) user() (store.User, error) {
+func (it userItem) user() (domain.User, error) {
 	pol, err := it.Policy.policy()
 	if err != nil {
-		return store.User{}, fmt.Errorf("user %s: %w", it.ID, err)
+		return domain.User{}, fmt.Errorf("user %s: %w", it.ID, err)
 	}
-	return store.User{
+	return domain.User{
 		ID: it.ID, OrgID: it.OrgID, ProfileID: it.ProfileID, Username: it.DisplayName,
 		Email: it.Email, FirstName: it.FirstName, LastName: it.LastName,
 		TimeZone: it.TimeZone, Locale: it.Locale, Language: it.Language, Active: it.Active,
@@ -404,18 +404,18 @@ func (it userItem) user() (store.User, error) {
 	}, nil
 }
 
-func devicesOf(m map[string]deviceItem) map[string]store.Device {
+func devicesOf(m map[string]deviceItem) map[string]domain.Device {
 	if len(m) == 0 {
 		return nil
 	}
-	out := make(map[string]store.Device, len(m))
+	out := make(map[string]domain.Device, len(m))
 	for k, d := range m {
-		out[k] = store.Device{ActivatedAt: parseTS(d.ActivatedAt), IP: d.IP, Client: d.Client, Via: d.Via}
+		out[k] = domain.Device{ActivatedAt: parseTS(d.ActivatedAt), IP: d.IP, Client: d.Client, Via: d.Via}
 	}
 	return out
 }
 
-func toSessionItem(s store.Session) sessionItem {
+func toSessionItem(s domain.Session) sessionItem {
 	return sessionItem{
 		ID: s.IDHash, UserID: s.UserID, OrgID: s.OrgID, Username: s.Username, IP: s.IP,
 		Level: s.Level, LoginType: s.LoginType, TimeoutSec: int64(s.Timeout / time.Second), LockIP: s.LockIP,
@@ -423,36 +423,36 @@ func toSessionItem(s store.Session) sessionItem {
 	}
 }
 
-func (it sessionItem) session() (store.Session, error) {
+func (it sessionItem) session() (domain.Session, error) {
 	hours, err := policy.ParseLoginHours(it.HoursZone, it.Hours)
 	if err != nil {
-		return store.Session{}, fmt.Errorf("stored session login hours: %w", err)
+		return domain.Session{}, fmt.Errorf("stored session login hours: %w", err)
 	}
-	return store.Session{Hours: hours, HighAssurance: actionsOf(it.HighAssur),
+	return domain.Session{Hours: hours, HighAssurance: actionsOf(it.HighAssur),
 		IDHash: it.ID, UserID: it.UserID, OrgID: it.OrgID, Username: it.Username, IP: it.IP,
 		Level: it.Level, LoginType: it.LoginType, Timeout: time.Duration(it.TimeoutSec) * time.Second,
 		LockIP: it.LockIP, CreatedAt: fromEpoch(it.CreatedAt), LastSeenAt: fromEpoch(it.LastSeenAt),
 	}, nil
 }
 
-func subjectOf(e store.LoginEvent) string {
+func subjectOf(e domain.LoginEvent) string {
 	if e.UserID != "" {
 		return "user#" + e.UserID
 	}
-	return "name#" + store.NormalizeUsername(e.Username)
+	return "name#" + domain.NormalizeUsername(e.Username)
 }
 
-func toHistoryItem(e store.LoginEvent, suffix string) historyItem {
+func toHistoryItem(e domain.LoginEvent, suffix string) historyItem {
 	return historyItem{
 		Subject: subjectOf(e), At: ts(e.At) + "#" + suffix, OrgID: e.OrgID, UserID: e.UserID,
 		Username: e.Username, IP: e.IP, LoginType: e.LoginType, Client: e.Client, APIVersion: e.APIVersion,
-		Reason: e.Reason, Via: e.Via, Challenge: e.Challenge, Allowed: e.Allowed, ExpiresAt: e.At.Add(store.HistoryRetention).Unix(),
+		Reason: e.Reason, Via: e.Via, Challenge: e.Challenge, Allowed: e.Allowed, ExpiresAt: e.At.Add(domain.HistoryRetention).Unix(),
 	}
 }
 
-func (it historyItem) event() store.LoginEvent {
+func (it historyItem) event() domain.LoginEvent {
 	at, _, _ := cutLast(it.At, "#")
-	return store.LoginEvent{
+	return domain.LoginEvent{
 		At: parseTS(at), OrgID: it.OrgID, UserID: it.UserID, Username: it.Username, IP: it.IP,
 		LoginType: it.LoginType, Client: it.Client, APIVersion: it.APIVersion,
 		Reason: it.Reason, Via: it.Via, Challenge: it.Challenge, Allowed: it.Allowed,

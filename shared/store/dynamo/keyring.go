@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"loginguard/shared/store"
+	"loginguard/shared/domain"
 )
 
 // Keyrings live in the orgs table under their own partition, beside no org
@@ -26,7 +26,7 @@ type wrappedKeyItem struct {
 	CreatedAt string `dynamodbav:"createdAt"`
 }
 
-func toKeyringItem(k store.Keyring) keyringItem {
+func toKeyringItem(k domain.Keyring) keyringItem {
 	it := keyringItem{PK: pkKeyring, SK: k.Name, Version: k.Version}
 	for _, w := range k.Keys {
 		it.Keys = append(it.Keys, wrappedKeyItem{ID: w.ID, Blob: w.Blob, CreatedAt: w.CreatedAt.UTC().Format(time.RFC3339)})
@@ -34,26 +34,26 @@ func toKeyringItem(k store.Keyring) keyringItem {
 	return it
 }
 
-// Keyring reads the keyring called name (store.ErrNotFound before its
+// Keyring reads the keyring called name (domain.ErrNotFound before its
 // first key).
-func (s *Store) Keyring(ctx context.Context, name string) (store.Keyring, error) {
+func (s *Store) Keyring(ctx context.Context, name string) (domain.Keyring, error) {
 	var it keyringItem
 	if err := s.get(ctx, s.t.Orgs, orgKey(pkKeyring, name), &it); err != nil {
-		return store.Keyring{}, fmt.Errorf("keyring %s: %w", name, err)
+		return domain.Keyring{}, fmt.Errorf("keyring %s: %w", name, err)
 	}
-	k := store.Keyring{Name: name, Version: it.Version}
+	k := domain.Keyring{Name: name, Version: it.Version}
 	for _, w := range it.Keys {
 		at, _ := time.Parse(time.RFC3339, w.CreatedAt)
-		k.Keys = append(k.Keys, store.WrappedKey{ID: w.ID, Blob: w.Blob, CreatedAt: at})
+		k.Keys = append(k.Keys, domain.WrappedKey{ID: w.ID, Blob: w.Blob, CreatedAt: at})
 	}
 	return k, nil
 }
 
 // CreateKeyring stores a keyring with its first key (version 1), only if
 // none exists: of two racing creators one wins, the other gets
-// store.ErrExists and must read the winner's.
-func (s *Store) CreateKeyring(ctx context.Context, name string, first store.WrappedKey) error {
-	it := toKeyringItem(store.Keyring{Name: name, Keys: []store.WrappedKey{first}, Version: 1})
+// domain.ErrExists and must read the winner's.
+func (s *Store) CreateKeyring(ctx context.Context, name string, first domain.WrappedKey) error {
+	it := toKeyringItem(domain.Keyring{Name: name, Keys: []domain.WrappedKey{first}, Version: 1})
 	if err := s.putNew(ctx, s.t.Orgs, it, "pk"); err != nil {
 		return fmt.Errorf("creating keyring %s: %w", name, err)
 	}
@@ -61,9 +61,9 @@ func (s *Store) CreateKeyring(ctx context.Context, name string, first store.Wrap
 }
 
 // AddKeyringKey appends a newest key to k, only while the stored keyring is
-// still at k.Version (store.ErrConflict otherwise). Existing keys are kept.
-func (s *Store) AddKeyringKey(ctx context.Context, k store.Keyring, key store.WrappedKey) error {
-	next := store.Keyring{Name: k.Name, Keys: append(append([]store.WrappedKey(nil), k.Keys...), key), Version: k.Version + 1}
+// still at k.Version (domain.ErrConflict otherwise). Existing keys are kept.
+func (s *Store) AddKeyringKey(ctx context.Context, k domain.Keyring, key domain.WrappedKey) error {
+	next := domain.Keyring{Name: k.Name, Keys: append(append([]domain.WrappedKey(nil), k.Keys...), key), Version: k.Version + 1}
 	if err := s.putVersioned(ctx, s.t.Orgs, toKeyringItem(next), k.Version); err != nil {
 		return fmt.Errorf("adding a key to keyring %s: %w", k.Name, err)
 	}

@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"loginguard/shared/store"
+	"loginguard/shared/domain"
 )
 
 // API is the part of the DynamoDB client the store uses.
@@ -57,7 +57,7 @@ func av(v any) types.AttributeValue {
 }
 
 func userKey(username string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{"username": av(store.NormalizeUsername(username))}
+	return map[string]types.AttributeValue{"username": av(domain.NormalizeUsername(username))}
 }
 
 func isConditionFailed(err error) (*types.ConditionalCheckFailedException, bool) {
@@ -75,9 +75,9 @@ func isConditionFailed(err error) (*types.ConditionalCheckFailedException, bool)
 // reservation also moves the lock's end to now + period: should this attempt
 // be the M-th failure, the lock runs from it.
 //
-// Errors: store.ErrNotFound, store.ErrInactive, store.ErrLocked (with the
+// Errors: domain.ErrNotFound, domain.ErrInactive, domain.ErrLocked (with the
 // user, so history can name them).
-func (s *Store) BeginAttempt(ctx context.Context, username string, now time.Time) (store.User, error) {
+func (s *Store) BeginAttempt(ctx context.Context, username string, now time.Time) (domain.User, error) {
 	for try := 0; ; try++ {
 		out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName:           &s.t.Users,
@@ -95,7 +95,7 @@ func (s *Store) BeginAttempt(ctx context.Context, username string, now time.Time
 		}
 		ccf, ok := isConditionFailed(err)
 		if !ok {
-			return store.User{}, fmt.Errorf("reserving login attempt: %w", err)
+			return domain.User{}, fmt.Errorf("reserving login attempt: %w", err)
 		}
 		// DynamoDB returns the item that failed the condition; the local
 		// stand-in does not, so read it then (a failure path only).
@@ -103,31 +103,31 @@ func (s *Store) BeginAttempt(ctx context.Context, username string, now time.Time
 		if item == nil {
 			got, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.t.Users, Key: userKey(username), ConsistentRead: aws.Bool(true)})
 			if err != nil {
-				return store.User{}, fmt.Errorf("reading refused user: %w", err)
+				return domain.User{}, fmt.Errorf("reading refused user: %w", err)
 			}
 			item = got.Item
 		}
 		if item == nil {
-			return store.User{}, store.ErrNotFound
+			return domain.User{}, domain.ErrNotFound
 		}
 		u, err := decodeUser(item)
 		if err != nil {
-			return store.User{}, err
+			return domain.User{}, err
 		}
 		if !u.Active {
-			return u, store.ErrInactive
+			return u, domain.ErrInactive
 		}
 		if u.Policy.Lockout.Locked(u.Lock, now) || try > 0 {
-			return u, store.ErrLocked
+			return u, domain.ErrLocked
 		}
 		// The lock ran out between the write and the read: try once more.
 	}
 }
 
-func decodeUser(item map[string]types.AttributeValue) (store.User, error) {
+func decodeUser(item map[string]types.AttributeValue) (domain.User, error) {
 	var it userItem
 	if err := attributevalue.UnmarshalMap(item, &it); err != nil {
-		return store.User{}, fmt.Errorf("decoding user: %w", err)
+		return domain.User{}, fmt.Errorf("decoding user: %w", err)
 	}
 	return it.user()
 }
@@ -137,8 +137,8 @@ func decodeUser(item map[string]types.AttributeValue) (store.User, error) {
 // password hash is replaced too, unless it changed meanwhile. With totpStep
 // set, the TOTP code's time step is recorded, and only if it is later than
 // the last one used: a code is good once, even when two logins with it race.
-// store.ErrReplay then.
-func (s *Store) Succeed(ctx context.Context, u store.User, now time.Time, newHash string, totpStep int64) error {
+// domain.ErrReplay then.
+func (s *Store) Succeed(ctx context.Context, u domain.User, now time.Time, newHash string, totpStep int64) error {
 	set := "SET attempts = :zero, lastLoginAt = :now, " + nextGen
 	cond := "attribute_exists(username)"
 	vals := map[string]types.AttributeValue{":zero": av(0), ":one": av(1), ":now": av(ts(now))}
@@ -162,7 +162,7 @@ func (s *Store) Succeed(ctx context.Context, u store.User, now time.Time, newHas
 			return s.Succeed(ctx, u, now, "", totpStep)
 		}
 		if totpStep > 0 {
-			return store.ErrReplay
+			return domain.ErrReplay
 		}
 	}
 	if err != nil {
@@ -172,7 +172,7 @@ func (s *Store) Succeed(ctx context.Context, u store.User, now time.Time, newHas
 }
 
 // EnrolTOTPKey stores a user's first sealed TOTP key: only where none
-// exists, so enrolment can never replace a key (store.ErrExists then).
+// exists, so enrolment can never replace a key (domain.ErrExists then).
 // Replacing or removing one is SetTOTPKey, an admin's act.
 func (s *Store) EnrolTOTPKey(ctx context.Context, username, sealed string) error {
 	if sealed == "" {
@@ -185,7 +185,7 @@ func (s *Store) EnrolTOTPKey(ctx context.Context, username, sealed string) error
 		ExpressionAttributeValues: map[string]types.AttributeValue{":k": av(sealed), ":zero": av(0), ":none": av("")},
 	})
 	if _, ok := isConditionFailed(err); ok {
-		return store.ErrExists
+		return domain.ErrExists
 	}
 	if err != nil {
 		return fmt.Errorf("enrolling TOTP key: %w", err)
@@ -207,7 +207,7 @@ func (s *Store) SetTOTPKey(ctx context.Context, username, sealed string) error {
 // expired lock (the count restarts), to 0 for valid credentials denied by
 // policy right after one. It only writes while the count is still the one
 // the reservation left, so concurrent attempts are never undone.
-func (s *Store) SetAttempts(ctx context.Context, u store.User, to int) error {
+func (s *Store) SetAttempts(ctx context.Context, u domain.User, to int) error {
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 &s.t.Users,
 		Key:                       userKey(u.Username),
@@ -224,7 +224,7 @@ func (s *Store) SetAttempts(ctx context.Context, u store.User, to int) error {
 	return nil
 }
 
-// nextGen starts a new count (store.User.Lock.Gen): every write that resets
+// nextGen starts a new count (domain.User.Lock.Gen): every write that resets
 // the attempt count carries it (with :zero and :one bound).
 const nextGen = "lockGen = if_not_exists(lockGen, :zero) + :one"
 
@@ -233,7 +233,7 @@ const nextGen = "lockGen = if_not_exists(lockGen, :zero) + :one"
 // gives back its own slot only: if the count was reset since u was reserved
 // (a success, an unlock), the slot went with it, and lowering the new count
 // would erase a failure that raced in after the reset.
-func (s *Store) ReleaseAttempt(ctx context.Context, u store.User) error {
+func (s *Store) ReleaseAttempt(ctx context.Context, u domain.User) error {
 	cond := "attempts > :zero AND lockGen = :gen"
 	if u.Lock.Gen == 0 {
 		cond = "attempts > :zero AND (attribute_not_exists(lockGen) OR lockGen = :gen)"
@@ -274,7 +274,7 @@ func (s *Store) giveBack(ctx context.Context, username, attr, what string) error
 }
 
 // OpenSession stores a new session and its login-history line in one round trip.
-func (s *Store) OpenSession(ctx context.Context, sess store.Session, ev store.LoginEvent) error {
+func (s *Store) OpenSession(ctx context.Context, sess domain.Session, ev domain.LoginEvent) error {
 	si, err := attributevalue.MarshalMap(toSessionItem(sess))
 	if err != nil {
 		return fmt.Errorf("encoding session: %w", err)
@@ -303,7 +303,7 @@ func (s *Store) OpenSession(ctx context.Context, sess store.Session, ev store.Lo
 	return nil
 }
 
-func (s *Store) historyItem(ev store.LoginEvent) (map[string]types.AttributeValue, error) {
+func (s *Store) historyItem(ev domain.LoginEvent) (map[string]types.AttributeValue, error) {
 	var b [6]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return nil, err
@@ -316,7 +316,7 @@ func (s *Store) historyItem(ev store.LoginEvent) (map[string]types.AttributeValu
 }
 
 // Record adds one line to login history.
-func (s *Store) Record(ctx context.Context, ev store.LoginEvent) error {
+func (s *Store) Record(ctx context.Context, ev domain.LoginEvent) error {
 	item, err := s.historyItem(ev)
 	if err != nil {
 		return err
@@ -328,30 +328,30 @@ func (s *Store) Record(ctx context.Context, ev store.LoginEvent) error {
 }
 
 // Session returns the session stored under idHash. An expired session is
-// store.ErrNotFound: TTL deletion lags by hours, so expiry is checked on read.
-func (s *Store) Session(ctx context.Context, idHash string, now time.Time) (store.Session, error) {
+// domain.ErrNotFound: TTL deletion lags by hours, so expiry is checked on read.
+func (s *Store) Session(ctx context.Context, idHash string, now time.Time) (domain.Session, error) {
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: &s.t.Sessions, Key: map[string]types.AttributeValue{"id": av(idHash)}, ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
-		return store.Session{}, fmt.Errorf("reading session: %w", err)
+		return domain.Session{}, fmt.Errorf("reading session: %w", err)
 	}
 	if _, challenge := out.Item["kind"]; out.Item == nil || challenge {
-		return store.Session{}, store.ErrNotFound
+		return domain.Session{}, domain.ErrNotFound
 	}
 	var it sessionItem
 	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
-		return store.Session{}, fmt.Errorf("decoding session: %w", err)
+		return domain.Session{}, fmt.Errorf("decoding session: %w", err)
 	}
 	if it.ExpiresAt <= now.Unix() {
-		return store.Session{}, store.ErrNotFound
+		return domain.Session{}, domain.ErrNotFound
 	}
 	return it.session()
 }
 
 // TouchSession records activity on a session at now, which moves its idle
 // expiry (and TTL) forward. Only a live session is touched.
-func (s *Store) TouchSession(ctx context.Context, sess store.Session, now time.Time) error {
+func (s *Store) TouchSession(ctx context.Context, sess domain.Session, now time.Time) error {
 	sess.LastSeenAt = now
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 &s.t.Sessions,
@@ -370,11 +370,11 @@ func (s *Store) TouchSession(ctx context.Context, sess store.Session, now time.T
 }
 
 // EndSession deletes a session opened by one of loginTypes (a channel's: a
-// session of another is left alone); store.ErrNotFound when there was none
+// session of another is left alone); domain.ErrNotFound when there was none
 // such or it had expired (an expired one is left for TTL to remove).
 func (s *Store) EndSession(ctx context.Context, idHash string, loginTypes []string, now time.Time) error {
 	if len(loginTypes) == 0 {
-		return store.ErrNotFound
+		return domain.ErrNotFound
 	}
 	vals := map[string]types.AttributeValue{":now": av(now.Unix())}
 	in := make([]string, len(loginTypes))
@@ -389,7 +389,7 @@ func (s *Store) EndSession(ctx context.Context, idHash string, loginTypes []stri
 		ExpressionAttributeValues: vals,
 	})
 	if _, ok := isConditionFailed(err); ok {
-		return store.ErrNotFound
+		return domain.ErrNotFound
 	}
 	if err != nil {
 		return fmt.Errorf("ending session: %w", err)

@@ -1,5 +1,5 @@
 // Package apigw reads what every handler needs from an API Gateway HTTP API
-// (payload 2.0) event: headers, the body, and the base URL the client used.
+// (payload 2.0) event: headers, the body, the base URL the client used, and a bearer token.
 package apigw
 
 import (
@@ -44,4 +44,16 @@ func BaseURL(req events.APIGatewayV2HTTPRequest) string {
 		proto = "http"
 	}
 	return proto + "://" + host
+}
+
+// BearerToken takes the token from "Authorization: Bearer <token>" only.
+// A token in the URL (the oauth_token query parameter, which jsforce's
+// identity() adds beside the header) is never read: URLs end up in access
+// logs and browser histories, and every client we serve sends the header.
+func BearerToken(authorization string) (string, bool) {
+	scheme, tok, ok := strings.Cut(authorization, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
+		return "", false
+	}
+	return strings.TrimSpace(tok), true
 }

@@ -25,3 +25,23 @@ func TestBaseURLHeaderAndBody(t *testing.T) {
 		t.Fatal("bad base64 must be refused")
 	}
 }
+
+func TestBearerToken(t *testing.T) {
+	for _, tt := range []struct {
+		auth  string
+		query map[string]string
+		want  string
+		ok    bool
+	}{
+		{"Bearer 00D!abc", nil, "00D!abc", true},
+		{"bearer 00D!abc", nil, "00D!abc", true},
+		{"Basic abc", nil, "", false},
+		{"Bearer ", nil, "", false},
+		{"", map[string]string{"oauth_token": "00D!q"}, "", false}, // a token in the URL is never read
+		{"", nil, "", false},
+	} {
+		if got, ok := BearerToken(tt.auth); got != tt.want || ok != tt.ok {
+			t.Errorf("BearerToken(%q, %v) = %q, %v", tt.auth, tt.query, got, ok)
+		}
+	}
+}

@@ -139,15 +139,3 @@ type Identity struct {
 	UserType       string            `json:"user_type"`
 	URLs           map[string]string `json:"urls"`
 }
-
-// BearerToken takes the token from "Authorization: Bearer <token>" only.
-// A token in the URL (the oauth_token query parameter, which jsforce's
-// identity() adds beside the header) is never read: URLs end up in access
-// logs and browser histories, and every client we serve sends the header.
-func BearerToken(authorization string) (string, bool) {
-	scheme, tok, ok := strings.Cut(authorization, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
-		return "", false
-	}
-	return strings.TrimSpace(tok), true
-}

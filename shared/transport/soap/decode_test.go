@@ -53,7 +53,7 @@ func env(inner string) string {
 	return `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>` + inner + `</s:Body></s:Envelope>`
 }
 
-func login(fields string) string {
+func loginBody(fields string) string {
 	return env(`<login xmlns="urn:partner.soap.sforce.com">` + fields + `</login>`)
 }
 
@@ -66,21 +66,21 @@ func TestDecodeAcceptsEveryWayOfSpellingTheRequest(t *testing.T) {
 		body string
 		want Request
 	}{
-		{"default namespace on the operation", login(fields), u},
+		{"default namespace on the operation", loginBody(fields), u},
 		{"any prefix on the operation and fields",
 			env(`<p:login xmlns:p="urn:partner.soap.sforce.com"><p:username>u@x.example</p:username><p:password>pw</p:password></p:login>`), u},
 		{"unqualified fields under a prefixed operation",
 			env(`<p:login xmlns:p="urn:partner.soap.sforce.com"><username>u@x.example</username><password>pw</password></p:login>`), u},
 		{"fields unqualified with xmlns=\"\"",
-			login(`<username xmlns="">u@x.example</username><password xmlns="">pw</password>`), u},
+			loginBody(`<username xmlns="">u@x.example</username><password xmlns="">pw</password>`), u},
 		{"default namespace on the Body",
 			`<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body xmlns="urn:partner.soap.sforce.com"><login>` + fields + `</login></s:Body></s:Envelope>`, u},
-		{"password before username", login(`<password>pw</password><username>u@x.example</username>`), u},
+		{"password before username", loginBody(`<password>pw</password><username>u@x.example</username>`), u},
 		{"white space around the user name is dropped, not around the password",
-			login("<username>\n  u@x.example \t</username><password> pw </password>"), Request{Op: OpLogin, Username: "u@x.example", Password: " pw "}},
-		{"escaped and CDATA text", login(`<username>u@x.example</username><password>&lt;p&amp;w&quot;&apos;&#62;&#x41;<![CDATA[<&]]></password>`),
+			loginBody("<username>\n  u@x.example \t</username><password> pw </password>"), Request{Op: OpLogin, Username: "u@x.example", Password: " pw "}},
+		{"escaped and CDATA text", loginBody(`<username>u@x.example</username><password>&lt;p&amp;w&quot;&apos;&#62;&#x41;<![CDATA[<&]]></password>`),
 			Request{Op: OpLogin, Username: "u@x.example", Password: `<p&w"'>A<&`}},
-		{"non-ASCII password", login(`<username>u@x.example</username><password>pässwörd✓</password>`),
+		{"non-ASCII password", loginBody(`<username>u@x.example</username><password>pässwörd✓</password>`),
 			Request{Op: OpLogin, Username: "u@x.example", Password: "pässwörd✓"}},
 		{"headers we do not use are ignored",
 			`<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Header>` +
@@ -93,10 +93,10 @@ func TestDecodeAcceptsEveryWayOfSpellingTheRequest(t *testing.T) {
 			`<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Header><SessionHeader xmlns="urn:partner.soap.sforce.com"><sessionId> abc </sessionId></SessionHeader></s:Header><s:Body><login xmlns="urn:partner.soap.sforce.com">` + fields + `</login></s:Body></s:Envelope>`,
 			Request{Op: OpLogin, Username: "u@x.example", Password: "pw", SessionID: "abc"}},
 		{"logout without a session header has no session", env(`<logout xmlns="urn:partner.soap.sforce.com"/>`), Request{Op: OpLogout}},
-		{"a UTF-8 byte order mark", "\xef\xbb\xbf" + login(fields), u},
-		{"an XML declaration in lower case utf-8", `<?xml version="1.0" encoding="utf-8" ?>` + login(fields), u},
+		{"a UTF-8 byte order mark", "\xef\xbb\xbf" + loginBody(fields), u},
+		{"an XML declaration in lower case utf-8", `<?xml version="1.0" encoding="utf-8" ?>` + loginBody(fields), u},
 		{"comments, processing instructions and white space around and inside",
-			"<!-- a -->\n<?pi x?>" + strings.Replace(login(fields), "<username>", "<!-- b --><?pi y?> <username>", 1) + "\n<!-- c --><?pi z?>\n", u},
+			"<!-- a -->\n<?pi x?>" + strings.Replace(loginBody(fields), "<username>", "<!-- b --><?pi y?> <username>", 1) + "\n<!-- c --><?pi z?>\n", u},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -129,29 +129,29 @@ func TestDecodeRefusesBadInput(t *testing.T) {
 	}{
 		{"an empty body", "", unknownCode, KindUnexpectedError, "Premature end of file."},
 		{"a blank body", " \r\n\t", unknownCode, KindUnexpectedError, "Premature end of file."},
-		{"a body over MaxBody", login(`<username>u</username><password>` + strings.Repeat("x", MaxBody) + `</password>`),
+		{"a body over MaxBody", loginBody(`<username>u</username><password>` + strings.Repeat("x", MaxBody) + `</password>`),
 			CodeTooLarge, KindUnexpectedError, "The size of the message sent to the API exceeded 65536 bytes."},
-		{"truncated XML", login(fields)[:90], unknownCode, KindUnexpectedError, "XML syntax error on line 1: unexpected EOF"},
-		{"mismatched tags", strings.Replace(login(fields), "</username>", "</user>", 1), unknownCode, KindUnexpectedError,
+		{"truncated XML", loginBody(fields)[:90], unknownCode, KindUnexpectedError, "XML syntax error on line 1: unexpected EOF"},
+		{"mismatched tags", strings.Replace(loginBody(fields), "</username>", "</user>", 1), unknownCode, KindUnexpectedError,
 			"XML syntax error on line 1: element <username> closed by </user>"},
-		{"an undefined entity", strings.Replace(login(fields), "pw", "&Cl", 1), unknownCode, KindUnexpectedError, "XML syntax error on line 1: invalid character entity &Cl (no semicolon)"},
+		{"an undefined entity", strings.Replace(loginBody(fields), "pw", "&Cl", 1), unknownCode, KindUnexpectedError, "XML syntax error on line 1: invalid character entity &Cl (no semicolon)"},
 		{"not XML at all", "username: a, password: b", unknownCode, KindUnexpectedError, "Content is not allowed in prolog."},
 		{"JSON", `{"username":"a"}`, unknownCode, KindUnexpectedError, "Content is not allowed in prolog."},
-		{"a DOCTYPE with an external entity", `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>` + login(fields),
+		{"a DOCTYPE with an external entity", `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>` + loginBody(fields),
 			unknownCode, KindUnexpectedError, "DOCTYPE is not allowed in a request."},
-		{"a billion laughs", `<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>` + login(strings.Replace(fields, "pw", "&lol2;", 1)),
+		{"a billion laughs", `<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>` + loginBody(strings.Replace(fields, "pw", "&lol2;", 1)),
 			unknownCode, KindUnexpectedError, "DOCTYPE is not allowed in a request."},
-		{"a lower-case doctype", `<!doctype x>` + login(fields), unknownCode, KindUnexpectedError, "DOCTYPE is not allowed in a request."},
-		{"a DOCTYPE after the root", login(fields) + `<!DOCTYPE x>`, unknownCode, KindUnexpectedError, "DOCTYPE is not allowed in a request."},
-		{"another directive", `<!ENTITY x "y">` + login(fields), unknownCode, KindUnexpectedError, "XML directives (<!...>) are not allowed in a request."},
-		{"invalid UTF-8", strings.Replace(login(fields), "u@x", "u\xff@x", 1), unknownCode, KindUnexpectedError, "Invalid byte sequence: the request must be UTF-8."},
+		{"a lower-case doctype", `<!doctype x>` + loginBody(fields), unknownCode, KindUnexpectedError, "DOCTYPE is not allowed in a request."},
+		{"a DOCTYPE after the root", loginBody(fields) + `<!DOCTYPE x>`, unknownCode, KindUnexpectedError, "DOCTYPE is not allowed in a request."},
+		{"another directive", `<!ENTITY x "y">` + loginBody(fields), unknownCode, KindUnexpectedError, "XML directives (<!...>) are not allowed in a request."},
+		{"invalid UTF-8", strings.Replace(loginBody(fields), "u@x", "u\xff@x", 1), unknownCode, KindUnexpectedError, "Invalid byte sequence: the request must be UTF-8."},
 		{"UTF-16", "\xff\xfe<\x00s\x00", unknownCode, KindUnexpectedError, "Invalid byte sequence: the request must be UTF-8."},
-		{"a Latin-1 declaration", `<?xml version="1.0" encoding="ISO-8859-1"?>` + login(fields), unknownCode, KindUnexpectedError,
+		{"a Latin-1 declaration", `<?xml version="1.0" encoding="ISO-8859-1"?>` + loginBody(fields), unknownCode, KindUnexpectedError,
 			"Unsupported encoding in the XML declaration: the request must be UTF-8."},
-		{"a UTF-16 declaration", `<?xml version="1.0" encoding="UTF-16"?>` + login(fields), unknownCode, KindUnexpectedError,
+		{"a UTF-16 declaration", `<?xml version="1.0" encoding="UTF-16"?>` + loginBody(fields), unknownCode, KindUnexpectedError,
 			"Unsupported encoding in the XML declaration: the request must be UTF-8."},
-		{"XML 1.1", `<?xml version="1.1"?>` + login(fields), unknownCode, KindUnexpectedError, `xml: unsupported version "1.1"; only version 1.0 is supported`},
-		{"a SOAP 1.2 envelope", strings.Replace(login(fields), NSEnvelope, "http://www.w3.org/2003/05/soap-envelope", 1), vm, "",
+		{"XML 1.1", `<?xml version="1.1"?>` + loginBody(fields), unknownCode, KindUnexpectedError, `xml: unsupported version "1.1"; only version 1.0 is supported`},
+		{"a SOAP 1.2 envelope", strings.Replace(loginBody(fields), NSEnvelope, "http://www.w3.org/2003/05/soap-envelope", 1), vm, "",
 			`Wrong envelope namespace "http://www.w3.org/2003/05/soap-envelope": this service speaks SOAP 1.1 (http://schemas.xmlsoap.org/soap/envelope/).`},
 		{"an unqualified envelope", `<Envelope><Body/></Envelope>`, vm, "", `Wrong envelope namespace "": this service speaks SOAP 1.1 (http://schemas.xmlsoap.org/soap/envelope/).`},
 		{"a root that is no envelope", `<login xmlns="urn:partner.soap.sforce.com"/>`, client, "", "Expected a SOAP Envelope, found {urn:partner.soap.sforce.com}login."},
@@ -164,7 +164,7 @@ func TestDecodeRefusesBadInput(t *testing.T) {
 		{"text in the Envelope", `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/">hi<s:Body/></s:Envelope>`, client, "", "Text is not allowed in the SOAP Envelope."},
 		{"an empty Body", env(""), client, "", "The SOAP Body holds no operation."},
 		{"text in the Body", env("login"), client, "", "Text is not allowed in the SOAP Body."},
-		{"the enterprise namespace", strings.Replace(login(fields), NSPartner, "urn:enterprise.soap.sforce.com", 1), client, "",
+		{"the enterprise namespace", strings.Replace(loginBody(fields), NSPartner, "urn:enterprise.soap.sforce.com", 1), client, "",
 			"No operation available for request {urn:enterprise.soap.sforce.com}login, please check the WSDL for the service."},
 		{"an unqualified operation", env(`<login>` + fields + `</login>`), client, "",
 			"No operation available for request {}login, please check the WSDL for the service."},
@@ -173,33 +173,33 @@ func TestDecodeRefusesBadInput(t *testing.T) {
 		{"two operations", env(`<logout xmlns="urn:partner.soap.sforce.com"/><logout xmlns="urn:partner.soap.sforce.com"/>`), client, "",
 			"Element {urn:partner.soap.sforce.com}logout invalid at this location"},
 		{"text after the operation", env(`<logout xmlns="urn:partner.soap.sforce.com"/>x`), client, "", "Text is not allowed in the SOAP Body."},
-		{"a missing password", login(`<username>u@x.example</username>`), CodeInvalidLogin, KindLogin, MessageInvalidLogin},
-		{"a missing username", login(`<password>pw</password>`), CodeInvalidLogin, KindLogin, MessageInvalidLogin},
-		{"an empty username", login(`<username></username><password>pw</password>`), CodeInvalidLogin, KindLogin, MessageInvalidLogin},
-		{"a blank username", login(`<username> </username><password>pw</password>`), CodeInvalidLogin, KindLogin, MessageInvalidLogin},
-		{"an empty password", login(`<username>u@x.example</username><password/>`), CodeInvalidLogin, KindLogin, MessageInvalidLogin},
-		{"a nil password", login(`<username>u@x.example</username><password xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:nil="true"/>`),
+		{"a missing password", loginBody(`<username>u@x.example</username>`), CodeInvalidLogin, KindLogin, MessageInvalidLogin},
+		{"a missing username", loginBody(`<password>pw</password>`), CodeInvalidLogin, KindLogin, MessageInvalidLogin},
+		{"an empty username", loginBody(`<username></username><password>pw</password>`), CodeInvalidLogin, KindLogin, MessageInvalidLogin},
+		{"a blank username", loginBody(`<username> </username><password>pw</password>`), CodeInvalidLogin, KindLogin, MessageInvalidLogin},
+		{"an empty password", loginBody(`<username>u@x.example</username><password/>`), CodeInvalidLogin, KindLogin, MessageInvalidLogin},
+		{"a nil password", loginBody(`<username>u@x.example</username><password xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:nil="true"/>`),
 			CodeInvalidLogin, KindLogin, MessageInvalidLogin},
-		{"an empty login", login(``), CodeInvalidLogin, KindLogin, MessageInvalidLogin},
-		{"a username given twice", login(`<username>a</username><username>b</username><password>pw</password>`), client, "",
+		{"an empty login", loginBody(``), CodeInvalidLogin, KindLogin, MessageInvalidLogin},
+		{"a username given twice", loginBody(`<username>a</username><username>b</username><password>pw</password>`), client, "",
 			"Element {urn:partner.soap.sforce.com}username invalid at this location"},
-		{"an unknown field", login(fields + `<organizationId>x</organizationId>`), client, "",
+		{"an unknown field", loginBody(fields + `<organizationId>x</organizationId>`), client, "",
 			"Element {urn:partner.soap.sforce.com}organizationId invalid at this location"},
-		{"a field in another namespace", login(`<x:username xmlns:x="urn:other">u</x:username><password>pw</password>`), client, "",
+		{"a field in another namespace", loginBody(`<x:username xmlns:x="urn:other">u</x:username><password>pw</password>`), client, "",
 			"Element {urn:other}username invalid at this location"},
-		{"markup inside a field", login(`<username><b>u</b></username><password>pw</password>`), client, "",
+		{"markup inside a field", loginBody(`<username><b>u</b></username><password>pw</password>`), client, "",
 			"Element {urn:partner.soap.sforce.com}b invalid at this location"},
-		{"text inside login", login(`x` + fields), client, "", "Text is not allowed in login."},
+		{"text inside login", loginBody(`x` + fields), client, "", "Text is not allowed in login."},
 		{"a child of logout", env(`<logout xmlns="urn:partner.soap.sforce.com"><x/></logout>`), client, "",
 			"Element {urn:partner.soap.sforce.com}x invalid at this location"},
 		{"text inside logout", env(`<logout xmlns="urn:partner.soap.sforce.com">x</logout>`), client, "", "Text is not allowed in logout."},
 		{"two session headers", `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Header><SessionHeader xmlns="urn:partner.soap.sforce.com"><sessionId>a</sessionId></SessionHeader><SessionHeader xmlns="urn:partner.soap.sforce.com"><sessionId>b</sessionId></SessionHeader></s:Header><s:Body><logout xmlns="urn:partner.soap.sforce.com"/></s:Body></s:Envelope>`,
 			client, "", "Element {urn:partner.soap.sforce.com}SessionHeader invalid at this location"},
 		{"text in the Header", `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Header>x</s:Header><s:Body/></s:Envelope>`, client, "", "Text is not allowed in the SOAP Header."},
-		{"an element after the envelope", login(fields) + "<x/>", unknownCode, KindUnexpectedError, "Content is not allowed in trailing section."},
-		{"text after the envelope", login(fields) + "garbage", unknownCode, KindUnexpectedError, "Content is not allowed in trailing section."},
-		{"a second envelope", login(fields) + login(fields), unknownCode, KindUnexpectedError, "Content is not allowed in trailing section."},
-		{"a NUL byte", strings.Replace(login(fields), "pw", "p\x00w", 1), unknownCode, KindUnexpectedError, "XML syntax error on line 1: illegal character code U+0000"},
+		{"an element after the envelope", loginBody(fields) + "<x/>", unknownCode, KindUnexpectedError, "Content is not allowed in trailing section."},
+		{"text after the envelope", loginBody(fields) + "garbage", unknownCode, KindUnexpectedError, "Content is not allowed in trailing section."},
+		{"a second envelope", loginBody(fields) + loginBody(fields), unknownCode, KindUnexpectedError, "Content is not allowed in trailing section."},
+		{"a NUL byte", strings.Replace(loginBody(fields), "pw", "p\x00w", 1), unknownCode, KindUnexpectedError, "XML syntax error on line 1: illegal character code U+0000"},
 		{"nesting deeper than the limit", deep, unknownCode, KindUnexpectedError, "The request nests elements more than 32 deep."},
 		{"more tokens than the limit", manyTokens, unknownCode, KindUnexpectedError, "The request has more than 2048 XML tokens."},
 		{"more attributes than the limit", manyAttrs, unknownCode, KindUnexpectedError, "An element of the request has more than 64 attributes."},
@@ -226,8 +226,8 @@ func TestDecodeRefusesBadInput(t *testing.T) {
 
 func TestDecodeStaysWithinItsLimits(t *testing.T) {
 	// Right at the limits a request still decodes.
-	padding := MaxBody - len(login(`<username>u</username><password></password>`))
-	atLimit := login(`<username>u</username><password>` + strings.Repeat("x", padding) + `</password>`)
+	padding := MaxBody - len(loginBody(`<username>u</username><password></password>`))
+	atLimit := loginBody(`<username>u</username><password>` + strings.Repeat("x", padding) + `</password>`)
 	if len(atLimit) != MaxBody {
 		t.Fatalf("test body is %d bytes", len(atLimit))
 	}
@@ -264,9 +264,9 @@ func FuzzDecode(f *testing.F) {
 	for _, e := range entries {
 		f.Add(readRequest(f, e.Name()))
 	}
-	for _, s := range []string{"", "<", "<a/>", "<!DOCTYPE a>", login(fields), login(fields)[:60],
+	for _, s := range []string{"", "<", "<a/>", "<!DOCTYPE a>", loginBody(fields), loginBody(fields)[:60],
 		env(`<logout xmlns="urn:partner.soap.sforce.com"/>`), `<?xml version="1.0" encoding="x"?><a/>`,
-		login(`<username>&#0;</username>`), "\xef\xbb\xbf" + login(fields)} {
+		loginBody(`<username>&#0;</username>`), "\xef\xbb\xbf" + loginBody(fields)} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {

@@ -334,7 +334,7 @@ func TestFaults(t *testing.T) {
 		{"fault-client.xml", ClientFault("No operation available for request {urn:partner.soap.sforce.com}query, please check the WSDL for the service."),
 			"soapenv:Client", ""},
 		{"fault-version-mismatch.xml", func() *Fault {
-			_, err := Decode([]byte(strings.Replace(login(fields), NSEnvelope, "http://www.w3.org/2003/05/soap-envelope", 1)))
+			_, err := Decode([]byte(strings.Replace(loginBody(fields), NSEnvelope, "http://www.w3.org/2003/05/soap-envelope", 1)))
 			return err.(*Fault)
 		}(), "soapenv:VersionMismatch", ""},
 	}

@@ -1,4 +1,9 @@
-// Package web is the browser's wire format: the HTML pages, filled from
-// embedded templates with shared/markup, their CSS and script, cookies and
-// the security headers every answer carries. No business rules.
+// Package web serves the browser through API Gateway (payload 2.0): the
+// login, verification-code, TOTP and step-up pages, the home page and
+// logout, the settings and setup pages (handler.go, settings.go), on the
+// login and account use cases. The wire format beside them (pages.go,
+// http.go: HTML filled from embedded templates, cookies, the security
+// headers every answer carries) holds no business rules and is tested
+// without a database. Usable without JavaScript; one same-origin script
+// adds the idle-timeout prompt.
 package web

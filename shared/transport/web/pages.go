@@ -14,10 +14,10 @@ import (
 	"github.com/boombuler/barcode"
 	"github.com/boombuler/barcode/qr"
 
+	"loginguard/shared/domain"
 	"loginguard/shared/login"
 	"loginguard/shared/markup"
 	"loginguard/shared/policy"
-	"loginguard/shared/store"
 )
 
 //go:embed assets
@@ -75,8 +75,8 @@ type VerifyView struct {
 
 type HomeView struct {
 	Page
-	User        store.User
-	Session     store.Session
+	User        domain.User
+	Session     domain.Session
 	ExpiresIn   int64 // seconds until the idle timeout, as of this page
 	IdleTimeout int64 // the session's idle timeout in seconds
 	ExpiresAt   time.Time
@@ -84,13 +84,13 @@ type HomeView struct {
 
 type PasswordView struct {
 	Page
-	User store.User
+	User domain.User
 }
 
 type UsersView struct {
 	Page
-	User  store.User
-	Users []store.User
+	User  domain.User
+	Users []domain.User
 }
 
 const brand = markup.HTML(`<div class="brand"><span class="logo" aria-hidden="true">◆</span> loginguard</div>`)
@@ -138,7 +138,7 @@ func fillSmall(t *markup.Template, m string) markup.HTML {
 	return h
 }
 
-func topbar(p Page, u store.User) markup.HTML {
+func topbar(p Page, u domain.User) markup.HTML {
 	return fill("topbar", markup.Vars{"csrf": p.CSRF, "name": u.FullName()})
 }
 

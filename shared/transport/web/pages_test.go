@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"loginguard/shared/domain"
 	"loginguard/shared/login"
 	"loginguard/shared/policy"
-	"loginguard/shared/store"
 )
 
 func TestPagesHaveNoInlineScriptOrStyleAndEscapeEverything(t *testing.T) {
@@ -16,7 +16,7 @@ func TestPagesHaveNoInlineScriptOrStyleAndEscapeEverything(t *testing.T) {
 	// inline handlers or style attributes.
 	inline := regexp.MustCompile(`<script>|<script [^>]*>[^<]|\son[a-z]+=|\sstyle=`)
 	evil := `<script>alert("x")</script>`
-	u := store.User{Username: evil, Email: evil, FirstName: evil, Policy: store.LoginPolicy{OrgName: evil, ProfileName: evil, ManageUsers: true}}
+	u := domain.User{Username: evil, Email: evil, FirstName: evil, Policy: domain.LoginPolicy{OrgName: evil, ProfileName: evil, ManageUsers: true}}
 	views := map[string]any{
 		"login":           LoginView{Page: Page{Title: evil, Error: evil, Notice: evil}, Autocomplete: true, Username: evil},
 		"login, no cache": LoginView{Page: Page{Title: "Log in"}},
@@ -24,10 +24,10 @@ func TestPagesHaveNoInlineScriptOrStyleAndEscapeEverything(t *testing.T) {
 			Pending: login.Pending{Kind: policy.ChallengeTOTPEnrol, EnrolSecret: "ABCDEFGHABCDEFGH", EnrolURL: "otpauth://totp/x"}, QR: QRDataURI("otpauth://totp/x")},
 		"verify email":   VerifyView{Page: Page{Title: "t"}, Action: "/login/verify", Pending: login.Pending{Kind: policy.ChallengeEmailCode, MaskedEmail: evil}},
 		"verify step-up": VerifyView{Page: Page{Title: "t"}, Action: "/login/step-up", StepUp: true, Resource: evil, Pending: login.Pending{Kind: policy.ChallengeTOTP, Username: evil}},
-		"home":           HomeView{Page: Page{Title: "Home", SignedIn: true}, User: u, Session: store.Session{IP: evil, Level: "HIGH_ASSURANCE"}},
+		"home":           HomeView{Page: Page{Title: "Home", SignedIn: true}, User: u, Session: domain.Session{IP: evil, Level: "HIGH_ASSURANCE"}},
 		"error":          Page{Title: "Error", Error: evil},
 		"password":       PasswordView{Page: Page{Title: "p", SignedIn: true}, User: u},
-		"users":          UsersView{Page: Page{Title: "u", SignedIn: true}, User: u, Users: []store.User{u, {Username: "b"}}},
+		"users":          UsersView{Page: Page{Title: "u", SignedIn: true}, User: u, Users: []domain.User{u, {Username: "b"}}},
 	}
 	for name, v := range views {
 		html := Render(v)

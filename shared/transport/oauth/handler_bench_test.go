@@ -1,4 +1,4 @@
-package oauthapi_test
+package oauth_test
 
 import (
 	"context"
@@ -12,13 +12,13 @@ import (
 
 	"loginguard/internal/loginbench"
 	"loginguard/internal/testenv"
+	"loginguard/shared/domain"
 	"loginguard/shared/ids"
 	"loginguard/shared/login"
-	"loginguard/shared/oauthapi"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
-	"loginguard/shared/store"
 	"loginguard/shared/store/dynamo"
+	"loginguard/shared/transport/oauth"
 )
 
 // BenchmarkOAuthLogin runs whole username-password token requests through
@@ -32,21 +32,21 @@ func BenchmarkOAuthLogin(b *testing.B) {
 	meter := loginbench.NewMeter(db)
 	st := dynamo.New(meter, testenv.CreateTables(b, db))
 	orgID, _ := ids.New("00D", rand.Reader)
-	org := store.Org{ID: orgID, Name: "Bench", TimeZone: "UTC", Lockout: policy.Lockout{}, SessionTimeout: 2 * time.Hour, Version: 1}
+	org := domain.Org{ID: orgID, Name: "Bench", TimeZone: "UTC", Lockout: policy.Lockout{}, SessionTimeout: 2 * time.Hour, Version: 1}
 	profID, _ := ids.New("00e", rand.Reader)
-	prof := store.Profile{ID: profID, OrgID: orgID, Name: "P", APIEnabled: true, Version: 1}
+	prof := domain.Profile{ID: profID, OrgID: orgID, Name: "P", APIEnabled: true, Version: 1}
 	userID, _ := ids.New("005", rand.Reader)
 	pw := "Bench-Passw0rd"
 	hash, _ := secret.HashPassword(pw, secret.DefaultParams, rand.Reader)
 	tok, _ := secret.NewToken(rand.Reader)
-	u := store.User{ID: userID, OrgID: orgID, ProfileID: profID, Username: "bench@" + orgID + ".example", Email: "bench@x.example",
-		Active: true, PasswordHash: hash, TokenHash: secret.Digest(secret.PurposeToken, tok), Policy: store.PolicyOf(org, prof)}
-	app := store.ConnectedApp{ClientID: "3MVGbench" + orgID, OrgID: orgID, Name: "Bench",
+	u := domain.User{ID: userID, OrgID: orgID, ProfileID: profID, Username: "bench@" + orgID + ".example", Email: "bench@x.example",
+		Active: true, PasswordHash: hash, TokenHash: secret.Digest(secret.PurposeToken, tok), Policy: domain.PolicyOf(org, prof)}
+	app := domain.ConnectedApp{ClientID: "3MVGbench" + orgID, OrgID: orgID, Name: "Bench",
 		SecretHash: secret.Digest(secret.PurposeClientSecret, "bench-secret"), CreatedAt: time.Now()}
 	if err := errors.Join(st.CreateOrg(ctx, org), st.CreateProfile(ctx, prof), st.CreateUser(ctx, u), st.CreateApp(ctx, app)); err != nil {
 		b.Fatal(err)
 	}
-	h := &oauthapi.Handler{Store: st, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+	h := &oauth.Handler{Store: st, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
 		Login: &login.Service{Store: st, Rand: rand.Reader, Now: time.Now, Params: secret.DefaultParams}}
 	verify := func() { secret.VerifyPassword(pw, u.PasswordHash, secret.DefaultParams) }
 

@@ -1,4 +1,4 @@
-package soapapi_test
+package soap_test
 
 import (
 	"context"

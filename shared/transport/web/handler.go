@@ -1,4 +1,4 @@
-package webui
+package web
 
 import (
 	"context"
@@ -15,13 +15,12 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"loginguard/shared/account"
+	"loginguard/shared/domain"
 	"loginguard/shared/login"
 	"loginguard/shared/metrics"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
-	"loginguard/shared/store"
 	"loginguard/shared/transport/apigw"
-	"loginguard/shared/transport/web"
 )
 
 // Handler serves the pages.
@@ -35,7 +34,7 @@ type Handler struct {
 
 // Users reads the signed-in user for the home page.
 type Users interface {
-	User(ctx context.Context, username string) (store.User, error)
+	User(ctx context.Context, username string) (domain.User, error)
 }
 
 // MaxBody caps a form post: the largest form here is a few hundred bytes.
@@ -87,7 +86,7 @@ type response struct {
 // Handle is the Lambda handler.
 func (h *Handler) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	r := &request{ev: ev, method: ev.RequestContext.HTTP.Method, path: ev.RawPath, ctx: ctx,
-		client: apigw.Header(ev, "user-agent"), cookies: web.ParseCookies(ev.Cookies)}
+		client: apigw.Header(ev, "user-agent"), cookies: ParseCookies(ev.Cookies)}
 	if r.path == "" {
 		r.path = ev.RequestContext.HTTP.Path
 	}
@@ -99,9 +98,9 @@ func (h *Handler) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest)
 func (h *Handler) route(r *request) *response {
 	switch {
 	case r.path == "/static/app.css" && r.get():
-		return static("text/css; charset=utf-8", web.AppCSS)
+		return static("text/css; charset=utf-8", AppCSS)
 	case r.path == "/static/session.js" && r.get():
-		return static("text/javascript; charset=utf-8", web.SessionJS)
+		return static("text/javascript; charset=utf-8", SessionJS)
 	case r.method != http.MethodGet && r.method != http.MethodHead && r.method != http.MethodPost:
 		return h.errorPage(http.StatusMethodNotAllowed, "This page does not accept that request.")
 	}
@@ -229,7 +228,7 @@ func (h *Handler) preToken(r *request, resp *response) string {
 	if err != nil {
 		return ""
 	}
-	resp.cookies = append(resp.cookies, web.Cookie(cookieCSRF, t, 0))
+	resp.cookies = append(resp.cookies, Cookie(cookieCSRF, t, 0))
 	r.cookies[cookieCSRF] = t
 	return t
 }
@@ -238,13 +237,13 @@ func (h *Handler) loginPage(r *request, errMsg, notice string, status int) *resp
 	resp := &response{status: status}
 	remembered := r.cookies[cookieUser]
 	// "-": the org turned caching and autocomplete off.
-	v := web.LoginView{Page: web.Page{Title: "Log in", Notice: notice, Error: errMsg}, Autocomplete: remembered != "-",
+	v := LoginView{Page: Page{Title: "Log in", Notice: notice, Error: errMsg}, Autocomplete: remembered != "-",
 		Username: r.form.Get("username")} // what was typed, shown again after a refusal
 	if v.Username == "" && v.Autocomplete {
 		v.Username = remembered
 	}
 	v.CSRF = h.preToken(r, resp)
-	return resp.html(web.Render(v))
+	return resp.html(Render(v))
 }
 
 func (h *Handler) loginPost(r *request) *response {
@@ -266,21 +265,21 @@ func (h *Handler) advance(r *request, out login.BrowserOutcome) *response {
 	if out.Result == nil {
 		resp := redirect("/login/verify")
 		if out.ChallengeID != "" {
-			resp.cookies = append(resp.cookies, web.Cookie(cookieChallenge, out.ChallengeID, int(login.ChallengeTTL/time.Second)))
+			resp.cookies = append(resp.cookies, Cookie(cookieChallenge, out.ChallengeID, int(login.ChallengeTTL/time.Second)))
 		}
 		return resp
 	}
 	resp := redirect("/").clear(cookieChallenge)
-	resp.cookies = append(resp.cookies, web.Cookie(cookieSession, out.Result.SessionID, 0))
+	resp.cookies = append(resp.cookies, Cookie(cookieSession, out.Result.SessionID, 0))
 	if out.Device != "" {
-		resp.cookies = append(resp.cookies, web.Cookie(cookieDevice, out.Device, deviceMaxAge))
+		resp.cookies = append(resp.cookies, Cookie(cookieDevice, out.Device, deviceMaxAge))
 	}
 	if out.NoLoginCaching {
 		// The org turned caching and autocomplete off: forget the name,
 		// and tell the login page not to offer it.
-		resp.cookies = append(resp.cookies, web.Cookie(cookieUser, "-", deviceMaxAge))
+		resp.cookies = append(resp.cookies, Cookie(cookieUser, "-", deviceMaxAge))
 	} else {
-		resp.cookies = append(resp.cookies, web.Cookie(cookieUser, out.Result.User.Username, deviceMaxAge))
+		resp.cookies = append(resp.cookies, Cookie(cookieUser, out.Result.User.Username, deviceMaxAge))
 	}
 	return resp
 }
@@ -315,7 +314,7 @@ func (h *Handler) verifyPage(r *request) *response {
 
 func (h *Handler) challengePage(r *request, p login.Pending, errMsg string, status int) *response {
 	resp := &response{status: status}
-	v := web.VerifyView{Page: web.Page{Title: "Verify your identity", Error: errMsg}, Pending: p, Action: "/login/verify"}
+	v := VerifyView{Page: Page{Title: "Verify your identity", Error: errMsg}, Pending: p, Action: "/login/verify"}
 	if r.path == "/login/step-up" {
 		v.Action, v.StepUp, v.Resource = "/login/step-up", true, r.ev.QueryStringParameters["resource"]
 		v.CSRF = secret.CSRFToken(r.cookies[cookieSession])
@@ -327,10 +326,10 @@ func (h *Handler) challengePage(r *request, p login.Pending, errMsg string, stat
 		v.Title = "Enter your verification code"
 	case policy.ChallengeTOTPEnrol:
 		v.Title = "Connect an authenticator app"
-		v.QR = web.QRDataURI(p.EnrolURL)
-		v.SecretGroups = web.Groups(p.EnrolSecret, 4)
+		v.QR = QRDataURI(p.EnrolURL)
+		v.SecretGroups = Groups(p.EnrolSecret, 4)
 	}
-	return resp.html(web.Render(v))
+	return resp.html(Render(v))
 }
 
 func (h *Handler) verifyPost(r *request) *response {
@@ -363,10 +362,10 @@ func (h *Handler) verifyPost(r *request) *response {
 }
 
 // session reads the browser's session for this request; nil when there is none.
-func (h *Handler) session(r *request) (store.Session, time.Duration, error) {
+func (h *Handler) session(r *request) (domain.Session, time.Duration, error) {
 	sid := r.cookies[cookieSession]
 	if sid == "" {
-		return store.Session{}, 0, login.ErrInvalidSession
+		return domain.Session{}, 0, login.ErrInvalidSession
 	}
 	sess, d, err := h.Browser.CheckSession(r.ctx, sid, login.Use{Channel: policy.ChannelPages, IP: r.ip, SafeMethod: r.get()})
 	if err != nil {
@@ -385,11 +384,11 @@ func (h *Handler) home(r *request, errMsg string, status int) *response {
 		return resp
 	}
 	sess, u, left := s.sess, s.user, s.left
-	v := web.HomeView{Page: web.Page{Title: "Home", SignedIn: true, CSRF: secret.CSRFToken(r.cookies[cookieSession]),
+	v := HomeView{Page: Page{Title: "Home", SignedIn: true, CSRF: secret.CSRFToken(r.cookies[cookieSession]),
 		Notice: done[r.ev.QueryStringParameters["m"]], Error: errMsg},
 		User: u, Session: sess, ExpiresIn: int64(left / time.Second), IdleTimeout: int64(sess.Timeout / time.Second),
 		ExpiresAt: h.Browser.Now().Add(left)}
-	return (&response{status: status}).html(web.Render(v))
+	return (&response{status: status}).html(Render(v))
 }
 
 func (h *Handler) logout(r *request) *response {
@@ -436,7 +435,7 @@ func (h *Handler) emit(out login.BrowserOutcome, err error, took time.Duration) 
 }
 
 func (h *Handler) errorPage(status int, msg string) *response {
-	return (&response{status: status}).html(web.Render(web.Page{Title: http.StatusText(status), Error: msg}))
+	return (&response{status: status}).html(Render(Page{Title: http.StatusText(status), Error: msg}))
 }
 
 // ---- responses ----
@@ -467,13 +466,13 @@ func (resp *response) html(body string) *response {
 
 // clear expires a cookie.
 func (resp *response) clear(name string) *response {
-	resp.cookies = append(resp.cookies, web.ClearCookie(name))
+	resp.cookies = append(resp.cookies, ClearCookie(name))
 	return resp
 }
 
 func (resp *response) event() events.APIGatewayV2HTTPResponse {
 	headers := map[string]string{}
-	for k, v := range web.SecurityHeaders {
+	for k, v := range SecurityHeaders {
 		headers[k] = v
 	}
 	for k, v := range resp.headers {

@@ -1,4 +1,4 @@
-package oauthapi_test
+package oauth_test
 
 import (
 	"context"
@@ -15,14 +15,14 @@ import (
 
 	"loginguard/internal/testenv"
 	"loginguard/shared/login"
-	"loginguard/shared/oauthapi"
 	"loginguard/shared/secret"
 	"loginguard/shared/store/dynamo"
+	"loginguard/shared/transport/oauth"
 )
 
 func fixture(t testing.TB, name string) events.APIGatewayV2HTTPRequest {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "events", "oauth", name))
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "events", "oauth", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func fixture(t testing.TB, name string) events.APIGatewayV2HTTPRequest {
 func TestSampleEvents(t *testing.T) {
 	db := testenv.DynamoDB(testenv.Dynalite(t))
 	st := dynamo.New(db, testenv.CreateTables(t, db))
-	h := &oauthapi.Handler{Store: st, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+	h := &oauth.Handler{Store: st, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
 		Login: &login.Service{Store: st, Now: time.Now, Params: secret.DefaultParams}}
 	resp, _ := h.Handle(context.Background(), fixture(t, "token.json"))
 	if resp.StatusCode != 400 || !strings.Contains(resp.Body, `"error":"invalid_client_id"`) {

@@ -1,8 +1,9 @@
-// Package oauthapi adapts API Gateway (HTTP API, payload 2.0) requests to the
+package oauth
+
+// The handler adapts API Gateway (HTTP API, payload 2.0) requests to the
 // OAuth 2.0 username-password flow and its session endpoints: token, id URL,
 // userinfo and revoke. The login itself is the shared login use case, the
-// same one the SOAP API runs.
-package oauthapi
+// same one the SOAP API runs; the wire format is the codec beside it.
 
 import (
 	"context"
@@ -15,20 +16,19 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"loginguard/shared/domain"
 	"loginguard/shared/ids"
 	"loginguard/shared/login"
 	"loginguard/shared/metrics"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
-	"loginguard/shared/store"
 	"loginguard/shared/transport/apigw"
-	"loginguard/shared/transport/oauth"
 )
 
 // Store is what the OAuth endpoints read besides the login itself.
 type Store interface {
-	App(ctx context.Context, clientID string) (store.ConnectedApp, error)
-	User(ctx context.Context, username string) (store.User, error)
+	App(ctx context.Context, clientID string) (domain.ConnectedApp, error)
+	User(ctx context.Context, username string) (domain.User, error)
 }
 
 // Handler serves the OAuth routes.
@@ -54,7 +54,7 @@ func jsonResponse(status int, body []byte) events.APIGatewayV2HTTPResponse {
 	}}
 }
 
-func errorResponse(e *oauth.Error) events.APIGatewayV2HTTPResponse {
+func errorResponse(e *Error) events.APIGatewayV2HTTPResponse {
 	return jsonResponse(e.Status, e.JSON())
 }
 
@@ -87,24 +87,24 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 func (h *Handler) token(ctx context.Context, req events.APIGatewayV2HTTPRequest, log *slog.Logger) (events.APIGatewayV2HTTPResponse, string) {
 	b, ok := apigw.Body(req)
 	if !ok {
-		return errorResponse(&oauth.Error{Status: 400, Code: "invalid_request", Description: "the body is not valid base64"}), "invalid_request"
+		return errorResponse(&Error{Status: 400, Code: "invalid_request", Description: "the body is not valid base64"}), "invalid_request"
 	}
-	tr, e := oauth.ParseTokenRequest(apigw.Header(req, "content-type"), b)
+	tr, e := ParseTokenRequest(apigw.Header(req, "content-type"), b)
 	if e != nil {
 		return errorResponse(e), e.Code
 	}
 	// The client is checked before the user: a wrong client never counts
 	// toward a user's lockout.
 	app, err := h.Store.App(ctx, tr.ClientID)
-	if errors.Is(err, store.ErrNotFound) {
-		return errorResponse(oauth.ErrUnknownClient), oauth.ErrUnknownClient.Code
+	if errors.Is(err, domain.ErrNotFound) {
+		return errorResponse(ErrUnknownClient), ErrUnknownClient.Code
 	}
 	if err != nil {
 		log.ErrorContext(ctx, "reading connected app", "error", err.Error())
-		return errorResponse(oauth.ErrUnexpected), "INTERNAL_ERROR"
+		return errorResponse(ErrUnexpected), "INTERNAL_ERROR"
 	}
 	if !secret.MatchDigest(secret.PurposeClientSecret, tr.ClientSecret, app.SecretHash) {
-		return errorResponse(oauth.ErrBadClientSecret), oauth.ErrBadClientSecret.Code
+		return errorResponse(ErrBadClientSecret), ErrBadClientSecret.Code
 	}
 	ip, _ := netip.ParseAddr(req.RequestContext.HTTP.SourceIP)
 	start := time.Now()
@@ -118,11 +118,11 @@ func (h *Handler) token(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 		switch le.Code {
 		case login.CodeUnknown:
 			log.ErrorContext(ctx, "login failed internally", "error", err.Error())
-			return errorResponse(oauth.ErrUnexpected), string(le.Reason)
+			return errorResponse(ErrUnexpected), string(le.Reason)
 		case login.CodeRestrictedTime, login.CodeRestrictedDomain:
-			return errorResponse(oauth.ErrRestricted), string(le.Reason)
+			return errorResponse(ErrRestricted), string(le.Reason)
 		}
-		return errorResponse(oauth.ErrAuthenticationFailure), string(le.Reason)
+		return errorResponse(ErrAuthenticationFailure), string(le.Reason)
 	}
 	h.metric(start, string(res.Decision.Reason), took, log)
 	log.InfoContext(ctx, "login allowed", "reason", string(res.Decision.Reason), "via", string(res.Decision.Via),
@@ -130,8 +130,8 @@ func (h *Handler) token(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 	base := apigw.BaseURL(req)
 	idURL := base + "/id/" + ids.Long(res.User.OrgID) + "/" + ids.Long(res.User.ID)
 	issued := strconv.FormatInt(res.Session.CreatedAt.UnixMilli(), 10)
-	out, _ := json.Marshal(oauth.TokenResponse{AccessToken: res.SessionID, InstanceURL: base, ID: idURL,
-		TokenType: "Bearer", IssuedAt: issued, Signature: oauth.Sign(tr.ClientSecret, idURL, issued)})
+	out, _ := json.Marshal(TokenResponse{AccessToken: res.SessionID, InstanceURL: base, ID: idURL,
+		TokenType: "Bearer", IssuedAt: issued, Signature: Sign(tr.ClientSecret, idURL, issued)})
 	return jsonResponse(200, out), string(res.Decision.Reason)
 }
 
@@ -147,20 +147,20 @@ func (h *Handler) metric(at time.Time, outcome string, took time.Duration, log *
 func (h *Handler) revoke(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, string) {
 	b, ok := apigw.Body(req)
 	if !ok {
-		return errorResponse(&oauth.Error{Status: 400, Code: "invalid_request", Description: "the body is not valid base64"}), "invalid_request"
+		return errorResponse(&Error{Status: 400, Code: "invalid_request", Description: "the body is not valid base64"}), "invalid_request"
 	}
-	f, e := oauth.ParseForm(apigw.Header(req, "content-type"), b)
+	f, e := ParseForm(apigw.Header(req, "content-type"), b)
 	if e != nil {
 		return errorResponse(e), e.Code
 	}
 	if f["token"] == "" {
-		return errorResponse(&oauth.Error{Status: 400, Code: "invalid_request", Description: "missing required parameter: token"}), "invalid_request"
+		return errorResponse(&Error{Status: 400, Code: "invalid_request", Description: "missing required parameter: token"}), "invalid_request"
 	}
 	err := h.Login.Logout(ctx, f["token"], policy.ChannelAPI)
 	if le := login.AsError(err); err != nil && le.Code == login.CodeInvalidSession {
-		return errorResponse(&oauth.Error{Status: 400, Code: "invalid_token", Description: "invalid token"}), "invalid_token"
+		return errorResponse(&Error{Status: 400, Code: "invalid_token", Description: "invalid token"}), "invalid_token"
 	} else if err != nil {
-		return errorResponse(oauth.ErrUnexpected), "INTERNAL_ERROR"
+		return errorResponse(ErrUnexpected), "INTERNAL_ERROR"
 	}
 	return events.APIGatewayV2HTTPResponse{StatusCode: 200, Headers: map[string]string{"Cache-Control": "no-store"}}, "REVOKED"
 }
@@ -168,7 +168,7 @@ func (h *Handler) revoke(ctx context.Context, req events.APIGatewayV2HTTPRequest
 // identity answers the id URL and userinfo for the session's user: 401
 // without a token, 403 Bad_OAuth_Token for a bad, ended or expired one.
 func (h *Handler) identity(ctx context.Context, req events.APIGatewayV2HTTPRequest, log *slog.Logger) (events.APIGatewayV2HTTPResponse, string) {
-	tok, ok := oauth.BearerToken(apigw.Header(req, "authorization"))
+	tok, ok := apigw.BearerToken(apigw.Header(req, "authorization"))
 	if !ok {
 		if req.QueryStringParameters["oauth_token"] != "" {
 			// Refused, not read: a token in a URL is a token in access logs.
@@ -198,7 +198,7 @@ func (h *Handler) identity(ctx context.Context, req events.APIGatewayV2HTTPReque
 	}
 	base := apigw.BaseURL(req)
 	idURL := base + "/id/" + ids.Long(u.OrgID) + "/" + ids.Long(u.ID)
-	out, _ := json.Marshal(oauth.Identity{
+	out, _ := json.Marshal(Identity{
 		ID: idURL, Sub: idURL, UserID: ids.Long(u.ID), OrganizationID: ids.Long(u.OrgID), Username: u.Username,
 		PreferredName: u.Username, DisplayName: u.FullName(), Name: u.FullName(), GivenName: u.FirstName,
 		FamilyName: u.LastName, Email: u.Email, EmailVerified: u.Email != "", Zoneinfo: u.TimeZone, Timezone: u.TimeZone,

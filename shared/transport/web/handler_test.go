@@ -1,4 +1,4 @@
-package webui
+package web
 
 import (
 	"context"
@@ -142,7 +142,7 @@ func TestStaticAssetsAndNoInlineScriptOrStyle(t *testing.T) {
 // The sample event of make invoke (events/web/login-page.json) is a real
 // API Gateway event this handler answers.
 func TestSampleEvent(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "..", "events", "web", "login-page.json"))
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "events", "web", "login-page.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

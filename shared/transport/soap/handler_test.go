@@ -1,4 +1,4 @@
-package soapapi_test
+package soap_test
 
 import (
 	"context"
@@ -16,25 +16,25 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"loginguard/internal/testenv"
+	"loginguard/shared/domain"
 	"loginguard/shared/ids"
 	"loginguard/shared/login"
 	"loginguard/shared/metrics"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
-	"loginguard/shared/soapapi"
-	"loginguard/shared/store"
 	"loginguard/shared/store/dynamo"
+	"loginguard/shared/transport/soap"
 )
 
 var fast = secret.Params{MemoryKiB: 64, Time: 1, Threads: 1}
 
 type env struct {
-	h      *soapapi.Handler
+	h      *soap.Handler
 	st     *dynamo.Store
 	db     *dynamodb.Client // under st, for a benchmark's meter
 	tables dynamo.Tables
 	params secret.Params
-	user   store.User
+	user   domain.User
 	token  string
 	pw     string
 }
@@ -46,12 +46,12 @@ func newEnv(t testing.TB, params secret.Params, lockout policy.Lockout) *env {
 	tables := testenv.CreateTables(t, db)
 	st := dynamo.New(db, tables)
 	orgID, _ := ids.New("00D", rand.Reader)
-	org := store.Org{ID: orgID, Name: "Acme & Co <Test>", TimeZone: "UTC", Lockout: lockout, SessionTimeout: time.Hour, Version: 1}
+	org := domain.Org{ID: orgID, Name: "Acme & Co <Test>", TimeZone: "UTC", Lockout: lockout, SessionTimeout: time.Hour, Version: 1}
 	if err := st.CreateOrg(ctx, org); err != nil {
 		t.Fatal(err)
 	}
 	profID, _ := ids.New("00e", rand.Reader)
-	prof := store.Profile{ID: profID, OrgID: orgID, Name: "Admin", APIEnabled: true, Version: 1}
+	prof := domain.Profile{ID: profID, OrgID: orgID, Name: "Admin", APIEnabled: true, Version: 1}
 	if err := st.CreateProfile(ctx, prof); err != nil {
 		t.Fatal(err)
 	}
@@ -59,9 +59,9 @@ func newEnv(t testing.TB, params secret.Params, lockout policy.Lockout) *env {
 	pw := "Passw0rd-demo"
 	hash, _ := secret.HashPassword(pw, params, rand.Reader)
 	tok, _ := secret.NewToken(rand.Reader)
-	u := store.User{ID: userID, OrgID: orgID, ProfileID: profID, Username: "demo@loginguard.example", Email: "demo@loginguard.example",
+	u := domain.User{ID: userID, OrgID: orgID, ProfileID: profID, Username: "demo@loginguard.example", Email: "demo@loginguard.example",
 		FirstName: "Demo", LastName: "User", TimeZone: "America/New_York", Active: true, PasswordHash: hash,
-		TokenHash: secret.Digest(secret.PurposeToken, tok), Policy: store.PolicyOf(org, prof)}
+		TokenHash: secret.Digest(secret.PurposeToken, tok), Policy: domain.PolicyOf(org, prof)}
 	if err := st.CreateUser(ctx, u); err != nil {
 		t.Fatal(err)
 	}
@@ -71,15 +71,15 @@ func newEnv(t testing.TB, params secret.Params, lockout policy.Lockout) *env {
 }
 
 // handler is a SOAP handler on st.
-func (e *env) handler(st *dynamo.Store) *soapapi.Handler {
+func (e *env) handler(st *dynamo.Store) *soap.Handler {
 	svc := &login.Service{Store: st, Rand: rand.Reader, Now: time.Now, Params: e.params}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	return &soapapi.Handler{Login: svc, Log: log}
+	return &soap.Handler{Login: svc, Log: log}
 }
 
 func fixture(t testing.TB, name string) events.APIGatewayV2HTTPRequest {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "events", "soap", name))
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "events", "soap", name))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package sessionapi_test
+package authorizer_test
 
 import (
 	"context"
@@ -17,15 +17,15 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	"loginguard/internal/testenv"
+	"loginguard/shared/domain"
 	"loginguard/shared/login"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
-	"loginguard/shared/sessionapi"
-	"loginguard/shared/store"
 	"loginguard/shared/store/dynamo"
+	"loginguard/shared/transport/authorizer"
 )
 
-func setup(tb testing.TB) (*sessionapi.Authorizer, string, *atomic.Int64) {
+func setup(tb testing.TB) (*authorizer.Authorizer, string, *atomic.Int64) {
 	var calls atomic.Int64
 	db := testenv.DynamoDB(testenv.Dynalite(tb), func(o *dynamodb.Options) {
 		o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
@@ -38,13 +38,13 @@ func setup(tb testing.TB) (*sessionapi.Authorizer, string, *atomic.Int64) {
 	st := dynamo.New(db, testenv.CreateTables(tb, db))
 	id, _ := secret.NewSessionID("00D000000000001", rand.Reader)
 	now := time.Now()
-	if err := st.OpenSession(context.Background(), store.Session{LoginType: policy.LoginSOAP, IDHash: secret.Digest(secret.PurposeSession, id), UserID: "005000000000001",
+	if err := st.OpenSession(context.Background(), domain.Session{LoginType: policy.LoginSOAP, IDHash: secret.Digest(secret.PurposeSession, id), UserID: "005000000000001",
 		OrgID: "00D000000000001", IP: "127.0.0.1", Level: string(policy.LevelStandard), Timeout: 2 * time.Hour, CreatedAt: now, LastSeenAt: now},
-		store.LoginEvent{At: now, UserID: "005000000000001"}); err != nil {
+		domain.LoginEvent{At: now, UserID: "005000000000001"}); err != nil {
 		tb.Fatal(err)
 	}
 	svc := &login.Service{Store: st, Rand: rand.Reader, Now: time.Now, Params: secret.DefaultParams}
-	return &sessionapi.Authorizer{Login: svc, Log: slog.New(slog.NewJSONHandler(io.Discard, nil))}, id, &calls
+	return &authorizer.Authorizer{Login: svc, Log: slog.New(slog.NewJSONHandler(io.Discard, nil))}, id, &calls
 }
 
 func event(token string) events.APIGatewayV2CustomAuthorizerV2Request {
@@ -58,7 +58,7 @@ func event(token string) events.APIGatewayV2CustomAuthorizerV2Request {
 
 func TestAuthorizerSampleEvent(t *testing.T) {
 	a, _, _ := setup(t)
-	b, err := os.ReadFile(filepath.Join("..", "..", "events", "authorizer", "request.json"))
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "events", "authorizer", "request.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestAuthorizerAllowsAndDenies(t *testing.T) {
 	a, id, calls := setup(t)
 	calls.Store(0)
 	resp, _ := a.Authorize(context.Background(), event(id))
-	if !resp.IsAuthorized || resp.Context[sessionapi.CtxUserID] != "005000000000001" || calls.Load() != 1 {
+	if !resp.IsAuthorized || resp.Context[authorizer.CtxUserID] != "005000000000001" || calls.Load() != 1 {
 		t.Fatalf("valid session: %+v after %d calls; want allowed in one read", resp, calls.Load())
 	}
 	if resp, _ := a.Authorize(context.Background(), event("00D000000000001!nope")); resp.IsAuthorized {
@@ -110,7 +110,7 @@ func TestResourceIsReadOnceInOneFormAndOddPathsAreRefused(t *testing.T) {
 		{"/api/rep%00orts", "", false},
 		{"//api/reports", "", false},
 	} {
-		got, ok := sessionapi.Resource(tt.path)
+		got, ok := authorizer.Resource(tt.path)
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("Resource(%q) = %q, %v; want %q, %v", tt.path, got, ok, tt.want, tt.ok)
 		}

@@ -1,8 +1,8 @@
-// Package sessionapi lets other APIs rely on our sessions: a Lambda
+// Package authorizer lets other APIs rely on our sessions: a Lambda
 // authorizer for API Gateway HTTP APIs (payload 2.0, simple responses) that
 // applies the session checks, and a small protected sample backend that
 // shows what the authorizer passes on.
-package sessionapi
+package authorizer
 
 import (
 	"context"
@@ -19,7 +19,7 @@ import (
 
 	"loginguard/shared/login"
 	"loginguard/shared/policy"
-	"loginguard/shared/transport/oauth"
+	"loginguard/shared/transport/apigw"
 )
 
 // Authorizer checks the session of "Authorization: Bearer <sessionId>".
@@ -104,7 +104,7 @@ const (
 func (a *Authorizer) Authorize(ctx context.Context, req events.APIGatewayV2CustomAuthorizerV2Request) (events.APIGatewayV2CustomAuthorizerSimpleResponse, error) {
 	deny := events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: false}
 	log := a.Log.With("request_id", req.RequestContext.RequestID, "route", req.RouteKey)
-	tok, ok := oauth.BearerToken(req.Headers["authorization"])
+	tok, ok := apigw.BearerToken(req.Headers["authorization"])
 	if !ok {
 		log.InfoContext(ctx, "session check", "outcome", "MISSING_TOKEN")
 		return deny, nil

@@ -1,7 +1,8 @@
-// Package soapapi adapts API Gateway (HTTP API, payload 2.0) requests to the
-// partner SOAP login and logout: wire format from transport/soap, the
-// decision from login. No business rules of its own.
-package soapapi
+package soap
+
+// The handler adapts API Gateway (HTTP API, payload 2.0) requests to the
+// partner SOAP login and logout: the wire format from the codec beside it,
+// the decision from login. No business rules of its own.
 
 import (
 	"context"
@@ -13,13 +14,12 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"loginguard/shared/domain"
 	"loginguard/shared/ids"
 	"loginguard/shared/login"
 	"loginguard/shared/metrics"
 	"loginguard/shared/policy"
-	"loginguard/shared/store"
 	"loginguard/shared/transport/apigw"
-	"loginguard/shared/transport/soap"
 )
 
 // Handler serves POST /services/Soap/u/{version}[/{orgId}].
@@ -41,8 +41,8 @@ func xmlResponse(status int, body []byte) events.APIGatewayV2HTTPResponse {
 	}
 }
 
-func faultResponse(f *soap.Fault) events.APIGatewayV2HTTPResponse {
-	return xmlResponse(500, soap.EncodeFault(f))
+func faultResponse(f *Fault) events.APIGatewayV2HTTPResponse {
+	return xmlResponse(500, EncodeFault(f))
 }
 
 // Handle is the Lambda handler.
@@ -56,40 +56,41 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 }
 
 func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest, log *slog.Logger) (events.APIGatewayV2HTTPResponse, string) {
-	version, err := soap.ParseVersion(req.PathParameters["version"])
+	version, err := ParseVersion(req.PathParameters["version"])
 	if err != nil {
-		return faultResponse(asFault(err)), "UNSUPPORTED_API_VERSION"
+		return faultResponse(clientFault(err)), "UNSUPPORTED_API_VERSION"
 	}
 	if ct := apigw.Header(req, "content-type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "text/xml" && mt != "application/soap+xml") {
-			return faultResponse(soap.ClientFault("Content-Type must be text/xml for the SOAP API, not " + strconv.Quote(ct))), "CLIENT_FAULT"
+			return faultResponse(ClientFault("Content-Type must be text/xml for the SOAP API, not " + strconv.Quote(ct))), "CLIENT_FAULT"
 		}
 	}
 	body, ok := apigw.Body(req)
 	if !ok {
-		return faultResponse(soap.ClientFault("the request body is not valid base64")), "CLIENT_FAULT"
+		return faultResponse(ClientFault("the request body is not valid base64")), "CLIENT_FAULT"
 	}
-	r, err := soap.Decode(body)
+	r, err := Decode(body)
 	if err != nil {
-		return faultResponse(asFault(err)), "CLIENT_FAULT"
+		return faultResponse(clientFault(err)), "CLIENT_FAULT"
 	}
 	switch r.Op {
-	case soap.OpLogout:
+	case OpLogout:
 		return h.logout(ctx, r, log)
 	default:
 		return h.login(ctx, req, r, version, log)
 	}
 }
 
-func asFault(err error) *soap.Fault {
-	if f, ok := err.(*soap.Fault); ok {
+// clientFault is the fault for a request the codec refused.
+func clientFault(err error) *Fault {
+	if f, ok := err.(*Fault); ok {
 		return f
 	}
-	return soap.ClientFault(err.Error())
+	return ClientFault(err.Error())
 }
 
-func (h *Handler) login(ctx context.Context, req events.APIGatewayV2HTTPRequest, r soap.Request, version string, log *slog.Logger) (events.APIGatewayV2HTTPResponse, string) {
+func (h *Handler) login(ctx context.Context, req events.APIGatewayV2HTTPRequest, r Request, version string, log *slog.Logger) (events.APIGatewayV2HTTPResponse, string) {
 	ip, _ := netip.ParseAddr(req.RequestContext.HTTP.SourceIP)
 	start := time.Now()
 	res, err := h.Login.Login(ctx, login.Attempt{
@@ -104,15 +105,15 @@ func (h *Handler) login(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 		}
 		log.InfoContext(ctx, "login refused", "reason", string(le.Reason), "code", le.Code, "source_ip", ip.String())
 		h.metric(start, string(le.Reason), took, log)
-		return faultResponse(soap.LoginFault(le.Code, le.Message)), string(le.Reason)
+		return faultResponse(LoginFault(le.Code, le.Message)), string(le.Reason)
 	}
 	log.InfoContext(ctx, "login allowed", "reason", string(res.Decision.Reason), "via", string(res.Decision.Via),
 		"user_id", res.User.ID, "org_id", res.User.OrgID, "source_ip", ip.String())
 	h.metric(start, string(res.Decision.Reason), took, log)
-	out, err := soap.EncodeLoginResponse(version, loginResult(apigw.BaseURL(req), version, res))
+	out, err := EncodeLoginResponse(version, loginResult(apigw.BaseURL(req), version, res))
 	if err != nil {
 		log.ErrorContext(ctx, "encoding login response", "error", err.Error())
-		return faultResponse(soap.LoginFault(login.CodeUnknown, "An unexpected error occurred. Please try again.")), "INTERNAL_ERROR"
+		return faultResponse(LoginFault(login.CodeUnknown, "An unexpected error occurred. Please try again.")), "INTERNAL_ERROR"
 	}
 	return xmlResponse(200, out), string(res.Decision.Reason)
 }
@@ -126,21 +127,21 @@ func (h *Handler) metric(at time.Time, outcome string, took time.Duration, log *
 	}
 }
 
-func (h *Handler) logout(ctx context.Context, r soap.Request, log *slog.Logger) (events.APIGatewayV2HTTPResponse, string) {
+func (h *Handler) logout(ctx context.Context, r Request, log *slog.Logger) (events.APIGatewayV2HTTPResponse, string) {
 	if err := h.Login.Logout(ctx, r.SessionID, policy.ChannelAPI); err != nil {
 		le := login.AsError(err)
 		if le.Code == login.CodeUnknown {
 			log.ErrorContext(ctx, "logout failed internally", "error", err.Error())
-			return faultResponse(soap.LoginFault(le.Code, le.Message)), string(le.Reason)
+			return faultResponse(LoginFault(le.Code, le.Message)), string(le.Reason)
 		}
-		return faultResponse(soap.InvalidSessionFault(le.Message)), le.Code
+		return faultResponse(InvalidSessionFault(le.Message)), le.Code
 	}
-	return xmlResponse(200, soap.EncodeLogoutResponse()), "LOGOUT"
+	return xmlResponse(200, EncodeLogoutResponse()), "LOGOUT"
 }
 
-func loginResult(base, version string, res login.Result) soap.LoginResult {
+func loginResult(base, version string, res login.Result) LoginResult {
 	u := res.User
-	return soap.LoginResult{
+	return LoginResult{
 		MetadataServerURL: base + "/services/Soap/m/" + version + "/" + u.OrgID,
 		ServerURL:         base + "/services/Soap/u/" + version + "/" + u.OrgID,
 		SessionID:         res.SessionID,
@@ -149,12 +150,12 @@ func loginResult(base, version string, res login.Result) soap.LoginResult {
 	}
 }
 
-func userInfo(u store.User, s store.Session) soap.UserInfo {
+func userInfo(u domain.User, s domain.Session) UserInfo {
 	zone := u.TimeZone
 	if zone == "" {
 		zone = u.Policy.OrgTimeZone
 	}
-	return soap.UserInfo{
+	return UserInfo{
 		CurrencySymbol:             "$",
 		OrgAttachmentFileSizeLimit: 5242880,
 		OrgDefaultCurrencyIsoCode:  "USD",

@@ -1,4 +1,4 @@
-package webui
+package web
 
 import (
 	"errors"
@@ -8,10 +8,9 @@ import (
 	"time"
 
 	"loginguard/shared/account"
+	"loginguard/shared/domain"
 	"loginguard/shared/login"
 	"loginguard/shared/secret"
-	"loginguard/shared/store"
-	"loginguard/shared/transport/web"
 )
 
 // Messages the home and setup pages show after a change (?m=).
@@ -23,9 +22,9 @@ var done = map[string]string{
 
 // signed is a signed-in request's session, its time left and its user.
 type signed struct {
-	sess store.Session
+	sess domain.Session
 	left time.Duration
-	user store.User
+	user domain.User
 }
 
 // signedIn is the session and user of a request, or the answer to give
@@ -59,7 +58,7 @@ func (h *Handler) signedIn(r *request) (signed, *response) {
 	return signed{sess, left, u}, nil
 }
 
-func (h *Handler) actor(r *request, u store.User) account.Actor {
+func (h *Handler) actor(r *request, u domain.User) account.Actor {
 	return account.Actor{User: u, IP: r.ip.String(), Via: "UI"}
 }
 
@@ -101,9 +100,9 @@ func (h *Handler) passwordPage(r *request, errMsg string, status int) *response 
 		return resp
 	}
 	u := s.user
-	v := web.PasswordView{Page: web.Page{Title: "Change your password", Error: errMsg, SignedIn: true,
+	v := PasswordView{Page: Page{Title: "Change your password", Error: errMsg, SignedIn: true,
 		CSRF: secret.CSRFToken(r.cookies[cookieSession])}, User: u}
-	return (&response{status: status}).html(web.Render(v))
+	return (&response{status: status}).html(Render(v))
 }
 
 func (h *Handler) changePassword(r *request) *response {
@@ -144,9 +143,9 @@ func (h *Handler) setupUsers(r *request, errMsg string, status int) *response {
 			}
 		}
 	}
-	v := web.UsersView{Page: web.Page{Title: "Users", Notice: notice, Error: errMsg, SignedIn: true,
+	v := UsersView{Page: Page{Title: "Users", Notice: notice, Error: errMsg, SignedIn: true,
 		CSRF: secret.CSRFToken(r.cookies[cookieSession])}, User: u, Users: users}
-	return (&response{status: status}).html(web.Render(v))
+	return (&response{status: status}).html(Render(v))
 }
 
 func (h *Handler) setupResetToken(r *request) *response {
@@ -156,7 +155,7 @@ func (h *Handler) setupResetToken(r *request) *response {
 	}
 	u := s.user
 	target, err := h.Users.User(r.ctx, strings.TrimSpace(r.form.Get("username")))
-	if errors.Is(err, store.ErrNotFound) || (err == nil && target.OrgID != u.OrgID) {
+	if errors.Is(err, domain.ErrNotFound) || (err == nil && target.OrgID != u.OrgID) {
 		// Another org's user is answered as no user at all.
 		return h.setupUsers(r, "There is no such user in your organisation.", http.StatusNotFound)
 	}
@@ -199,7 +198,7 @@ func (h *Handler) stepUpPage(r *request) *response {
 		return h.home(r, e.Message, http.StatusOK)
 	}
 	page := h.challengePage(r, out.Pending, "", http.StatusOK)
-	page.cookies = append(page.cookies, web.Cookie(cookieStepUp, out.ChallengeID, int(login.ChallengeTTL/time.Second)))
+	page.cookies = append(page.cookies, Cookie(cookieStepUp, out.ChallengeID, int(login.ChallengeTTL/time.Second)))
 	return page
 }
 
@@ -213,7 +212,7 @@ func (h *Handler) stepUpPost(r *request) *response {
 	if err == nil && out.ChallengeID != "" {
 		// The emailed code passed: now the authenticator app to enrol.
 		page := h.challengePage(r, out.Pending, "", http.StatusOK)
-		page.cookies = append(page.cookies, web.Cookie(cookieStepUp, out.ChallengeID, int(login.ChallengeTTL/time.Second)))
+		page.cookies = append(page.cookies, Cookie(cookieStepUp, out.ChallengeID, int(login.ChallengeTTL/time.Second)))
 		return page
 	}
 	if err == nil {
