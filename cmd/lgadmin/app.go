@@ -14,10 +14,9 @@ import (
 	"time"
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/smithy-go/logging"
 
+	"loginguard/shared/app"
 	"loginguard/shared/config"
 	"loginguard/shared/mail"
 	"loginguard/shared/mail/ses"
@@ -36,6 +35,7 @@ type App struct {
 	// Built on first use from the environment.
 	store       *dynamo.Store
 	mailer      mail.Mailer
+	built       *app.App // the application, once built
 	json        bool
 	commandLine string // as given, for hints that repeat it
 }
@@ -234,28 +234,35 @@ func (a *App) deps(ctx context.Context) (*dynamo.Store, error) {
 	if a.store != nil {
 		return a.store, nil
 	}
+	ap, err := a.app(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a.store = ap.Store
+	if ap.Mailer != nil {
+		a.mailer = ap.Mailer
+	}
+	return a.store, nil
+}
+
+// app builds the application as the functions do, once per run.
+func (a *App) app(ctx context.Context) (*app.App, error) {
+	if a.built != nil {
+		return a.built, nil
+	}
 	cfg, err := config.Load(a.Getenv)
 	if err != nil {
 		return nil, err
 	}
 	// The SDK's own log lines (such as its EC2 metadata fallbacks) are not
 	// for a CLI's user: what matters comes back as an error, said once.
-	awsCfg, err := config.AWS(ctx, awsconfig.WithLogger(logging.Nop{}))
+	ap, err := app.New(ctx, cfg, app.WithAWS(awsconfig.WithLogger(logging.Nop{})), app.WithAWSCheck(a.checkAWS),
+		app.WithClock(a.Now), app.WithMailer(ses.FromConfig), app.WithTOTP)
 	if err != nil {
 		return nil, err
 	}
-	if err := a.checkAWS(ctx, awsCfg); err != nil {
-		return nil, err
-	}
-	a.store = dynamo.New(dynamodb.NewFromConfig(awsCfg), cfg.Tables)
-	if cfg.Sender != "" {
-		s, err := ses.New(sesv2.NewFromConfig(awsCfg), cfg.Sender)
-		if err != nil {
-			return nil, err
-		}
-		a.mailer = s
-	}
-	return a.store, nil
+	a.built = ap
+	return ap, nil
 }
 
 func (a *App) printJSON(v any) {

@@ -4,35 +4,21 @@ import (
 	"context"
 	"errors"
 
-	"loginguard/shared/config"
 	"loginguard/shared/keyring"
-	"loginguard/shared/keyring/kms"
 	"loginguard/shared/secret"
 )
 
 // keyring is the TOTP keyring the functions use: data keys in the orgs
 // table, wrapped under the KMS key of KEYRING_KMS_KEY.
 func (a *App) keyring(ctx context.Context) (*keyring.Ring, error) {
-	cfg, err := config.Load(a.Getenv)
+	ap, err := a.app(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.KeyringKMSKey == "" {
+	if ap.Keyring == nil {
 		return nil, errors.New("KEYRING_KMS_KEY is not set: give the CLI the KMS key the functions use (the stack's KeyringKey ARN)")
 	}
-	s, err := a.deps(ctx)
-	if err != nil {
-		return nil, err
-	}
-	awsCfg, err := config.AWS(ctx)
-	if err != nil {
-		return nil, err
-	}
-	k, err := kms.New(awsCfg, cfg.KMSEndpoint)
-	if err != nil {
-		return nil, err
-	}
-	return keyring.New(k, s, keyring.Config{KMSKey: cfg.KeyringKMSKey, Name: keyring.TOTP, Legacy: cfg.TOTPKey, Now: a.Now})
+	return ap.Keyring, nil
 }
 
 // userTOTPRegister makes a TOTP key for a user, stores it sealed, and prints

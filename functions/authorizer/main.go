@@ -10,16 +10,28 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"loginguard/shared/deps"
+	"loginguard/shared/app"
+	"loginguard/shared/config"
 	"loginguard/shared/transport/authorizer"
 )
 
 func main() {
-	d, err := deps.Build(context.Background(), os.Getenv)
+	d, err := build(context.Background())
 	if err != nil {
 		slog.New(slog.NewJSONHandler(os.Stderr, nil)).Error("init failed", "error", err.Error())
 		os.Exit(1)
 	}
-	a := &authorizer.Authorizer{Login: d.Login, Log: d.Log, StepUpRoutes: d.Config.StepUpRoutes}
-	lambda.Start(a.Authorize)
+	lambda.Start(d.Authorize)
+}
+
+func build(ctx context.Context) (*authorizer.Authorizer, error) {
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	d, err := app.New(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &authorizer.Authorizer{Login: d.Login, Log: d.Log, StepUpRoutes: d.Config.StepUpRoutes}, nil
 }

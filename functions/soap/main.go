@@ -10,7 +10,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"loginguard/shared/deps"
+	"loginguard/shared/app"
+	"loginguard/shared/config"
 	"loginguard/shared/transport/soap"
 )
 
@@ -24,7 +25,11 @@ func main() {
 }
 
 func build(ctx context.Context) (*soap.Handler, error) {
-	d, err := deps.Build(ctx, os.Getenv, deps.TOTPKeyring)
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	d, err := app.New(ctx, cfg, app.WithTOTP)
 	if err != nil {
 		return nil, err
 	}

@@ -10,11 +10,8 @@ import (
 	_ "time/tzdata" // login hours need every zone; provided.al2023 has no tz database
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-
-	"loginguard/shared/account"
-	"loginguard/shared/deps"
-	"loginguard/shared/login"
+	"loginguard/shared/app"
+	"loginguard/shared/config"
 	"loginguard/shared/mail/ses"
 	"loginguard/shared/transport/web"
 )
@@ -29,18 +26,13 @@ func main() {
 }
 
 func build(ctx context.Context, getenv func(string) string) (*web.Handler, error) {
-	d, err := deps.Build(ctx, getenv, deps.TOTPKeyring)
+	cfg, err := config.Load(getenv)
 	if err != nil {
 		return nil, err
 	}
-	b := &login.Browser{Service: d.Login, Store: d.Store}
-	acc := &account.Service{Store: d.Store, Login: d.Login, Rand: d.Login.Rand, Now: d.Login.Now, Params: d.Login.Params, Log: d.Log}
-	if d.Config.Sender != "" {
-		m, err := ses.New(sesv2.NewFromConfig(d.AWS), d.Config.Sender)
-		if err != nil {
-			return nil, err
-		}
-		b.Mailer, acc.Mailer = m, m
+	d, err := app.New(ctx, cfg, app.WithTOTP, app.WithMailer(ses.FromConfig))
+	if err != nil {
+		return nil, err
 	}
-	return &web.Handler{Browser: b, Accounts: acc, Users: d.Store, Log: d.Log, Metrics: d.Metrics}, nil
+	return &web.Handler{Browser: d.Browser, Accounts: d.Accounts, Users: d.Store, Log: d.Log, Metrics: d.Metrics}, nil
 }

@@ -12,13 +12,17 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-
-	"loginguard/shared/store/dynamo"
 )
+
+// Tables are the DynamoDB tables' names (plain values: the storage
+// package converts them).
+type Tables struct {
+	Orgs, Users, Sessions, History, Apps string
+}
 
 // Config is the service's configuration.
 type Config struct {
-	Tables       dynamo.Tables
+	Tables       Tables
 	Sender       string // SENDER_ADDRESS: From of every mail
 	LogLevel     slog.Level
 	FailureFloor time.Duration // FAILURE_FLOOR: least time a refused login takes (default 250ms)
@@ -56,7 +60,7 @@ func Load(getenv func(string) string) (Config, error) {
 		return def
 	}
 	c := Config{
-		Tables: dynamo.Tables{
+		Tables: Tables{
 			Orgs:     get("ORGS_TABLE", "loginguard-dev-orgs"),
 			Users:    get("USERS_TABLE", "loginguard-dev-users"),
 			Sessions: get("SESSIONS_TABLE", "loginguard-dev-sessions"),

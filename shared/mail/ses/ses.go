@@ -55,3 +55,9 @@ func (s *Sender) Send(ctx context.Context, m mail.Message) error {
 	}
 	return nil
 }
+
+// FromConfig is the sender on a SESv2 client of cfg: what app.WithMailer
+// takes, so that only the processes that mail link the SESv2 client.
+func FromConfig(cfg aws.Config, from string) (mail.Mailer, error) {
+	return New(sesv2.NewFromConfig(cfg), from)
+}

@@ -1,0 +1,175 @@
+// Package app is the one constructor of the whole application: the
+// configuration in, the services out (the DynamoDB store, the login and
+// browser-login use cases, credential changes, the mailer, the keyring,
+// the logger and the metric emitter). Every function, lgadmin and the
+// end-to-end stack build through it. Parts only some need (the TOTP
+// keyring, the mailer) are options, so a function that never asks for one
+// does not link it.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"loginguard/shared/account"
+	"loginguard/shared/callrecord"
+	"loginguard/shared/config"
+	"loginguard/shared/keyring"
+	"loginguard/shared/keyring/kms"
+	"loginguard/shared/login"
+	"loginguard/shared/mail"
+	"loginguard/shared/metrics"
+	"loginguard/shared/secret"
+	"loginguard/shared/store/dynamo"
+)
+
+// App is the application as one process runs it.
+type App struct {
+	Config   config.Config
+	Log      *slog.Logger
+	AWS      aws.Config
+	Store    *dynamo.Store
+	Login    *login.Service
+	Browser  *login.Browser   // the login page's use case, on Login
+	Accounts *account.Service // credential changes, on Login
+	Mailer   mail.Mailer      // nil unless WithMail and a sender is configured
+	Keyring  *keyring.Ring    // nil unless WithTOTP and a KMS key is configured
+	Metrics  *metrics.Emitter
+}
+
+// Option adds a part only some processes need, or changes how AWS is set up.
+type Option func(context.Context, *build) error
+
+type build struct {
+	*App
+	awsOptions []func(*awsconfig.LoadOptions) error
+	now        func() time.Time
+	checkAWS   func(context.Context, aws.Config) error
+	later      []Option // parts built once the store exists
+}
+
+// New builds the application from cfg (config.Load's).
+func New(ctx context.Context, cfg config.Config, opts ...Option) (*App, error) {
+	b := &build{App: &App{Config: cfg, Metrics: metrics.New(os.Stdout),
+		Log: slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))}}
+	for _, o := range opts {
+		if err := o(ctx, b); err != nil {
+			return nil, err
+		}
+	}
+	awsCfg, err := config.AWS(ctx, b.awsOptions...)
+	if err != nil {
+		return nil, err
+	}
+	if b.checkAWS != nil {
+		if err := b.checkAWS(ctx, awsCfg); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.AWSCallLog != "" {
+		if err := callrecord.Attach(&awsCfg, cfg.AWSCallLog, cfg.Function); err != nil {
+			return nil, err
+		}
+	}
+	a := b.App
+	a.AWS = awsCfg
+	a.Store = dynamo.New(dynamodb.NewFromConfig(awsCfg), dynamo.Tables(cfg.Tables))
+	now := time.Now
+	if b.now != nil {
+		now = b.now
+	}
+	a.Login = &login.Service{Store: a.Store, Rand: rand.Reader, Now: now, Params: secret.DefaultParams,
+		FailureFloor: cfg.FailureFloor, Log: a.Log}
+	for _, o := range b.later {
+		if err := o(ctx, b); err != nil {
+			return nil, err
+		}
+	}
+	a.Browser = &login.Browser{Service: a.Login, Store: a.Store, Mailer: a.Mailer}
+	a.Accounts = &account.Service{Store: a.Store, Login: a.Login, Rand: a.Login.Rand, Now: a.Login.Now,
+		Params: a.Login.Params, Log: a.Log, Mailer: a.Mailer}
+	return a, nil
+}
+
+// afterStore runs o once the store and the login use case exist.
+func afterStore(o Option) Option {
+	return func(_ context.Context, b *build) error {
+		b.later = append(b.later, o)
+		return nil
+	}
+}
+
+// WithAWS passes options to the loading of the AWS configuration (the CLI
+// silences the SDK's own log lines).
+func WithAWS(opts ...func(*awsconfig.LoadOptions) error) Option {
+	return func(_ context.Context, b *build) error {
+		b.awsOptions = append(b.awsOptions, opts...)
+		return nil
+	}
+}
+
+// WithAWSCheck runs check on the loaded AWS configuration before anything
+// is built on it (the CLI says in one line what is missing).
+func WithAWSCheck(check func(context.Context, aws.Config) error) Option {
+	return func(_ context.Context, b *build) error {
+		b.checkAWS = check
+		return nil
+	}
+}
+
+// WithClock sets the clock every use case reads (time.Now by default).
+func WithClock(now func() time.Time) Option {
+	return func(_ context.Context, b *build) error {
+		b.now = now
+		return nil
+	}
+}
+
+// WithTOTP builds the keyring that seals and opens TOTP keys (when
+// KEYRING_KMS_KEY is set) and gives it to the login use case. No KMS call
+// here: data keys are unwrapped on first use. A function, not a variable,
+// so that a process that never passes it does not link the keyring.
+func WithTOTP(_ context.Context, b *build) error {
+	b.later = append(b.later, func(_ context.Context, b *build) error {
+		if b.Config.KeyringKMSKey == "" {
+			return nil
+		}
+		k, err := kms.New(b.AWS, b.Config.KMSEndpoint)
+		if err != nil {
+			return err
+		}
+		ring, err := keyring.New(k, b.Store, keyring.Config{KMSKey: b.Config.KeyringKMSKey,
+			Name: keyring.TOTP, Legacy: b.Config.TOTPKey, Now: b.Login.Now})
+		if err != nil {
+			return err
+		}
+		b.Keyring, b.Login.Sealer = ring, ring
+		return nil
+	})
+	return nil
+}
+
+// WithMailer builds the mailer (when SENDER_ADDRESS is set) with newMailer
+// (ses.FromConfig) for the browser login's codes and the credential
+// changes' tokens. The constructor comes in as a value so that a process
+// that never mails does not link the SESv2 client.
+func WithMailer(newMailer func(aws.Config, string) (mail.Mailer, error)) Option {
+	return afterStore(func(_ context.Context, b *build) error {
+		if b.Config.Sender == "" {
+			return nil
+		}
+		m, err := newMailer(b.AWS, b.Config.Sender)
+		if err != nil {
+			return err
+		}
+		b.Mailer = m
+		return nil
+	})
+}
