@@ -55,10 +55,17 @@ admin: ## any lgadmin command against the running make run stack: make admin ARG
 	(exec 3<>"/dev/tcp/127.0.0.1/$$port") 2>/dev/null || { echo "make admin: the stack of DATA_DIR=$(DATA_DIR) does not answer on port $$port (stopped without cleaning up?); start it with make run" >&2; exit 1; }; \
 	exec $(BUILD_DIR)/lgadmin $(ARGS)
 
-vet: ## gofmt, go vet, go.mod tidy, and no binary file tracked
+vet: ## gofmt, go vet, go.mod tidy, generated templ code up to date, and no binary file tracked
 	gofmt -l . | grep -v node_modules | (! grep .) || (echo "gofmt needed on the files above" >&2; exit 1)
 	$(GO) vet ./...
 	@$(GO) mod tidy -diff >/dev/null 2>&1 || { $(GO) mod tidy -diff; echo "make vet: go.mod/go.sum are not tidy (the diff above): run go mod tidy and commit the result" >&2; exit 1; }
+	@# Pages and mails are templ templates (*.templ); their generated *_templ.go are committed, so sam build runs no generator.
+	@$(GO) tool templ generate -check -keep-orphaned-files -log-level error || { echo "make vet: the generated *_templ.go files are not up to date with their .templ files (listed above): run go tool templ generate at the repository root and commit the result" >&2; exit 1; }
+	@orphans=$$(for g in $$(git ls-files -co --exclude-standard '*_templ.go'); do [ -f "$${g%_templ.go}.templ" ] || echo "$$g"; done); \
+	if [ -n "$$orphans" ]; then \
+	  echo "make vet: generated templ code without its .templ file (remove it, or restore the template):" >&2; \
+	  printf '  %s\n' $$orphans >&2; exit 1; \
+	fi
 	@# git counts a file as binary as git diff does (a NUL byte, or a binary attribute): build output such as a Go executable.
 	@bin=$$(git diff --cached --numstat $$(git hash-object -t tree /dev/null) | awk -F'\t' '$$1 == "-" {print $$3}'); \
 	if [ -n "$$bin" ]; then \

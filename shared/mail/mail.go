@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"loginguard/shared/markup"
+	"github.com/a-h/templ"
 )
 
 // Message is one mail, in plain text and HTML.
@@ -35,14 +35,16 @@ type TokenMail struct {
 	From     string // where the request came from (IP or "the admin CLI")
 }
 
-var tokenText = markup.Must("token.txt", `Hello {{Name}},
+// tokenText is the plain-text part; go vet checks its verbs against the
+// arguments.
+const tokenText = `Hello %s,
 
-{{Reason}}. Here is your new security token for {{OrgName}}:
+%s. Here is your new security token for %s:
 
-Security token (case-sensitive): {{Token}}
+Security token (case-sensitive): %s
 
-User name: {{Username}}
-Requested: {{At}} from {{From}}
+User name: %s
+Requested: %s from %s
 
 Add the token to the end of your password when you log in from a desktop client,
 a data loader or the API from outside your company's trusted networks. For
@@ -50,40 +52,25 @@ example, if your password is mypassword and your token is XXXXXXXXXX, enter
 mypasswordXXXXXXXXXX. Your previous security token no longer works.
 
 If you did not ask for this, tell your administrator.
-`)
-
-var tokenHTML = markup.Must("token.html", `<!doctype html>
-<html><body style="font-family:system-ui,sans-serif;color:#1b2430">
-<p>Hello {{Name}},</p>
-<p>{{Reason}}. Here is your new security token for <b>{{OrgName}}</b>:</p>
-<p style="font-size:1.2em">Security token (case-sensitive): <code style="background:#f1f4f8;padding:.2em .4em">{{Token}}</code></p>
-<p>User name: {{Username}}<br>Requested: {{At}} from {{From}}</p>
-<p>Add the token to the end of your password when you log in from a desktop client, a data loader or the API
-from outside your company's trusted networks. Your previous security token no longer works.</p>
-<p>If you did not ask for this, tell your administrator.</p>
-</body></html>
-`)
+`
 
 // SecurityToken builds the mail that carries a new security token.
 func SecurityToken(d TokenMail) (Message, error) {
-	v := markup.Vars{"Name": d.Name, "Reason": d.Reason, "OrgName": d.OrgName, "Token": d.Token,
-		"Username": d.Username, "At": stamp(d.At), "From": d.From}
-	return build(d.To, "Your new security token", tokenText, tokenHTML, v)
+	text := fmt.Sprintf(tokenText, d.Name, d.Reason, d.OrgName, d.Token, d.Username, stamp(d.At), d.From)
+	return build(d.To, "Your new security token", text, tokenHTML(d))
 }
 
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 MST") }
 
-// build fills a message's text and HTML parts.
-func build(to, subject string, text, html *markup.Template, v markup.Vars) (Message, error) {
-	t, err := text.Text(v)
-	if err != nil {
-		return Message{}, fmt.Errorf("mail text: %w", err)
-	}
-	h, err := html.HTML(v)
-	if err != nil {
+func validMinutes(d time.Duration) string { return strconv.Itoa(int(d.Minutes())) }
+
+// build renders a message's HTML part beside its text.
+func build(to, subject, text string, html templ.Component) (Message, error) {
+	var h strings.Builder
+	if err := html.Render(context.Background(), &h); err != nil {
 		return Message{}, fmt.Errorf("mail html: %w", err)
 	}
-	return Message{To: to, Subject: subject, Text: t, HTML: string(h)}, nil
+	return Message{To: to, Subject: subject, Text: text, HTML: h.String()}, nil
 }
 
 // CodeMail is the data of a verification-code mail.
@@ -99,39 +86,26 @@ type CodeMail struct {
 	Client   string // its user agent, as sent: the mail names only the browser it recognises in it
 }
 
-var codeText = markup.Must("code.txt", `Hello {{Name}},
+const codeText = `Hello %s,
 
-Someone is logging in to {{OrgName}} as {{Username}} from a browser or place
+Someone is logging in to %s as %s from a browser or place
 we don't recognise. To confirm it is you, enter this verification code:
 
-Verification code: {{Code}}
+Verification code: %s
 
-It is valid for {{Valid}} minutes and can be used once.
+It is valid for %s minutes and can be used once.
 
-Requested: {{At}} from {{From}}
-Browser: {{Client}}
+Requested: %s from %s
+Browser: %s
 
 If this wasn't you, don't share the code; change your password and tell your
 administrator.
-`)
-
-var codeHTML = markup.Must("code.html", `<!doctype html>
-<html><body style="font-family:system-ui,sans-serif;color:#1b2430">
-<p>Hello {{Name}},</p>
-<p>Someone is logging in to <b>{{OrgName}}</b> as {{Username}} from a browser or place we don't recognise.
-To confirm it is you, enter this verification code:</p>
-<p style="font-size:1.6em;letter-spacing:.2em"><code style="background:#f1f4f8;padding:.2em .4em">{{Code}}</code></p>
-<p>It is valid for {{Valid}} minutes and can be used once.</p>
-<p>Requested: {{At}} from {{From}}<br>Browser: {{Client}}</p>
-<p>If this wasn't you, don't share the code; change your password and tell your administrator.</p>
-</body></html>
-`)
+`
 
 // VerificationCode builds the mail that carries a login verification code.
 func VerificationCode(d CodeMail) (Message, error) {
-	v := markup.Vars{"Name": d.Name, "OrgName": d.OrgName, "Username": d.Username, "Code": d.Code,
-		"Valid": strconv.Itoa(int(d.Valid.Minutes())), "At": stamp(d.At), "From": d.From, "Client": BrowserName(d.Client)}
-	return build(d.To, "Verify your identity: "+d.OrgName, codeText, codeHTML, v)
+	text := fmt.Sprintf(codeText, d.Name, d.OrgName, d.Username, d.Code, validMinutes(d.Valid), stamp(d.At), d.From, BrowserName(d.Client))
+	return build(d.To, "Verify your identity: "+d.OrgName, text, codeHTML(d))
 }
 
 // BrowserName says which browser a user agent is, in a few words of ours

@@ -2,7 +2,7 @@
 // login, verification-code, TOTP and step-up pages, the home page and
 // logout, the settings and setup pages (handler.go, settings.go), on the
 // login and account use cases. The wire format beside them (pages.go,
-// http.go: HTML filled from embedded templates, cookies, the security
+// *.templ, http.go: HTML from templ templates, cookies, the security
 // headers every answer carries) holds no business rules and is tested
 // without a database. Usable without JavaScript; one same-origin script
 // adds the idle-timeout prompt.

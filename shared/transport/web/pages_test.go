@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -47,6 +48,25 @@ func TestCookieParsing(t *testing.T) {
 	m := ParseCookies([]string{"a=1", "__Host-sid=00D!x%21y", "a=2", "broken"})
 	if m["a"] != "1" || m["__Host-sid"] != "00D!x!y" || len(m) != 2 {
 		t.Fatalf("%v", m)
+	}
+}
+
+func TestCookieValuesRoundTrip(t *testing.T) {
+	for _, v := range []string{"00DKO0000000001!AbC-_x", "jane+o'neil@acme.example", `a b,c;d"e\f%41g`, "jöe@acme.example", "-", ""} {
+		set, err := http.ParseSetCookie(Cookie("__Host-x", v, 60))
+		if err != nil || set.MaxAge != 60 || !set.Secure || !set.HttpOnly || set.Path != "/" || set.SameSite != http.SameSiteLaxMode {
+			t.Fatalf("%q: %+v %v", v, set, err)
+		}
+		// The browser sends back what it was given.
+		if got := ParseCookies([]string{"__Host-x=" + set.Value})["__Host-x"]; got != v {
+			t.Errorf("%q came back as %q (sent as %q)", v, got, set.Value)
+		}
+	}
+	if sid := "00DKO0000000001!AbC"; !strings.HasPrefix(Cookie("__Host-sid", sid, 0), "__Host-sid="+sid+"; ") {
+		t.Errorf("an id is escaped: %s", Cookie("__Host-sid", sid, 0))
+	}
+	if gone, err := http.ParseSetCookie(ClearCookie("__Host-sid")); err != nil || gone.MaxAge >= 0 || gone.Value != "" || gone.Path != "/" {
+		t.Errorf("cleared: %+v %v", gone, err)
 	}
 }
 
