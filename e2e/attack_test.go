@@ -53,9 +53,9 @@ func (s *stack) do(t *testing.T, method, path string, cookies map[string]string,
 	b, _ := io.ReadAll(resp.Body)
 	w := web{status: resp.StatusCode, body: string(b), header: resp.Header, cookies: map[string]string{}}
 	for _, c := range resp.Cookies() {
-		// The functions query-escape cookie values; a browser hands them
-		// back as set, and they mean the unescaped value.
-		v, err := url.QueryUnescape(c.Value)
+		// The functions percent-escape what cannot stand in a cookie; a
+		// browser hands values back as set, and they mean the unescaped value.
+		v, err := url.PathUnescape(c.Value)
 		if err != nil {
 			t.Fatalf("cookie %s: %v", c.Name, err)
 		}
