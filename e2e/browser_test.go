@@ -240,12 +240,12 @@ func TestBrowserLogin(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		a := s.account(t, nil, func(p *domain.Profile) { p.Hours = hours })
+		a := s.account(t, nil, func(p *domain.Profile) { p.LoginHours = hours })
 		s.browse(t, "hours", a, nil)
 	})
 
 	t.Run("caching and autocomplete off", func(t *testing.T) {
-		s.browse(t, "no-caching", s.account(t, func(o *domain.Org) { o.DisableLoginCaching = true }, nil), nil)
+		s.browse(t, "no-caching", s.account(t, func(o *domain.Org) { o.NoLoginPageCaching = true }, nil), nil)
 	})
 
 	t.Run("idle timeout prompt: continue, then logged out", func(t *testing.T) {

@@ -56,7 +56,7 @@ func TestJsforceSOAPLogin(t *testing.T) {
 	})
 	t.Run("password alone from inside a profile range logs in", func(t *testing.T) {
 		t.Parallel()
-		a := s.account(t, nil, func(p *domain.Profile) { p.Ranges = ranges(t, "127.0.0.1") })
+		a := s.account(t, nil, func(p *domain.Profile) { p.LoginIPRanges = ranges(t, "127.0.0.1") })
 		if r := s.jsforce(t, "login", a.username, a.password); !r.OK {
 			t.Fatalf("login failed: %s", r.Message)
 		}
@@ -64,7 +64,7 @@ func TestJsforceSOAPLogin(t *testing.T) {
 	t.Run("outside every profile range is denied even with the token", func(t *testing.T) {
 		t.Parallel()
 		a := s.account(t, func(o *domain.Org) { o.TrustedRanges = ranges(t, "127.0.0.1") },
-			func(p *domain.Profile) { p.Ranges = ranges(t, "10.0.0.0-10.0.0.255") })
+			func(p *domain.Profile) { p.LoginIPRanges = ranges(t, "10.0.0.0-10.0.0.255") })
 		r := s.jsforce(t, "login", a.username, a.password+a.token)
 		if r.OK || r.Code != "LOGIN_DURING_RESTRICTED_DOMAIN" {
 			t.Fatalf("got %+v; want LOGIN_DURING_RESTRICTED_DOMAIN", r)
@@ -78,7 +78,7 @@ func TestJsforceSOAPLogin(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p.Hours = h
+			p.LoginHours = h
 		})
 		r := s.jsforce(t, "login", a.username, a.password+a.token)
 		if r.OK || r.Code != "LOGIN_DURING_RESTRICTED_TIME" {

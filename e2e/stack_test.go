@@ -113,8 +113,7 @@ func (s *stack) orgAndProfile(t *testing.T, org func(*domain.Org), prof func(*do
 	t.Helper()
 	ctx := context.Background()
 	orgID, _ := ids.New("00D", rand.Reader)
-	o := domain.Org{ID: orgID, Name: "Acme E2E", TimeZone: "UTC", Lockout: policy.DefaultLockout,
-		SessionTimeout: 2 * time.Hour, Version: 1}
+	o := domain.Org{ID: orgID, Name: "Acme E2E", Version: 1, OrgSettings: domain.OrgSettings{TimeZone: "UTC", Lockout: policy.DefaultLockout, SessionTimeout: 2 * time.Hour}}
 	if org != nil {
 		org(&o)
 	}
@@ -122,7 +121,7 @@ func (s *stack) orgAndProfile(t *testing.T, org func(*domain.Org), prof func(*do
 		t.Fatal(err)
 	}
 	profID, _ := ids.New("00e", rand.Reader)
-	p := domain.Profile{ID: profID, OrgID: orgID, Name: "Integration", APIEnabled: true, Version: 1}
+	p := domain.Profile{ID: profID, OrgID: orgID, Name: "Integration", Version: 1, ProfileSettings: domain.ProfileSettings{APIEnabled: true}}
 	if prof != nil {
 		prof(&p)
 	}

@@ -49,7 +49,7 @@ func (s *stack) newestToken(t *testing.T, to string) string {
 func (s *stack) profileIn(t *testing.T, o domain.Org, mod func(*domain.Profile)) domain.Profile {
 	t.Helper()
 	id, _ := ids.New("00e", rand.Reader)
-	p := domain.Profile{ID: id, OrgID: o.ID, Name: "Standard User", APIEnabled: true, Version: 1}
+	p := domain.Profile{ID: id, OrgID: o.ID, Name: "Standard User", Version: 1, ProfileSettings: domain.ProfileSettings{APIEnabled: true}}
 	if mod != nil {
 		mod(&p)
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -21,174 +20,22 @@ import (
 
 // ---- orgs ----
 
-type orgView struct {
-	ID               string   `json:"id"`
-	ID18             string   `json:"id18"`
-	Name             string   `json:"name"`
-	TimeZone         string   `json:"timeZone"`
-	LockoutMax       string   `json:"lockoutMaxAttempts"`
-	LockoutPeriod    string   `json:"lockoutPeriod"`
-	SessionTimeout   string   `json:"sessionTimeout"`
-	LockSessionsToIP bool     `json:"lockSessionsToIp"`
-	TrustedRanges    []string `json:"trustedIpRanges"`
-	HighAssurance    string   `json:"highAssurance"`
-	TwoFactorLevel   string   `json:"twoFactorLevel"`
-	PasswordLevel    string   `json:"passwordLevel"`
-	LoginCaching     bool     `json:"loginPageCaching"`
-	Version          int64    `json:"version"`
-}
-
-func lockoutText(l policy.Lockout) (string, string) {
-	max, period := strconv.Itoa(l.MaxAttempts), l.Period.String()
-	if l.MaxAttempts == 0 {
-		max = "none"
-	}
-	if l.Period == 0 {
-		period = "until-unlocked"
-	}
-	return max, period
-}
-
-func rangeTexts(rs policy.IPRanges) []string {
-	out := make([]string, 0, len(rs))
-	for _, r := range rs {
-		out = append(out, r.String())
-	}
-	return out
-}
-
-func viewOrg(o domain.Org) orgView {
+func viewOrg(o domain.Org) view {
 	id18, _ := ids.To18(o.ID)
-	max, period := lockoutText(o.Lockout)
-	return orgView{ID: o.ID, ID18: id18, Name: o.Name, TimeZone: o.TimeZone, LockoutMax: max, LockoutPeriod: period,
-		SessionTimeout: o.SessionTimeout.String(), LockSessionsToIP: o.LockSessionIP,
-		TrustedRanges: rangeTexts(o.TrustedRanges), HighAssurance: highAssuranceText(o.HighAssurance),
-		TwoFactorLevel: string(policy.LevelOf(policy.MethodTOTP, o.Levels)),
-		PasswordLevel:  string(policy.LevelOf(policy.MethodPassword, o.Levels)), LoginCaching: !o.DisableLoginCaching, Version: o.Version}
+	v := view{{key: "id", label: "id", value: o.ID}, {key: "id18", label: "id18", value: id18}, {key: "name", label: "name", value: o.Name}}
+	v = append(v, settingsView(orgSettingFlags, o.OrgSettings)...)
+	return append(v, shown{key: "version", label: "version", value: o.Version})
 }
 
 func (a *App) showOrg(o domain.Org) {
 	v := viewOrg(o)
-	a.show(v, [][2]string{{"id", v.ID}, {"id18", v.ID18}, {"name", v.Name}, {"time zone", v.TimeZone},
-		{"lockout max attempts", v.LockoutMax}, {"lockout period", v.LockoutPeriod},
-		{"session timeout", v.SessionTimeout}, {"lock sessions to IP", strconv.FormatBool(v.LockSessionsToIP)},
-		{"trusted IP ranges", strings.Join(v.TrustedRanges, ", ")}, {"high assurance", v.HighAssurance}, {"two-factor level", v.TwoFactorLevel}, {"password level", v.PasswordLevel},
-		{"login page caching and autocomplete", strconv.FormatBool(v.LoginCaching)}, {"version", strconv.FormatInt(v.Version, 10)}})
-}
-
-func highAssuranceText(m map[string]policy.Action) string {
-	parts := make([]string, 0, len(m))
-	for k, v := range m {
-		parts = append(parts, k+"="+strings.ToLower(map[policy.Action]string{policy.ActionBlock: "block", policy.ActionRaise: "raise"}[v]))
-	}
-	sort.Strings(parts)
-	return strings.Join(parts, ",")
-}
-
-// orgFlags are the settings org create and org set share.
-type orgFlags struct {
-	timezone, lockMax, lockPeriod, timeout, trusted, highAssurance, twoFactorLevel, passwordLevel string
-	lockIP, loginCaching                                                                          bool
-}
-
-func (f *orgFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.timezone, "timezone", "", "default time zone (IANA name, e.g. America/New_York)")
-	fs.StringVar(&f.lockMax, "lockout-max", "", "invalid login attempts before lockout: 3, 5, 10 or none")
-	fs.StringVar(&f.lockPeriod, "lockout-period", "", "lockout period: 15m, 30m, 60m or until-unlocked")
-	fs.StringVar(&f.timeout, "session-timeout", "", "idle session timeout: 15m, 30m, 1h, 2h, 4h, 8h, 12h or 24h")
-	fs.StringVar(&f.trusted, "trusted-ranges", "", `org-wide trusted IP ranges, e.g. "10.0.0.0-10.0.0.255,192.168.1.5" ("none" clears)`)
-	fs.BoolVar(&f.lockIP, "lock-sessions-to-ip", false, "lock sessions to the IP address they started from")
-	fs.BoolVar(&f.loginCaching, "login-page-caching", true, `"enable caching and autocomplete on login page": the login page remembers the user name and lets the browser fill it in`)
-	fs.StringVar(&f.twoFactorLevel, "two-factor-level", "", `security level of a two-factor login: high-assurance (the default) or standard`)
-	fs.StringVar(&f.passwordLevel, "password-level", "", `security level of a user name and password login: standard (the default) or high-assurance`)
-	fs.StringVar(&f.highAssurance, "high-assurance", "", `resources that need a High Assurance session and the action for a Standard one, e.g. "reports=raise,setup=block" ("none" clears)`)
-}
-
-// apply sets on o every setting whose flag was given.
-func (f *orgFlags) apply(fs *flag.FlagSet, o *domain.Org) error {
-	given := map[string]bool{}
-	fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
-	if given["timezone"] {
-		if _, err := time.LoadLocation(f.timezone); err != nil || f.timezone == "" {
-			return fmt.Errorf("--timezone %q is not a known time zone", f.timezone)
-		}
-		o.TimeZone = f.timezone
-	}
-	if given["lockout-max"] || given["lockout-period"] {
-		max, period := lockoutText(o.Lockout)
-		if given["lockout-max"] {
-			max = f.lockMax
-		}
-		if given["lockout-period"] {
-			period = f.lockPeriod
-		}
-		l, err := policy.ParseLockout(max, period)
-		if err != nil {
-			return err
-		}
-		o.Lockout = l
-	}
-	if given["session-timeout"] {
-		d, err := time.ParseDuration(f.timeout)
-		if err != nil {
-			return fmt.Errorf("--session-timeout %q: %w", f.timeout, err)
-		}
-		if err := policy.SessionTimeout(d); err != nil {
-			return err
-		}
-		o.SessionTimeout = d
-	}
-	if given["trusted-ranges"] {
-		rs, err := parseRangesFlag(f.trusted)
-		if err != nil {
-			return fmt.Errorf("--trusted-ranges: %w", err)
-		}
-		o.TrustedRanges = rs
-	}
-	if given["lock-sessions-to-ip"] {
-		o.LockSessionIP = f.lockIP
-	}
-	if given["login-page-caching"] {
-		o.DisableLoginCaching = !f.loginCaching
-	}
-	for flagName, m := range map[string]policy.Method{"two-factor-level": policy.MethodTOTP, "password-level": policy.MethodPassword} {
-		if !given[flagName] {
-			continue
-		}
-		v := map[string]string{"two-factor-level": f.twoFactorLevel, "password-level": f.passwordLevel}[flagName]
-		lv := map[string]policy.Level{"high-assurance": policy.LevelHighAssurance, "standard": policy.LevelStandard}[v]
-		if lv == "" {
-			return fmt.Errorf("--%s %q: choose high-assurance or standard", flagName, v)
-		}
-		levels := map[policy.Method]policy.Level{}
-		for k, l := range o.Levels {
-			levels[k] = l
-		}
-		levels[m] = lv
-		o.Levels = levels
-	}
-	if given["high-assurance"] {
-		m, err := policy.ParseHighAssurance(f.highAssurance)
-		if err != nil {
-			return err
-		}
-		o.HighAssurance = m
-	}
-	return nil
-}
-
-func parseRangesFlag(s string) (policy.IPRanges, error) {
-	if s == "" || s == "none" {
-		return nil, nil
-	}
-	return policy.ParseIPRanges(s)
+	a.show(v, v.lines())
 }
 
 func (a *App) orgCreate(ctx context.Context, args []string) error {
 	fs := a.flags("org create", "")
 	name := fs.String("name", "", "org name (required)")
-	var of orgFlags
-	of.register(fs)
+	registerSettings(fs, orgSettingFlags)
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -199,9 +46,9 @@ func (a *App) orgCreate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	o := domain.Org{ID: id, Name: *name, TimeZone: "UTC", Lockout: policy.DefaultLockout,
-		SessionTimeout: policy.DefaultSessionTimeout, CreatedAt: a.Now()}
-	if err := of.apply(fs, &o); err != nil {
+	o := domain.Org{ID: id, Name: *name, CreatedAt: a.Now(), OrgSettings: domain.OrgSettings{
+		TimeZone: "UTC", Lockout: policy.DefaultLockout, SessionTimeout: policy.DefaultSessionTimeout}}
+	if err := applySettings(fs, orgSettingFlags, &o.OrgSettings, settingEnv{}, true, domain.OrgSettings.Validate); err != nil {
 		return err
 	}
 	s, err := a.deps(ctx)
@@ -219,8 +66,7 @@ func (a *App) orgCreate(ctx context.Context, args []string) error {
 func (a *App) orgSet(ctx context.Context, args []string) error {
 	fs := a.flags("org set", "[--org] ORG_ID")
 	org := idFlag(fs, "org", true)
-	var of orgFlags
-	of.register(fs)
+	registerSettings(fs, orgSettingFlags)
 	if err := parseIDs(fs, args, org); err != nil {
 		return err
 	}
@@ -232,7 +78,7 @@ func (a *App) orgSet(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := of.apply(fs, &o); err != nil {
+	if err := applySettings(fs, orgSettingFlags, &o.OrgSettings, settingEnv{}, false, domain.OrgSettings.Validate); err != nil {
 		return err
 	}
 	o, err = s.UpdateOrg(ctx, o)
@@ -296,98 +142,15 @@ func (a *App) orgSync(ctx context.Context, args []string) error {
 
 // ---- profiles ----
 
-type profileView struct {
-	ID          string   `json:"id"`
-	OrgID       string   `json:"orgId"`
-	Name        string   `json:"name"`
-	LoginHours  string   `json:"loginHours"`
-	HoursZone   string   `json:"loginHoursTimeZone"`
-	IPRanges    []string `json:"loginIpRanges"`
-	APIEnabled  bool     `json:"apiEnabled"`
-	ManageUsers bool     `json:"manageUsers"`
-	TwoFactor   bool     `json:"twoFactorApi"`
-	TwoFactorUI bool     `json:"twoFactorUi"`
-	RequireHA   bool     `json:"requireHighAssurance"`
-	Version     int64    `json:"version"`
-}
-
-func viewProfile(p domain.Profile) profileView {
-	return profileView{ID: p.ID, OrgID: p.OrgID, Name: p.Name, LoginHours: p.Hours.String(), HoursZone: p.Hours.Zone,
-		IPRanges: rangeTexts(p.Ranges), APIEnabled: p.APIEnabled, ManageUsers: p.ManageUsers, TwoFactor: p.TwoFactorAPI, TwoFactorUI: p.TwoFactorUI, RequireHA: p.RequireHighAssurance, Version: p.Version}
+func viewProfile(p domain.Profile) view {
+	v := view{{key: "id", label: "id", value: p.ID}, {key: "orgId", label: "org", value: p.OrgID}, {key: "name", label: "name", value: p.Name}}
+	v = append(v, settingsView(profileSettingFlags, p.ProfileSettings)...)
+	return append(v, shown{key: "version", label: "version", value: p.Version})
 }
 
 func (a *App) showProfile(p domain.Profile) {
 	v := viewProfile(p)
-	hours := v.LoginHours
-	if hours == "" {
-		hours = "any time"
-	} else {
-		hours += " (" + v.HoursZone + ")"
-	}
-	a.show(v, [][2]string{{"id", v.ID}, {"org", v.OrgID}, {"name", v.Name}, {"login hours", hours},
-		{"login IP ranges", strings.Join(v.IPRanges, ", ")}, {"API enabled", strconv.FormatBool(v.APIEnabled)},
-		{"manage users", strconv.FormatBool(v.ManageUsers)}, {"two-factor for API logins", strconv.FormatBool(v.TwoFactor)},
-		{"two-factor for UI logins", strconv.FormatBool(v.TwoFactorUI)},
-		{"High Assurance required at login", strconv.FormatBool(v.RequireHA)}, {"version", strconv.FormatInt(v.Version, 10)}})
-}
-
-type profileFlags struct {
-	hours, ranges                                 string
-	apiEnabled, manageUsers, twoFactor, requireHA bool
-	twoFactorUI                                   bool
-}
-
-func (f *profileFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.hours, "login-hours", "", `login hours, e.g. "mon=08:00-18:00,tue=08:00-18:00,sun=00:00-00:00" (start=end: no login that day; "none" clears). Kept in the org's default time zone at the time they are first set`)
-	fs.StringVar(&f.ranges, "ip-ranges", "", `login IP ranges, e.g. "203.0.113.0-203.0.113.255" ("none" clears)`)
-	fs.BoolVar(&f.apiEnabled, "api-enabled", true, `the "API Enabled" permission`)
-	fs.BoolVar(&f.manageUsers, "manage-users", false, `the "Manage Users" permission`)
-	fs.BoolVar(&f.requireHA, "require-high-assurance", false, `"session security level required at login: High Assurance"`)
-	fs.BoolVar(&f.twoFactorUI, "two-factor-ui", false, `"two-factor for UI logins": a TOTP code after the password on every browser login (enrolment on first use)`)
-	fs.BoolVar(&f.twoFactor, "two-factor-api", false, `"two-factor for API logins": users with a TOTP key append a code instead of the security token`)
-}
-
-func (f *profileFlags) apply(fs *flag.FlagSet, p *domain.Profile, orgZone string, creating bool) error {
-	given := map[string]bool{}
-	fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
-	if given["login-hours"] {
-		zone := p.Hours.Zone
-		if zone == "" || !p.Hours.IsSet() {
-			zone = orgZone // first set: the org's default zone now, kept from then on
-		}
-		spec := f.hours
-		if spec == "none" {
-			spec = ""
-		}
-		h, err := policy.ParseLoginHours(zone, spec)
-		if err != nil {
-			return fmt.Errorf("--login-hours: %w", err)
-		}
-		p.Hours = h
-	}
-	if given["ip-ranges"] {
-		rs, err := parseRangesFlag(f.ranges)
-		if err != nil {
-			return fmt.Errorf("--ip-ranges: %w", err)
-		}
-		p.Ranges = rs
-	}
-	if given["api-enabled"] || creating {
-		p.APIEnabled = f.apiEnabled
-	}
-	if given["manage-users"] || creating {
-		p.ManageUsers = f.manageUsers
-	}
-	if given["two-factor-api"] || creating {
-		p.TwoFactorAPI = f.twoFactor
-	}
-	if given["two-factor-ui"] || creating {
-		p.TwoFactorUI = f.twoFactorUI
-	}
-	if given["require-high-assurance"] || creating {
-		p.RequireHighAssurance = f.requireHA
-	}
-	return nil
+	a.show(v, v.lines())
 }
 
 // parseIDs parses a command's ids, checks they are given, and opens the
@@ -403,8 +166,7 @@ func (a *App) profileCreate(ctx context.Context, args []string) error {
 	fs := a.flags("profile create", "--org ORG_ID --name NAME")
 	org := idFlag(fs, "org", false)
 	name := fs.String("name", "", "profile name (required)")
-	var pf profileFlags
-	pf.register(fs)
+	registerSettings(fs, profileSettingFlags)
 	if err := parseIDs(fs, args, org); err != nil {
 		return err
 	}
@@ -424,7 +186,7 @@ func (a *App) profileCreate(ctx context.Context, args []string) error {
 		return err
 	}
 	p := domain.Profile{ID: id, OrgID: o.ID, Name: *name}
-	if err := pf.apply(fs, &p, o.TimeZone, true); err != nil {
+	if err := applySettings(fs, profileSettingFlags, &p.ProfileSettings, settingEnv{orgZone: o.TimeZone}, true, domain.ProfileSettings.Validate); err != nil {
 		return err
 	}
 	if err := s.CreateProfile(ctx, p); err != nil {
@@ -438,8 +200,7 @@ func (a *App) profileCreate(ctx context.Context, args []string) error {
 func (a *App) profileSet(ctx context.Context, args []string) error {
 	fs := a.flags("profile set", "--org ORG_ID [--profile] PROFILE_ID")
 	org, prof := idFlag(fs, "org", false), idFlag(fs, "profile", true)
-	var pf profileFlags
-	pf.register(fs)
+	registerSettings(fs, profileSettingFlags)
 	s, err := a.parseIDs(ctx, fs, args, org, prof)
 	if err != nil {
 		return err
@@ -452,7 +213,7 @@ func (a *App) profileSet(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := pf.apply(fs, &p, o.TimeZone, false); err != nil {
+	if err := applySettings(fs, profileSettingFlags, &p.ProfileSettings, settingEnv{orgZone: o.TimeZone}, false, domain.ProfileSettings.Validate); err != nil {
 		return err
 	}
 	p, err = s.UpdateProfile(ctx, p)
@@ -489,7 +250,7 @@ func (a *App) profileList(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	views := make([]profileView, 0, len(ps))
+	views := make([]view, 0, len(ps))
 	for _, p := range ps {
 		views = append(views, viewProfile(p))
 	}
@@ -500,7 +261,7 @@ func (a *App) profileList(ctx context.Context, args []string) error {
 	tw := tabwriter.NewWriter(a.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tNAME\tAPI\tMANAGE USERS\tLOGIN HOURS\tIP RANGES")
 	for _, v := range views {
-		fmt.Fprintf(tw, "%s\t%s\t%v\t%v\t%s\t%s\n", v.ID, v.Name, v.APIEnabled, v.ManageUsers, v.LoginHours, strings.Join(v.IPRanges, ","))
+		fmt.Fprintf(tw, "%s\t%s\t%v\t%v\t%s\t%s\n", v.get("id"), v.get("name"), v.get("apiEnabled"), v.get("manageUsers"), v.get("loginHours"), strings.Join(v.get("loginIpRanges").([]string), ","))
 	}
 	return tw.Flush()
 }

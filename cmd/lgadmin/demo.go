@@ -55,8 +55,7 @@ func (a *App) demo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	o := domain.Org{ID: orgID, Name: "Demo Org", TimeZone: "UTC", Lockout: policy.DefaultLockout,
-		SessionTimeout: policy.DefaultSessionTimeout, CreatedAt: a.Now(), Version: 1}
+	o := domain.Org{ID: orgID, Name: "Demo Org", CreatedAt: a.Now(), Version: 1, OrgSettings: domain.OrgSettings{TimeZone: "UTC", Lockout: policy.DefaultLockout, SessionTimeout: policy.DefaultSessionTimeout}}
 	if err := s.CreateOrg(ctx, o); err != nil {
 		return err
 	}
@@ -64,7 +63,7 @@ func (a *App) demo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	p := domain.Profile{ID: profID, OrgID: orgID, Name: "System Administrator", APIEnabled: true, ManageUsers: true, Version: 1}
+	p := domain.Profile{ID: profID, OrgID: orgID, Name: "System Administrator", Version: 1, ProfileSettings: domain.ProfileSettings{APIEnabled: true, ManageUsers: true}}
 	if err := s.CreateProfile(ctx, p); err != nil {
 		return err
 	}

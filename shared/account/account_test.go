@@ -46,7 +46,7 @@ func newWorld(t *testing.T, sesURL string) *world {
 	sender, _ := ses.New(testenv.SESv2(sesURL), "no-reply@example.com")
 	orgID, _ := ids.New("00D", rand.Reader)
 	w := &world{t: t, ctx: testenv.Context(t), st: st, sesURL: sesURL,
-		org: domain.Org{ID: orgID, Name: "Acme", TimeZone: "UTC", Lockout: policy.DefaultLockout, Version: 1}}
+		org: domain.Org{ID: orgID, Name: "Acme", Version: 1, OrgSettings: domain.OrgSettings{TimeZone: "UTC", Lockout: policy.DefaultLockout}}}
 	if err := st.CreateOrg(w.ctx, w.org); err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func newWorld(t *testing.T, sesURL string) *world {
 func (w *world) user(name string, manageUsers bool, email bool) domain.User {
 	w.t.Helper()
 	profID, _ := ids.New("00e", rand.Reader)
-	p := domain.Profile{ID: profID, OrgID: w.org.ID, Name: "P", APIEnabled: true, ManageUsers: manageUsers, Version: 1}
+	p := domain.Profile{ID: profID, OrgID: w.org.ID, Name: "P", Version: 1, ProfileSettings: domain.ProfileSettings{APIEnabled: true, ManageUsers: manageUsers}}
 	if err := w.st.CreateProfile(w.ctx, p); err != nil {
 		w.t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -25,48 +26,102 @@ var (
 	ErrRateLimited = errors.New("rate limited")
 )
 
-// Org is a customer organisation and its org-wide security settings.
-type Org struct {
-	ID             string // 15-character id, key prefix 00D
-	Name           string
-	TimeZone       string // default time zone (IANA)
-	Lockout        policy.Lockout
-	SessionTimeout time.Duration
-	LockSessionIP  bool // lock sessions to the IP they started from
-	TrustedRanges  policy.IPRanges
+// OrgSettings are an org's security settings: an admin sets them on the
+// org, and every user of the org carries a copy (User.Policy). A new setting
+// is a field here, its rule in Validate, and its flag in lgadmin; nothing
+// else. The dynamodbav tags name the stored attribute of the settings stored
+// as they are (keep a tag when renaming a field: stored items use it); "-"
+// marks the few whose stored form differs (see dynamo.orgSettingsItem).
+type OrgSettings struct {
+	TimeZone       string          `dynamodbav:"-"` // default time zone (IANA)
+	Lockout        policy.Lockout  `dynamodbav:"-"`
+	SessionTimeout time.Duration   `dynamodbav:"-"`
+	TrustedRanges  policy.IPRanges `dynamodbav:"-"`
+	// LockSessionsToIP locks sessions to the IP they started from.
+	LockSessionsToIP bool `dynamodbav:"lockSessionIp"`
 	// HighAssurance lists the resources that need a High Assurance session,
 	// and what happens to a Standard one: Block, or Raise (step up).
-	HighAssurance map[string]policy.Action
+	HighAssurance map[string]policy.Action `dynamodbav:"highAssurance,omitempty"`
 	// Levels is the security level of each login method (nil: Salesforce's
 	// defaults, two-factor High Assurance, the rest Standard).
-	Levels map[policy.Method]policy.Level
-	// DisableLoginCaching turns off "Enable caching and autocomplete on login
-	// page" (on by default): the login page then neither remembers the user
-	// name nor lets the browser fill it in.
-	DisableLoginCaching bool
-	Version             int64 // raised on every settings change; users carry the version they copied
-	CreatedAt           time.Time
+	Levels map[policy.Method]policy.Level `dynamodbav:"levels,omitempty"`
+	// NoLoginPageCaching turns off "Enable caching and autocomplete on login
+	// page" (on by default, hence the negative): the login page then neither
+	// remembers the user name nor lets the browser fill it in.
+	NoLoginPageCaching bool `dynamodbav:"noLoginCaching"`
+}
+
+// Validate checks every org setting against the values an admin may choose.
+func (s OrgSettings) Validate() error {
+	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" {
+		return &policy.ValidationError{Field: "time zone", Message: fmt.Sprintf("%q is not a known time zone", s.TimeZone)}
+	}
+	if _, err := policy.NewLockout(s.Lockout.MaxAttempts, s.Lockout.Period); err != nil {
+		return err
+	}
+	if err := policy.SessionTimeout(s.SessionTimeout); err != nil {
+		return err
+	}
+	for m, l := range s.Levels {
+		if m != policy.MethodPassword && m != policy.MethodTOTP || l != policy.LevelStandard && l != policy.LevelHighAssurance {
+			return &policy.ValidationError{Field: "security levels", Message: fmt.Sprintf("%s=%s: the level of a password or two-factor login is high-assurance or standard", m, l)}
+		}
+	}
+	for name, a := range s.HighAssurance {
+		if a != policy.ActionBlock && a != policy.ActionRaise {
+			return &policy.ValidationError{Field: "high assurance", Message: fmt.Sprintf("%s: the action is block or raise", name)}
+		}
+	}
+	return nil
+}
+
+// ProfileSettings are a profile's permissions and login restrictions: set
+// on the profile, copied onto each of its users (User.Policy). As with
+// OrgSettings, a new setting is a field, its rule in Validate and its flag.
+type ProfileSettings struct {
+	LoginHours    policy.LoginHours `dynamodbav:"-"` // carries the zone it was first set in
+	LoginIPRanges policy.IPRanges   `dynamodbav:"-"`
+	APIEnabled    bool              `dynamodbav:"apiEnabled"`
+	ManageUsers   bool              `dynamodbav:"manageUsers"`
+	// TwoFactorAPI is "two-factor for API logins": a user with a TOTP key
+	// must append a current code in place of the security token.
+	TwoFactorAPI bool `dynamodbav:"twoFactorApi"`
+	// TwoFactorUI is "two-factor for UI logins": a TOTP code after the
+	// password on every browser login (enrolling a key on first use).
+	TwoFactorUI bool `dynamodbav:"twoFactorUi"`
+	// RequireHighAssurance is "Session security level required at login:
+	// High Assurance".
+	RequireHighAssurance bool `dynamodbav:"requireHighAssurance"`
+}
+
+// Validate checks every profile setting against the values an admin may
+// choose. Ranges and hours are checked as they are parsed (policy.ParseIPRanges,
+// policy.NewLoginHours); what is left is that the hours' zone still exists.
+func (s ProfileSettings) Validate() error {
+	if s.LoginHours.IsSet() {
+		if _, err := time.LoadLocation(s.LoginHours.Zone); err != nil || s.LoginHours.Zone == "" {
+			return &policy.ValidationError{Field: "login hours", Message: fmt.Sprintf("unknown time zone %q", s.LoginHours.Zone)}
+		}
+	}
+	return nil
+}
+
+// Org is a customer organisation and its org-wide security settings.
+type Org struct {
+	ID   string // 15-character id, key prefix 00D
+	Name string
+	OrgSettings
+	Version   int64 // raised on every settings change; users carry the version they copied
+	CreatedAt time.Time
 }
 
 // Profile is a set of users' permissions and login restrictions.
 type Profile struct {
-	ID          string // 15-character id, key prefix 00e
-	OrgID       string
-	Name        string
-	Hours       policy.LoginHours // carries the zone it was first set in
-	Ranges      policy.IPRanges
-	APIEnabled  bool
-	ManageUsers bool
-	// TwoFactorAPI is "two-factor for API logins": a user with a TOTP key
-	// must append a current code in place of the security token.
-	TwoFactorAPI bool
-	// TwoFactorUI is "two-factor for UI logins": a TOTP code after the
-	// password on every browser login (enrolling a key on first use).
-	TwoFactorUI bool
-	// RequireHighAssurance is "Session security level required at login:
-	// High Assurance".
-	RequireHighAssurance bool
-	Version              int64
+	ID    string // 15-character id, key prefix 00e
+	OrgID string
+	Name  string
+	ProfileSettings
+	Version int64
 }
 
 // LoginPolicy is the copy of the org's and profile's settings kept on each
@@ -76,34 +131,16 @@ type LoginPolicy struct {
 	OrgVersion     int64
 	ProfileVersion int64
 	OrgName        string
-	OrgTimeZone    string
 	ProfileName    string
-	Lockout        policy.Lockout
-	SessionTimeout time.Duration
-	LockSessionIP  bool
-	TrustedRanges  policy.IPRanges
-	HighAssurance  map[string]policy.Action
-	Hours          policy.LoginHours
-	ProfileRanges  policy.IPRanges
-	APIEnabled     bool
-	ManageUsers    bool
-	TwoFactorAPI   bool
-	TwoFactorUI    bool
-	RequireHA      bool
-	Levels         map[policy.Method]policy.Level
-	NoLoginCaching bool
+	OrgSettings
+	ProfileSettings
 }
 
 // PolicyOf builds the copy a user of profile p in org o carries.
 func PolicyOf(o Org, p Profile) LoginPolicy {
 	return LoginPolicy{
-		OrgVersion: o.Version, ProfileVersion: p.Version,
-		OrgName: o.Name, OrgTimeZone: o.TimeZone, ProfileName: p.Name,
-		Lockout: o.Lockout, SessionTimeout: o.SessionTimeout, LockSessionIP: o.LockSessionIP,
-		TrustedRanges: o.TrustedRanges, HighAssurance: o.HighAssurance,
-		Hours: p.Hours, ProfileRanges: p.Ranges, APIEnabled: p.APIEnabled, ManageUsers: p.ManageUsers,
-		TwoFactorAPI: p.TwoFactorAPI, TwoFactorUI: p.TwoFactorUI, RequireHA: p.RequireHighAssurance, Levels: o.Levels,
-		NoLoginCaching: o.DisableLoginCaching,
+		OrgVersion: o.Version, ProfileVersion: p.Version, OrgName: o.Name, ProfileName: p.Name,
+		OrgSettings: o.OrgSettings, ProfileSettings: p.ProfileSettings,
 	}
 }
 

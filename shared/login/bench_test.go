@@ -60,9 +60,9 @@ func BenchmarkBrowserLogin(b *testing.B) {
 func benchUser(b *testing.B, f fixture) (string, string) {
 	ctx := context.Background()
 	orgID, _ := ids.New("00D", rand.Reader)
-	o := domain.Org{ID: orgID, Name: "Bench", TimeZone: "UTC", Lockout: policy.Lockout{}, SessionTimeout: 2 * time.Hour, Version: 1}
+	o := domain.Org{ID: orgID, Name: "Bench", Version: 1, OrgSettings: domain.OrgSettings{TimeZone: "UTC", Lockout: policy.Lockout{}, SessionTimeout: 2 * time.Hour}}
 	profID, _ := ids.New("00e", rand.Reader)
-	p := domain.Profile{ID: profID, OrgID: orgID, Name: "P", APIEnabled: true, Version: 1}
+	p := domain.Profile{ID: profID, OrgID: orgID, Name: "P", Version: 1, ProfileSettings: domain.ProfileSettings{APIEnabled: true}}
 	id, _ := ids.New("005", rand.Reader)
 	hash, _ := secret.HashPassword(password, secret.DefaultParams, rand.Reader)
 	u := domain.User{ID: id, OrgID: orgID, ProfileID: profID, Username: "bench@" + orgID + ".example", Email: "bench@x.example",

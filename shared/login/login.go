@@ -231,8 +231,8 @@ func (s *Service) login(ctx context.Context, a Attempt, now time.Time) (Result, 
 	d := policy.DecideAPILogin(policy.APILogin{
 		At: now, IP: a.IP, Credentials: creds, APIEnabled: pol.APIEnabled,
 		TwoFactor:            pol.TwoFactorAPI && u.TOTPSealed != "",
-		RequireHighAssurance: pol.RequireHA, Levels: pol.Levels,
-		Hours: pol.Hours, ProfileRanges: pol.ProfileRanges, TrustedRanges: pol.TrustedRanges,
+		RequireHighAssurance: pol.RequireHighAssurance, Levels: pol.Levels,
+		Hours: pol.LoginHours, LoginIPRanges: pol.LoginIPRanges, TrustedRanges: pol.TrustedRanges,
 	})
 	ev.Reason, ev.Via, ev.Allowed = string(d.Reason), string(d.Via), d.Allowed
 	if !d.Allowed {
@@ -331,7 +331,7 @@ func (s *Service) open(ctx context.Context, u domain.User, a Attempt, d policy.D
 	sess := domain.Session{
 		IDHash: secret.Digest(secret.PurposeSession, id), UserID: u.ID, OrgID: u.OrgID, Username: u.Username,
 		IP: a.IP.String(), Level: string(policy.LevelOf(method, u.Policy.Levels)), LoginType: a.Type, Timeout: timeout,
-		LockIP: u.Policy.LockSessionIP, Hours: u.Policy.Hours, HighAssurance: u.Policy.HighAssurance, CreatedAt: now, LastSeenAt: now,
+		LockIP: u.Policy.LockSessionsToIP, Hours: u.Policy.LoginHours, HighAssurance: u.Policy.HighAssurance, CreatedAt: now, LastSeenAt: now,
 	}
 	res := Result{SessionID: id, Session: sess, User: u, Decision: d}
 	if totpStep > 0 {

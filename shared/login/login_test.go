@@ -105,13 +105,12 @@ func newWorld(t *testing.T, lo policy.Lockout, trusted string, prof func(*domain
 			t.Fatal(err)
 		}
 	}
-	w.org = domain.Org{ID: orgID, Name: "Acme", TimeZone: "America/New_York", Lockout: lo,
-		SessionTimeout: 2 * time.Hour, TrustedRanges: tr, Version: 1}
+	w.org = domain.Org{ID: orgID, Name: "Acme", Version: 1, OrgSettings: domain.OrgSettings{TimeZone: "America/New_York", Lockout: lo, SessionTimeout: 2 * time.Hour, TrustedRanges: tr}}
 	if err := f.store.CreateOrg(ctx, w.org); err != nil {
 		t.Fatal(err)
 	}
 	profID, _ := ids.New("00e", rand.Reader)
-	w.prof = domain.Profile{ID: profID, OrgID: orgID, Name: "Sales", APIEnabled: true, Version: 1}
+	w.prof = domain.Profile{ID: profID, OrgID: orgID, Name: "Sales", Version: 1, ProfileSettings: domain.ProfileSettings{APIEnabled: true}}
 	if prof != nil {
 		prof(&w.prof)
 	}
@@ -240,8 +239,8 @@ func TestProfileRangesAndLoginHours(t *testing.T) {
 	}
 	ranges, _ := policy.ParseIPRanges("203.0.113.0-203.0.113.255")
 	w := newWorld(t, policy.Lockout{MaxAttempts: 3, Period: 15 * time.Minute}, "", func(p *domain.Profile) {
-		p.Ranges = ranges
-		p.Hours = hours
+		p.LoginIPRanges = ranges
+		p.LoginHours = hours
 	})
 	u, tok := w.user("bo")
 	// 15:00 UTC Monday is 10:00 in New York: inside the hours.
@@ -478,9 +477,9 @@ func TestATokenResetIsHonouredAtOnceByAWarmInstance(t *testing.T) {
 
 func TestSessionChecks(t *testing.T) {
 	hours, _ := policy.ParseLoginHours("America/New_York", "mon=08:00-11:00")
-	w := newWorld(t, policy.DefaultLockout, "", func(p *domain.Profile) { p.Hours = hours })
+	w := newWorld(t, policy.DefaultLockout, "", func(p *domain.Profile) { p.LoginHours = hours })
 	// Lock sessions to their IP, with a one-hour idle timeout.
-	w.org.LockSessionIP, w.org.SessionTimeout = true, time.Hour
+	w.org.LockSessionsToIP, w.org.SessionTimeout = true, time.Hour
 	w.org.HighAssurance = map[string]policy.Action{"reports": policy.ActionRaise}
 	if _, err := w.st.UpdateOrg(w.ctx, w.org); err != nil {
 		t.Fatal(err)

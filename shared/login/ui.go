@@ -82,9 +82,9 @@ type BrowserOutcome struct {
 	Result *Result // the login is done
 	// Device, when set, is the activation cookie to (re)set on the browser.
 	Device string
-	// NoLoginCaching: the user's org turned off caching and autocomplete on
+	// NoLoginPageCaching: the user's org turned off caching and autocomplete on
 	// the login page.
-	NoLoginCaching bool
+	NoLoginPageCaching bool
 	// ChallengeID (clear, for the cookie) and Pending, when a code is asked for.
 	ChallengeID string
 	Pending     Pending
@@ -150,11 +150,11 @@ func (b *Browser) facts(u domain.User, now time.Time, ip netip.Addr, device stri
 	pol := u.Policy
 	_, activated := u.Devices[deviceDigest(device)]
 	return policy.UILogin{
-		At: now, IP: ip, PasswordOK: passwordOK, Hours: pol.Hours,
-		ProfileRanges: pol.ProfileRanges, TrustedRanges: pol.TrustedRanges,
+		At: now, IP: ip, PasswordOK: passwordOK, Hours: pol.LoginHours,
+		LoginIPRanges: pol.LoginIPRanges, TrustedRanges: pol.TrustedRanges,
 		TwoFactorUI: pol.TwoFactorUI, HasTOTPKey: u.TOTPSealed != "",
 		ActivatedBrowser: device != "" && activated, FirstLogin: u.LastLoginAt.IsZero(),
-		RequireHighAssurance: pol.RequireHA, Levels: pol.Levels,
+		RequireHighAssurance: pol.RequireHighAssurance, Levels: pol.Levels,
 	}
 }
 
@@ -206,7 +206,7 @@ func (b *Browser) follow(ctx context.Context, u domain.User, d policy.UIDecision
 	if err != nil {
 		return BrowserOutcome{}, err
 	}
-	out := BrowserOutcome{Result: &res, NoLoginCaching: u.Policy.NoLoginCaching}
+	out := BrowserOutcome{Result: &res, NoLoginPageCaching: u.Policy.NoLoginPageCaching}
 	if d.Activate {
 		out.Device = b.activate(ctx, u, device, ev, d.Via)
 	}

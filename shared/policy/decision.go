@@ -65,7 +65,7 @@ type APILogin struct {
 	RequireHighAssurance bool
 	Levels               map[Method]Level
 	Hours                LoginHours
-	ProfileRanges        IPRanges
+	LoginIPRanges        IPRanges
 	TrustedRanges        IPRanges
 }
 
@@ -111,8 +111,8 @@ func decideAPILogin(f APILogin) Decision {
 		// A security token is refused too: the code stands in its place.
 		return Decision{Reason: ReasonTwoFactorRequired, CountsAsFailure: true}
 	}
-	if len(f.ProfileRanges) > 0 {
-		if !f.ProfileRanges.Contains(f.IP) {
+	if len(f.LoginIPRanges) > 0 {
+		if !f.LoginIPRanges.Contains(f.IP) {
 			return Decision{Reason: ReasonRestrictedDomain}
 		}
 		return Decision{Allowed: true, Reason: ReasonAllowed, Via: ViaProfileRange}

@@ -58,25 +58,25 @@ func TestDecideAPILogin(t *testing.T) {
 			base(func(f *APILogin) { f.Hours = nightHours }),
 			Decision{Reason: ReasonRestrictedTime}},
 		{"login hours are checked before profile ranges",
-			base(func(f *APILogin) { f.Hours = nightHours; f.ProfileRanges = officeRange; f.IP = office }),
+			base(func(f *APILogin) { f.Hours = nightHours; f.LoginIPRanges = officeRange; f.IP = office }),
 			Decision{Reason: ReasonRestrictedTime}},
 		{"inside login hours with token is allowed",
 			base(func(f *APILogin) { f.Hours = workHours }),
 			Decision{Allowed: true, Reason: ReasonAllowed, Via: ViaSecurityToken}},
 		{"outside every profile range denies, even with the token",
-			base(func(f *APILogin) { f.ProfileRanges = officeRange }),
+			base(func(f *APILogin) { f.LoginIPRanges = officeRange }),
 			Decision{Reason: ReasonRestrictedDomain}},
 		{"profile range denial wins over an org trusted range",
 			base(func(f *APILogin) {
-				f.ProfileRanges = officeRange
+				f.LoginIPRanges = officeRange
 				f.TrustedRanges = mustRanges(t, "198.51.100.0-198.51.100.255")
 			}),
 			Decision{Reason: ReasonRestrictedDomain}},
 		{"inside a profile range needs no token",
-			base(func(f *APILogin) { f.ProfileRanges = officeRange; f.IP = office; f.Credentials = PasswordOnly }),
+			base(func(f *APILogin) { f.LoginIPRanges = officeRange; f.IP = office; f.Credentials = PasswordOnly }),
 			Decision{Allowed: true, Reason: ReasonAllowed, Via: ViaProfileRange}},
 		{"inside a profile range a token is accepted too",
-			base(func(f *APILogin) { f.ProfileRanges = officeRange; f.IP = office }),
+			base(func(f *APILogin) { f.LoginIPRanges = officeRange; f.IP = office }),
 			Decision{Allowed: true, Reason: ReasonAllowed, Via: ViaProfileRange}},
 		{"an org trusted range needs no token",
 			base(func(f *APILogin) {
@@ -115,7 +115,7 @@ func TestDecideAPILogin(t *testing.T) {
 			base(func(f *APILogin) { f.TwoFactor = true; f.Credentials = PasswordAndTOTP }),
 			Decision{Allowed: true, Reason: ReasonAllowed, Via: ViaTOTP}},
 		{"a TOTP login outside every profile range is still denied",
-			base(func(f *APILogin) { f.TwoFactor = true; f.Credentials = PasswordAndTOTP; f.ProfileRanges = officeRange }),
+			base(func(f *APILogin) { f.TwoFactor = true; f.Credentials = PasswordAndTOTP; f.LoginIPRanges = officeRange }),
 			Decision{Reason: ReasonRestrictedDomain}},
 		{"an IPv6 client outside an IPv4 trusted range must use the token",
 			base(func(f *APILogin) {

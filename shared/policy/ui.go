@@ -39,7 +39,7 @@ type UILogin struct {
 	IP            netip.Addr
 	PasswordOK    bool
 	Hours         LoginHours
-	ProfileRanges IPRanges
+	LoginIPRanges IPRanges
 	TrustedRanges IPRanges
 	TwoFactorUI   bool // the user has "two-factor for UI logins"
 	HasTOTPKey    bool
@@ -120,8 +120,8 @@ func DecideUILogin(f UILogin) UIDecision {
 
 // decideUIPlace is steps 4 and 5: where the login comes from.
 func decideUIPlace(f UILogin) UIDecision {
-	if len(f.ProfileRanges) > 0 {
-		if !f.ProfileRanges.Contains(f.IP) {
+	if len(f.LoginIPRanges) > 0 {
+		if !f.LoginIPRanges.Contains(f.IP) {
 			return UIDecision{Reason: ReasonRestrictedDomain}
 		}
 		return UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaProfileRange}

@@ -39,9 +39,9 @@ func TestDecideUILogin(t *testing.T) {
 			UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaTrustedRange, Level: std}},
 		{"a passed verification code logs in and activates the browser", base(func(f *UILogin) { f.EmailCodePassed = true }),
 			UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaEmailCode, Activate: true, Level: std}},
-		{"inside a profile range no challenge", base(func(f *UILogin) { f.ProfileRanges = officeRange; f.IP = office }),
+		{"inside a profile range no challenge", base(func(f *UILogin) { f.LoginIPRanges = officeRange; f.IP = office }),
 			UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaProfileRange, Level: std}},
-		{"outside every profile range is denied, activated browser or not", base(func(f *UILogin) { f.ProfileRanges = officeRange; f.ActivatedBrowser = true }),
+		{"outside every profile range is denied, activated browser or not", base(func(f *UILogin) { f.LoginIPRanges = officeRange; f.ActivatedBrowser = true }),
 			UIDecision{Reason: ReasonRestrictedDomain}},
 		{"two-factor for UI logins asks for a code after the password", base(func(f *UILogin) { f.TwoFactorUI = true; f.HasTOTPKey = true; f.ActivatedBrowser = true }),
 			UIDecision{Challenge: ChallengeTOTP}},
@@ -49,7 +49,7 @@ func TestDecideUILogin(t *testing.T) {
 			UIDecision{Challenge: ChallengeTOTPEnrol}},
 		{"a passed TOTP code verifies a new browser and activates it", base(func(f *UILogin) { f.TwoFactorUI = true; f.TOTPPassed = true }),
 			UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaTOTP, Activate: true, Level: ha}},
-		{"a TOTP code does not get past profile ranges", base(func(f *UILogin) { f.TOTPPassed = true; f.ProfileRanges = officeRange }),
+		{"a TOTP code does not get past profile ranges", base(func(f *UILogin) { f.TOTPPassed = true; f.LoginIPRanges = officeRange }),
 			UIDecision{Reason: ReasonRestrictedDomain}},
 		{"a passed TOTP code gives a High Assurance session", base(func(f *UILogin) { f.TwoFactorUI = true; f.TOTPPassed = true; f.ActivatedBrowser = true }),
 			UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaActivatedBrowser, Level: ha}},
@@ -61,7 +61,7 @@ func TestDecideUILogin(t *testing.T) {
 			UIDecision{Challenge: ChallengeEmailCode, CountsAsFailure: true}},
 		{"enrolment inside a profile range still needs the emailed code first", base(func(f *UILogin) {
 			f.RequireHighAssurance = true
-			f.ProfileRanges, f.IP = officeRange, office
+			f.LoginIPRanges, f.IP = officeRange, office
 		}), UIDecision{Challenge: ChallengeEmailCode, CountsAsFailure: true}},
 		{"once the emailed code is passed the key may be enrolled", base(func(f *UILogin) { f.TwoFactorUI = true; f.EmailCodePassed = true }),
 			UIDecision{Challenge: ChallengeTOTPEnrol}},

@@ -16,63 +16,58 @@ const (
 	skProfilePrefix = "PROFILE#"
 )
 
+// orgSettingsItem is domain.OrgSettings as stored, the same on the org item
+// and in each user's copy (pol). The settings stored as they are come with
+// the embedded struct, under its tags; the fields here are the ones whose
+// stored form differs (seconds, range texts, the lockout as two numbers).
+// The time zone is not among them: the org item and the copy name it
+// differently (timeZone, orgTimeZone), and stored items keep those names.
+type orgSettingsItem struct {
+	domain.OrgSettings
+	LockMax        int      `dynamodbav:"lockMax"` // 0 = no limit (the gate uses the user's top-level ceiling)
+	LockPeriodSec  int64    `dynamodbav:"lockPeriodSec"`
+	SessionTimeout int64    `dynamodbav:"sessionTimeoutSec"`
+	Trusted        []string `dynamodbav:"trusted"`
+}
+
+// profileSettingsItem is domain.ProfileSettings as stored, on the profile
+// item and in each user's copy, as orgSettingsItem is for an org.
+type profileSettingsItem struct {
+	domain.ProfileSettings
+	HoursZone string   `dynamodbav:"hoursZone"`
+	Hours     string   `dynamodbav:"hours"`
+	Ranges    []string `dynamodbav:"ranges"`
+}
+
 type orgItem struct {
-	PK             string            `dynamodbav:"pk"`
-	SK             string            `dynamodbav:"sk"`
-	Name           string            `dynamodbav:"name"`
-	TimeZone       string            `dynamodbav:"timeZone"`
-	LockMax        int               `dynamodbav:"lockMax"`
-	LockPeriodSec  int64             `dynamodbav:"lockPeriodSec"`
-	SessionTimeout int64             `dynamodbav:"sessionTimeoutSec"`
-	LockSessionIP  bool              `dynamodbav:"lockSessionIp"`
-	Trusted        []string          `dynamodbav:"trusted"`
-	HighAssurance  map[string]string `dynamodbav:"highAssurance,omitempty"`
-	Levels         map[string]string `dynamodbav:"levels,omitempty"`
-	NoLoginCaching bool              `dynamodbav:"noLoginCaching"`
-	Version        int64             `dynamodbav:"version"`
-	CreatedAt      string            `dynamodbav:"createdAt"`
+	PK       string `dynamodbav:"pk"`
+	SK       string `dynamodbav:"sk"`
+	Name     string `dynamodbav:"name"`
+	TimeZone string `dynamodbav:"timeZone"`
+	orgSettingsItem
+	Version   int64  `dynamodbav:"version"`
+	CreatedAt string `dynamodbav:"createdAt"`
 }
 
 type profileItem struct {
-	PK          string   `dynamodbav:"pk"`
-	SK          string   `dynamodbav:"sk"`
-	ID          string   `dynamodbav:"id"`
-	Name        string   `dynamodbav:"name"`
-	HoursZone   string   `dynamodbav:"hoursZone"`
-	Hours       string   `dynamodbav:"hours"`
-	Ranges      []string `dynamodbav:"ranges"`
-	APIEnabled  bool     `dynamodbav:"apiEnabled"`
-	ManageUsers bool     `dynamodbav:"manageUsers"`
-	TwoFactor   bool     `dynamodbav:"twoFactorApi"`
-	TwoFactorUI bool     `dynamodbav:"twoFactorUi"`
-	RequireHA   bool     `dynamodbav:"requireHighAssurance"`
-	Version     int64    `dynamodbav:"version"`
+	PK   string `dynamodbav:"pk"`
+	SK   string `dynamodbav:"sk"`
+	ID   string `dynamodbav:"id"`
+	Name string `dynamodbav:"name"`
+	profileSettingsItem
+	Version int64 `dynamodbav:"version"`
 }
 
 // policyItem is domain.LoginPolicy on a user item. The lockout maximum and
 // period live beside it at the top level: the login gate's condition reads them.
 type policyItem struct {
-	OrgVersion     int64             `dynamodbav:"orgVersion"`
-	ProfileVersion int64             `dynamodbav:"profileVersion"`
-	OrgName        string            `dynamodbav:"orgName"`
-	OrgTimeZone    string            `dynamodbav:"orgTimeZone"`
-	ProfileName    string            `dynamodbav:"profileName"`
-	LockMax        int               `dynamodbav:"lockMax"` // 0 = no limit (the gate uses the top-level ceiling)
-	LockPeriodSec  int64             `dynamodbav:"lockPeriodSec"`
-	SessionTimeout int64             `dynamodbav:"sessionTimeoutSec"`
-	LockSessionIP  bool              `dynamodbav:"lockSessionIp"`
-	Trusted        []string          `dynamodbav:"trusted"`
-	HighAssurance  map[string]string `dynamodbav:"highAssurance,omitempty"`
-	HoursZone      string            `dynamodbav:"hoursZone"`
-	Hours          string            `dynamodbav:"hours"`
-	Ranges         []string          `dynamodbav:"ranges"`
-	APIEnabled     bool              `dynamodbav:"apiEnabled"`
-	ManageUsers    bool              `dynamodbav:"manageUsers"`
-	TwoFactor      bool              `dynamodbav:"twoFactorApi"`
-	TwoFactorUI    bool              `dynamodbav:"twoFactorUi"`
-	RequireHA      bool              `dynamodbav:"requireHighAssurance"`
-	Levels         map[string]string `dynamodbav:"levels,omitempty"`
-	NoLoginCaching bool              `dynamodbav:"noLoginCaching"`
+	OrgVersion     int64  `dynamodbav:"orgVersion"`
+	ProfileVersion int64  `dynamodbav:"profileVersion"`
+	OrgName        string `dynamodbav:"orgName"`
+	OrgTimeZone    string `dynamodbav:"orgTimeZone"`
+	ProfileName    string `dynamodbav:"profileName"`
+	orgSettingsItem
+	profileSettingsItem
 }
 
 type userItem struct {
@@ -258,112 +253,98 @@ func actionsOf(m map[string]string) map[string]policy.Action {
 	return out
 }
 
-func levelsText(m map[policy.Method]policy.Level) map[string]string {
-	if len(m) == 0 {
-		return nil
+func toOrgSettingsItem(o domain.OrgSettings) orgSettingsItem {
+	return orgSettingsItem{OrgSettings: o,
+		LockMax: o.Lockout.MaxAttempts, LockPeriodSec: int64(o.Lockout.Period / time.Second),
+		SessionTimeout: int64(o.SessionTimeout / time.Second), Trusted: rangesText(o.TrustedRanges),
 	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[string(k)] = string(v)
-	}
-	return out
 }
 
-func levelsOf(m map[string]string) map[policy.Method]policy.Level {
-	if len(m) == 0 {
-		return nil
+// settings is the stored org settings without their time zone, which the
+// caller reads from where its item keeps it.
+func (it orgSettingsItem) settings(zone string) (domain.OrgSettings, error) {
+	trusted, err := parseRanges(it.Trusted)
+	if err != nil {
+		return domain.OrgSettings{}, err
 	}
-	out := make(map[policy.Method]policy.Level, len(m))
-	for k, v := range m {
-		out[policy.Method(k)] = policy.Level(v)
-	}
-	return out
+	o := it.OrgSettings
+	o.TimeZone = zone
+	o.Lockout = policy.Lockout{MaxAttempts: it.LockMax, Period: time.Duration(it.LockPeriodSec) * time.Second}
+	o.SessionTimeout = time.Duration(it.SessionTimeout) * time.Second
+	o.TrustedRanges = trusted
+	return o, nil
 }
 
-func lockoutOf(max int, periodSec int64) policy.Lockout {
-	return policy.Lockout{MaxAttempts: max, Period: time.Duration(periodSec) * time.Second}
+func toProfileSettingsItem(p domain.ProfileSettings) profileSettingsItem {
+	return profileSettingsItem{ProfileSettings: p,
+		HoursZone: p.LoginHours.Zone, Hours: p.LoginHours.String(), Ranges: rangesText(p.LoginIPRanges),
+	}
+}
+
+func (it profileSettingsItem) settings() (domain.ProfileSettings, error) {
+	hours, err := policy.ParseLoginHours(it.HoursZone, it.Hours)
+	if err != nil {
+		return domain.ProfileSettings{}, fmt.Errorf("stored login hours: %w", err)
+	}
+	ranges, err := parseRanges(it.Ranges)
+	if err != nil {
+		return domain.ProfileSettings{}, err
+	}
+	p := it.ProfileSettings
+	p.LoginHours, p.LoginIPRanges = hours, ranges
+	return p, nil
 }
 
 func toOrgItem(o domain.Org) orgItem {
 	return orgItem{
-		PK: o.ID, SK: skOrg, Name: o.Name, TimeZone: o.TimeZone,
-		LockMax: o.Lockout.MaxAttempts, LockPeriodSec: int64(o.Lockout.Period / time.Second),
-		SessionTimeout: int64(o.SessionTimeout / time.Second), LockSessionIP: o.LockSessionIP,
-		Trusted: rangesText(o.TrustedRanges), HighAssurance: actionsText(o.HighAssurance), Levels: levelsText(o.Levels), Version: o.Version, CreatedAt: ts(o.CreatedAt),
-		NoLoginCaching: o.DisableLoginCaching,
+		PK: o.ID, SK: skOrg, Name: o.Name, TimeZone: o.TimeZone, orgSettingsItem: toOrgSettingsItem(o.OrgSettings),
+		Version: o.Version, CreatedAt: ts(o.CreatedAt),
 	}
 }
 
 func (it orgItem) org() (domain.Org, error) {
-	trusted, err := parseRanges(it.Trusted)
+	settings, err := it.settings(it.TimeZone)
 	if err != nil {
 		return domain.Org{}, err
 	}
-	return domain.Org{
-		ID: it.PK, Name: it.Name, TimeZone: it.TimeZone,
-		Lockout:        lockoutOf(it.LockMax, it.LockPeriodSec),
-		SessionTimeout: time.Duration(it.SessionTimeout) * time.Second, LockSessionIP: it.LockSessionIP,
-		TrustedRanges: trusted, HighAssurance: actionsOf(it.HighAssurance), Levels: levelsOf(it.Levels), Version: it.Version, CreatedAt: parseTS(it.CreatedAt),
-		DisableLoginCaching: it.NoLoginCaching,
-	}, nil
+	return domain.Org{ID: it.PK, Name: it.Name, OrgSettings: settings, Version: it.Version, CreatedAt: parseTS(it.CreatedAt)}, nil
 }
 
 func toProfileItem(p domain.Profile) profileItem {
 	return profileItem{
 		PK: p.OrgID, SK: skProfilePrefix + p.ID, ID: p.ID, Name: p.Name,
-		HoursZone: p.Hours.Zone, Hours: p.Hours.String(), Ranges: rangesText(p.Ranges),
-		APIEnabled: p.APIEnabled, ManageUsers: p.ManageUsers, TwoFactor: p.TwoFactorAPI, TwoFactorUI: p.TwoFactorUI, RequireHA: p.RequireHighAssurance, Version: p.Version,
+		profileSettingsItem: toProfileSettingsItem(p.ProfileSettings), Version: p.Version,
 	}
 }
 
 func (it profileItem) profile() (domain.Profile, error) {
-	hours, err := policy.ParseLoginHours(it.HoursZone, it.Hours)
-	if err != nil {
-		return domain.Profile{}, fmt.Errorf("stored login hours: %w", err)
-	}
-	ranges, err := parseRanges(it.Ranges)
+	settings, err := it.settings()
 	if err != nil {
 		return domain.Profile{}, err
 	}
-	return domain.Profile{
-		ID: it.ID, OrgID: it.PK, Name: it.Name, Hours: hours, Ranges: ranges,
-		APIEnabled: it.APIEnabled, ManageUsers: it.ManageUsers, TwoFactorAPI: it.TwoFactor, TwoFactorUI: it.TwoFactorUI, RequireHighAssurance: it.RequireHA, Version: it.Version,
-	}, nil
+	return domain.Profile{ID: it.ID, OrgID: it.PK, Name: it.Name, ProfileSettings: settings, Version: it.Version}, nil
 }
 
 func toPolicyItem(p domain.LoginPolicy) policyItem {
 	return policyItem{
 		OrgVersion: p.OrgVersion, ProfileVersion: p.ProfileVersion,
-		OrgName: p.OrgName, OrgTimeZone: p.OrgTimeZone, ProfileName: p.ProfileName,
-		LockMax: p.Lockout.MaxAttempts, LockPeriodSec: int64(p.Lockout.Period / time.Second),
-		SessionTimeout: int64(p.SessionTimeout / time.Second), LockSessionIP: p.LockSessionIP,
-		Trusted: rangesText(p.TrustedRanges), HighAssurance: actionsText(p.HighAssurance), HoursZone: p.Hours.Zone, Hours: p.Hours.String(),
-		Ranges: rangesText(p.ProfileRanges), APIEnabled: p.APIEnabled, ManageUsers: p.ManageUsers, TwoFactor: p.TwoFactorAPI,
-		RequireHA: p.RequireHA, Levels: levelsText(p.Levels), TwoFactorUI: p.TwoFactorUI, NoLoginCaching: p.NoLoginCaching,
+		OrgName: p.OrgName, OrgTimeZone: p.TimeZone, ProfileName: p.ProfileName,
+		orgSettingsItem: toOrgSettingsItem(p.OrgSettings), profileSettingsItem: toProfileSettingsItem(p.ProfileSettings),
 	}
 }
 
 func (it policyItem) policy() (domain.LoginPolicy, error) {
-	trusted, err := parseRanges(it.Trusted)
+	org, err := it.orgSettingsItem.settings(it.OrgTimeZone)
 	if err != nil {
 		return domain.LoginPolicy{}, err
 	}
-	ranges, err := parseRanges(it.Ranges)
+	prof, err := it.profileSettingsItem.settings()
 	if err != nil {
 		return domain.LoginPolicy{}, err
-	}
-	hours, err := policy.ParseLoginHours(it.HoursZone, it.Hours)
-	if err != nil {
-		return domain.LoginPolicy{}, fmt.Errorf("stored login hours: %w", err)
 	}
 	return domain.LoginPolicy{
-		OrgVersion: it.OrgVersion, ProfileVersion: it.ProfileVersion,
-		OrgName: it.OrgName, OrgTimeZone: it.OrgTimeZone, ProfileName: it.ProfileName,
-		Lockout:        lockoutOf(it.LockMax, it.LockPeriodSec),
-		SessionTimeout: time.Duration(it.SessionTimeout) * time.Second, LockSessionIP: it.LockSessionIP,
-		TrustedRanges: trusted, HighAssurance: actionsOf(it.HighAssurance), Hours: hours, ProfileRanges: ranges,
-		APIEnabled: it.APIEnabled, ManageUsers: it.ManageUsers, TwoFactorAPI: it.TwoFactor,
-		RequireHA: it.RequireHA, Levels: levelsOf(it.Levels), TwoFactorUI: it.TwoFactorUI, NoLoginCaching: it.NoLoginCaching,
+		OrgVersion: it.OrgVersion, ProfileVersion: it.ProfileVersion, OrgName: it.OrgName, ProfileName: it.ProfileName,
+		OrgSettings: org, ProfileSettings: prof,
 	}, nil
 }
 

@@ -32,9 +32,9 @@ func BenchmarkOAuthLogin(b *testing.B) {
 	meter := loginbench.NewMeter(db)
 	st := dynamo.New(meter, testenv.CreateTables(b, db))
 	orgID, _ := ids.New("00D", rand.Reader)
-	org := domain.Org{ID: orgID, Name: "Bench", TimeZone: "UTC", Lockout: policy.Lockout{}, SessionTimeout: 2 * time.Hour, Version: 1}
+	org := domain.Org{ID: orgID, Name: "Bench", Version: 1, OrgSettings: domain.OrgSettings{TimeZone: "UTC", Lockout: policy.Lockout{}, SessionTimeout: 2 * time.Hour}}
 	profID, _ := ids.New("00e", rand.Reader)
-	prof := domain.Profile{ID: profID, OrgID: orgID, Name: "P", APIEnabled: true, Version: 1}
+	prof := domain.Profile{ID: profID, OrgID: orgID, Name: "P", Version: 1, ProfileSettings: domain.ProfileSettings{APIEnabled: true}}
 	userID, _ := ids.New("005", rand.Reader)
 	pw := "Bench-Passw0rd"
 	hash, _ := secret.HashPassword(pw, secret.DefaultParams, rand.Reader)

@@ -153,7 +153,7 @@ func loginResult(base, version string, res login.Result) LoginResult {
 func userInfo(u domain.User, s domain.Session) UserInfo {
 	zone := u.TimeZone
 	if zone == "" {
-		zone = u.Policy.OrgTimeZone
+		zone = u.Policy.TimeZone
 	}
 	return UserInfo{
 		CurrencySymbol:             "$",

@@ -46,12 +46,12 @@ func newEnv(t testing.TB, params secret.Params, lockout policy.Lockout) *env {
 	tables := testenv.CreateTables(t, db)
 	st := dynamo.New(db, tables)
 	orgID, _ := ids.New("00D", rand.Reader)
-	org := domain.Org{ID: orgID, Name: "Acme & Co <Test>", TimeZone: "UTC", Lockout: lockout, SessionTimeout: time.Hour, Version: 1}
+	org := domain.Org{ID: orgID, Name: "Acme & Co <Test>", Version: 1, OrgSettings: domain.OrgSettings{TimeZone: "UTC", Lockout: lockout, SessionTimeout: time.Hour}}
 	if err := st.CreateOrg(ctx, org); err != nil {
 		t.Fatal(err)
 	}
 	profID, _ := ids.New("00e", rand.Reader)
-	prof := domain.Profile{ID: profID, OrgID: orgID, Name: "Admin", APIEnabled: true, Version: 1}
+	prof := domain.Profile{ID: profID, OrgID: orgID, Name: "Admin", Version: 1, ProfileSettings: domain.ProfileSettings{APIEnabled: true}}
 	if err := st.CreateProfile(ctx, prof); err != nil {
 		t.Fatal(err)
 	}

@@ -274,7 +274,7 @@ func (h *Handler) advance(r *request, out login.BrowserOutcome) *response {
 	if out.Device != "" {
 		resp.cookies = append(resp.cookies, Cookie(cookieDevice, out.Device, deviceMaxAge))
 	}
-	if out.NoLoginCaching {
+	if out.NoLoginPageCaching {
 		// The org turned caching and autocomplete off: forget the name,
 		// and tell the login page not to offer it.
 		resp.cookies = append(resp.cookies, Cookie(cookieUser, "-", deviceMaxAge))

@@ -17,7 +17,7 @@ func TestPagesHaveNoInlineScriptOrStyleAndEscapeEverything(t *testing.T) {
 	// inline handlers or style attributes.
 	inline := regexp.MustCompile(`<script>|<script [^>]*>[^<]|\son[a-z]+=|\sstyle=`)
 	evil := `<script>alert("x")</script>`
-	u := domain.User{Username: evil, Email: evil, FirstName: evil, Policy: domain.LoginPolicy{OrgName: evil, ProfileName: evil, ManageUsers: true}}
+	u := domain.User{Username: evil, Email: evil, FirstName: evil, Policy: domain.LoginPolicy{OrgName: evil, ProfileName: evil, ProfileSettings: domain.ProfileSettings{ManageUsers: true}}}
 	views := map[string]any{
 		"login":           LoginView{Page: Page{Title: evil, Error: evil, Notice: evil}, Autocomplete: true, Username: evil},
 		"login, no cache": LoginView{Page: Page{Title: "Log in"}},

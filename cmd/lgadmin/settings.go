@@ -1,0 +1,334 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"loginguard/shared/domain"
+	"loginguard/shared/policy"
+)
+
+// The org and profile settings as flags. Each setting has one entry below:
+// its flag, how the flag's text sets it, and how it shows in org show or
+// profile show (in the entries' order). Its rules are the settings'
+// Validate, checked once all given flags are applied. A new setting is its
+// field in domain, its rule in Validate and its entry here.
+//
+// A flag is the setting's field name in kebab case, except those older than
+// that rule, kept for the scripts that use them: --timezone (TimeZone),
+// --lockout-max and --lockout-period (Lockout), --two-factor-level and
+// --password-level (Levels), --ip-ranges (LoginIPRanges) and
+// --login-page-caching (NoLoginPageCaching, the negation: on by default).
+
+// settingFlag is one flag of a settings struct S.
+type settingFlag[S any] struct {
+	name, usage string
+	isBool      bool // a boolean flag, given its default when a record is created
+	def         bool
+	set         func(s *S, v string, at settingEnv) error
+	show        func(s S) []shown
+}
+
+// settingEnv is what a flag may need besides its text.
+type settingEnv struct {
+	orgZone string // the org's default time zone now
+}
+
+// shown is one line of a show command: a JSON member, and a text line
+// unless label is empty.
+type shown struct {
+	key, label string
+	value      any
+	text       string // "": the value's text
+}
+
+func (s shown) lineText() string {
+	switch v := s.value; {
+	case s.text != "":
+		return s.text
+	case v == nil:
+		return ""
+	default:
+		if l, ok := v.([]string); ok {
+			return strings.Join(l, ", ")
+		}
+		return fmt.Sprint(v)
+	}
+}
+
+// view is a record as a show command prints it, in order.
+type view []shown
+
+func (v view) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, f := range v {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(f.key)
+		val, err := json.Marshal(f.value)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(val)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+func (v view) lines() [][2]string {
+	out := make([][2]string, 0, len(v))
+	for _, f := range v {
+		if f.label != "" {
+			out = append(out, [2]string{f.label, f.lineText()})
+		}
+	}
+	return out
+}
+
+func (v view) get(key string) any {
+	for _, f := range v {
+		if f.key == key {
+			return f.value
+		}
+	}
+	return nil
+}
+
+func settingsView[S any](flags []settingFlag[S], s S) view {
+	var out view
+	for _, f := range flags {
+		out = append(out, f.show(s)...)
+	}
+	return out
+}
+
+func registerSettings[S any](fs *flag.FlagSet, flags []settingFlag[S]) {
+	for _, f := range flags {
+		if f.isBool {
+			fs.Bool(f.name, f.def, f.usage)
+		} else {
+			fs.String(f.name, "", f.usage)
+		}
+	}
+}
+
+// applySettings sets on s every setting whose flag was given (and, when
+// creating, every boolean one), then validates them all with validate.
+func applySettings[S any](fs *flag.FlagSet, flags []settingFlag[S], s *S, at settingEnv, creating bool, validate func(S) error) error {
+	given := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
+	for _, f := range flags {
+		if given[f.name] || creating && f.isBool {
+			if err := f.set(s, fs.Lookup(f.name).Value.String(), at); err != nil {
+				return err
+			}
+		}
+	}
+	return validate(*s)
+}
+
+// boolSetting is the entry of a boolean setting; negated: the field is the
+// flag's negation.
+func boolSetting[S any](name, key, label, usage string, def, negated bool, field func(*S) *bool) settingFlag[S] {
+	return settingFlag[S]{name: name, usage: usage, isBool: true, def: def,
+		set: func(s *S, v string, _ settingEnv) error {
+			b, err := strconv.ParseBool(v)
+			*field(s) = b != negated
+			return err
+		},
+		show: func(s S) []shown { return []shown{{key: key, label: label, value: *field(&s) != negated}} },
+	}
+}
+
+// rangesSetting is the entry of a list of IP ranges.
+func rangesSetting[S any](name, key, label, usage string, field func(*S) *policy.IPRanges) settingFlag[S] {
+	return settingFlag[S]{name: name, usage: usage,
+		set: func(s *S, v string, _ settingEnv) error {
+			rs, err := parseRangesFlag(v)
+			if err != nil {
+				return fmt.Errorf("--%s: %w", name, err)
+			}
+			*field(s) = rs
+			return nil
+		},
+		show: func(s S) []shown { return one(key, label, rangeTexts(*field(&s))) },
+	}
+}
+
+func one(key, label string, value any) []shown {
+	return []shown{{key: key, label: label, value: value}}
+}
+
+var orgSettingFlags = []settingFlag[domain.OrgSettings]{
+	{name: "timezone", usage: "default time zone (IANA name, e.g. America/New_York)",
+		set:  func(s *domain.OrgSettings, v string, _ settingEnv) error { s.TimeZone = v; return nil },
+		show: func(s domain.OrgSettings) []shown { return one("timeZone", "time zone", s.TimeZone) }},
+	lockoutSetting("lockout-max", "lockoutMaxAttempts", "lockout max attempts", 0,
+		"invalid login attempts before lockout: 3, 5, 10 or none"),
+	lockoutSetting("lockout-period", "lockoutPeriod", "lockout period", 1,
+		"lockout period: 15m, 30m, 60m or until-unlocked"),
+	{name: "session-timeout", usage: "idle session timeout: 15m, 30m, 1h, 2h, 4h, 8h, 12h or 24h",
+		set: func(s *domain.OrgSettings, v string, _ settingEnv) error {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				return fmt.Errorf("--session-timeout %q: %w", v, err)
+			}
+			s.SessionTimeout = d
+			return nil
+		},
+		show: func(s domain.OrgSettings) []shown {
+			return one("sessionTimeout", "session timeout", s.SessionTimeout.String())
+		}},
+	boolSetting("lock-sessions-to-ip", "lockSessionsToIp", "lock sessions to IP",
+		"lock sessions to the IP address they started from", false, false,
+		func(s *domain.OrgSettings) *bool { return &s.LockSessionsToIP }),
+	rangesSetting("trusted-ranges", "trustedIpRanges", "trusted IP ranges",
+		`org-wide trusted IP ranges, e.g. "10.0.0.0-10.0.0.255,192.168.1.5" ("none" clears)`,
+		func(s *domain.OrgSettings) *policy.IPRanges { return &s.TrustedRanges }),
+	{name: "high-assurance", usage: `resources that need a High Assurance session and the action for a Standard one, e.g. "reports=raise,setup=block" ("none" clears)`,
+		set: func(s *domain.OrgSettings, v string, _ settingEnv) error {
+			m, err := policy.ParseHighAssurance(v)
+			if err != nil {
+				return err
+			}
+			s.HighAssurance = m
+			return nil
+		},
+		show: func(s domain.OrgSettings) []shown {
+			return one("highAssurance", "high assurance", highAssuranceText(s.HighAssurance))
+		}},
+	levelSetting("two-factor-level", "twoFactorLevel", "two-factor level", policy.MethodTOTP,
+		`security level of a two-factor login: high-assurance (the default) or standard`),
+	levelSetting("password-level", "passwordLevel", "password level", policy.MethodPassword,
+		`security level of a user name and password login: standard (the default) or high-assurance`),
+	boolSetting("login-page-caching", "loginPageCaching", "login page caching and autocomplete",
+		`"enable caching and autocomplete on login page": the login page remembers the user name and lets the browser fill it in`, true, true,
+		func(s *domain.OrgSettings) *bool { return &s.NoLoginPageCaching }),
+}
+
+// lockoutSetting is the entry of one half of the lockout policy: part 0
+// the maximum of attempts, 1 the period, each in its flag's text.
+func lockoutSetting(name, key, label string, part int, usage string) settingFlag[domain.OrgSettings] {
+	return settingFlag[domain.OrgSettings]{name: name, usage: usage,
+		set: func(s *domain.OrgSettings, v string, _ settingEnv) error {
+			texts := lockoutTexts(s.Lockout)
+			texts[part] = v
+			l, err := policy.ParseLockout(texts[0], texts[1])
+			if err != nil {
+				return err
+			}
+			s.Lockout = l
+			return nil
+		},
+		show: func(s domain.OrgSettings) []shown { return one(key, label, lockoutTexts(s.Lockout)[part]) },
+	}
+}
+
+// levelSetting is the entry of one login method's security level.
+func levelSetting(name, key, label string, m policy.Method, usage string) settingFlag[domain.OrgSettings] {
+	return settingFlag[domain.OrgSettings]{name: name, usage: usage,
+		set: func(s *domain.OrgSettings, v string, _ settingEnv) error {
+			lv := map[string]policy.Level{"high-assurance": policy.LevelHighAssurance, "standard": policy.LevelStandard}[v]
+			if lv == "" {
+				return fmt.Errorf("--%s %q: choose high-assurance or standard", name, v)
+			}
+			levels := map[policy.Method]policy.Level{}
+			for k, l := range s.Levels {
+				levels[k] = l
+			}
+			levels[m] = lv
+			s.Levels = levels
+			return nil
+		},
+		show: func(s domain.OrgSettings) []shown { return one(key, label, string(policy.LevelOf(m, s.Levels))) },
+	}
+}
+
+var profileSettingFlags = []settingFlag[domain.ProfileSettings]{
+	{name: "login-hours", usage: `login hours, e.g. "mon=08:00-18:00,tue=08:00-18:00,sun=00:00-00:00" (start=end: no login that day; "none" clears). Kept in the org's default time zone at the time they are first set`,
+		set: func(s *domain.ProfileSettings, v string, at settingEnv) error {
+			zone := s.LoginHours.Zone
+			if zone == "" || !s.LoginHours.IsSet() {
+				zone = at.orgZone // first set: the org's default zone now, kept from then on
+			}
+			if v == "none" {
+				v = ""
+			}
+			h, err := policy.ParseLoginHours(zone, v)
+			if err != nil {
+				return fmt.Errorf("--login-hours: %w", err)
+			}
+			s.LoginHours = h
+			return nil
+		},
+		show: func(s domain.ProfileSettings) []shown {
+			text := "any time"
+			if h := s.LoginHours.String(); h != "" {
+				text = h + " (" + s.LoginHours.Zone + ")"
+			}
+			return []shown{{key: "loginHours", label: "login hours", value: s.LoginHours.String(), text: text},
+				{key: "loginHoursTimeZone", value: s.LoginHours.Zone}}
+		}},
+	rangesSetting("ip-ranges", "loginIpRanges", "login IP ranges",
+		`login IP ranges, e.g. "203.0.113.0-203.0.113.255" ("none" clears)`,
+		func(s *domain.ProfileSettings) *policy.IPRanges { return &s.LoginIPRanges }),
+	boolSetting("api-enabled", "apiEnabled", "API enabled", `the "API Enabled" permission`, true, false,
+		func(s *domain.ProfileSettings) *bool { return &s.APIEnabled }),
+	boolSetting("manage-users", "manageUsers", "manage users", `the "Manage Users" permission`, false, false,
+		func(s *domain.ProfileSettings) *bool { return &s.ManageUsers }),
+	boolSetting("two-factor-api", "twoFactorApi", "two-factor for API logins",
+		`"two-factor for API logins": users with a TOTP key append a code instead of the security token`, false, false,
+		func(s *domain.ProfileSettings) *bool { return &s.TwoFactorAPI }),
+	boolSetting("two-factor-ui", "twoFactorUi", "two-factor for UI logins",
+		`"two-factor for UI logins": a TOTP code after the password on every browser login (enrolment on first use)`, false, false,
+		func(s *domain.ProfileSettings) *bool { return &s.TwoFactorUI }),
+	boolSetting("require-high-assurance", "requireHighAssurance", "High Assurance required at login",
+		`"session security level required at login: High Assurance"`, false, false,
+		func(s *domain.ProfileSettings) *bool { return &s.RequireHighAssurance }),
+}
+
+// lockoutTexts is a lockout policy in the flags' text: maximum, period.
+func lockoutTexts(l policy.Lockout) [2]string {
+	t := [2]string{strconv.Itoa(l.MaxAttempts), l.Period.String()}
+	if l.MaxAttempts == 0 {
+		t[0] = "none"
+	}
+	if l.Period == 0 {
+		t[1] = "until-unlocked"
+	}
+	return t
+}
+
+func rangeTexts(rs policy.IPRanges) []string {
+	out := make([]string, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, r.String())
+	}
+	return out
+}
+
+func parseRangesFlag(s string) (policy.IPRanges, error) {
+	if s == "" || s == "none" {
+		return nil, nil
+	}
+	return policy.ParseIPRanges(s)
+}
+
+func highAssuranceText(m map[string]policy.Action) string {
+	parts := make([]string, 0, len(m))
+	for k, v := range m {
+		parts = append(parts, k+"="+strings.ToLower(map[policy.Action]string{policy.ActionBlock: "block", policy.ActionRaise: "raise"}[v]))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ",")
+}

@@ -1,0 +1,102 @@
+package dynamo
+
+import (
+	"reflect"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+
+	"loginguard/shared/domain"
+	"loginguard/shared/policy"
+)
+
+func sampleSettings(t *testing.T) (domain.OrgSettings, domain.ProfileSettings) {
+	t.Helper()
+	trusted, err := policy.ParseIPRanges("10.0.0.0-10.0.0.255")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hours, err := policy.ParseLoginHours("Europe/Paris", "mon=08:00-18:00")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := domain.OrgSettings{TimeZone: "America/New_York", Lockout: policy.Lockout{MaxAttempts: 3, Period: 30 * time.Minute},
+		SessionTimeout: time.Hour, TrustedRanges: trusted, LockSessionsToIP: true,
+		HighAssurance: map[string]policy.Action{"reports": policy.ActionRaise},
+		Levels:        map[policy.Method]policy.Level{policy.MethodTOTP: policy.LevelStandard}, NoLoginPageCaching: true}
+	p := domain.ProfileSettings{LoginHours: hours, LoginIPRanges: trusted, APIEnabled: true, ManageUsers: true,
+		TwoFactorAPI: true, TwoFactorUI: true, RequireHighAssurance: true}
+	return o, p
+}
+
+func attrNames(t *testing.T, item any) []string {
+	t.Helper()
+	m, err := attributevalue.MarshalMap(item)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// The settings are stored under the attribute names items had before they
+// were one struct each: stored orgs, profiles and users' copies stay readable.
+func TestSettingsKeepTheirStoredAttributeNames(t *testing.T) {
+	os, ps := sampleSettings(t)
+	org := domain.Org{ID: "00D000000000001", Name: "Acme", OrgSettings: os, Version: 2, CreatedAt: time.Unix(1700000000, 0).UTC()}
+	prof := domain.Profile{ID: "00e000000000001", OrgID: org.ID, Name: "Sales", ProfileSettings: ps, Version: 3}
+	orgAttrs := []string{"createdAt", "highAssurance", "levels", "lockMax", "lockPeriodSec", "lockSessionIp", "name",
+		"noLoginCaching", "pk", "sessionTimeoutSec", "sk", "timeZone", "trusted", "version"}
+	profAttrs := []string{"apiEnabled", "hours", "hoursZone", "id", "manageUsers", "name", "pk", "ranges",
+		"requireHighAssurance", "sk", "twoFactorApi", "twoFactorUi", "version"}
+	polAttrs := []string{"apiEnabled", "highAssurance", "hours", "hoursZone", "levels", "lockMax", "lockPeriodSec",
+		"lockSessionIp", "manageUsers", "noLoginCaching", "orgName", "orgTimeZone", "orgVersion", "profileName",
+		"profileVersion", "ranges", "requireHighAssurance", "sessionTimeoutSec", "trusted", "twoFactorApi", "twoFactorUi"}
+	for _, c := range []struct {
+		name string
+		item any
+		want []string
+	}{
+		{"org", toOrgItem(org), orgAttrs},
+		{"profile", toProfileItem(prof), profAttrs},
+		{"user's copy", toPolicyItem(domain.PolicyOf(org, prof)), polAttrs},
+	} {
+		if got := attrNames(t, c.item); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s attributes:\n got %v\nwant %v", c.name, got, c.want)
+		}
+	}
+
+	var orgBack orgItem
+	stored(t, toOrgItem(org), &orgBack)
+	if got, err := orgBack.org(); err != nil || !reflect.DeepEqual(got, org) {
+		t.Errorf("org round trip: %+v, %v", got, err)
+	}
+	var profBack profileItem
+	stored(t, toProfileItem(prof), &profBack)
+	if got, err := profBack.profile(); err != nil || !reflect.DeepEqual(got, prof) {
+		t.Errorf("profile round trip: %+v, %v", got, err)
+	}
+	var polBack policyItem
+	stored(t, toPolicyItem(domain.PolicyOf(org, prof)), &polBack)
+	if got, err := polBack.policy(); err != nil || !reflect.DeepEqual(got, domain.PolicyOf(org, prof)) {
+		t.Errorf("user's copy round trip: %+v, %v", got, err)
+	}
+}
+
+// stored is item written and read back.
+func stored(t *testing.T, item, into any) {
+	t.Helper()
+	m, err := attributevalue.MarshalMap(item)
+	if err == nil {
+		err = attributevalue.UnmarshalMap(m, into)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
