@@ -36,7 +36,7 @@ func TestBeginAttemptReservesOnlyWhileTheUserMayTry(t *testing.T) {
 		{name: "a lock ending right now has ended: the attempt goes above the ceiling",
 			mods: []testenv.Mod{threeTries, lockState(3, now)}, wantAttempts: 4, wantLockEnd: now.Add(15 * time.Minute)},
 		{name: "with no limit a user never locks",
-			mods: []testenv.Mod{lockState(1000, now.Add(time.Hour)), testenv.Org(func(o *domain.Org) { o.Lockout = policy.Lockout{} })},
+			mods:         []testenv.Mod{lockState(1000, now.Add(time.Hour)), testenv.Org(func(o *domain.Org) { o.Lockout = policy.Lockout{} })},
 			wantAttempts: 1001, wantLockEnd: now.Add(policy.Forever)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
