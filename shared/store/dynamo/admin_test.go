@@ -53,8 +53,10 @@ func TestCreatesNeverReplace(t *testing.T) {
 			create: func() error { b := app; b.Name = "Second"; return e.st.CreateApp(e.ctx, b) },
 			check:  func() bool { got, err := e.st.App(e.ctx, app.ClientID); return err == nil && got.Name == "First" }},
 		{name: "an app of an unknown org is refused: ErrNotFound", want: domain.ErrNotFound,
-			create: func() error { return e.st.CreateApp(e.ctx, domain.ConnectedApp{ClientID: "3MVG-none", OrgID: "00DNONE"}) },
-			check:  func() bool { _, err := e.st.App(e.ctx, "3MVG-none"); return is(err, domain.ErrNotFound) }},
+			create: func() error {
+				return e.st.CreateApp(e.ctx, domain.ConnectedApp{ClientID: "3MVG-none", OrgID: "00DNONE"})
+			},
+			check: func() bool { _, err := e.st.App(e.ctx, "3MVG-none"); return is(err, domain.ErrNotFound) }},
 		{name: "a second keyring creator is refused: ErrExists, and reads the first", want: domain.ErrExists,
 			create: func() error {
 				return e.st.CreateKeyring(e.ctx, "totp", domain.WrappedKey{ID: "k2", Blob: []byte{2}, CreatedAt: now})
