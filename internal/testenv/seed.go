@@ -60,8 +60,9 @@ func Profile(f func(*domain.Profile)) Mod {
 	}
 }
 
-// User changes the user (nil changes nothing). Its org, profile, password
-// hash, token digest and settings copy are set after the mods.
+// User changes the user (nil changes nothing); it sees the org and profile
+// ids. The password hash (unless set), token digest and settings copy are
+// set after the mods.
 func User(f func(*domain.User)) Mod {
 	return func(s *Spec) {
 		if f != nil {
@@ -90,12 +91,15 @@ func Seed(t testing.TB, st Seeder, mods ...Mod) Account {
 	return seedUser(t, st, s)
 }
 
-// SeedOrg stores a new org as Seed does, without profile or user.
+// SeedOrg stores a new org as Seed does, without profile or user (nil
+// mods change nothing).
 func SeedOrg(t testing.TB, st Seeder, mods ...func(*domain.Org)) domain.Org {
 	t.Helper()
 	o := newOrg(t)
 	for _, m := range mods {
-		m(&o)
+		if m != nil {
+			m(&o)
+		}
 	}
 	o.Version = 1
 	create(t, st.CreateOrg(context.Background(), o))
@@ -107,7 +111,9 @@ func SeedProfile(t testing.TB, st Seeder, o domain.Org, mods ...func(*domain.Pro
 	t.Helper()
 	s := spec(t, o, domain.Profile{}, []Mod{func(s *Spec) {
 		for _, m := range mods {
-			m(&s.Profile)
+			if m != nil {
+				m(&s.Profile)
+			}
 		}
 	}})
 	create(t, st.CreateProfile(context.Background(), s.Profile))
@@ -140,7 +146,7 @@ func spec(t testing.TB, o domain.Org, p domain.Profile, mods []Mod) Spec {
 	}
 	username := "user-" + id + "@" + o.ID + ".example"
 	s := Spec{Params: FastParams, Account: Account{Org: o, Profile: p, Password: "Pa55word-" + id[10:], Token: tok,
-		User: domain.User{ID: id, Username: username, Email: username, Active: true}}}
+		User: domain.User{ID: id, OrgID: o.ID, ProfileID: p.ID, Username: username, Email: username, Active: true}}}
 	for _, m := range mods {
 		m(&s)
 	}
