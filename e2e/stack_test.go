@@ -3,7 +3,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -15,9 +14,7 @@ import (
 
 	"loginguard/internal/testenv"
 	"loginguard/shared/domain"
-	"loginguard/shared/ids"
 	"loginguard/shared/keyring"
-	"loginguard/shared/policy"
 	"loginguard/shared/secret"
 	"loginguard/shared/store/dynamo"
 )
@@ -111,42 +108,18 @@ func (s *stack) account(t *testing.T, org func(*domain.Org), prof func(*domain.P
 // orgAndProfile makes an org and a profile in it.
 func (s *stack) orgAndProfile(t *testing.T, org func(*domain.Org), prof func(*domain.Profile)) (domain.Org, domain.Profile) {
 	t.Helper()
-	ctx := context.Background()
-	orgID, _ := ids.New("00D", rand.Reader)
-	o := domain.Org{ID: orgID, Name: "Acme E2E", Version: 1, OrgSettings: domain.OrgSettings{TimeZone: "UTC", Lockout: policy.DefaultLockout, SessionTimeout: 2 * time.Hour}}
-	if org != nil {
-		org(&o)
-	}
-	if err := s.st.CreateOrg(ctx, o); err != nil {
-		t.Fatal(err)
-	}
-	profID, _ := ids.New("00e", rand.Reader)
-	p := domain.Profile{ID: profID, OrgID: orgID, Name: "Integration", Version: 1, ProfileSettings: domain.ProfileSettings{APIEnabled: true}}
-	if prof != nil {
-		prof(&p)
-	}
-	if err := s.st.CreateProfile(ctx, p); err != nil {
-		t.Fatal(err)
-	}
-	return o, p
+	o := testenv.SeedOrg(t, s.st, func(o *domain.Org) { o.Name = "Acme E2E" }, org)
+	return o, testenv.SeedProfile(t, s.st, o, func(p *domain.Profile) { p.Name = "Integration" }, prof)
 }
 
 // userIn makes a user of profile p in org o.
 func (s *stack) userIn(t *testing.T, o domain.Org, p domain.Profile) account {
 	t.Helper()
-	ctx := context.Background()
-	orgID, profID := o.ID, p.ID
-	userID, _ := ids.New("005", rand.Reader)
-	pw := "Pa55word-" + userID[10:]
-	hash, _ := secret.HashPassword(pw, fastParams, rand.Reader)
-	tok, _ := secret.NewToken(rand.Reader)
-	u := domain.User{ID: userID, OrgID: orgID, ProfileID: profID, Username: "user-" + userID + "@e2e.example",
-		Email: "user-" + userID + "@e2e.example", FirstName: "Eve", LastName: "Tester", Active: true,
-		PasswordHash: hash, TokenHash: secret.Digest(secret.PurposeToken, tok), Policy: domain.PolicyOf(o, p)}
-	if err := s.st.CreateUser(ctx, u); err != nil {
-		t.Fatal(err)
-	}
-	return account{org: o, profile: p, username: u.Username, password: pw, token: tok}
+	a := testenv.SeedUser(t, s.st, o, p, testenv.Params(fastParams), testenv.User(func(u *domain.User) {
+		u.Username = "user-" + u.ID + "@e2e.example"
+		u.Email, u.FirstName, u.LastName = u.Username, "Eve", "Tester"
+	}))
+	return account{org: o, profile: p, username: a.User.Username, password: a.Password, token: a.Token}
 }
 
 // jsResult is what e2e/js/soap.mjs prints.

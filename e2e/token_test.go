@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"crypto/rand"
 	"os"
 	"strings"
 	"testing"
@@ -10,7 +9,6 @@ import (
 	"loginguard/internal/testenv"
 	acct "loginguard/shared/account"
 	"loginguard/shared/domain"
-	"loginguard/shared/ids"
 	"loginguard/shared/secret"
 )
 
@@ -48,15 +46,7 @@ func (s *stack) newestToken(t *testing.T, to string) string {
 // profileIn adds a profile to an org.
 func (s *stack) profileIn(t *testing.T, o domain.Org, mod func(*domain.Profile)) domain.Profile {
 	t.Helper()
-	id, _ := ids.New("00e", rand.Reader)
-	p := domain.Profile{ID: id, OrgID: o.ID, Name: "Standard User", Version: 1, ProfileSettings: domain.ProfileSettings{APIEnabled: true}}
-	if mod != nil {
-		mod(&p)
-	}
-	if err := s.st.CreateProfile(context.Background(), p); err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return testenv.SeedProfile(t, s.st, o, func(p *domain.Profile) { p.Name = "Standard User" }, mod)
 }
 
 func (s *stack) loginWorks(t *testing.T, username, secret string) bool {

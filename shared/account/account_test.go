@@ -13,10 +13,8 @@ import (
 	"loginguard/internal/testenv"
 	"loginguard/shared/account"
 	"loginguard/shared/domain"
-	"loginguard/shared/ids"
 	"loginguard/shared/login"
 	"loginguard/shared/mail/ses"
-	"loginguard/shared/policy"
 	"loginguard/shared/secret"
 	"loginguard/shared/store/dynamo"
 )
@@ -44,12 +42,8 @@ func newWorld(t *testing.T, sesURL string) *world {
 		sesURL = testenv.SES(t)
 	}
 	sender, _ := ses.New(testenv.SESv2(sesURL), "no-reply@example.com")
-	orgID, _ := ids.New("00D", rand.Reader)
 	w := &world{t: t, ctx: testenv.Context(t), st: st, sesURL: sesURL,
-		org: domain.Org{ID: orgID, Name: "Acme", Version: 1, OrgSettings: domain.OrgSettings{TimeZone: "UTC", Lockout: policy.DefaultLockout}}}
-	if err := st.CreateOrg(w.ctx, w.org); err != nil {
-		t.Fatal(err)
-	}
+		org: testenv.SeedOrg(t, st, func(o *domain.Org) { o.SessionTimeout = 0 })}
 	lsvc := &login.Service{Store: st, Rand: rand.Reader, Now: time.Now, Params: fast}
 	w.svc = &account.Service{Store: st, Login: lsvc, Mailer: sender, Rand: rand.Reader, Now: time.Now, Params: fast}
 	return w
@@ -57,21 +51,14 @@ func newWorld(t *testing.T, sesURL string) *world {
 
 func (w *world) user(name string, manageUsers bool, email bool) domain.User {
 	w.t.Helper()
-	profID, _ := ids.New("00e", rand.Reader)
-	p := domain.Profile{ID: profID, OrgID: w.org.ID, Name: "P", Version: 1, ProfileSettings: domain.ProfileSettings{APIEnabled: true, ManageUsers: manageUsers}}
-	if err := w.st.CreateProfile(w.ctx, p); err != nil {
-		w.t.Fatal(err)
-	}
-	id, _ := ids.New("005", rand.Reader)
-	hash, _ := secret.HashPassword(oldPassword, fast, rand.Reader)
-	u := domain.User{ID: id, OrgID: w.org.ID, ProfileID: profID, Username: name + "@acme.example", FirstName: "T",
-		Active: true, PasswordHash: hash, TokenHash: secret.Digest(secret.PurposeToken, "OLDTOKEN"), Policy: domain.PolicyOf(w.org, p)}
-	if email {
-		u.Email = u.Username
-	}
-	if err := w.st.CreateUser(w.ctx, u); err != nil {
-		w.t.Fatal(err)
-	}
+	p := testenv.SeedProfile(w.t, w.st, w.org, func(p *domain.Profile) { p.ManageUsers = manageUsers })
+	u := testenv.SeedUser(w.t, w.st, w.org, p, testenv.Password(oldPassword), testenv.Params(fast), testenv.Token("OLDTOKEN"),
+		testenv.User(func(u *domain.User) {
+			u.Username, u.FirstName, u.Email = name+"@acme.example", "T", ""
+			if email {
+				u.Email = u.Username
+			}
+		})).User
 	return w.fresh(u)
 }
 

@@ -3,7 +3,6 @@ package login_test
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -11,7 +10,6 @@ import (
 	"loginguard/internal/loginbench"
 	"loginguard/internal/testenv"
 	"loginguard/shared/domain"
-	"loginguard/shared/ids"
 	"loginguard/shared/login"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
@@ -58,17 +56,8 @@ func BenchmarkBrowserLogin(b *testing.B) {
 // benchUser makes an org, a profile and a user with a production-strength
 // password hash, no lockout limit.
 func benchUser(b *testing.B, f fixture) (string, string) {
-	ctx := context.Background()
-	orgID, _ := ids.New("00D", rand.Reader)
-	o := domain.Org{ID: orgID, Name: "Bench", Version: 1, OrgSettings: domain.OrgSettings{TimeZone: "UTC", Lockout: policy.Lockout{}, SessionTimeout: 2 * time.Hour}}
-	profID, _ := ids.New("00e", rand.Reader)
-	p := domain.Profile{ID: profID, OrgID: orgID, Name: "P", Version: 1, ProfileSettings: domain.ProfileSettings{APIEnabled: true}}
-	id, _ := ids.New("005", rand.Reader)
-	hash, _ := secret.HashPassword(password, secret.DefaultParams, rand.Reader)
-	u := domain.User{ID: id, OrgID: orgID, ProfileID: profID, Username: "bench@" + orgID + ".example", Email: "bench@x.example",
-		Active: true, PasswordHash: hash, Policy: domain.PolicyOf(o, p)}
-	if err := errors.Join(f.store.CreateOrg(ctx, o), f.store.CreateProfile(ctx, p), f.store.CreateUser(ctx, u)); err != nil {
-		b.Fatal(err)
-	}
-	return u.Username, password
+	a := testenv.Seed(b, f.store, testenv.Password(password), testenv.Token(""), testenv.Params(secret.DefaultParams),
+		testenv.Org(func(o *domain.Org) { o.Name, o.Lockout = "Bench", policy.Lockout{} }),
+		testenv.User(func(u *domain.User) { u.Username, u.Email = "bench@"+u.OrgID+".example", "bench@x.example" }))
+	return a.User.Username, a.Password
 }

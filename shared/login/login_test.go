@@ -17,7 +17,6 @@ import (
 
 	"loginguard/internal/testenv"
 	"loginguard/shared/domain"
-	"loginguard/shared/ids"
 	"loginguard/shared/login"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
@@ -97,7 +96,6 @@ func newWorld(t *testing.T, lo policy.Lockout, trusted string, prof func(*domain
 			w.waits = append(w.waits, d)
 			w.mu.Unlock()
 		}}
-	orgID, _ := ids.New("00D", rand.Reader)
 	var tr policy.IPRanges
 	if trusted != "" {
 		var err error
@@ -105,38 +103,19 @@ func newWorld(t *testing.T, lo policy.Lockout, trusted string, prof func(*domain
 			t.Fatal(err)
 		}
 	}
-	w.org = domain.Org{ID: orgID, Name: "Acme", Version: 1, OrgSettings: domain.OrgSettings{TimeZone: "America/New_York", Lockout: lo, SessionTimeout: 2 * time.Hour, TrustedRanges: tr}}
-	if err := f.store.CreateOrg(ctx, w.org); err != nil {
-		t.Fatal(err)
-	}
-	profID, _ := ids.New("00e", rand.Reader)
-	w.prof = domain.Profile{ID: profID, OrgID: orgID, Name: "Sales", Version: 1, ProfileSettings: domain.ProfileSettings{APIEnabled: true}}
-	if prof != nil {
-		prof(&w.prof)
-	}
-	if err := f.store.CreateProfile(ctx, w.prof); err != nil {
-		t.Fatal(err)
-	}
+	w.org = testenv.SeedOrg(t, f.store, func(o *domain.Org) {
+		o.Name, o.TimeZone, o.Lockout, o.SessionTimeout, o.TrustedRanges = "Acme", "America/New_York", lo, 2*time.Hour, tr
+	})
+	w.prof = testenv.SeedProfile(t, f.store, w.org, func(p *domain.Profile) { p.Name = "Sales" }, prof)
 	return w
 }
 
 // user creates a user and returns its user name and security token.
 func (w *world) user(name string) (string, string) {
 	w.t.Helper()
-	id, _ := ids.New("005", rand.Reader)
-	hash, err := secret.HashPassword(password, fastParams, rand.Reader)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	tok, _ := secret.NewToken(rand.Reader)
-	username := name + "@" + w.org.ID + ".example"
-	u := domain.User{ID: id, OrgID: w.org.ID, ProfileID: w.prof.ID, Username: username, Email: username,
-		Active: true, PasswordHash: hash, TokenHash: secret.Digest(secret.PurposeToken, tok),
-		Policy: domain.PolicyOf(w.org, w.prof)}
-	if err := w.st.CreateUser(w.ctx, u); err != nil {
-		w.t.Fatal(err)
-	}
-	return username, tok
+	a := testenv.SeedUser(w.t, w.st, w.org, w.prof, testenv.Password(password), testenv.Params(fastParams),
+		testenv.User(func(u *domain.User) { u.Username = name + "@" + w.org.ID + ".example"; u.Email = u.Username }))
+	return a.User.Username, a.Token
 }
 
 func (w *world) login(username, sec string, ip netip.Addr) (login.Result, error) {

@@ -3,7 +3,6 @@ package oauth_test
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"io"
 	"log/slog"
 	"net/url"
@@ -13,7 +12,6 @@ import (
 	"loginguard/internal/loginbench"
 	"loginguard/internal/testenv"
 	"loginguard/shared/domain"
-	"loginguard/shared/ids"
 	"loginguard/shared/login"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
@@ -31,19 +29,14 @@ func BenchmarkOAuthLogin(b *testing.B) {
 	db := testenv.DynamoDB(testenv.Dynalite(b))
 	meter := loginbench.NewMeter(db)
 	st := dynamo.New(meter, testenv.CreateTables(b, db))
-	orgID, _ := ids.New("00D", rand.Reader)
-	org := domain.Org{ID: orgID, Name: "Bench", Version: 1, OrgSettings: domain.OrgSettings{TimeZone: "UTC", Lockout: policy.Lockout{}, SessionTimeout: 2 * time.Hour}}
-	profID, _ := ids.New("00e", rand.Reader)
-	prof := domain.Profile{ID: profID, OrgID: orgID, Name: "P", Version: 1, ProfileSettings: domain.ProfileSettings{APIEnabled: true}}
-	userID, _ := ids.New("005", rand.Reader)
 	pw := "Bench-Passw0rd"
-	hash, _ := secret.HashPassword(pw, secret.DefaultParams, rand.Reader)
-	tok, _ := secret.NewToken(rand.Reader)
-	u := domain.User{ID: userID, OrgID: orgID, ProfileID: profID, Username: "bench@" + orgID + ".example", Email: "bench@x.example",
-		Active: true, PasswordHash: hash, TokenHash: secret.Digest(secret.PurposeToken, tok), Policy: domain.PolicyOf(org, prof)}
-	app := domain.ConnectedApp{ClientID: "3MVGbench" + orgID, OrgID: orgID, Name: "Bench",
+	a := testenv.Seed(b, st, testenv.Password(pw), testenv.Params(secret.DefaultParams),
+		testenv.Org(func(o *domain.Org) { o.Name, o.Lockout = "Bench", policy.Lockout{} }),
+		testenv.User(func(u *domain.User) { u.Username, u.Email = "bench@"+u.OrgID+".example", "bench@x.example" }))
+	u, tok := a.User, a.Token
+	app := domain.ConnectedApp{ClientID: "3MVGbench" + a.Org.ID, OrgID: a.Org.ID, Name: "Bench",
 		SecretHash: secret.Digest(secret.PurposeClientSecret, "bench-secret"), CreatedAt: time.Now()}
-	if err := errors.Join(st.CreateOrg(ctx, org), st.CreateProfile(ctx, prof), st.CreateUser(ctx, u), st.CreateApp(ctx, app)); err != nil {
+	if err := st.CreateApp(ctx, app); err != nil {
 		b.Fatal(err)
 	}
 	h := &oauth.Handler{Store: st, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),

@@ -41,30 +41,18 @@ type env struct {
 
 func newEnv(t testing.TB, params secret.Params, lockout policy.Lockout) *env {
 	t.Helper()
-	ctx := context.Background()
 	db := testenv.DynamoDB(testenv.Dynalite(t))
 	tables := testenv.CreateTables(t, db)
 	st := dynamo.New(db, tables)
-	orgID, _ := ids.New("00D", rand.Reader)
-	org := domain.Org{ID: orgID, Name: "Acme & Co <Test>", Version: 1, OrgSettings: domain.OrgSettings{TimeZone: "UTC", Lockout: lockout, SessionTimeout: time.Hour}}
-	if err := st.CreateOrg(ctx, org); err != nil {
-		t.Fatal(err)
-	}
-	profID, _ := ids.New("00e", rand.Reader)
-	prof := domain.Profile{ID: profID, OrgID: orgID, Name: "Admin", Version: 1, ProfileSettings: domain.ProfileSettings{APIEnabled: true}}
-	if err := st.CreateProfile(ctx, prof); err != nil {
-		t.Fatal(err)
-	}
-	userID, _ := ids.New("005", rand.Reader)
 	pw := "Passw0rd-demo"
-	hash, _ := secret.HashPassword(pw, params, rand.Reader)
-	tok, _ := secret.NewToken(rand.Reader)
-	u := domain.User{ID: userID, OrgID: orgID, ProfileID: profID, Username: "demo@loginguard.example", Email: "demo@loginguard.example",
-		FirstName: "Demo", LastName: "User", TimeZone: "America/New_York", Active: true, PasswordHash: hash,
-		TokenHash: secret.Digest(secret.PurposeToken, tok), Policy: domain.PolicyOf(org, prof)}
-	if err := st.CreateUser(ctx, u); err != nil {
-		t.Fatal(err)
-	}
+	a := testenv.Seed(t, st, testenv.Password(pw), testenv.Params(params),
+		testenv.Org(func(o *domain.Org) { o.Name, o.Lockout, o.SessionTimeout = "Acme & Co <Test>", lockout, time.Hour }),
+		testenv.Profile(func(p *domain.Profile) { p.Name = "Admin" }),
+		testenv.User(func(u *domain.User) {
+			u.Username, u.Email, u.FirstName, u.LastName = "demo@loginguard.example", "demo@loginguard.example", "Demo", "User"
+			u.TimeZone = "America/New_York"
+		}))
+	u, tok := a.User, a.Token
 	e := &env{st: st, db: db, tables: tables, params: params, user: u, token: tok, pw: pw}
 	e.h = e.handler(st)
 	return e
