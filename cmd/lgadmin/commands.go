@@ -90,7 +90,7 @@ func (a *App) orgSet(ctx context.Context, args []string) error {
 }
 
 func syncHint(err error, org string) error {
-	if errors.Is(err, dynamo.ErrPartialSync) {
+	if errors.Is(err, domain.ErrPartialSync) {
 		return fmt.Errorf("%w (lgadmin org sync %s)", err, org)
 	}
 	return err

@@ -49,44 +49,22 @@ const (
 	OutcomeDone = "DONE"
 )
 
-// Error is a refusal a user can cause: a stable code and a message to show.
-type Error struct {
-	Code    string
-	Message string
-	cause   error
-}
-
-func (e *Error) Error() string {
-	if e.cause != nil {
-		return e.Code + ": " + e.cause.Error()
-	}
-	return e.Code + ": " + e.Message
-}
-
-func (e *Error) Unwrap() error { return e.cause }
-
-// Is matches refusals by code, so errors.Is(err, ErrMailFailed) holds for
+// The refusals a user can cause: errors.Is(err, ErrMailFailed) holds for
 // a copy carrying its cause.
-func (e *Error) Is(target error) bool {
-	t, ok := target.(*Error)
-	return ok && t.Code == e.Code
-}
-
-// The refusals.
 var (
-	ErrNotPermitted = &Error{Code: "INSUFFICIENT_ACCESS",
+	ErrNotPermitted = &domain.Error{Code: domain.CodeNotPermitted,
 		Message: "You need the \"Manage Users\" permission to change another user's credentials."}
-	ErrNoEmail = &Error{Code: "NO_EMAIL_ADDRESS",
+	ErrNoEmail = &domain.Error{Code: domain.CodeNoEmail,
 		Message: "This user has no email address, so a security token cannot be sent. Add an email address first."}
-	ErrRateLimited = &Error{Code: "TOKEN_RESET_LIMIT",
+	ErrRateLimited = &domain.Error{Code: domain.CodeTokenResetLimit,
 		Message: "The security token was reset 3 times in the last hour, the most allowed. Wait a while and try again."}
-	ErrMailFailed = &Error{Code: "MAIL_NOT_SENT",
+	ErrMailFailed = &domain.Error{Code: domain.CodeMailNotSent,
 		Message: "We couldn't send the email with the new security token, so nothing was changed: the current token and password still work. Try again in a few minutes."}
-	ErrConcurrent = &Error{Code: "CONCURRENT_CHANGE",
+	ErrConcurrent = &domain.Error{Code: domain.CodeConcurrentChange,
 		Message: "The credentials were changed by another request at the same moment, so this change was not made. Use the token from the newest email."}
-	ErrNotSaved = &Error{Code: "NOT_SAVED",
+	ErrNotSaved = &domain.Error{Code: domain.CodeNotSaved,
 		Message: "The change could not be saved, so nothing was changed: the current token and password still work. If an email with a new token arrives, that token does not work. Try again in a few minutes."}
-	ErrNoMailer = &Error{Code: "MAIL_NOT_CONFIGURED",
+	ErrNoMailer = &domain.Error{Code: domain.CodeMailNotConfigured,
 		Message: "No mail sender is configured (SENDER_ADDRESS), so a security token cannot be sent."}
 )
 
@@ -131,7 +109,7 @@ func (s *Service) audit(ctx context.Context, a Actor, target domain.User, action
 }
 
 // refuse audits a refusal and returns it.
-func (s *Service) refuse(ctx context.Context, a Actor, target domain.User, action string, e *Error) error {
+func (s *Service) refuse(ctx context.Context, a Actor, target domain.User, action string, e *domain.Error) error {
 	s.audit(ctx, a, target, action, e.Code)
 	return e
 }
@@ -156,8 +134,8 @@ func (s *Service) ResetToken(ctx context.Context, a Actor, target domain.User) e
 	}
 	err := s.issue(ctx, a, target, "", reason, ActionTokenReset)
 	if err != nil && !a.cli() {
-		var e *Error
-		if errors.As(err, &e) && e != ErrConcurrent {
+		var e *domain.Error
+		if errors.As(err, &e) && !errors.Is(e, ErrConcurrent) {
 			// Nothing changed: the reset does not use up one of the user's.
 			if rErr := s.Store.ReleaseTokenReset(ctx, target.Username); rErr != nil && s.Log != nil {
 				s.Log.WarnContext(ctx, "token reset not released", "error", rErr.Error())
@@ -196,10 +174,8 @@ func (s *Service) issue(ctx context.Context, a Actor, target domain.User, newPas
 		if s.Log != nil {
 			s.Log.ErrorContext(ctx, "security token mail not sent", "user_id", target.ID, "error", err.Error())
 		}
-		e := *ErrMailFailed
-		e.cause = err
-		s.audit(ctx, a, target, action, e.Code)
-		return &e
+		s.audit(ctx, a, target, action, ErrMailFailed.Code)
+		return ErrMailFailed.Wrap(err)
 	}
 	return s.save(ctx, a, target, newPasswordHash, secret.Digest(secret.PurposeToken, tok), action)
 }
@@ -214,18 +190,16 @@ func (s *Service) save(ctx context.Context, a Actor, target domain.User, newPass
 		if s.Log != nil {
 			s.Log.ErrorContext(ctx, "new credentials not saved", "user_id", target.ID, "error", err.Error())
 		}
-		e := *ErrNotSaved
-		e.cause = err
-		s.audit(ctx, a, target, action, e.Code)
-		return &e
+		s.audit(ctx, a, target, action, ErrNotSaved.Code)
+		return ErrNotSaved.Wrap(err)
 	}
 	s.audit(ctx, a, target, action, OutcomeDone)
 	return nil
 }
 
 // ErrBadNewPassword wraps what is wrong with a chosen password.
-func badNewPassword(err error) *Error {
-	return &Error{Code: "INVALID_NEW_PASSWORD", Message: "The new password is not allowed: " + err.Error() + "."}
+func badNewPassword(err error) *domain.Error {
+	return &domain.Error{Code: domain.CodeInvalidNewPassword, Message: "The new password is not allowed: " + err.Error() + "."}
 }
 
 // ChangePassword is a signed-in user changing their own password: the
@@ -241,11 +215,11 @@ func (s *Service) ChangePassword(ctx context.Context, a Actor, current, next str
 	}
 	fresh, err := s.Login.CheckPassword(ctx, u.Username, current)
 	if err != nil {
-		le := login.AsError(err)
-		if le.Code == login.CodeUnknown {
+		le := domain.AsError(err)
+		if le.Code == domain.CodeUnknown {
 			return err
 		}
-		return s.refuse(ctx, a, u, ActionPasswordChange, &Error{Code: le.Code, Message: le.Message})
+		return s.refuse(ctx, a, u, ActionPasswordChange, le)
 	}
 	if fresh.ID != u.ID {
 		return s.refuse(ctx, a, u, ActionPasswordChange, ErrConcurrent)

@@ -227,7 +227,7 @@ func TestNoEmailNoToken(t *testing.T) {
 func TestChangePasswordChecksTheCurrentOneAndIssuesAToken(t *testing.T) {
 	w := newWorld(t, "")
 	u := w.user("tom", false, true)
-	var e *account.Error
+	var e *domain.Error
 	if err := w.svc.ChangePassword(w.ctx, self(u), "wrong-one", "New-Passw0rd"); !errors.As(err, &e) || e.Code != login.ErrWrongPassword.Code {
 		t.Fatalf("wrong current password: %v", err)
 	}

@@ -136,7 +136,7 @@ type Result struct {
 // MaxUsernameLen bounds the user name (Salesforce's limit is 80).
 const MaxUsernameLen = 80
 
-// Login runs one API login attempt. Errors are *Error.
+// Login runs one API login attempt. Errors are *domain.Error.
 func (s *Service) Login(ctx context.Context, a Attempt) (Result, error) {
 	start := s.Now()
 	res, err := s.login(ctx, a, start)
@@ -399,17 +399,12 @@ type Use struct {
 	Resource   string // the protected resource asked for, "" for none; its policy is the org's
 }
 
-// SessionDenied is a valid session that may not do what it asks (act
-// after login hours, reach a High Assurance resource); Reason says why.
-type SessionDenied struct{ Decision policy.SessionDecision }
-
-func (e *SessionDenied) Error() string { return "session denied: " + string(e.Decision.Reason) }
-
 // CheckSession reads the session with the given id and applies the session
 // checks of the policy for one use. One read in the common case; activity is
 // written only once half the idle timeout has passed. Errors:
 // ErrInvalidSession (unknown, ended, expired, presented on a channel its
-// login does not allow, or from another IP when sessions are locked to theirs), *SessionDenied, or an internal *Error.
+// login does not allow, or from another IP when sessions are locked to theirs), a *domain.Error with code
+// CodeSessionDenied (its Session says why), or an internal one.
 func (s *Service) CheckSession(ctx context.Context, sessionID string, use Use) (domain.Session, policy.SessionDecision, error) {
 	if sessionID == "" || len(sessionID) > 256 {
 		return domain.Session{}, policy.SessionDecision{}, ErrInvalidSession
@@ -433,7 +428,7 @@ func (s *Service) CheckSession(ctx context.Context, sessionID string, use Use) (
 		// holder learns nothing about it.
 		return domain.Session{}, d, ErrInvalidSession
 	case !d.Allowed:
-		return sess, d, &SessionDenied{Decision: d}
+		return sess, d, sessionDenied(d)
 	}
 	if d.Touch {
 		if err := s.Store.TouchSession(ctx, sess, now); err != nil && s.Log != nil {

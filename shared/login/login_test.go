@@ -126,9 +126,9 @@ func code(err error) string {
 	if err == nil {
 		return "OK"
 	}
-	var le *login.Error
+	var le *domain.Error
 	if !errors.As(err, &le) {
-		return "not a login.Error: " + err.Error()
+		return "not a domain.Error: " + err.Error()
 	}
 	return le.Code
 }
@@ -166,10 +166,10 @@ func TestAPILoginDecisionsAgainstDynamoDB(t *testing.T) {
 		{"password and token from an untrusted IP logs in", u, password + tok, untrusted, "OK", policy.ReasonAllowed},
 		{"password alone from a trusted range logs in", u, password, trusted, "OK", policy.ReasonAllowed},
 		{"password and token from a trusted range logs in too", u, password + tok, trusted, "OK", policy.ReasonAllowed},
-		{"password alone from an untrusted IP must use the token", u, password, untrusted, login.CodeMustUseSecurityToken, policy.ReasonMustUseSecurityToken},
-		{"wrong password with the right token is invalid", u, "Wrong-Horse-9" + tok, untrusted, login.CodeInvalidLogin, policy.ReasonInvalidCredentials},
-		{"right password with a wrong token is invalid", u, password + "A" + tok[1:], untrusted, login.CodeInvalidLogin, policy.ReasonInvalidCredentials},
-		{"unknown user is invalid", "nobody@nowhere.example", password + tok, untrusted, login.CodeInvalidLogin, policy.ReasonUnknownUser},
+		{"password alone from an untrusted IP must use the token", u, password, untrusted, domain.CodeMustUseSecurityToken, policy.ReasonMustUseSecurityToken},
+		{"wrong password with the right token is invalid", u, "Wrong-Horse-9" + tok, untrusted, domain.CodeInvalidLogin, policy.ReasonInvalidCredentials},
+		{"right password with a wrong token is invalid", u, password + "A" + tok[1:], untrusted, domain.CodeInvalidLogin, policy.ReasonInvalidCredentials},
+		{"unknown user is invalid", "nobody@nowhere.example", password + tok, untrusted, domain.CodeInvalidLogin, policy.ReasonUnknownUser},
 		{"user name is case-insensitive", "ANN@" + w.org.ID + ".EXAMPLE", password + tok, untrusted, "OK", policy.ReasonAllowed},
 	}
 	for _, tt := range tests {
@@ -179,12 +179,12 @@ func TestAPILoginDecisionsAgainstDynamoDB(t *testing.T) {
 				t.Fatalf("login = %s (%v); want %s", got, err, tt.want)
 			}
 			if err != nil {
-				var le *login.Error
+				var le *domain.Error
 				errors.As(err, &le)
 				if le.Reason != tt.reason {
 					t.Fatalf("reason %s; want %s", le.Reason, tt.reason)
 				}
-				if tt.want == login.CodeInvalidLogin && le.Message != login.InvalidLoginMessage {
+				if tt.want == domain.CodeInvalidLogin && le.Message != domain.InvalidLoginMessage {
 					t.Fatalf("message %q; want the one wrong-credentials text", le.Message)
 				}
 				return
@@ -226,12 +226,12 @@ func TestProfileRangesAndLoginHours(t *testing.T) {
 	if _, err := w.login(u, password, office); err != nil {
 		t.Fatalf("inside a profile range without a token: %v", err)
 	}
-	if _, err := w.login(u, password+tok, untrusted); code(err) != login.CodeRestrictedDomain {
-		t.Fatalf("outside every profile range: %v; want %s", err, login.CodeRestrictedDomain)
+	if _, err := w.login(u, password+tok, untrusted); code(err) != domain.CodeRestrictedDomain {
+		t.Fatalf("outside every profile range: %v; want %s", err, domain.CodeRestrictedDomain)
 	}
 	w.clock.Advance(3 * time.Hour) // 13:00 in New York
-	if _, err := w.login(u, password, office); code(err) != login.CodeRestrictedTime {
-		t.Fatalf("outside login hours: %v; want %s", err, login.CodeRestrictedTime)
+	if _, err := w.login(u, password, office); code(err) != domain.CodeRestrictedTime {
+		t.Fatalf("outside login hours: %v; want %s", err, domain.CodeRestrictedTime)
 	}
 	// Denials of right credentials do not count toward lockout (max 3).
 	for i := 0; i < 3; i++ {
@@ -246,8 +246,8 @@ func TestProfileRangesAndLoginHours(t *testing.T) {
 func TestAPIDisabledProfileIsRefused(t *testing.T) {
 	w := newWorld(t, policy.DefaultLockout, "", func(p *domain.Profile) { p.APIEnabled = false })
 	u, tok := w.user("cy")
-	if _, err := w.login(u, password+tok, untrusted); code(err) != login.CodeAPIDisabled {
-		t.Fatalf("login = %v; want %s", err, login.CodeAPIDisabled)
+	if _, err := w.login(u, password+tok, untrusted); code(err) != domain.CodeAPIDisabled {
+		t.Fatalf("login = %v; want %s", err, domain.CodeAPIDisabled)
 	}
 }
 
@@ -258,8 +258,8 @@ func TestInactiveUserAnswersLikeAWrongPassword(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := w.login(u, password+tok, untrusted)
-	var le *login.Error
-	if !errors.As(err, &le) || le.Code != login.CodeInvalidLogin || le.Reason != policy.ReasonUserInactive {
+	var le *domain.Error
+	if !errors.As(err, &le) || le.Code != domain.CodeInvalidLogin || le.Reason != policy.ReasonUserInactive {
 		t.Fatalf("login = %v; want INVALID_LOGIN for an inactive user", err)
 	}
 }
@@ -273,7 +273,7 @@ func TestParallelBadAttemptsCountExactlyTheMaximum(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := w.login(u, "guess-"+tok, untrusted); code(err) != login.CodeInvalidLogin {
+			if _, err := w.login(u, "guess-"+tok, untrusted); code(err) != domain.CodeInvalidLogin {
 				t.Errorf("parallel bad attempt: %v", err)
 			}
 		}()
@@ -296,7 +296,7 @@ func TestParallelBadAttemptsCountExactlyTheMaximum(t *testing.T) {
 		t.Fatalf("%d attempts reached the password check and %d were refused as locked; want %d and %d", checked, locked, max, parallel-max)
 	}
 	// Locked: the right password does not get in, and is not even checked.
-	if _, err := w.login(u, password+tok, untrusted); code(err) != login.CodeInvalidLogin {
+	if _, err := w.login(u, password+tok, untrusted); code(err) != domain.CodeInvalidLogin {
 		t.Fatalf("locked user with the right password: %v", err)
 	}
 	// The period runs out: the right password works and resets the count.
@@ -316,7 +316,7 @@ func TestLockoutUntilUnlockedAndAdminUnlock(t *testing.T) {
 		w.login(u, "nope-nope", untrusted)
 	}
 	w.clock.Advance(24 * time.Hour)
-	if _, err := w.login(u, password+tok, untrusted); code(err) != login.CodeInvalidLogin {
+	if _, err := w.login(u, password+tok, untrusted); code(err) != domain.CodeInvalidLogin {
 		t.Fatalf("a lock until unlocked must hold a day later: %v", err)
 	}
 	if err := w.st.Unlock(w.ctx, u); err != nil {
@@ -349,11 +349,11 @@ func TestMissingTokenCountsTowardLockout(t *testing.T) {
 	w := newWorld(t, policy.Lockout{MaxAttempts: 3, Period: 15 * time.Minute}, "", nil)
 	u, tok := w.user("hal")
 	for i := 0; i < 3; i++ {
-		if _, err := w.login(u, password, untrusted); code(err) != login.CodeMustUseSecurityToken {
+		if _, err := w.login(u, password, untrusted); code(err) != domain.CodeMustUseSecurityToken {
 			t.Fatalf("attempt %d: %v", i, err)
 		}
 	}
-	if _, err := w.login(u, password+tok, untrusted); code(err) != login.CodeInvalidLogin {
+	if _, err := w.login(u, password+tok, untrusted); code(err) != domain.CodeInvalidLogin {
 		t.Fatalf("after three missing tokens the user is locked: %v", err)
 	}
 }
@@ -372,10 +372,10 @@ func TestLogoutEndsTheSession(t *testing.T) {
 	if err := w.svc.Logout(w.ctx, res.SessionID, policy.ChannelAPI); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.svc.Logout(w.ctx, res.SessionID, policy.ChannelAPI); code(err) != login.CodeInvalidSession {
-		t.Fatalf("second logout: %v; want %s", err, login.CodeInvalidSession)
+	if err := w.svc.Logout(w.ctx, res.SessionID, policy.ChannelAPI); code(err) != domain.CodeInvalidSession {
+		t.Fatalf("second logout: %v; want %s", err, domain.CodeInvalidSession)
 	}
-	if err := w.svc.Logout(w.ctx, "00D000000000001!nonsense", policy.ChannelAPI); code(err) != login.CodeInvalidSession {
+	if err := w.svc.Logout(w.ctx, "00D000000000001!nonsense", policy.ChannelAPI); code(err) != domain.CodeInvalidSession {
 		t.Fatalf("made-up session: %v", err)
 	}
 }
@@ -391,7 +391,7 @@ func TestExpiredSessionIsInvalidBeforeTTLRemovesIt(t *testing.T) {
 	if _, err := w.st.Session(w.ctx, secret.Digest(secret.PurposeSession, res.SessionID), w.clock.Now()); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("expired session read: %v; want not found", err)
 	}
-	if err := w.svc.Logout(w.ctx, res.SessionID, policy.ChannelAPI); code(err) != login.CodeInvalidSession {
+	if err := w.svc.Logout(w.ctx, res.SessionID, policy.ChannelAPI); code(err) != domain.CodeInvalidSession {
 		t.Fatalf("logout of an expired session: %v", err)
 	}
 }
@@ -439,7 +439,7 @@ func TestATokenResetIsHonouredAtOnceByAWarmInstance(t *testing.T) {
 	if err := w.st.SetTokenHash(w.ctx, u, secret.Digest(secret.PurposeToken, newTok)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.login(u, password+oldTok, untrusted); code(err) != login.CodeInvalidLogin {
+	if _, err := w.login(u, password+oldTok, untrusted); code(err) != domain.CodeInvalidLogin {
 		t.Fatalf("the old token after a reset: %v; want INVALID_LOGIN", err)
 	}
 	if _, err := w.login(u, password+newTok, untrusted); err != nil {
@@ -476,7 +476,7 @@ func TestSessionChecks(t *testing.T) {
 	if d, err, n := reads(login.Use{Channel: policy.ChannelAPI, IP: untrusted, SafeMethod: true}); err != nil || !d.Allowed || n != 1 {
 		t.Fatalf("fresh session: %+v %v, %d calls; want allowed in one read", d, err, n)
 	}
-	if _, err, _ := reads(login.Use{Channel: policy.ChannelAPI, IP: office, SafeMethod: true}); code(err) != login.CodeInvalidSession {
+	if _, err, _ := reads(login.Use{Channel: policy.ChannelAPI, IP: office, SafeMethod: true}); code(err) != domain.CodeInvalidSession {
 		t.Fatalf("another IP with the IP lock: %v", err)
 	}
 	w.clock.Advance(40 * time.Minute) // past half the timeout: activity is written
@@ -487,15 +487,15 @@ func TestSessionChecks(t *testing.T) {
 	if d, err, _ := reads(login.Use{Channel: policy.ChannelAPI, IP: untrusted, SafeMethod: true}); err != nil || !d.ReadOnly {
 		t.Fatalf("after login hours a read: %+v %v; want allowed, read-only", d, err)
 	}
-	var denied *login.SessionDenied
-	if _, err, _ := reads(login.Use{Channel: policy.ChannelAPI, IP: untrusted, SafeMethod: false}); !errors.As(err, &denied) || denied.Decision.Reason != policy.ReasonReadOnlyAfterHours {
+	var denied *domain.Error
+	if _, err, _ := reads(login.Use{Channel: policy.ChannelAPI, IP: untrusted, SafeMethod: false}); !errors.As(err, &denied) || denied.Code != domain.CodeSessionDenied || denied.Session.Reason != policy.ReasonReadOnlyAfterHours {
 		t.Fatalf("after login hours an action: %v; want denied", err)
 	}
-	if _, err, _ := reads(login.Use{Channel: policy.ChannelAPI, IP: untrusted, SafeMethod: true, Resource: "reports"}); !errors.As(err, &denied) || denied.Decision.Reason != policy.ReasonRaiseSessionLevel {
+	if _, err, _ := reads(login.Use{Channel: policy.ChannelAPI, IP: untrusted, SafeMethod: true, Resource: "reports"}); !errors.As(err, &denied) || denied.Code != domain.CodeSessionDenied || denied.Session.Reason != policy.ReasonRaiseSessionLevel {
 		t.Fatalf("a High Assurance resource with a Standard session: %v; want raise", err)
 	}
 	w.clock.Advance(61 * time.Minute) // idle past the timeout since the last write
-	if _, err, _ := reads(login.Use{Channel: policy.ChannelAPI, IP: untrusted, SafeMethod: true}); code(err) != login.CodeInvalidSession {
+	if _, err, _ := reads(login.Use{Channel: policy.ChannelAPI, IP: untrusted, SafeMethod: true}); code(err) != domain.CodeInvalidSession {
 		t.Fatalf("idle past the timeout: %v; want INVALID_SESSION_ID", err)
 	}
 }
@@ -535,13 +535,13 @@ func TestTOTPForAPILogins(t *testing.T) {
 	if err != nil || res.Session.Level != string(policy.LevelHighAssurance) || res.Decision.Via != policy.ViaTOTP {
 		t.Fatalf("password + current code: %+v %v; want a High Assurance session", res.Decision, err)
 	}
-	if _, err := w.login(u, password+totpCode(t, key, w.clock.Now()), untrusted); code(err) != login.CodeInvalidLogin {
+	if _, err := w.login(u, password+totpCode(t, key, w.clock.Now()), untrusted); code(err) != domain.CodeInvalidLogin {
 		t.Fatalf("the same code again: %v; want INVALID_LOGIN (codes are single-use)", err)
 	}
-	if _, err := w.login(u, password+tok, untrusted); code(err) != login.CodeInvalidLogin {
+	if _, err := w.login(u, password+tok, untrusted); code(err) != domain.CodeInvalidLogin {
 		t.Fatalf("the security token for a TOTP user: %v; want refused", err)
 	}
-	if _, err := w.login(u, password, untrusted); code(err) != login.CodeInvalidLogin {
+	if _, err := w.login(u, password, untrusted); code(err) != domain.CodeInvalidLogin {
 		t.Fatalf("no code: %v; want refused", err)
 	}
 	w.clock.Advance(30 * time.Second)
@@ -583,7 +583,7 @@ func TestWrongTOTPCodesCountTowardLockout(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		w.login(u, password+"000000", untrusted)
 	}
-	if _, err := w.login(u, password+totpCode(t, key, w.clock.Now()), untrusted); code(err) != login.CodeInvalidLogin {
+	if _, err := w.login(u, password+totpCode(t, key, w.clock.Now()), untrusted); code(err) != domain.CodeInvalidLogin {
 		t.Fatalf("after 3 wrong codes the user is locked: %v", err)
 	}
 	if a := w.userRecord(u).Lock.Attempts; a != 3 {
@@ -600,9 +600,9 @@ func TestHighAssuranceRequiredAtLogin(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.prof = p
-	var le *login.Error
-	if _, err := w.login(u, password+tok, untrusted); !errors.As(err, &le) || le.Code != login.CodeHighAssuranceLogin {
-		t.Fatalf("a password login: %v; want %s", err, login.CodeHighAssuranceLogin)
+	var le *domain.Error
+	if _, err := w.login(u, password+tok, untrusted); !errors.As(err, &le) || le.Code != domain.CodeHighAssuranceLogin {
+		t.Fatalf("a password login: %v; want %s", err, domain.CodeHighAssuranceLogin)
 	}
 	// With two-factor for API logins, a TOTP login is High Assurance.
 	w.prof.TwoFactorAPI = true
@@ -620,8 +620,8 @@ func TestHighAssuranceRequiredAtLogin(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.clock.Advance(30 * time.Second)
-	if _, err := w.login(u, password+totpCode(t, key, w.clock.Now()), untrusted); !errors.As(err, &le) || le.Code != login.CodeHighAssuranceLogin {
-		t.Fatalf("a TOTP login rated Standard: %v; want %s", err, login.CodeHighAssuranceLogin)
+	if _, err := w.login(u, password+totpCode(t, key, w.clock.Now()), untrusted); !errors.As(err, &le) || le.Code != domain.CodeHighAssuranceLogin {
+		t.Fatalf("a TOTP login rated Standard: %v; want %s", err, domain.CodeHighAssuranceLogin)
 	}
 	if a := w.userRecord(u).Lock.Attempts; a != 0 {
 		t.Fatalf("right credentials refused by the level must not count: attempts %d", a)

@@ -17,11 +17,11 @@ import (
 // enrols one first. Wrong codes count toward lockout, as at login.
 
 // ErrAlreadyHighAssurance: the session needs no step-up.
-var ErrAlreadyHighAssurance = &Error{Code: "ALREADY_HIGH_ASSURANCE", Message: "This session is already High Assurance."}
+var ErrAlreadyHighAssurance = &domain.Error{Code: domain.CodeAlreadyHighAssurance, Message: "This session is already High Assurance."}
 
 // ErrStepUpStandard: the org rates two-factor logins Standard, so a TOTP
 // code cannot raise a session.
-var ErrStepUpStandard = &Error{Code: CodeHighAssuranceLogin,
+var ErrStepUpStandard = &domain.Error{Code: domain.CodeHighAssuranceLogin,
 	Message: "Your organisation rates two-factor authentication as Standard, so this session cannot be raised to High Assurance."}
 
 // StartStepUp opens a challenge for the signed-in user u's browser session
@@ -56,7 +56,7 @@ func (b *Browser) StartStepUp(ctx context.Context, sess domain.Session, u domain
 		return b.stepUpChallenge(ctx, u, kind, sess.IDHash, false, ev)
 	}
 	if u.Email == "" || b.Mailer == nil {
-		return BrowserOutcome{}, &Error{Code: CodeCodeNotSent, Reason: policy.ReasonCodeSent,
+		return BrowserOutcome{}, &domain.Error{Code: domain.CodeCodeNotSent, Reason: policy.ReasonCodeSent,
 			Message: "To add an authenticator app from this browser we must first verify your identity by email, but no verification code can be sent to your user. Ask your administrator to check your email address."}
 	}
 	// The email counts toward lockout: reserve an attempt for it first.
@@ -105,8 +105,7 @@ func (b *Browser) stepUpChallenge(ctx context.Context, u domain.User, kind polic
 			if b.Log != nil {
 				b.Log.ErrorContext(ctx, "verification code not sent", "user_id", u.ID, "error", err.Error())
 			}
-			return BrowserOutcome{}, &Error{Code: CodeCodeNotSent, Reason: policy.ReasonCodeSent, cause: err,
-				Message: "We couldn't send your verification code just now. Try again in a few minutes."}
+			return BrowserOutcome{}, errCodeNotSent.Wrap(err)
 		}
 	}
 	return BrowserOutcome{ChallengeID: id, Pending: pending.Pending}, nil

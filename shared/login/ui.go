@@ -40,25 +40,12 @@ const (
 	MaxCodeTries = 3                // wrong answers to one challenge before it ends
 )
 
-// Public codes of the browser login's own errors.
-const (
-	CodeInvalidCode      = "INVALID_VERIFICATION_CODE"
-	CodeChallengeExpired = "VERIFICATION_EXPIRED"
-	CodeCodeNotSent      = "VERIFICATION_CODE_NOT_SENT"
-)
-
 // ErrChallengeGone: the challenge is unknown, expired, used up or answered.
 var ErrChallengeGone = denied(policy.ReasonChallengeExpired)
 
-// CodeError is a wrong code; TriesLeft says how many more may be tried (0:
-// the challenge has ended and the user must log in again).
-type CodeError struct {
-	Err       *Error
-	TriesLeft int
-}
-
-func (e *CodeError) Error() string { return e.Err.Error() }
-func (e *CodeError) Unwrap() error { return e.Err }
+// errCodeNotSent: the verification code could not be mailed just now.
+var errCodeNotSent = &domain.Error{Code: domain.CodeCodeNotSent, Reason: policy.ReasonCodeSent,
+	Message: "We couldn't send your verification code just now. Try again in a few minutes."}
 
 // BrowserStart is the login form.
 type BrowserStart struct {
@@ -100,7 +87,7 @@ type Pending struct {
 }
 
 // Start checks the login form's password and decides: a session, a
-// challenge, or a refusal (*Error, the same for every wrong-credentials case).
+// challenge, or a refusal (*domain.Error, the same for every wrong-credentials case).
 func (b *Browser) Start(ctx context.Context, in BrowserStart) (BrowserOutcome, error) {
 	start := b.Now()
 	out, err := b.start(ctx, in, start)
@@ -263,7 +250,7 @@ func (b *Browser) challenge(ctx context.Context, u domain.User, d policy.UIDecis
 		if err := b.settle(ctx, u, false); err != nil {
 			return BrowserOutcome{}, internal(err)
 		}
-		return BrowserOutcome{}, &Error{Code: CodeCodeNotSent, Reason: policy.ReasonCodeSent,
+		return BrowserOutcome{}, &domain.Error{Code: domain.CodeCodeNotSent, Reason: policy.ReasonCodeSent,
 			Message: "We need to verify your identity by email, but no verification code can be sent to your user. Ask your administrator to check your email address."}
 	}
 	if d.Challenge == policy.ChallengeTOTPEnrol && b.Sealer == nil {
@@ -302,8 +289,7 @@ func (b *Browser) challenge(ctx context.Context, u domain.User, d policy.UIDecis
 			if b.Log != nil {
 				b.Log.ErrorContext(ctx, "verification code not sent", "user_id", u.ID, "error", err.Error())
 			}
-			return BrowserOutcome{}, &Error{Code: CodeCodeNotSent, Reason: policy.ReasonCodeSent, cause: err,
-				Message: "We couldn't send your verification code just now. Try again in a few minutes."}
+			return BrowserOutcome{}, errCodeNotSent.Wrap(err)
 		}
 	}
 	// The mail counts toward lockout (the reservation stays, and after an
@@ -404,8 +390,9 @@ func (b *Browser) sendCode(ctx context.Context, u domain.User, code string, ev d
 }
 
 // Answer checks a code typed on the challenge page. A wrong code counts
-// toward lockout and toward the challenge's few tries (*CodeError); a right
-// one opens the session or moves on to the next challenge.
+// toward lockout and toward the challenge's few tries (a *domain.Error of
+// code CodeInvalidCode, with TriesLeft); a right one opens the session or
+// moves on to the next challenge.
 func (b *Browser) Answer(ctx context.Context, in BrowserAnswer) (BrowserOutcome, error) {
 	start := b.Now()
 	out, err := b.answer(ctx, in, start)
@@ -531,14 +518,14 @@ func (b *Browser) wrongCode(ctx context.Context, u domain.User, c domain.LoginCh
 	if left <= 0 {
 		err = b.Store.EndChallenge(ctx, c, false, ev.At)
 	}
-	if rErr := b.refuse(ctx, ev, r, errors.Join(err, b.settle(ctx, u, true))); AsError(rErr).Code == CodeUnknown {
+	if rErr := b.refuse(ctx, ev, r, errors.Join(err, b.settle(ctx, u, true))); domain.ErrorCode(rErr) == domain.CodeUnknown {
 		return rErr
 	}
 	msg := "The code you entered is not valid. Check it and try again."
 	if left <= 0 {
 		msg = "The code you entered is not valid, and too many codes were tried. Log in again."
 	}
-	return &CodeError{Err: &Error{Code: CodeInvalidCode, Message: msg, Reason: r}, TriesLeft: left}
+	return &domain.Error{Code: domain.CodeInvalidCode, Message: msg, Reason: r, TriesLeft: left}
 }
 
 // PendingOf shows the challenge behind a challenge cookie again (the page
@@ -584,7 +571,7 @@ func MaskEmail(addr string) string {
 
 // ErrWrongPassword is a wrong current password where one is asked again
 // (changing the password).
-var ErrWrongPassword = &Error{Code: "INVALID_PASSWORD", Reason: policy.ReasonInvalidCredentials,
+var ErrWrongPassword = &domain.Error{Code: domain.CodeInvalidPassword, Reason: policy.ReasonInvalidCredentials,
 	Message: "Your current password is not correct."}
 
 // CheckPassword checks the password of a signed-in user asking to change

@@ -91,9 +91,9 @@ func TestEmailedCodeCountsIsSingleUseAndActivatesTheBrowser(t *testing.T) {
 	}
 	code := bw.lastCode(name)
 	_, err = bw.answer(out.ChallengeID, otherCode(code), "")
-	var ce *login.CodeError
-	if !errors.As(err, &ce) || ce.TriesLeft != login.MaxCodeTries-1 {
-		t.Fatalf("a wrong code: %v; want a CodeError with %d tries left", err, login.MaxCodeTries-1)
+	var ce *domain.Error
+	if !errors.As(err, &ce) || ce.Code != domain.CodeInvalidCode || ce.TriesLeft != login.MaxCodeTries-1 {
+		t.Fatalf("a wrong code: %v; want a wrong-code error with %d tries left", err, login.MaxCodeTries-1)
 	}
 	if got := bw.userRecord(name).Lock.Attempts; got != 2 {
 		t.Fatalf("a wrong code counts: attempts %d, want 2", got)
@@ -150,10 +150,10 @@ func TestCodeTriesRunOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	code := bw.lastCode(name)
-	var ce *login.CodeError
+	var ce *domain.Error
 	for i := 1; i <= login.MaxCodeTries; i++ {
 		_, err := bw.answer(out.ChallengeID, otherCode(code), "")
-		if !errors.As(err, &ce) || ce.TriesLeft != login.MaxCodeTries-i {
+		if !errors.As(err, &ce) || ce.Code != domain.CodeInvalidCode || ce.TriesLeft != login.MaxCodeTries-i {
 			t.Fatalf("wrong code %d: %v; want %d tries left", i, err, login.MaxCodeTries-i)
 		}
 	}
@@ -210,7 +210,7 @@ func TestParallelWrongAnswersCheckAtMostTheAllowedTries(t *testing.T) {
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
-			case errors.As(err, new(*login.CodeError)):
+			case errors.Is(err, &domain.Error{Code: domain.CodeInvalidCode}):
 				checked++
 			case errors.Is(err, login.ErrChallengeGone):
 				refused++
@@ -232,8 +232,8 @@ func TestMailDownLeavesTheAttemptUncounted(t *testing.T) {
 	ctx, cancel := context.WithTimeout(bw.ctx, 20*time.Second)
 	defer cancel()
 	_, err := bw.b.Start(ctx, login.BrowserStart{Username: name, Password: password, IP: untrusted, Client: "t"})
-	if le := login.AsError(err); le.Code != login.CodeCodeNotSent {
-		t.Fatalf("SES down: %v; want %s", err, login.CodeCodeNotSent)
+	if le := domain.AsError(err); le.Code != domain.CodeCodeNotSent {
+		t.Fatalf("SES down: %v; want %s", err, domain.CodeCodeNotSent)
 	}
 	if got := bw.userRecord(name).Lock.Attempts; got != 0 {
 		t.Fatalf("an unsent code must not count: attempts %d", got)
@@ -275,7 +275,7 @@ func TestTOTPEnrolmentThenPromptAndNoReplay(t *testing.T) {
 	if err != nil || out.Pending.Kind != policy.ChallengeTOTP || out.Pending.EnrolSecret != "" {
 		t.Fatalf("second login: %+v, %v; want a TOTP prompt", out, err)
 	}
-	if _, err := bw.answer(out.ChallengeID, code, done.Device); !errors.As(err, new(*login.CodeError)) {
+	if _, err := bw.answer(out.ChallengeID, code, done.Device); !errors.Is(err, &domain.Error{Code: domain.CodeInvalidCode}) {
 		t.Fatalf("a spent code: %v; want it refused", err)
 	}
 	next, _ := totp.GenerateCodeCustom(p.EnrolSecret, bw.clock.Now().Add(30*time.Second), opts)
@@ -331,7 +331,7 @@ func TestStepUpRaisesOnlyItsOwnSession(t *testing.T) {
 	}
 	wrong := answer
 	wrong.Code = otherCode(code)
-	if _, err := bw.b.AnswerStepUp(bw.ctx, res.SessionID, wrong); !errors.As(err, new(*login.CodeError)) {
+	if _, err := bw.b.AnswerStepUp(bw.ctx, res.SessionID, wrong); !errors.Is(err, &domain.Error{Code: domain.CodeInvalidCode}) {
 		t.Fatalf("a wrong code: %v", err)
 	}
 	if got := bw.userRecord(name).Lock.Attempts; got != 1 {
@@ -359,7 +359,7 @@ func TestStepUpRaisesOnlyItsOwnSession(t *testing.T) {
 	}
 	// The spent code cannot raise another session.
 	again, _ := bw.b.StartStepUp(bw.ctx, other.Result.Session, bw.userRecord(name), first.Device, untrusted, "t")
-	if _, err := bw.b.AnswerStepUp(bw.ctx, other.Result.SessionID, login.BrowserAnswer{ChallengeID: again.ChallengeID, Code: code, IP: untrusted}); !errors.As(err, new(*login.CodeError)) {
+	if _, err := bw.b.AnswerStepUp(bw.ctx, other.Result.SessionID, login.BrowserAnswer{ChallengeID: again.ChallengeID, Code: code, IP: untrusted}); !errors.Is(err, &domain.Error{Code: domain.CodeInvalidCode}) {
 		t.Fatalf("a spent code: %v; want it refused", err)
 	}
 }
@@ -447,7 +447,7 @@ func TestAnExpiredLockRestartsTheCountOnTheEmailedCodePath(t *testing.T) {
 			t.Fatal("a wrong password logged in")
 		}
 	}
-	if _, err := bw.start(name, ""); login.AsError(err).Code != login.CodeInvalidLogin {
+	if _, err := bw.start(name, ""); domain.AsError(err).Code != domain.CodeInvalidLogin {
 		t.Fatalf("locked: %v", err)
 	}
 	bw.clock.Advance(16 * time.Minute)

@@ -157,12 +157,9 @@ func (s *Store) UpdateProfile(ctx context.Context, p domain.Profile) (domain.Pro
 	return p, s.SyncPolicy(ctx, p.OrgID)
 }
 
-// ErrPartialSync is returned when settings were saved but not every user
-// carries them yet; running SyncPolicy again finishes the job.
-var ErrPartialSync = errors.New("settings saved, but some users still carry the old ones; run the sync again")
-
 // SyncPolicy copies the org's and each profile's current settings onto every
-// user of the org. Each user write only goes forward in versions, so running
+// user of the org (domain.ErrPartialSync when some were not updated:
+// running it again finishes the job). Each user write only goes forward in versions, so running
 // it twice, or two of them at once, is harmless.
 func (s *Store) SyncPolicy(ctx context.Context, orgID string) error {
 	org, err := s.Org(ctx, orgID)
@@ -207,7 +204,7 @@ func (s *Store) SyncPolicy(ctx context.Context, orgID string) error {
 		}
 	}
 	if failed > 0 {
-		return fmt.Errorf("org %s: %d users not updated: %w", orgID, failed, ErrPartialSync)
+		return fmt.Errorf("org %s: %d users not updated: %w", orgID, failed, domain.ErrPartialSync)
 	}
 	return nil
 }

@@ -7,7 +7,6 @@ package authorizer
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/netip"
 	"net/url"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"loginguard/shared/domain"
 	"loginguard/shared/login"
 	"loginguard/shared/policy"
 	"loginguard/shared/transport/apigw"
@@ -120,32 +120,49 @@ func (a *Authorizer) Authorize(ctx context.Context, req events.APIGatewayV2Custo
 	}
 	ip, _ := netip.ParseAddr(req.RequestContext.HTTP.SourceIP)
 	sess, d, err := a.Login.CheckSession(ctx, tok, login.Use{Channel: policy.ChannelAPI, IP: ip, SafeMethod: safe(req.RequestContext.HTTP.Method), Resource: resource})
-	var denied *login.SessionDenied
-	switch {
-	case errors.As(err, &denied) && denied.Decision.Reason == policy.ReasonRaiseSessionLevel && slices.Contains(a.StepUpRoutes, req.RouteKey):
-		log.InfoContext(ctx, "session check", "outcome", string(denied.Decision.Reason), "resource", resource)
-		return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: true, Context: map[string]interface{}{
-			CtxUserID: sess.UserID, CtxOrgID: sess.OrgID, CtxLevel: sess.Level, CtxReadOnly: denied.Decision.ReadOnly,
-			CtxStepUp: true,
-		}}, nil
-	case err != nil:
-		reason := "INVALID_SESSION"
-		if errors.As(err, &denied) {
-			reason = string(denied.Decision.Reason)
-			if denied.Decision.Reason == policy.ReasonRaiseSessionLevel {
-				reason = "RAISE_NOT_ENFORCED_BY_ROUTE"
-			}
-		} else if le := login.AsError(err); le.Code == login.CodeUnknown {
-			log.ErrorContext(ctx, "session check failed", "error", err.Error())
-			reason = "INTERNAL_ERROR"
+	if err != nil {
+		e := domain.AsError(err)
+		if e.Code == domain.CodeSessionDenied && e.Session.Reason == policy.ReasonRaiseSessionLevel && slices.Contains(a.StepUpRoutes, req.RouteKey) {
+			log.InfoContext(ctx, "session check", "outcome", string(e.Session.Reason), "resource", resource)
+			return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: true, Context: map[string]interface{}{
+				CtxUserID: sess.UserID, CtxOrgID: sess.OrgID, CtxLevel: sess.Level, CtxReadOnly: e.Session.ReadOnly,
+				CtxStepUp: true,
+			}}, nil
 		}
-		log.InfoContext(ctx, "session check", "outcome", reason, "resource", resource)
+		if e.Code == domain.CodeUnknown {
+			log.ErrorContext(ctx, "session check failed", "error", err.Error())
+		}
+		log.InfoContext(ctx, "session check", "outcome", outcomeOf(e), "resource", resource)
 		return deny, nil
 	}
 	log.InfoContext(ctx, "session check", "outcome", string(d.Reason), "user_id", sess.UserID, "touched", d.Touch)
 	return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: true, Context: map[string]interface{}{
 		CtxUserID: sess.UserID, CtxOrgID: sess.OrgID, CtxLevel: sess.Level, CtxReadOnly: d.ReadOnly,
 	}}, nil
+}
+
+// outcomes is the one table from a domain code to the authorizer's outcome
+// of a denied request, as the log records it (API Gateway answers 403 to
+// each); a code not listed is an invalid session.
+var outcomes = map[string]string{
+	domain.CodeInvalidSession: "INVALID_SESSION",
+	domain.CodeUnknown:        string(domain.ReasonInternal),
+}
+
+// outcomeOf is the outcome of a denied request: a denied session's is its
+// policy reason, except a Raise on a route that cannot answer with the
+// step-up challenge.
+func outcomeOf(e *domain.Error) string {
+	if e.Code == domain.CodeSessionDenied {
+		if e.Session.Reason == policy.ReasonRaiseSessionLevel {
+			return "RAISE_NOT_ENFORCED_BY_ROUTE"
+		}
+		return string(e.Session.Reason)
+	}
+	if o, ok := outcomes[e.Code]; ok {
+		return o
+	}
+	return outcomes[domain.CodeInvalidSession]
 }
 
 // Whoami is the sample protected backend: it echoes who the authorizer says

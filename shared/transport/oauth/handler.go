@@ -58,6 +58,26 @@ func errorResponse(e *Error) events.APIGatewayV2HTTPResponse {
 	return jsonResponse(e.Status, e.JSON())
 }
 
+// oauthErrors is the one table from a domain code to its OAuth answer
+// (status and JSON) on every route: the id URL and userinfo answer in text,
+// 500 for a 500 here and Bad_OAuth_Token otherwise. Every code not listed,
+// INVALID_LOGIN and the other refused logins, is Salesforce's
+// "authentication failure": the client learns no more than that.
+var oauthErrors = map[string]*Error{
+	domain.CodeUnknown:          ErrUnexpected,
+	domain.CodeRestrictedTime:   ErrRestricted,
+	domain.CodeRestrictedDomain: ErrRestricted,
+	domain.CodeInvalidSession:   ErrInvalidToken,
+}
+
+// errorOf is the OAuth answer to err (a *domain.Error, or a failure of ours).
+func errorOf(err error) *Error {
+	if e, ok := oauthErrors[domain.ErrorCode(err)]; ok {
+		return e
+	}
+	return ErrAuthenticationFailure
+}
+
 func textResponse(status int, text string) events.APIGatewayV2HTTPResponse {
 	return events.APIGatewayV2HTTPResponse{StatusCode: status, Body: text, Headers: map[string]string{
 		"Content-Type": "text/plain;charset=UTF-8", "Cache-Control": "no-store"}}
@@ -112,17 +132,13 @@ func (h *Handler) token(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 		Client: req.RequestContext.HTTP.UserAgent})
 	took := time.Since(start)
 	if err != nil {
-		le := login.AsError(err)
+		le := domain.AsError(err)
 		h.metric(start, string(le.Reason), took, log)
 		log.InfoContext(ctx, "login refused", "reason", string(le.Reason), "source_ip", ip.String())
-		switch le.Code {
-		case login.CodeUnknown:
+		if le.Code == domain.CodeUnknown {
 			log.ErrorContext(ctx, "login failed internally", "error", err.Error())
-			return errorResponse(ErrUnexpected), string(le.Reason)
-		case login.CodeRestrictedTime, login.CodeRestrictedDomain:
-			return errorResponse(ErrRestricted), string(le.Reason)
 		}
-		return errorResponse(ErrAuthenticationFailure), string(le.Reason)
+		return errorResponse(errorOf(le)), string(le.Reason)
 	}
 	h.metric(start, string(res.Decision.Reason), took, log)
 	log.InfoContext(ctx, "login allowed", "reason", string(res.Decision.Reason), "via", string(res.Decision.Via),
@@ -156,11 +172,12 @@ func (h *Handler) revoke(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if f["token"] == "" {
 		return errorResponse(&Error{Status: 400, Code: "invalid_request", Description: "missing required parameter: token"}), "invalid_request"
 	}
-	err := h.Login.Logout(ctx, f["token"], policy.ChannelAPI)
-	if le := login.AsError(err); err != nil && le.Code == login.CodeInvalidSession {
-		return errorResponse(&Error{Status: 400, Code: "invalid_token", Description: "invalid token"}), "invalid_token"
-	} else if err != nil {
-		return errorResponse(ErrUnexpected), "INTERNAL_ERROR"
+	if err := h.Login.Logout(ctx, f["token"], policy.ChannelAPI); err != nil {
+		e := errorOf(err)
+		if e == ErrUnexpected {
+			return errorResponse(e), string(domain.ReasonInternal)
+		}
+		return errorResponse(e), e.Code
 	}
 	return events.APIGatewayV2HTTPResponse{StatusCode: 200, Headers: map[string]string{"Cache-Control": "no-store"}}, "REVOKED"
 }
@@ -179,7 +196,7 @@ func (h *Handler) identity(ctx context.Context, req events.APIGatewayV2HTTPReque
 	ip, _ := netip.ParseAddr(req.RequestContext.HTTP.SourceIP)
 	sess, _, err := h.Login.CheckSession(ctx, tok, login.Use{Channel: policy.ChannelAPI, IP: ip, SafeMethod: true})
 	if err != nil {
-		if le := login.AsError(err); le.Code == login.CodeUnknown {
+		if errorOf(err).Status == 500 {
 			log.ErrorContext(ctx, "reading session", "error", err.Error())
 			return textResponse(500, "Internal Server Error"), "INTERNAL_ERROR"
 		}

@@ -41,6 +41,8 @@ var (
 	ErrBadClientSecret       = &Error{400, "invalid_client", "invalid client credentials"}
 	ErrUnsupportedGrant      = &Error{400, "unsupported_grant_type", "grant type not supported"}
 	ErrUnexpected            = &Error{500, "server_error", "an unexpected error occurred; please try again"}
+	// ErrInvalidToken answers a revoke of a token that is no session.
+	ErrInvalidToken = &Error{400, "invalid_token", "invalid token"}
 )
 
 func invalidRequest(desc string) *Error { return &Error{400, "invalid_request", desc} }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"loginguard/shared/domain"
 )
 
 const (
@@ -119,7 +121,7 @@ func TestDecodeRefusesBadInput(t *testing.T) {
 	}
 	manyAttrs := env(`<login xmlns="urn:partner.soap.sforce.com"` + attrs.String() + `>` + fields + `</login>`)
 
-	const client, unknownCode, vm = CodeClient, CodeUnknown, CodeVersionMismatch
+	const client, unknownCode, vm = CodeClient, domain.CodeUnknown, CodeVersionMismatch
 	tests := []struct {
 		name    string
 		body    string
@@ -173,14 +175,14 @@ func TestDecodeRefusesBadInput(t *testing.T) {
 		{"two operations", env(`<logout xmlns="urn:partner.soap.sforce.com"/><logout xmlns="urn:partner.soap.sforce.com"/>`), client, "",
 			"Element {urn:partner.soap.sforce.com}logout invalid at this location"},
 		{"text after the operation", env(`<logout xmlns="urn:partner.soap.sforce.com"/>x`), client, "", "Text is not allowed in the SOAP Body."},
-		{"a missing password", loginBody(`<username>u@x.example</username>`), CodeInvalidLogin, KindLogin, MessageInvalidLogin},
-		{"a missing username", loginBody(`<password>pw</password>`), CodeInvalidLogin, KindLogin, MessageInvalidLogin},
-		{"an empty username", loginBody(`<username></username><password>pw</password>`), CodeInvalidLogin, KindLogin, MessageInvalidLogin},
-		{"a blank username", loginBody(`<username> </username><password>pw</password>`), CodeInvalidLogin, KindLogin, MessageInvalidLogin},
-		{"an empty password", loginBody(`<username>u@x.example</username><password/>`), CodeInvalidLogin, KindLogin, MessageInvalidLogin},
+		{"a missing password", loginBody(`<username>u@x.example</username>`), domain.CodeInvalidLogin, KindLogin, domain.InvalidLoginMessage},
+		{"a missing username", loginBody(`<password>pw</password>`), domain.CodeInvalidLogin, KindLogin, domain.InvalidLoginMessage},
+		{"an empty username", loginBody(`<username></username><password>pw</password>`), domain.CodeInvalidLogin, KindLogin, domain.InvalidLoginMessage},
+		{"a blank username", loginBody(`<username> </username><password>pw</password>`), domain.CodeInvalidLogin, KindLogin, domain.InvalidLoginMessage},
+		{"an empty password", loginBody(`<username>u@x.example</username><password/>`), domain.CodeInvalidLogin, KindLogin, domain.InvalidLoginMessage},
 		{"a nil password", loginBody(`<username>u@x.example</username><password xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:nil="true"/>`),
-			CodeInvalidLogin, KindLogin, MessageInvalidLogin},
-		{"an empty login", loginBody(``), CodeInvalidLogin, KindLogin, MessageInvalidLogin},
+			domain.CodeInvalidLogin, KindLogin, domain.InvalidLoginMessage},
+		{"an empty login", loginBody(``), domain.CodeInvalidLogin, KindLogin, domain.InvalidLoginMessage},
 		{"a username given twice", loginBody(`<username>a</username><username>b</username><password>pw</password>`), client, "",
 			"Element {urn:partner.soap.sforce.com}username invalid at this location"},
 		{"an unknown field", loginBody(fields + `<organizationId>x</organizationId>`), client, "",

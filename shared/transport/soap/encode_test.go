@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"loginguard/shared/domain"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -322,12 +324,12 @@ func TestFaults(t *testing.T) {
 		faultcode string
 		detail    string // local name in NSFault; "" for none
 	}{
-		{"fault-invalid-login.xml", LoginFault(CodeInvalidLogin, MessageInvalidLogin), "INVALID_LOGIN", "LoginFault"},
-		{"fault-login-restricted-time.xml", LoginFault("LOGIN_DURING_RESTRICTED_TIME", "Your login hours do not allow a login at this time."),
+		{"fault-invalid-login.xml", DomainFault(domain.CodeInvalidLogin, domain.InvalidLoginMessage), "INVALID_LOGIN", "LoginFault"},
+		{"fault-login-restricted-time.xml", DomainFault("LOGIN_DURING_RESTRICTED_TIME", "Your login hours do not allow a login at this time."),
 			"LOGIN_DURING_RESTRICTED_TIME", "LoginFault"},
-		{"fault-invalid-session.xml", InvalidSessionFault("Invalid Session ID found in SessionHeader: Illegal Session"),
+		{"fault-invalid-session.xml", DomainFault(domain.CodeInvalidSession, "Invalid Session ID found in SessionHeader: Illegal Session"),
 			"sf:INVALID_SESSION_ID", "UnexpectedErrorFault"},
-		{"fault-unknown-exception.xml", LoginFault(CodeUnknown, `The reference to entity "Cl" must end with the ';' delimiter.`),
+		{"fault-unknown-exception.xml", DomainFault(domain.CodeUnknown, `The reference to entity "Cl" must end with the ';' delimiter.`),
 			"UNKNOWN_EXCEPTION", "UnexpectedErrorFault"},
 		{"fault-unsupported-version.xml", UnsupportedVersion(), "UNSUPPORTED_API_VERSION", "UnexpectedErrorFault"},
 		{"fault-too-large.xml", tooLarge(), "EXCEEDED_MAX_SIZE_REQUEST", "UnexpectedErrorFault"},
@@ -404,7 +406,7 @@ func TestFaultTextNeedsNoEntity(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, f := range []*Fault{LoginFault("LOGIN_MUST_USE_SECURITY_TOKEN", tt.msg), ClientFault(tt.msg)} {
+			for _, f := range []*Fault{DomainFault("LOGIN_MUST_USE_SECURITY_TOKEN", tt.msg), ClientFault(tt.msg)} {
 				out := EncodeFault(f)
 				m := jsforceReads.FindSubmatch(out)
 				want := tt.shown
@@ -497,7 +499,7 @@ func BenchmarkEncodeLoginResponse(b *testing.B) {
 }
 
 func BenchmarkEncodeFault(b *testing.B) {
-	f := LoginFault(CodeInvalidLogin, MessageInvalidLogin)
+	f := DomainFault(domain.CodeInvalidLogin, domain.InvalidLoginMessage)
 	b.ReportAllocs()
 	for b.Loop() {
 		EncodeFault(f)

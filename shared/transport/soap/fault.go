@@ -3,6 +3,8 @@ package soap
 import (
 	"strconv"
 	"strings"
+
+	"loginguard/shared/domain"
 )
 
 // Kind names the detail element of a fault: the fault types the partner
@@ -19,21 +21,25 @@ const (
 	KindUnexpectedError Kind = "UnexpectedErrorFault"
 )
 
-// Fault codes. The SOAP 1.1 ones are qualified with the envelope prefix;
-// the others are Salesforce ExceptionCode values.
+// Fault codes of the codec's own. The SOAP 1.1 ones are qualified with the
+// envelope prefix; the others are Salesforce ExceptionCode values. The
+// codes of the domain (INVALID_LOGIN, ...) are domain.Code*.
 const (
 	CodeClient             = "soapenv:Client"
 	CodeVersionMismatch    = "soapenv:VersionMismatch"
-	CodeInvalidLogin       = "INVALID_LOGIN"
-	CodeInvalidSession     = "INVALID_SESSION_ID"
-	CodeUnknown            = "UNKNOWN_EXCEPTION"
 	CodeTooLarge           = "EXCEEDED_MAX_SIZE_REQUEST"
 	CodeUnsupportedVersion = "UNSUPPORTED_API_VERSION"
 )
 
-// MessageInvalidLogin is Salesforce's one answer to every wrong user name,
-// password, token or locked user.
-const MessageInvalidLogin = "Invalid username, password, security token; or user locked out."
+// faultKinds is the one table from a domain code to its fault: the detail
+// element it goes out with. Every code not listed is a refused login
+// (LoginFault: INVALID_LOGIN, LOGIN_MUST_USE_SECURITY_TOKEN, ...).
+var faultKinds = map[string]Kind{
+	// As Salesforce sends it.
+	domain.CodeUnknown: KindUnexpectedError,
+	// The partner WSDL declares no InvalidSessionIdFault (see Kind).
+	domain.CodeInvalidSession: KindUnexpectedError,
+}
 
 // Fault is a SOAP 1.1 fault. It goes out with HTTP 500.
 type Fault struct {
@@ -58,7 +64,7 @@ func (f *Fault) faultString() string {
 // bare, except INVALID_SESSION_ID, which it qualifies (sf:INVALID_SESSION_ID);
 // jsforce's SOAP client spots an expired session by that qualified form.
 func (f *Fault) faultCode() string {
-	if f.Kind != "" && f.Code == CodeInvalidSession {
+	if f.Kind != "" && f.Code == domain.CodeInvalidSession {
 		return "sf:" + f.Code
 	}
 	return f.Code
@@ -67,14 +73,21 @@ func (f *Fault) faultCode() string {
 // ClientFault is a SOAP Client fault about the request itself.
 func ClientFault(msg string) *Fault { return &Fault{Code: CodeClient, Message: msg} }
 
-// LoginFault is a refused login (INVALID_LOGIN, LOGIN_MUST_USE_SECURITY_TOKEN,
-// ...). UNKNOWN_EXCEPTION goes out as an UnexpectedErrorFault, as Salesforce
-// sends it.
-func LoginFault(code, msg string) *Fault {
-	if code == CodeUnknown {
-		return UnexpectedFault(code, msg)
+// DomainFault is the fault for a domain code and its public message, of the
+// kind faultKinds says.
+func DomainFault(code, msg string) *Fault {
+	kind, ok := faultKinds[code]
+	if !ok {
+		kind = KindLogin
 	}
-	return &Fault{Code: code, Message: msg, Kind: KindLogin}
+	return &Fault{Code: code, Message: msg, Kind: kind}
+}
+
+// FaultOf is the fault answering err: a *domain.Error's code and public
+// message; any other error as UNKNOWN_EXCEPTION (its text is for the log).
+func FaultOf(err error) *Fault {
+	e := domain.AsError(err)
+	return DomainFault(e.Code, e.Message)
 }
 
 // UnexpectedFault is an UnexpectedErrorFault with the given exception code.
@@ -82,19 +95,15 @@ func UnexpectedFault(code, msg string) *Fault {
 	return &Fault{Code: code, Message: msg, Kind: KindUnexpectedError}
 }
 
-// InvalidSessionFault answers a call with a missing, ended or expired
-// session, e.g. "Invalid Session ID found in SessionHeader: Illegal Session".
-func InvalidSessionFault(msg string) *Fault { return UnexpectedFault(CodeInvalidSession, msg) }
-
 // UnsupportedVersion answers a URL whose API version this service does not
 // serve, in Salesforce's words.
 func UnsupportedVersion() *Fault {
 	return UnexpectedFault(CodeUnsupportedVersion, "Invalid Api version specified on URL")
 }
 
-func invalidLogin() *Fault { return LoginFault(CodeInvalidLogin, MessageInvalidLogin) }
+func invalidLogin() *Fault { return DomainFault(domain.CodeInvalidLogin, domain.InvalidLoginMessage) }
 
-func unknown(msg string) *Fault { return UnexpectedFault(CodeUnknown, msg) }
+func unknown(msg string) *Fault { return UnexpectedFault(domain.CodeUnknown, msg) }
 
 const faultOpen = xmlDecl + `<soapenv:Envelope xmlns:soapenv="` + NSEnvelope + `" xmlns:sf="` + NSFault +
 	`" xmlns:xsi="` + nsXSI + `"><soapenv:Body><soapenv:Fault><faultcode>`

@@ -99,13 +99,13 @@ func (h *Handler) login(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 	})
 	took := time.Since(start)
 	if err != nil {
-		le := login.AsError(err)
-		if le.Code == login.CodeUnknown {
+		le := domain.AsError(err)
+		if le.Code == domain.CodeUnknown {
 			log.ErrorContext(ctx, "login failed internally", "error", err.Error())
 		}
 		log.InfoContext(ctx, "login refused", "reason", string(le.Reason), "code", le.Code, "source_ip", ip.String())
 		h.metric(start, string(le.Reason), took, log)
-		return faultResponse(LoginFault(le.Code, le.Message)), string(le.Reason)
+		return faultResponse(FaultOf(le)), string(le.Reason)
 	}
 	log.InfoContext(ctx, "login allowed", "reason", string(res.Decision.Reason), "via", string(res.Decision.Via),
 		"user_id", res.User.ID, "org_id", res.User.OrgID, "source_ip", ip.String())
@@ -113,7 +113,7 @@ func (h *Handler) login(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 	out, err := EncodeLoginResponse(version, loginResult(apigw.BaseURL(req), version, res))
 	if err != nil {
 		log.ErrorContext(ctx, "encoding login response", "error", err.Error())
-		return faultResponse(LoginFault(login.CodeUnknown, "An unexpected error occurred. Please try again.")), "INTERNAL_ERROR"
+		return faultResponse(FaultOf(err)), string(domain.ReasonInternal)
 	}
 	return xmlResponse(200, out), string(res.Decision.Reason)
 }
@@ -129,12 +129,12 @@ func (h *Handler) metric(at time.Time, outcome string, took time.Duration, log *
 
 func (h *Handler) logout(ctx context.Context, r Request, log *slog.Logger) (events.APIGatewayV2HTTPResponse, string) {
 	if err := h.Login.Logout(ctx, r.SessionID, policy.ChannelAPI); err != nil {
-		le := login.AsError(err)
-		if le.Code == login.CodeUnknown {
+		le := domain.AsError(err)
+		if le.Code == domain.CodeUnknown {
 			log.ErrorContext(ctx, "logout failed internally", "error", err.Error())
-			return faultResponse(LoginFault(le.Code, le.Message)), string(le.Reason)
+			return faultResponse(FaultOf(le)), string(le.Reason)
 		}
-		return faultResponse(InvalidSessionFault(le.Message)), le.Code
+		return faultResponse(FaultOf(le)), le.Code
 	}
 	return xmlResponse(200, EncodeLogoutResponse()), "LOGOUT"
 }

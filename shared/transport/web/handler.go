@@ -287,18 +287,11 @@ func (h *Handler) advance(r *request, out login.BrowserOutcome) *response {
 // loginError shows a refused login on the login page: one text for every
 // wrong-credentials case; the policy's own denials say what they are.
 func (h *Handler) loginError(r *request, err error) *response {
-	e := login.AsError(err)
-	status := http.StatusOK
-	msg := e.Message
-	switch e.Code {
-	case login.CodeUnknown:
+	if domain.ErrorCode(err) == domain.CodeUnknown {
 		h.Log.ErrorContext(r.ctx, "browser login failed", "error", err.Error())
-		status = http.StatusServiceUnavailable
-	case login.CodeInvalidLogin, login.CodeMustUseSecurityToken:
-		msg = "Please check your username and password. If you still can't log in, contact your administrator. (Invalid username or password; or user locked out.)"
 	}
 	r.form.Del("password")
-	return h.loginPage(r, msg, "", status)
+	return h.loginPage(r, loginMessage(err), "", statusOf(err, http.StatusOK))
 }
 
 func (h *Handler) verifyPage(r *request) *response {
@@ -307,7 +300,7 @@ func (h *Handler) verifyPage(r *request) *response {
 		if errors.Is(err, login.ErrChallengeGone) {
 			return redirect("/login?m=verify").clear(cookieChallenge)
 		}
-		return h.errorPage(http.StatusServiceUnavailable, login.AsError(err).Message)
+		return h.errorPage(http.StatusServiceUnavailable, pageMessage(err))
 	}
 	return h.challengePage(r, p, "", http.StatusOK)
 }
@@ -342,22 +335,16 @@ func (h *Handler) verifyPost(r *request) *response {
 	if err == nil {
 		return h.advance(r, out)
 	}
-	var ce *login.CodeError
-	if errors.As(err, &ce) && ce.TriesLeft > 0 {
+	if e := domain.AsError(err); e.Code == domain.CodeInvalidCode && e.TriesLeft > 0 {
 		p, perr := h.Browser.PendingOf(r.ctx, id, "")
 		if perr == nil {
-			return h.challengePage(r, p, ce.Err.Message, http.StatusOK)
+			return h.challengePage(r, p, pageMessage(e), http.StatusOK)
 		}
 	}
-	e := login.AsError(err)
-	if e.Code == login.CodeUnknown {
+	if domain.ErrorCode(err) == domain.CodeUnknown {
 		h.Log.ErrorContext(r.ctx, "browser verification failed", "error", err.Error())
 	}
-	msg := e.Message
-	if e.Code == login.CodeInvalidLogin {
-		msg = "Please check your username and password. If you still can't log in, contact your administrator. (Invalid username or password; or user locked out.)"
-	}
-	resp := h.loginPage(r, msg, "", http.StatusOK)
+	resp := h.loginPage(r, loginMessage(err), "", http.StatusOK)
 	return resp.clear(cookieChallenge)
 }
 
@@ -409,11 +396,7 @@ func (h *Handler) logout(r *request) *response {
 func (h *Handler) refresh(r *request) *response {
 	sess, err := h.Browser.Refresh(r.ctx, r.cookies[cookieSession], login.Use{Channel: policy.ChannelPages, IP: r.ip, SafeMethod: true})
 	if err != nil {
-		status := http.StatusUnauthorized
-		if login.AsError(err).Code == login.CodeUnknown {
-			status = http.StatusServiceUnavailable
-		}
-		return jsonResponse(status, map[string]any{"error": login.AsError(err).Code})
+		return jsonResponse(statusOf(err, http.StatusUnauthorized), map[string]any{"error": domain.ErrorCode(err)})
 	}
 	left := sess.ExpiresAt().Sub(h.Browser.Now())
 	return jsonResponse(http.StatusOK, map[string]any{"expiresIn": int64(left / time.Second)})
@@ -427,7 +410,7 @@ func (h *Handler) emit(out login.BrowserOutcome, err error, took time.Duration) 
 	outcome := "success"
 	switch {
 	case err != nil:
-		outcome = login.AsError(err).Code
+		outcome = domain.ErrorCode(err)
 	case out.Result == nil:
 		outcome = "challenge"
 	}

@@ -33,12 +33,10 @@ type signed struct {
 func (h *Handler) signedIn(r *request) (signed, *response) {
 	sess, left, err := h.session(r)
 	if err != nil {
-		var denied *login.SessionDenied
-		switch {
-		case errors.As(err, &denied):
-			return signed{}, h.errorPage(http.StatusForbidden,
-				"Your login hours have ended: this session may still read, but not change anything.")
-		case errors.Is(err, login.ErrInvalidSession):
+		switch domain.ErrorCode(err) {
+		case domain.CodeSessionDenied:
+			return signed{}, h.errorPage(statusOf(err, http.StatusForbidden), pageMessage(err))
+		case domain.CodeInvalidSession:
 			if r.cookies[cookieSession] == "" {
 				return signed{}, redirect("/login")
 			}
@@ -64,20 +62,11 @@ func (h *Handler) actor(r *request, u domain.User) account.Actor {
 
 // changeError turns a refused change into what the page says, and its status.
 func (h *Handler) changeError(r *request, err error) (string, int) {
-	var e *account.Error
-	if errors.As(err, &e) {
-		switch e.Code {
-		case account.ErrRateLimited.Code:
-			return e.Message, http.StatusTooManyRequests
-		case account.ErrNotPermitted.Code:
-			return e.Message, http.StatusForbidden
-		case account.ErrMailFailed.Code, account.ErrNoMailer.Code, account.ErrNotSaved.Code:
-			return e.Message, http.StatusServiceUnavailable
-		}
-		return e.Message, http.StatusOK
+	if domain.ErrorCode(err) == domain.CodeUnknown {
+		h.Log.ErrorContext(r.ctx, "credential change failed", "error", err.Error())
+		return changeFailed, statusOf(err, http.StatusServiceUnavailable)
 	}
-	h.Log.ErrorContext(r.ctx, "credential change failed", "error", err.Error())
-	return "Something went wrong, and nothing was changed. Try again in a moment.", http.StatusServiceUnavailable
+	return pageMessage(err), statusOf(err, http.StatusOK)
 }
 
 // resetToken is "Reset my security token" on the home page.
@@ -191,11 +180,10 @@ func (h *Handler) stepUpPage(r *request) *response {
 		return redirect("/?m=stepped-up")
 	}
 	if err != nil {
-		e := login.AsError(err)
-		if e.Code == login.CodeUnknown {
+		if domain.ErrorCode(err) == domain.CodeUnknown {
 			h.Log.ErrorContext(r.ctx, "step-up failed", "error", err.Error())
 		}
-		return h.home(r, e.Message, http.StatusOK)
+		return h.home(r, pageMessage(err), http.StatusOK)
 	}
 	page := h.challengePage(r, out.Pending, "", http.StatusOK)
 	page.cookies = append(page.cookies, Cookie(cookieStepUp, out.ChallengeID, int(login.ChallengeTTL/time.Second)))
@@ -218,16 +206,14 @@ func (h *Handler) stepUpPost(r *request) *response {
 	if err == nil {
 		return redirect("/?m=stepped-up").clear(cookieStepUp)
 	}
-	var ce *login.CodeError
-	if errors.As(err, &ce) && ce.TriesLeft > 0 {
+	if e := domain.AsError(err); e.Code == domain.CodeInvalidCode && e.TriesLeft > 0 {
 		if p, perr := h.Browser.PendingOf(r.ctx, id, r.cookies[cookieSession]); perr == nil {
-			return h.challengePage(r, p, ce.Err.Message, http.StatusOK)
+			return h.challengePage(r, p, pageMessage(e), http.StatusOK)
 		}
 	}
-	e := login.AsError(err)
-	if e.Code == login.CodeUnknown {
+	if domain.ErrorCode(err) == domain.CodeUnknown {
 		h.Log.ErrorContext(r.ctx, "step-up failed", "error", err.Error())
 	}
-	resp := h.home(r, e.Message, http.StatusOK)
+	resp := h.home(r, pageMessage(err), http.StatusOK)
 	return resp.clear(cookieStepUp)
 }

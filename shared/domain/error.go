@@ -1,0 +1,124 @@
+package domain
+
+import (
+	"errors"
+
+	"loginguard/shared/policy"
+)
+
+// Error is the one failure a client may see: a stable code (Salesforce's
+// ExceptionCode where there is one) and a message safe to show. Reason is
+// the finer, internal reason kept in login history; the cause is for the log
+// only. Each transport has one table from Code to its wire form.
+type Error struct {
+	Code    string
+	Message string
+	Reason  policy.Reason
+
+	// TriesLeft, for CodeInvalidCode, is how many more codes may be tried
+	// (0: the challenge has ended and the user must log in again).
+	TriesLeft int
+	// Session, for CodeSessionDenied, is the decision that refused the use.
+	Session policy.SessionDecision
+
+	cause error
+}
+
+func (e *Error) Error() string {
+	if e.cause != nil {
+		return e.Code + ": " + e.Message + ": " + e.cause.Error()
+	}
+	return e.Code + ": " + e.Message
+}
+
+func (e *Error) Unwrap() error { return e.cause }
+
+// Is matches errors by their code: errors.Is(err, login.ErrChallengeGone)
+// holds for any error that answers as it does, a copy carrying its cause
+// included.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code
+}
+
+// Wrap is a copy of e carrying cause (for the log).
+func (e *Error) Wrap(cause error) *Error {
+	c := *e
+	c.cause = cause
+	return &c
+}
+
+// Codes. Each is defined here once; the transports map them to the wire.
+const (
+	// Login refusals (Salesforce's ExceptionCode values).
+	CodeInvalidLogin         = "INVALID_LOGIN"
+	CodeMustUseSecurityToken = "LOGIN_MUST_USE_SECURITY_TOKEN"
+	CodeRestrictedTime       = "LOGIN_DURING_RESTRICTED_TIME"
+	CodeRestrictedDomain     = "LOGIN_DURING_RESTRICTED_DOMAIN"
+	CodeAPIDisabled          = "API_CURRENTLY_DISABLED"
+	CodeInvalidSession       = "INVALID_SESSION_ID"
+	CodeHighAssuranceLogin   = "LOGIN_HIGH_ASSURANCE_REQUIRED"
+	CodeUnknown              = "UNKNOWN_EXCEPTION"
+
+	// The browser login's own.
+	CodeInvalidCode          = "INVALID_VERIFICATION_CODE"
+	CodeChallengeExpired     = "VERIFICATION_EXPIRED"
+	CodeCodeNotSent          = "VERIFICATION_CODE_NOT_SENT"
+	CodeAlreadyHighAssurance = "ALREADY_HIGH_ASSURANCE"
+	CodeInvalidPassword      = "INVALID_PASSWORD"
+
+	// A valid session that may not do what it asks (Session says why).
+	CodeSessionDenied = "SESSION_DENIED"
+
+	// Credential changes.
+	CodeNotPermitted       = "INSUFFICIENT_ACCESS"
+	CodeNoEmail            = "NO_EMAIL_ADDRESS"
+	CodeTokenResetLimit    = "TOKEN_RESET_LIMIT"
+	CodeMailNotSent        = "MAIL_NOT_SENT"
+	CodeConcurrentChange   = "CONCURRENT_CHANGE"
+	CodeNotSaved           = "NOT_SAVED"
+	CodeMailNotConfigured  = "MAIL_NOT_CONFIGURED"
+	CodeInvalidNewPassword = "INVALID_NEW_PASSWORD"
+
+	// Settings saved, but not yet copied onto every user.
+	CodePartialSync = "PARTIAL_SYNC"
+)
+
+// InvalidLoginMessage is Salesforce's one text for every wrong-credentials
+// case, locked-out users included, so nobody learns which part was wrong.
+const InvalidLoginMessage = "Invalid username, password, security token; or user locked out."
+
+// UnknownMessage is what a client sees of a failure of ours.
+const UnknownMessage = "An unexpected error occurred. Please try again."
+
+// ReasonInternal is the login-history reason of a failure of ours.
+const ReasonInternal policy.Reason = "INTERNAL_ERROR"
+
+// ErrPartialSync: settings were saved but not every user carries them yet;
+// running the sync again finishes the job.
+var ErrPartialSync = &Error{Code: CodePartialSync,
+	Message: "settings saved, but some users still carry the old ones; run the sync again"}
+
+// Internal wraps a failure of ours (storage down, bad data): the client sees
+// a generic message, the log sees the cause.
+func Internal(err error) *Error {
+	return &Error{Code: CodeUnknown, Message: UnknownMessage, Reason: ReasonInternal, cause: err}
+}
+
+// AsError returns err as an *Error, or an internal one wrapping it.
+func AsError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return Internal(err)
+}
+
+// ErrorCode is err's code: CodeUnknown for an error that is not an *Error,
+// "" for nil.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	return AsError(err).Code
+}
