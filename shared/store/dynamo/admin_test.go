@@ -7,7 +7,6 @@ import (
 
 	"loginguard/internal/testenv"
 	"loginguard/shared/domain"
-	"loginguard/shared/store/dynamo"
 )
 
 func TestCreatesNeverReplace(t *testing.T) {
@@ -177,7 +176,7 @@ func TestSyncPolicyNeverMovesAUserBack(t *testing.T) {
 		e.set(t, e.tb.Users, userKey(stray.User.Username), "SET profileId = :p", map[string]typesAV{":p": s("00eGONE")})
 		o := a.Org
 		o.Name = "Renamed"
-		if _, err := e.st.UpdateOrg(e.ctx, o); !is(err, dynamo.ErrPartialSync) {
+		if _, err := e.st.UpdateOrg(e.ctx, o); !is(err, domain.ErrPartialSync) {
 			t.Fatalf("err %v; want ErrPartialSync", err)
 		}
 		if u := e.read(t, a.User.Username); u.Policy.OrgName != "Renamed" {
