@@ -92,7 +92,7 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*App, error) {
 			return nil, err
 		}
 	}
-	a.Browser = &login.Browser{Service: a.Login, Store: a.Store, Mailer: a.Mailer}
+	a.Browser = &login.Browser{Login: a.Login, Store: a.Store, Mailer: a.Mailer}
 	a.Accounts = &account.Service{Store: a.Store, Login: a.Login, Rand: a.Login.Rand, Now: a.Login.Now,
 		Params: a.Login.Params, Log: a.Log, Mailer: a.Mailer}
 	return a, nil

@@ -28,7 +28,7 @@ func BenchmarkBrowserLogin(b *testing.B) {
 	f := fixture{store: dynamo.New(meter, testenv.CreateTables(b, db)), calls: &atomic.Int64{}}
 	ctx := context.Background()
 	svc := &login.Service{Store: f.store, Rand: rand.Reader, Now: time.Now, Params: secret.DefaultParams}
-	br := &login.Browser{Service: svc, Store: f.store}
+	br := &login.Browser{Login: svc, Store: f.store}
 	name, pw := benchUser(b, f)
 	first, err := br.Start(ctx, login.BrowserStart{Username: name, Password: pw, IP: untrusted, Client: "bench"})
 	if err != nil || first.Device == "" {

@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/netip"
-	"strings"
 	"sync"
 	"time"
 
@@ -107,6 +106,54 @@ func (c *secretCache) drop(key string) {
 	delete(c.m, key)
 }
 
+// earlyCheck is a login's password check started before the reservation,
+// when this instance knows the user's hash (secretCache): it runs while the
+// attempt is reserved, and counts only if the reservation returns the very
+// secrets it checked against.
+type earlyCheck struct {
+	s           *Service
+	ctx         context.Context
+	key, secret string
+	now         time.Time
+	ch          chan checked // nil: nothing was known, nothing started
+}
+
+func (s *Service) checkEarly(ctx context.Context, username, sec string, now time.Time) *earlyCheck {
+	e := &earlyCheck{s: s, ctx: ctx, key: domain.NormalizeUsername(username), secret: sec, now: now}
+	if pair, ok := s.known.get(e.key); ok {
+		e.ch = make(chan checked, 1)
+		go func() {
+			creds, step, rehash, err := s.checkSecret(ctx, pair.user(), sec, now)
+			e.ch <- checked{pair, creds, step, rehash, err}
+		}()
+	}
+	return e
+}
+
+// spend is what a refused reservation costs: the early check, waited for
+// and thrown away, or one check's cost spent now.
+func (e *earlyCheck) spend() {
+	if e.ch != nil {
+		<-e.ch
+		return
+	}
+	secret.SpendPasswordCheck(e.secret)
+}
+
+// result is the check of the secret against u, the reserved user: the early
+// one when it was of u's very secrets, else one run now on what was read.
+func (e *earlyCheck) result(u domain.User) checked {
+	e.s.known.put(e.key, u)
+	if e.ch != nil {
+		if c := <-e.ch; c.pair == pairOf(u) {
+			return c
+		}
+	}
+	c := checked{pair: pairOf(u)}
+	c.creds, c.totpStep, c.rehash, c.err = e.s.checkSecret(e.ctx, u, e.secret, e.now)
+	return c
+}
+
 type checked struct {
 	pair     secretPair
 	creds    policy.Credentials
@@ -138,98 +185,29 @@ const MaxUsernameLen = 80
 
 // Login runs one API login attempt. Errors are *domain.Error.
 func (s *Service) Login(ctx context.Context, a Attempt) (Result, error) {
-	start := s.Now()
-	res, err := s.login(ctx, a, start)
-	if err != nil {
-		s.waitFloor(ctx, start)
-	}
-	return res, err
+	return floored(ctx, s, func(now time.Time) (Result, error) { return s.login(ctx, a, now) })
 }
 
-func (s *Service) waitFloor(ctx context.Context, start time.Time) {
-	if rest := s.FailureFloor - s.Now().Sub(start); rest > 0 {
-		sleep := s.Sleep
-		if sleep == nil {
-			sleep = sleepCtx
-		}
-		sleep(ctx, rest)
-	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-	}
-}
-
+// login reads as its four steps: reserve an attempt, check the secret,
+// decide, open the session.
 func (s *Service) login(ctx context.Context, a Attempt, now time.Time) (Result, error) {
 	ev := domain.LoginEvent{
 		At: now, Username: a.Username, IP: a.IP.String(), LoginType: a.Type,
 		Client: a.Client, APIVersion: a.APIVersion,
 	}
-	if a.Username == "" || len(a.Username) > MaxUsernameLen || strings.ContainsAny(a.Username, "\x00\r\n") {
-		secret.SpendPasswordCheck(a.Secret)
-		return Result{}, s.refuse(ctx, ev, policy.ReasonUnknownUser, nil)
-	}
-	// Start the password hash now when this instance knows the user's hash:
-	// it runs while the attempt is reserved. Its result counts only if the
-	// reservation succeeds with the same hash (below).
-	key := domain.NormalizeUsername(a.Username)
-	var early chan checked
-	if pair, ok := s.known.get(key); ok {
-		early = make(chan checked, 1)
-		go func() {
-			creds, step, rehash, err := s.checkSecret(ctx, pair.user(), a.Secret, now)
-			early <- checked{pair, creds, step, rehash, err}
-		}()
-	}
-	u, err := s.Store.BeginAttempt(ctx, a.Username, now)
+	check := s.checkEarly(ctx, a.Username, a.Secret, now)
+	u, err := s.reserve(ctx, a.Username, now, &ev, check.spend)
 	if err != nil {
-		reason, refused := refusedBy(err)
-		if !refused {
-			if early != nil {
-				<-early
-			}
-			return Result{}, internal(err)
-		}
-		if reason == policy.ReasonUnknownUser {
-			s.known.drop(key)
-		}
-		// No password is checked for them (an early result is thrown away),
-		// but the answer costs what one check costs.
-		if early != nil {
-			<-early
-		} else {
-			secret.SpendPasswordCheck(a.Secret)
-		}
-		if reason != policy.ReasonUnknownUser {
-			ev.UserID, ev.OrgID, ev.Username = u.ID, u.OrgID, u.Username
-		}
-		return Result{}, s.refuse(ctx, ev, reason, nil)
+		return Result{}, err
 	}
-	ev.UserID, ev.OrgID, ev.Username = u.ID, u.OrgID, u.Username
-	s.known.put(key, u)
-
-	var c checked
-	if early != nil {
-		c = <-early
-	}
-	if early == nil || c.pair != pairOf(u) {
-		// Nothing known, or the password, token or TOTP key changed since:
-		// check against what the reservation returned.
-		c.creds, c.totpStep, c.rehash, c.err = s.checkSecret(ctx, u, a.Secret, now)
-	}
-	creds, totpStep, rehash, err := c.creds, c.totpStep, c.rehash, c.err
-	if err != nil {
+	c := check.result(u)
+	if c.err != nil {
 		// No verdict on the credentials: the attempt does not count.
-		return Result{}, internal(errors.Join(err, settle(ctx, s.Store, u, false)))
+		return Result{}, internal(errors.Join(c.err, settle(ctx, s.Store, u, false)))
 	}
 	pol := u.Policy
 	d := policy.DecideAPILogin(policy.APILogin{
-		At: now, IP: a.IP, Credentials: creds, APIEnabled: pol.APIEnabled,
+		At: now, IP: a.IP, Credentials: c.creds, APIEnabled: pol.APIEnabled,
 		TwoFactor:            pol.TwoFactorAPI && u.TOTPSealed != "",
 		RequireHighAssurance: pol.RequireHighAssurance, Levels: pol.Levels,
 		Hours: pol.LoginHours, LoginIPRanges: pol.LoginIPRanges, TrustedRanges: pol.TrustedRanges,
@@ -240,21 +218,7 @@ func (s *Service) login(ctx context.Context, a Attempt, now time.Time) (Result, 
 		// right what it got wrong.
 		return Result{}, s.refuse(ctx, ev, d.Reason, settle(ctx, s.Store, u, d.CountsAsFailure))
 	}
-	return s.open(ctx, u, a, d, ev, rehash, totpStep)
-}
-
-// refusedBy is the reason a reservation (BeginAttempt) was refused; false
-// for a failure of ours.
-func refusedBy(err error) (policy.Reason, bool) {
-	switch {
-	case errors.Is(err, domain.ErrNotFound):
-		return policy.ReasonUnknownUser, true
-	case errors.Is(err, domain.ErrLocked):
-		return policy.ReasonUserLocked, true
-	case errors.Is(err, domain.ErrInactive):
-		return policy.ReasonUserInactive, true
-	}
-	return "", false
+	return s.open(ctx, u, a, d, ev, c.rehash, c.totpStep)
 }
 
 // checkSecret finds what the secret holds: the password alone, the password

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/netip"
 	"strings"
+	"time"
 
 	"loginguard/shared/domain"
 	"loginguard/shared/policy"
@@ -41,7 +42,7 @@ func (b *Browser) StartStepUp(ctx context.Context, sess domain.Session, u domain
 	if policy.LevelOf(policy.MethodTOTP, u.Policy.Levels) != policy.LevelHighAssurance {
 		return BrowserOutcome{}, ErrStepUpStandard
 	}
-	now := b.Now()
+	now := b.Login.Now()
 	ev := domain.LoginEvent{At: now, UserID: u.ID, OrgID: u.OrgID, Username: u.Username, IP: ip.String(), LoginType: "UI", Client: client}
 	_, activated := u.Devices[deviceDigest(device)]
 	kind := policy.ChallengeTOTP
@@ -72,8 +73,8 @@ func (b *Browser) StartStepUp(ctx context.Context, sess domain.Session, u domain
 	}
 	out, err := b.stepUpChallenge(ctx, ru, kind, sess.IDHash, false, ev)
 	if err != nil {
-		if sErr := b.settle(ctx, ru, false); sErr != nil && b.Log != nil {
-			b.Log.WarnContext(ctx, "login attempt not released", "user_id", u.ID, "error", sErr.Error())
+		if sErr := b.settle(ctx, ru, false); sErr != nil && b.Login.Log != nil {
+			b.Login.Log.WarnContext(ctx, "login attempt not released", "user_id", u.ID, "error", sErr.Error())
 		}
 		return BrowserOutcome{}, err
 	}
@@ -102,8 +103,8 @@ func (b *Browser) stepUpChallenge(ctx context.Context, u domain.User, kind polic
 	if pending.code != "" {
 		if err := b.sendCode(ctx, u, pending.code, ev); err != nil {
 			_ = b.Store.EndChallenge(ctx, c, false, ev.At)
-			if b.Log != nil {
-				b.Log.ErrorContext(ctx, "verification code not sent", "user_id", u.ID, "error", err.Error())
+			if b.Login.Log != nil {
+				b.Login.Log.ErrorContext(ctx, "verification code not sent", "user_id", u.ID, "error", err.Error())
 			}
 			return BrowserOutcome{}, errCodeNotSent.Wrap(err)
 		}
@@ -116,16 +117,11 @@ func (b *Browser) stepUpChallenge(ctx context.Context, u domain.User, kind polic
 // raises that session; a right emailed code moves on to enrolment (the
 // outcome then carries the next challenge).
 func (b *Browser) AnswerStepUp(ctx context.Context, sessionID string, in BrowserAnswer) (BrowserOutcome, error) {
-	start := b.Now()
-	out, err := b.answerStepUp(ctx, sessionID, in)
-	if err != nil {
-		b.waitFloor(ctx, start)
-	}
-	return out, err
+	return floored(ctx, b.Login, func(time.Time) (BrowserOutcome, error) { return b.answerStepUp(ctx, sessionID, in) })
 }
 
 func (b *Browser) answerStepUp(ctx context.Context, sessionID string, in BrowserAnswer) (BrowserOutcome, error) {
-	now := b.Now()
+	now := b.Login.Now()
 	if sessionID == "" {
 		return BrowserOutcome{}, ErrChallengeGone
 	}
@@ -145,7 +141,7 @@ func (b *Browser) answerStepUp(ctx context.Context, sessionID string, in Browser
 			return BrowserOutcome{}, b.wrongCode(ctx, u, c, ev, policy.ReasonInvalidCode)
 		}
 		if err := b.Store.EndChallenge(ctx, c, true, now); errors.Is(err, domain.ErrNotFound) {
-			return BrowserOutcome{}, b.refuse(ctx, ev, policy.ReasonChallengeExpired, b.settle(ctx, u, false))
+			return BrowserOutcome{}, b.Login.refuse(ctx, ev, policy.ReasonChallengeExpired, b.settle(ctx, u, false))
 		} else if err != nil {
 			return BrowserOutcome{}, internal(err)
 		}
@@ -166,20 +162,20 @@ func (b *Browser) answerStepUp(ctx context.Context, sessionID string, in Browser
 		return BrowserOutcome{}, b.wrongCode(ctx, u, c, ev, policy.ReasonInvalidTOTP)
 	}
 	if err := b.Store.EndChallenge(ctx, c, true, now); errors.Is(err, domain.ErrNotFound) {
-		return BrowserOutcome{}, b.refuse(ctx, ev, policy.ReasonChallengeExpired, b.settle(ctx, u, false))
+		return BrowserOutcome{}, b.Login.refuse(ctx, ev, policy.ReasonChallengeExpired, b.settle(ctx, u, false))
 	} else if err != nil {
 		return BrowserOutcome{}, internal(err)
 	}
 	if c.EnrolKey != "" {
 		if err := b.Store.EnrolTOTPKey(ctx, u.Username, c.EnrolKey); errors.Is(err, domain.ErrExists) {
-			return BrowserOutcome{}, b.refuse(ctx, ev, policy.ReasonChallengeExpired, b.settle(ctx, u, false))
+			return BrowserOutcome{}, b.Login.refuse(ctx, ev, policy.ReasonChallengeExpired, b.settle(ctx, u, false))
 		} else if err != nil {
 			return BrowserOutcome{}, internal(err)
 		}
 	}
 	// Spends the code (single-use) and resets the count, in one write.
 	if err := b.Store.Succeed(ctx, u, now, "", step); errors.Is(err, domain.ErrReplay) {
-		return BrowserOutcome{}, b.refuse(ctx, ev, policy.ReasonTOTPReused, nil)
+		return BrowserOutcome{}, b.Login.refuse(ctx, ev, policy.ReasonTOTPReused, nil)
 	} else if err != nil {
 		return BrowserOutcome{}, internal(err)
 	}

@@ -35,7 +35,7 @@ func newBrowserWorld(t *testing.T, lo policy.Lockout, prof func(*domain.Profile)
 		t.Fatal(err)
 	}
 	w.svc.Sealer = testenv.Keyring(t, w.st)
-	return &browserWorld{world: w, b: &login.Browser{Service: w.svc, Store: w.st, Mailer: sender}, sesURL: sesURL}
+	return &browserWorld{world: w, b: &login.Browser{Login: w.svc, Store: w.st, Mailer: sender}, sesURL: sesURL}
 }
 
 // returningUser has logged in before, so a new browser is challenged.

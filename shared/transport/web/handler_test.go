@@ -22,7 +22,7 @@ import (
 // reaches the store. The login itself runs against dynalite in
 // shared/login and in headless Chromium in e2e.
 func handler() *Handler {
-	return &Handler{Browser: &login.Browser{Service: &login.Service{Rand: rand.Reader, Now: time.Now}},
+	return &Handler{Browser: &login.Browser{Login: &login.Service{Rand: rand.Reader, Now: time.Now}},
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 }
 
