@@ -80,6 +80,10 @@ const (
 	CodeMailNotConfigured  = "MAIL_NOT_CONFIGURED"
 	CodeInvalidNewPassword = "INVALID_NEW_PASSWORD"
 
+	// OAuth client authentication (a connected app's id and secret).
+	CodeUnknownClient = "INVALID_CLIENT_ID"
+	CodeBadClient     = "INVALID_CLIENT"
+
 	// Settings saved, but not yet copied onto every user.
 	CodePartialSync = "PARTIAL_SYNC"
 )

@@ -8,7 +8,6 @@ package oauth
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/netip"
 	"strconv"
@@ -21,7 +20,6 @@ import (
 	"loginguard/shared/login"
 	"loginguard/shared/metrics"
 	"loginguard/shared/policy"
-	"loginguard/shared/secret"
 	"loginguard/shared/transport/apigw"
 )
 
@@ -68,6 +66,8 @@ var oauthErrors = map[string]*Error{
 	domain.CodeRestrictedTime:   ErrRestricted,
 	domain.CodeRestrictedDomain: ErrRestricted,
 	domain.CodeInvalidSession:   ErrInvalidToken,
+	domain.CodeUnknownClient:    ErrUnknownClient,
+	domain.CodeBadClient:        ErrBadClientSecret,
 }
 
 // errorOf is the OAuth answer to err (a *domain.Error, or a failure of ours).
@@ -115,16 +115,13 @@ func (h *Handler) token(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 	}
 	// The client is checked before the user: a wrong client never counts
 	// toward a user's lockout.
-	app, err := h.Store.App(ctx, tr.ClientID)
-	if errors.Is(err, domain.ErrNotFound) {
-		return errorResponse(ErrUnknownClient), ErrUnknownClient.Code
-	}
-	if err != nil {
-		log.ErrorContext(ctx, "reading connected app", "error", err.Error())
-		return errorResponse(ErrUnexpected), "INTERNAL_ERROR"
-	}
-	if !secret.MatchDigest(secret.PurposeClientSecret, tr.ClientSecret, app.SecretHash) {
-		return errorResponse(ErrBadClientSecret), ErrBadClientSecret.Code
+	if _, err := login.AuthenticateClient(ctx, h.Store, tr.ClientID, tr.ClientSecret); err != nil {
+		e := errorOf(err)
+		if e == ErrUnexpected {
+			log.ErrorContext(ctx, "reading connected app", "error", err.Error())
+			return errorResponse(e), "INTERNAL_ERROR"
+		}
+		return errorResponse(e), e.Code
 	}
 	ip, _ := netip.ParseAddr(req.RequestContext.HTTP.SourceIP)
 	start := time.Now()
