@@ -4,32 +4,23 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"os"
 	_ "time/tzdata" // login hours need every zone; provided.al2023 has no tz database
 
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"loginguard/shared/app"
-	"loginguard/shared/config"
 	"loginguard/shared/transport/soap"
 )
 
 func main() {
 	h, err := build(context.Background())
-	if err != nil {
-		slog.New(slog.NewJSONHandler(os.Stderr, nil)).Error("init failed", "error", err.Error())
-		os.Exit(1)
-	}
+	app.ExitOnInitError(err)
 	lambda.Start(h.Handle)
 }
 
 func build(ctx context.Context) (*soap.Handler, error) {
-	cfg, err := config.Load(os.Getenv)
-	if err != nil {
-		return nil, err
-	}
-	d, err := app.New(ctx, cfg, app.WithTOTP)
+	d, err := app.FromEnv(ctx, os.Getenv, app.WithTOTP)
 	if err != nil {
 		return nil, err
 	}

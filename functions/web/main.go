@@ -5,32 +5,23 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"os"
 	_ "time/tzdata" // login hours need every zone; provided.al2023 has no tz database
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"loginguard/shared/app"
-	"loginguard/shared/config"
 	"loginguard/shared/mail/ses"
 	"loginguard/shared/transport/web"
 )
 
 func main() {
 	h, err := build(context.Background(), os.Getenv)
-	if err != nil {
-		slog.New(slog.NewJSONHandler(os.Stderr, nil)).Error("init failed", "error", err.Error())
-		os.Exit(1)
-	}
+	app.ExitOnInitError(err)
 	lambda.Start(h.Handle)
 }
 
 func build(ctx context.Context, getenv func(string) string) (*web.Handler, error) {
-	cfg, err := config.Load(getenv)
-	if err != nil {
-		return nil, err
-	}
-	d, err := app.New(ctx, cfg, app.WithTOTP, app.WithMailer(ses.FromConfig))
+	d, err := app.FromEnv(ctx, getenv, app.WithTOTP, app.WithMailer(ses.FromConfig))
 	if err != nil {
 		return nil, err
 	}

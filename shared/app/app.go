@@ -173,3 +173,22 @@ func WithMailer(newMailer func(aws.Config, string) (mail.Mailer, error)) Option 
 		return nil
 	})
 }
+
+// FromEnv is New on the configuration read through getenv (os.Getenv in a
+// function's main).
+func FromEnv(ctx context.Context, getenv func(string) string, opts ...Option) (*App, error) {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return nil, err
+	}
+	return New(ctx, cfg, opts...)
+}
+
+// ExitOnInitError ends a Lambda instance whose initialisation failed, with
+// the reason as one JSON log line (the runtime then reports an init error).
+func ExitOnInitError(err error) {
+	if err != nil {
+		slog.New(slog.NewJSONHandler(os.Stderr, nil)).Error("init failed", "error", err.Error())
+		os.Exit(1)
+	}
+}
