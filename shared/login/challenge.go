@@ -172,14 +172,22 @@ func (b *Browser) Answer(ctx context.Context, in BrowserAnswer) (BrowserOutcome,
 	return floored(ctx, b.Login, func(now time.Time) (BrowserOutcome, error) { return b.answer(ctx, in, now) })
 }
 
-func (b *Browser) answer(ctx context.Context, in BrowserAnswer, now time.Time) (BrowserOutcome, error) {
-	c, err := b.challengeOf(ctx, in.ChallengeID, "", now)
+// take reads the challenge an answer is for (a login's, or the step-up of
+// the session stepUpSession), and takes one of its tries and an attempt of
+// its user before the answer is checked; ev is the answer's history line.
+func (b *Browser) take(ctx context.Context, in BrowserAnswer, stepUpSession string, now time.Time) (domain.LoginChallenge, domain.User, domain.LoginEvent, error) {
+	c, err := b.challengeOf(ctx, in.ChallengeID, stepUpSession, now)
 	if err != nil {
-		return BrowserOutcome{}, err
+		return c, domain.User{}, domain.LoginEvent{}, err
 	}
 	ev := domain.LoginEvent{At: now, Username: c.Username, UserID: c.UserID, OrgID: c.OrgID, IP: in.IP.String(),
 		LoginType: "UI", Client: in.Client, Challenge: c.Kind}
 	u, err := b.reserveFor(ctx, &c, ev)
+	return c, u, ev, err
+}
+
+func (b *Browser) answer(ctx context.Context, in BrowserAnswer, now time.Time) (BrowserOutcome, error) {
+	c, u, ev, err := b.take(ctx, in, "", now)
 	if err != nil {
 		return BrowserOutcome{}, err
 	}

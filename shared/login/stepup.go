@@ -125,13 +125,7 @@ func (b *Browser) answerStepUp(ctx context.Context, sessionID string, in Browser
 	if sessionID == "" {
 		return BrowserOutcome{}, ErrChallengeGone
 	}
-	c, err := b.challengeOf(ctx, in.ChallengeID, sessionID, now)
-	if err != nil {
-		return BrowserOutcome{}, err
-	}
-	ev := domain.LoginEvent{At: now, Username: c.Username, UserID: c.UserID, OrgID: c.OrgID, IP: in.IP.String(),
-		LoginType: "UI", Client: in.Client, Challenge: c.Kind}
-	u, err := b.reserveFor(ctx, &c, ev)
+	c, u, ev, err := b.take(ctx, in, sessionID, now)
 	if err != nil {
 		return BrowserOutcome{}, err
 	}
