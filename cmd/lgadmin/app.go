@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -16,11 +13,12 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/smithy-go/logging"
 
+	"loginguard/shared/account"
+	"loginguard/shared/admin"
 	"loginguard/shared/app"
 	"loginguard/shared/config"
-	"loginguard/shared/mail"
 	"loginguard/shared/mail/ses"
-	"loginguard/shared/store/dynamo"
+	"loginguard/shared/secret"
 )
 
 // App is the CLI with its surroundings passed in, so tests run it whole.
@@ -33,8 +31,7 @@ type App struct {
 	Now    func() time.Time
 
 	// Built on first use from the environment.
-	store       *dynamo.Store
-	mailer      mail.Mailer
+	svc         *admin.Service
 	built       *app.App // the application, once built
 	json        bool
 	commandLine string // as given, for hints that repeat it
@@ -82,11 +79,6 @@ func init() {
 	}
 }
 
-// usageError is a mistake in the command line: exit code 2 and a hint.
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
-
 // Run runs one command line and returns the exit code.
 func (a *App) Run(ctx context.Context, args []string) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
@@ -99,7 +91,7 @@ func (a *App) Run(ctx context.Context, args []string) int {
 			continue
 		}
 		a.commandLine = strings.Join(args, " ")
-		err := c.run(a, ctx, args[len(words):])
+		err := cliError(c.run(a, ctx, args[len(words):]))
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
@@ -110,9 +102,9 @@ func (a *App) Run(ctx context.Context, args []string) int {
 				return 2
 			}
 			if a.json {
-				a.printJSON(map[string]string{"error": err.Error()})
+				a.printJSON(map[string]string{"error": errorText(err)})
 			}
-			fmt.Fprintf(a.Stderr, "lgadmin %s: %s\n", c.name, err)
+			fmt.Fprintf(a.Stderr, "lgadmin %s: %s\n", c.name, errorText(err))
 			return 1
 		}
 		return 0
@@ -138,111 +130,34 @@ func (a *App) usage(w io.Writer) {
 	fmt.Fprintln(w, "SENDER_ADDRESS, KEYRING_KMS_KEY, TOTP_ENCRYPTION_KEY (legacy), and the standard AWS variables (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SESV2, ...).")
 }
 
-// flags makes a FlagSet for a command with --json and a usage text.
-func (a *App) flags(name, argsUsage string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(a.Stderr)
-	fs.BoolVar(&a.json, "json", false, "print the result as JSON")
-	fs.Usage = func() {
-		fmt.Fprintf(a.Stdout, "Usage: %s [flags]\n\n", strings.Join(strings.Fields("lgadmin "+name+" "+argsUsage), " "))
-		for _, c := range commands {
-			if c.name == name {
-				fmt.Fprintf(a.Stdout, "%s.\n\nFlags:\n", strings.ToUpper(c.summary[:1])+c.summary[1:])
-			}
-		}
-		fs.SetOutput(a.Stdout)
-		fs.PrintDefaults()
-		fs.SetOutput(a.Stderr)
-	}
-	return fs
-}
-
-// parse parses flags anywhere on the line and returns the positional
-// arguments, checking their count (any count when positional is -1).
-func parse(fs *flag.FlagSet, args []string, positional int) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, err
-			}
-			return nil, usageError{err.Error()}
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-	if positional >= 0 && len(pos) != positional {
-		return nil, usageError{fmt.Sprintf("want %d argument(s), got %d", positional, len(pos))}
-	}
-	return pos, nil
-}
-
-// idArg is a flag that names a thing by its id. The convention every
-// command follows (said in usage): each id is a flag named for what it
-// names, and the one thing a command acts on may also be given as its bare
-// argument, so "user show --user X" and "user show X" are the same.
-type idArg struct {
-	name     string // the flag's name: org, profile, user, app, device
-	value    string
-	bare     bool // may come as a bare argument instead of the flag
-	optional bool
-}
-
-var idUsages = map[string]string{
-	"org":     "the org's `ORG_ID` (15 or 18 characters)",
-	"profile": "the profile's `PROFILE_ID`",
-	"user":    "the user's `USERNAME`",
-	"app":     "the connected app's `CLIENT_ID`",
-	"device":  "a `DEVICE_ID` from lgadmin user devices",
-}
-
-// idFlag registers --name on fs; bare says the id may be the bare argument.
-func idFlag(fs *flag.FlagSet, name string, bare bool) *idArg {
-	id := &idArg{name: name, bare: bare}
-	fs.StringVar(&id.value, name, "", idUsages[name])
-	return id
-}
-
-// parseIDs parses the command line. Bare arguments fill, in order, the bare
-// ids not given as flags; anything left over, and a required id given in
-// neither form, is a usage error.
-func parseIDs(fs *flag.FlagSet, args []string, ids ...*idArg) error {
-	pos, err := parse(fs, args, -1)
-	if err != nil {
-		return err
-	}
-	for _, id := range ids {
-		if id.bare && id.value == "" && len(pos) > 0 {
-			id.value, pos = pos[0], pos[1:]
-		}
-	}
-	if len(pos) > 0 {
-		return usageError{fmt.Sprintf("unexpected argument %q (every id is a flag, e.g. --org ORG_ID; see --help)", pos[0])}
-	}
-	for _, id := range ids {
-		if id.value == "" && !id.optional {
-			return usageError{"--" + id.name + " is required"}
-		}
-	}
-	return nil
-}
-
-func (a *App) deps(ctx context.Context) (*dynamo.Store, error) {
-	if a.store != nil {
-		return a.store, nil
+// admin is the admin use case on the application's store and mailer,
+// built once per run.
+func (a *App) admin(ctx context.Context) (*admin.Service, error) {
+	if a.svc != nil {
+		return a.svc, nil
 	}
 	ap, err := a.app(ctx)
 	if err != nil {
 		return nil, err
 	}
-	a.store = ap.Store
-	if ap.Mailer != nil {
-		a.mailer = ap.Mailer
+	// Every credential change is mailed and audited like one made in the UI.
+	a.svc = &admin.Service{Store: ap.Store, Rand: a.Rand, Now: a.Now, Params: secret.DefaultParams,
+		Accounts: &account.Service{Store: ap.Store, Mailer: ap.Mailer, Rand: a.Rand, Now: a.Now, Params: secret.DefaultParams}}
+	if ap.Keyring != nil {
+		a.svc.Sealer = ap.Keyring
 	}
-	return a.store, nil
+	return a.svc, nil
+}
+
+var cliActor = account.Actor{Via: "CLI"}
+
+// parseIDs parses a command's ids, checks they are given, and opens the
+// admin use case.
+func (a *App) parseIDs(ctx context.Context, fs *flag.FlagSet, args []string, ids ...*idArg) (*admin.Service, error) {
+	if err := parseIDs(fs, args, ids...); err != nil {
+		return nil, err
+	}
+	return a.admin(ctx)
 }
 
 // app builds the application as the functions do, once per run.
@@ -263,40 +178,4 @@ func (a *App) app(ctx context.Context) (*app.App, error) {
 	}
 	a.built = ap
 	return ap, nil
-}
-
-func (a *App) printJSON(v any) {
-	enc := json.NewEncoder(a.Stdout)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
-}
-
-// show prints v as JSON with --json, else as "key: value" lines in order.
-func (a *App) show(v any, fields [][2]string) {
-	if a.json {
-		a.printJSON(v)
-		return
-	}
-	tw := tabwriter.NewWriter(a.Stdout, 0, 4, 1, ' ', 0)
-	for _, f := range fields {
-		fmt.Fprintf(tw, "%s:\t%s\n", f[0], f[1])
-	}
-	tw.Flush()
-}
-
-func (a *App) readSecretLine() (string, error) {
-	line, err := bufio.NewReader(a.Stdin).ReadString('\n')
-	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
-		return "", errors.New("no password on standard input")
-	}
-	return strings.TrimRight(line, "\r\n"), nil
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -3,12 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 	"text/tabwriter"
 	"time"
-
-	"loginguard/shared/domain"
-	"loginguard/shared/secret"
 )
 
 type appView struct {
@@ -23,23 +19,15 @@ func (a *App) appCreate(ctx context.Context, args []string) error {
 	fs := a.flags("app create", "--org ORG_ID --name NAME")
 	org := idFlag(fs, "org", false)
 	name := fs.String("name", "", "connected app name (required)")
-	s, err := a.parseIDs(ctx, fs, args, org)
+	svc, err := a.parseIDs(ctx, fs, args, org)
 	if err != nil {
 		return err
 	}
-	if strings.TrimSpace(*name) == "" {
-		return usageError{"--name is required"}
-	}
-	id, sec, err := secret.NewClientCredentials(a.Rand)
+	app, err := svc.CreateApp(ctx, org.value, *name)
 	if err != nil {
 		return err
 	}
-	app := domain.ConnectedApp{ClientID: id, OrgID: orgID(org.value), Name: *name, CreatedAt: a.Now(),
-		SecretHash: secret.Digest(secret.PurposeClientSecret, sec)}
-	if err := s.CreateApp(ctx, app); err != nil {
-		return err
-	}
-	v := appView{ClientID: id, ClientSecret: sec, OrgID: app.OrgID, Name: app.Name, CreatedAt: app.CreatedAt.UTC().Format(time.RFC3339)}
+	v := appView{ClientID: app.ClientID, ClientSecret: app.ClientSecret, OrgID: app.OrgID, Name: app.Name, CreatedAt: app.CreatedAt.UTC().Format(time.RFC3339)}
 	a.show(v, [][2]string{{"client id", v.ClientID}, {"client secret", v.ClientSecret}, {"org", v.OrgID}, {"name", v.Name}})
 	if !a.json {
 		fmt.Fprintln(a.Stdout, "note: the client secret is shown only now; it is stored only as a digest.")
@@ -50,11 +38,11 @@ func (a *App) appCreate(ctx context.Context, args []string) error {
 func (a *App) appList(ctx context.Context, args []string) error {
 	fs := a.flags("app list", "--org ORG_ID")
 	org := idFlag(fs, "org", false)
-	s, err := a.parseIDs(ctx, fs, args, org)
+	svc, err := a.parseIDs(ctx, fs, args, org)
 	if err != nil {
 		return err
 	}
-	apps, err := s.Apps(ctx, orgID(org.value))
+	apps, err := svc.Apps(ctx, org.value)
 	if err != nil {
 		return err
 	}
@@ -77,11 +65,11 @@ func (a *App) appList(ctx context.Context, args []string) error {
 func (a *App) appDelete(ctx context.Context, args []string) error {
 	fs := a.flags("app delete", "--org ORG_ID [--app] CLIENT_ID")
 	org, app := idFlag(fs, "org", false), idFlag(fs, "app", true)
-	s, err := a.parseIDs(ctx, fs, args, org, app)
+	svc, err := a.parseIDs(ctx, fs, args, org, app)
 	if err != nil {
 		return err
 	}
-	if err := s.DeleteApp(ctx, orgID(org.value), app.value); err != nil {
+	if err := svc.DeleteApp(ctx, org.value, app.value); err != nil {
 		return err
 	}
 	a.show(map[string]string{"deleted": app.value}, [][2]string{{"deleted", app.value}})

@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"strconv"
 
+	"loginguard/shared/admin"
 	"loginguard/shared/domain"
-	"loginguard/shared/ids"
-	"loginguard/shared/policy"
-	"loginguard/shared/secret"
 )
 
 // demo creates the demo org, profile and user unless the user exists, and
@@ -30,7 +28,7 @@ func (a *App) demo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := a.deps(ctx)
+	svc, err := a.admin(ctx)
 	if err != nil {
 		return err
 	}
@@ -41,8 +39,8 @@ func (a *App) demo(ctx context.Context, args []string) error {
 		Email    string `json:"email"`
 		TokenTo  string `json:"tokenSentTo"`
 	}
-	if u, err := s.User(ctx, *username); err == nil {
-		if err := a.accounts(s).ResetToken(ctx, cliActor, u); err != nil {
+	if u, err := svc.User(ctx, *username); err == nil {
+		if _, err := svc.ResetToken(ctx, cliActor, u.Username); err != nil {
 			return fmt.Errorf("mailing the demo user a new security token: %w", err)
 		}
 		r := result{false, u.OrgID, u.Username, u.Email, u.Email}
@@ -51,40 +49,27 @@ func (a *App) demo(ctx context.Context, args []string) error {
 	} else if !errors.Is(err, domain.ErrNotFound) {
 		return err
 	}
-	orgID, err := ids.New("00D", a.Rand)
+	o, err := svc.CreateOrg(ctx, admin.NewOrg{Name: "Demo Org", Settings: admin.DefaultOrgSettings()})
 	if err != nil {
 		return err
 	}
-	o := domain.Org{ID: orgID, Name: "Demo Org", CreatedAt: a.Now(), Version: 1, OrgSettings: domain.OrgSettings{TimeZone: "UTC", Lockout: policy.DefaultLockout, SessionTimeout: policy.DefaultSessionTimeout}}
-	if err := s.CreateOrg(ctx, o); err != nil {
-		return err
-	}
-	profID, err := ids.New("00e", a.Rand)
+	p, err := svc.CreateProfile(ctx, o.ID, "System Administrator", func(_ domain.Org, s *domain.ProfileSettings) error {
+		s.APIEnabled, s.ManageUsers = true, true
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	p := domain.Profile{ID: profID, OrgID: orgID, Name: "System Administrator", Version: 1, ProfileSettings: domain.ProfileSettings{APIEnabled: true, ManageUsers: true}}
-	if err := s.CreateProfile(ctx, p); err != nil {
-		return err
-	}
-	userID, err := ids.New("005", a.Rand)
+	c, err := svc.CreateUser(ctx, cliActor, admin.NewUser{OrgID: o.ID, ProfileID: p.ID, Username: *username, Email: *email,
+		FirstName: "Demo", LastName: "User", TimeZone: "UTC", Password: password, Why: "Your demo user was created by make run"})
 	if err != nil {
 		return err
 	}
-	hash, err := secret.HashPassword(password, secret.DefaultParams, a.Rand)
-	if err != nil {
-		return err
+	if c.TokenErr != nil {
+		return c.TokenErr
 	}
-	u := domain.User{ID: userID, OrgID: orgID, ProfileID: profID, Username: *username, Email: *email,
-		FirstName: "Demo", LastName: "User", TimeZone: "UTC", Locale: "en_US", Language: "en_US", Active: true,
-		PasswordHash: hash, CreatedAt: a.Now(), Policy: domain.PolicyOf(o, p)}
-	if err := s.CreateUser(ctx, u); err != nil {
-		return err
-	}
-	if err := a.accounts(s).NewUserToken(ctx, cliActor, u, "Your demo user was created by make run"); err != nil {
-		return err
-	}
-	r := result{true, orgID, u.Username, u.Email, u.Email}
-	a.show(r, [][2]string{{"created", strconv.FormatBool(true)}, {"org", orgID}, {"username", u.Username}, {"email", u.Email}, {"security token sent to", r.TokenTo}})
+	u := c.User
+	r := result{true, o.ID, u.Username, u.Email, u.Email}
+	a.show(r, [][2]string{{"created", strconv.FormatBool(true)}, {"org", o.ID}, {"username", u.Username}, {"email", u.Email}, {"security token sent to", r.TokenTo}})
 	return nil
 }

@@ -3,33 +3,32 @@ package main
 import (
 	"context"
 	"fmt"
-	"sort"
 	"text/tabwriter"
 	"time"
 )
 
 type deviceView struct {
-	ID          string `json:"id"` // the first 16 hex digits of the cookie's digest: enough to revoke by
+	ID          string `json:"id"` // admin.DeviceIDLen hex digits of the cookie's digest
 	ActivatedAt string `json:"activatedAt"`
 	IP          string `json:"ip"`
 	Via         string `json:"via"`
 	Client      string `json:"client"`
 }
 
-// devicePrefix is how much of a device digest the CLI shows and accepts.
-const devicePrefix = 16
-
 func (a *App) userDevices(ctx context.Context, args []string) error {
-	_, u, err := a.userArg(ctx, "user devices", args)
+	svc, username, err := a.userArg(ctx, "user devices", args)
 	if err != nil {
 		return err
 	}
-	list := make([]deviceView, 0, len(u.Devices))
-	for k, d := range u.Devices {
-		list = append(list, deviceView{ID: k[:devicePrefix], ActivatedAt: d.ActivatedAt.UTC().Format(time.RFC3339),
+	u, devices, err := svc.Devices(ctx, username)
+	if err != nil {
+		return err
+	}
+	list := make([]deviceView, 0, len(devices))
+	for _, d := range devices {
+		list = append(list, deviceView{ID: d.ID, ActivatedAt: d.ActivatedAt.UTC().Format(time.RFC3339),
 			IP: d.IP, Via: d.Via, Client: d.Client})
 	}
-	sort.Slice(list, func(i, j int) bool { return list[i].ActivatedAt < list[j].ActivatedAt })
 	if a.json {
 		a.printJSON(list)
 		return nil
@@ -57,21 +56,21 @@ func (a *App) userDeviceRevoke(ctx context.Context, args []string) error {
 	if (device.value == "") != *all {
 		return usageError{"give a device id from 'lgadmin user devices', or --all"}
 	}
-	s, err := a.deps(ctx)
+	svc, err := a.admin(ctx)
 	if err != nil {
 		return err
 	}
 	if *all {
-		if err := s.RevokeAllDevices(ctx, user.value); err != nil {
+		if err := svc.RevokeAllDevices(ctx, user.value); err != nil {
 			return err
 		}
 		a.show(map[string]string{"revoked": "all"}, [][2]string{{"revoked", "every activated browser of " + user.value}})
 		return nil
 	}
-	digest, err := s.RevokeDevice(ctx, user.value, device.value)
+	id, err := svc.RevokeDevice(ctx, user.value, device.value)
 	if err != nil {
 		return err
 	}
-	a.show(map[string]string{"revoked": digest[:devicePrefix]}, [][2]string{{"revoked", digest[:devicePrefix]}})
+	a.show(map[string]string{"revoked": id}, [][2]string{{"revoked", id}})
 	return nil
 }

@@ -9,6 +9,19 @@ import (
 	"loginguard/shared/keyring"
 )
 
+// keyring is the TOTP keyring the functions use: data keys in the orgs
+// table, wrapped under the KMS key of KEYRING_KMS_KEY.
+func (a *App) keyring(ctx context.Context) (*keyring.Ring, error) {
+	ap, err := a.app(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if ap.Keyring == nil {
+		return nil, errNoKeyring
+	}
+	return ap.Keyring, nil
+}
+
 // keysRotate adds a data key to the TOTP keyring (made under KMS); no key
 // material is printed, only its id.
 func (a *App) keysRotate(ctx context.Context, args []string) error {

@@ -17,8 +17,9 @@ import (
 // The org and profile settings as flags. Each setting has one entry below:
 // its flag, how the flag's text sets it, and how it shows in org show or
 // profile show (in the entries' order). Its rules are the settings'
-// Validate, checked once all given flags are applied. A new setting is its
-// field in domain, its rule in Validate and its entry here.
+// Validate, which the admin use case checks once all given flags are
+// applied. A new setting is its field in domain, its rule in Validate and
+// its entry here.
 //
 // A flag is the setting's field name in kebab case, except those older than
 // that rule, kept for the scripts that use them: --timezone (TimeZone),
@@ -123,8 +124,8 @@ func registerSettings[S any](fs *flag.FlagSet, flags []settingFlag[S]) {
 }
 
 // applySettings sets on s every setting whose flag was given (and, when
-// creating, every boolean one), then validates them all with validate.
-func applySettings[S any](fs *flag.FlagSet, flags []settingFlag[S], s *S, at settingEnv, creating bool, validate func(S) error) error {
+// creating, every boolean one); the admin use case validates them all.
+func applySettings[S any](fs *flag.FlagSet, flags []settingFlag[S], s *S, at settingEnv, creating bool) error {
 	given := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
 	for _, f := range flags {
@@ -134,7 +135,7 @@ func applySettings[S any](fs *flag.FlagSet, flags []settingFlag[S], s *S, at set
 			}
 		}
 	}
-	return validate(*s)
+	return nil
 }
 
 // boolSetting is the entry of a boolean setting; negated: the field is the

@@ -216,6 +216,15 @@ type Session struct {
 // ExpiresAt is when the session ends if it stays idle from its last activity.
 func (s Session) ExpiresAt() time.Time { return s.LastSeenAt.Add(s.Timeout) }
 
+// HistoryFilter picks login history lines: of one user, of one name tried,
+// or of an org.
+type HistoryFilter struct {
+	UserID   string
+	Username string // a name tried that matched no user
+	OrgID    string
+	Limit    int32
+}
+
 // LoginEvent is one line of login history: every attempt, allowed or not.
 type LoginEvent struct {
 	At         time.Time

@@ -86,6 +86,17 @@ const (
 
 	// Settings saved, but not yet copied onto every user.
 	CodePartialSync = "PARTIAL_SYNC"
+
+	// Admin requests (Salesforce's StatusCode values where there is one).
+	CodeRequiredField     = "REQUIRED_FIELD_MISSING"
+	CodeInvalidField      = "FIELD_INTEGRITY_EXCEPTION"
+	CodeInvalidTimeZone   = "INVALID_TIME_ZONE"
+	CodeInvalidUsername   = "INVALID_USERNAME"
+	CodeInvalidEmail      = "INVALID_EMAIL_ADDRESS"
+	CodeDuplicateUsername = "DUPLICATE_USERNAME"
+	CodeInvalidQuery      = "INVALID_QUERY_FILTER_OPERATOR"
+	CodeInvalidLimit      = "INVALID_LIMIT"
+	CodeNoKeyring         = "KEYRING_NOT_CONFIGURED"
 )
 
 // InvalidLoginMessage is Salesforce's one text for every wrong-credentials

@@ -327,13 +327,8 @@ func (s *Store) SetActive(ctx context.Context, username string, active bool) err
 	return s.updateUser(ctx, username, "SET active = :a", map[string]types.AttributeValue{":a": av(active)})
 }
 
-// HistoryFilter picks login history lines: of one user, of one name tried, or of an org.
-type HistoryFilter struct {
-	UserID   string
-	Username string // a name tried that matched no user
-	OrgID    string
-	Limit    int32
-}
+// HistoryFilter picks login history lines (domain.HistoryFilter).
+type HistoryFilter = domain.HistoryFilter
 
 // History lists login history, newest first.
 func (s *Store) History(ctx context.Context, f HistoryFilter) ([]domain.LoginEvent, error) {

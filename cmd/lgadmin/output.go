@@ -1,0 +1,38 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+func (a *App) printJSON(v any) {
+	enc := json.NewEncoder(a.Stdout)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+// show prints v as JSON with --json, else as "key: value" lines in order.
+func (a *App) show(v any, fields [][2]string) {
+	if a.json {
+		a.printJSON(v)
+		return
+	}
+	tw := tabwriter.NewWriter(a.Stdout, 0, 4, 1, ' ', 0)
+	for _, f := range fields {
+		fmt.Fprintf(tw, "%s:\t%s\n", f[0], f[1])
+	}
+	tw.Flush()
+}
+
+func (a *App) readSecretLine() (string, error) {
+	line, err := bufio.NewReader(a.Stdin).ReadString('\n')
+	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+		return "", errors.New("no password on standard input")
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}

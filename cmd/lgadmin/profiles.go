@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"loginguard/shared/admin"
+	"loginguard/shared/domain"
+)
+
+func viewProfile(p domain.Profile) view {
+	v := view{{key: "id", label: "id", value: p.ID}, {key: "orgId", label: "org", value: p.OrgID}, {key: "name", label: "name", value: p.Name}}
+	v = append(v, settingsView(profileSettingFlags, p.ProfileSettings)...)
+	return append(v, shown{key: "version", label: "version", value: p.Version})
+}
+
+func (a *App) showProfile(p domain.Profile) {
+	v := viewProfile(p)
+	a.show(v, v.lines())
+}
+
+// profileEdit applies a command line's profile flags; creating, every
+// boolean one with its default.
+func profileEdit(fs *flag.FlagSet, creating bool) admin.ProfileEdit {
+	return func(o domain.Org, s *domain.ProfileSettings) error {
+		return applySettings(fs, profileSettingFlags, s, settingEnv{orgZone: o.TimeZone}, creating)
+	}
+}
+
+func (a *App) profileCreate(ctx context.Context, args []string) error {
+	fs := a.flags("profile create", "--org ORG_ID --name NAME")
+	org := idFlag(fs, "org", false)
+	name := fs.String("name", "", "profile name (required)")
+	registerSettings(fs, profileSettingFlags)
+	if err := parseIDs(fs, args, org); err != nil {
+		return err
+	}
+	if err := admin.CheckName(*name); err != nil {
+		return err
+	}
+	svc, err := a.admin(ctx)
+	if err != nil {
+		return err
+	}
+	p, err := svc.CreateProfile(ctx, org.value, *name, profileEdit(fs, true))
+	if err != nil {
+		return err
+	}
+	a.showProfile(p)
+	return nil
+}
+
+func (a *App) profileSet(ctx context.Context, args []string) error {
+	fs := a.flags("profile set", "--org ORG_ID [--profile] PROFILE_ID")
+	org, prof := idFlag(fs, "org", false), idFlag(fs, "profile", true)
+	registerSettings(fs, profileSettingFlags)
+	svc, err := a.parseIDs(ctx, fs, args, org, prof)
+	if err != nil {
+		return err
+	}
+	p, err := svc.UpdateProfile(ctx, org.value, prof.value, profileEdit(fs, false))
+	if err != nil {
+		return syncHint(err, p.OrgID)
+	}
+	a.showProfile(p)
+	return nil
+}
+
+func (a *App) profileShow(ctx context.Context, args []string) error {
+	fs := a.flags("profile show", "--org ORG_ID [--profile] PROFILE_ID")
+	org, prof := idFlag(fs, "org", false), idFlag(fs, "profile", true)
+	svc, err := a.parseIDs(ctx, fs, args, org, prof)
+	if err != nil {
+		return err
+	}
+	p, err := svc.Profile(ctx, org.value, prof.value)
+	if err != nil {
+		return err
+	}
+	a.showProfile(p)
+	return nil
+}
+
+func (a *App) profileList(ctx context.Context, args []string) error {
+	fs := a.flags("profile list", "--org ORG_ID")
+	org := idFlag(fs, "org", false)
+	svc, err := a.parseIDs(ctx, fs, args, org)
+	if err != nil {
+		return err
+	}
+	ps, err := svc.Profiles(ctx, org.value)
+	if err != nil {
+		return err
+	}
+	views := make([]view, 0, len(ps))
+	for _, p := range ps {
+		views = append(views, viewProfile(p))
+	}
+	if a.json {
+		a.printJSON(views)
+		return nil
+	}
+	tw := tabwriter.NewWriter(a.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tAPI\tMANAGE USERS\tLOGIN HOURS\tIP RANGES")
+	for _, v := range views {
+		fmt.Fprintf(tw, "%s\t%s\t%v\t%v\t%s\t%s\n", v.get("id"), v.get("name"), v.get("apiEnabled"), v.get("manageUsers"), v.get("loginHours"), strings.Join(v.get("loginIpRanges").([]string), ","))
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"loginguard/shared/admin"
+	"loginguard/shared/domain"
+	"loginguard/shared/ids"
+)
+
+type userView struct {
+	ID          string `json:"id"`
+	ID18        string `json:"id18"`
+	Username    string `json:"username"`
+	Email       string `json:"email"`
+	Name        string `json:"name"`
+	OrgID       string `json:"orgId"`
+	ProfileID   string `json:"profileId"`
+	Profile     string `json:"profile"`
+	Active      bool   `json:"active"`
+	Locked      bool   `json:"locked"`
+	Attempts    int    `json:"failedAttempts"`
+	HasToken    bool   `json:"hasSecurityToken"`
+	HasTOTP     bool   `json:"hasTotpKey"`
+	LastLoginAt string `json:"lastLoginAt,omitempty"`
+}
+
+func (a *App) viewUser(u domain.User) userView {
+	id18, _ := ids.To18(u.ID)
+	v := userView{ID: u.ID, ID18: id18, Username: u.Username, Email: u.Email, Name: u.FullName(),
+		OrgID: u.OrgID, ProfileID: u.ProfileID, Profile: u.Policy.ProfileName, Active: u.Active,
+		Locked: u.Policy.Lockout.Locked(u.Lock, a.Now()), Attempts: u.Lock.Attempts, HasToken: u.TokenHash != "", HasTOTP: u.TOTPSealed != ""}
+	if !u.LastLoginAt.IsZero() {
+		v.LastLoginAt = u.LastLoginAt.UTC().Format(time.RFC3339)
+	}
+	if v.Attempts > u.Policy.Lockout.Ceiling() {
+		v.Attempts = u.Policy.Lockout.Ceiling()
+	}
+	return v
+}
+
+func (a *App) showUser(u domain.User) {
+	v := a.viewUser(u)
+	a.show(v, [][2]string{{"id", v.ID}, {"id18", v.ID18}, {"username", v.Username}, {"email", v.Email},
+		{"name", v.Name}, {"org", v.OrgID}, {"profile", v.Profile + " (" + v.ProfileID + ")"},
+		{"active", strconv.FormatBool(v.Active)}, {"locked", strconv.FormatBool(v.Locked)},
+		{"failed attempts", strconv.Itoa(v.Attempts)}, {"security token", map[bool]string{true: "issued", false: "none"}[v.HasToken]},
+		{"last login", v.LastLoginAt}})
+}
+
+func (a *App) userCreate(ctx context.Context, args []string) error {
+	fs := a.flags("user create", "--org ORG_ID --profile PROFILE_ID --username USERNAME")
+	org, profile := idFlag(fs, "org", false), idFlag(fs, "profile", false)
+	username := fs.String("username", "", "the new user's `USERNAME`, unique across all orgs, e.g. jane@acme.example (required)")
+	email := fs.String("email", "", "email address; the security token is sent there")
+	first := fs.String("first-name", "", "first name")
+	last := fs.String("last-name", "", "last name")
+	tz := fs.String("timezone", "", "the user's time zone (default: the org's)")
+	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	pw := fs.String("password", "", "the password (prefer --password-stdin: command lines are visible to others)")
+	if err := parseIDs(fs, args, org, profile); err != nil {
+		return err
+	}
+	if *username == "" {
+		return usageError{"--username is required"}
+	}
+	password, err := a.password(*pw, *pwStdin)
+	if err != nil {
+		return err
+	}
+	n := admin.NewUser{OrgID: org.value, ProfileID: profile.value, Username: *username, Email: *email,
+		FirstName: *first, LastName: *last, TimeZone: *tz, Password: password, Why: "Your user was created"}
+	// Told before AWS is asked anything.
+	if err := n.Check(); err != nil {
+		return err
+	}
+	svc, err := a.admin(ctx)
+	if err != nil {
+		return err
+	}
+	c, err := svc.CreateUser(ctx, cliActor, n)
+	if errors.Is(err, admin.ErrUnknownTimeZone) {
+		return fmt.Errorf("--timezone %q is not a known time zone", *tz)
+	}
+	if err != nil {
+		return err
+	}
+	note := "security token sent to " + c.User.Email
+	if c.TokenErr != nil {
+		note = "no security token was issued: " + c.TokenErr.Error() + "; the user can log in only from trusted or profile IP ranges until one is (lgadmin user reset-token)"
+	}
+	if a.json {
+		a.printJSON(struct {
+			userView
+			Note string `json:"note"`
+		}{a.viewUser(c.User), note})
+		return nil
+	}
+	a.showUser(c.User)
+	fmt.Fprintln(a.Stdout, "note:", note)
+	return nil
+}
+
+// password is the --password value, or the first line of standard input
+// with --password-stdin, checked.
+func (a *App) password(flagValue string, fromStdin bool) (string, error) {
+	pw := flagValue
+	if fromStdin {
+		var err error
+		if pw, err = a.readSecretLine(); err != nil {
+			return "", err
+		}
+	}
+	return pw, admin.CheckPassword(pw)
+}
+
+// userArg parses a command about one user and opens the admin use case.
+func (a *App) userArg(ctx context.Context, name string, args []string) (*admin.Service, string, error) {
+	fs := a.flags(name, "[--user] USERNAME")
+	user := idFlag(fs, "user", true)
+	svc, err := a.parseIDs(ctx, fs, args, user)
+	return svc, user.value, err
+}
+
+// userCommand is a command about one user that shows the user after it.
+func (a *App) userCommand(ctx context.Context, name string, args []string, do func(*admin.Service, string) (domain.User, error)) error {
+	svc, username, err := a.userArg(ctx, name, args)
+	if err != nil {
+		return err
+	}
+	u, err := do(svc, username)
+	if err != nil {
+		return err
+	}
+	a.showUser(u)
+	return nil
+}
+
+func (a *App) userShow(ctx context.Context, args []string) error {
+	return a.userCommand(ctx, "user show", args, func(svc *admin.Service, username string) (domain.User, error) {
+		return svc.User(ctx, username)
+	})
+}
+
+func (a *App) userList(ctx context.Context, args []string) error {
+	fs := a.flags("user list", "--org ORG_ID")
+	org := idFlag(fs, "org", false)
+	svc, err := a.parseIDs(ctx, fs, args, org)
+	if err != nil {
+		return err
+	}
+	us, err := svc.Users(ctx, org.value)
+	if err != nil {
+		return err
+	}
+	views := make([]userView, 0, len(us))
+	for _, u := range us {
+		views = append(views, a.viewUser(u))
+	}
+	if a.json {
+		a.printJSON(views)
+		return nil
+	}
+	tw := tabwriter.NewWriter(a.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tUSERNAME\tPROFILE\tACTIVE\tLOCKED\tEMAIL")
+	for _, v := range views {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%v\t%s\n", v.ID, v.Username, v.Profile, v.Active, v.Locked, v.Email)
+	}
+	return tw.Flush()
+}
+
+func (a *App) userUnlock(ctx context.Context, args []string) error {
+	return a.userCommand(ctx, "user unlock", args, func(svc *admin.Service, username string) (domain.User, error) {
+		return svc.Unlock(ctx, username)
+	})
+}
+
+func (a *App) setActive(ctx context.Context, name string, args []string, active bool) error {
+	return a.userCommand(ctx, name, args, func(svc *admin.Service, username string) (domain.User, error) {
+		return svc.SetActive(ctx, username, active)
+	})
+}
+
+func (a *App) userActivate(ctx context.Context, args []string) error {
+	return a.setActive(ctx, "user activate", args, true)
+}
+
+func (a *App) userDeactivate(ctx context.Context, args []string) error {
+	return a.setActive(ctx, "user deactivate", args, false)
+}
+
+func (a *App) userResetToken(ctx context.Context, args []string) error {
+	svc, username, err := a.userArg(ctx, "user reset-token", args)
+	if err != nil {
+		return err
+	}
+	u, err := svc.ResetToken(ctx, cliActor, username)
+	if err != nil {
+		return err
+	}
+	a.show(map[string]string{"sentTo": u.Email}, [][2]string{{"new security token sent to", u.Email}})
+	return nil
+}

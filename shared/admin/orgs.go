@@ -1,0 +1,147 @@
+package admin
+
+import (
+	"context"
+
+	"loginguard/shared/domain"
+	"loginguard/shared/ids"
+	"loginguard/shared/policy"
+)
+
+// DefaultOrgSettings are a new org's settings before the admin's changes:
+// UTC, the default lockout and session timeout.
+func DefaultOrgSettings() domain.OrgSettings {
+	return domain.OrgSettings{TimeZone: "UTC", Lockout: policy.DefaultLockout, SessionTimeout: policy.DefaultSessionTimeout}
+}
+
+// NewOrg is a request for an org.
+type NewOrg struct {
+	Name     string
+	Settings domain.OrgSettings // from DefaultOrgSettings, changed
+}
+
+// Check is the request's rules; CreateOrg runs it first, and a caller may
+// run it before it has a store.
+func (n NewOrg) Check() error {
+	if err := CheckName(n.Name); err != nil {
+		return err
+	}
+	return invalidSettings(n.Settings.Validate())
+}
+
+// invalidSettings is a settings rule's refusal as the domain's error,
+// carrying the rule's own error (a *policy.ValidationError) as its cause.
+func invalidSettings(err error) error {
+	if err == nil {
+		return nil
+	}
+	return invalid(domain.CodeInvalidField, err.Error()).Wrap(err)
+}
+
+// CreateOrg creates an org (version 1).
+func (s *Service) CreateOrg(ctx context.Context, n NewOrg) (domain.Org, error) {
+	if err := n.Check(); err != nil {
+		return domain.Org{}, err
+	}
+	id, err := ids.New("00D", s.Rand)
+	if err != nil {
+		return domain.Org{}, err
+	}
+	o := domain.Org{ID: id, Name: n.Name, CreatedAt: s.Now(), OrgSettings: n.Settings}
+	if err := s.Store.CreateOrg(ctx, o); err != nil {
+		return domain.Org{}, err
+	}
+	o.Version = 1
+	return o, nil
+}
+
+// Org reads an org by its 15- or 18-character id.
+func (s *Service) Org(ctx context.Context, id string) (domain.Org, error) {
+	return s.Store.Org(ctx, OrgID(id))
+}
+
+// UpdateOrg changes an org's settings with edit, checks them, stores them
+// as the next version and copies them onto the org's users. An error of
+// edit is returned as it is.
+func (s *Service) UpdateOrg(ctx context.Context, id string, edit func(*domain.OrgSettings) error) (domain.Org, error) {
+	o, err := s.Org(ctx, id)
+	if err != nil {
+		return domain.Org{}, err
+	}
+	if err := edit(&o.OrgSettings); err != nil {
+		return domain.Org{}, err
+	}
+	if err := invalidSettings(o.Validate()); err != nil {
+		return domain.Org{}, err
+	}
+	return s.Store.UpdateOrg(ctx, o)
+}
+
+// SyncOrg copies an org's settings onto all its users again (after
+// domain.ErrPartialSync); it returns the org's 15-character id.
+func (s *Service) SyncOrg(ctx context.Context, id string) (string, error) {
+	id = OrgID(id)
+	return id, s.Store.SyncPolicy(ctx, id)
+}
+
+// ProfileEdit changes a profile's settings; it sees the profile's org (a
+// profile's login hours are first set in the org's time zone).
+type ProfileEdit func(o domain.Org, s *domain.ProfileSettings) error
+
+// CreateProfile creates a profile in an org, with settings from edit.
+func (s *Service) CreateProfile(ctx context.Context, orgID, name string, edit ProfileEdit) (domain.Profile, error) {
+	if err := CheckName(name); err != nil {
+		return domain.Profile{}, err
+	}
+	o, err := s.Org(ctx, orgID)
+	if err != nil {
+		return domain.Profile{}, err
+	}
+	id, err := ids.New("00e", s.Rand)
+	if err != nil {
+		return domain.Profile{}, err
+	}
+	p := domain.Profile{ID: id, OrgID: o.ID, Name: name}
+	if err := s.editProfile(o, &p, edit); err != nil {
+		return domain.Profile{}, err
+	}
+	if err := s.Store.CreateProfile(ctx, p); err != nil {
+		return domain.Profile{}, err
+	}
+	p.Version = 1
+	return p, nil
+}
+
+func (s *Service) editProfile(o domain.Org, p *domain.Profile, edit ProfileEdit) error {
+	if err := edit(o, &p.ProfileSettings); err != nil {
+		return err
+	}
+	return invalidSettings(p.Validate())
+}
+
+// UpdateProfile changes a profile's settings with edit, checks them, stores
+// them as the next version and copies them onto the org's users.
+func (s *Service) UpdateProfile(ctx context.Context, orgID, id string, edit ProfileEdit) (domain.Profile, error) {
+	o, err := s.Org(ctx, orgID)
+	if err != nil {
+		return domain.Profile{}, err
+	}
+	p, err := s.Store.Profile(ctx, o.ID, id)
+	if err != nil {
+		return domain.Profile{}, err
+	}
+	if err := s.editProfile(o, &p, edit); err != nil {
+		return domain.Profile{}, err
+	}
+	return s.Store.UpdateProfile(ctx, p)
+}
+
+// Profile reads a profile of an org.
+func (s *Service) Profile(ctx context.Context, orgID, id string) (domain.Profile, error) {
+	return s.Store.Profile(ctx, OrgID(orgID), id)
+}
+
+// Profiles lists an org's profiles.
+func (s *Service) Profiles(ctx context.Context, orgID string) ([]domain.Profile, error) {
+	return s.Store.Profiles(ctx, OrgID(orgID))
+}

@@ -1,0 +1,238 @@
+package admin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"loginguard/shared/account"
+	"loginguard/shared/domain"
+	"loginguard/shared/ids"
+	"loginguard/shared/secret"
+)
+
+// ErrUnknownTimeZone: a user's time zone is not an IANA name.
+var ErrUnknownTimeZone = &domain.Error{Code: domain.CodeInvalidTimeZone, Message: "not a known time zone"}
+
+// NewUser is a request for a user.
+type NewUser struct {
+	OrgID, ProfileID    string
+	Username, Email     string
+	FirstName, LastName string
+	TimeZone            string // "": the org's
+	Password            string
+	// Why opens the mail with the first security token ("Your user was created").
+	Why string
+}
+
+// CheckPassword refuses a password no user may have.
+func CheckPassword(pw string) error {
+	if err := secret.CheckNewPassword(pw); err != nil {
+		return invalid(domain.CodeInvalidNewPassword, err.Error())
+	}
+	return nil
+}
+
+// Check is the request's rules that need no store: the password, a user
+// name that looks like an email address, and the email address.
+func (n NewUser) Check() error {
+	if err := CheckPassword(n.Password); err != nil {
+		return err
+	}
+	if u := domain.NormalizeUsername(n.Username); len(u) > 80 || !strings.Contains(u, "@") || strings.ContainsAny(u, " \t\r\n") {
+		return invalid(domain.CodeInvalidUsername, fmt.Sprintf("user name %q must look like an email address (name@domain), at most 80 characters", n.Username))
+	}
+	if n.Email != "" && (!strings.Contains(n.Email, "@") || strings.ContainsAny(n.Email, " \r\n<>")) {
+		return invalid(domain.CodeInvalidEmail, fmt.Sprintf("email %q is not an email address", n.Email))
+	}
+	return nil
+}
+
+// Created is a new user, and why no first security token went out (nil
+// when one did): the user exists either way.
+type Created struct {
+	User     domain.User
+	TokenErr error
+}
+
+// CreateUser creates an active user of a profile and mails them their first
+// security token, as actor.
+func (s *Service) CreateUser(ctx context.Context, actor account.Actor, n NewUser) (Created, error) {
+	if err := n.Check(); err != nil {
+		return Created{}, err
+	}
+	o, err := s.Org(ctx, n.OrgID)
+	if err != nil {
+		return Created{}, err
+	}
+	p, err := s.Store.Profile(ctx, o.ID, n.ProfileID)
+	if err != nil {
+		return Created{}, err
+	}
+	zone := o.TimeZone
+	if n.TimeZone != "" {
+		if _, err := time.LoadLocation(n.TimeZone); err != nil {
+			return Created{}, ErrUnknownTimeZone
+		}
+		zone = n.TimeZone
+	}
+	id, err := ids.New("005", s.Rand)
+	if err != nil {
+		return Created{}, err
+	}
+	hash, err := secret.HashPassword(n.Password, s.Params, s.Rand)
+	if err != nil {
+		return Created{}, err
+	}
+	u := domain.User{ID: id, OrgID: o.ID, ProfileID: p.ID, Username: strings.TrimSpace(n.Username), Email: n.Email,
+		FirstName: n.FirstName, LastName: n.LastName, TimeZone: zone, Locale: "en_US", Language: "en_US", Active: true,
+		PasswordHash: hash, CreatedAt: s.Now(), Policy: domain.PolicyOf(o, p)}
+	if err := s.Store.CreateUser(ctx, u); err != nil {
+		if errors.Is(err, domain.ErrExists) {
+			return Created{}, invalid(domain.CodeDuplicateUsername, fmt.Sprintf("user name %s is taken", n.Username))
+		}
+		return Created{}, err
+	}
+	if err := s.Accounts.NewUserToken(ctx, actor, u, n.Why); err != nil {
+		return Created{User: u, TokenErr: err}, nil
+	}
+	if fresh, err := s.Store.User(ctx, u.Username); err == nil {
+		u = fresh
+	}
+	return Created{User: u}, nil
+}
+
+// User reads a user by user name.
+func (s *Service) User(ctx context.Context, username string) (domain.User, error) {
+	return s.Store.User(ctx, username)
+}
+
+// Users lists an org's users.
+func (s *Service) Users(ctx context.Context, orgID string) ([]domain.User, error) {
+	return s.Store.UsersOfOrg(ctx, OrgID(orgID))
+}
+
+// change applies f to a user that exists and returns the user as stored
+// after it.
+func (s *Service) change(ctx context.Context, username string, f func(u domain.User) error) (domain.User, error) {
+	u, err := s.Store.User(ctx, username)
+	if err != nil {
+		return domain.User{}, err
+	}
+	if err := f(u); err != nil {
+		return domain.User{}, err
+	}
+	return s.Store.User(ctx, u.Username)
+}
+
+// Unlock ends a user's lockout.
+func (s *Service) Unlock(ctx context.Context, username string) (domain.User, error) {
+	return s.change(ctx, username, func(u domain.User) error { return s.Store.Unlock(ctx, u.Username) })
+}
+
+// SetActive activates or deactivates a user.
+func (s *Service) SetActive(ctx context.Context, username string, active bool) (domain.User, error) {
+	return s.change(ctx, username, func(u domain.User) error { return s.Store.SetActive(ctx, u.Username, active) })
+}
+
+// ResetToken mails a user a new security token, as actor.
+func (s *Service) ResetToken(ctx context.Context, actor account.Actor, username string) (domain.User, error) {
+	u, err := s.Store.User(ctx, username)
+	if err != nil {
+		return domain.User{}, err
+	}
+	return u, s.Accounts.ResetToken(ctx, actor, u)
+}
+
+// ResetPassword sets a user's password, as actor; a new security token is
+// mailed with it (nothing changes if the mail fails).
+func (s *Service) ResetPassword(ctx context.Context, actor account.Actor, username, password string) (domain.User, error) {
+	if err := CheckPassword(password); err != nil {
+		return domain.User{}, err
+	}
+	u, err := s.Store.User(ctx, username)
+	if err != nil {
+		return domain.User{}, err
+	}
+	return u, s.Accounts.ResetPassword(ctx, actor, u, password)
+}
+
+// TOTPKey is a user's new TOTP key, in clear only in this answer.
+type TOTPKey struct {
+	Username, URI, Secret string
+}
+
+// RegisterTOTP makes a TOTP key for a user and stores it sealed; the
+// issuer shown in the authenticator app is the org's name.
+func (s *Service) RegisterTOTP(ctx context.Context, username string) (TOTPKey, error) {
+	u, err := s.Store.User(ctx, username)
+	if err != nil {
+		return TOTPKey{}, err
+	}
+	if s.Sealer == nil {
+		return TOTPKey{}, ErrNoKeyring
+	}
+	issuer := u.Policy.OrgName
+	if issuer == "" {
+		issuer = "loginguard"
+	}
+	key, err := secret.NewTOTPKey(issuer, u.Username, s.Rand)
+	if err != nil {
+		return TOTPKey{}, err
+	}
+	sealed, err := s.Sealer.Seal(ctx, key.Secret(), u.ID, s.Rand)
+	if err != nil {
+		return TOTPKey{}, err
+	}
+	if err := s.Store.SetTOTPKey(ctx, u.Username, sealed); err != nil {
+		return TOTPKey{}, err
+	}
+	return TOTPKey{Username: u.Username, URI: key.URL(), Secret: key.Secret()}, nil
+}
+
+// RemoveTOTP removes a user's TOTP key.
+func (s *Service) RemoveTOTP(ctx context.Context, username string) (domain.User, error) {
+	return s.change(ctx, username, func(u domain.User) error { return s.Store.SetTOTPKey(ctx, u.Username, "") })
+}
+
+// DeviceIDLen is how much of a device's digest names it to an admin:
+// enough to revoke it by.
+const DeviceIDLen = 16
+
+// Device is a browser activated for a user, named by its ID.
+type Device struct {
+	ID string
+	domain.Device
+}
+
+// Devices lists a user's activated browsers, oldest first.
+func (s *Service) Devices(ctx context.Context, username string) (domain.User, []Device, error) {
+	u, err := s.Store.User(ctx, username)
+	if err != nil {
+		return domain.User{}, nil, err
+	}
+	list := make([]Device, 0, len(u.Devices))
+	for k, d := range u.Devices {
+		list = append(list, Device{ID: k[:DeviceIDLen], Device: d})
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].ActivatedAt.Before(list[j].ActivatedAt) })
+	return u, list, nil
+}
+
+// RevokeDevice revokes one activated browser of a user by its ID (or any
+// unique prefix of its digest); it returns the ID.
+func (s *Service) RevokeDevice(ctx context.Context, username, id string) (string, error) {
+	digest, err := s.Store.RevokeDevice(ctx, username, id)
+	if err != nil {
+		return "", err
+	}
+	return digest[:DeviceIDLen], nil
+}
+
+// RevokeAllDevices revokes every activated browser of a user.
+func (s *Service) RevokeAllDevices(ctx context.Context, username string) error {
+	return s.Store.RevokeAllDevices(ctx, username)
+}
