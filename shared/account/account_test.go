@@ -2,7 +2,6 @@ package account_test
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"strconv"
 	"strings"
@@ -10,8 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"loginguard/internal/apptest"
 	"loginguard/internal/testenv"
 	"loginguard/shared/account"
+	"loginguard/shared/app"
+	"loginguard/shared/config"
 	"loginguard/shared/domain"
 	"loginguard/shared/login"
 	"loginguard/shared/mail/ses"
@@ -37,15 +39,16 @@ type world struct {
 func newWorld(t *testing.T, sesURL string) *world {
 	t.Helper()
 	db := testenv.DynamoDB(testenv.Dynalite(t))
-	st := dynamo.New(db, testenv.CreateTables(t, db))
 	if sesURL == "" {
 		sesURL = testenv.SES(t)
 	}
 	sender, _ := ses.New(testenv.SESv2(sesURL), "no-reply@example.com")
+	// Built as the functions build it (shared/app), with cheap hashes.
+	a := apptest.New(t, db, testenv.CreateTables(t, db), config.Config{}, app.WithParams(fast), apptest.Mailer(sender))
+	st := a.Store
 	w := &world{t: t, ctx: testenv.Context(t), st: st, sesURL: sesURL,
 		org: testenv.SeedOrg(t, st, func(o *domain.Org) { o.SessionTimeout = 0 })}
-	lsvc := &login.Service{Store: st, Rand: rand.Reader, Now: time.Now, Params: fast}
-	w.svc = &account.Service{Store: st, Login: lsvc, Mailer: sender, Rand: rand.Reader, Now: time.Now, Params: fast}
+	w.svc = a.Accounts
 	return w
 }
 

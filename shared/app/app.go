@@ -51,6 +51,9 @@ type build struct {
 	*App
 	awsOptions []func(*awsconfig.LoadOptions) error
 	now        func() time.Time
+	db         dynamo.API                           // WithDynamoDB: the client the store uses
+	params     *secret.Params                       // WithParams
+	sleep      func(context.Context, time.Duration) // WithSleep
 	checkAWS   func(context.Context, aws.Config) error
 	later      []Option // parts built once the store exists
 }
@@ -80,13 +83,21 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*App, error) {
 	}
 	a := b.App
 	a.AWS = awsCfg
-	a.Store = dynamo.New(dynamodb.NewFromConfig(awsCfg), dynamo.Tables(cfg.Tables))
+	db := b.db
+	if db == nil {
+		db = dynamodb.NewFromConfig(awsCfg)
+	}
+	a.Store = dynamo.New(db, dynamo.Tables(cfg.Tables))
 	now := time.Now
 	if b.now != nil {
 		now = b.now
 	}
-	a.Login = &login.Service{Store: a.Store, Rand: rand.Reader, Now: now, Params: secret.DefaultParams,
-		FailureFloor: cfg.FailureFloor, Log: a.Log}
+	params := secret.DefaultParams
+	if b.params != nil {
+		params = *b.params
+	}
+	a.Login = &login.Service{Store: a.Store, Rand: rand.Reader, Now: now, Params: params,
+		FailureFloor: cfg.FailureFloor, Sleep: b.sleep, Log: a.Log}
 	for _, o := range b.later {
 		if err := o(ctx, b); err != nil {
 			return nil, err
@@ -128,6 +139,33 @@ func WithAWSCheck(check func(context.Context, aws.Config) error) Option {
 func WithClock(now func() time.Time) Option {
 	return func(_ context.Context, b *build) error {
 		b.now = now
+		return nil
+	}
+}
+
+// WithDynamoDB makes the store use db (a test's client, counting its calls)
+// instead of one built from the AWS configuration.
+func WithDynamoDB(db dynamo.API) Option {
+	return func(_ context.Context, b *build) error {
+		b.db = db
+		return nil
+	}
+}
+
+// WithParams sets the parameters new password hashes get (tests use cheap
+// ones; production keeps secret.DefaultParams).
+func WithParams(p secret.Params) Option {
+	return func(_ context.Context, b *build) error {
+		b.params = &p
+		return nil
+	}
+}
+
+// WithSleep sets how refusals wait out the failure floor (a test records
+// the waits instead of sleeping).
+func WithSleep(sleep func(context.Context, time.Duration)) Option {
+	return func(_ context.Context, b *build) error {
+		b.sleep = sleep
 		return nil
 	}
 }

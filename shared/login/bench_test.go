@@ -2,18 +2,17 @@ package login_test
 
 import (
 	"context"
-	"crypto/rand"
 	"sync/atomic"
 	"testing"
-	"time"
 
+	"loginguard/internal/apptest"
 	"loginguard/internal/loginbench"
 	"loginguard/internal/testenv"
+	"loginguard/shared/config"
 	"loginguard/shared/domain"
 	"loginguard/shared/login"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
-	"loginguard/shared/store/dynamo"
 )
 
 // BenchmarkBrowserLogin is the login form's step from a browser that is
@@ -25,10 +24,10 @@ import (
 func BenchmarkBrowserLogin(b *testing.B) {
 	db := testenv.DynamoDB(testenv.Dynalite(b))
 	meter := loginbench.NewMeter(db)
-	f := fixture{store: dynamo.New(meter, testenv.CreateTables(b, db)), calls: &atomic.Int64{}}
+	a := apptest.New(b, meter, testenv.CreateTables(b, db), config.Config{})
+	f := fixture{store: a.Store, calls: &atomic.Int64{}}
 	ctx := context.Background()
-	svc := &login.Service{Store: f.store, Rand: rand.Reader, Now: time.Now, Params: secret.DefaultParams}
-	br := &login.Browser{Login: svc, Store: f.store}
+	br := a.Browser
 	name, pw := benchUser(b, f)
 	first, err := br.Start(ctx, login.BrowserStart{Username: name, Password: pw, IP: untrusted, Client: "bench"})
 	if err != nil || first.Device == "" {

@@ -15,7 +15,10 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
+	"loginguard/internal/apptest"
 	"loginguard/internal/testenv"
+	"loginguard/shared/app"
+	"loginguard/shared/config"
 	"loginguard/shared/domain"
 	"loginguard/shared/login"
 	"loginguard/shared/policy"
@@ -36,8 +39,10 @@ var (
 // fixture is a dynalite with the template's tables and a count of the
 // DynamoDB calls made through its client.
 type fixture struct {
-	store *dynamo.Store
-	calls *atomic.Int64
+	store  *dynamo.Store
+	calls  *atomic.Int64
+	db     dynamo.API
+	tables dynamo.Tables
 }
 
 func setup(t testing.TB) fixture {
@@ -53,7 +58,7 @@ func setup(t testing.TB) fixture {
 		})
 	})
 	tables := testenv.CreateTables(t, db)
-	return fixture{store: dynamo.New(db, tables), calls: calls}
+	return fixture{store: dynamo.New(db, tables), calls: calls, db: db, tables: tables}
 }
 
 type clock struct {
@@ -74,6 +79,7 @@ type world struct {
 	st    *dynamo.Store
 	calls *atomic.Int64
 	clock *clock
+	app   *app.App
 	svc   *login.Service
 	org   domain.Org
 	prof  domain.Profile
@@ -82,20 +88,24 @@ type world struct {
 }
 
 // newWorld makes an org (lockout lo, the given trusted ranges) and a profile.
-func newWorld(t *testing.T, lo policy.Lockout, trusted string, prof func(*domain.Profile)) *world {
+// The use cases are built as the functions build them (shared/app), on
+// this test's DynamoDB client and clock, with cheap hashes; refusals record
+// the floor they would wait out instead of sleeping. opts add to that.
+func newWorld(t *testing.T, lo policy.Lockout, trusted string, prof func(*domain.Profile), opts ...app.Option) *world {
 	t.Helper()
 	f := setup(t)
 	ctx := testenv.Context(t)
 	// Monday 2026-11-23 15:00 UTC.
 	c := &clock{now: time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)}
-	w := &world{t: t, ctx: ctx, st: f.store, calls: f.calls, clock: c}
-	w.svc = &login.Service{Store: f.store, Rand: rand.Reader, Now: c.Now, Params: fastParams,
-		FailureFloor: 50 * time.Millisecond,
-		Sleep: func(_ context.Context, d time.Duration) {
-			w.mu.Lock()
-			w.waits = append(w.waits, d)
-			w.mu.Unlock()
-		}}
+	w := &world{t: t, ctx: ctx, calls: f.calls, clock: c}
+	record := func(_ context.Context, d time.Duration) {
+		w.mu.Lock()
+		w.waits = append(w.waits, d)
+		w.mu.Unlock()
+	}
+	w.app = apptest.New(t, f.db, f.tables, config.Config{FailureFloor: 50 * time.Millisecond},
+		append([]app.Option{app.WithClock(c.Now), app.WithParams(fastParams), app.WithSleep(record)}, opts...)...)
+	w.svc, w.st = w.app.Login, w.app.Store
 	var tr policy.IPRanges
 	if trusted != "" {
 		var err error

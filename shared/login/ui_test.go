@@ -12,6 +12,7 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
+	"loginguard/internal/apptest"
 	"loginguard/internal/testenv"
 	"loginguard/shared/domain"
 	"loginguard/shared/login"
@@ -29,13 +30,13 @@ type browserWorld struct {
 
 func newBrowserWorld(t *testing.T, lo policy.Lockout, prof func(*domain.Profile), sesURL string) *browserWorld {
 	t.Helper()
-	w := newWorld(t, lo, "", prof)
 	sender, err := ses.New(testenv.SESv2(sesURL), "no-reply@test.example")
 	if err != nil {
 		t.Fatal(err)
 	}
+	w := newWorld(t, lo, "", prof, apptest.Mailer(sender))
 	w.svc.Sealer = testenv.Keyring(t, w.st)
-	return &browserWorld{world: w, b: &login.Browser{Login: w.svc, Store: w.st, Mailer: sender}, sesURL: sesURL}
+	return &browserWorld{world: w, b: w.app.Browser, sesURL: sesURL}
 }
 
 // returningUser has logged in before, so a new browser is challenged.

@@ -16,12 +16,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/smithy-go/middleware"
 
+	"loginguard/internal/apptest"
 	"loginguard/internal/testenv"
+	"loginguard/shared/config"
 	"loginguard/shared/domain"
-	"loginguard/shared/login"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
-	"loginguard/shared/store/dynamo"
 	"loginguard/shared/transport/authorizer"
 )
 
@@ -35,7 +35,8 @@ func setup(tb testing.TB) (*authorizer.Authorizer, string, *atomic.Int64) {
 			}), middleware.Before)
 		})
 	})
-	st := dynamo.New(db, testenv.CreateTables(tb, db))
+	a := apptest.New(tb, db, testenv.CreateTables(tb, db), config.Config{})
+	st := a.Store
 	id, _ := secret.NewSessionID("00D000000000001", rand.Reader)
 	now := time.Now()
 	if err := st.OpenSession(context.Background(), domain.Session{LoginType: policy.LoginSOAP, IDHash: secret.Digest(secret.PurposeSession, id), UserID: "005000000000001",
@@ -43,8 +44,7 @@ func setup(tb testing.TB) (*authorizer.Authorizer, string, *atomic.Int64) {
 		domain.LoginEvent{At: now, UserID: "005000000000001"}); err != nil {
 		tb.Fatal(err)
 	}
-	svc := &login.Service{Store: st, Rand: rand.Reader, Now: time.Now, Params: secret.DefaultParams}
-	return &authorizer.Authorizer{Login: svc, Log: slog.New(slog.NewJSONHandler(io.Discard, nil))}, id, &calls
+	return &authorizer.Authorizer{Login: a.Login, Log: slog.New(slog.NewJSONHandler(io.Discard, nil))}, id, &calls
 }
 
 func event(token string) events.APIGatewayV2CustomAuthorizerV2Request {

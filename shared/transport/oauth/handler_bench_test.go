@@ -2,20 +2,19 @@ package oauth_test
 
 import (
 	"context"
-	"crypto/rand"
 	"io"
 	"log/slog"
 	"net/url"
 	"testing"
 	"time"
 
+	"loginguard/internal/apptest"
 	"loginguard/internal/loginbench"
 	"loginguard/internal/testenv"
+	"loginguard/shared/config"
 	"loginguard/shared/domain"
-	"loginguard/shared/login"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
-	"loginguard/shared/store/dynamo"
 	"loginguard/shared/transport/oauth"
 )
 
@@ -28,7 +27,8 @@ func BenchmarkOAuthLogin(b *testing.B) {
 	ctx := context.Background()
 	db := testenv.DynamoDB(testenv.Dynalite(b))
 	meter := loginbench.NewMeter(db)
-	st := dynamo.New(meter, testenv.CreateTables(b, db))
+	built := apptest.New(b, meter, testenv.CreateTables(b, db), config.Config{})
+	st := built.Store
 	pw := "Bench-Passw0rd"
 	a := testenv.Seed(b, st, testenv.Password(pw), testenv.Params(secret.DefaultParams),
 		testenv.Org(func(o *domain.Org) { o.Name, o.Lockout = "Bench", policy.Lockout{} }),
@@ -39,8 +39,7 @@ func BenchmarkOAuthLogin(b *testing.B) {
 	if err := st.CreateApp(ctx, app); err != nil {
 		b.Fatal(err)
 	}
-	h := &oauth.Handler{Store: st, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
-		Login: &login.Service{Store: st, Rand: rand.Reader, Now: time.Now, Params: secret.DefaultParams}}
+	h := &oauth.Handler{Store: st, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Login: built.Login}
 	verify := func() { secret.VerifyPassword(pw, u.PasswordHash, secret.DefaultParams) }
 
 	run := func(b *testing.B, password string, wantStatus int) {

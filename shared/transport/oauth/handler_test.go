@@ -9,14 +9,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"loginguard/internal/apptest"
 	"loginguard/internal/testenv"
-	"loginguard/shared/login"
-	"loginguard/shared/secret"
-	"loginguard/shared/store/dynamo"
+	"loginguard/shared/config"
 	"loginguard/shared/transport/oauth"
 )
 
@@ -35,9 +33,8 @@ func fixture(t testing.TB, name string) events.APIGatewayV2HTTPRequest {
 
 func TestSampleEvents(t *testing.T) {
 	db := testenv.DynamoDB(testenv.Dynalite(t))
-	st := dynamo.New(db, testenv.CreateTables(t, db))
-	h := &oauth.Handler{Store: st, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
-		Login: &login.Service{Store: st, Now: time.Now, Params: secret.DefaultParams}}
+	a := apptest.New(t, db, testenv.CreateTables(t, db), config.Config{})
+	h := &oauth.Handler{Store: a.Store, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Login: a.Login}
 	resp, _ := h.Handle(context.Background(), fixture(t, "token.json"))
 	if resp.StatusCode != 400 || !strings.Contains(resp.Body, `"error":"invalid_client_id"`) {
 		t.Fatalf("token with an unknown client: %d %s", resp.StatusCode, resp.Body)

@@ -7,7 +7,6 @@ import (
 	"loginguard/internal/loginbench"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
-	"loginguard/shared/store/dynamo"
 )
 
 // BenchmarkSOAPLogin runs whole SOAP logins (event in, XML out) through the
@@ -21,7 +20,7 @@ func BenchmarkSOAPLogin(b *testing.B) {
 	// passwords, not a locked user.
 	e := newEnv(b, secret.DefaultParams, policy.Lockout{})
 	meter := loginbench.NewMeter(e.db)
-	h := e.handler(dynamo.New(meter, e.tables))
+	h := e.handler(meter)
 	hash := func() { secret.VerifyPassword(e.pw, e.user.PasswordHash, secret.DefaultParams) }
 
 	run := func(b *testing.B, password string, wantStatus int) {

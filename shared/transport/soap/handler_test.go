@@ -2,7 +2,6 @@ package soap_test
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"encoding/xml"
 	"log/slog"
@@ -15,10 +14,12 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"loginguard/internal/apptest"
 	"loginguard/internal/testenv"
+	"loginguard/shared/app"
+	"loginguard/shared/config"
 	"loginguard/shared/domain"
 	"loginguard/shared/ids"
-	"loginguard/shared/login"
 	"loginguard/shared/metrics"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
@@ -29,6 +30,7 @@ import (
 var fast = secret.Params{MemoryKiB: 64, Time: 1, Threads: 1}
 
 type env struct {
+	t      testing.TB
 	h      *soap.Handler
 	st     *dynamo.Store
 	db     *dynamodb.Client // under st, for a benchmark's meter
@@ -53,16 +55,16 @@ func newEnv(t testing.TB, params secret.Params, lockout policy.Lockout) *env {
 			u.TimeZone = "America/New_York"
 		}))
 	u, tok := a.User, a.Token
-	e := &env{st: st, db: db, tables: tables, params: params, user: u, token: tok, pw: pw}
-	e.h = e.handler(st)
+	e := &env{t: t, st: st, db: db, tables: tables, params: params, user: u, token: tok, pw: pw}
+	e.h = e.handler(db)
 	return e
 }
 
-// handler is a SOAP handler on st.
-func (e *env) handler(st *dynamo.Store) *soap.Handler {
-	svc := &login.Service{Store: st, Rand: rand.Reader, Now: time.Now, Params: e.params}
-	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	return &soap.Handler{Login: svc, Log: log}
+// handler is a SOAP handler on db, its login use case built as the
+// function builds it (shared/app).
+func (e *env) handler(db dynamo.API) *soap.Handler {
+	a := apptest.New(e.t, db, e.tables, config.Config{LogLevel: slog.LevelWarn}, app.WithParams(e.params))
+	return &soap.Handler{Login: a.Login, Log: a.Log}
 }
 
 func fixture(t testing.TB, name string) events.APIGatewayV2HTTPRequest {
