@@ -247,3 +247,16 @@ func AllMails(t testing.TB, url string) []Mail {
 	}
 	return store.Emails
 }
+
+// Event reads the sample event events/<name> (JSON, as sam local invoke and
+// make invoke take it) into v: tests use the same fixtures as the README.
+func Event(t testing.TB, name string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(Root(t), "events", filepath.FromSlash(name)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("events/%s: %v", name, err)
+	}
+}

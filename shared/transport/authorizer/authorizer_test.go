@@ -3,11 +3,8 @@ package authorizer_test
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -58,14 +55,8 @@ func event(token string) events.APIGatewayV2CustomAuthorizerV2Request {
 
 func TestAuthorizerSampleEvent(t *testing.T) {
 	a, _, _ := setup(t)
-	b, err := os.ReadFile(filepath.Join("..", "..", "..", "events", "authorizer", "request.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var ev events.APIGatewayV2CustomAuthorizerV2Request
-	if err := json.Unmarshal(b, &ev); err != nil {
-		t.Fatal(err)
-	}
+	testenv.Event(t, "authorizer/request.json", &ev)
 	if resp, err := a.Authorize(context.Background(), ev); err != nil || resp.IsAuthorized {
 		t.Fatalf("the sample event carries a made-up session: %+v %v; want denied", resp, err)
 	}

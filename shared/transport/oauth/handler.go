@@ -107,7 +107,7 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 func (h *Handler) token(ctx context.Context, req events.APIGatewayV2HTTPRequest, log *slog.Logger) (events.APIGatewayV2HTTPResponse, string) {
 	b, ok := apigw.Body(req)
 	if !ok {
-		return errorResponse(&Error{Status: 400, Code: "invalid_request", Description: "the body is not valid base64"}), "invalid_request"
+		return errorResponse(ErrBodyNotBase64), ErrBodyNotBase64.Code
 	}
 	tr, e := ParseTokenRequest(apigw.Header(req, "content-type"), b)
 	if e != nil {
@@ -160,7 +160,7 @@ func (h *Handler) metric(at time.Time, outcome string, took time.Duration, log *
 func (h *Handler) revoke(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, string) {
 	b, ok := apigw.Body(req)
 	if !ok {
-		return errorResponse(&Error{Status: 400, Code: "invalid_request", Description: "the body is not valid base64"}), "invalid_request"
+		return errorResponse(ErrBodyNotBase64), ErrBodyNotBase64.Code
 	}
 	f, e := ParseForm(apigw.Header(req, "content-type"), b)
 	if e != nil {

@@ -2,11 +2,8 @@ package oauth_test
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -20,14 +17,8 @@ import (
 
 func fixture(t testing.TB, name string) events.APIGatewayV2HTTPRequest {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "..", "events", "oauth", name))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var ev events.APIGatewayV2HTTPRequest
-	if err := json.Unmarshal(b, &ev); err != nil {
-		t.Fatal(err)
-	}
+	testenv.Event(t, "oauth/"+name, &ev)
 	return ev
 }
 

@@ -41,6 +41,8 @@ var (
 	ErrBadClientSecret       = &Error{400, "invalid_client", "invalid client credentials"}
 	ErrUnsupportedGrant      = &Error{400, "unsupported_grant_type", "grant type not supported"}
 	ErrUnexpected            = &Error{500, "server_error", "an unexpected error occurred; please try again"}
+	// ErrBodyNotBase64 answers a body API Gateway marked base64 that is not.
+	ErrBodyNotBase64 = &Error{400, "invalid_request", "the body is not valid base64"}
 	// ErrInvalidToken answers a revoke of a token that is no session.
 	ErrInvalidToken = &Error{400, "invalid_token", "invalid token"}
 )

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -69,14 +67,8 @@ func (e *env) handler(db dynamo.API) *soap.Handler {
 
 func fixture(t testing.TB, name string) events.APIGatewayV2HTTPRequest {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "..", "events", "soap", name))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var ev events.APIGatewayV2HTTPRequest
-	if err := json.Unmarshal(b, &ev); err != nil {
-		t.Fatal(err)
-	}
+	testenv.Event(t, "soap/"+name, &ev)
 	return ev
 }
 

@@ -3,12 +3,10 @@ package web
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"io"
 	"log/slog"
+	"loginguard/internal/testenv"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -145,14 +143,8 @@ func TestStaticAssetsAndNoInlineScriptOrStyle(t *testing.T) {
 // The sample event of make invoke (events/web/login-page.json) is a real
 // API Gateway event this handler answers.
 func TestSampleEvent(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "..", "..", "events", "web", "login-page.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var ev events.APIGatewayV2HTTPRequest
-	if err := json.Unmarshal(b, &ev); err != nil {
-		t.Fatal(err)
-	}
+	testenv.Event(t, "web/login-page.json", &ev)
 	resp := serve(t, handler(), ev)
 	if resp.StatusCode != 200 || !strings.Contains(resp.Body, "You have logged out.") {
 		t.Fatalf("%d %s", resp.StatusCode, resp.Body)
