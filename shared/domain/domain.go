@@ -49,6 +49,13 @@ type OrgSettings struct {
 	// page" (on by default, hence the negative): the login page then neither
 	// remembers the user name nor lets the browser fill it in.
 	NoLoginPageCaching bool `dynamodbav:"noLoginCaching"`
+	// RememberMe is "Remember me until logout": the login page offers it,
+	// and a browser session opened with it ticked survives closing the
+	// browser (a persistent cookie) until logout or its idle timeout.
+	RememberMe bool `dynamodbav:"rememberMe"`
+	// UserSwitching is "Enable user switching": the login page remembers
+	// the user names that logged in on this browser and offers them.
+	UserSwitching bool `dynamodbav:"userSwitching"`
 }
 
 // Validate checks every org setting against the values an admin may choose.
@@ -168,6 +175,14 @@ type User struct {
 	// Devices are the browsers activated for this user, by the digest of
 	// their activation cookie.
 	Devices map[string]Device
+	// SessionGen is the user's session generation: every session carries
+	// the one it was opened under, and ending all of a user's sessions
+	// raises it (in the same write as the change that ends them). Sessions
+	// of an older generation are ended by a sweep; SweptGen is the
+	// generation up to which a sweep finished (SweptGen < SessionGen: one
+	// is owed, and lgadmin session end --user finishes it).
+	SessionGen int64
+	SweptGen   int64
 }
 
 // Device is a browser activated for a user: it carries the activation
@@ -204,14 +219,37 @@ type Session struct {
 	IP        string
 	Level     string // STANDARD or HIGH_ASSURANCE
 	LoginType string // SOAP, REST, UI
-	Timeout   time.Duration
-	LockIP    bool
-	Hours     policy.LoginHours // the profile's login hours at login: checked on every use
+	ProfileID string
+	// ClientID and AppName: the connected app of an OAuth login ("" else).
+	ClientID string
+	AppName  string
+	Client   string // the user agent that logged in
+	// Persistent: a browser session kept by a persistent cookie ("Remember
+	// me until logout"); other browser sessions end with the browser.
+	Persistent bool
+	// Gen is the user's session generation at login (User.SessionGen).
+	Gen     int64
+	Timeout time.Duration
+	LockIP  bool
+	Hours   policy.LoginHours // the profile's login hours at login: checked on every use
 	// HighAssurance is the org's resource policy at login (resource -> action).
 	HighAssurance map[string]policy.Action
 	CreatedAt     time.Time
 	LastSeenAt    time.Time
 }
+
+// Ref is a short reference to the session for lists and "end" buttons:
+// the start of the digest of its id. It cannot be used as a session id,
+// and no session id can be worked out from it.
+func (s Session) Ref() string {
+	if len(s.IDHash) < RefLen {
+		return s.IDHash
+	}
+	return s.IDHash[:RefLen]
+}
+
+// RefLen is the length of a session reference (Session.Ref).
+const RefLen = 12
 
 // ExpiresAt is when the session ends if it stays idle from its last activity.
 func (s Session) ExpiresAt() time.Time { return s.LastSeenAt.Add(s.Timeout) }

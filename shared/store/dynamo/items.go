@@ -97,7 +97,9 @@ type userItem struct {
 	Policy       policyItem `dynamodbav:"pol"`
 	// Devices: activated browsers by cookie digest. Always present (maybe
 	// empty) on users created since; older users get it on first activation.
-	Devices map[string]deviceItem `dynamodbav:"devices"`
+	Devices    map[string]deviceItem `dynamodbav:"devices"`
+	SessionGen int64                 `dynamodbav:"sessGen,omitempty"`
+	SweptGen   int64                 `dynamodbav:"sweptGen,omitempty"`
 }
 
 type deviceItem struct {
@@ -151,13 +153,25 @@ func toDeviceItem(d domain.Device) deviceItem {
 }
 
 type sessionItem struct {
-	ID         string            `dynamodbav:"id"` // digest of the session id
-	UserID     string            `dynamodbav:"userId"`
-	OrgID      string            `dynamodbav:"orgId"`
-	Username   string            `dynamodbav:"username"`
-	IP         string            `dynamodbav:"ip"`
-	Level      string            `dynamodbav:"level"`
-	LoginType  string            `dynamodbav:"loginType"`
+	ID         string `dynamodbav:"id"` // digest of the session id
+	UserID     string `dynamodbav:"userId"`
+	OrgID      string `dynamodbav:"orgId"`
+	Username   string `dynamodbav:"username"`
+	IP         string `dynamodbav:"ip"`
+	Level      string `dynamodbav:"level"`
+	LoginType  string `dynamodbav:"loginType"`
+	ProfileID  string `dynamodbav:"profileId,omitempty"`
+	ClientID   string `dynamodbav:"clientId,omitempty"`
+	AppName    string `dynamodbav:"appName,omitempty"`
+	Client     string `dynamodbav:"client,omitempty"`
+	Persistent bool   `dynamodbav:"persistent,omitempty"`
+	Gen        int64  `dynamodbav:"gen"`
+	// SessOrg and SessKey key the sessions-by-org index (SessionsByOrg):
+	// the org, and the user id, a "#" and the session's reference, so one
+	// query lists an org's sessions or (begins_with) one user's. Only
+	// sessions carry them; challenges stay out of the index.
+	SessOrg    string            `dynamodbav:"sessOrg"`
+	SessKey    string            `dynamodbav:"sessKey"`
 	TimeoutSec int64             `dynamodbav:"timeoutSec"`
 	LockIP     bool              `dynamodbav:"lockIp"`
 	HoursZone  string            `dynamodbav:"hoursZone,omitempty"`
@@ -357,7 +371,7 @@ func toUserItem(u domain.User) userItem {
 		Attempts: u.Lock.Attempts, LockEndsAt: epoch(u.Lock.LockEndsAt),
 		LockCeiling: int64(u.Policy.Lockout.Ceiling()), LockForSec: int64(u.Policy.Lockout.LockFor() / time.Second),
 		LastLoginAt: ts(u.LastLoginAt), CreatedAt: ts(u.CreatedAt), Policy: toPolicyItem(u.Policy),
-		Devices: devicesText(u.Devices),
+		Devices: devicesText(u.Devices), SessionGen: u.SessionGen, SweptGen: u.SweptGen,
 	}
 }
 
@@ -381,7 +395,7 @@ func (it userItem) user() (domain.User, error) {
 		PasswordHash: it.PasswordHash, TokenHash: it.TokenHash, TOTPSealed: it.TOTPSealed, TOTPLastStep: it.TOTPLastStep,
 		Lock:        policy.LockState{Attempts: it.Attempts, LockEndsAt: fromEpoch(it.LockEndsAt), Gen: it.LockGen},
 		LastLoginAt: parseTS(it.LastLoginAt), CreatedAt: parseTS(it.CreatedAt), Policy: pol,
-		Devices: devicesOf(it.Devices),
+		Devices: devicesOf(it.Devices), SessionGen: it.SessionGen, SweptGen: it.SweptGen,
 	}, nil
 }
 
@@ -399,7 +413,9 @@ func devicesOf(m map[string]deviceItem) map[string]domain.Device {
 func toSessionItem(s domain.Session) sessionItem {
 	return sessionItem{
 		ID: s.IDHash, UserID: s.UserID, OrgID: s.OrgID, Username: s.Username, IP: s.IP,
-		Level: s.Level, LoginType: s.LoginType, TimeoutSec: int64(s.Timeout / time.Second), LockIP: s.LockIP,
+		Level: s.Level, LoginType: s.LoginType, ProfileID: s.ProfileID, ClientID: s.ClientID, AppName: s.AppName,
+		Client: s.Client, Persistent: s.Persistent, Gen: s.Gen, SessOrg: s.OrgID, SessKey: sessKey(s.UserID, s.Ref()),
+		TimeoutSec: int64(s.Timeout / time.Second), LockIP: s.LockIP,
 		HoursZone: s.Hours.Zone, Hours: s.Hours.String(), HighAssur: actionsText(s.HighAssurance), CreatedAt: epoch(s.CreatedAt), LastSeenAt: epoch(s.LastSeenAt), ExpiresAt: epoch(s.ExpiresAt()),
 	}
 }
@@ -411,10 +427,14 @@ func (it sessionItem) session() (domain.Session, error) {
 	}
 	return domain.Session{Hours: hours, HighAssurance: actionsOf(it.HighAssur),
 		IDHash: it.ID, UserID: it.UserID, OrgID: it.OrgID, Username: it.Username, IP: it.IP,
-		Level: it.Level, LoginType: it.LoginType, Timeout: time.Duration(it.TimeoutSec) * time.Second,
+		Level: it.Level, LoginType: it.LoginType, ProfileID: it.ProfileID, ClientID: it.ClientID, AppName: it.AppName,
+		Client: it.Client, Persistent: it.Persistent, Gen: it.Gen, Timeout: time.Duration(it.TimeoutSec) * time.Second,
 		LockIP: it.LockIP, CreatedAt: fromEpoch(it.CreatedAt), LastSeenAt: fromEpoch(it.LastSeenAt),
 	}, nil
 }
+
+// sessKey is a session's sort key in the sessions-by-org index.
+func sessKey(userID, ref string) string { return userID + "#" + ref }
 
 func subjectOf(e domain.LoginEvent) string {
 	if e.UserID != "" {
