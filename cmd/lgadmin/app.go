@@ -71,6 +71,8 @@ func init() {
 		{"app create", "create a connected app (OAuth client); prints the client id and secret once", (*App).appCreate},
 		{"app list", "list an org's connected apps", (*App).appList},
 		{"app delete", "delete a connected app", (*App).appDelete},
+		{"session list", "list the live sessions of a user or an org (type, app or client, source IP, activity, level, expiry; a short reference, never the id)", (*App).sessionList},
+		{"session end", "end one session (REF from session list, with --org) or every session of a user (--user); again after a failure finishes the job", (*App).sessionEnd},
 		{"history", "list login history of a user, a user name tried, or an org", (*App).history},
 		{"audit", "list an org's audit trail: token resets, password changes and refusals (who, whom, when, from where)", (*App).audit},
 		{"keys rotate", "add a new data key to the TOTP keyring: new TOTP keys are sealed with it, older ones still open", (*App).keysRotate},
@@ -141,8 +143,8 @@ func (a *App) admin(ctx context.Context) (*admin.Service, error) {
 		return nil, err
 	}
 	// Every credential change is mailed and audited like one made in the UI.
-	a.svc = &admin.Service{Store: ap.Store, Rand: a.Rand, Now: a.Now, Params: secret.DefaultParams,
-		Accounts: &account.Service{Store: ap.Store, Mailer: ap.Mailer, Rand: a.Rand, Now: a.Now, Params: secret.DefaultParams}}
+	a.svc = &admin.Service{Store: ap.Store, Rand: a.Rand, Now: a.Now, Params: secret.DefaultParams, Sessions: ap.Sessions,
+		Accounts: &account.Service{Store: ap.Store, Mailer: ap.Mailer, Rand: a.Rand, Now: a.Now, Params: secret.DefaultParams, Sessions: ap.Sessions}}
 	if ap.Keyring != nil {
 		a.svc.Sealer = ap.Keyring
 	}

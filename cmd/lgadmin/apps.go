@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"text/tabwriter"
 	"time"
 )
@@ -69,9 +70,10 @@ func (a *App) appDelete(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := svc.DeleteApp(ctx, org.value, app.value); err != nil {
+	r, err := svc.DeleteApp(ctx, org.value, app.value)
+	if err != nil {
 		return err
 	}
-	a.show(map[string]string{"deleted": app.value}, [][2]string{{"deleted", app.value}})
+	a.show(map[string]any{"deleted": app.value, "sessionsEnded": r.Ended}, [][2]string{{"deleted", app.value}, {"sessions ended", strconv.Itoa(r.Ended)}})
 	return nil
 }

@@ -66,6 +66,7 @@ var idUsages = map[string]string{
 	"user":    "the user's `USERNAME`",
 	"app":     "the connected app's `CLIENT_ID`",
 	"device":  "a `DEVICE_ID` from lgadmin user devices",
+	"session": "a session's `REF` from lgadmin session list",
 }
 
 // idFlag registers --name on fs; bare says the id may be the bare argument.

@@ -44,13 +44,21 @@ func (a *App) viewUser(u domain.User) userView {
 	return v
 }
 
+// sweepText says whether ending the user's sessions is unfinished.
+func sweepText(u domain.User) string {
+	if u.SweptGen < u.SessionGen {
+		return "some may still be open after an end that failed: lgadmin session end --user " + u.Username + " finishes it"
+	}
+	return "see lgadmin session list --user " + u.Username
+}
+
 func (a *App) showUser(u domain.User) {
 	v := a.viewUser(u)
 	a.show(v, [][2]string{{"id", v.ID}, {"id18", v.ID18}, {"username", v.Username}, {"email", v.Email},
 		{"name", v.Name}, {"org", v.OrgID}, {"profile", v.Profile + " (" + v.ProfileID + ")"},
 		{"active", strconv.FormatBool(v.Active)}, {"locked", strconv.FormatBool(v.Locked)},
 		{"failed attempts", strconv.Itoa(v.Attempts)}, {"security token", map[bool]string{true: "issued", false: "none"}[v.HasToken]},
-		{"last login", v.LastLoginAt}})
+		{"last login", v.LastLoginAt}, {"sessions", sweepText(u)}})
 }
 
 func (a *App) userCreate(ctx context.Context, args []string) error {
@@ -182,7 +190,11 @@ func (a *App) userUnlock(ctx context.Context, args []string) error {
 
 func (a *App) setActive(ctx context.Context, name string, args []string, active bool) error {
 	return a.userCommand(ctx, name, args, func(svc *admin.Service, username string) (domain.User, error) {
-		return svc.SetActive(ctx, username, active)
+		u, r, err := svc.SetActive(ctx, username, active)
+		if err == nil && !active && !a.json {
+			fmt.Fprintf(a.Stdout, "%d sessions ended\n", r.Ended)
+		}
+		return u, err
 	})
 }
 

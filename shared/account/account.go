@@ -11,6 +11,7 @@ import (
 	"loginguard/shared/login"
 	"loginguard/shared/mail"
 	"loginguard/shared/secret"
+	"loginguard/shared/sessions"
 )
 
 // Store is what credential changes need of storage.
@@ -19,7 +20,7 @@ type Store interface {
 	UsersOfOrg(ctx context.Context, orgID string) ([]domain.User, error)
 	ReserveTokenReset(ctx context.Context, username string, now time.Time, window time.Duration, max int) error
 	ReleaseTokenReset(ctx context.Context, username string) error
-	SetCredentials(ctx context.Context, u domain.User, newPasswordHash, newTokenDigest string) error
+	SetCredentials(ctx context.Context, u domain.User, newPasswordHash, newTokenDigest string) (domain.User, error)
 	Audit(ctx context.Context, ev domain.AuditEvent) error
 }
 
@@ -32,6 +33,15 @@ type Service struct {
 	Now    func() time.Time
 	Params secret.Params
 	Log    *slog.Logger
+	// Sessions ends a user's sessions after their password changes: all of
+	// them after a reset, all but the one it was made from after a change.
+	Sessions Sweeper
+}
+
+// Sweeper ends the sessions of u older than its session generation, but
+// keep (a sessions.Service).
+type Sweeper interface {
+	Sweep(ctx context.Context, u domain.User, keep string) (sessions.Report, error)
 }
 
 // Token resets from the UI: at most ResetLimit per user in ResetWindow.
@@ -73,6 +83,9 @@ type Actor struct {
 	User domain.User // zero for the CLI
 	IP   string      // where the request came from; empty for the CLI
 	Via  string      // "UI" or "CLI"
+	// Session is the digest of the session id the request came with (UI):
+	// changing one's own password keeps that session and ends the others.
+	Session string
 }
 
 func (a Actor) cli() bool { return a.Via == "CLI" }
@@ -181,7 +194,7 @@ func (s *Service) issue(ctx context.Context, a Actor, target domain.User, newPas
 }
 
 func (s *Service) save(ctx context.Context, a Actor, target domain.User, newPasswordHash, tokenDigest, action string) error {
-	err := s.Store.SetCredentials(ctx, target, newPasswordHash, tokenDigest)
+	now, err := s.Store.SetCredentials(ctx, target, newPasswordHash, tokenDigest)
 	if errors.Is(err, domain.ErrConflict) {
 		return s.refuse(ctx, a, target, action, ErrConcurrent)
 	}
@@ -194,7 +207,28 @@ func (s *Service) save(ctx context.Context, a Actor, target domain.User, newPass
 		return ErrNotSaved.Wrap(err)
 	}
 	s.audit(ctx, a, target, action, OutcomeDone)
+	if newPasswordHash == "" || s.Sessions == nil {
+		return nil
+	}
+	keep := ""
+	if !a.cli() && a.User.ID == target.ID {
+		keep = a.Session
+	}
+	if _, err := s.Sessions.Sweep(ctx, now, keep); err != nil {
+		s.audit(ctx, a, target, ActionEndSessions, domain.AsError(err).Code)
+		return passwordSetSessionsOpen(err)
+	}
 	return nil
+}
+
+// ActionEndSessions: a user's sessions ended after a password change.
+const ActionEndSessions = "END_SESSIONS"
+
+// passwordSetSessionsOpen is a sweep's failure after the password changed.
+func passwordSetSessionsOpen(err error) error {
+	e := domain.AsError(err)
+	return (&domain.Error{Code: e.Code, Message: "The password was changed, but not every other session could be ended (" + e.Message +
+		"). Use \"Log out everywhere else\", or ask an administrator to run lgadmin session end --user, to finish."}).Wrap(err)
 }
 
 // ErrBadNewPassword wraps what is wrong with a chosen password.

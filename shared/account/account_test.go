@@ -293,8 +293,8 @@ func TestConcurrentResetsLeaveOneToken(t *testing.T) {
 // can after the mail went out.
 type failingSave struct{ *dynamo.Store }
 
-func (failingSave) SetCredentials(context.Context, domain.User, string, string) error {
-	return errors.New("throttled")
+func (failingSave) SetCredentials(context.Context, domain.User, string, string) (domain.User, error) {
+	return domain.User{}, errors.New("throttled")
 }
 
 func TestAFailedSaveAfterTheMailChangesNothingAndSaysSo(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"loginguard/shared/domain"
 	"loginguard/shared/ids"
 	"loginguard/shared/secret"
+	"loginguard/shared/sessions"
 )
 
 // OrgStore keeps orgs and profiles; an update stores the next version and
@@ -32,7 +33,7 @@ type UserStore interface {
 	User(ctx context.Context, username string) (domain.User, error)
 	UsersOfOrg(ctx context.Context, orgID string) ([]domain.User, error)
 	Unlock(ctx context.Context, username string) error
-	SetActive(ctx context.Context, username string, active bool) error
+	SetActive(ctx context.Context, username string, active bool) (domain.User, error)
 	SetTOTPKey(ctx context.Context, username, sealed string) error
 	RevokeDevice(ctx context.Context, username, digestOrPrefix string) (string, error)
 	RevokeAllDevices(ctx context.Context, username string) error
@@ -79,6 +80,9 @@ type Service struct {
 	Rand     io.Reader
 	Now      func() time.Time
 	Params   secret.Params // of new users' password hashes
+	// Sessions lists and ends sessions, and carries settings changes onto
+	// live ones.
+	Sessions *sessions.Service
 }
 
 // The refusals an admin's input can cause. errors.Is matches by code.

@@ -15,6 +15,7 @@ import (
 	"loginguard/shared/domain"
 	"loginguard/shared/ids"
 	"loginguard/shared/policy"
+	"loginguard/shared/sessions"
 	"loginguard/shared/store/dynamo"
 )
 
@@ -53,7 +54,8 @@ func newService(t *testing.T) (*admin.Service, *dynamo.Store, *accounts) {
 	db := testenv.DynamoDB(testenv.Dynalite(t))
 	st := dynamo.New(db, testenv.CreateTables(t, db))
 	acc := &accounts{}
-	return &admin.Service{Store: st, Accounts: acc, Rand: rand.Reader, Now: time.Now, Params: testenv.FastParams}, st, acc
+	return &admin.Service{Store: st, Accounts: acc, Rand: rand.Reader, Now: time.Now, Params: testenv.FastParams,
+		Sessions: &sessions.Service{Store: st, Now: time.Now}}, st, acc
 }
 
 func code(err error) string { return domain.ErrorCode(err) }
@@ -215,7 +217,7 @@ func TestUserChanges(t *testing.T) {
 	if u, err := svc.Unlock(ctx, name); err != nil || u.Lock.Attempts != 0 {
 		t.Fatalf("unlock: %+v %v", u.Lock, err)
 	}
-	if u, err := svc.SetActive(ctx, name, false); err != nil || u.Active {
+	if u, _, err := svc.SetActive(ctx, name, false); err != nil || u.Active {
 		t.Fatalf("deactivate: %v %v", u.Active, err)
 	}
 	if _, err := svc.Unlock(ctx, "nobody@x.example"); !errors.Is(err, domain.ErrNotFound) {
@@ -290,10 +292,10 @@ func TestConnectedApps(t *testing.T) {
 	if err != nil || len(apps) != 1 || apps[0].ClientID != app.ClientID {
 		t.Fatalf("list: %+v %v", apps, err)
 	}
-	if err := svc.DeleteApp(ctx, "00D000000000000", app.ClientID); !errors.Is(err, domain.ErrNotFound) {
+	if _, err := svc.DeleteApp(ctx, "00D000000000000", app.ClientID); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("deleting another org's app: %v", err)
 	}
-	if err := svc.DeleteApp(ctx, o.ID, app.ClientID); err != nil {
+	if _, err := svc.DeleteApp(ctx, o.ID, app.ClientID); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -2,9 +2,11 @@ package admin
 
 import (
 	"context"
+	"errors"
 
 	"loginguard/shared/domain"
 	"loginguard/shared/secret"
+	"loginguard/shared/sessions"
 )
 
 // NewApp is a connected app just created, with its client secret in clear:
@@ -37,7 +39,21 @@ func (s *Service) Apps(ctx context.Context, orgID string) ([]domain.ConnectedApp
 }
 
 // DeleteApp deletes a connected app of an org (domain.ErrNotFound when the
-// org has no such app).
-func (s *Service) DeleteApp(ctx context.Context, orgID, clientID string) error {
-	return s.Store.DeleteApp(ctx, OrgID(orgID), clientID)
+// org has no such app) and ends every session its logins opened. Deleting
+// an app already deleted ends what is left of its sessions (after a failure).
+func (s *Service) DeleteApp(ctx context.Context, orgID, clientID string) (sessions.Report, error) {
+	orgID = OrgID(orgID)
+	err := s.Store.DeleteApp(ctx, orgID, clientID)
+	if errors.Is(err, domain.ErrNotFound) {
+		// Gone already: a retry still finishes ending its sessions.
+		r, sweepErr := s.Sessions.EndApp(ctx, orgID, clientID)
+		if sweepErr != nil || r.Ended > 0 {
+			return r, sweepErr
+		}
+		return r, err
+	}
+	if err != nil {
+		return sessions.Report{}, err
+	}
+	return s.Sessions.EndApp(ctx, orgID, clientID)
 }

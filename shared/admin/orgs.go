@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"errors"
 
 	"loginguard/shared/domain"
 	"loginguard/shared/ids"
@@ -74,14 +75,38 @@ func (s *Service) UpdateOrg(ctx context.Context, id string, edit func(*domain.Or
 	if err := invalidSettings(o.Validate()); err != nil {
 		return domain.Org{}, err
 	}
-	return s.Store.UpdateOrg(ctx, o)
+	o, err = s.Store.UpdateOrg(ctx, o)
+	if err != nil && !errors.Is(err, domain.ErrPartialSync) {
+		return o, err
+	}
+	return o, errors.Join(err, s.applyToSessions(ctx, o.ID))
 }
 
-// SyncOrg copies an org's settings onto all its users again (after
-// domain.ErrPartialSync); it returns the org's 15-character id.
+// applyToSessions carries an org's settings and its profiles' onto its
+// live sessions (sessions.Service.Apply).
+func (s *Service) applyToSessions(ctx context.Context, orgID string) error {
+	o, err := s.Store.Org(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	ps, err := s.Store.Profiles(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	_, err = s.Sessions.Apply(ctx, o, ps)
+	return err
+}
+
+// SyncOrg copies an org's settings onto all its users and live sessions
+// again (after domain.ErrPartialSync, or CodeSessionsNotEnded); it returns
+// the org's 15-character id.
 func (s *Service) SyncOrg(ctx context.Context, id string) (string, error) {
 	id = OrgID(id)
-	return id, s.Store.SyncPolicy(ctx, id)
+	err := s.Store.SyncPolicy(ctx, id)
+	if err != nil && !errors.Is(err, domain.ErrPartialSync) {
+		return id, err
+	}
+	return id, errors.Join(err, s.applyToSessions(ctx, id))
 }
 
 // ProfileEdit changes a profile's settings; it sees the profile's org (a
@@ -133,7 +158,11 @@ func (s *Service) UpdateProfile(ctx context.Context, orgID, id string, edit Prof
 	if err := s.editProfile(o, &p, edit); err != nil {
 		return domain.Profile{}, err
 	}
-	return s.Store.UpdateProfile(ctx, p)
+	p, err = s.Store.UpdateProfile(ctx, p)
+	if err != nil && !errors.Is(err, domain.ErrPartialSync) {
+		return p, err
+	}
+	return p, errors.Join(err, s.applyToSessions(ctx, o.ID))
 }
 
 // Profile reads a profile of an org.

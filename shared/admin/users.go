@@ -12,6 +12,7 @@ import (
 	"loginguard/shared/domain"
 	"loginguard/shared/ids"
 	"loginguard/shared/secret"
+	"loginguard/shared/sessions"
 )
 
 // ErrUnknownTimeZone: a user's time zone is not an IANA name.
@@ -133,9 +134,19 @@ func (s *Service) Unlock(ctx context.Context, username string) (domain.User, err
 	return s.change(ctx, username, func(u domain.User) error { return s.Store.Unlock(ctx, u.Username) })
 }
 
-// SetActive activates or deactivates a user.
-func (s *Service) SetActive(ctx context.Context, username string, active bool) (domain.User, error) {
-	return s.change(ctx, username, func(u domain.User) error { return s.Store.SetActive(ctx, u.Username, active) })
+// SetActive activates or deactivates a user. Deactivating ends every
+// session of the user (all paths refuse them at once); the report says how
+// many. Reactivating opens none of them again.
+func (s *Service) SetActive(ctx context.Context, username string, active bool) (domain.User, sessions.Report, error) {
+	u, err := s.Store.User(ctx, username)
+	if err != nil {
+		return domain.User{}, sessions.Report{}, err
+	}
+	if u, err = s.Store.SetActive(ctx, u.Username, active); err != nil || active {
+		return u, sessions.Report{}, err
+	}
+	r, err := s.Sessions.Sweep(ctx, u, "")
+	return u, r, err
 }
 
 // ResetToken mails a user a new security token, as actor.

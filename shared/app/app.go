@@ -27,6 +27,7 @@ import (
 	"loginguard/shared/mail"
 	"loginguard/shared/metrics"
 	"loginguard/shared/secret"
+	"loginguard/shared/sessions"
 	"loginguard/shared/store/dynamo"
 )
 
@@ -37,10 +38,11 @@ type App struct {
 	AWS      aws.Config
 	Store    *dynamo.Store
 	Login    *login.Service
-	Browser  *login.Browser   // the login page's use case, on Login
-	Accounts *account.Service // credential changes, on Login
-	Mailer   mail.Mailer      // nil unless WithMail and a sender is configured
-	Keyring  *keyring.Ring    // nil unless WithTOTP and a KMS key is configured
+	Browser  *login.Browser    // the login page's use case, on Login
+	Accounts *account.Service  // credential changes, on Login
+	Sessions *sessions.Service // session lists and ends
+	Mailer   mail.Mailer       // nil unless WithMail and a sender is configured
+	Keyring  *keyring.Ring     // nil unless WithTOTP and a KMS key is configured
 	Metrics  *metrics.Emitter
 }
 
@@ -104,8 +106,9 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*App, error) {
 		}
 	}
 	a.Browser = &login.Browser{Login: a.Login, Store: a.Store, Mailer: a.Mailer}
+	a.Sessions = &sessions.Service{Store: a.Store, Now: now, Sleep: b.sleep}
 	a.Accounts = &account.Service{Store: a.Store, Login: a.Login, Rand: a.Login.Rand, Now: a.Login.Now,
-		Params: a.Login.Params, Log: a.Log, Mailer: a.Mailer}
+		Params: a.Login.Params, Log: a.Log, Mailer: a.Mailer, Sessions: a.Sessions}
 	return a, nil
 }
 

@@ -24,6 +24,9 @@ var (
 	ErrReplay = errors.New("TOTP code already used")
 	// ErrRateLimited: too many of this action in its window.
 	ErrRateLimited = errors.New("rate limited")
+	// ErrSessionsEnded: the user's sessions were ended (deactivated,
+	// password reset) while a login was under way; it opens none.
+	ErrSessionsEnded = errors.New("the user's sessions were ended during the login")
 )
 
 // OrgSettings are an org's security settings: an admin sets them on the
@@ -246,6 +249,21 @@ func (s Session) Ref() string {
 		return s.IDHash
 	}
 	return s.IDHash[:RefLen]
+}
+
+// Type is the session's type as Salesforce's Session Management page
+// names them: UI, SOAP (the partner API's login) or OAuth (with its app,
+// AppName).
+func (s Session) Type() string {
+	switch s.LoginType {
+	case policy.LoginUI:
+		return "UI"
+	case policy.LoginSOAP:
+		return "SOAP"
+	case policy.LoginREST:
+		return "OAuth"
+	}
+	return s.LoginType
 }
 
 // RefLen is the length of a session reference (Session.Ref).

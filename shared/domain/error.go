@@ -86,6 +86,9 @@ const (
 
 	// Settings saved, but not yet copied onto every user.
 	CodePartialSync = "PARTIAL_SYNC"
+	// Some sessions are still open after a failure; the same request again
+	// finishes the job.
+	CodeSessionsNotEnded = "SESSIONS_NOT_ALL_ENDED"
 
 	// Admin requests (Salesforce's StatusCode values where there is one).
 	CodeRequiredField     = "REQUIRED_FIELD_MISSING"

@@ -170,6 +170,8 @@ type Attempt struct {
 	Type       string // SOAP, REST, UI
 	Client     string // user agent
 	APIVersion string
+	App        domain.ConnectedApp // the OAuth client logged in through (zero for SOAP and the pages)
+	Persistent bool                // a browser login with "Remember me" ticked (the org allowing it)
 }
 
 // Result is a successful login.
@@ -296,6 +298,7 @@ func (s *Service) open(ctx context.Context, u domain.User, a Attempt, d policy.D
 		IDHash: secret.Digest(secret.PurposeSession, id), UserID: u.ID, OrgID: u.OrgID, Username: u.Username,
 		IP: a.IP.String(), Level: string(policy.LevelOf(method, u.Policy.Levels)), LoginType: a.Type, Timeout: timeout,
 		LockIP: u.Policy.LockSessionsToIP, Hours: u.Policy.LoginHours, HighAssurance: u.Policy.HighAssurance, CreatedAt: now, LastSeenAt: now,
+		ProfileID: u.ProfileID, ClientID: a.App.ClientID, AppName: a.App.Name, Client: a.Client, Persistent: a.Persistent, Gen: u.SessionGen,
 	}
 	res := Result{SessionID: id, Session: sess, User: u, Decision: d}
 	if totpStep > 0 {
@@ -306,6 +309,10 @@ func (s *Service) open(ctx context.Context, u domain.User, a Attempt, d policy.D
 		if errors.Is(err, domain.ErrReplay) {
 			ev.Via = ""
 			return Result{}, s.refuse(ctx, ev, policy.ReasonTOTPReused, nil)
+		}
+		if errors.Is(err, domain.ErrSessionsEnded) {
+			ev.Via = ""
+			return Result{}, s.refuse(ctx, ev, policy.ReasonSessionsEnded, nil)
 		}
 		if err != nil {
 			return Result{}, internal(err)
@@ -326,6 +333,16 @@ func (s *Service) open(ctx context.Context, u domain.User, a Attempt, d policy.D
 	}()
 	openErr := s.Store.OpenSession(ctx, sess, ev)
 	wg.Wait()
+	if errors.Is(resetErr, domain.ErrSessionsEnded) {
+		// The user's sessions were ended while this login ran (its history
+		// line already says SUCCESS: the refusal follows it). The session
+		// is ended before anyone learns its id.
+		if err := s.Store.EndSession(ctx, sess.IDHash, []string{sess.LoginType}, now); err != nil && !errors.Is(err, domain.ErrNotFound) {
+			return Result{}, internal(err)
+		}
+		ev.Via, ev.At = "", s.Now()
+		return Result{}, s.refuse(ctx, ev, policy.ReasonSessionsEnded, nil)
+	}
 	if openErr != nil {
 		return Result{}, internal(openErr)
 	}

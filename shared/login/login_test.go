@@ -264,7 +264,7 @@ func TestAPIDisabledProfileIsRefused(t *testing.T) {
 func TestInactiveUserAnswersLikeAWrongPassword(t *testing.T) {
 	w := newWorld(t, policy.DefaultLockout, "", nil)
 	u, tok := w.user("di")
-	if err := w.st.SetActive(w.ctx, u, false); err != nil {
+	if _, err := w.st.SetActive(w.ctx, u, false); err != nil {
 		t.Fatal(err)
 	}
 	_, err := w.login(u, password+tok, untrusted)

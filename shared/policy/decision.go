@@ -23,6 +23,9 @@ const (
 	ReasonTwoFactorRequired    Reason = "TWO_FACTOR_CODE_REQUIRED" // answers as INVALID_LOGIN
 	ReasonTOTPReused           Reason = "TOTP_CODE_REUSED"         // answers as INVALID_LOGIN
 	ReasonHighAssuranceLogin   Reason = "LOGIN_HIGH_ASSURANCE_REQUIRED"
+	// ReasonSessionsEnded: the user's sessions were ended (deactivated,
+	// password reset) while the login was under way.
+	ReasonSessionsEnded Reason = "SESSIONS_ENDED_DURING_LOGIN" // answers as INVALID_LOGIN
 )
 
 // Via says which rule let an allowed login through without (or with) a challenge.

@@ -63,12 +63,14 @@ func (s *Store) ReleaseTokenReset(ctx context.Context, username string) error {
 // is set, the password hash, in one conditional write: only if both are
 // still what u holds (domain.ErrConflict otherwise), so of two changes racing
 // neither silently undoes the other. A new password also clears the
-// attempt count.
-func (s *Store) SetCredentials(ctx context.Context, u domain.User, newPasswordHash, newTokenDigest string) error {
+// attempt count and raises the session generation: the user's sessions are
+// then to be ended (all, or all but the one the change was made from). It
+// returns the user as it now is.
+func (s *Store) SetCredentials(ctx context.Context, u domain.User, newPasswordHash, newTokenDigest string) (domain.User, error) {
 	set := "SET tokenHash = :tok"
 	vals := map[string]types.AttributeValue{":tok": av(newTokenDigest), ":oldTok": av(u.TokenHash), ":oldPw": av(u.PasswordHash)}
 	if newPasswordHash != "" {
-		set += ", passwordHash = :pw, attempts = :zero, lockEndsAt = :zero, " + nextGen
+		set += ", passwordHash = :pw, attempts = :zero, lockEndsAt = :zero, " + nextGen + ", " + nextSessionGen
 		vals[":pw"], vals[":zero"], vals[":one"] = av(newPasswordHash), av(0), av(1)
 	}
 	cond := "attribute_exists(username) AND passwordHash = :oldPw AND "
@@ -77,17 +79,18 @@ func (s *Store) SetCredentials(ctx context.Context, u domain.User, newPasswordHa
 	} else {
 		cond += "tokenHash = :oldTok"
 	}
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: &s.t.Users, Key: userKey(u.Username),
 		UpdateExpression: &set, ConditionExpression: &cond, ExpressionAttributeValues: vals,
+		ReturnValues: types.ReturnValueAllNew,
 	})
 	if _, ok := isConditionFailed(err); ok {
-		return domain.ErrConflict
+		return domain.User{}, domain.ErrConflict
 	}
 	if err != nil {
-		return fmt.Errorf("saving new credentials: %w", err)
+		return domain.User{}, fmt.Errorf("saving new credentials: %w", err)
 	}
-	return nil
+	return decodeUser(out.Attributes)
 }
 
 // auditItem is a domain.AuditEvent in the login-history table, under the

@@ -322,9 +322,15 @@ func (s *Store) Unlock(ctx context.Context, username string) error {
 	return s.updateUser(ctx, username, "SET attempts = :zero, lockEndsAt = :zero, "+nextGen, map[string]types.AttributeValue{":zero": av(0), ":one": av(1)})
 }
 
-// SetActive activates or deactivates a user.
-func (s *Store) SetActive(ctx context.Context, username string, active bool) error {
-	return s.updateUser(ctx, username, "SET active = :a", map[string]types.AttributeValue{":a": av(active)})
+// SetActive activates or deactivates a user and returns the user as it now
+// is. Deactivating also raises the session generation in the same write:
+// every session of the user is then to be ended, and a login reserved
+// before it cannot open one.
+func (s *Store) SetActive(ctx context.Context, username string, active bool) (domain.User, error) {
+	if active {
+		return s.updateUserNew(ctx, username, "SET active = :a", map[string]types.AttributeValue{":a": av(true)})
+	}
+	return s.updateUserNew(ctx, username, "SET active = :a, "+nextSessionGen, map[string]types.AttributeValue{":a": av(false), ":zero": av(0), ":one": av(1)})
 }
 
 // HistoryFilter picks login history lines (domain.HistoryFilter).

@@ -195,7 +195,7 @@ func TestAdminUserWritesNeedTheUser(t *testing.T) {
 		write func(name string) error
 	}{
 		{name: "unlock", write: func(name string) error { return e.st.Unlock(e.ctx, name) }},
-		{name: "activate", write: func(name string) error { return e.st.SetActive(e.ctx, name, true) }},
+		{name: "activate", write: func(name string) error { _, err := e.st.SetActive(e.ctx, name, true); return err }},
 		{name: "set token digest", write: func(name string) error { return e.st.SetTokenHash(e.ctx, name, "d") }},
 		{name: "set TOTP key", write: func(name string) error { return e.st.SetTOTPKey(e.ctx, name, "k") }},
 		{name: "remove TOTP key", write: func(name string) error { return e.st.SetTOTPKey(e.ctx, name, "") }},

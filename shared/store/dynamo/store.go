@@ -124,6 +124,18 @@ func (s *Store) BeginAttempt(ctx context.Context, username string, now time.Time
 	}
 }
 
+// userNow reads a user with a consistent read; ErrNotFound when none.
+func (s *Store) userNow(ctx context.Context, username string) (domain.User, error) {
+	got, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.t.Users, Key: userKey(username), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return domain.User{}, fmt.Errorf("reading user: %w", err)
+	}
+	if got.Item == nil {
+		return domain.User{}, domain.ErrNotFound
+	}
+	return decodeUser(got.Item)
+}
+
 func decodeUser(item map[string]types.AttributeValue) (domain.User, error) {
 	var it userItem
 	if err := attributevalue.UnmarshalMap(item, &it); err != nil {
@@ -137,11 +149,16 @@ func decodeUser(item map[string]types.AttributeValue) (domain.User, error) {
 // password hash is replaced too, unless it changed meanwhile. With totpStep
 // set, the TOTP code's time step is recorded, and only if it is later than
 // the last one used: a code is good once, even when two logins with it race.
-// domain.ErrReplay then.
+// domain.ErrReplay then. Only while the user's session generation is still
+// the one u was reserved under: if the user's sessions were ended since (a
+// deactivation, a password reset), domain.ErrSessionsEnded and nothing changes.
 func (s *Store) Succeed(ctx context.Context, u domain.User, now time.Time, newHash string, totpStep int64) error {
 	set := "SET attempts = :zero, lastLoginAt = :now, " + nextGen
-	cond := "attribute_exists(username)"
-	vals := map[string]types.AttributeValue{":zero": av(0), ":one": av(1), ":now": av(ts(now))}
+	cond := "attribute_exists(username) AND sessGen = :gen"
+	if u.SessionGen == 0 {
+		cond = "attribute_exists(username) AND (attribute_not_exists(sessGen) OR sessGen = :gen)"
+	}
+	vals := map[string]types.AttributeValue{":zero": av(0), ":one": av(1), ":now": av(ts(now)), ":gen": av(u.SessionGen)}
 	if totpStep > 0 {
 		set += ", totpLastStep = :step"
 		cond += " AND (attribute_not_exists(totpLastStep) OR totpLastStep < :step)"
@@ -157,6 +174,10 @@ func (s *Store) Succeed(ctx context.Context, u domain.User, now time.Time, newHa
 		UpdateExpression: &set, ConditionExpression: &cond, ExpressionAttributeValues: vals,
 	})
 	if _, ok := isConditionFailed(err); ok {
+		// Which condition failed: read the user (a failure path only).
+		if now, err := s.userNow(ctx, u.Username); err != nil || now.SessionGen != u.SessionGen {
+			return errors.Join(domain.ErrSessionsEnded, err)
+		}
 		if newHash != "" {
 			// The password changed meanwhile: keep it; the rest still holds.
 			return s.Succeed(ctx, u, now, "", totpStep)

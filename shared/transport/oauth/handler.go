@@ -115,7 +115,8 @@ func (h *Handler) token(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 	}
 	// The client is checked before the user: a wrong client never counts
 	// toward a user's lockout.
-	if _, err := login.AuthenticateClient(ctx, h.Store, tr.ClientID, tr.ClientSecret); err != nil {
+	app, err := login.AuthenticateClient(ctx, h.Store, tr.ClientID, tr.ClientSecret)
+	if err != nil {
 		e := errorOf(err)
 		if e == ErrUnexpected {
 			log.ErrorContext(ctx, "reading connected app", "error", err.Error())
@@ -126,7 +127,7 @@ func (h *Handler) token(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 	ip, _ := netip.ParseAddr(req.RequestContext.HTTP.SourceIP)
 	start := time.Now()
 	res, err := h.Login.Login(ctx, login.Attempt{Username: tr.Username, Secret: tr.Password, IP: ip, Type: "REST",
-		Client: req.RequestContext.HTTP.UserAgent})
+		Client: req.RequestContext.HTTP.UserAgent, App: app})
 	took := time.Since(start)
 	if err != nil {
 		le := domain.AsError(err)
