@@ -667,3 +667,38 @@ func TestAGiveBackNeverErasesAFailureAfterAReset(t *testing.T) {
 		t.Fatalf("attempts %d; want 1", got)
 	}
 }
+
+// endsFirst is the store with a deactivation (or password reset) landing
+// between a login's reservation and its last write.
+type endsFirst struct{ *dynamo.Store }
+
+func (e endsFirst) Succeed(ctx context.Context, u domain.User, now time.Time, newHash string, step int64) error {
+	if _, err := e.Store.SetActive(ctx, u.Username, false); err != nil {
+		return err
+	}
+	return e.Store.Succeed(ctx, u, now, newHash, step)
+}
+
+// A login under way when the user's sessions are ended opens none: its
+// last write is conditioned on the session generation it reserved under.
+func TestALoginRacingTheEndOfItsUsersSessionsOpensNone(t *testing.T) {
+	w := newWorld(t, policy.DefaultLockout, "", nil)
+	name, tok := w.user("racer")
+	svc := &login.Service{Store: endsFirst{w.st}, Rand: rand.Reader, Now: w.clock.Now, Params: fastParams, FailureFloor: time.Millisecond}
+	_, err := svc.Login(w.ctx, login.Attempt{Username: name, Secret: password + tok, IP: untrusted, Type: "SOAP", Client: "test"})
+	le := domain.AsError(err)
+	if le.Code != domain.CodeInvalidLogin || le.Reason != policy.ReasonSessionsEnded {
+		t.Fatalf("login = %v (%s); want INVALID_LOGIN for %s", err, le.Reason, policy.ReasonSessionsEnded)
+	}
+	u := w.userRecord(name)
+	if live, err := w.st.SessionsOf(w.ctx, u.OrgID, u.ID, w.clock.Now()); err != nil || len(live) != 0 {
+		t.Fatalf("live sessions after: %d, %v; want none", len(live), err)
+	}
+	refused := false
+	for _, ev := range w.history(u.ID) {
+		refused = refused || ev.Reason == string(policy.ReasonSessionsEnded) && !ev.Allowed
+	}
+	if !refused {
+		t.Fatalf("history: %+v; want the refusal in it", w.history(u.ID))
+	}
+}

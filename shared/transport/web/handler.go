@@ -20,6 +20,7 @@ import (
 	"loginguard/shared/metrics"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
+	"loginguard/shared/sessions"
 	"loginguard/shared/transport/apigw"
 )
 
@@ -28,6 +29,7 @@ type Handler struct {
 	Browser  *login.Browser
 	Accounts *account.Service
 	Users    Users
+	Sessions *sessions.Service // the home page's session list and its "end" buttons
 	Log      *slog.Logger
 	Metrics  *metrics.Emitter // may be nil
 }
@@ -117,6 +119,14 @@ func (h *Handler) route(r *request) *response {
 	case "/settings/security-token":
 		if !r.get() {
 			return h.resetToken(r)
+		}
+	case "/settings/sessions/end":
+		if !r.get() {
+			return h.endSession(r)
+		}
+	case "/settings/sessions/end-others":
+		if !r.get() {
+			return h.endOtherSessions(r)
 		}
 	case "/settings/password":
 		if r.get() {
@@ -256,7 +266,15 @@ func (h *Handler) home(r *request, errMsg string, status int) *response {
 		return resp
 	}
 	sess, u, left := s.sess, s.user, s.left
-	v := HomeView{Page: Page{Title: "Home", SignedIn: true, CSRF: secret.CSRFToken(r.cookies[cookieSession]),
+	all, err := h.Sessions.List(r.ctx, u.OrgID, u.ID)
+	if err != nil {
+		h.Log.ErrorContext(r.ctx, "listing sessions failed", "error", err.Error())
+		all = []domain.Session{sess}
+		if errMsg == "" {
+			errMsg = "We couldn't list your other sessions just now. Reload the page in a moment."
+		}
+	}
+	v := HomeView{Sessions: all,Page: Page{Title: "Home", SignedIn: true, CSRF: secret.CSRFToken(r.cookies[cookieSession]),
 		Notice: done[r.ev.QueryStringParameters["m"]], Error: errMsg},
 		User: u, Session: sess, ExpiresIn: int64(left / time.Second), IdleTimeout: int64(sess.Timeout / time.Second),
 		ExpiresAt: h.Browser.Login.Now().Add(left)}

@@ -16,6 +16,7 @@ import (
 
 	"loginguard/shared/domain"
 	"loginguard/shared/login"
+	"loginguard/shared/mail"
 	"loginguard/shared/policy"
 )
 
@@ -67,6 +68,7 @@ type HomeView struct {
 	ExpiresIn   int64 // seconds until the idle timeout, as of this page
 	IdleTimeout int64 // the session's idle timeout in seconds
 	ExpiresAt   time.Time
+	Sessions    []domain.Session // the user's live sessions, this one among them
 }
 
 type PasswordView struct {
@@ -120,6 +122,23 @@ func Render(v any) string {
 }
 
 func when(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04 MST") }
+
+// sessionVia says what a session came through: its connected app (OAuth),
+// or the browser or client that logged in.
+func sessionVia(s domain.Session) string {
+	switch {
+	case s.AppName != "":
+		return s.AppName
+	case s.Client == "":
+		return "unknown client"
+	case s.LoginType == policy.LoginUI:
+		return mail.BrowserName(s.Client)
+	}
+	if r := []rune(s.Client); len(r) > 40 {
+		return string(r[:39]) + "…"
+	}
+	return s.Client
+}
 
 func highAssurance(l string) bool { return policy.Level(l) == policy.LevelHighAssurance }
 

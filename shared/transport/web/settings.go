@@ -18,6 +18,8 @@ var done = map[string]string{
 	"token-sent":       "We sent you a new security token by email. Your previous token no longer works.",
 	"password-changed": "Your password was changed. We sent you a new security token by email; your previous token no longer works.",
 	"stepped-up":       "Your session is now High Assurance.",
+	"session-ended":    "That session has ended: whoever used it must log in again.",
+	"others-ended":     "Every other session of yours has ended. This one goes on.",
 }
 
 // signed is a signed-in request's session, its time left and its user.
@@ -56,8 +58,10 @@ func (h *Handler) signedIn(r *request) (signed, *response) {
 	return signed{sess, left, u}, nil
 }
 
-func (h *Handler) actor(r *request, u domain.User) account.Actor {
-	return account.Actor{User: u, IP: r.ip.String(), Via: "UI"}
+// actor is the signed-in user as the one who asks for a change, from
+// this session (which their own password change keeps).
+func (h *Handler) actor(r *request, s signed) account.Actor {
+	return account.Actor{User: s.user, IP: r.ip.String(), Via: "UI", Session: s.sess.IDHash}
 }
 
 // changeError turns a refused change into what the page says, and its status.
@@ -76,7 +80,7 @@ func (h *Handler) resetToken(r *request) *response {
 		return resp
 	}
 	u := s.user
-	if err := h.Accounts.ResetToken(r.ctx, h.actor(r, u), u); err != nil {
+	if err := h.Accounts.ResetToken(r.ctx, h.actor(r, s), u); err != nil {
 		msg, status := h.changeError(r, err)
 		return h.home(r, msg, status)
 	}
@@ -99,12 +103,11 @@ func (h *Handler) changePassword(r *request) *response {
 	if resp != nil {
 		return resp
 	}
-	u := s.user
 	next := r.form.Get("new")
 	if next != r.form.Get("confirm") {
 		return h.passwordPage(r, "The new password and its confirmation differ. Type them again.", http.StatusOK)
 	}
-	if err := h.Accounts.ChangePassword(r.ctx, h.actor(r, u), r.form.Get("current"), next); err != nil {
+	if err := h.Accounts.ChangePassword(r.ctx, h.actor(r, s), r.form.Get("current"), next); err != nil {
 		msg, status := h.changeError(r, err)
 		return h.passwordPage(r, msg, status)
 	}
@@ -119,7 +122,7 @@ func (h *Handler) setupUsers(r *request, errMsg string, status int) *response {
 		return resp
 	}
 	u := s.user
-	users, err := h.Accounts.Users(r.ctx, h.actor(r, u))
+	users, err := h.Accounts.Users(r.ctx, h.actor(r, s))
 	if err != nil {
 		msg, st := h.changeError(r, err)
 		return h.errorPage(st, msg)
@@ -152,7 +155,7 @@ func (h *Handler) setupResetToken(r *request) *response {
 		msg, status := h.changeError(r, err)
 		return h.setupUsers(r, msg, status)
 	}
-	if err := h.Accounts.ResetToken(r.ctx, h.actor(r, u), target); err != nil {
+	if err := h.Accounts.ResetToken(r.ctx, h.actor(r, s), target); err != nil {
 		msg, status := h.changeError(r, err)
 		if status == http.StatusForbidden {
 			return h.errorPage(status, msg)
