@@ -213,7 +213,9 @@ func TestEndOneSessionByItsReference(t *testing.T) {
 
 func TestEndAppEndsOnlyItsSessions(t *testing.T) {
 	w := newWorld(t)
-	app := func(id string) func(*domain.Session) { return func(s *domain.Session) { s.ClientID, s.AppName = id, "Loader" } }
+	app := func(id string) func(*domain.Session) {
+		return func(s *domain.Session) { s.ClientID, s.AppName = id, "Loader" }
+	}
 	w.open(policy.LoginREST, 0, app("3MVG-a"))
 	w.open(policy.LoginREST, 0, app("3MVG-a"))
 	keep := w.open(policy.LoginREST, 0, app("3MVG-b"))

@@ -274,7 +274,7 @@ func (h *Handler) home(r *request, errMsg string, status int) *response {
 			errMsg = "We couldn't list your other sessions just now. Reload the page in a moment."
 		}
 	}
-	v := HomeView{Sessions: all,Page: Page{Title: "Home", SignedIn: true, CSRF: secret.CSRFToken(r.cookies[cookieSession]),
+	v := HomeView{Sessions: all, Page: Page{Title: "Home", SignedIn: true, CSRF: secret.CSRFToken(r.cookies[cookieSession]),
 		Notice: done[r.ev.QueryStringParameters["m"]], Error: errMsg},
 		User: u, Session: sess, ExpiresIn: int64(left / time.Second), IdleTimeout: int64(sess.Timeout / time.Second),
 		ExpiresAt: h.Browser.Login.Now().Add(left)}
