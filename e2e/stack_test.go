@@ -29,6 +29,8 @@ type stack struct {
 	logPath string // the gateway's output, with every function's log lines
 	st      *dynamo.Store
 	sealer  *keyring.Ring // seals TOTP keys with the keyring the functions use (its own instance)
+	lgadmin string        // the admin CLI, built from this checkout
+	cliEnv  []string      // its environment: this stack's DynamoDB, SES and tables
 }
 
 func build(t *testing.T, root, out, pkg string, lambda bool) {
@@ -56,6 +58,7 @@ func startStack(t *testing.T) *stack {
 	build(t, root, filepath.Join(bin, "AuthorizerFunction", "bootstrap"), "./functions/authorizer", true)
 	build(t, root, filepath.Join(bin, "WhoamiFunction", "bootstrap"), "./functions/whoami", true)
 	build(t, root, filepath.Join(bin, "WebFunction", "bootstrap"), "./functions/web", true)
+	build(t, root, filepath.Join(bin, "lgadmin"), "./cmd/lgadmin", false)
 
 	endpoint := testenv.Dynalite(t)
 	db := testenv.DynamoDB(endpoint)
@@ -85,7 +88,10 @@ func startStack(t *testing.T) *stack {
 		"--parameter-overrides", "SenderAddress="+stackParameters["SenderAddress"],
 		"--parameter-overrides", "SenderIdentity="+stackParameters["SenderIdentity"])
 	logPath := gw.Stdout.(*os.File).Name()
-	return &stack{root: root, baseURL: "http://" + addr, sesURL: sesURL, stopSES: stopSES, logPath: logPath, st: st, sealer: sealer}
+	cliEnv := []string{"AWS_ENDPOINT_URL_DYNAMODB=" + endpoint, "AWS_ENDPOINT_URL_SESV2=" + sesURL, "AWS_REGION=us-east-1",
+		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local", "SENDER_ADDRESS=" + stackParameters["SenderAddress"], "HOME=" + t.TempDir()}
+	return &stack{root: root, baseURL: "http://" + addr, sesURL: sesURL, stopSES: stopSES, logPath: logPath, st: st, sealer: sealer,
+		lgadmin: filepath.Join(bin, "lgadmin"), cliEnv: cliEnv}
 }
 
 // account is one org, profile and user made for one scenario.

@@ -322,6 +322,36 @@ const scenarios = {
     await shot(page, 'raised');
   },
 
+  // The home page's own sessions: a SOAP session (opened by the Go test)
+  // is ended with its "End" button, then a second browser's session with
+  // "Log out everywhere else"; this browser's session goes on.
+  async 'end-others'() {
+    const a = await newPage();
+    const b = await newPage();
+    await logIn(b.page, cmd.username, cmd.password);
+    await expectHome(b.page, 'second browser login');
+    await logIn(a.page, cmd.username, cmd.password);
+    await expectHome(a.page, 'login');
+    const types = await a.page.$$eval('#session-list tbody tr', (rows) => rows.map((r) => r.dataset.type).sort());
+    check(JSON.stringify(types) === JSON.stringify(['SOAP', 'UI', 'UI']), `sessions listed: ${JSON.stringify(types)}`);
+    check((await a.page.locator('#session-list .badge', { hasText: 'This session' }).count()) === 1, 'this session is marked');
+    const refs = await a.page.$$eval('#session-list tbody tr', (rows) => rows.map((r) => r.dataset.ref));
+    out.refs = refs;
+    await shot(a.page, 'sessions');
+    await Promise.all([a.page.waitForLoadState('load'), a.page.locator('#session-list tr[data-type=SOAP] button').click()]);
+    check(/That session has ended/.test(await text(a.page, '.notice')), `after End: "${await text(a.page, '.notice')}" ${await text(a.page, '.error')} at ${a.page.url()}: ${(await a.page.innerText('body')).slice(0, 300)}`);
+    check((await a.page.locator('#session-list tbody tr').count()) === 2, 'the SOAP session is no longer listed');
+    await Promise.all([a.page.waitForLoadState('load'), a.page.click('#end-others')]);
+    check(/Every other session/.test(await text(a.page, '.notice')), `after Log out everywhere else: "${await text(a.page, '.notice')}" ${await text(a.page, '.error')}`);
+    check((await a.page.locator('#session-list tbody tr').count()) === 1, 'only this session is left');
+    check((await a.page.$('#end-others')) === null, 'nothing else to end');
+    await shot(a.page, 'ended');
+    await b.page.goto(base + '/');
+    check(new URL(b.page.url()).pathname === '/login', `the other browser: ${b.page.url()}; its session must be over`);
+    await a.page.goto(base + '/');
+    await expectHome(a.page, 'this browser after ending the others');
+  },
+
   // "Reset my security token" on the home page: a notice when the mail
   // went out, a clear error when it could not (cmd.expectFailure).
   async 'token-reset'() {

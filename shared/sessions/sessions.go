@@ -144,20 +144,7 @@ func (s *Service) Sweep(ctx context.Context, u domain.User, keep string) (Report
 	}
 	var r Report
 	pass := func() error {
-		all, err := s.Store.SessionsOf(ctx, u.OrgID, u.ID, s.Now())
-		if err != nil {
-			return err
-		}
-		var ids []string
-		for _, sess := range all {
-			if sess.Gen < u.SessionGen && sess.IDHash != keep {
-				ids = append(ids, sess.IDHash)
-			}
-		}
-		r.Total += len(ids)
-		n, err := s.Store.EndSessions(ctx, ids)
-		r.Ended += n
-		return err
+		return s.endWhere(ctx, u.OrgID, u.ID, &r, func(sess domain.Session) bool { return sess.Gen < u.SessionGen && sess.IDHash != keep })
 	}
 	if err := pass(); err != nil {
 		return r, notAll(r, "ending "+u.Username+"'s sessions", err)
@@ -176,26 +163,32 @@ func (s *Service) Sweep(ctx context.Context, u domain.User, keep string) (Report
 	return r, nil
 }
 
+// endWhere ends the live sessions of an org (or of one user of it) that
+// match, adding what it did to r.
+func (s *Service) endWhere(ctx context.Context, orgID, userID string, r *Report, match func(domain.Session) bool) error {
+	all, err := s.Store.SessionsOf(ctx, orgID, userID, s.Now())
+	if err != nil {
+		return err
+	}
+	var ids []string
+	for _, sess := range all {
+		if match(sess) {
+			ids = append(ids, sess.IDHash)
+		}
+	}
+	r.Total += len(ids)
+	n, err := s.Store.EndSessions(ctx, ids)
+	r.Ended += n
+	return err
+}
+
 // EndApp ends every session a connected app's logins opened (after the
 // app is deleted, so no new one can open; logins that read the app just
 // before are covered by a second look after Settle).
 func (s *Service) EndApp(ctx context.Context, orgID, clientID string) (Report, error) {
 	var r Report
 	pass := func() error {
-		all, err := s.Store.SessionsOf(ctx, orgID, "", s.Now())
-		if err != nil {
-			return err
-		}
-		var ids []string
-		for _, sess := range all {
-			if sess.ClientID == clientID {
-				ids = append(ids, sess.IDHash)
-			}
-		}
-		r.Total += len(ids)
-		n, err := s.Store.EndSessions(ctx, ids)
-		r.Ended += n
-		return err
+		return s.endWhere(ctx, orgID, "", &r, func(sess domain.Session) bool { return sess.ClientID == clientID })
 	}
 	if err := pass(); err != nil {
 		return r, notAll(r, "ending the app's sessions", err)

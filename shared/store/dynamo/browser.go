@@ -225,11 +225,5 @@ func (s *Store) RaiseSession(ctx context.Context, idHash, level string, now time
 		ExpressionAttributeNames:  map[string]string{"#level": "level"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":level": av(level), ":now": av(now.Unix()), ":ui": av(policy.LoginUI)},
 	})
-	if _, ok := isConditionFailed(err); ok {
-		return domain.ErrNotFound
-	}
-	if err != nil {
-		return fmt.Errorf("raising session: %w", err)
-	}
-	return nil
+	return orNotFound(err, "raising session")
 }

@@ -94,6 +94,18 @@ func (s *Store) EndSessions(ctx context.Context, idHashes []string) (int, error)
 	return done, nil
 }
 
+// orNotFound is a conditional write's outcome: domain.ErrNotFound when its
+// condition failed, else its error, saying what it was doing.
+func orNotFound(err error, what string) error {
+	if _, ok := isConditionFailed(err); ok {
+		return domain.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
 // nextSessionGen raises a user's session generation (with :zero and :one
 // bound): every write that ends a user's sessions carries it.
 const nextSessionGen = "sessGen = if_not_exists(sessGen, :zero) + :one"
@@ -150,13 +162,7 @@ func (s *Store) KeepSession(ctx context.Context, idHash, userID string, gen int6
 		ConditionExpression:       aws.String("attribute_exists(id) AND attribute_not_exists(kind) AND userId = :u AND (attribute_not_exists(gen) OR gen < :g)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":g": av(gen), ":u": av(userID)},
 	})
-	if _, ok := isConditionFailed(err); ok {
-		return domain.ErrNotFound
-	}
-	if err != nil {
-		return fmt.Errorf("keeping session: %w", err)
-	}
-	return nil
+	return orNotFound(err, "keeping session")
 }
 
 // ApplySessionPolicy rewrites the settings a live session carries (its
@@ -184,11 +190,5 @@ func (s *Store) ApplySessionPolicy(ctx context.Context, sess domain.Session) err
 		UpdateExpression: &expr, ConditionExpression: aws.String("attribute_exists(id) AND attribute_not_exists(kind)"),
 		ExpressionAttributeValues: vals,
 	})
-	if _, ok := isConditionFailed(err); ok {
-		return domain.ErrNotFound
-	}
-	if err != nil {
-		return fmt.Errorf("updating session settings: %w", err)
-	}
-	return nil
+	return orNotFound(err, "updating session settings")
 }

@@ -1,6 +1,7 @@
 package dynamo_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -131,5 +132,70 @@ func TestRaiseSessionStepsUpOnlyALiveBrowserSession(t *testing.T) {
 				t.Errorf("stored level %q; want %q", got, c.wantLevel)
 			}
 		})
+	}
+}
+
+// The writes that end a user's sessions raise the session generation in
+// the same write; a login's last write (Succeed) then fails with
+// ErrSessionsEnded and changes nothing.
+func TestEndingAUsersSessionsRaisesTheGenerationAndFailsALoginUnderWay(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range []struct {
+		name    string
+		end     func(u domain.User) (domain.User, error)
+		wantGen int64 // the generation after the write
+	}{
+		{name: "deactivation", end: func(u domain.User) (domain.User, error) { return e.st.SetActive(e.ctx, u.Username, false) }, wantGen: 1},
+		{name: "activation ends nothing", end: func(u domain.User) (domain.User, error) { return e.st.SetActive(e.ctx, u.Username, true) }},
+		{name: "a new password", end: func(u domain.User) (domain.User, error) { return e.st.SetCredentials(e.ctx, u, "new-hash", "new-token") }, wantGen: 1},
+		{name: "a new token alone ends nothing", end: func(u domain.User) (domain.User, error) { return e.st.SetCredentials(e.ctx, u, "", "new-token") }},
+		{name: "an explicit end", end: func(u domain.User) (domain.User, error) { return e.st.EndUserSessions(e.ctx, u.Username) }, wantGen: 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			reserved := e.user(t) // as a login's reservation read it
+			after, err := c.end(reserved)
+			if err != nil || after.SessionGen != c.wantGen {
+				t.Fatalf("generation after: %d, %v; want %d", after.SessionGen, err, c.wantGen)
+			}
+			err = e.st.Succeed(e.ctx, reserved, now, "", 0)
+			if ended := errors.Is(err, domain.ErrSessionsEnded); ended != (c.wantGen > 0) {
+				t.Fatalf("the login's last write: %v; want ErrSessionsEnded: %v", err, c.wantGen > 0)
+			}
+			if got := e.read(t, reserved.Username); c.wantGen > 0 && !got.LastLoginAt.IsZero() {
+				t.Errorf("the failed last write recorded a login at %v", got.LastLoginAt)
+			}
+		})
+	}
+}
+
+func TestKeepSessionMovesOnlyTheUsersLiveSessionForward(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range []struct {
+		name    string
+		userID  string
+		gen     int64
+		want    error
+		wantGen int64
+	}{
+		{name: "the user's session moves into the new generation", userID: "005000000000001", gen: 3, wantGen: 3},
+		{name: "another user's session is not theirs to keep: ErrNotFound", userID: "005000000000002", gen: 3, want: domain.ErrNotFound},
+		{name: "a generation never goes back: ErrNotFound", userID: "005000000000001", gen: 0, want: domain.ErrNotFound},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			sess := e.openSession(t, policy.LoginUI, now)
+			err := e.st.KeepSession(e.ctx, sess.IDHash, c.userID, c.gen)
+			if !is(err, c.want) {
+				t.Fatalf("err %v; want %v", err, c.want)
+			}
+			if got := num(t, e.item(t, e.tb.Sessions, idKey(sess.IDHash)), "gen"); got != c.wantGen {
+				t.Errorf("stored generation %d; want %d", got, c.wantGen)
+			}
+		})
+	}
+	if err := e.st.KeepSession(e.ctx, "none", "005000000000001", 1); !is(err, domain.ErrNotFound) {
+		t.Fatalf("keeping no session: %v; want ErrNotFound and no item made", err)
+	}
+	if e.item(t, e.tb.Sessions, idKey("none")) != nil {
+		t.Fatal("KeepSession made an item")
 	}
 }

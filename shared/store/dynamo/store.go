@@ -409,11 +409,5 @@ func (s *Store) EndSession(ctx context.Context, idHash string, loginTypes []stri
 		ConditionExpression:       aws.String("attribute_exists(id) AND expiresAt > :now AND loginType IN (" + strings.Join(in, ", ") + ")"),
 		ExpressionAttributeValues: vals,
 	})
-	if _, ok := isConditionFailed(err); ok {
-		return domain.ErrNotFound
-	}
-	if err != nil {
-		return fmt.Errorf("ending session: %w", err)
-	}
-	return nil
+	return orNotFound(err, "ending session")
 }
