@@ -325,3 +325,41 @@ func TestHistoryAndAudit(t *testing.T) {
 		t.Fatalf("a limit of 0: %v", err)
 	}
 }
+
+// An admin's change reaches the live sessions of the org: the org's
+// settings through UpdateOrg, a profile's through UpdateProfile (here: an
+// IP range added to the profile ends a session from outside it).
+func TestSettingsChangesReachLiveSessions(t *testing.T) {
+	svc, st, _ := newService(t)
+	ctx := testenv.Context(t)
+	a := testenv.Seed(t, st)
+	open := func(ip string) domain.Session {
+		u := a.User
+		s := domain.Session{IDHash: "s-" + ip, UserID: u.ID, OrgID: u.OrgID, ProfileID: u.ProfileID, Username: u.Username, IP: ip,
+			LoginType: policy.LoginUI, Level: string(policy.LevelStandard), Timeout: time.Hour, CreatedAt: time.Now(), LastSeenAt: time.Now()}
+		if err := st.OpenSession(ctx, s, domain.LoginEvent{At: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	inside, outside := open("10.0.0.9"), open("198.51.100.7")
+	if _, err := svc.UpdateOrg(ctx, a.Org.ID, func(s *domain.OrgSettings) error { s.SessionTimeout = 30 * time.Minute; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := st.Session(ctx, inside.IDHash, time.Now()); err != nil || s.Timeout != 30*time.Minute {
+		t.Fatalf("after org set: timeout %v, %v; want the new 30 minutes", s.Timeout, err)
+	}
+	_, err := svc.UpdateProfile(ctx, a.Org.ID, a.Profile.ID, func(_ domain.Org, s *domain.ProfileSettings) (err error) {
+		s.LoginIPRanges, err = policy.ParseIPRanges("10.0.0.0-10.0.0.255")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Session(ctx, outside.IDHash, time.Now()); !errors.Is(err, domain.ErrNotFound) {
+		t.Fatalf("the session from outside the new range: %v; want ended", err)
+	}
+	if _, err := st.Session(ctx, inside.IDHash, time.Now()); err != nil {
+		t.Fatalf("the session inside the range: %v; want kept", err)
+	}
+}
