@@ -170,6 +170,9 @@ type Attempt struct {
 	Type       string // SOAP, REST, UI
 	Client     string // user agent
 	APIVersion string
+	// Persistent: a browser login that asked to be remembered until logout,
+	// into an org that offers it (Browser decides; API logins never are).
+	Persistent bool
 }
 
 // Result is a successful login.
@@ -294,7 +297,7 @@ func (s *Service) open(ctx context.Context, u domain.User, a Attempt, d policy.D
 	}
 	sess := domain.Session{
 		IDHash: secret.Digest(secret.PurposeSession, id), UserID: u.ID, OrgID: u.OrgID, Username: u.Username,
-		IP: a.IP.String(), Level: string(policy.LevelOf(method, u.Policy.Levels)), LoginType: a.Type, Timeout: timeout,
+		IP: a.IP.String(), Level: string(policy.LevelOf(method, u.Policy.Levels)), LoginType: a.Type, Timeout: timeout, Persistent: a.Persistent,
 		LockIP: u.Policy.LockSessionsToIP, Hours: u.Policy.LoginHours, HighAssurance: u.Policy.HighAssurance, CreatedAt: now, LastSeenAt: now,
 	}
 	res := Result{SessionID: id, Session: sess, User: u, Decision: d}
