@@ -49,6 +49,10 @@ const (
 	cookieCSRF      = "__Host-lg_csrf"
 	cookieUser      = "__Host-lg_user"
 	cookieStepUp    = "__Host-lg_stepup"
+	// What the login page remembers and offers (switcher.go).
+	cookieUsers = "__Host-lg_users"
+	cookieOffer = "__Host-lg_offer"
+	cookieKeep  = "__Host-lg_keep"
 )
 
 // deviceMaxAge is the activation cookie's life: the most browsers keep one
@@ -146,6 +150,14 @@ func (h *Handler) route(r *request) *response {
 			return h.stepUpPage(r)
 		}
 		return h.stepUpPost(r)
+	case "/login/switch":
+		if !r.get() {
+			return h.switchUser(r)
+		}
+	case "/login/forget":
+		if !r.get() {
+			return h.forgetUser(r)
+		}
 	case "/login/cancel":
 		if !r.get() {
 			h.Browser.Cancel(r.ctx, r.cookies[cookieChallenge])
@@ -203,12 +215,17 @@ func (h *Handler) readForm(r *request) *response {
 // csrfOK: the login-flow forms carry the double-submit cookie's value; the
 // signed-in forms carry the session's token.
 func (h *Handler) csrfOK(r *request, sent string) bool {
+	if r.path == "/logout" && r.cookies[cookieSession] == "" {
+		// No session, nothing to end: a tab whose session ended in another
+		// tab (its idle-timeout prompt logs out too) lands on the login page.
+		return true
+	}
 	if sent == "" {
 		return false
 	}
 	var want string
 	switch r.path {
-	case "/login", "/login/verify", "/login/cancel":
+	case "/login", "/login/verify", "/login/cancel", "/login/switch", "/login/forget":
 		want = r.cookies[cookieCSRF]
 	default:
 		if sid := r.cookies[cookieSession]; sid != "" {
@@ -255,11 +272,8 @@ func (h *Handler) home(r *request, errMsg string, status int) *response {
 	if resp != nil {
 		return resp
 	}
-	sess, u, left := s.sess, s.user, s.left
-	v := HomeView{Page: Page{Title: "Home", SignedIn: true, CSRF: secret.CSRFToken(r.cookies[cookieSession]),
-		Notice: done[r.ev.QueryStringParameters["m"]], Error: errMsg},
-		User: u, Session: sess, ExpiresIn: int64(left / time.Second), IdleTimeout: int64(sess.Timeout / time.Second),
-		ExpiresAt: h.Browser.Login.Now().Add(left)}
+	v := HomeView{Page: s.page(r, "Home"), User: s.user, Session: s.sess, ExpiresAt: h.Browser.Login.Now().Add(s.left)}
+	v.Notice, v.Error = done[r.ev.QueryStringParameters["m"]], errMsg
 	return (&response{status: status}).html(Render(v))
 }
 
