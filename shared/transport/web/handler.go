@@ -139,6 +139,13 @@ func (h *Handler) route(r *request) *response {
 		if r.get() {
 			return h.loginPage(r, "", notices[r.ev.QueryStringParameters["m"]], http.StatusOK)
 		}
+		// The login form, or a remembered name's switch or forget button.
+		if name := r.form.Get("switch"); name != "" {
+			return h.switchUser(r, name)
+		}
+		if name := r.form.Get("forget"); name != "" {
+			return h.forgetUser(r, name)
+		}
 		return h.loginPost(r)
 	case "/login/verify":
 		if r.get() {
@@ -150,14 +157,6 @@ func (h *Handler) route(r *request) *response {
 			return h.stepUpPage(r)
 		}
 		return h.stepUpPost(r)
-	case "/login/switch":
-		if !r.get() {
-			return h.switchUser(r)
-		}
-	case "/login/forget":
-		if !r.get() {
-			return h.forgetUser(r)
-		}
 	case "/login/cancel":
 		if !r.get() {
 			h.Browser.Cancel(r.ctx, r.cookies[cookieChallenge])
@@ -225,7 +224,7 @@ func (h *Handler) csrfOK(r *request, sent string) bool {
 	}
 	var want string
 	switch r.path {
-	case "/login", "/login/verify", "/login/cancel", "/login/switch", "/login/forget":
+	case "/login", "/login/verify", "/login/cancel":
 		want = r.cookies[cookieCSRF]
 	default:
 		if sid := r.cookies[cookieSession]; sid != "" {

@@ -202,11 +202,11 @@ func TestTheLoginPageOffersWhatThisBrowsersLoginsAllow(t *testing.T) {
 			if got := checkbox.MatchString(resp.Body); got != tc.wantCheckbox {
 				t.Errorf("checkbox shown %v; want %v", got, tc.wantCheckbox)
 			}
-			if got := strings.Count(resp.Body, `action="/login/switch"`); got != len(tc.wantNames) {
+			if got := strings.Count(resp.Body, `name="switch"`); got != len(tc.wantNames) {
 				t.Errorf("%d names to switch to; want %d", got, len(tc.wantNames))
 			}
 			for _, n := range tc.wantNames {
-				if !strings.Contains(resp.Body, `data-username="`+n+`"`) || !strings.Contains(resp.Body, `aria-label="Forget `+n+`"`) {
+				if !strings.Contains(resp.Body, `name="switch" value="`+n+`"`) || !strings.Contains(resp.Body, `name="forget" value="`+n+`"`) {
 					t.Errorf("%s is not offered (or not escaped)", n)
 				}
 			}
@@ -220,44 +220,44 @@ func TestTheLoginPageOffersWhatThisBrowsersLoginsAllow(t *testing.T) {
 func TestSwitchingAndForgettingActOnlyOnRememberedNames(t *testing.T) {
 	list := rememberedNames{{org: orgA, offer: true, username: "ann@a.example"}, {org: orgB, username: "bob@b.example"}}
 	base := []string{"__Host-lg_csrf=" + tok, cookieUsers + "=" + escapeCookieValue(list.String()), cookieUser + "=bob@b.example"}
-	post := func(path, username string, cookies []string) map[string]*http.Cookie {
+	post := func(button, username string, cookies []string) map[string]*http.Cookie {
 		t.Helper()
-		ev := event("POST", path, "csrf="+tok+"&username="+username, cookies, nil)
+		ev := event("POST", "/login", "csrf="+tok+"&"+button+"="+username, cookies, nil)
 		resp, err := handler().Handle(t.Context(), ev)
 		if err != nil || resp.StatusCode != http.StatusSeeOther || resp.Headers["location"] != "/login" {
-			t.Fatalf("%s %s: %d %v %v", path, username, resp.StatusCode, resp.Headers, err)
+			t.Fatalf("%s %s: %d %v %v", button, username, resp.StatusCode, resp.Headers, err)
 		}
 		return cookiesOf(t, &response{cookies: resp.Cookies})
 	}
-	got := post("/login/switch", "ANN@a.example", base)
+	got := post("switch", "ANN@a.example", base)
 	if c := got[cookieUser]; c == nil || c.Value != "ann@a.example" {
 		t.Errorf("switching fills the name as remembered: %+v", c)
 	}
 	if c := got[cookieOffer]; c == nil || c.MaxAge <= 0 {
 		t.Errorf("ann's org offers remember-me: %+v", c)
 	}
-	if got := post("/login/switch", "bob@b.example", base)[cookieOffer]; got == nil || got.MaxAge >= 0 {
+	if got := post("switch", "bob@b.example", base)[cookieOffer]; got == nil || got.MaxAge >= 0 {
 		t.Errorf("bob's org does not offer remember-me: %+v", got)
 	}
-	if got := post("/login/switch", "eve@e.example", base); len(got) != 0 {
+	if got := post("switch", "eve@e.example", base); len(got) != 0 {
 		t.Errorf("a name not remembered changes nothing: %v", got)
 	}
-	if got := post("/login/switch", "ann@a.example", append([]string{cookieUser + "=-"}, base...)); len(got) != 0 {
+	if got := post("switch", "ann@a.example", append([]string{cookieUser + "=-"}, base...)); len(got) != 0 {
 		t.Errorf("with caching off nothing is switched to: %v", got)
 	}
-	got = post("/login/forget", "bob@b.example", base)
+	got = post("forget", "bob@b.example", base)
 	if c := got[cookieUsers]; c == nil || parseRemembered(ParseCookies([]string{c.Name + "=" + c.Value})[cookieUsers]).String() != list[:1].String() {
 		t.Errorf("forgetting bob: %+v", c)
 	}
 	if c := got[cookieUser]; c == nil || c.MaxAge >= 0 {
 		t.Errorf("the forgotten name leaves the field too: %+v", c)
 	}
-	got = post("/login/forget", "ann@a.example", []string{"__Host-lg_csrf=" + tok, cookieUsers + "=" + escapeCookieValue(list[:1].String())})
+	got = post("forget", "ann@a.example", []string{"__Host-lg_csrf=" + tok, cookieUsers + "=" + escapeCookieValue(list[:1].String())})
 	if c := got[cookieUsers]; c == nil || c.MaxAge >= 0 {
 		t.Errorf("forgetting the last name expires the cookie: %+v", c)
 	}
 	// Without the login form's token, nothing.
-	if resp := serve(t, handler(), event("POST", "/login/forget", "username=ann@a.example", base, nil)); resp.StatusCode != http.StatusForbidden {
+	if resp := serve(t, handler(), event("POST", "/login", "forget=ann@a.example", base, nil)); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("forget without the CSRF token: %d", resp.StatusCode)
 	}
 }

@@ -181,12 +181,12 @@ func (r *request) rememberLogin(resp *response, out login.BrowserOutcome) {
 // then shows it in the user name field, and offers "Remember me" as the
 // name's org did at its last login here. A name not remembered changes
 // nothing.
-func (h *Handler) switchUser(r *request) *response {
+func (h *Handler) switchUser(r *request, name string) *response {
 	resp := redirect("/login")
 	if r.cookies[cookieUser] == noCaching {
 		return resp
 	}
-	e, ok := parseRemembered(r.cookies[cookieUsers]).find(r.form.Get("username"))
+	e, ok := parseRemembered(r.cookies[cookieUsers]).find(name)
 	if !ok {
 		return resp
 	}
@@ -196,12 +196,8 @@ func (h *Handler) switchUser(r *request) *response {
 
 // forgetUser takes a name off the login page: out of the names to switch
 // between and, if it is the one prefilled, out of the field.
-func (h *Handler) forgetUser(r *request) *response {
+func (h *Handler) forgetUser(r *request, name string) *response {
 	resp := redirect("/login")
-	name := r.form.Get("username")
-	if name == "" {
-		return resp
-	}
 	list := parseRemembered(r.cookies[cookieUsers])
 	if _, ok := list.find(name); ok {
 		resp.cookies = append(resp.cookies, list.without(name).cookie())
