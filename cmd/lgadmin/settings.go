@@ -215,6 +215,12 @@ var orgSettingFlags = []settingFlag[domain.OrgSettings]{
 	boolSetting("login-page-caching", "loginPageCaching", "login page caching and autocomplete",
 		`"enable caching and autocomplete on login page": the login page remembers the user name and lets the browser fill it in`, true, true,
 		func(s *domain.OrgSettings) *bool { return &s.NoLoginPageCaching }),
+	boolSetting("user-switching", "userSwitching", "user switching",
+		`"enable user switching": the login page offers the user names that logged in on the browser (never with login page caching off)`, true, false,
+		func(s *domain.OrgSettings) *bool { return &s.UserSwitching }),
+	boolSetting("remember-me", "rememberMe", "remember me until logout",
+		`"remember me until logout": the login page offers "Remember me", whose session survives closing the browser (the idle timeout still ends it)`, false, false,
+		func(s *domain.OrgSettings) *bool { return &s.RememberMe }),
 }
 
 // lockoutSetting is the entry of one half of the lockout policy: part 0

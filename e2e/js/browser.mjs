@@ -436,6 +436,188 @@ const scenarios = {
   },
 };
 
+// ---------------------------------------------------------------------------
+// Session UI (issue 13, parts 4 to 6): the idle-timeout prompt on every
+// signed-in page, "Remember me until logout", "Enable user switching".
+// Driven from e2e/session_ui_test.go.
+// ---------------------------------------------------------------------------
+
+// sidCookie is the session cookie of a context, or undefined.
+async function sidCookie(context) {
+  return (await context.cookies()).find((c) => c.name === '__Host-sid');
+}
+
+// reopened is a new context holding only the persistent cookies of
+// context: the browser closed and opened again.
+async function reopened(context) {
+  const kept = (await context.cookies()).filter((c) => c.expires !== -1);
+  const next = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+  await next.addCookies(kept);
+  return { context: next, page: await next.newPage() };
+}
+
+async function logInAs(page, username, password, email, remember) {
+  const since = nowSec();
+  await page.goto(base + '/login');
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  if (remember) await page.check('#remember');
+  await Promise.all([page.waitForLoadState('load'), page.click('#login-form button[type=submit]')]);
+  if (new URL(page.url()).pathname === '/login/verify') {
+    await enterCode(page, await codeFromMail(since, email));
+  }
+  check(new URL(page.url()).pathname === '/', `${username}: landed on ${page.url()}; error: ${await text(page, '.error')}`);
+  check((await text(page, '#username')).toLowerCase() === username.toLowerCase(), `the home page does not name ${username}`);
+}
+
+// switchNames are the names the login page offers to switch to.
+async function switchNames(page) {
+  return page.$$eval('button[name=switch]', (bs) => bs.map((b) => b.value));
+}
+
+// The prompt opens shortly before the idle timeout (the browser's clock
+// driven); Continue closes it.
+async function promptAndContinue(page, idle, what) {
+  check(parseInt(await page.getAttribute('body', 'data-idle-timeout'), 10) === idle, `${what}: no session timing on the page`);
+  check(!(await page.isVisible('#timeout-dialog')), `${what}: no prompt at first`);
+  await page.clock.fastForward((idle - 50) * 1000);
+  await page.waitForSelector('#timeout-dialog', { state: 'visible' });
+  await shot(page, `prompt-${what}`);
+  const [refresh] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/session/refresh')), page.click('#timeout-continue')]);
+  check(refresh.status() === 200, `${what}: Continue answered ${refresh.status()}`);
+  await page.waitForSelector('#timeout-dialog', { state: 'hidden' });
+}
+
+Object.assign(scenarios, {
+  // "Remember me until logout" on: a browser that has seen the org offers
+  // it; ticked (through an emailed code), the session cookie is persistent
+  // and a reopened browser is still signed in, until logout.
+  async 'remember-on'() {
+    const { context, page } = await newPage();
+    await page.goto(base + '/login');
+    check((await page.$('#remember')) === null, 'a browser that has seen no org offers no remember-me');
+    await logInAs(page, cmd.username, cmd.password, cmd.email, false);
+    check((await sidCookie(context)).expires === -1, 'not ticked: a browser-session cookie');
+    await logout(page);
+    check(await page.isVisible('#remember'), 'after a login into an org offering it, the login page offers remember-me');
+    await shot(page, 'offered');
+    // Another user of the org, new to this browser: the code step follows.
+    await logInAs(page, cmd.other, cmd.otherPassword, cmd.other, true);
+    const sid = await sidCookie(context);
+    const days = (sid.expires - Date.now() / 1000) / 86400;
+    check(days > 29 && days <= 30 && sid.httpOnly && sid.secure, `ticked: a persistent session cookie for 30 days, not ${days}`);
+    const again = await reopened(context);
+    await again.page.goto(base + '/');
+    check(new URL(again.page.url()).pathname === '/', `the reopened browser is not signed in: ${again.page.url()}`);
+    check((await text(again.page, '#username')).toLowerCase() === cmd.other.toLowerCase(), 'the reopened browser has another user');
+    await shot(again.page, 'reopened');
+    await logout(again.page);
+    const after = await reopened(context);
+    await after.page.goto(base + '/');
+    check(new URL(after.page.url()).pathname === '/login', 'after logout the remembered session must be over');
+  },
+
+  // Off: no checkbox, and a forged field gets a browser-session cookie.
+  async 'remember-off'() {
+    const { context, page } = await newPage();
+    await logInAs(page, cmd.username, cmd.password, cmd.email, false);
+    await logout(page);
+    check((await page.$('#remember')) === null, 'an org without remember-me: no checkbox');
+    await page.fill('#password', cmd.password);
+    await page.evaluate(() => {
+      const f = document.createElement('input');
+      Object.assign(f, { type: 'hidden', name: 'remember', value: '1' });
+      document.querySelector('#login-form').appendChild(f);
+    });
+    await Promise.all([page.waitForLoadState('load'), page.click('#login-form button[type=submit]')]);
+    await expectHome(page, 'with a forged remember field');
+    check((await sidCookie(context)).expires === -1, 'a forged remember field must give a browser-session cookie');
+    const again = await reopened(context);
+    await again.page.goto(base + '/');
+    check(new URL(again.page.url()).pathname === '/login', 'a reopened browser is not signed in');
+  },
+
+  // User switching: both names offered after two logins; choosing one
+  // fills it; forget takes one off. cmd.expect: "on", "off" or "no-caching".
+  async 'user-switching'() {
+    const { context, page } = await newPage();
+    await logInAs(page, cmd.username, cmd.password, cmd.email, false);
+    await logout(page);
+    await logInAs(page, cmd.other, cmd.otherPassword, cmd.other, false);
+    await logout(page);
+    await shot(page, `login-${cmd.expect}`);
+    const names = (await switchNames(page)).map((n) => n.toLowerCase());
+    const kept = (await context.cookies()).find((c) => c.name === '__Host-lg_users');
+    if (cmd.expect !== 'on') {
+      check(names.length === 0, `${cmd.expect}: names offered ${names}`);
+      check(!kept, `${cmd.expect}: the names must not be kept`);
+      if (cmd.expect === 'no-caching') {
+        check((await page.inputValue('#username')) === '', 'caching off: no name in the field');
+        check((await page.getAttribute('#username', 'autocomplete')) === 'off', 'caching off: autocomplete off');
+      }
+      return;
+    }
+    check(names.length === 2 && names[0] === cmd.other.toLowerCase() && names[1] === cmd.username.toLowerCase(), `names offered: ${names}`);
+    check(kept.httpOnly && kept.secure && kept.path === '/' && kept.expires !== -1, `the names cookie ${JSON.stringify(kept)}`);
+    check((await page.inputValue('#username')).toLowerCase() === cmd.other.toLowerCase(), 'the last name is in the field');
+    const choose = page.locator('button[name=switch]', { hasText: cmd.username });
+    await Promise.all([page.waitForLoadState('load'), choose.click()]);
+    check((await page.inputValue('#username')).toLowerCase() === cmd.username.toLowerCase(), `choosing a name fills it: ${await page.inputValue('#username')}`);
+    await shot(page, 'switched');
+    // Chosen, the password is all that is left to type.
+    await page.fill('#password', cmd.password);
+    await Promise.all([page.waitForLoadState('load'), page.click('#login-form button[type=submit]')]);
+    await expectHome(page, 'after switching');
+    await logout(page);
+    await Promise.all([page.waitForLoadState('load'), page.click(`button[aria-label="Forget ${cmd.other}"]`)]);
+    const left = (await switchNames(page)).map((n) => n.toLowerCase());
+    check(left.length === 1 && left[0] === cmd.username.toLowerCase(), `after forgetting: ${left}`);
+    await shot(page, 'forgot');
+  },
+
+  // The prompt on the settings, setup and step-up pages; unanswered, the
+  // browser logs out at the timeout.
+  async 'timeout-pages'() {
+    const { page } = await newPage();
+    await page.clock.install();
+    await logInAs(page, cmd.username, cmd.password, cmd.email, false);
+    const idle = cmd.timeoutSeconds;
+    await page.goto(base + '/settings/password');
+    await promptAndContinue(page, idle, 'password');
+    await page.goto(base + '/setup/users');
+    check(new URL(page.url()).pathname === '/setup/users', `the setup page: ${page.url()}`);
+    await promptAndContinue(page, idle, 'setup-users');
+    await page.goto(base + '/login/step-up?resource=reports');
+    check((await page.$('#totp-secret')) !== null, 'the step-up page should ask to enrol');
+    await promptAndContinue(page, idle, 'step-up');
+    // Unanswered: logged out at the timeout.
+    await page.clock.fastForward((idle - 50) * 1000);
+    await page.waitForSelector('#timeout-dialog', { state: 'visible' });
+    await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.clock.fastForward(60 * 1000)]);
+    await page.waitForLoadState('load');
+    check(/idle/.test(await text(page, '.notice')), `the login page should say why: "${await text(page, '.notice')}"`);
+    await page.goto(base + '/settings/password');
+    check(new URL(page.url()).pathname === '/login', 'the session must be over');
+  },
+
+  // Two tabs: Continue in one closes the prompt in the other; a logout in
+  // one takes the other to the login page.
+  async 'timeout-tabs'() {
+    const { context, page } = await newPage();
+    await page.clock.install();
+    await logInAs(page, cmd.username, cmd.password, cmd.email, false);
+    const other = await context.newPage();
+    await other.goto(base + '/settings/password');
+    await page.clock.fastForward((cmd.timeoutSeconds - 50) * 1000);
+    await page.waitForSelector('#timeout-dialog', { state: 'visible' });
+    await other.waitForSelector('#timeout-dialog', { state: 'visible' });
+    await Promise.all([page.waitForResponse((r) => r.url().endsWith('/session/refresh')), page.click('#timeout-continue')]);
+    await other.waitForSelector('#timeout-dialog', { state: 'hidden' });
+    await Promise.all([other.waitForURL((u) => u.pathname === '/login'), logout(page)]);
+    check(/logged out/.test(await text(other, '.notice')), `the other tab: "${await text(other, '.notice')}"`);
+  },
+});
+
 try {
   browser = await chromium.launch({
     executablePath: cmd.chromium || '/usr/bin/chromium',

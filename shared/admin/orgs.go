@@ -10,9 +10,12 @@ import (
 )
 
 // DefaultOrgSettings are a new org's settings before the admin's changes:
-// UTC, the default lockout and session timeout.
+// UTC, the default lockout and session timeout, and Salesforce's defaults
+// for the login page: user switching on, remember-me off (an org stored
+// before those two settings existed reads both as off).
 func DefaultOrgSettings() domain.OrgSettings {
-	return domain.OrgSettings{TimeZone: "UTC", Lockout: policy.DefaultLockout, SessionTimeout: policy.DefaultSessionTimeout}
+	return domain.OrgSettings{TimeZone: "UTC", Lockout: policy.DefaultLockout, SessionTimeout: policy.DefaultSessionTimeout,
+		UserSwitching: true}
 }
 
 // NewOrg is a request for an org.

@@ -219,8 +219,7 @@ func (b *Browser) answer(ctx context.Context, in BrowserAnswer, now time.Time) (
 	if totpStep > 0 {
 		f.TOTPPassed, f.HasTOTPKey, f.TOTPEnrolled = true, true, c.EnrolKey != ""
 	}
-	a := Attempt{Username: u.Username, IP: in.IP, Type: "UI", Client: in.Client}
-	return b.follow(ctx, u, policy.DecideUILogin(f), a, ev, in.Device, c, "", totpStep)
+	return b.follow(ctx, u, policy.DecideUILogin(f), b.attempt(u, in.IP, in.Client, in.Remember), ev, in.Device, c, "", totpStep)
 }
 
 // reserveFor takes one of challenge c's tries (c.Tries then counts it) and

@@ -171,7 +171,9 @@ type Attempt struct {
 	Client     string // user agent
 	APIVersion string
 	App        domain.ConnectedApp // the OAuth client logged in through (zero for SOAP and the pages)
-	Persistent bool                // a browser login with "Remember me" ticked (the org allowing it)
+	// Persistent: a browser login that asked to be remembered until logout,
+	// into an org that offers it (Browser decides; API logins never are).
+	Persistent bool
 }
 
 // Result is a successful login.
@@ -296,9 +298,9 @@ func (s *Service) open(ctx context.Context, u domain.User, a Attempt, d policy.D
 	}
 	sess := domain.Session{
 		IDHash: secret.Digest(secret.PurposeSession, id), UserID: u.ID, OrgID: u.OrgID, Username: u.Username,
-		IP: a.IP.String(), Level: string(policy.LevelOf(method, u.Policy.Levels)), LoginType: a.Type, Timeout: timeout,
+		IP: a.IP.String(), Level: string(policy.LevelOf(method, u.Policy.Levels)), LoginType: a.Type, Timeout: timeout, Persistent: a.Persistent,
 		LockIP: u.Policy.LockSessionsToIP, Hours: u.Policy.LoginHours, HighAssurance: u.Policy.HighAssurance, CreatedAt: now, LastSeenAt: now,
-		ProfileID: u.ProfileID, ClientID: a.App.ClientID, AppName: a.App.Name, Client: a.Client, Persistent: a.Persistent, Gen: u.SessionGen,
+		ProfileID: u.ProfileID, ClientID: a.App.ClientID, AppName: a.App.Name, Client: a.Client, Gen: u.SessionGen,
 	}
 	res := Result{SessionID: id, Session: sess, User: u, Decision: d}
 	if totpStep > 0 {

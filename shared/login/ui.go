@@ -55,6 +55,9 @@ type BrowserStart struct {
 	Device             string // the activation cookie, "" for none
 	IP                 netip.Addr
 	Client             string
+	// Remember: "Remember me" was ticked. It counts only where the user's
+	// org offers "Remember me until logout"; elsewhere it is ignored.
+	Remember bool
 }
 
 // BrowserAnswer is a code typed on the verification or TOTP page.
@@ -64,6 +67,7 @@ type BrowserAnswer struct {
 	Device      string
 	IP          netip.Addr
 	Client      string
+	Remember    bool // the login form's "Remember me", carried to this step (as BrowserStart's)
 }
 
 // BrowserOutcome is a step's result: a session, or a challenge to pass.
@@ -72,8 +76,10 @@ type BrowserOutcome struct {
 	// Device, when set, is the activation cookie to (re)set on the browser.
 	Device string
 	// NoLoginPageCaching: the user's org turned off caching and autocomplete on
-	// the login page.
-	NoLoginPageCaching bool
+	// the login page. UserSwitching and RememberMe: it has "Enable user
+	// switching" and "Remember me until logout" on. The login page, shown
+	// before the org is known, learns them from the browser's last login.
+	NoLoginPageCaching, UserSwitching, RememberMe bool
 	// ChallengeID (clear, for the cookie) and Pending, when a code is asked for.
 	ChallengeID string
 	Pending     Pending
@@ -111,8 +117,14 @@ func (b *Browser) start(ctx context.Context, in BrowserStart, now time.Time) (Br
 		}
 	}
 	d := policy.DecideUILogin(b.facts(u, now, in.IP, in.Device, ok))
-	a := Attempt{Username: u.Username, IP: in.IP, Type: "UI", Client: in.Client}
+	a := b.attempt(u, in.IP, in.Client, in.Remember)
 	return b.follow(ctx, u, d, a, ev, in.Device, domain.LoginChallenge{}, rehash, 0)
+}
+
+// attempt is a browser login of u; it is remembered until logout only when
+// asked and u's org offers it, as the org's settings read at this step.
+func (b *Browser) attempt(u domain.User, ip netip.Addr, client string, remember bool) Attempt {
+	return Attempt{Username: u.Username, IP: ip, Type: "UI", Client: client, Persistent: remember && u.Policy.RememberMe}
 }
 
 // facts are the UI decision's inputs for user u; the password and any
@@ -177,7 +189,8 @@ func (b *Browser) follow(ctx context.Context, u domain.User, d policy.UIDecision
 	if err != nil {
 		return BrowserOutcome{}, err
 	}
-	out := BrowserOutcome{Result: &res, NoLoginPageCaching: u.Policy.NoLoginPageCaching}
+	out := BrowserOutcome{Result: &res, NoLoginPageCaching: u.Policy.NoLoginPageCaching,
+		UserSwitching: u.Policy.UserSwitching, RememberMe: u.Policy.RememberMe}
 	if d.Activate {
 		out.Device = b.activate(ctx, u, device, ev, d.Via)
 	}

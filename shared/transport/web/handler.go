@@ -51,6 +51,10 @@ const (
 	cookieCSRF      = "__Host-lg_csrf"
 	cookieUser      = "__Host-lg_user"
 	cookieStepUp    = "__Host-lg_stepup"
+	// What the login page remembers and offers (switcher.go).
+	cookieUsers = "__Host-lg_users"
+	cookieOffer = "__Host-lg_offer"
+	cookieKeep  = "__Host-lg_keep"
 )
 
 // deviceMaxAge is the activation cookie's life: the most browsers keep one
@@ -145,6 +149,13 @@ func (h *Handler) route(r *request) *response {
 		if r.get() {
 			return h.loginPage(r, "", notices[r.ev.QueryStringParameters["m"]], http.StatusOK)
 		}
+		// The login form, or a remembered name's switch or forget button.
+		if name := r.form.Get("switch"); name != "" {
+			return h.switchUser(r, name)
+		}
+		if name := r.form.Get("forget"); name != "" {
+			return h.forgetUser(r, name)
+		}
 		return h.loginPost(r)
 	case "/login/verify":
 		if r.get() {
@@ -213,6 +224,11 @@ func (h *Handler) readForm(r *request) *response {
 // csrfOK: the login-flow forms carry the double-submit cookie's value; the
 // signed-in forms carry the session's token.
 func (h *Handler) csrfOK(r *request, sent string) bool {
+	if r.path == "/logout" && r.cookies[cookieSession] == "" {
+		// No session, nothing to end: a tab whose session ended in another
+		// tab (its idle-timeout prompt logs out too) lands on the login page.
+		return true
+	}
 	if sent == "" {
 		return false
 	}
@@ -265,19 +281,16 @@ func (h *Handler) home(r *request, errMsg string, status int) *response {
 	if resp != nil {
 		return resp
 	}
-	sess, u, left := s.sess, s.user, s.left
-	all, err := h.Sessions.List(r.ctx, u.OrgID, u.ID)
+	all, err := h.Sessions.List(r.ctx, s.user.OrgID, s.user.ID)
 	if err != nil {
 		h.Log.ErrorContext(r.ctx, "listing sessions failed", "error", err.Error())
-		all = []domain.Session{sess}
+		all = []domain.Session{s.sess}
 		if errMsg == "" {
 			errMsg = "We couldn't list your other sessions just now. Reload the page in a moment."
 		}
 	}
-	v := HomeView{Sessions: all, Page: Page{Title: "Home", SignedIn: true, CSRF: secret.CSRFToken(r.cookies[cookieSession]),
-		Notice: done[r.ev.QueryStringParameters["m"]], Error: errMsg},
-		User: u, Session: sess, ExpiresIn: int64(left / time.Second), IdleTimeout: int64(sess.Timeout / time.Second),
-		ExpiresAt: h.Browser.Login.Now().Add(left)}
+	v := HomeView{Page: s.page(r, "Home"), User: s.user, Session: s.sess, ExpiresAt: h.Browser.Login.Now().Add(s.left), Sessions: all}
+	v.Notice, v.Error = done[r.ev.QueryStringParameters["m"]], errMsg
 	return (&response{status: status}).html(Render(v))
 }
 

@@ -9,7 +9,6 @@ import (
 	"loginguard/shared/domain"
 	"loginguard/shared/login"
 	"loginguard/shared/policy"
-	"loginguard/shared/secret"
 )
 
 // The login flow's pages: the login form, its answer, and the
@@ -17,12 +16,16 @@ import (
 
 func (h *Handler) loginPage(r *request, errMsg, notice string, status int) *response {
 	resp := &response{status: status}
-	remembered := r.cookies[cookieUser]
-	// "-": the org turned caching and autocomplete off.
-	v := LoginView{Page: Page{Title: "Log in", Notice: notice, Error: errMsg}, Autocomplete: remembered != "-",
-		Username: r.form.Get("username")} // what was typed, shown again after a refusal
-	if v.Username == "" && v.Autocomplete {
-		v.Username = remembered
+	last := r.cookies[cookieUser]
+	v := LoginView{Page: Page{Title: "Log in", Notice: notice, Error: errMsg}, Autocomplete: last != noCaching,
+		Username:      r.form.Get("username"), // what was typed, shown again after a refusal
+		OfferRemember: r.cookies[cookieOffer] != "", Remember: r.form.Get("remember") != ""}
+	if v.Autocomplete {
+		// Caching off wins over user switching: then nothing is offered.
+		v.Switch = parseRemembered(r.cookies[cookieUsers]).names()
+		if v.Username == "" {
+			v.Username = last
+		}
 	}
 	v.CSRF = h.preToken(r, resp)
 	return resp.html(Render(v))
@@ -30,19 +33,32 @@ func (h *Handler) loginPage(r *request, errMsg, notice string, status int) *resp
 
 func (h *Handler) loginPost(r *request) *response {
 	username := strings.TrimSpace(r.form.Get("username"))
+	remember := r.form.Get("remember") != ""
 	began := time.Now()
 	out, err := h.Browser.Start(r.ctx, login.BrowserStart{
 		Username: username, Password: r.form.Get("password"), Device: r.cookies[cookieDevice], IP: r.ip, Client: r.client,
+		Remember: remember,
 	})
 	h.emit(out, err, time.Since(began))
 	if err != nil {
 		return h.loginError(r, err)
 	}
-	return h.advance(r, out)
+	resp := h.advance(r, out)
+	if out.Result == nil {
+		// The choice goes with the challenge to the step that opens the session.
+		switch {
+		case remember:
+			resp.cookies = append(resp.cookies, Cookie(cookieKeep, "1", int(login.ChallengeTTL/time.Second)))
+		case r.cookies[cookieKeep] != "":
+			resp.clear(cookieKeep)
+		}
+	}
+	return resp
 }
 
 // advance follows a login step's outcome: to the challenge page, or home
-// with the session cookie.
+// with the session cookie: a persistent one for a session remembered until
+// logout, else one that ends with the browser.
 func (h *Handler) advance(r *request, out login.BrowserOutcome) *response {
 	if out.Result == nil {
 		resp := redirect("/login/verify")
@@ -52,17 +68,18 @@ func (h *Handler) advance(r *request, out login.BrowserOutcome) *response {
 		return resp
 	}
 	resp := redirect("/").clear(cookieChallenge)
-	resp.cookies = append(resp.cookies, Cookie(cookieSession, out.Result.SessionID, 0))
+	maxAge := 0
+	if out.Result.Session.Persistent {
+		maxAge = rememberMaxAge
+	}
+	resp.cookies = append(resp.cookies, Cookie(cookieSession, out.Result.SessionID, maxAge))
+	if r.cookies[cookieKeep] != "" {
+		resp.clear(cookieKeep)
+	}
 	if out.Device != "" {
 		resp.cookies = append(resp.cookies, Cookie(cookieDevice, out.Device, deviceMaxAge))
 	}
-	if out.NoLoginPageCaching {
-		// The org turned caching and autocomplete off: forget the name,
-		// and tell the login page not to offer it.
-		resp.cookies = append(resp.cookies, Cookie(cookieUser, "-", deviceMaxAge))
-	} else {
-		resp.cookies = append(resp.cookies, Cookie(cookieUser, out.Result.User.Username, deviceMaxAge))
-	}
+	r.rememberLogin(resp, out)
 	return resp
 }
 
@@ -84,18 +101,21 @@ func (h *Handler) verifyPage(r *request) *response {
 		}
 		return h.errorPage(http.StatusServiceUnavailable, pageMessage(err))
 	}
-	return h.challengePage(r, p, "", http.StatusOK)
+	return h.challengePage(r, p, nil, "", http.StatusOK)
 }
 
-func (h *Handler) challengePage(r *request, p login.Pending, errMsg string, status int) *response {
+// challengePage asks for a login's code, or (s set) the code that steps
+// the signed-in session s up.
+func (h *Handler) challengePage(r *request, p login.Pending, s *signed, errMsg string, status int) *response {
 	resp := &response{status: status}
-	v := VerifyView{Page: Page{Title: "Verify your identity", Error: errMsg}, Pending: p, Action: "/login/verify"}
-	if r.path == "/login/step-up" {
+	v := VerifyView{Page: Page{Title: "Verify your identity"}, Pending: p, Action: "/login/verify"}
+	if s != nil {
+		v.Page = s.page(r, v.Title)
 		v.Action, v.StepUp, v.Resource = "/login/step-up", true, r.ev.QueryStringParameters["resource"]
-		v.CSRF = secret.CSRFToken(r.cookies[cookieSession])
 	} else {
 		v.CSRF = h.preToken(r, resp)
 	}
+	v.Error = errMsg
 	switch p.Kind {
 	case policy.ChallengeTOTP:
 		v.Title = "Enter your verification code"
@@ -112,6 +132,7 @@ func (h *Handler) verifyPost(r *request) *response {
 	began := time.Now()
 	out, err := h.Browser.Answer(r.ctx, login.BrowserAnswer{
 		ChallengeID: id, Code: r.form.Get("code"), Device: r.cookies[cookieDevice], IP: r.ip, Client: r.client,
+		Remember: r.cookies[cookieKeep] == "1",
 	})
 	h.emit(out, err, time.Since(began))
 	if err == nil {
@@ -120,7 +141,7 @@ func (h *Handler) verifyPost(r *request) *response {
 	if e := domain.AsError(err); e.Code == domain.CodeInvalidCode && e.TriesLeft > 0 {
 		p, perr := h.Browser.PendingOf(r.ctx, id, "")
 		if perr == nil {
-			return h.challengePage(r, p, pageMessage(e), http.StatusOK)
+			return h.challengePage(r, p, nil, pageMessage(e), http.StatusOK)
 		}
 	}
 	if domain.ErrorCode(err) == domain.CodeUnknown {

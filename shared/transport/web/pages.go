@@ -38,17 +38,27 @@ func mustRead(name string) string {
 
 // Page is what every page's layout needs.
 type Page struct {
-	Title    string
-	Notice   string // a neutral message (logged out, timed out)
-	Error    string
-	CSRF     string
-	SignedIn bool
+	Title  string
+	Notice string // a neutral message (logged out, timed out)
+	Error  string
+	CSRF   string
+	// SignedIn: the page is shown with a session (signed.page), whose
+	// timing the idle-timeout prompt needs: the seconds left before it
+	// idles out, as of this page, and its idle timeout.
+	SignedIn    bool
+	ExpiresIn   int64
+	IdleTimeout int64
 }
 
 type LoginView struct {
 	Page
 	Username     string
 	Autocomplete bool // the org allows caching and autocomplete on the login page
+	// Switch: the names that logged in here, to switch between ("Enable
+	// user switching"); OfferRemember: show "Remember me" ("Remember me
+	// until logout"), ticked when Remember.
+	Switch                  []string
+	OfferRemember, Remember bool
 }
 
 type VerifyView struct {
@@ -63,12 +73,10 @@ type VerifyView struct {
 
 type HomeView struct {
 	Page
-	User        domain.User
-	Session     domain.Session
-	ExpiresIn   int64 // seconds until the idle timeout, as of this page
-	IdleTimeout int64 // the session's idle timeout in seconds
-	ExpiresAt   time.Time
-	Sessions    []domain.Session // the user's live sessions, this one among them
+	User      domain.User
+	Session   domain.Session
+	ExpiresAt time.Time
+	Sessions  []domain.Session // the user's live sessions, this one among them
 }
 
 type PasswordView struct {

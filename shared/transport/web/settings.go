@@ -58,6 +58,13 @@ func (h *Handler) signedIn(r *request) (signed, *response) {
 	return signed{sess, left, u}, nil
 }
 
+// page is the layout's part of a page shown with session s: the forms'
+// CSRF token and the idle-timeout prompt's timing.
+func (s signed) page(r *request, title string) Page {
+	return Page{Title: title, CSRF: secret.CSRFToken(r.cookies[cookieSession]),
+		SignedIn: true, ExpiresIn: int64(s.left / time.Second), IdleTimeout: int64(s.sess.Timeout / time.Second)}
+}
+
 // actor is the signed-in user as the one who asks for a change, from
 // this session (which their own password change keeps).
 func (h *Handler) actor(r *request, s signed) account.Actor {
@@ -92,9 +99,8 @@ func (h *Handler) passwordPage(r *request, errMsg string, status int) *response 
 	if resp != nil {
 		return resp
 	}
-	u := s.user
-	v := PasswordView{Page: Page{Title: "Change your password", Error: errMsg, SignedIn: true,
-		CSRF: secret.CSRFToken(r.cookies[cookieSession])}, User: u}
+	v := PasswordView{Page: s.page(r, "Change your password"), User: s.user}
+	v.Error = errMsg
 	return (&response{status: status}).html(Render(v))
 }
 
@@ -135,8 +141,8 @@ func (h *Handler) setupUsers(r *request, errMsg string, status int) *response {
 			}
 		}
 	}
-	v := UsersView{Page: Page{Title: "Users", Notice: notice, Error: errMsg, SignedIn: true,
-		CSRF: secret.CSRFToken(r.cookies[cookieSession])}, User: u, Users: users}
+	v := UsersView{Page: s.page(r, "Users"), User: u, Users: users}
+	v.Notice, v.Error = notice, errMsg
 	return (&response{status: status}).html(Render(v))
 }
 
@@ -175,7 +181,7 @@ func (h *Handler) stepUpPage(r *request) *response {
 	}
 	if id := r.cookies[cookieStepUp]; id != "" {
 		if p, err := h.Browser.PendingOf(r.ctx, id, r.cookies[cookieSession]); err == nil {
-			return h.challengePage(r, p, "", http.StatusOK)
+			return h.challengePage(r, p, &s, "", http.StatusOK)
 		}
 	}
 	out, err := h.Browser.StartStepUp(r.ctx, s.sess, s.user, r.cookies[cookieDevice], r.ip, r.client)
@@ -188,13 +194,14 @@ func (h *Handler) stepUpPage(r *request) *response {
 		}
 		return h.home(r, pageMessage(err), http.StatusOK)
 	}
-	page := h.challengePage(r, out.Pending, "", http.StatusOK)
+	page := h.challengePage(r, out.Pending, &s, "", http.StatusOK)
 	page.cookies = append(page.cookies, Cookie(cookieStepUp, out.ChallengeID, int(login.ChallengeTTL/time.Second)))
 	return page
 }
 
 func (h *Handler) stepUpPost(r *request) *response {
-	if _, resp := h.signedIn(r); resp != nil {
+	s, resp := h.signedIn(r)
+	if resp != nil {
 		return resp
 	}
 	id := r.cookies[cookieStepUp]
@@ -202,7 +209,7 @@ func (h *Handler) stepUpPost(r *request) *response {
 		ChallengeID: id, Code: r.form.Get("code"), Device: r.cookies[cookieDevice], IP: r.ip, Client: r.client})
 	if err == nil && out.ChallengeID != "" {
 		// The emailed code passed: now the authenticator app to enrol.
-		page := h.challengePage(r, out.Pending, "", http.StatusOK)
+		page := h.challengePage(r, out.Pending, &s, "", http.StatusOK)
 		page.cookies = append(page.cookies, Cookie(cookieStepUp, out.ChallengeID, int(login.ChallengeTTL/time.Second)))
 		return page
 	}
@@ -211,12 +218,11 @@ func (h *Handler) stepUpPost(r *request) *response {
 	}
 	if e := domain.AsError(err); e.Code == domain.CodeInvalidCode && e.TriesLeft > 0 {
 		if p, perr := h.Browser.PendingOf(r.ctx, id, r.cookies[cookieSession]); perr == nil {
-			return h.challengePage(r, p, pageMessage(e), http.StatusOK)
+			return h.challengePage(r, p, &s, pageMessage(e), http.StatusOK)
 		}
 	}
 	if domain.ErrorCode(err) == domain.CodeUnknown {
 		h.Log.ErrorContext(r.ctx, "step-up failed", "error", err.Error())
 	}
-	resp := h.home(r, pageMessage(err), http.StatusOK)
-	return resp.clear(cookieStepUp)
+	return h.home(r, pageMessage(err), http.StatusOK).clear(cookieStepUp)
 }
