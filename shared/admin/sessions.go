@@ -7,7 +7,7 @@ import (
 	"loginguard/shared/sessions"
 )
 
-// Sessions lists the live sessions of a user (username set) or of an org,
+// SessionsOf lists the live sessions of a user (username set) or of an org,
 // newest first.
 func (s *Service) SessionsOf(ctx context.Context, orgID, username string) ([]domain.Session, error) {
 	if username == "" {
