@@ -186,7 +186,7 @@ func indent(s, by string) string { return by + strings.ReplaceAll(s, "\n", "\n"+
 
 func TestTablesAreEncryptedRecoverableAndExpire(t *testing.T) {
 	tpl := repoTemplate(t)
-	ttl := map[string]bool{"SessionsTable": true, "LoginHistoryTable": true}
+	ttl := map[string]bool{"SessionsTable": true, "LoginHistoryTable": true, "SourcesTable": true}
 	for name, tb := range tpl.Tables {
 		if tb.PointInTimeRecoverySpecification == nil || tb.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled == nil || !*tb.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled {
 			t.Errorf("%s: point-in-time recovery is off", name)

@@ -25,5 +25,5 @@ func CreateTables(t testing.TB, db *dynamodb.Client) dynamo.Tables {
 	}
 	return dynamo.Tables{Orgs: tpl.TableName("OrgsTable"), Users: tpl.TableName("UsersTable"),
 		Sessions: tpl.TableName("SessionsTable"), History: tpl.TableName("LoginHistoryTable"),
-		Apps: tpl.TableName("ConnectedAppsTable")}
+		Apps: tpl.TableName("ConnectedAppsTable"), Sources: tpl.TableName("SourcesTable")}
 }

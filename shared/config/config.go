@@ -17,7 +17,7 @@ import (
 // Tables are the DynamoDB tables' names (plain values: the storage
 // package converts them).
 type Tables struct {
-	Orgs, Users, Sessions, History, Apps string
+	Orgs, Users, Sessions, History, Apps, Sources string
 }
 
 // Config is the service's configuration.
@@ -66,6 +66,7 @@ func Load(getenv func(string) string) (Config, error) {
 			Sessions: get("SESSIONS_TABLE", "loginguard-dev-sessions"),
 			History:  get("HISTORY_TABLE", "loginguard-dev-login-history"),
 			Apps:     get("APPS_TABLE", "loginguard-dev-connected-apps"),
+			Sources:  get("SOURCES_TABLE", "loginguard-dev-login-sources"),
 		},
 		Sender:        get("SENDER_ADDRESS", ""),
 		KeyringKMSKey: get("KEYRING_KMS_KEY", ""),

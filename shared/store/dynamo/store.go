@@ -30,7 +30,7 @@ type API interface {
 
 // Tables names the tables, as template.yaml declares them.
 type Tables struct {
-	Orgs, Users, Sessions, History, Apps string
+	Orgs, Users, Sessions, History, Apps, Sources string
 }
 
 // Store is the DynamoDB implementation of the service's storage.
