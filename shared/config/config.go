@@ -7,11 +7,14 @@ import (
 	"encoding/base64"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+
+	"loginguard/shared/policy"
 )
 
 // Tables are the DynamoDB tables' names (plain values: the storage
@@ -26,6 +29,12 @@ type Config struct {
 	Sender       string // SENDER_ADDRESS: From of every mail
 	LogLevel     slog.Level
 	FailureFloor time.Duration // FAILURE_FLOOR: least time a refused login takes (default 250ms)
+	// Throttle is the per-source throttle of failed logins:
+	// SOURCE_FAILURE_LIMIT (default 20; 0 turns it off) failures per
+	// SOURCE_FAILURE_WINDOW (default 10m) from one source, never counting
+	// or refusing SOURCE_EXEMPT_RANGES ("10.0.0.0-10.0.255.255,192.0.2.7").
+	// The zero Config has it off.
+	Throttle policy.SourceThrottle
 	// KeyringKMSKey (KEYRING_KMS_KEY) is the KMS key (id or ARN) wrapping
 	// the data keys that seal TOTP keys; "" leaves TOTP off.
 	KeyringKMSKey string
@@ -72,6 +81,7 @@ func Load(getenv func(string) string) (Config, error) {
 		KeyringKMSKey: get("KEYRING_KMS_KEY", ""),
 		KMSEndpoint:   get("AWS_ENDPOINT_URL_KMS", ""),
 		FailureFloor:  DefaultFailureFloor,
+		Throttle:      policy.DefaultSourceThrottle,
 		AWSCallLog:    get("LOGINGUARD_AWS_CALL_LOG", ""),
 		Function:      get("AWS_LAMBDA_FUNCTION_NAME", ""),
 	}
@@ -96,6 +106,27 @@ func Load(getenv func(string) string) (Config, error) {
 			return Config{}, fmt.Errorf("FAILURE_FLOOR %q: want a duration from 0s to 5s", v)
 		}
 		c.FailureFloor = d
+	}
+	if v := get("SOURCE_FAILURE_LIMIT", ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 1000000 {
+			return Config{}, fmt.Errorf("SOURCE_FAILURE_LIMIT %q: want a number of failed logins from 0 (off) to 1000000", v)
+		}
+		c.Throttle.Limit = n
+	}
+	if v := get("SOURCE_FAILURE_WINDOW", ""); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Minute || d > 24*time.Hour || d%time.Second != 0 {
+			return Config{}, fmt.Errorf("SOURCE_FAILURE_WINDOW %q: want a duration from 1m to 24h in whole seconds", v)
+		}
+		c.Throttle.Window = d
+	}
+	if v := get("SOURCE_EXEMPT_RANGES", ""); v != "" {
+		rs, err := policy.ParseIPRanges(v)
+		if err != nil {
+			return Config{}, fmt.Errorf("SOURCE_EXEMPT_RANGES: %w", err)
+		}
+		c.Throttle.Exempt = rs
 	}
 	return c, nil
 }

@@ -3,6 +3,7 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -59,6 +60,12 @@ type OrgSettings struct {
 	// UserSwitching is "Enable user switching": the login page remembers
 	// the user names that logged in on this browser and offers them.
 	UserSwitching bool `dynamodbav:"userSwitching"`
+	// FamiliarPlaceLockout: failed logins from places unfamiliar to the
+	// user (policy.Place) count toward a lockout of their own, which
+	// refuses only unfamiliar places, so a stranger who knows a user name
+	// cannot lock the user out of the places the user logs in from. Off by
+	// default: Salesforce counts every failure toward one lockout.
+	FamiliarPlaceLockout bool `dynamodbav:"familiarLockout"`
 }
 
 // Validate checks every org setting against the values an admin may choose.
@@ -186,6 +193,35 @@ type User struct {
 	// is owed, and lgadmin session end --user finishes it).
 	SessionGen int64
 	SweptGen   int64
+	// UnfamiliarLock counts the failures from unfamiliar places (only with
+	// the org's FamiliarPlaceLockout on); Seen is when the user last logged
+	// in from each source (policy.SourceKey), at most policy.MaxSeenSources.
+	UnfamiliarLock policy.LockState
+	Seen           map[string]time.Time
+	// Unfamiliar: this attempt was reserved on UnfamiliarLock; Source: the
+	// source it was reserved from (both set by the reservation only).
+	Unfamiliar bool
+	Source     string
+}
+
+// ReservedLock is the count this attempt was reserved on.
+func (u User) ReservedLock() policy.LockState {
+	if u.Unfamiliar {
+		return u.UnfamiliarLock
+	}
+	return u.Lock
+}
+
+// Place is where a login attempt comes from, as the reservation needs it:
+// the source (policy.SourceKey), the digest of the browser's activation
+// cookie ("" for none), and the address (for the trusted and profile
+// ranges). Known marks a check made within a session (the current password
+// on the change form): its place is the user's own.
+type Place struct {
+	IP     netip.Addr
+	Source string
+	Device string
+	Known  bool
 }
 
 // Device is a browser activated for a user: it carries the activation

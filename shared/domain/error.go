@@ -2,6 +2,7 @@ package domain
 
 import (
 	"errors"
+	"time"
 
 	"loginguard/shared/policy"
 )
@@ -20,6 +21,9 @@ type Error struct {
 	TriesLeft int
 	// Session, for CodeSessionDenied, is the decision that refused the use.
 	Session policy.SessionDecision
+	// RetryAfter, for CodeRequestLimit, is how long until the source may
+	// try again (the end of its window).
+	RetryAfter time.Duration
 
 	cause error
 }
@@ -52,6 +56,7 @@ func (e *Error) Wrap(cause error) *Error {
 const (
 	// Login refusals (Salesforce's ExceptionCode values).
 	CodeInvalidLogin         = "INVALID_LOGIN"
+	CodeRequestLimit         = "REQUEST_LIMIT_EXCEEDED" // a throttled source (Error.RetryAfter)
 	CodeMustUseSecurityToken = "LOGIN_MUST_USE_SECURITY_TOKEN"
 	CodeRestrictedTime       = "LOGIN_DURING_RESTRICTED_TIME"
 	CodeRestrictedDomain     = "LOGIN_DURING_RESTRICTED_DOMAIN"

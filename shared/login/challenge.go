@@ -182,7 +182,9 @@ func (b *Browser) take(ctx context.Context, in BrowserAnswer, stepUpSession stri
 	}
 	ev := domain.LoginEvent{At: now, Username: c.Username, UserID: c.UserID, OrgID: c.OrgID, IP: in.IP.String(),
 		LoginType: "UI", Client: in.Client, Challenge: c.Kind}
-	u, err := b.reserveFor(ctx, &c, ev)
+	place := placeOf(in.IP, in.Device)
+	place.Known = stepUpSession != "" // a step-up is answered within the user's session
+	u, err := b.reserveFor(ctx, &c, ev, place)
 	return c, u, ev, err
 }
 
@@ -226,7 +228,7 @@ func (b *Browser) answer(ctx context.Context, in BrowserAnswer, now time.Time) (
 // reserves an attempt for c's user (an answer counts like a login), both
 // before the answer is checked. A user locked, deactivated or gone since
 // the password step ends the challenge with a refusal.
-func (b *Browser) reserveFor(ctx context.Context, c *domain.LoginChallenge, ev domain.LoginEvent) (domain.User, error) {
+func (b *Browser) reserveFor(ctx context.Context, c *domain.LoginChallenge, ev domain.LoginEvent, place domain.Place) (domain.User, error) {
 	tries, err := b.Store.TakeTry(ctx, *c, MaxCodeTries, ev.At)
 	if errors.Is(err, domain.ErrNotFound) {
 		// Used up, answered or expired. Not ended here: a parallel answer
@@ -237,7 +239,7 @@ func (b *Browser) reserveFor(ctx context.Context, c *domain.LoginChallenge, ev d
 		return domain.User{}, internal(err)
 	}
 	c.Tries = tries
-	u, err := b.Store.BeginAttempt(ctx, c.Username, ev.At)
+	u, err := b.Store.BeginAttempt(ctx, c.Username, ev.At, place)
 	if err == nil && u.ID == c.UserID {
 		return u, nil
 	}

@@ -3,7 +3,6 @@ package login
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"loginguard/shared/domain"
@@ -20,7 +19,9 @@ import (
 func floored[T any](ctx context.Context, s *Service, step func(now time.Time) (T, error)) (T, error) {
 	start := s.Now()
 	out, err := step(start)
-	if err != nil {
+	if err != nil && domain.ErrorCode(err) != domain.CodeRequestLimit {
+		// A throttled source's refusal waits nothing: it is the same for
+		// every user and spent nothing whose time could tell one apart.
 		s.waitFloor(ctx, start)
 	}
 	return out, err
@@ -45,25 +46,27 @@ func sleepCtx(ctx context.Context, d time.Duration) {
 	}
 }
 
-// reserve takes one attempt for username before any secret is checked:
-// one conditional write, so N parallel guesses never check more than the
-// limit allows. A name that cannot be a user's, or a reservation refused
-// (unknown, inactive, locked), is recorded in history as ev and answered
-// with its public error, after spend has cost what one check costs. ev is
-// filled with the user the reservation found; with ev nil (a check within a
-// session, not a login) nothing is recorded.
-func (s *Service) reserve(ctx context.Context, username string, now time.Time, ev *domain.LoginEvent, spend func()) (domain.User, error) {
-	refuse := func(r policy.Reason) error {
+// reserve takes one attempt for username, from place, before any secret is
+// checked: one conditional write, so N parallel guesses never check more
+// than the limit allows. A name that cannot be a user's, or a reservation
+// refused (unknown, inactive, locked), is recorded in history as ev, counted
+// at its source, and answered with its public error, after spend has cost
+// what one check costs. ev is filled with the user the reservation found;
+// with ev nil (a check within a session, not a login) nothing is recorded
+// or counted.
+func (s *Service) reserve(ctx context.Context, username string, now time.Time, place domain.Place, ev *domain.LoginEvent, spend func()) (domain.User, error) {
+	refuse := func(r policy.Reason, pol *domain.LoginPolicy) error {
 		if ev == nil {
 			return denied(r)
 		}
+		s.failedAt(ctx, place.IP, r, pol)
 		return s.refuse(ctx, *ev, r, nil)
 	}
-	if username == "" || len(username) > MaxUsernameLen || strings.ContainsAny(username, "\x00\r\n") {
+	if !validUsername(username) {
 		spend()
-		return domain.User{}, refuse(policy.ReasonUnknownUser)
+		return domain.User{}, refuse(policy.ReasonUnknownUser, nil)
 	}
-	u, err := s.Store.BeginAttempt(ctx, username, now)
+	u, err := s.Store.BeginAttempt(ctx, username, now, place)
 	if err != nil {
 		reason, refused := refusedBy(err)
 		spend()
@@ -72,10 +75,12 @@ func (s *Service) reserve(ctx context.Context, username string, now time.Time, e
 		}
 		if reason == policy.ReasonUnknownUser {
 			s.known.drop(domain.NormalizeUsername(username))
-		} else if ev != nil {
+			return domain.User{}, refuse(reason, nil)
+		}
+		if ev != nil {
 			ev.UserID, ev.OrgID, ev.Username = u.ID, u.OrgID, u.Username
 		}
-		return domain.User{}, refuse(reason)
+		return domain.User{}, refuse(reason, &u.Policy)
 	}
 	if ev != nil {
 		ev.UserID, ev.OrgID, ev.Username = u.ID, u.OrgID, u.Username
@@ -101,7 +106,7 @@ func refusedBy(err error) (policy.Reason, bool) {
 // is known: a failure stays counted (restarting the count after an expired
 // lock), anything else is given back.
 func settle(ctx context.Context, st Store, u domain.User, countsAsFailure bool) error {
-	lapsed := u.Policy.Lockout.AttemptAfterLapse(u.Lock.Attempts)
+	lapsed := u.Policy.Lockout.AttemptAfterLapse(u.ReservedLock().Attempts)
 	switch {
 	case countsAsFailure && lapsed:
 		return st.SetAttempts(ctx, u, 1)

@@ -16,7 +16,7 @@ import (
 
 // Store is what a login needs of storage.
 type Store interface {
-	BeginAttempt(ctx context.Context, username string, now time.Time) (domain.User, error)
+	BeginAttempt(ctx context.Context, username string, now time.Time, at domain.Place) (domain.User, error)
 	Succeed(ctx context.Context, u domain.User, now time.Time, newHash string, totpStep int64) error
 	SetAttempts(ctx context.Context, u domain.User, to int) error
 	ReleaseAttempt(ctx context.Context, u domain.User) error
@@ -50,8 +50,13 @@ type Service struct {
 	// Sealer opens users' TOTP keys; nil when none is configured (then a
 	// user who must log in with a TOTP code cannot).
 	Sealer Sealer
+	// Sources counts failed logins per source for Throttle (throttle.go);
+	// nil, or a Throttle that is not On, throttles nothing.
+	Sources  SourceStore
+	Throttle policy.SourceThrottle
 
-	known secretCache
+	known     secretCache
+	throttled throttledSources
 }
 
 // secretCache keeps, per user name, the password hash and token digest this
@@ -195,12 +200,15 @@ func (s *Service) Login(ctx context.Context, a Attempt) (Result, error) {
 // login reads as its four steps: reserve an attempt, check the secret,
 // decide, open the session.
 func (s *Service) login(ctx context.Context, a Attempt, now time.Time) (Result, error) {
+	if err := s.admit(ctx, a.Username, a.IP); err != nil {
+		return Result{}, err
+	}
 	ev := domain.LoginEvent{
 		At: now, Username: a.Username, IP: a.IP.String(), LoginType: a.Type,
 		Client: a.Client, APIVersion: a.APIVersion,
 	}
 	check := s.checkEarly(ctx, a.Username, a.Secret, now)
-	u, err := s.reserve(ctx, a.Username, now, &ev, check.spend)
+	u, err := s.reserve(ctx, a.Username, now, domain.Place{IP: a.IP, Source: policy.SourceKey(a.IP)}, &ev, check.spend)
 	if err != nil {
 		return Result{}, err
 	}
@@ -220,6 +228,7 @@ func (s *Service) login(ctx context.Context, a Attempt, now time.Time) (Result, 
 	if !d.Allowed {
 		// The reservation counted this attempt as a failure already; set
 		// right what it got wrong.
+		s.failedAt(ctx, a.IP, d.Reason, &pol)
 		return Result{}, s.refuse(ctx, ev, d.Reason, settle(ctx, s.Store, u, d.CountsAsFailure))
 	}
 	return s.open(ctx, u, a, d, ev, c.rehash, c.totpStep)
@@ -310,6 +319,7 @@ func (s *Service) open(ctx context.Context, u domain.User, a Attempt, d policy.D
 		err := s.Store.Succeed(ctx, u, now, newHash, totpStep)
 		if errors.Is(err, domain.ErrReplay) {
 			ev.Via = ""
+			s.failedAt(ctx, a.IP, policy.ReasonTOTPReused, &u.Policy)
 			return Result{}, s.refuse(ctx, ev, policy.ReasonTOTPReused, nil)
 		}
 		if errors.Is(err, domain.ErrSessionsEnded) {

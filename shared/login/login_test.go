@@ -642,14 +642,14 @@ func TestAGiveBackNeverErasesAFailureAfterAReset(t *testing.T) {
 	w := newWorld(t, policy.DefaultLockout, "", nil)
 	name, _ := w.user("lea")
 	now := w.clock.Now()
-	denied, err := w.st.BeginAttempt(w.ctx, name, now) // right credentials, later denied by policy
+	denied, err := w.st.BeginAttempt(w.ctx, name, now, domain.Place{}) // right credentials, later denied by policy
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := w.st.Succeed(w.ctx, denied, now, "", 0); err != nil { // a parallel login succeeds: the count restarts
 		t.Fatal(err)
 	}
-	if _, err := w.st.BeginAttempt(w.ctx, name, now); err != nil { // a failure races in after the reset
+	if _, err := w.st.BeginAttempt(w.ctx, name, now, domain.Place{}); err != nil { // a failure races in after the reset
 		t.Fatal(err)
 	}
 	if err := w.st.ReleaseAttempt(w.ctx, denied); err != nil {
@@ -659,7 +659,7 @@ func TestAGiveBackNeverErasesAFailureAfterAReset(t *testing.T) {
 		t.Fatalf("attempts %d after a stale give-back; want 1: the failure after the reset must stay counted", got)
 	}
 	// Within one count, a give-back takes back its own slot.
-	mine, _ := w.st.BeginAttempt(w.ctx, name, now)
+	mine, _ := w.st.BeginAttempt(w.ctx, name, now, domain.Place{})
 	if err := w.st.ReleaseAttempt(w.ctx, mine); err != nil {
 		t.Fatal(err)
 	}

@@ -61,7 +61,7 @@ func (b *Browser) StartStepUp(ctx context.Context, sess domain.Session, u domain
 			Message: "To add an authenticator app from this browser we must first verify your identity by email, but no verification code can be sent to your user. Ask your administrator to check your email address."}
 	}
 	// The email counts toward lockout: reserve an attempt for it first.
-	ru, err := b.Store.BeginAttempt(ctx, u.Username, now)
+	ru, err := b.Store.BeginAttempt(ctx, u.Username, now, domain.Place{Known: true})
 	if err != nil {
 		if reason, refused := refusedBy(err); refused {
 			return BrowserOutcome{}, denied(reason)

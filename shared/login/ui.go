@@ -101,8 +101,11 @@ func (b *Browser) Start(ctx context.Context, in BrowserStart) (BrowserOutcome, e
 }
 
 func (b *Browser) start(ctx context.Context, in BrowserStart, now time.Time) (BrowserOutcome, error) {
+	if err := b.Login.admit(ctx, in.Username, in.IP); err != nil {
+		return BrowserOutcome{}, err
+	}
 	ev := domain.LoginEvent{At: now, Username: in.Username, IP: in.IP.String(), LoginType: "UI", Client: in.Client}
-	u, err := b.Login.reserve(ctx, in.Username, now, &ev, func() { secret.SpendPasswordCheck(in.Password) })
+	u, err := b.Login.reserve(ctx, in.Username, now, placeOf(in.IP, in.Device), &ev, func() { secret.SpendPasswordCheck(in.Password) })
 	if err != nil {
 		return BrowserOutcome{}, err
 	}
@@ -141,6 +144,12 @@ func (b *Browser) facts(u domain.User, now time.Time, ip netip.Addr, device stri
 	}
 }
 
+// placeOf is where a browser attempt comes from: ip, and the browser's
+// activation cookie (as its digest).
+func placeOf(ip netip.Addr, device string) domain.Place {
+	return domain.Place{IP: ip, Source: policy.SourceKey(ip), Device: deviceDigest(device)}
+}
+
 func deviceDigest(device string) string {
 	if device == "" {
 		return ""
@@ -159,6 +168,7 @@ func (b *Browser) follow(ctx context.Context, u domain.User, d policy.UIDecision
 		if prev.IDHash != "" {
 			_ = b.Store.EndChallenge(ctx, prev, false, now)
 		}
+		b.Login.failedAt(ctx, a.IP, d.Reason, &u.Policy)
 		return BrowserOutcome{}, b.Login.refuse(ctx, ev, d.Reason, b.settle(ctx, u, d.CountsAsFailure))
 	}
 	if d.Challenge != policy.ChallengeNone {

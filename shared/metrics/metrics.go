@@ -23,8 +23,10 @@ type Emitter struct {
 func New(w io.Writer) *Emitter { return &Emitter{w: w} }
 
 // LoginOutcome records one login: a count of 1 under the dimensions
-// LoginType and Outcome (the reason code), and the duration in milliseconds.
-func (e *Emitter) LoginOutcome(at time.Time, loginType, outcome string, took time.Duration) error {
+// LoginType and Outcome (the reason code), the duration in milliseconds,
+// and the argon2id hashes it computed (secret.Hashes across the login: 0
+// for a throttled source's refusal, 1 for nearly every other).
+func (e *Emitter) LoginOutcome(at time.Time, loginType, outcome string, took time.Duration, hashes uint64) error {
 	line := map[string]any{
 		"_aws": map[string]any{
 			"Timestamp": at.UnixMilli(),
@@ -34,6 +36,7 @@ func (e *Emitter) LoginOutcome(at time.Time, loginType, outcome string, took tim
 				"Metrics": []any{
 					map[string]string{"Name": "Logins", "Unit": "Count"},
 					map[string]string{"Name": "LoginDuration", "Unit": "Milliseconds"},
+					map[string]string{"Name": "PasswordHashes", "Unit": "Count"},
 				},
 			}},
 		},
@@ -41,6 +44,7 @@ func (e *Emitter) LoginOutcome(at time.Time, loginType, outcome string, took tim
 		"Outcome":       outcome,
 		"Logins":        1,
 		"LoginDuration": float64(took.Microseconds()) / 1000,
+		"PasswordHashes": hashes,
 	}
 	b, err := json.Marshal(line)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -41,8 +42,22 @@ func HashPassword(password string, p Params, r io.Reader) (string, error) {
 	if _, err := io.ReadFull(r, salt); err != nil {
 		return "", fmt.Errorf("secret: reading salt: %w", err)
 	}
-	key := argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, keyLen)
+	key := idKey([]byte(password), salt, p, keyLen)
 	return encodePHC(p, salt, key), nil
+}
+
+// hashes counts the argon2id computations of this process (Hashes).
+var hashes atomic.Uint64
+
+// Hashes is how many argon2id hashes this process has computed: made,
+// checked or spent. A Lambda instance serves one request at a time, so the
+// difference across a request is that request's cost in hashes (the
+// PasswordHashes metric).
+func Hashes() uint64 { return hashes.Load() }
+
+func idKey(password, salt []byte, p Params, n uint32) []byte {
+	hashes.Add(1)
+	return argon2.IDKey(password, salt, p.Time, p.MemoryKiB, p.Threads, n)
 }
 
 func encodePHC(p Params, salt, key []byte) string {
@@ -61,10 +76,10 @@ func VerifyPassword(password, encoded string, want Params) (ok, rehash bool, err
 	if len(password) > MaxPasswordLen {
 		// Still spend the hash so an over-long guess costs what any guess costs.
 		password = password[:MaxPasswordLen]
-		argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(key)))
+		idKey([]byte(password), salt, p, uint32(len(key)))
 		return false, false, nil
 	}
-	got := argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(key)))
+	got := idKey([]byte(password), salt, p, uint32(len(key)))
 	ok = subtle.ConstantTimeCompare(got, key) == 1
 	rehash = p.MemoryKiB < want.MemoryKiB || p.Time < want.Time || p.Threads < want.Threads
 	return ok, rehash, nil

@@ -70,7 +70,7 @@ func (s *Store) SetCredentials(ctx context.Context, u domain.User, newPasswordHa
 	set := "SET tokenHash = :tok"
 	vals := map[string]types.AttributeValue{":tok": av(newTokenDigest), ":oldTok": av(u.TokenHash), ":oldPw": av(u.PasswordHash)}
 	if newPasswordHash != "" {
-		set += ", passwordHash = :pw, attempts = :zero, lockEndsAt = :zero, " + nextGen + ", " + nextSessionGen
+		set += ", passwordHash = :pw, " + resetCounts + ", " + nextSessionGen
 		vals[":pw"], vals[":zero"], vals[":one"] = av(newPasswordHash), av(0), av(1)
 	}
 	cond := "attribute_exists(username) AND passwordHash = :oldPw AND "

@@ -317,9 +317,9 @@ func (s *Store) SetTokenHash(ctx context.Context, username, digest string) error
 	return s.updateUser(ctx, username, "SET tokenHash = :h", map[string]types.AttributeValue{":h": av(digest)})
 }
 
-// Unlock clears a user's lockout.
+// Unlock clears a user's lockout (both counts, with familiar-place lockout).
 func (s *Store) Unlock(ctx context.Context, username string) error {
-	return s.updateUser(ctx, username, "SET attempts = :zero, lockEndsAt = :zero, "+nextGen, map[string]types.AttributeValue{":zero": av(0), ":one": av(1)})
+	return s.updateUser(ctx, username, "SET "+resetCounts, map[string]types.AttributeValue{":zero": av(0), ":one": av(1)})
 }
 
 // SetActive activates or deactivates a user and returns the user as it now

@@ -44,7 +44,7 @@ func TestBeginAttemptReservesOnlyWhileTheUserMayTry(t *testing.T) {
 			if !c.unknown {
 				name = e.user(t, c.mods...).Username
 			}
-			u, err := e.st.BeginAttempt(e.ctx, name, now)
+			u, err := e.st.BeginAttempt(e.ctx, name, now, domain.Place{})
 			if !is(err, c.want) {
 				t.Fatalf("err %v; want %v", err, c.want)
 			}
@@ -143,7 +143,7 @@ func TestSetAttemptsWritesOnlyOverTheReservedCount(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			name := e.user(t, threeTries, lockState(3, now)).Username
-			u, err := e.st.BeginAttempt(e.ctx, name, now)
+			u, err := e.st.BeginAttempt(e.ctx, name, now, domain.Place{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -184,7 +184,7 @@ func TestReleaseAttemptGivesBackOnlyItsOwnSlot(t *testing.T) {
 				}
 				e.set(t, e.tb.Users, userKey(name), "SET attempts = :n", map[string]typesAV{":n": n(1)})
 			}
-			u, err := e.st.BeginAttempt(e.ctx, name, now)
+			u, err := e.st.BeginAttempt(e.ctx, name, now, domain.Place{})
 			if err != nil {
 				t.Fatal(err)
 			}

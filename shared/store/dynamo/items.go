@@ -100,6 +100,14 @@ type userItem struct {
 	Devices    map[string]deviceItem `dynamodbav:"devices"`
 	SessionGen int64                 `dynamodbav:"sessGen,omitempty"`
 	SweptGen   int64                 `dynamodbav:"sweptGen,omitempty"`
+	// The count of failures from unfamiliar places (familiar-place
+	// lockout), as attempts, lockEndsAt and lockGen are for the others.
+	UAttempts   int   `dynamodbav:"uAttempts,omitempty"`
+	ULockEndsAt int64 `dynamodbav:"uLockEndsAt,omitempty"`
+	ULockGen    int64 `dynamodbav:"uLockGen,omitempty"`
+	// Seen: the sources the user logged in from (familiar-place lockout
+	// on), each with the Unix time of the last login from it.
+	Seen map[string]int64 `dynamodbav:"seen,omitempty"`
 }
 
 type deviceItem struct {
@@ -372,7 +380,20 @@ func toUserItem(u domain.User) userItem {
 		LockCeiling: int64(u.Policy.Lockout.Ceiling()), LockForSec: int64(u.Policy.Lockout.LockFor() / time.Second),
 		LastLoginAt: ts(u.LastLoginAt), CreatedAt: ts(u.CreatedAt), Policy: toPolicyItem(u.Policy),
 		Devices: devicesText(u.Devices), SessionGen: u.SessionGen, SweptGen: u.SweptGen,
+		UAttempts: u.UnfamiliarLock.Attempts, ULockEndsAt: epoch(u.UnfamiliarLock.LockEndsAt), ULockGen: u.UnfamiliarLock.Gen,
+		Seen: seenText(u.Seen),
 	}
+}
+
+func seenText(m map[string]time.Time) map[string]int64 {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]int64, len(m))
+	for k, at := range m {
+		out[k] = at.Unix()
+	}
+	return out
 }
 
 func devicesText(m map[string]domain.Device) map[string]deviceItem {
@@ -396,7 +417,20 @@ func (it userItem) user() (domain.User, error) {
 		Lock:        policy.LockState{Attempts: it.Attempts, LockEndsAt: fromEpoch(it.LockEndsAt), Gen: it.LockGen},
 		LastLoginAt: parseTS(it.LastLoginAt), CreatedAt: parseTS(it.CreatedAt), Policy: pol,
 		Devices: devicesOf(it.Devices), SessionGen: it.SessionGen, SweptGen: it.SweptGen,
+		UnfamiliarLock: policy.LockState{Attempts: it.UAttempts, LockEndsAt: fromEpoch(it.ULockEndsAt), Gen: it.ULockGen},
+		Seen:           seenOf(it.Seen),
 	}, nil
+}
+
+func seenOf(m map[string]int64) map[string]time.Time {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]time.Time, len(m))
+	for k, at := range m {
+		out[k] = time.Unix(at, 0).UTC()
+	}
+	return out
 }
 
 func devicesOf(m map[string]deviceItem) map[string]domain.Device {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"loginguard/shared/domain"
+	"loginguard/shared/policy"
 )
 
 // API is the part of the DynamoDB client the store uses.
@@ -75,23 +77,46 @@ func isConditionFailed(err error) (*types.ConditionalCheckFailedException, bool)
 // reservation also moves the lock's end to now + period: should this attempt
 // be the M-th failure, the lock runs from it.
 //
+// With the org's familiar-place lockout on, an attempt from a place
+// unfamiliar to the user (policy.Place) counts on a second counter
+// (uAttempts) instead, against the same limit: its lock refuses unfamiliar
+// places only, while a lock of the first counter refuses every place (as
+// Salesforce's does). The condition of the first write admits the places it
+// can see are familiar (an activated browser, a source seen before); for
+// any other place the returned item decides (the trusted and profile ranges
+// cannot be read in a condition), at one more write: the failure path's.
+// The returned user has Unfamiliar set when the second counter was taken.
+//
 // Errors: domain.ErrNotFound, domain.ErrInactive, domain.ErrLocked (with the
 // user, so history can name them).
-func (s *Store) BeginAttempt(ctx context.Context, username string, now time.Time) (domain.User, error) {
+func (s *Store) BeginAttempt(ctx context.Context, username string, now time.Time, at domain.Place) (domain.User, error) {
+	familiar := ptr(at.Known)
 	for try := 0; ; try++ {
+		update := "SET attempts = attempts + :one, lockEndsAt = lockForSec + :now"
+		cond := "attribute_exists(username) AND active = :true AND (attempts < lockCeiling OR lockEndsAt <= :now)"
+		vals := map[string]types.AttributeValue{":one": av(1), ":now": av(now.Unix()), ":true": av(true)}
+		var names map[string]string
+		switch {
+		case familiar == nil:
+			update = "SET uAttempts = if_not_exists(uAttempts, :zero) + :one, uLockEndsAt = lockForSec + :now"
+			cond += " AND (attribute_not_exists(uAttempts) OR uAttempts < lockCeiling OR uLockEndsAt <= :now)"
+			vals[":zero"] = av(0)
+		case !*familiar:
+			cond += " AND (attribute_not_exists(pol.familiarLockout) OR pol.familiarLockout = :false OR attribute_exists(devices.#d) OR attribute_exists(seen.#s))"
+			vals[":false"] = av(false)
+			names = map[string]string{"#d": orNone(at.Device), "#s": orNone(at.Source)}
+		}
 		out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-			TableName:           &s.t.Users,
-			Key:                 userKey(username),
-			UpdateExpression:    aws.String("SET attempts = attempts + :one, lockEndsAt = lockForSec + :now"),
-			ConditionExpression: aws.String("attribute_exists(username) AND active = :true AND (attempts < lockCeiling OR lockEndsAt <= :now)"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":one": av(1), ":now": av(now.Unix()), ":true": av(true),
-			},
+			TableName: &s.t.Users, Key: userKey(username),
+			UpdateExpression: &update, ConditionExpression: &cond,
+			ExpressionAttributeValues: vals, ExpressionAttributeNames: names,
 			ReturnValues:                        types.ReturnValueAllNew,
 			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 		})
 		if err == nil {
-			return decodeUser(out.Attributes)
+			u, err := decodeUser(out.Attributes)
+			u.Unfamiliar, u.Source = familiar == nil, at.Source
+			return u, err
 		}
 		ccf, ok := isConditionFailed(err)
 		if !ok {
@@ -117,11 +142,36 @@ func (s *Store) BeginAttempt(ctx context.Context, username string, now time.Time
 		if !u.Active {
 			return u, domain.ErrInactive
 		}
-		if u.Policy.Lockout.Locked(u.Lock, now) || try > 0 {
+		lo := u.Policy.Lockout
+		if lo.Locked(u.Lock, now) || try > 1 || (familiar == nil && lo.Locked(u.UnfamiliarLock, now)) {
 			return u, domain.ErrLocked
+		}
+		if familiar != nil && !*familiar && u.Policy.FamiliarPlaceLockout {
+			// Not familiar by what the condition could see: the ranges say.
+			_, activated := u.Devices[at.Device]
+			_, seen := u.Seen[at.Source]
+			place := policy.Place{IP: at.IP, ActivatedBrowser: at.Device != "" && activated, SeenSource: at.Source != "" && seen,
+				TrustedRanges: u.Policy.TrustedRanges, LoginIPRanges: u.Policy.LoginIPRanges}
+			if place.Familiar() {
+				familiar = ptr(true)
+			} else {
+				familiar = nil
+			}
+			continue
 		}
 		// The lock ran out between the write and the read: try once more.
 	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// orNone is a map key for a condition on a value that may be empty: "-",
+// which no stored key is.
+func orNone(k string) string {
+	if k == "" {
+		return "-"
+	}
+	return k
 }
 
 // userNow reads a user with a consistent read; ErrNotFound when none.
@@ -164,6 +214,21 @@ func (s *Store) Succeed(ctx context.Context, u domain.User, now time.Time, newHa
 		cond += " AND (attribute_not_exists(totpLastStep) OR totpLastStep < :step)"
 		vals[":step"] = av(totpStep)
 	}
+	if u.Unfamiliar {
+		// A success from an unfamiliar place: the place is familiar now.
+		set += ", uAttempts = :zero, uLockGen = if_not_exists(uLockGen, :zero) + :one"
+	}
+	var names map[string]string
+	if u.Policy.FamiliarPlaceLockout && u.Source != "" {
+		if seen, whole := seenAfter(u.Seen, u.Source, now); whole {
+			set += ", seen = :seen"
+			vals[":seen"] = &types.AttributeValueMemberM{Value: seen}
+		} else {
+			set += ", seen.#src = :nowSec"
+			names = map[string]string{"#src": u.Source}
+			vals[":nowSec"] = av(now.Unix())
+		}
+	}
 	if newHash != "" {
 		set += ", passwordHash = :new"
 		cond += " AND passwordHash = :old"
@@ -171,7 +236,7 @@ func (s *Store) Succeed(ctx context.Context, u domain.User, now time.Time, newHa
 	}
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: &s.t.Users, Key: userKey(u.Username),
-		UpdateExpression: &set, ConditionExpression: &cond, ExpressionAttributeValues: vals,
+		UpdateExpression: &set, ConditionExpression: &cond, ExpressionAttributeValues: vals, ExpressionAttributeNames: names,
 	})
 	if _, ok := isConditionFailed(err); ok {
 		// Which condition failed: read the user (a failure path only).
@@ -190,6 +255,29 @@ func (s *Store) Succeed(ctx context.Context, u domain.User, now time.Time, newHa
 		return fmt.Errorf("resetting login attempts: %w", err)
 	}
 	return nil
+}
+
+// seenAfter is the user's seen sources once source logged in at now, as
+// the whole map to write when it must be written whole (there is none yet,
+// or it is full and source is new: the source seen longest ago goes); false
+// when setting the one entry will do.
+func seenAfter(seen map[string]time.Time, source string, now time.Time) (map[string]types.AttributeValue, bool) {
+	if _, ok := seen[source]; ok || (len(seen) > 0 && len(seen) < policy.MaxSeenSources) {
+		return nil, false
+	}
+	keys := make([]string, 0, len(seen))
+	for k := range seen {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return seen[keys[i]].After(seen[keys[j]]) })
+	if len(keys) >= policy.MaxSeenSources {
+		keys = keys[:policy.MaxSeenSources-1]
+	}
+	out := map[string]types.AttributeValue{source: av(now.Unix())}
+	for _, k := range keys {
+		out[k] = av(seen[k].Unix())
+	}
+	return out, true
 }
 
 // EnrolTOTPKey stores a user's first sealed TOTP key: only where none
@@ -229,12 +317,14 @@ func (s *Store) SetTOTPKey(ctx context.Context, username, sealed string) error {
 // policy right after one. It only writes while the count is still the one
 // the reservation left, so concurrent attempts are never undone.
 func (s *Store) SetAttempts(ctx context.Context, u domain.User, to int) error {
+	c := counterOf(u)
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 &s.t.Users,
 		Key:                       userKey(u.Username),
-		UpdateExpression:          aws.String("SET attempts = :to, " + nextGen),
-		ConditionExpression:       aws.String("attempts = :seen"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":to": av(to), ":seen": av(u.Lock.Attempts), ":zero": av(0), ":one": av(1)},
+		UpdateExpression:          aws.String("SET #n = :to, #g = if_not_exists(#g, :zero) + :one"),
+		ConditionExpression:       aws.String("#n = :seen"),
+		ExpressionAttributeNames:  map[string]string{"#n": c.attempts, "#g": c.gen},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":to": av(to), ":seen": av(u.ReservedLock().Attempts), ":zero": av(0), ":one": av(1)},
 	})
 	if _, ok := isConditionFailed(err); ok {
 		return nil
@@ -244,6 +334,21 @@ func (s *Store) SetAttempts(ctx context.Context, u domain.User, to int) error {
 	}
 	return nil
 }
+
+// counter names the attributes of the count an attempt was reserved on.
+type counter struct{ attempts, gen string }
+
+func counterOf(u domain.User) counter {
+	if u.Unfamiliar {
+		return counter{"uAttempts", "uLockGen"}
+	}
+	return counter{"attempts", "lockGen"}
+}
+
+// resetCounts clears both counts (an unlock, a new password), each with a
+// new generation (:zero and :one bound).
+const resetCounts = "attempts = :zero, lockEndsAt = :zero, uAttempts = :zero, uLockEndsAt = :zero, " + nextGen +
+	", uLockGen = if_not_exists(uLockGen, :zero) + :one"
 
 // nextGen starts a new count (domain.User.Lock.Gen): every write that resets
 // the attempt count carries it (with :zero and :one bound).
@@ -255,16 +360,18 @@ const nextGen = "lockGen = if_not_exists(lockGen, :zero) + :one"
 // (a success, an unlock), the slot went with it, and lowering the new count
 // would erase a failure that raced in after the reset.
 func (s *Store) ReleaseAttempt(ctx context.Context, u domain.User) error {
-	cond := "attempts > :zero AND lockGen = :gen"
-	if u.Lock.Gen == 0 {
-		cond = "attempts > :zero AND (attribute_not_exists(lockGen) OR lockGen = :gen)"
+	c, gen := counterOf(u), u.ReservedLock().Gen
+	cond := "#n > :zero AND #g = :gen"
+	if gen == 0 {
+		cond = "#n > :zero AND (attribute_not_exists(#g) OR #g = :gen)"
 	}
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 &s.t.Users,
 		Key:                       userKey(u.Username),
-		UpdateExpression:          aws.String("SET attempts = attempts - :one"),
+		UpdateExpression:          aws.String("SET #n = #n - :one"),
 		ConditionExpression:       &cond,
-		ExpressionAttributeValues: map[string]types.AttributeValue{":one": av(1), ":zero": av(0), ":gen": av(u.Lock.Gen)},
+		ExpressionAttributeNames:  map[string]string{"#n": c.attempts, "#g": c.gen},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": av(1), ":zero": av(0), ":gen": av(gen)},
 	})
 	if _, ok := isConditionFailed(err); ok {
 		return nil

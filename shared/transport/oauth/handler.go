@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net/http"
 	"net/netip"
 	"strconv"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"loginguard/shared/login"
 	"loginguard/shared/metrics"
 	"loginguard/shared/policy"
+	"loginguard/shared/secret"
 	"loginguard/shared/transport/apigw"
 )
 
@@ -54,6 +56,16 @@ func jsonResponse(status int, body []byte) events.APIGatewayV2HTTPResponse {
 
 func errorResponse(e *Error) events.APIGatewayV2HTTPResponse {
 	return jsonResponse(e.Status, e.JSON())
+}
+
+// RateLimited answers a throttled source (domain.CodeRequestLimit): 429
+// with Retry-After, and OAuth's "temporarily_unavailable" (RFC 6749 §4.1.2.1),
+// not invalid_grant, so that a client does not take it for wrong
+// credentials and tell its user the password is wrong.
+func RateLimited(le *domain.Error) events.APIGatewayV2HTTPResponse {
+	resp := errorResponse(&Error{Status: http.StatusTooManyRequests, Code: "temporarily_unavailable", Description: le.Message})
+	resp.Headers["Retry-After"] = strconv.Itoa(int(le.RetryAfter / time.Second))
+	return resp
 }
 
 // oauthErrors is the one table from a domain code to its OAuth answer
@@ -125,20 +137,24 @@ func (h *Handler) token(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 		return errorResponse(e), e.Code
 	}
 	ip, _ := netip.ParseAddr(req.RequestContext.HTTP.SourceIP)
-	start := time.Now()
+	start, hashes := time.Now(), secret.Hashes()
 	res, err := h.Login.Login(ctx, login.Attempt{Username: tr.Username, Secret: tr.Password, IP: ip, Type: "REST",
 		Client: req.RequestContext.HTTP.UserAgent, App: app})
 	took := time.Since(start)
+	hashes = secret.Hashes() - hashes
 	if err != nil {
 		le := domain.AsError(err)
-		h.metric(start, string(le.Reason), took, log)
+		h.metric(start, string(le.Reason), took, hashes, log)
 		log.InfoContext(ctx, "login refused", "reason", string(le.Reason), "source_ip", ip.String())
 		if le.Code == domain.CodeUnknown {
 			log.ErrorContext(ctx, "login failed internally", "error", err.Error())
 		}
+		if le.Code == domain.CodeRequestLimit {
+			return RateLimited(le), string(le.Reason)
+		}
 		return errorResponse(errorOf(le)), string(le.Reason)
 	}
-	h.metric(start, string(res.Decision.Reason), took, log)
+	h.metric(start, string(res.Decision.Reason), took, hashes, log)
 	log.InfoContext(ctx, "login allowed", "reason", string(res.Decision.Reason), "via", string(res.Decision.Via),
 		"user_id", res.User.ID, "org_id", res.User.OrgID, "source_ip", ip.String())
 	base := apigw.BaseURL(req)
@@ -149,11 +165,11 @@ func (h *Handler) token(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 	return jsonResponse(200, out), string(res.Decision.Reason)
 }
 
-func (h *Handler) metric(at time.Time, outcome string, took time.Duration, log *slog.Logger) {
+func (h *Handler) metric(at time.Time, outcome string, took time.Duration, hashes uint64, log *slog.Logger) {
 	if h.Metrics == nil {
 		return
 	}
-	if err := h.Metrics.LoginOutcome(at, "REST", outcome, took); err != nil {
+	if err := h.Metrics.LoginOutcome(at, "REST", outcome, took, hashes); err != nil {
 		log.Warn("writing metric", "error", err.Error())
 	}
 }

@@ -39,6 +39,8 @@ var faultKinds = map[string]Kind{
 	domain.CodeUnknown: KindUnexpectedError,
 	// The partner WSDL declares no InvalidSessionIdFault (see Kind).
 	domain.CodeInvalidSession: KindUnexpectedError,
+	// A throttled source, as Salesforce answers a request over a limit.
+	domain.CodeRequestLimit: KindUnexpectedError,
 }
 
 // Fault is a SOAP 1.1 fault. It goes out with HTTP 500.
@@ -63,8 +65,9 @@ func (f *Fault) faultString() string {
 // faultCode is the faultcode element. Salesforce sends exception codes
 // bare, except INVALID_SESSION_ID, which it qualifies (sf:INVALID_SESSION_ID);
 // jsforce's SOAP client spots an expired session by that qualified form.
+// REQUEST_LIMIT_EXCEEDED goes qualified too, as Salesforce documents it.
 func (f *Fault) faultCode() string {
-	if f.Kind != "" && f.Code == domain.CodeInvalidSession {
+	if f.Kind != "" && (f.Code == domain.CodeInvalidSession || f.Code == domain.CodeRequestLimit) {
 		return "sf:" + f.Code
 	}
 	return f.Code

@@ -19,6 +19,7 @@ import (
 	"loginguard/shared/login"
 	"loginguard/shared/metrics"
 	"loginguard/shared/policy"
+	"loginguard/shared/secret"
 	"loginguard/shared/transport/apigw"
 )
 
@@ -92,24 +93,29 @@ func clientFault(err error) *Fault {
 
 func (h *Handler) login(ctx context.Context, req events.APIGatewayV2HTTPRequest, r Request, version string, log *slog.Logger) (events.APIGatewayV2HTTPResponse, string) {
 	ip, _ := netip.ParseAddr(req.RequestContext.HTTP.SourceIP)
-	start := time.Now()
+	start, hashes := time.Now(), secret.Hashes()
 	res, err := h.Login.Login(ctx, login.Attempt{
 		Username: r.Username, Secret: r.Password, IP: ip, Type: "SOAP",
 		Client: req.RequestContext.HTTP.UserAgent, APIVersion: version,
 	})
 	took := time.Since(start)
+	hashes = secret.Hashes() - hashes
 	if err != nil {
 		le := domain.AsError(err)
 		if le.Code == domain.CodeUnknown {
 			log.ErrorContext(ctx, "login failed internally", "error", err.Error())
 		}
 		log.InfoContext(ctx, "login refused", "reason", string(le.Reason), "code", le.Code, "source_ip", ip.String())
-		h.metric(start, string(le.Reason), took, log)
-		return faultResponse(FaultOf(le)), string(le.Reason)
+		h.metric(start, string(le.Reason), took, hashes, log)
+		resp := faultResponse(FaultOf(le))
+		if le.RetryAfter > 0 {
+			resp.Headers["Retry-After"] = strconv.Itoa(int(le.RetryAfter / time.Second))
+		}
+		return resp, string(le.Reason)
 	}
 	log.InfoContext(ctx, "login allowed", "reason", string(res.Decision.Reason), "via", string(res.Decision.Via),
 		"user_id", res.User.ID, "org_id", res.User.OrgID, "source_ip", ip.String())
-	h.metric(start, string(res.Decision.Reason), took, log)
+	h.metric(start, string(res.Decision.Reason), took, hashes, log)
 	out, err := EncodeLoginResponse(version, loginResult(apigw.BaseURL(req), version, res))
 	if err != nil {
 		log.ErrorContext(ctx, "encoding login response", "error", err.Error())
@@ -118,11 +124,11 @@ func (h *Handler) login(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 	return xmlResponse(200, out), string(res.Decision.Reason)
 }
 
-func (h *Handler) metric(at time.Time, outcome string, took time.Duration, log *slog.Logger) {
+func (h *Handler) metric(at time.Time, outcome string, took time.Duration, hashes uint64, log *slog.Logger) {
 	if h.Metrics == nil {
 		return
 	}
-	if err := h.Metrics.LoginOutcome(at, "SOAP", outcome, took); err != nil {
+	if err := h.Metrics.LoginOutcome(at, "SOAP", outcome, took, hashes); err != nil {
 		log.Warn("writing metric", "error", err.Error())
 	}
 }

@@ -319,18 +319,20 @@ func (h *Handler) refresh(r *request) *response {
 }
 
 // emit writes the login step's metric line (as the API logins do).
-func (h *Handler) emit(out login.BrowserOutcome, err error, took time.Duration) {
+func (h *Handler) emit(out login.BrowserOutcome, err error, took time.Duration, hashes uint64) {
 	if h.Metrics == nil {
 		return
 	}
 	outcome := "success"
 	switch {
+	case err != nil && domain.AsError(err).Reason != "":
+		outcome = string(domain.AsError(err).Reason)
 	case err != nil:
 		outcome = domain.ErrorCode(err)
 	case out.Result == nil:
 		outcome = "challenge"
 	}
-	_ = h.Metrics.LoginOutcome(time.Now(), "UI", outcome, took)
+	_ = h.Metrics.LoginOutcome(time.Now(), "UI", outcome, took, hashes)
 }
 
 func (h *Handler) errorPage(status int, msg string) *response {

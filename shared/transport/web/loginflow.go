@@ -3,12 +3,14 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"loginguard/shared/domain"
 	"loginguard/shared/login"
 	"loginguard/shared/policy"
+	"loginguard/shared/secret"
 )
 
 // The login flow's pages: the login form, its answer, and the
@@ -34,12 +36,12 @@ func (h *Handler) loginPage(r *request, errMsg, notice string, status int) *resp
 func (h *Handler) loginPost(r *request) *response {
 	username := strings.TrimSpace(r.form.Get("username"))
 	remember := r.form.Get("remember") != ""
-	began := time.Now()
+	began, hashes := time.Now(), secret.Hashes()
 	out, err := h.Browser.Start(r.ctx, login.BrowserStart{
 		Username: username, Password: r.form.Get("password"), Device: r.cookies[cookieDevice], IP: r.ip, Client: r.client,
 		Remember: remember,
 	})
-	h.emit(out, err, time.Since(began))
+	h.emit(out, err, time.Since(began), secret.Hashes()-hashes)
 	if err != nil {
 		return h.loginError(r, err)
 	}
@@ -90,7 +92,14 @@ func (h *Handler) loginError(r *request, err error) *response {
 		h.Log.ErrorContext(r.ctx, "browser login failed", "error", err.Error())
 	}
 	r.form.Del("password")
-	return h.loginPage(r, loginMessage(err), "", statusOf(err, http.StatusOK))
+	resp := h.loginPage(r, loginMessage(err), "", statusOf(err, http.StatusOK))
+	if e := domain.AsError(err); e.RetryAfter > 0 {
+		if resp.headers == nil {
+			resp.headers = map[string]string{}
+		}
+		resp.headers["Retry-After"] = strconv.Itoa(int(e.RetryAfter / time.Second))
+	}
+	return resp
 }
 
 func (h *Handler) verifyPage(r *request) *response {

@@ -1,0 +1,165 @@
+package login
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"loginguard/shared/domain"
+	"loginguard/shared/policy"
+)
+
+// The per-source throttle (policy.SourceThrottle): failed logins are
+// counted per source across every user, one conditional write per failure
+// and nothing on a success; a source past the limit is refused before its
+// attempt reserves anything or spends a hash.
+//
+// Which sources are past the limit is known to this instance when one of
+// its own failures found the count there: the refusal then needs no call.
+// Another instance learns it at the first failure it counts from that
+// source after the limit (that one attempt spends its hash), so an attack
+// spread over N instances spends at most N hashes per source and window
+// past the limit. Nothing is read per attempt to learn it sooner: that would
+// be a read on every success.
+
+// SourceStore is what the throttle needs of storage.
+type SourceStore interface {
+	// CountSourceFailure counts one failure of source in window n (ending
+	// at end) and reports whether the count is at limit.
+	CountSourceFailure(ctx context.Context, source string, n int64, end time.Time, limit int) (int, bool, error)
+	// LoginRanges reads the user's trusted and profile ranges (an
+	// eventually consistent read; domain.ErrNotFound when no such user).
+	LoginRanges(ctx context.Context, username string) (domain.User, error)
+}
+
+// throttledSources is this instance's view of the sources past the limit,
+// each until its window ends. Bounded: when full, expired entries go, and
+// if none has expired the map starts over (an attacker with more sources
+// than that then costs each of them one more hash).
+type throttledSources struct {
+	mu sync.Mutex
+	m  map[string]time.Time
+}
+
+const maxThrottled = 50000
+
+func (t *throttledSources) until(key string, now time.Time) (time.Time, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	end, ok := t.m[key]
+	if ok && !now.Before(end) {
+		delete(t.m, key)
+		return time.Time{}, false
+	}
+	return end, ok
+}
+
+// put records key as throttled until end; false when it was already.
+func (t *throttledSources) put(key string, end, now time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.m == nil {
+		t.m = map[string]time.Time{}
+	}
+	if was, ok := t.m[key]; ok && !was.Before(end) {
+		return false
+	}
+	if len(t.m) >= maxThrottled {
+		for k, e := range t.m {
+			if !now.Before(e) {
+				delete(t.m, k)
+			}
+		}
+		if len(t.m) >= maxThrottled {
+			t.m = map[string]time.Time{}
+		}
+	}
+	t.m[key] = end
+	return true
+}
+
+// sourceThrottled is the refusal of a throttled source: Salesforce's
+// REQUEST_LIMIT_EXCEEDED, with the time left until its window ends.
+func sourceThrottled(retry time.Duration) *domain.Error {
+	secs := int((retry + time.Second - 1) / time.Second)
+	if secs < 1 {
+		secs = 1
+	}
+	return &domain.Error{Code: domain.CodeRequestLimit, Reason: policy.ReasonSourceThrottled, RetryAfter: time.Duration(secs) * time.Second,
+		Message: fmt.Sprintf("Too many failed logins from your network address. Try again in %s.", minutes(secs))}
+}
+
+func minutes(secs int) string {
+	if secs < 90 {
+		return fmt.Sprintf("%d seconds", secs)
+	}
+	return fmt.Sprintf("%d minutes", (secs+59)/60)
+}
+
+// throttleOn reports whether attempts from ip are throttled at all.
+func (s *Service) throttleOn(ip netip.Addr) bool {
+	return s.Sources != nil && s.Throttle.On() && ip.IsValid() && !s.Throttle.Exempt.Contains(ip)
+}
+
+// admit refuses an attempt for username from a throttled source, before
+// anything is reserved or hashed; nil lets it go on. A source this instance
+// has not seen past the limit costs nothing here. A throttled one costs one
+// read: the user's own trusted and profile ranges exempt it for that
+// user's logins, so a network one org trusts is never shut out of it by
+// guesses against other orgs.
+func (s *Service) admit(ctx context.Context, username string, ip netip.Addr) error {
+	if !s.throttleOn(ip) {
+		return nil
+	}
+	now := s.Now()
+	end, ok := s.throttled.until(policy.SourceKey(ip), now)
+	if !ok {
+		return nil
+	}
+	if validUsername(username) {
+		u, err := s.Sources.LoginRanges(ctx, username)
+		if err == nil && s.Throttle.Exempts(ip, u.Policy.TrustedRanges, u.Policy.LoginIPRanges) {
+			return nil
+		}
+		if err != nil && !errors.Is(err, domain.ErrNotFound) && s.Log != nil {
+			s.Log.WarnContext(ctx, "login ranges not read for a throttled source", "error", err.Error())
+		}
+	}
+	return sourceThrottled(end.Sub(now))
+}
+
+// failedAt counts a refusal for reason r toward the attempt's source, when
+// it is a guess (policy.CountsAtSource) from a source neither the service
+// nor pol (the user's policy; nil for an unknown user) exempts. Counting
+// never fails the refusal: a failure to count is logged.
+func (s *Service) failedAt(ctx context.Context, ip netip.Addr, r policy.Reason, pol *domain.LoginPolicy) {
+	if !s.throttleOn(ip) || !policy.CountsAtSource(r) {
+		return
+	}
+	if pol != nil && s.Throttle.Exempts(ip, pol.TrustedRanges, pol.LoginIPRanges) {
+		return
+	}
+	now := s.Now()
+	key := policy.SourceKey(ip)
+	n, end := s.Throttle.WindowOf(now)
+	count, throttled, err := s.Sources.CountSourceFailure(ctx, key, n, end, s.Throttle.Limit)
+	if err != nil {
+		if s.Log != nil {
+			s.Log.WarnContext(ctx, "failed login not counted at its source", "error", err.Error())
+		}
+		return
+	}
+	if throttled && s.throttled.put(key, end, now) && s.Log != nil {
+		s.Log.InfoContext(ctx, "login source throttled", "source", key, "failures", count,
+			"limit", s.Throttle.Limit, "until", end.UTC().Format(time.RFC3339))
+	}
+}
+
+// validUsername reports whether username can be a user's at all.
+func validUsername(username string) bool {
+	return username != "" && len(username) <= MaxUsernameLen && !strings.ContainsAny(username, "\x00\r\n")
+}
