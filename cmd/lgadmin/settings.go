@@ -221,6 +221,9 @@ var orgSettingFlags = []settingFlag[domain.OrgSettings]{
 	boolSetting("remember-me", "rememberMe", "remember me until logout",
 		`"remember me until logout": the login page offers "Remember me", whose session survives closing the browser (the idle timeout still ends it)`, false, false,
 		func(s *domain.OrgSettings) *bool { return &s.RememberMe }),
+	boolSetting("familiar-place-lockout", "familiarPlaceLockout", "familiar-place lockout",
+		`failed logins from places unfamiliar to the user (no activated browser, outside trusted and profile ranges, a source never logged in from) count toward a lockout of their own that leaves the user's familiar places open (off: Salesforce's one count)`, false, false,
+		func(s *domain.OrgSettings) *bool { return &s.FamiliarPlaceLockout }),
 }
 
 // lockoutSetting is the entry of one half of the lockout policy: part 0

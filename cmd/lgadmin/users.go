@@ -25,6 +25,10 @@ type userView struct {
 	Active      bool   `json:"active"`
 	Locked      bool   `json:"locked"`
 	Attempts    int    `json:"failedAttempts"`
+	// With familiar-place lockout: the failures from unfamiliar places,
+	// and whether those places are locked out.
+	UnfamiliarLocked   bool `json:"unfamiliarPlacesLocked,omitempty"`
+	UnfamiliarAttempts int  `json:"unfamiliarFailedAttempts,omitempty"`
 	HasToken    bool   `json:"hasSecurityToken"`
 	HasTOTP     bool   `json:"hasTotpKey"`
 	LastLoginAt string `json:"lastLoginAt,omitempty"`
@@ -38,10 +42,22 @@ func (a *App) viewUser(u domain.User) userView {
 	if !u.LastLoginAt.IsZero() {
 		v.LastLoginAt = u.LastLoginAt.UTC().Format(time.RFC3339)
 	}
-	if v.Attempts > u.Policy.Lockout.Ceiling() {
-		v.Attempts = u.Policy.Lockout.Ceiling()
-	}
+	v.UnfamiliarLocked, v.UnfamiliarAttempts = u.Policy.Lockout.Locked(u.UnfamiliarLock, a.Now()), u.UnfamiliarLock.Attempts
+	v.Attempts = min(v.Attempts, u.Policy.Lockout.Ceiling())
+	v.UnfamiliarAttempts = min(v.UnfamiliarAttempts, u.Policy.Lockout.Ceiling())
 	return v
+}
+
+// unfamiliarText says how familiar-place lockout stands for u.
+func unfamiliarText(u domain.User, v userView) string {
+	if !u.Policy.FamiliarPlaceLockout && v.UnfamiliarAttempts == 0 {
+		return "counted with the rest (familiar-place lockout is off)"
+	}
+	s := fmt.Sprintf("%d failed attempts from places the user is not known at; %d known sources", v.UnfamiliarAttempts, len(u.Seen))
+	if v.UnfamiliarLocked {
+		s = "locked out (familiar places are not): " + s
+	}
+	return s
 }
 
 // sweepText says whether ending the user's sessions is unfinished.
@@ -57,7 +73,8 @@ func (a *App) showUser(u domain.User) {
 	a.show(v, [][2]string{{"id", v.ID}, {"id18", v.ID18}, {"username", v.Username}, {"email", v.Email},
 		{"name", v.Name}, {"org", v.OrgID}, {"profile", v.Profile + " (" + v.ProfileID + ")"},
 		{"active", strconv.FormatBool(v.Active)}, {"locked", strconv.FormatBool(v.Locked)},
-		{"failed attempts", strconv.Itoa(v.Attempts)}, {"security token", map[bool]string{true: "issued", false: "none"}[v.HasToken]},
+		{"failed attempts", strconv.Itoa(v.Attempts)}, {"unfamiliar places", unfamiliarText(u, v)},
+		{"security token", map[bool]string{true: "issued", false: "none"}[v.HasToken]},
 		{"last login", v.LastLoginAt}, {"sessions", sweepText(u)}})
 }
 

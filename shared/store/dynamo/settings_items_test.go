@@ -51,11 +51,11 @@ func TestSettingsKeepTheirStoredAttributeNames(t *testing.T) {
 	os, ps := sampleSettings(t)
 	org := domain.Org{ID: "00D000000000001", Name: "Acme", OrgSettings: os, Version: 2, CreatedAt: time.Unix(1700000000, 0).UTC()}
 	prof := domain.Profile{ID: "00e000000000001", OrgID: org.ID, Name: "Sales", ProfileSettings: ps, Version: 3}
-	orgAttrs := []string{"createdAt", "highAssurance", "levels", "lockMax", "lockPeriodSec", "lockSessionIp", "name",
+	orgAttrs := []string{"createdAt", "familiarLockout", "highAssurance", "levels", "lockMax", "lockPeriodSec", "lockSessionIp", "name",
 		"noLoginCaching", "pk", "rememberMe", "sessionTimeoutSec", "sk", "timeZone", "trusted", "userSwitching", "version"}
 	profAttrs := []string{"apiEnabled", "hours", "hoursZone", "id", "manageUsers", "name", "pk", "ranges",
 		"requireHighAssurance", "sk", "twoFactorApi", "twoFactorUi", "version"}
-	polAttrs := []string{"apiEnabled", "highAssurance", "hours", "hoursZone", "levels", "lockMax", "lockPeriodSec",
+	polAttrs := []string{"apiEnabled", "familiarLockout", "highAssurance", "hours", "hoursZone", "levels", "lockMax", "lockPeriodSec",
 		"lockSessionIp", "manageUsers", "noLoginCaching", "orgName", "orgTimeZone", "orgVersion", "profileName",
 		"profileVersion", "ranges", "rememberMe", "requireHighAssurance", "sessionTimeoutSec", "trusted", "twoFactorApi", "twoFactorUi",
 		"userSwitching"}

@@ -138,12 +138,12 @@ func (h *Handler) challengePage(r *request, p login.Pending, s *signed, errMsg s
 
 func (h *Handler) verifyPost(r *request) *response {
 	id := r.cookies[cookieChallenge]
-	began := time.Now()
+	began, hashes := time.Now(), secret.Hashes()
 	out, err := h.Browser.Answer(r.ctx, login.BrowserAnswer{
 		ChallengeID: id, Code: r.form.Get("code"), Device: r.cookies[cookieDevice], IP: r.ip, Client: r.client,
 		Remember: r.cookies[cookieKeep] == "1",
 	})
-	h.emit(out, err, time.Since(began))
+	h.emit(out, err, time.Since(began), secret.Hashes()-hashes)
 	if err == nil {
 		return h.advance(r, out)
 	}
