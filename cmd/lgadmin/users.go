@@ -14,24 +14,24 @@ import (
 )
 
 type userView struct {
-	ID          string `json:"id"`
-	ID18        string `json:"id18"`
-	Username    string `json:"username"`
-	Email       string `json:"email"`
-	Name        string `json:"name"`
-	OrgID       string `json:"orgId"`
-	ProfileID   string `json:"profileId"`
-	Profile     string `json:"profile"`
-	Active      bool   `json:"active"`
-	Locked      bool   `json:"locked"`
-	Attempts    int    `json:"failedAttempts"`
+	ID        string `json:"id"`
+	ID18      string `json:"id18"`
+	Username  string `json:"username"`
+	Email     string `json:"email"`
+	Name      string `json:"name"`
+	OrgID     string `json:"orgId"`
+	ProfileID string `json:"profileId"`
+	Profile   string `json:"profile"`
+	Active    bool   `json:"active"`
+	Locked    bool   `json:"locked"`
+	Attempts  int    `json:"failedAttempts"`
 	// With familiar-place lockout: the failures from unfamiliar places,
 	// and whether those places are locked out.
-	UnfamiliarLocked   bool `json:"unfamiliarPlacesLocked,omitempty"`
-	UnfamiliarAttempts int  `json:"unfamiliarFailedAttempts,omitempty"`
-	HasToken    bool   `json:"hasSecurityToken"`
-	HasTOTP     bool   `json:"hasTotpKey"`
-	LastLoginAt string `json:"lastLoginAt,omitempty"`
+	UnfamiliarLocked   bool   `json:"unfamiliarPlacesLocked,omitempty"`
+	UnfamiliarAttempts int    `json:"unfamiliarFailedAttempts,omitempty"`
+	HasToken           bool   `json:"hasSecurityToken"`
+	HasTOTP            bool   `json:"hasTotpKey"`
+	LastLoginAt        string `json:"lastLoginAt,omitempty"`
 }
 
 func (a *App) viewUser(u domain.User) userView {

@@ -40,10 +40,10 @@ func (e *Emitter) LoginOutcome(at time.Time, loginType, outcome string, took tim
 				},
 			}},
 		},
-		"LoginType":     loginType,
-		"Outcome":       outcome,
-		"Logins":        1,
-		"LoginDuration": float64(took.Microseconds()) / 1000,
+		"LoginType":      loginType,
+		"Outcome":        outcome,
+		"Logins":         1,
+		"LoginDuration":  float64(took.Microseconds()) / 1000,
 		"PasswordHashes": hashes,
 	}
 	b, err := json.Marshal(line)

@@ -55,7 +55,7 @@ func (s *Store) CountSourceFailure(ctx context.Context, source string, window in
 func (s *Store) LoginRanges(ctx context.Context, username string) (domain.User, error) {
 	got, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: &s.t.Users, Key: userKey(username),
-		ProjectionExpression:     aws.String("username, id, orgId, displayName, pol.trusted, pol.ranges"),
+		ProjectionExpression: aws.String("username, id, orgId, displayName, pol.trusted, pol.ranges"),
 	})
 	if err != nil {
 		return domain.User{}, fmt.Errorf("reading the user's login ranges: %w", err)
