@@ -99,7 +99,7 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*App, error) {
 		params = *b.params
 	}
 	a.Login = &login.Service{Store: a.Store, Rand: rand.Reader, Now: now, Params: params,
-		FailureFloor: cfg.FailureFloor, Sleep: b.sleep, Log: a.Log, Sources: a.Store, Throttle: cfg.Throttle}
+		FailureFloor: cfg.FailureFloor, FixedFloor: cfg.FixedFloor, Sleep: b.sleep, Log: a.Log, Sources: a.Store, Throttle: cfg.Throttle}
 	for _, o := range b.later {
 		if err := o(ctx, b); err != nil {
 			return nil, err

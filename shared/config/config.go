@@ -29,6 +29,11 @@ type Config struct {
 	Sender       string // SENDER_ADDRESS: From of every mail
 	LogLevel     slog.Level
 	FailureFloor time.Duration // FAILURE_FLOOR: least time a refused login takes (default 250ms)
+	// FixedFloor (FAILURE_FLOOR_MODE=fixed): every refusal waits out
+	// FailureFloor. The default, adaptive, waits out what the instance's
+	// recent refusals took (their 95th percentile per kind), FailureFloor
+	// at most (login.Service.Floor; SECURITY.md).
+	FixedFloor bool
 	// Throttle is the per-source throttle of failed logins:
 	// SOURCE_FAILURE_LIMIT (default 20; 0 turns it off) failures per
 	// SOURCE_FAILURE_WINDOW (default 10m) from one source, never counting
@@ -106,6 +111,13 @@ func Load(getenv func(string) string) (Config, error) {
 			return Config{}, fmt.Errorf("FAILURE_FLOOR %q: want a duration from 0s to 5s", v)
 		}
 		c.FailureFloor = d
+	}
+	switch v := get("FAILURE_FLOOR_MODE", "adaptive"); v {
+	case "adaptive":
+	case "fixed":
+		c.FixedFloor = true
+	default:
+		return Config{}, fmt.Errorf("FAILURE_FLOOR_MODE %q: want adaptive or fixed", v)
 	}
 	if v := get("SOURCE_FAILURE_LIMIT", ""); v != "" {
 		n, err := strconv.Atoi(v)

@@ -1,8 +1,11 @@
 package config
 
 import (
+	"net/netip"
 	"testing"
 	"time"
+
+	"loginguard/shared/policy"
 )
 
 func TestLoad(t *testing.T) {
@@ -16,7 +19,16 @@ func TestLoad(t *testing.T) {
 	if c.FailureFloor != DefaultFailureFloor {
 		t.Fatal("default failure floor")
 	}
-	for k, v := range map[string]string{"FAILURE_FLOOR": "10s", "LOG_LEVEL": "chatty"} {
+	if c.FixedFloor || c.Throttle.Limit != policy.DefaultSourceThrottle.Limit || c.Throttle.Window != policy.DefaultSourceThrottle.Window {
+		t.Fatalf("defaults: fixed floor %v, throttle %+v", c.FixedFloor, c.Throttle)
+	}
+	env = map[string]string{"FAILURE_FLOOR_MODE": "fixed", "SOURCE_FAILURE_LIMIT": "0", "SOURCE_FAILURE_WINDOW": "30m", "SOURCE_EXEMPT_RANGES": "10.0.0.0-10.0.0.255"}
+	c, err = Load(func(k string) string { return env[k] })
+	if err != nil || !c.FixedFloor || c.Throttle.On() || c.Throttle.Window != 30*time.Minute || !c.Throttle.Exempt.Contains(netip.MustParseAddr("10.0.0.9")) {
+		t.Fatalf("Load = %+v, %v", c, err)
+	}
+	for k, v := range map[string]string{"FAILURE_FLOOR": "10s", "LOG_LEVEL": "chatty", "FAILURE_FLOOR_MODE": "random",
+		"SOURCE_FAILURE_LIMIT": "-1", "SOURCE_FAILURE_WINDOW": "1s", "SOURCE_EXEMPT_RANGES": "10.0.0.300"} {
 		if _, err := Load(func(key string) string {
 			if key == k {
 				return v

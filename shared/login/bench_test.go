@@ -2,8 +2,10 @@ package login_test
 
 import (
 	"context"
+	"slices"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"loginguard/internal/apptest"
 	"loginguard/internal/loginbench"
@@ -59,4 +61,81 @@ func benchUser(b *testing.B, f fixture) (string, string) {
 		testenv.Org(func(o *domain.Org) { o.Name, o.Lockout = "Bench", policy.Lockout{} }),
 		testenv.User(func(u *domain.User) { u.Username, u.Email = "bench@"+u.OrgID+".example", "bench@x.example" }))
 	return a.User.Username, a.Password
+}
+
+// BenchmarkRefusalTiming measures what the failure floor protects and what
+// it costs (SECURITY.md, "The failure floor"): the answer time of each kind
+// of INVALID_LOGIN refusal (unknown user, wrong password, locked user,
+// inactive user; dynalite, production argon2id parameters), interleaved,
+// with no floor, the fixed 250 ms floor, and the adaptive floor under a 250
+// ms ceiling. Reported per kind: the median in ms; and spread-%, how far
+// apart the slowest and fastest medians are; held-ms, the mean time a
+// refusal holds its instance. Run with -benchtime 100x (each op is one
+// refusal of each kind; the adaptive floor starts at its ceiling for its
+// first 32 refusals of each kind, which this discards).
+func BenchmarkRefusalTiming(b *testing.B) {
+	db := testenv.DynamoDB(testenv.Dynalite(b))
+	tables := testenv.CreateTables(b, db)
+	ctx := context.Background()
+	for _, mode := range []struct {
+		name  string
+		floor time.Duration
+		fixed bool
+	}{{"no-floor", 0, true}, {"fixed-250ms", 250 * time.Millisecond, true}, {"adaptive", 250 * time.Millisecond, false}} {
+		b.Run(mode.name, func(b *testing.B) {
+			a := apptest.New(b, db, tables, config.Config{FailureFloor: mode.floor, FixedFloor: mode.fixed})
+			f := fixture{store: a.Store, calls: &atomic.Int64{}}
+			name, pw := benchUser(b, f)
+			locked := testenv.Seed(b, f.store, testenv.Password(password), testenv.Params(secret.DefaultParams),
+				testenv.Org(func(o *domain.Org) { o.Lockout = policy.Lockout{MaxAttempts: 3} }))
+			inactive := testenv.Seed(b, f.store, testenv.Password(password), testenv.Params(secret.DefaultParams),
+				testenv.User(func(u *domain.User) { u.Active = false }))
+			try := func(username, secret string) time.Duration {
+				start := time.Now()
+				_, err := a.Login.Login(ctx, login.Attempt{Username: username, Secret: secret, IP: untrusted, Type: "SOAP", Client: "bench"})
+				if domain.ErrorCode(err) != domain.CodeInvalidLogin {
+					b.Fatalf("%s: %v", username, err)
+				}
+				return time.Since(start)
+			}
+			for i := 0; i < 3; i++ {
+				try(locked.User.Username, "wrong")
+			}
+			kinds := []struct {
+				name, user, secret string
+			}{
+				{"unknown", "nobody@" + locked.Org.ID + ".example", "wrong-" + pw},
+				{"wrong-password", name, "wrong-" + pw},
+				{"locked", locked.User.Username, "wrong-" + pw},
+				{"inactive", inactive.User.Username, "wrong-" + pw},
+			}
+			if !mode.fixed {
+				for i := 0; i < 40; i++ { // past the adaptive floor's start
+					for _, k := range kinds {
+						try(k.user, k.secret)
+					}
+				}
+			}
+			times := make([][]time.Duration, len(kinds))
+			var held time.Duration
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				for j, k := range kinds {
+					d := try(k.user, k.secret)
+					times[j] = append(times[j], d)
+					held += d
+				}
+			}
+			b.StopTimer()
+			lo, hi := time.Duration(1<<62), time.Duration(0)
+			for j, k := range kinds {
+				slices.Sort(times[j])
+				m := times[j][len(times[j])/2]
+				lo, hi = min(lo, m), max(hi, m)
+				b.ReportMetric(float64(m.Microseconds())/1000, k.name+"-ms")
+			}
+			b.ReportMetric(float64(hi-lo)*100/float64(lo), "spread-%")
+			b.ReportMetric(float64(held.Microseconds())/1000/float64(b.N*len(kinds)), "held-ms")
+		})
+	}
 }

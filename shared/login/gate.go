@@ -3,6 +3,8 @@ package login
 import (
 	"context"
 	"errors"
+	"slices"
+	"sync"
 	"time"
 
 	"loginguard/shared/domain"
@@ -22,13 +24,91 @@ func floored[T any](ctx context.Context, s *Service, step func(now time.Time) (T
 	if err != nil && domain.ErrorCode(err) != domain.CodeRequestLimit {
 		// A throttled source's refusal waits nothing: it is the same for
 		// every user and spent nothing whose time could tell one apart.
+		s.floor.sample(domain.AsError(err).Reason, s.Now().Sub(start))
 		s.waitFloor(ctx, start)
 	}
 	return out, err
 }
 
+// The floor a refusal waits out (SECURITY.md, "The failure floor"). Fixed,
+// it is FailureFloor. Adaptive (the default), it is the 95th percentile of
+// this instance's recent refusals' own work, taken for each of the two
+// kinds an INVALID_LOGIN can hide (the reservation refused: unknown, locked
+// or inactive user; the secret checked and wrong) and the higher of the
+// two, capped by FailureFloor: every kind then answers in the same time
+// but for its slowest twentieth, and a refusal holds its instance little
+// longer than its work. Until each kind has minFloorSamples, FailureFloor.
+// Flooding one kind cannot lower the floor below the other's work: each
+// kind keeps its own samples.
+
+const (
+	floorSamples    = 256 // recent refusals kept per kind
+	minFloorSamples = 32
+)
+
+type floorStats struct {
+	mu         sync.Mutex
+	unreserved ring // unknown, locked, inactive: refused at the reservation
+	checked    ring // the secret was checked, and was wrong
+}
+
+type ring struct {
+	d [floorSamples]time.Duration
+	n int
+}
+
+func (r *ring) add(d time.Duration) {
+	r.d[r.n%floorSamples] = d
+	r.n++
+}
+
+// p95 is the 95th percentile of the kept samples; false with too few.
+func (r *ring) p95() (time.Duration, bool) {
+	n := min(r.n, floorSamples)
+	if n < minFloorSamples {
+		return 0, false
+	}
+	s := make([]time.Duration, n)
+	copy(s, r.d[:n])
+	slices.Sort(s)
+	return s[(n*95+99)/100-1], true
+}
+
+// sample records the work of a refusal for reason r (kinds other than the
+// two are not sampled: their answers say what they are anyway).
+func (f *floorStats) sample(r policy.Reason, work time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch r {
+	case policy.ReasonUnknownUser, policy.ReasonUserLocked, policy.ReasonUserInactive:
+		f.unreserved.add(work)
+	case policy.ReasonInvalidCredentials, policy.ReasonTwoFactorRequired, policy.ReasonTOTPReused, policy.ReasonInvalidTOTP, policy.ReasonInvalidCode:
+		f.checked.add(work)
+	}
+}
+
+// held is the floor to wait out now: ceiling, or the adaptive one below it.
+func (f *floorStats) held(ceiling time.Duration) time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	a, okA := f.unreserved.p95()
+	b, okB := f.checked.p95()
+	if !okA || !okB {
+		return ceiling
+	}
+	return min(ceiling, max(a, b))
+}
+
+// Floor is the failure floor a refusal would wait out now.
+func (s *Service) Floor() time.Duration {
+	if s.FixedFloor {
+		return s.FailureFloor
+	}
+	return s.floor.held(s.FailureFloor)
+}
+
 func (s *Service) waitFloor(ctx context.Context, start time.Time) {
-	if rest := s.FailureFloor - s.Now().Sub(start); rest > 0 {
+	if rest := s.Floor() - s.Now().Sub(start); rest > 0 {
 		sleep := s.Sleep
 		if sleep == nil {
 			sleep = sleepCtx

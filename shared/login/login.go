@@ -44,7 +44,10 @@ type Service struct {
 	// FailureFloor is the least time any refused login takes, measured from
 	// its start: every refusal then answers alike in time whichever check
 	// failed (unknown user, locked, wrong password, wrong token).
+	// It is adaptive (gate.go, Floor) below FailureFloor, its ceiling,
+	// unless FixedFloor.
 	FailureFloor time.Duration
+	FixedFloor   bool
 	Sleep        func(context.Context, time.Duration) // waits out the floor; a context-aware sleep by default
 	Log          *slog.Logger                         // warnings that do not fail a login; may be nil
 	// Sealer opens users' TOTP keys; nil when none is configured (then a
@@ -57,6 +60,7 @@ type Service struct {
 
 	known     secretCache
 	throttled throttledSources
+	floor     floorStats
 }
 
 // secretCache keeps, per user name, the password hash and token digest this
