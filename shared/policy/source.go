@@ -85,12 +85,12 @@ func (t SourceThrottle) Exempts(ip netip.Addr, trusted, loginRanges IPRanges) bo
 
 // CountsAtSource reports whether a refusal for reason r counts toward its
 // source's failures: the refusals a guess gets (a wrong password, token or
-// TOTP code, an unknown, inactive or locked user). A refusal of valid
-// credentials by policy (hours, ranges, API off, a token needed) is not a
+// TOTP code, a missing token, an unknown, inactive or locked user). A
+// refusal of valid credentials by policy (hours, ranges, API off) is not a
 // guess, and neither is a failure of ours.
 func CountsAtSource(r Reason) bool {
 	switch r {
-	case ReasonInvalidCredentials, ReasonUnknownUser, ReasonUserInactive, ReasonUserLocked,
+	case ReasonInvalidCredentials, ReasonUnknownUser, ReasonUserInactive, ReasonUserLocked, ReasonMustUseSecurityToken,
 		ReasonTwoFactorRequired, ReasonTOTPReused, ReasonInvalidTOTP:
 		return true
 	}
