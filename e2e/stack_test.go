@@ -47,7 +47,27 @@ func build(t *testing.T, root, out, pkg string, lambda bool) {
 	}
 }
 
+// stackOptions changes how startStackWith starts the stack.
+type stackOptions struct {
+	// env is added to (and overrides) every login function's environment
+	// (SOAP, OAuth and web).
+	env map[string]string
+	// trustForwardedFor makes the gateway take the client's address from
+	// X-Forwarded-For, so one test can present many sources.
+	trustForwardedFor bool
+	// pool is the most emulators per function (the gateway's default: 4).
+	pool int
+}
+
+// loginFunctions are the functions that check secrets.
+var loginFunctions = []string{"SoapFunction", "OAuthFunction", "WebFunction"}
+
 func startStack(t *testing.T) *stack {
+	t.Helper()
+	return startStackWith(t, stackOptions{})
+}
+
+func startStackWith(t *testing.T, opts stackOptions) *stack {
 	t.Helper()
 	root := testenv.Root(t)
 	bin := t.TempDir()
@@ -66,8 +86,23 @@ func startStack(t *testing.T) *stack {
 	sesURL, stopSES := testenv.StartSES(t)
 
 	envVars := filepath.Join(bin, "env.json")
-	// A short failure floor keeps the lockout scenarios quick.
-	if err := os.WriteFile(envVars, []byte(`{"SoapFunction": {"FAILURE_FLOOR": "20ms"}, "OAuthFunction": {"FAILURE_FLOOR": "20ms"}, "WebFunction": {"FAILURE_FLOOR": "20ms"}}`), 0o600); err != nil {
+	// A short failure floor keeps the lockout scenarios quick; every test
+	// but one comes from 127.0.0.1, so the per-source throttle is set high
+	// enough never to refuse them (TestThrottledSourceOnEveryChannel sets
+	// its own).
+	fnEnv := map[string]string{"FAILURE_FLOOR": "20ms", "SOURCE_FAILURE_LIMIT": "100000"}
+	for k, v := range opts.env {
+		fnEnv[k] = v
+	}
+	perFn := map[string]map[string]string{}
+	for _, fn := range loginFunctions {
+		perFn[fn] = fnEnv
+	}
+	envJSON, err := json.Marshal(perFn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(envVars, envJSON, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	// KMS: local-kms with one key, the template's KeyringKey.
@@ -78,15 +113,22 @@ func startStack(t *testing.T) *stack {
 	}
 	port := testenv.FreePort(t)
 	addr := "127.0.0.1:" + strconv.Itoa(port)
+	args := []string{"serve", "--template", filepath.Join(root, "template.yaml"),
+		"--build-dir", bin, "--addr", addr, "--env-vars", envVars,
+		"--kms-key", "KeyringKey=" + kmsKey[strings.LastIndex(kmsKey, "/")+1:],
+		"--parameter-overrides", "SenderAddress=" + stackParameters["SenderAddress"],
+		"--parameter-overrides", "SenderIdentity=" + stackParameters["SenderIdentity"]}
+	if opts.trustForwardedFor {
+		args = append(args, "--trust-forwarded-for")
+	}
+	if opts.pool > 0 {
+		args = append(args, "--pool", strconv.Itoa(opts.pool))
+	}
 	gw := testenv.StartEnv(t, addr, []string{
 		"AWS_ENDPOINT_URL_DYNAMODB=" + endpoint, "AWS_ENDPOINT_URL_SESV2=" + sesURL, "AWS_REGION=us-east-1",
 		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local", "LOGINGUARD_AWS_CALL_LOG=" + callLog,
 		"AWS_ENDPOINT_URL_KMS=" + kmsURL,
-	}, filepath.Join(bin, "local"), "serve", "--template", filepath.Join(root, "template.yaml"),
-		"--build-dir", bin, "--addr", addr, "--env-vars", envVars,
-		"--kms-key", "KeyringKey="+kmsKey[strings.LastIndex(kmsKey, "/")+1:],
-		"--parameter-overrides", "SenderAddress="+stackParameters["SenderAddress"],
-		"--parameter-overrides", "SenderIdentity="+stackParameters["SenderIdentity"])
+	}, filepath.Join(bin, "local"), args...)
 	logPath := gw.Stdout.(*os.File).Name()
 	cliEnv := []string{"AWS_ENDPOINT_URL_DYNAMODB=" + endpoint, "AWS_ENDPOINT_URL_SESV2=" + sesURL, "AWS_REGION=us-east-1",
 		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local", "SENDER_ADDRESS=" + stackParameters["SenderAddress"], "HOME=" + t.TempDir()}
