@@ -8,7 +8,7 @@ FUNCTIONS := SoapFunction:soap OAuthFunction:oauth AuthorizerFunction:authorizer
 BUILD_DIR := .build
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 
-.PHONY: help deps chromium build-local run admin test vet unit bench fuzz invoke size clean
+.PHONY: help deps chromium build-local run admin test vet unit bench load fuzz invoke size clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -e 's/:.*## /\t/' | expand -t 16
@@ -87,6 +87,9 @@ bench: deps ## benchmarks: SOAP, OAuth and browser logins on dynalite interleave
 fuzz: ## long fuzzing of the SOAP decoder and the IP-range parser (FUZZTIME=10m)
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(or $(FUZZTIME),5m) ./shared/transport/soap/
 	$(GO) test -run '^$$' -fuzz FuzzParseIPRange -fuzztime $(or $(FUZZTIME),5m) ./shared/policy/
+
+load: deps ## a password spray through the local stack, before and after the per-source throttle (LOAD_ATTEMPTS=20000 LOAD_SOURCES=500 LOAD_USERS=2000); writes test-artifacts/load-report.md
+	$(GO) test -tags load -run '^TestLoad$$' -count=1 -timeout 60m -v ./e2e/
 
 # make invoke FN=SoapFunction EVENT=events/soap/login.json  (the stand-ins of make run must be up)
 invoke: build-local ## run one sample event through a function, as sam local invoke does

@@ -75,9 +75,7 @@ var sessionIDInSOAP = regexp.MustCompile(`<sessionId>([^<]+)</sessionId>`)
 // soapLogin logs in through the SOAP partner API and returns the session id.
 func (s *stack) soapLogin(t *testing.T, username, password string) string {
 	t.Helper()
-	env := `<se:Envelope xmlns:se="http://schemas.xmlsoap.org/soap/envelope/"><se:Body><login xmlns="urn:partner.soap.sforce.com"><username>` +
-		html.EscapeString(username) + `</username><password>` + html.EscapeString(password) + `</password></login></se:Body></se:Envelope>`
-	r := s.do(t, "POST", "/services/Soap/u/50.0", nil, map[string]string{"Content-Type": "text/xml", "SOAPAction": `""`}, env)
+	r := s.do(t, "POST", "/services/Soap/u/50.0", nil, soapHeaders, soapEnvelope(username, password))
 	m := sessionIDInSOAP.FindStringSubmatch(r.body)
 	if r.status != 200 || m == nil {
 		t.Fatalf("SOAP login: %d %s", r.status, r.body)

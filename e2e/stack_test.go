@@ -27,6 +27,7 @@ type stack struct {
 	sesURL  string // the SES stand-in: every mail the functions sent
 	stopSES func() // stops the SES stand-in (mail is down from then on)
 	logPath string // the gateway's output, with every function's log lines
+	gwPID   int    // the gateway's process (and process group: the emulators and functions are in it)
 	st      *dynamo.Store
 	sealer  *keyring.Ring // seals TOTP keys with the keyring the functions use (its own instance)
 	lgadmin string        // the admin CLI, built from this checkout
@@ -57,6 +58,10 @@ type stackOptions struct {
 	trustForwardedFor bool
 	// pool is the most emulators per function (the gateway's default: 4).
 	pool int
+	// functionsFrom is the source tree whose functions and template.yaml
+	// run ("": this checkout); the gateway, the CLI and the tables are
+	// always this checkout's. The load test runs an earlier revision so.
+	functionsFrom string
 }
 
 // loginFunctions are the functions that check secrets.
@@ -70,14 +75,18 @@ func startStack(t *testing.T) *stack {
 func startStackWith(t *testing.T, opts stackOptions) *stack {
 	t.Helper()
 	root := testenv.Root(t)
+	fns := root
+	if opts.functionsFrom != "" {
+		fns = opts.functionsFrom
+	}
 	bin := t.TempDir()
 	build(t, root, filepath.Join(bin, "aws-lambda-rie"), "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie", false)
 	build(t, root, filepath.Join(bin, "local"), "./cmd/local", false)
-	build(t, root, filepath.Join(bin, "SoapFunction", "bootstrap"), "./functions/soap", true)
-	build(t, root, filepath.Join(bin, "OAuthFunction", "bootstrap"), "./functions/oauth", true)
-	build(t, root, filepath.Join(bin, "AuthorizerFunction", "bootstrap"), "./functions/authorizer", true)
-	build(t, root, filepath.Join(bin, "WhoamiFunction", "bootstrap"), "./functions/whoami", true)
-	build(t, root, filepath.Join(bin, "WebFunction", "bootstrap"), "./functions/web", true)
+	build(t, fns, filepath.Join(bin, "SoapFunction", "bootstrap"), "./functions/soap", true)
+	build(t, fns, filepath.Join(bin, "OAuthFunction", "bootstrap"), "./functions/oauth", true)
+	build(t, fns, filepath.Join(bin, "AuthorizerFunction", "bootstrap"), "./functions/authorizer", true)
+	build(t, fns, filepath.Join(bin, "WhoamiFunction", "bootstrap"), "./functions/whoami", true)
+	build(t, fns, filepath.Join(bin, "WebFunction", "bootstrap"), "./functions/web", true)
 	build(t, root, filepath.Join(bin, "lgadmin"), "./cmd/lgadmin", false)
 
 	endpoint := testenv.Dynalite(t)
@@ -113,7 +122,7 @@ func startStackWith(t *testing.T, opts stackOptions) *stack {
 	}
 	port := testenv.FreePort(t)
 	addr := "127.0.0.1:" + strconv.Itoa(port)
-	args := []string{"serve", "--template", filepath.Join(root, "template.yaml"),
+	args := []string{"serve", "--template", filepath.Join(fns, "template.yaml"),
 		"--build-dir", bin, "--addr", addr, "--env-vars", envVars,
 		"--kms-key", "KeyringKey=" + kmsKey[strings.LastIndex(kmsKey, "/")+1:],
 		"--parameter-overrides", "SenderAddress=" + stackParameters["SenderAddress"],
@@ -132,7 +141,7 @@ func startStackWith(t *testing.T, opts stackOptions) *stack {
 	logPath := gw.Stdout.(*os.File).Name()
 	cliEnv := []string{"AWS_ENDPOINT_URL_DYNAMODB=" + endpoint, "AWS_ENDPOINT_URL_SESV2=" + sesURL, "AWS_REGION=us-east-1",
 		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local", "SENDER_ADDRESS=" + stackParameters["SenderAddress"], "HOME=" + t.TempDir()}
-	return &stack{root: root, baseURL: "http://" + addr, sesURL: sesURL, stopSES: stopSES, logPath: logPath, st: st, sealer: sealer,
+	return &stack{root: root, baseURL: "http://" + addr, sesURL: sesURL, stopSES: stopSES, logPath: logPath, gwPID: gw.Process.Pid, st: st, sealer: sealer,
 		lgadmin: filepath.Join(bin, "lgadmin"), cliEnv: cliEnv}
 }
 
@@ -163,7 +172,13 @@ func (s *stack) orgAndProfile(t *testing.T, org func(*domain.Org), prof func(*do
 // userIn makes a user of profile p in org o.
 func (s *stack) userIn(t *testing.T, o domain.Org, p domain.Profile) account {
 	t.Helper()
-	a := testenv.SeedUser(t, s.st, o, p, testenv.Params(fastParams), testenv.User(func(u *domain.User) {
+	return s.userInWith(t, o, p, fastParams)
+}
+
+// userInWith makes a user whose password is hashed with params.
+func (s *stack) userInWith(t *testing.T, o domain.Org, p domain.Profile, params secret.Params) account {
+	t.Helper()
+	a := testenv.SeedUser(t, s.st, o, p, testenv.Params(params), testenv.User(func(u *domain.User) {
 		u.Username = "user-" + u.ID + "@e2e.example"
 		u.Email, u.FirstName, u.LastName = u.Username, "Eve", "Tester"
 	}))

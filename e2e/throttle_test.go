@@ -36,11 +36,15 @@ func from(ip string, h map[string]string) map[string]string {
 
 var soapHeaders = map[string]string{"Content-Type": "text/xml", "SOAPAction": `""`}
 
+// soapEnvelope is a partner API login request.
+func soapEnvelope(username, password string) string {
+	return `<se:Envelope xmlns:se="http://schemas.xmlsoap.org/soap/envelope/"><se:Body><login xmlns="urn:partner.soap.sforce.com"><username>` +
+		html.EscapeString(username) + `</username><password>` + html.EscapeString(password) + `</password></login></se:Body></se:Envelope>`
+}
+
 func (s *stack) soapFrom(t *testing.T, ip, username, password string) web {
 	t.Helper()
-	env := `<se:Envelope xmlns:se="http://schemas.xmlsoap.org/soap/envelope/"><se:Body><login xmlns="urn:partner.soap.sforce.com"><username>` +
-		html.EscapeString(username) + `</username><password>` + html.EscapeString(password) + `</password></login></se:Body></se:Envelope>`
-	return s.do(t, "POST", "/services/Soap/u/50.0", nil, from(ip, soapHeaders), env)
+	return s.do(t, "POST", "/services/Soap/u/50.0", nil, from(ip, soapHeaders), soapEnvelope(username, password))
 }
 
 func (s *stack) oauthFrom(t *testing.T, ip, clientID, clientSecret, username, password string) web {
@@ -181,9 +185,10 @@ func TestThrottledSourceOnEveryChannel(t *testing.T) {
 
 // metric is one login metric line (shared/metrics) in the gateway's log.
 type metric struct {
-	LoginType      string `json:"LoginType"`
-	Outcome        string `json:"Outcome"`
-	PasswordHashes uint64 `json:"PasswordHashes"`
+	LoginType      string  `json:"LoginType"`
+	Outcome        string  `json:"Outcome"`
+	PasswordHashes uint64  `json:"PasswordHashes"`
+	LoginDuration  float64 `json:"LoginDuration"` // milliseconds
 }
 
 // metricLines reads every login metric line the functions wrote.
@@ -200,7 +205,7 @@ func (s *stack) metricLines(t *testing.T) []metric {
 	for sc.Scan() {
 		line := sc.Text()
 		i := strings.IndexByte(line, '{')
-		if i < 0 || !strings.Contains(line, `"PasswordHashes"`) {
+		if i < 0 || !strings.Contains(line, `"LoginDuration"`) {
 			continue
 		}
 		var m metric
