@@ -11,13 +11,14 @@ import (
 
 // loginFunctions are the functions that check passwords and codes: their
 // routes named here (nil: every route) are throttled at the login limits,
-// and their concurrency is capped and reserved. Every route of SOAP and
-// OAuth takes a password or a session id or token; the web's other routes
-// are pages and signed-in actions that check no secret (template.yaml says
-// why each form is or is not here).
+// and their concurrency is capped and reserved. Every route of SOAP takes a
+// password or a session; OAuth's token endpoint takes passwords, its other
+// routes are session checks; the web's other routes are pages and
+// signed-in actions that check no secret (template.yaml says why each is
+// or is not here).
 var loginFunctions = map[string][]string{
 	"SoapFunction":  nil,
-	"OAuthFunction": nil,
+	"OAuthFunction": {"POST /services/oauth2/token"},
 	"WebFunction":   {"POST /login", "POST /login/verify", "POST /login/step-up", "POST /settings/password"},
 }
 
