@@ -128,7 +128,7 @@ func buildTestFunctions(t *testing.T) string {
 func TestGatewayRunsRealFunctionsUnderTheEmulator(t *testing.T) {
 	dir := buildTestFunctions(t)
 	env := filepath.Join(dir, "env.json")
-	os.WriteFile(env, []byte(`{"EchoFunction":{"OVERRIDDEN":"from-env-vars"}}`), 0o600)
+	os.WriteFile(env, []byte(`{"EchoFunction":{"OVERRIDDEN":"from-env-vars","LIMIT_OVERRIDDEN":"5"}}`), 0o600)
 	t.Setenv("SENTINEL_FROM_TEST", "must-not-leak")
 	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:1")
 	c := common{template: "testdata/template.yaml", buildDir: dir, envVars: env, params: paramFlag{}, poolSize: 3}
@@ -165,11 +165,14 @@ func TestGatewayRunsRealFunctionsUnderTheEmulator(t *testing.T) {
 	if got.Event.PathParameters["id"] != "42" || got.Event.RouteKey != "ANY /things/{id}" {
 		t.Fatalf("event %+v", got.Event)
 	}
+	// A Number parameter reaches the environment as text, and --env-vars
+	// wins over a value the template gives, from a parameter or not.
 	want := map[string]string{"TABLE": "things-test", "GLOBAL_VAR": "test", "OVERRIDDEN": "from-env-vars",
+		"LIMIT": "20", "LIMIT_OVERRIDDEN": "5", "UNSET": "",
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256", "AWS_ENDPOINT_URL_DYNAMODB": "http://127.0.0.1:1"}
 	for k, v := range want {
-		if got.Env[k] != v {
-			t.Errorf("function env %s = %q; want %q", k, got.Env[k], v)
+		if got, set := got.Env[k]; got != v || !set {
+			t.Errorf("function env %s = %q (set %v); want %q", k, got, set, v)
 		}
 	}
 	if _, leaked := got.Env["SENTINEL_FROM_TEST"]; leaked {

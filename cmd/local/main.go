@@ -241,6 +241,13 @@ func serve(ctx context.Context, args []string) error {
 				name, a.CacheTTL, strings.Join(a.IdentityHeaders, ", "))
 		}
 	}
+	for name, api := range tpl.HttpAPIs {
+		if api.Default != (samtemplate.Throttle{}) || len(api.Routes) > 0 {
+			// No 429 here: a local run serves tests and one developer, and
+			// a shared bucket would make the tests' timing depend on each other.
+			fmt.Printf("HttpApi %s: throttling (DefaultRouteSettings, RouteSettings on %d routes) is API Gateway's and not applied here\n", name, len(api.Routes))
+		}
+	}
 	for _, r := range g.routes {
 		if r.auth != nil {
 			fmt.Printf("%s %s -> %s (authorizer %s)\n", r.method, r.path, r.fn.fn.LogicalID, r.auth.name)

@@ -25,7 +25,13 @@ var envTables = map[string]string{"USERS_TABLE": "UsersTable", "SESSIONS_TABLE":
 
 func repoTemplate(t *testing.T) *Template {
 	t.Helper()
-	tpl, err := Load(filepath.Join("..", "..", "template.yaml"), nil)
+	return loadRepo(t, nil)
+}
+
+// loadRepo loads the repository's template.yaml with these parameter overrides.
+func loadRepo(t *testing.T, overrides map[string]string) *Template {
+	t.Helper()
+	tpl, err := Load(filepath.Join("..", "..", "template.yaml"), overrides)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,15 +177,21 @@ func TestPoliciesThatCannotBeCheckedAreRefused(t *testing.T) {
 
 func loadYAML(t *testing.T, body string) *Template {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), "template.yaml")
-	if err := os.WriteFile(p, []byte("AWSTemplateFormatVersion: \"2010-09-09\"\nTransform: AWS::Serverless-2016-10-31\n"+body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	tpl, err := Load(p, nil)
+	tpl, err := loadYAMLWith(t, body, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return tpl
+}
+
+// loadYAMLWith loads a template of this body with these parameter overrides.
+func loadYAMLWith(t *testing.T, body string, overrides map[string]string) (*Template, error) {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "template.yaml")
+	if err := os.WriteFile(p, []byte("AWSTemplateFormatVersion: \"2010-09-09\"\nTransform: AWS::Serverless-2016-10-31\n"+body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return Load(p, overrides)
 }
 
 func indent(s, by string) string { return by + strings.ReplaceAll(s, "\n", "\n"+by) + "\n" }

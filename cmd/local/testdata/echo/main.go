@@ -18,7 +18,7 @@ func main() {
 			time.Sleep(d)
 		}
 		env := map[string]string{}
-		for _, k := range []string{"TABLE", "GLOBAL_VAR", "OVERRIDDEN", "SENTINEL_FROM_TEST", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_ENDPOINT_URL_DYNAMODB"} {
+		for _, k := range []string{"TABLE", "GLOBAL_VAR", "OVERRIDDEN", "LIMIT", "LIMIT_OVERRIDDEN", "UNSET", "SENTINEL_FROM_TEST", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_ENDPOINT_URL_DYNAMODB"} {
 			if v, ok := os.LookupEnv(k); ok {
 				env[k] = v
 			}
