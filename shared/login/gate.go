@@ -133,8 +133,10 @@ func sleepCtx(ctx context.Context, d time.Duration) {
 // at its source, and answered with its public error, after spend has cost
 // what one check costs. ev is filled with the user the reservation found;
 // with ev nil (a check within a session, not a login) nothing is recorded
-// or counted.
-func (s *Service) reserve(ctx context.Context, username string, now time.Time, place domain.Place, ev *domain.LoginEvent, spend func()) (domain.User, error) {
+// or counted. probe (nil for none) is the read of the source's count
+// running beside the reservation: a source found past the limit is refused
+// without spending anything, its reservation given back.
+func (s *Service) reserve(ctx context.Context, username string, now time.Time, place domain.Place, ev *domain.LoginEvent, spend func(), probe *sourceProbe) (domain.User, error) {
 	refuse := func(r policy.Reason, pol *domain.LoginPolicy) error {
 		if ev == nil {
 			return denied(r)
@@ -143,10 +145,26 @@ func (s *Service) reserve(ctx context.Context, username string, now time.Time, p
 		return s.refuse(ctx, *ev, r, nil)
 	}
 	if !validUsername(username) {
+		if te, ok := s.past(probe, place.IP, nil, now); ok {
+			return domain.User{}, te
+		}
 		spend()
 		return domain.User{}, refuse(policy.ReasonUnknownUser, nil)
 	}
 	u, err := s.Store.BeginAttempt(ctx, username, now, place)
+	var pol *domain.LoginPolicy
+	if err == nil || !errors.Is(err, domain.ErrNotFound) {
+		pol = &u.Policy
+	}
+	if te, ok := s.past(probe, place.IP, pol, now); ok {
+		if err == nil {
+			// Nothing was tried: the reservation goes back.
+			if rErr := settle(ctx, s.Store, u, false); rErr != nil && s.Log != nil {
+				s.Log.WarnContext(ctx, "login attempt not given back", "user_id", u.ID, "error", rErr.Error())
+			}
+		}
+		return domain.User{}, te
+	}
 	if err != nil {
 		reason, refused := refusedBy(err)
 		spend()

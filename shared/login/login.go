@@ -59,7 +59,8 @@ type Service struct {
 	Throttle policy.SourceThrottle
 
 	known     secretCache
-	throttled throttledSources
+	throttled sourceMarks // sources past the throttle's limit
+	vouched   sourceMarks // sources with a success in this window
 	floor     floorStats
 }
 
@@ -127,9 +128,9 @@ type earlyCheck struct {
 	ch          chan checked // nil: nothing was known, nothing started
 }
 
-func (s *Service) checkEarly(ctx context.Context, username, sec string, now time.Time) *earlyCheck {
+func (s *Service) checkEarly(ctx context.Context, username, sec string, now time.Time, early bool) *earlyCheck {
 	e := &earlyCheck{s: s, ctx: ctx, key: domain.NormalizeUsername(username), secret: sec, now: now}
-	if pair, ok := s.known.get(e.key); ok {
+	if pair, ok := s.known.get(e.key); ok && early {
 		e.ch = make(chan checked, 1)
 		go func() {
 			creds, step, rehash, err := s.checkSecret(ctx, pair.user(), sec, now)
@@ -211,8 +212,11 @@ func (s *Service) login(ctx context.Context, a Attempt, now time.Time) (Result, 
 		At: now, Username: a.Username, IP: a.IP.String(), LoginType: a.Type,
 		Client: a.Client, APIVersion: a.APIVersion,
 	}
-	check := s.checkEarly(ctx, a.Username, a.Secret, now)
-	u, err := s.reserve(ctx, a.Username, now, domain.Place{IP: a.IP, Source: policy.SourceKey(a.IP)}, &ev, check.spend)
+	probe := s.probe(ctx, a.IP, now)
+	// A source whose count is being read gets no early check: its hash
+	// waits for the count.
+	check := s.checkEarly(ctx, a.Username, a.Secret, now, probe == nil)
+	u, err := s.reserve(ctx, a.Username, now, domain.Place{IP: a.IP, Source: policy.SourceKey(a.IP)}, &ev, check.spend, probe)
 	if err != nil {
 		return Result{}, err
 	}
@@ -336,6 +340,7 @@ func (s *Service) open(ctx context.Context, u domain.User, a Attempt, d policy.D
 		if err := s.Store.OpenSession(ctx, sess, ev); err != nil {
 			return Result{}, internal(err)
 		}
+		s.vouch(a.IP, now)
 		return res, nil
 	}
 	// The counter reset and the session (with its history line) are separate
@@ -367,6 +372,7 @@ func (s *Service) open(ctx context.Context, u domain.User, a Attempt, d policy.D
 		// the next success. That errs on the safe side, so the login stands.
 		s.Log.WarnContext(ctx, "login attempt counter not reset", "user_id", u.ID, "error", resetErr.Error())
 	}
+	s.vouch(a.IP, now)
 	return res, nil
 }
 

@@ -85,6 +85,9 @@ type world struct {
 	prof  domain.Profile
 	waits []time.Duration
 	mu    sync.Mutex
+	// another builds one more instance of the use cases on the same
+	// DynamoDB: a second Lambda instance, knowing nothing of the first's.
+	another func() *login.Service
 }
 
 // newWorld makes an org (lockout lo, the given trusted ranges) and a profile.
@@ -103,9 +106,17 @@ func newWorld(t *testing.T, lo policy.Lockout, trusted string, prof func(*domain
 		w.waits = append(w.waits, d)
 		w.mu.Unlock()
 	}
-	w.app = apptest.New(t, f.db, f.tables, config.Config{FailureFloor: 50 * time.Millisecond},
-		append([]app.Option{app.WithClock(c.Now), app.WithParams(fastParams), app.WithSleep(record)}, opts...)...)
+	build := func() *app.App {
+		return apptest.New(t, f.db, f.tables, config.Config{FailureFloor: 50 * time.Millisecond},
+			append([]app.Option{app.WithClock(c.Now), app.WithParams(fastParams), app.WithSleep(record)}, opts...)...)
+	}
+	w.app = build()
 	w.svc, w.st = w.app.Login, w.app.Store
+	w.another = func() *login.Service {
+		s := build().Login
+		s.Throttle = w.svc.Throttle
+		return s
+	}
 	var tr policy.IPRanges
 	if trusted != "" {
 		var err error

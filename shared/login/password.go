@@ -22,7 +22,7 @@ func (s *Service) CheckPassword(ctx context.Context, username, password string) 
 }
 
 func (s *Service) checkPassword(ctx context.Context, username, password string, now time.Time) (domain.User, error) {
-	u, err := s.reserve(ctx, username, now, domain.Place{Known: true}, nil, func() { secret.SpendPasswordCheck(password) })
+	u, err := s.reserve(ctx, username, now, domain.Place{Known: true}, nil, func() { secret.SpendPasswordCheck(password) }, nil)
 	if err != nil {
 		return domain.User{}, err
 	}

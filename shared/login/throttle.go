@@ -16,38 +16,45 @@ import (
 // The per-source throttle (policy.SourceThrottle): failed logins are
 // counted per source across every user, one conditional write per failure
 // and nothing on a success; a source past the limit is refused before its
-// attempt reserves anything or spends a hash.
+// attempt spends a hash.
 //
-// Which sources are past the limit is known to this instance when one of
-// its own failures found the count there: the refusal then needs no call.
-// Another instance learns it at the first failure it counts from that
-// source after the limit (that one attempt spends its hash), so an attack
-// spread over N instances spends at most N hashes per source and window
-// past the limit. Nothing is read per attempt to learn it sooner: that would
-// be a read on every success.
+// An instance learns that a source is past the limit in one of two ways:
+// one of its own failures found the count there, or it read the count.
+// It reads the count (one eventually consistent GetItem, side by side with
+// the attempt's reservation, so the attempt waits for no extra round trip)
+// on each attempt from a source it cannot vouch for: one that has not
+// logged in successfully on this instance in the current window. A user
+// logging in again from the same place gains nothing; a spray costs one
+// read per source and instance instead of a hash per attempt. An attack
+// from a source that also has successful logins on an instance (a shared
+// NAT) costs that instance at most one hash past the limit.
 
 // SourceStore is what the throttle needs of storage.
 type SourceStore interface {
 	// CountSourceFailure counts one failure of source in window n (ending
 	// at end) and reports whether the count is at limit.
 	CountSourceFailure(ctx context.Context, source string, n int64, end time.Time, limit int) (int, bool, error)
+	// SourceFailures reads the count of source in window n (an eventually
+	// consistent read; 0 when none was counted).
+	SourceFailures(ctx context.Context, source string, n int64) (int, error)
 	// LoginRanges reads the user's trusted and profile ranges (an
 	// eventually consistent read; domain.ErrNotFound when no such user).
 	LoginRanges(ctx context.Context, username string) (domain.User, error)
 }
 
-// throttledSources is this instance's view of the sources past the limit,
-// each until its window ends. Bounded: when full, expired entries go, and
-// if none has expired the map starts over (an attacker with more sources
-// than that then costs each of them one more hash).
-type throttledSources struct {
+// sourceMarks is a set of sources, each until its window ends: this
+// instance's view of the sources past the limit, and of those it vouches
+// for. Bounded: when full, expired entries go, and if none has expired the
+// map starts over (an attacker with more sources than that then costs each
+// of them one more read, or hash).
+type sourceMarks struct {
 	mu sync.Mutex
 	m  map[string]time.Time
 }
 
-const maxThrottled = 50000
+const maxMarked = 50000
 
-func (t *throttledSources) until(key string, now time.Time) (time.Time, bool) {
+func (t *sourceMarks) until(key string, now time.Time) (time.Time, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	end, ok := t.m[key]
@@ -59,7 +66,7 @@ func (t *throttledSources) until(key string, now time.Time) (time.Time, bool) {
 }
 
 // put records key as throttled until end; false when it was already.
-func (t *throttledSources) put(key string, end, now time.Time) bool {
+func (t *sourceMarks) put(key string, end, now time.Time) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.m == nil {
@@ -68,13 +75,13 @@ func (t *throttledSources) put(key string, end, now time.Time) bool {
 	if was, ok := t.m[key]; ok && !was.Before(end) {
 		return false
 	}
-	if len(t.m) >= maxThrottled {
+	if len(t.m) >= maxMarked {
 		for k, e := range t.m {
 			if !now.Before(e) {
 				delete(t.m, k)
 			}
 		}
-		if len(t.m) >= maxThrottled {
+		if len(t.m) >= maxMarked {
 			t.m = map[string]time.Time{}
 		}
 	}
@@ -130,6 +137,74 @@ func (s *Service) admit(ctx context.Context, username string, ip netip.Addr) err
 		}
 	}
 	return sourceThrottled(end.Sub(now))
+}
+
+// sourceProbe is an attempt's read of its source's count, running beside
+// its reservation; nil when none was needed.
+type sourceProbe struct {
+	key string
+	end time.Time // the window's end
+	ch  chan int  // the count; -1 when it could not be read
+}
+
+// probe starts reading the count of ip's source, unless this instance
+// knows enough already: the source is throttled (admit refused it), or
+// vouched for (a success from it in this window), or not throttled at all.
+func (s *Service) probe(ctx context.Context, ip netip.Addr, now time.Time) *sourceProbe {
+	if !s.throttleOn(ip) {
+		return nil
+	}
+	key := policy.SourceKey(ip)
+	if _, ok := s.vouched.until(key, now); ok {
+		return nil
+	}
+	n, end := s.Throttle.WindowOf(now)
+	p := &sourceProbe{key: key, end: end, ch: make(chan int, 1)}
+	go func() {
+		count, err := s.Sources.SourceFailures(ctx, key, n)
+		if err != nil {
+			// Unread, the attempt goes on as the throttle's cache alone
+			// would have it: its failure, if it is one, is still counted.
+			if s.Log != nil {
+				s.Log.WarnContext(ctx, "login source's failures not read", "error", err.Error())
+			}
+			count = -1
+		}
+		p.ch <- count
+	}()
+	return p
+}
+
+// past waits for the probe and reports whether the source is past the
+// limit for a login under pol (nil for no known user): the user's trusted
+// and profile ranges exempt it. A source found past the limit is
+// remembered as throttled.
+func (s *Service) past(p *sourceProbe, ip netip.Addr, pol *domain.LoginPolicy, now time.Time) (*domain.Error, bool) {
+	if p == nil {
+		return nil, false
+	}
+	count := <-p.ch
+	if count < s.Throttle.Limit {
+		return nil, false
+	}
+	if pol != nil && s.Throttle.Exempts(ip, pol.TrustedRanges, pol.LoginIPRanges) {
+		return nil, false
+	}
+	if s.throttled.put(p.key, p.end, now) && s.Log != nil {
+		s.Log.Info("login source throttled", "source", p.key, "failures", count,
+			"limit", s.Throttle.Limit, "until", p.end.UTC().Format(time.RFC3339))
+	}
+	return sourceThrottled(p.end.Sub(now)), true
+}
+
+// vouch marks ip's source as one this instance need not read the count of
+// until the window ends: a login from it just succeeded.
+func (s *Service) vouch(ip netip.Addr, now time.Time) {
+	if !s.throttleOn(ip) {
+		return
+	}
+	_, end := s.Throttle.WindowOf(now)
+	s.vouched.put(policy.SourceKey(ip), end, now)
 }
 
 // failedAt counts a refusal for reason r toward the attempt's source, when

@@ -77,6 +77,52 @@ func TestASprayFromOneSourceIsThrottledAfterTheLimitWithNoHashAfterIt(t *testing
 	}
 }
 
+func TestAnotherInstanceReadsTheCountBeforeAnyHashAndAVouchedSourceIsNotRead(t *testing.T) {
+	w := newWorld(t, policy.DefaultLockout, "", nil)
+	w.throttled(5)
+	var users []string
+	for i := 0; i < 8; i++ {
+		u, _ := w.user(fmt.Sprintf("spray%d", i))
+		users = append(users, u)
+	}
+	for i := 0; i < 5; i++ {
+		if _, err := w.login(users[i], "Winter2026!", sprayer); code(err) != domain.CodeInvalidLogin {
+			t.Fatalf("guess %d: %s", i+1, code(err))
+		}
+	}
+	// A fresh instance has counted nothing from the sprayer: it reads the
+	// count beside the reservation, refuses before the hash and gives the
+	// reservation back.
+	second := w.another()
+	attempt := func(svc *login.Service, u, sec string, ip netip.Addr) (error, uint64, int64) {
+		before, calls := secret.Hashes(), w.calls.Load()
+		_, err := svc.Login(w.ctx, login.Attempt{Username: u, Secret: sec, IP: ip, Type: "SOAP", Client: "test", APIVersion: "50.0"})
+		return err, secret.Hashes() - before, w.calls.Load() - calls
+	}
+	err, hashes, calls := attempt(second, users[5], "Winter2026!", sprayer)
+	if code(err) != domain.CodeRequestLimit || hashes != 0 || calls != 3 {
+		t.Fatalf("a fresh instance: %s with %d hashes and %d calls; want REQUEST_LIMIT_EXCEEDED with none (the read, the reservation and its return)", code(err), hashes, calls)
+	}
+	if got := w.userRecord(users[5]).Lock.Attempts; got != 0 {
+		t.Errorf("the refused attempt kept its reservation (%d attempts)", got)
+	}
+	// Now it knows: unknown users too are refused at once, with no hash.
+	if err, hashes, calls := attempt(second, "nobody@nowhere.example", "x", sprayer); code(err) != domain.CodeRequestLimit || hashes != 0 || calls != 1 {
+		t.Errorf("an unknown user from the throttled source: %s with %d hashes and %d calls; want the ranges' read only", code(err), hashes, calls)
+	}
+	// A source a login succeeded from is not read again on that instance
+	// in the window: a user logging in again from the same place gains
+	// nothing. A new one is read once, beside the reservation.
+	office := netip.MustParseAddr("198.51.100.9")
+	victim, token := w.user("victim")
+	if err, _, calls := attempt(second, victim, password+token, office); err != nil || calls != 4 {
+		t.Fatalf("a first login from a new source: %v with %d calls; want the read, the reservation, the session and the reset", err, calls)
+	}
+	if err, _, calls := attempt(second, victim, password+token, office); err != nil || calls != 3 {
+		t.Errorf("the next login from it: %v with %d calls; want no read (the reservation, the session, the reset)", err, calls)
+	}
+}
+
 func TestAnIPv6SourceIsItsSlash64(t *testing.T) {
 	w := newWorld(t, policy.DefaultLockout, "", nil)
 	w.throttled(3)

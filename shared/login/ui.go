@@ -105,7 +105,8 @@ func (b *Browser) start(ctx context.Context, in BrowserStart, now time.Time) (Br
 		return BrowserOutcome{}, err
 	}
 	ev := domain.LoginEvent{At: now, Username: in.Username, IP: in.IP.String(), LoginType: "UI", Client: in.Client}
-	u, err := b.Login.reserve(ctx, in.Username, now, placeOf(in.IP, in.Device), &ev, func() { secret.SpendPasswordCheck(in.Password) })
+	probe := b.Login.probe(ctx, in.IP, now)
+	u, err := b.Login.reserve(ctx, in.Username, now, placeOf(in.IP, in.Device), &ev, func() { secret.SpendPasswordCheck(in.Password) }, probe)
 	if err != nil {
 		return BrowserOutcome{}, err
 	}

@@ -27,7 +27,7 @@ const sourceKeep = time.Hour
 func (s *Store) CountSourceFailure(ctx context.Context, source string, window int64, end time.Time, limit int) (int, bool, error) {
 	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:           &s.t.Sources,
-		Key:                 map[string]types.AttributeValue{"source": av(source + "#" + strconv.FormatInt(window, 10))},
+		Key:                 map[string]types.AttributeValue{"source": av(sourceItemKey(source, window))},
 		UpdateExpression:    aws.String("ADD n :one SET expiresAt = :exp"),
 		ConditionExpression: aws.String("attribute_not_exists(n) OR n < :limit"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
@@ -46,6 +46,30 @@ func (s *Store) CountSourceFailure(ctx context.Context, source string, window in
 		n, _ = strconv.Atoi(v.Value)
 	}
 	return n, n >= limit, nil
+}
+
+// SourceFailures reads the failures counted for source in window: an
+// eventually consistent read (half a read unit), made before the hash of
+// an attempt from a source the instance cannot vouch for.
+func (s *Store) SourceFailures(ctx context.Context, source string, window int64) (int, error) {
+	got, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:            &s.t.Sources,
+		Key:                  map[string]types.AttributeValue{"source": av(sourceItemKey(source, window))},
+		ProjectionExpression: aws.String("n"),
+	})
+	if err != nil {
+		return 0, fmt.Errorf("reading a source's failed logins: %w", err)
+	}
+	var n int
+	if v, ok := got.Item["n"].(*types.AttributeValueMemberN); ok {
+		n, _ = strconv.Atoi(v.Value)
+	}
+	return n, nil
+}
+
+// sourceItemKey is the key of source's count in window.
+func sourceItemKey(source string, window int64) string {
+	return source + "#" + strconv.FormatInt(window, 10)
 }
 
 // LoginRanges reads the ranges that exempt a source from the throttle for
