@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/smithy-go/logging"
 
@@ -173,7 +174,13 @@ func (a *App) app(ctx context.Context) (*app.App, error) {
 	}
 	// The SDK's own log lines (such as its EC2 metadata fallbacks) are not
 	// for a CLI's user: what matters comes back as an error, said once.
-	ap, err := app.New(ctx, cfg, app.WithAWS(awsconfig.WithLogger(logging.Nop{})), app.WithAWSCheck(a.checkAWS),
+	ap, err := app.New(ctx, cfg, app.WithAWS(func(ctx context.Context) (aws.Config, error) {
+		cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithLogger(logging.Nop{}))
+		if err != nil {
+			return aws.Config{}, fmt.Errorf("loading AWS configuration: %w", err)
+		}
+		return cfg, nil
+	}), app.WithAWSCheck(a.checkAWS),
 		app.WithClock(a.Now), app.WithMailer(ses.FromConfig), app.WithTOTP)
 	if err != nil {
 		return nil, err

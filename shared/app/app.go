@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"loginguard/shared/account"
@@ -51,13 +50,13 @@ type Option func(context.Context, *build) error
 
 type build struct {
 	*App
-	awsOptions []func(*awsconfig.LoadOptions) error
-	now        func() time.Time
-	db         dynamo.API                           // WithDynamoDB: the client the store uses
-	params     *secret.Params                       // WithParams
-	sleep      func(context.Context, time.Duration) // WithSleep
-	checkAWS   func(context.Context, aws.Config) error
-	later      []Option // parts built once the store exists
+	loadAWS  func(context.Context) (aws.Config, error) // WithAWS; config.AWS by default
+	now      func() time.Time
+	db       dynamo.API                           // WithDynamoDB: the client the store uses
+	params   *secret.Params                       // WithParams
+	sleep    func(context.Context, time.Duration) // WithSleep
+	checkAWS func(context.Context, aws.Config) error
+	later    []Option // parts built once the store exists
 }
 
 // New builds the application from cfg (config.Load's).
@@ -69,7 +68,11 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*App, error) {
 			return nil, err
 		}
 	}
-	awsCfg, err := config.AWS(ctx, b.awsOptions...)
+	load := b.loadAWS
+	if load == nil {
+		load = config.AWS
+	}
+	awsCfg, err := load(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -120,11 +123,12 @@ func afterStore(o Option) Option {
 	}
 }
 
-// WithAWS passes options to the loading of the AWS configuration (the CLI
-// silences the SDK's own log lines).
-func WithAWS(opts ...func(*awsconfig.LoadOptions) error) Option {
+// WithAWS loads the AWS configuration with load instead of config.AWS (the
+// functions' own, from Lambda's environment): the CLI loads the SDK's
+// default configuration, with profiles and SSO.
+func WithAWS(load func(context.Context) (aws.Config, error)) Option {
 	return func(_ context.Context, b *build) error {
-		b.awsOptions = append(b.awsOptions, opts...)
+		b.loadAWS = load
 		return nil
 	}
 }

@@ -1,18 +1,22 @@
 // Package config reads the service's settings from the environment, in one
-// place, and loads the AWS configuration the functions and the CLI share.
+// place, and builds the functions' AWS configuration from it.
 package config
 
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"loginguard/shared/policy"
 )
@@ -143,14 +147,51 @@ func Load(getenv func(string) string) (Config, error) {
 	return c, nil
 }
 
-// AWS loads the AWS configuration from the standard sources. Locally the
-// endpoints come from AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_SESV2
-// (and KMS's from Config.KMSEndpoint: the keyring's client is our own).
-// opts are the SDK's load options, for a caller that needs one (the CLI).
-func AWS(ctx context.Context, opts ...func(*awsconfig.LoadOptions) error) (aws.Config, error) {
-	cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return aws.Config{}, fmt.Errorf("loading AWS configuration: %w", err)
+// AWS builds the AWS configuration of a function from its environment, as
+// Lambda sets it: the region (AWS_REGION), the execution role's credentials
+// (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), and, for a
+// local run, each service's endpoint (AWS_ENDPOINT_URL_DYNAMODB,
+// AWS_ENDPOINT_URL_SESV2; KMS's comes from Config.KMSEndpoint: the
+// keyring's client is our own), with the SDK's standard retries. It is not
+// the SDK's LoadDefaultConfig, whose shared files, SSO, STS and instance
+// metadata a function never uses and whose code is a ninth of a function's
+// binary; the CLI, run by people with profiles, loads that itself
+// (app.WithAWS). As with the SDK's, what is missing fails the first call
+// that needs it, with its name (a test that brings its own clients needs
+// none of it).
+func AWS(ctx context.Context) (aws.Config, error) {
+	return awsFrom(os.Getenv), nil
+}
+
+func awsFrom(getenv func(string) string) aws.Config {
+	region := getenv("AWS_REGION")
+	if region == "" {
+		region = getenv("AWS_DEFAULT_REGION")
 	}
-	return cfg, nil
+	var creds aws.CredentialsProvider = aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(
+		getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY"), getenv("AWS_SESSION_TOKEN")))
+	if getenv("AWS_ACCESS_KEY_ID") == "" || getenv("AWS_SECRET_ACCESS_KEY") == "" {
+		creds = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{}, errors.New("no AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set (Lambda sets them from the execution role)")
+		})
+	}
+	return aws.Config{
+		Region:        region,
+		Credentials:   creds,
+		HTTPClient:    awshttp.NewBuildableClient(),
+		Retryer:       func() aws.Retryer { return retry.NewStandard() },
+		ConfigSources: []any{endpoints(getenv)},
+	}
+}
+
+// endpoints gives each service client its AWS_ENDPOINT_URL_<SERVICE>, as
+// the SDK's environment configuration would (the clients ask their config
+// sources for it).
+type endpoints func(string) string
+
+// GetServiceBaseEndpoint is the endpoint of the service with SDK id sdkID
+// ("DynamoDB", "SESv2").
+func (e endpoints) GetServiceBaseEndpoint(_ context.Context, sdkID string) (string, bool, error) {
+	v := e("AWS_ENDPOINT_URL_" + strings.ToUpper(strings.ReplaceAll(sdkID, " ", "_")))
+	return v, v != "", nil
 }

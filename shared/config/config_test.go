@@ -1,9 +1,14 @@
 package config
 
 import (
+	"context"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"loginguard/shared/policy"
 )
@@ -37,5 +42,41 @@ func TestLoad(t *testing.T) {
 		}); err == nil {
 			t.Errorf("%s=%s accepted", k, v)
 		}
+	}
+}
+
+func TestTheFunctionsAWSConfigurationComesFromLambdasEnvironment(t *testing.T) {
+	env := map[string]string{"AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret",
+		"AWS_SESSION_TOKEN": "session", "AWS_ENDPOINT_URL_DYNAMODB": "http://127.0.0.1:4567"}
+	cfg := awsFrom(func(k string) string { return env[k] })
+	creds, err := cfg.Credentials.Retrieve(context.Background())
+	if err != nil || creds.AccessKeyID != "AKIDEXAMPLE" || creds.SecretAccessKey != "secret" || creds.SessionToken != "session" {
+		t.Errorf("credentials %+v, %v", creds, err)
+	}
+	if cfg.Region != "eu-west-1" || cfg.Retryer == nil || cfg.HTTPClient == nil {
+		t.Errorf("config %+v", cfg)
+	}
+	// Each service client finds its own endpoint; one without is AWS's.
+	db := dynamodb.NewFromConfig(cfg)
+	if got := db.Options().BaseEndpoint; got == nil || *got != "http://127.0.0.1:4567" {
+		t.Errorf("DynamoDB endpoint %v", got)
+	}
+	if got := sesv2.NewFromConfig(cfg).Options().BaseEndpoint; got != nil {
+		t.Errorf("SESv2 endpoint %q with none set", *got)
+	}
+	env["AWS_ENDPOINT_URL_SESV2"] = "http://127.0.0.1:4568"
+	if got := sesv2.NewFromConfig(cfg).Options().BaseEndpoint; got == nil || *got != "http://127.0.0.1:4568" {
+		t.Errorf("SESv2 endpoint %v", got)
+	}
+
+	delete(env, "AWS_REGION")
+	env["AWS_DEFAULT_REGION"] = "us-west-2"
+	if cfg := awsFrom(func(k string) string { return env[k] }); cfg.Region != "us-west-2" {
+		t.Errorf("AWS_DEFAULT_REGION: %q", cfg.Region)
+	}
+	// Missing credentials fail the first call that signs, saying what is missing.
+	delete(env, "AWS_SECRET_ACCESS_KEY")
+	if _, err := awsFrom(func(k string) string { return env[k] }).Credentials.Retrieve(context.Background()); err == nil || !strings.Contains(err.Error(), "AWS_SECRET_ACCESS_KEY") {
+		t.Errorf("no credentials: %v", err)
 	}
 }
