@@ -90,6 +90,9 @@ type loadRun struct {
 	throttledWhen []time.Duration
 	legit         []time.Duration // the legitimate user's login latencies
 	legitOK       int
+	window        time.Duration   // the throttle's window ("" before it existed)
+	boundaries    []time.Duration // when a window ended during the run (counts start again)
+	inWindow      []int           // per throttled source: its attempts in the window it was throttled in, before that answer
 }
 
 func TestLoad(t *testing.T) {
@@ -143,7 +146,8 @@ func runLoad(t *testing.T, cfg loadConfig, name string, opts stackOptions) loadR
 	var run loadRun
 	t.Run(name, func(t *testing.T) {
 		s := startStackWith(t, opts)
-		run = s.spray(t, cfg, name)
+		window, _ := time.ParseDuration(opts.env["SOURCE_FAILURE_WINDOW"])
+		run = s.spray(t, cfg, name, window)
 	})
 	return run
 }
@@ -156,17 +160,18 @@ type attack struct {
 	channel int // 0 SOAP, 1 OAuth, 2 the login page
 }
 
-func (s *stack) spray(t *testing.T, cfg loadConfig, name string) loadRun {
+func (s *stack) spray(t *testing.T, cfg loadConfig, name string, window time.Duration) loadRun {
 	ctx := t.Context()
 	users, legit, cid, csec := s.loadAccounts(t, cfg.users)
 	cpuBefore := s.functionCPU(t)
-	run := loadRun{name: name, answers: map[string]int{}}
+	run := loadRun{name: name, answers: map[string]int{}, window: window}
 	client := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: cfg.workers + 4},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 	jobs := make(chan attack)
 	var mu sync.Mutex
-	seen := map[int]int{} // source: attempts sent
+	seen := map[int]int{}               // source: attempts sent
+	sentAt := map[int][]time.Duration{} // source: when each attempt was sent
 	throttledFirst := map[int]time.Duration{}
 	throttledN := map[int]int{}
 	start := time.Now()
@@ -180,6 +185,7 @@ func (s *stack) spray(t *testing.T, cfg loadConfig, name string) loadRun {
 				mu.Lock()
 				seen[a.source]++
 				nth := seen[a.source]
+				sentAt[a.source] = append(sentAt[a.source], time.Since(start))
 				mu.Unlock()
 				answer, err := s.attempt(ctx, client, a, users[a.user], cid, csec)
 				mu.Lock()
@@ -232,11 +238,32 @@ func (s *stack) spray(t *testing.T, cfg loadConfig, name string) loadRun {
 		t.Errorf("%s: the run's %v deadline passed after %d of %d attempts", name, cfg.deadline, run.attempts+run.errors, cfg.attempts)
 	}
 
+	// The throttle's windows are fixed (Unix time in whole windows): where
+	// one ends during the run, every source's count starts again.
+	if window > 0 {
+		for b := start.Truncate(window).Add(window); b.Before(start.Add(run.took)); b = b.Add(window) {
+			run.boundaries = append(run.boundaries, b.Sub(start))
+		}
+	}
 	for src, when := range throttledFirst {
 		run.throttledWhen = append(run.throttledWhen, when)
 		run.throttledAt = append(run.throttledAt, throttledN[src])
+		edge := time.Duration(0)
+		for _, b := range run.boundaries {
+			if b < when {
+				edge = b
+			}
+		}
+		n := 0
+		for _, at := range sentAt[src] {
+			if at < edge {
+				n++
+			}
+		}
+		run.inWindow = append(run.inWindow, throttledN[src]-1-n)
 	}
 	sort.Ints(run.throttledAt)
+	sort.Ints(run.inWindow)
 	sort.Slice(run.throttledWhen, func(i, j int) bool { return run.throttledWhen[i] < run.throttledWhen[j] })
 	sort.Slice(run.legit, func(i, j int) bool { return run.legit[i] < run.legit[j] })
 
@@ -464,6 +491,26 @@ func loadReport(cfg loadConfig, runs []loadRun) string {
 			return "-"
 		}
 		return fmt.Sprintf("%d / %d / %d", r.throttledAt[0], r.throttledAt[len(r.throttledAt)/2], r.throttledAt[len(r.throttledAt)-1])
+	})
+	row("throttle windows ending during the run (counts start again)", func(r loadRun) string {
+		if r.window == 0 {
+			return "-"
+		}
+		if len(r.boundaries) == 0 {
+			return "none"
+		}
+		var at []string
+		for _, b := range r.boundaries {
+			at = append(at, "at "+b.Round(time.Second).String())
+		}
+		return strings.Join(at, ", ")
+	})
+	row("a throttled source's attempts in the window it was throttled in, before the throttled one (min / median / max)", func(r loadRun) string {
+		d := r.inWindow
+		if len(d) == 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%d / %d / %d (the limit: 20)", d[0], d[len(d)/2], d[len(d)-1])
 	})
 	row("time of the first throttled answer (first / median / last source)", func(r loadRun) string {
 		if len(r.throttledWhen) == 0 {
