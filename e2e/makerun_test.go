@@ -80,7 +80,7 @@ func TestMakeRunGivesADemoLoginThatJsforceCompletes(t *testing.T) {
 	}
 
 	cmd, banner := start()
-	for _, want := range []string{"http://127.0.0.1:" + strconv.Itoa(api) + "/login", "http://127.0.0.1:" + strconv.Itoa(api) + "/services/Soap/u/50.0", "demo@loginguard.example", "Demo-Passw0rd!", "http://127.0.0.1:" + strconv.Itoa(ses)} {
+	for _, want := range []string{"http://127.0.0.1:" + strconv.Itoa(api) + "/login", "http://127.0.0.1:" + strconv.Itoa(api) + "/services/Soap/u/50.0", "demo@loginguard.example", "Tidal-Lantern-Orbit-42", "http://127.0.0.1:" + strconv.Itoa(ses)} {
 		if !strings.Contains(banner, want) {
 			t.Errorf("the banner lacks %s:\n%s", want, banner)
 		}
@@ -100,9 +100,9 @@ func TestMakeRunGivesADemoLoginThatJsforceCompletes(t *testing.T) {
 	s := &stack{root: root, baseURL: "http://127.0.0.1:" + strconv.Itoa(api), sesURL: "http://127.0.0.1:" + strconv.Itoa(ses)}
 	// The login page in Chromium: the demo user's first browser needs no
 	// code, a second one gets a code by mail.
-	demo := account{username: "demo@loginguard.example", password: "Demo-Passw0rd!"}
+	demo := account{username: "demo@loginguard.example", password: "Tidal-Lantern-Orbit-42"}
 	s.browse(t, "new-browser", demo, map[string]any{"email": "demo@loginguard.example"})
-	if r := s.jsforce(t, "login-logout", "demo@loginguard.example", "Demo-Passw0rd!"+token); !r.OK || !r.Logout.OK {
+	if r := s.jsforce(t, "login-logout", "demo@loginguard.example", "Tidal-Lantern-Orbit-42"+token); !r.OK || !r.Logout.OK {
 		t.Fatalf("jsforce demo login: %+v", r)
 	}
 	stop(cmd)
@@ -117,10 +117,10 @@ func TestMakeRunGivesADemoLoginThatJsforceCompletes(t *testing.T) {
 	if n != 1 || fresh == token {
 		t.Fatalf("after a restart: %d mails, token new: %v; want the one new token mail\n%s", n, fresh != token, banner)
 	}
-	if r := s.jsforce(t, "login", "demo@loginguard.example", "Demo-Passw0rd!"+fresh); !r.OK {
+	if r := s.jsforce(t, "login", "demo@loginguard.example", "Tidal-Lantern-Orbit-42"+fresh); !r.OK {
 		t.Fatalf("after a restart the token the banner points to does not log in: %+v\n%s", r, banner)
 	}
-	if r := s.jsforce(t, "login", "demo@loginguard.example", "Demo-Passw0rd!"+token); r.OK || r.Code != "INVALID_LOGIN" {
+	if r := s.jsforce(t, "login", "demo@loginguard.example", "Tidal-Lantern-Orbit-42"+token); r.OK || r.Code != "INVALID_LOGIN" {
 		t.Fatalf("after a restart the previous token: %+v; want INVALID_LOGIN", r)
 	}
 	stop(cmd)

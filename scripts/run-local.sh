@@ -11,7 +11,7 @@ DYNAMODB_PORT=${DYNAMODB_PORT:-8000}
 SES_PORT=${SES_PORT:-8005}
 DATA_DIR=${DATA_DIR:-.data}
 DEMO_USER=${DEMO_USER:-demo@loginguard.example}
-DEMO_PASSWORD=${DEMO_PASSWORD:-Demo-Passw0rd!}
+DEMO_PASSWORD=${DEMO_PASSWORD:-Tidal-Lantern-Orbit-42}
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for p in "$API_PORT:the local API (API_PORT)" "$DYNAMODB_PORT:DynamoDB stand-in (DYNAMODB_PORT)" "$SES_PORT:SES stand-in (SES_PORT)"; do

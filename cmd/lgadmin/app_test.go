@@ -71,6 +71,10 @@ func TestAdminCLIWholeLifecycle(t *testing.T) {
 	if org["lockoutMaxAttempts"] != "3" || org["lockoutPeriod"] != "30m0s" || org["timeZone"] != "America/New_York" {
 		t.Fatalf("org %+v", org)
 	}
+	if org["passwordMinLength"] != 8.0 || org["passwordComplexity"] != "NoRestriction" || org["passwordHistory"] != 3.0 ||
+		org["passwordExpiry"] != "never" || org["passwordBlockCommon"] != true {
+		t.Fatalf("a new org's password policy: %+v", org)
+	}
 	prof := c.json("", "profile", "create", "--org", orgID, "--name", "Sales", "--login-hours", "mon=08:00-18:00,sun=00:00-00:00")
 	profID := prof["id"].(string)
 	if prof["loginHoursTimeZone"] != "America/New_York" || prof["loginHours"] != "mon=08:00-18:00,sun=00:00-00:00" || prof["apiEnabled"] != true {
@@ -86,6 +90,30 @@ func TestAdminCLIWholeLifecycle(t *testing.T) {
 		"--username", "Jane@Acme.example", "--email", "jane@acme.example", "--first-name", "Jane", "--password-stdin")
 	if user["username"] != "Jane@Acme.example" || user["hasSecurityToken"] != true || !strings.Contains(user["note"].(string), "sent to jane@acme.example") {
 		t.Fatalf("user %+v", user)
+	}
+	// The org's password policy applies to every password set, with its reasons.
+	pol := c.json("", "org", "set", orgID, "--password-min-length", "12", "--password-complexity", "UpperLowerCaseNumeric", "--password-expiry", "90")
+	if pol["passwordMinLength"] != 12.0 || pol["passwordComplexity"] != "UpperLowerCaseNumeric" || pol["passwordExpiry"] != "90 days" {
+		t.Fatalf("password policy %+v", pol)
+	}
+	for _, bad := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"--password-min-length", "6"}, "choose 8 to 50"},
+		{[]string{"--password-complexity", "Fancy"}, "is not offered"},
+		{[]string{"--password-expiry", "45"}, "30, 60, 90, 180 or 365"},
+	} {
+		if code, _, errs := c.run("", append([]string{"org", "set", orgID}, bad.args...)...); code != 1 || !strings.Contains(errs, bad.says) {
+			t.Errorf("org set %v: %d %s", bad.args, code, errs)
+		}
+	}
+	if code, _, errs := c.run("Password1234\n", "user", "create", "--org", orgID, "--profile", profID, "--username", "weak@acme.example", "--password-stdin"); code != 1 ||
+		!strings.Contains(errs, "too easy to guess") {
+		t.Fatalf("a common password: %d %s", code, errs)
+	}
+	if shown := c.json("", "user", "show", "jane@acme.example"); shown["passwordAgeDays"] != 0.0 || shown["passwordExpiresAt"] == nil || shown["passwordExpired"] != false {
+		t.Fatalf("the password's age and expiry: %+v", shown)
 	}
 	mails := c.mails()
 	if len(mails) != 1 || mails[0].Destination.To[0] != "jane@acme.example" || !strings.Contains(mails[0].Body.Text, "Security token (case-sensitive): ") {
@@ -114,7 +142,7 @@ func TestAdminCLIWholeLifecycle(t *testing.T) {
 		t.Fatalf("history: %d %s", code, out)
 	}
 	// The admin password reset mails a new token too; both land in the audit trail.
-	reset := c.json("N3w-passw0rd\n", "user", "reset-password", "jane@acme.example", "--password-stdin")
+	reset := c.json("N3w-Harbor-Lamps\n", "user", "reset-password", "jane@acme.example", "--password-stdin")
 	if !strings.Contains(reset["token"].(string), "sent to jane@acme.example") || len(c.mails()) != 3 {
 		t.Fatalf("reset-password %+v, %d mails", reset, len(c.mails()))
 	}
@@ -345,8 +373,8 @@ func TestIDsAreFlagsOrTheBareArgument(t *testing.T) {
 // on a restart: each start must mail a new token the newcomer can find.
 func TestDemoMailsANewTokenOnEveryStart(t *testing.T) {
 	c := newCLI(t)
-	first := c.json("Demo-Passw0rd!\n", "demo", "--password-stdin")
-	again := c.json("Demo-Passw0rd!\n", "demo", "--password-stdin")
+	first := c.json("Tidal-Lantern-Orbit-42\n", "demo", "--password-stdin")
+	again := c.json("Tidal-Lantern-Orbit-42\n", "demo", "--password-stdin")
 	if first["created"] != true || again["created"] != false || first["orgId"] != again["orgId"] {
 		t.Fatalf("demo is not idempotent: %+v then %+v", first, again)
 	}

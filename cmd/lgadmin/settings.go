@@ -224,6 +224,70 @@ var orgSettingFlags = []settingFlag[domain.OrgSettings]{
 	boolSetting("familiar-place-lockout", "familiarPlaceLockout", "familiar-place lockout",
 		`failed logins from places unfamiliar to the user (no activated browser, outside trusted and profile ranges, a source never logged in from) count toward a lockout of their own that leaves the user's familiar places open (off: Salesforce's one count)`, false, false,
 		func(s *domain.OrgSettings) *bool { return &s.FamiliarPlaceLockout }),
+	{name: "password-min-length", usage: "the fewest characters a password may have: 8 to 50",
+		set: func(s *domain.OrgSettings, v string, _ settingEnv) error {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return fmt.Errorf("--password-min-length %q: want a number of characters from %d to %d", v, policy.MinPasswordLength, policy.MaxMinPasswordLength)
+			}
+			s.Password.MinLength = n
+			return nil
+		},
+		show: func(s domain.OrgSettings) []shown {
+			return one("passwordMinLength", "password minimum length", s.Password.MinLength)
+		}},
+	{name: "password-complexity", usage: "the character classes a password must mix: " + complexityList(),
+		set: func(s *domain.OrgSettings, v string, _ settingEnv) error {
+			c, err := policy.ParseComplexity(v)
+			if err != nil {
+				return err
+			}
+			s.Password.Complexity = c
+			return nil
+		},
+		show: func(s domain.OrgSettings) []shown {
+			return one("passwordComplexity", "password complexity", string(s.Password.Complexity))
+		}},
+	{name: "password-history", usage: "how many of a user's passwords, the current one included, may not be chosen again: 0 (off) to 24",
+		set: func(s *domain.OrgSettings, v string, _ settingEnv) error {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return fmt.Errorf("--password-history %q: want a number from 0 to 24", v)
+			}
+			s.Password.History = n
+			return nil
+		},
+		show: func(s domain.OrgSettings) []shown {
+			return one("passwordHistory", "password history", s.Password.History)
+		}},
+	{name: "password-expiry", usage: "how long a password lasts: never, or 30, 60, 90, 180 or 365 days",
+		set: func(s *domain.OrgSettings, v string, _ settingEnv) error {
+			days, err := policy.ParsePasswordExpiry(v)
+			if err != nil {
+				return err
+			}
+			s.Password.ExpiryDays = days
+			return nil
+		},
+		show: func(s domain.OrgSettings) []shown {
+			text := "never"
+			if s.Password.ExpiryDays > 0 {
+				text = strconv.Itoa(s.Password.ExpiryDays) + " days"
+			}
+			return one("passwordExpiry", "password expiry", text)
+		}},
+	boolSetting("password-block-common", "passwordBlockCommon", "block common passwords",
+		`refuse common and leaked passwords, their simple variants, repeats and sequences (NIST SP 800-63B)`, true, false,
+		func(s *domain.OrgSettings) *bool { return &s.Password.BlockCommon }),
+}
+
+// complexityList names the password complexities offered.
+func complexityList() string {
+	names := make([]string, len(policy.Complexities))
+	for i, c := range policy.Complexities {
+		names[i] = string(c)
+	}
+	return strings.Join(names, ", ")
 }
 
 // lockoutSetting is the entry of one half of the lockout policy: part 0

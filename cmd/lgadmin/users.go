@@ -32,6 +32,12 @@ type userView struct {
 	HasToken           bool   `json:"hasSecurityToken"`
 	HasTOTP            bool   `json:"hasTotpKey"`
 	LastLoginAt        string `json:"lastLoginAt,omitempty"`
+	// The password: when it was set, its age in whole days, and when it
+	// expires under the org's policy ("" never).
+	PasswordSetAt     string `json:"passwordSetAt,omitempty"`
+	PasswordAgeDays   int    `json:"passwordAgeDays"`
+	PasswordExpiresAt string `json:"passwordExpiresAt,omitempty"`
+	PasswordExpired   bool   `json:"passwordExpired"`
 }
 
 func (a *App) viewUser(u domain.User) userView {
@@ -41,6 +47,14 @@ func (a *App) viewUser(u domain.User) userView {
 		Locked: u.Policy.Lockout.Locked(u.Lock, a.Now()), Attempts: u.Lock.Attempts, HasToken: u.TokenHash != "", HasTOTP: u.TOTPSealed != ""}
 	if !u.LastLoginAt.IsZero() {
 		v.LastLoginAt = u.LastLoginAt.UTC().Format(time.RFC3339)
+	}
+	if set := u.PasswordSetAt(); !set.IsZero() {
+		v.PasswordSetAt = set.UTC().Format(time.RFC3339)
+		v.PasswordAgeDays = int(a.Now().Sub(set) / (24 * time.Hour))
+		if at, ok := u.Policy.Password.ExpiresAt(set); ok {
+			v.PasswordExpiresAt = at.UTC().Format(time.RFC3339)
+		}
+		v.PasswordExpired = u.Policy.Password.Expired(set, a.Now())
 	}
 	v.UnfamiliarLocked, v.UnfamiliarAttempts = u.Policy.Lockout.Locked(u.UnfamiliarLock, a.Now()), u.UnfamiliarLock.Attempts
 	v.Attempts = min(v.Attempts, u.Policy.Lockout.Ceiling())
@@ -60,6 +74,21 @@ func unfamiliarText(u domain.User, v userView) string {
 	return s
 }
 
+// passwordText says how old the password is and when it expires.
+func passwordText(v userView) string {
+	if v.PasswordSetAt == "" {
+		return "set at an unknown time"
+	}
+	s := fmt.Sprintf("set %s (%d days ago); ", v.PasswordSetAt, v.PasswordAgeDays)
+	switch {
+	case v.PasswordExpired:
+		return s + "expired " + v.PasswordExpiresAt
+	case v.PasswordExpiresAt != "":
+		return s + "expires " + v.PasswordExpiresAt
+	}
+	return s + "never expires"
+}
+
 // sweepText says whether ending the user's sessions is unfinished.
 func sweepText(u domain.User) string {
 	if u.SweptGen < u.SessionGen {
@@ -74,6 +103,7 @@ func (a *App) showUser(u domain.User) {
 		{"name", v.Name}, {"org", v.OrgID}, {"profile", v.Profile + " (" + v.ProfileID + ")"},
 		{"active", strconv.FormatBool(v.Active)}, {"locked", strconv.FormatBool(v.Locked)},
 		{"failed attempts", strconv.Itoa(v.Attempts)}, {"unfamiliar places", unfamiliarText(u, v)},
+		{"password", passwordText(v)},
 		{"security token", map[bool]string{true: "issued", false: "none"}[v.HasToken]},
 		{"last login", v.LastLoginAt}, {"sessions", sweepText(u)}})
 }

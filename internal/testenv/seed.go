@@ -129,7 +129,7 @@ func SeedUser(t testing.TB, st Seeder, o domain.Org, p domain.Profile, mods ...M
 
 func newOrg(t testing.TB) domain.Org {
 	return domain.Org{ID: newID(t, "00D"), Name: "Acme", Version: 1,
-		OrgSettings: domain.OrgSettings{TimeZone: "UTC", Lockout: policy.DefaultLockout, SessionTimeout: 2 * time.Hour}}
+		OrgSettings: domain.OrgSettings{TimeZone: "UTC", Lockout: policy.DefaultLockout, SessionTimeout: 2 * time.Hour, Password: policy.DefaultPasswordPolicy}}
 }
 
 // spec fills in the defaults around o and p (p.ID "" for a new profile),

@@ -20,7 +20,7 @@ type Store interface {
 	UsersOfOrg(ctx context.Context, orgID string) ([]domain.User, error)
 	ReserveTokenReset(ctx context.Context, username string, now time.Time, window time.Duration, max int) error
 	ReleaseTokenReset(ctx context.Context, username string) error
-	SetCredentials(ctx context.Context, u domain.User, newPasswordHash, newTokenDigest string) (domain.User, error)
+	SetCredentials(ctx context.Context, u domain.User, newPasswordHash, newTokenDigest string, at time.Time) (domain.User, error)
 	Audit(ctx context.Context, ev domain.AuditEvent) error
 }
 
@@ -194,7 +194,7 @@ func (s *Service) issue(ctx context.Context, a Actor, target domain.User, newPas
 }
 
 func (s *Service) save(ctx context.Context, a Actor, target domain.User, newPasswordHash, tokenDigest, action string) error {
-	now, err := s.Store.SetCredentials(ctx, target, newPasswordHash, tokenDigest)
+	now, err := s.Store.SetCredentials(ctx, target, newPasswordHash, tokenDigest, s.Now())
 	if errors.Is(err, domain.ErrConflict) {
 		return s.refuse(ctx, a, target, action, ErrConcurrent)
 	}
@@ -241,8 +241,8 @@ func badNewPassword(err error) *domain.Error {
 // security token is mailed with the change.
 func (s *Service) ChangePassword(ctx context.Context, a Actor, current, next string) error {
 	u := a.User
-	if err := secret.CheckNewPassword(next); err != nil {
-		return s.refuse(ctx, a, u, ActionPasswordChange, badNewPassword(err))
+	if err := domain.CheckNewPassword(u.Policy.Password, next, u); err != nil {
+		return s.refuse(ctx, a, u, ActionPasswordChange, domain.AsError(err))
 	}
 	if next == current {
 		return s.refuse(ctx, a, u, ActionPasswordChange, badNewPassword(errors.New("it must differ from the current one")))
@@ -271,8 +271,8 @@ func (s *Service) ResetPassword(ctx context.Context, a Actor, target domain.User
 	if !a.mayManage(target) {
 		return s.refuse(ctx, a, target, ActionPasswordReset, ErrNotPermitted)
 	}
-	if err := secret.CheckNewPassword(next); err != nil {
-		return s.refuse(ctx, a, target, ActionPasswordReset, badNewPassword(err))
+	if err := domain.CheckNewPassword(target.Policy.Password, next, target); err != nil {
+		return s.refuse(ctx, a, target, ActionPasswordReset, domain.AsError(err))
 	}
 	hash, err := secret.HashPassword(next, s.Params, s.Rand)
 	if err != nil {

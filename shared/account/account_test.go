@@ -17,6 +17,7 @@ import (
 	"loginguard/shared/domain"
 	"loginguard/shared/login"
 	"loginguard/shared/mail/ses"
+	"loginguard/shared/policy"
 	"loginguard/shared/secret"
 	"loginguard/shared/store/dynamo"
 )
@@ -259,6 +260,43 @@ func TestChangePasswordChecksTheCurrentOneAndIssuesAToken(t *testing.T) {
 	}
 }
 
+func TestTheOrgsPasswordPolicyAppliesToChangesAndResets(t *testing.T) {
+	w := newWorld(t, "")
+	w.org.Password = policy.PasswordPolicy{MinLength: 12, Complexity: policy.ComplexityUpperLowerNumeric, History: 3, BlockCommon: true}
+	o, err := w.st.UpdateOrg(w.ctx, w.org)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.org = o
+	u := w.user("rita", false, true)
+	if u.Policy.Password != w.org.Password {
+		t.Fatalf("the user's copy of the policy: %+v", u.Policy.Password)
+	}
+	cases := []struct{ pw, rule, says string }{
+		{"Short1short", "PASSWORD_TOO_SHORT", "at least 12 characters"},
+		{"alllowercase-words-9", "PASSWORD_COMPLEXITY", "upper-case"},
+		{"Rita-Long-Name-2026", "PASSWORD_CONTAINS_USERNAME", "user name"},
+		{"Password12345", "PASSWORD_COMMON", "too easy to guess"},
+	}
+	for _, c := range cases {
+		for name, set := range map[string]func() error{
+			"change": func() error { return w.svc.ChangePassword(w.ctx, self(u), oldPassword, c.pw) },
+			"reset":  func() error { return w.svc.ResetPassword(w.ctx, account.Actor{Via: "CLI"}, u, c.pw) },
+		} {
+			e := domain.AsError(set())
+			if e.Code != domain.CodeInvalidNewPassword || string(e.Reason) != c.rule || !strings.Contains(strings.ToLower(e.Message), strings.ToLower(c.says)) {
+				t.Errorf("%s to %q: %s %s %q; want %s saying %q", name, c.pw, e.Code, e.Reason, e.Message, c.rule, c.says)
+			}
+		}
+	}
+	if ok, _, _ := secret.VerifyPassword(oldPassword, w.fresh(u).PasswordHash, fast); !ok {
+		t.Fatal("a refused password changed the password")
+	}
+	if err := w.svc.ChangePassword(w.ctx, self(u), oldPassword, "Quiet-Harbor-Lamps-9"); err != nil {
+		t.Fatalf("a password the policy allows: %v", err)
+	}
+}
+
 func TestConcurrentResetsLeaveOneToken(t *testing.T) {
 	w := newWorld(t, "")
 	u := w.user("tom", false, true)
@@ -293,7 +331,7 @@ func TestConcurrentResetsLeaveOneToken(t *testing.T) {
 // can after the mail went out.
 type failingSave struct{ *dynamo.Store }
 
-func (failingSave) SetCredentials(context.Context, domain.User, string, string) (domain.User, error) {
+func (failingSave) SetCredentials(context.Context, domain.User, string, string, time.Time) (domain.User, error) {
 	return domain.User{}, errors.New("throttled")
 }
 

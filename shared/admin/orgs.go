@@ -12,10 +12,11 @@ import (
 // DefaultOrgSettings are a new org's settings before the admin's changes:
 // UTC, the default lockout and session timeout, and Salesforce's defaults
 // for the login page: user switching on, remember-me off (an org stored
-// before those two settings existed reads both as off).
+// before those two settings existed reads both as off), and the default
+// password policy.
 func DefaultOrgSettings() domain.OrgSettings {
 	return domain.OrgSettings{TimeZone: "UTC", Lockout: policy.DefaultLockout, SessionTimeout: policy.DefaultSessionTimeout,
-		UserSwitching: true}
+		UserSwitching: true, Password: policy.DefaultPasswordPolicy}
 }
 
 // NewOrg is a request for an org.

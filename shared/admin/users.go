@@ -29,7 +29,8 @@ type NewUser struct {
 	Why string
 }
 
-// CheckPassword refuses a password no user may have.
+// CheckPassword refuses a password no user may have, whatever the org's
+// policy (which the use cases apply once the user's org is known).
 func CheckPassword(pw string) error {
 	if err := secret.CheckNewPassword(pw); err != nil {
 		return invalid(domain.CodeInvalidNewPassword, err.Error())
@@ -84,6 +85,10 @@ func (s *Service) CreateUser(ctx context.Context, actor account.Actor, n NewUser
 	if err != nil {
 		return Created{}, err
 	}
+	owner := domain.User{Username: strings.TrimSpace(n.Username), FirstName: n.FirstName, LastName: n.LastName}
+	if err := domain.CheckNewPassword(o.Password, n.Password, owner); err != nil {
+		return Created{}, err
+	}
 	hash, err := secret.HashPassword(n.Password, s.Params, s.Rand)
 	if err != nil {
 		return Created{}, err
@@ -91,6 +96,7 @@ func (s *Service) CreateUser(ctx context.Context, actor account.Actor, n NewUser
 	u := domain.User{ID: id, OrgID: o.ID, ProfileID: p.ID, Username: strings.TrimSpace(n.Username), Email: n.Email,
 		FirstName: n.FirstName, LastName: n.LastName, TimeZone: zone, Locale: "en_US", Language: "en_US", Active: true,
 		PasswordHash: hash, CreatedAt: s.Now(), Policy: domain.PolicyOf(o, p)}
+	u.PasswordChangedAt = u.CreatedAt
 	if err := s.Store.CreateUser(ctx, u); err != nil {
 		if errors.Is(err, domain.ErrExists) {
 			return Created{}, invalid(domain.CodeDuplicateUsername, fmt.Sprintf("user name %s is taken", n.Username))

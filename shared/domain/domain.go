@@ -66,6 +66,10 @@ type OrgSettings struct {
 	// cannot lock the user out of the places the user logs in from. Off by
 	// default: Salesforce counts every failure toward one lockout.
 	FamiliarPlaceLockout bool `dynamodbav:"familiarLockout"`
+	// Password is the org's password policy (Salesforce's Password
+	// Policies, with NIST's common-password check): every place a password
+	// is set applies it.
+	Password policy.PasswordPolicy `dynamodbav:"-"`
 }
 
 // Validate checks every org setting against the values an admin may choose.
@@ -89,7 +93,7 @@ func (s OrgSettings) Validate() error {
 			return &policy.ValidationError{Field: "high assurance", Message: fmt.Sprintf("%s: the action is block or raise", name)}
 		}
 	}
-	return nil
+	return s.Password.Validate()
 }
 
 // ProfileSettings are a profile's permissions and login restrictions: set
@@ -181,7 +185,10 @@ type User struct {
 	Lock         policy.LockState
 	LastLoginAt  time.Time
 	CreatedAt    time.Time
-	Policy       LoginPolicy
+	// PasswordChangedAt is when the password was last set; zero for a user
+	// stored before it was kept (PasswordSetAt then answers CreatedAt).
+	PasswordChangedAt time.Time
+	Policy            LoginPolicy
 	// Devices are the browsers activated for this user, by the digest of
 	// their activation cookie.
 	Devices map[string]Device
@@ -381,4 +388,13 @@ type ConnectedApp struct {
 	Name       string
 	SecretHash string
 	CreatedAt  time.Time
+}
+
+// PasswordSetAt is when u's password was set: PasswordChangedAt, or for a
+// user stored before that was kept, when the user was created.
+func (u User) PasswordSetAt() time.Time {
+	if u.PasswordChangedAt.IsZero() {
+		return u.CreatedAt
+	}
+	return u.PasswordChangedAt
 }

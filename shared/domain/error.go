@@ -2,8 +2,10 @@ package domain
 
 import (
 	"errors"
+	"strings"
 	"time"
 
+	"loginguard/shared/passwords"
 	"loginguard/shared/policy"
 )
 
@@ -144,4 +146,20 @@ func ErrorCode(err error) string {
 		return ""
 	}
 	return AsError(err).Code
+}
+
+// CheckNewPassword says what is wrong with pw as u's new password under
+// the password policy p (the org's), every broken rule in one message, or
+// nil: INVALID_NEW_PASSWORD. The common-password list is
+// shared/passwords'. History is the caller's (it needs the stored hashes).
+func CheckNewPassword(p policy.PasswordPolicy, pw string, u User) error {
+	vs := p.Check(pw, policy.PasswordOwner{Username: u.Username, FirstName: u.FirstName, LastName: u.LastName}, passwords.Default())
+	if len(vs) == 0 {
+		return nil
+	}
+	msgs := make([]string, len(vs))
+	for i, v := range vs {
+		msgs[i] = v.Message
+	}
+	return &Error{Code: CodeInvalidNewPassword, Reason: policy.Reason(vs[0].Rule), Message: "The new password is not allowed. " + strings.Join(msgs, " ")}
 }

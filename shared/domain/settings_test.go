@@ -10,7 +10,7 @@ import (
 
 func TestSettingsValidate(t *testing.T) {
 	org := func(f func(*OrgSettings)) OrgSettings {
-		s := OrgSettings{TimeZone: "UTC", Lockout: policy.DefaultLockout, SessionTimeout: policy.DefaultSessionTimeout}
+		s := OrgSettings{TimeZone: "UTC", Lockout: policy.DefaultLockout, SessionTimeout: policy.DefaultSessionTimeout, Password: policy.DefaultPasswordPolicy}
 		f(&s)
 		return s
 	}
@@ -22,6 +22,7 @@ func TestSettingsValidate(t *testing.T) {
 		{"a new org's defaults are valid", org(func(*OrgSettings) {}), ""},
 		{"an unknown time zone is refused", org(func(s *OrgSettings) { s.TimeZone = "Mars/Base" }), "not a known time zone"},
 		{"no time zone is refused", org(func(s *OrgSettings) { s.TimeZone = "" }), "not a known time zone"},
+		{"a password policy not offered is refused", org(func(s *OrgSettings) { s.Password.MinLength = 6 }), "minimum password length"},
 		{"a lockout maximum not offered is refused", org(func(s *OrgSettings) { s.Lockout.MaxAttempts = 4 }), "choose 3, 5, 10 or none"},
 		{"a lockout period not offered is refused", org(func(s *OrgSettings) { s.Lockout.Period = 20 * time.Minute }), "choose 15m"},
 		{"no lockout, until unlocked, is valid", org(func(s *OrgSettings) { s.Lockout = policy.Lockout{} }), ""},

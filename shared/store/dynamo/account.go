@@ -66,12 +66,12 @@ func (s *Store) ReleaseTokenReset(ctx context.Context, username string) error {
 // attempt count and raises the session generation: the user's sessions are
 // then to be ended (all, or all but the one the change was made from). It
 // returns the user as it now is.
-func (s *Store) SetCredentials(ctx context.Context, u domain.User, newPasswordHash, newTokenDigest string) (domain.User, error) {
+func (s *Store) SetCredentials(ctx context.Context, u domain.User, newPasswordHash, newTokenDigest string, at time.Time) (domain.User, error) {
 	set := "SET tokenHash = :tok"
 	vals := map[string]types.AttributeValue{":tok": av(newTokenDigest), ":oldTok": av(u.TokenHash), ":oldPw": av(u.PasswordHash)}
 	if newPasswordHash != "" {
-		set += ", passwordHash = :pw, " + resetCounts + ", " + nextSessionGen
-		vals[":pw"], vals[":zero"], vals[":one"] = av(newPasswordHash), av(0), av(1)
+		set += ", passwordHash = :pw, pwChangedAt = :pwAt, " + resetCounts + ", " + nextSessionGen
+		vals[":pw"], vals[":pwAt"], vals[":zero"], vals[":one"] = av(newPasswordHash), av(ts(at)), av(0), av(1)
 	}
 	cond := "attribute_exists(username) AND passwordHash = :oldPw AND "
 	if u.TokenHash == "" {

@@ -28,6 +28,31 @@ type orgSettingsItem struct {
 	LockPeriodSec  int64    `dynamodbav:"lockPeriodSec"`
 	SessionTimeout int64    `dynamodbav:"sessionTimeoutSec"`
 	Trusted        []string `dynamodbav:"trusted"`
+	// The password policy, each field only where it differs from
+	// policy.DefaultPasswordPolicy (an absent one is the default): it is
+	// copied onto every user item, which every login writes, so a default
+	// policy costs no bytes there.
+	PwMinLength  *int    `dynamodbav:"pwMinLen,omitempty"`
+	PwComplexity *string `dynamodbav:"pwComplexity,omitempty"`
+	PwHistory    *int    `dynamodbav:"pwHistory,omitempty"`
+	PwExpiryDays *int    `dynamodbav:"pwExpiryDays,omitempty"`
+	PwCommonOK   *bool   `dynamodbav:"pwCommonOk,omitempty"` // true: common passwords are allowed
+}
+
+// unlessDefault is &v, or nil when v is the default d.
+func unlessDefault[T comparable](v, d T) *T {
+	if v == d {
+		return nil
+	}
+	return &v
+}
+
+// orDefault is *p, or d when p is nil.
+func orDefault[T any](p *T, d T) T {
+	if p == nil {
+		return d
+	}
+	return *p
 }
 
 // profileSettingsItem is domain.ProfileSettings as stored, on the profile
@@ -94,6 +119,7 @@ type userItem struct {
 	LockForSec   int64      `dynamodbav:"lockForSec"`  // lock period in seconds (a century for "until unlocked")
 	LastLoginAt  string     `dynamodbav:"lastLoginAt"`
 	CreatedAt    string     `dynamodbav:"createdAt"`
+	PwChangedAt  string     `dynamodbav:"pwChangedAt,omitempty"`
 	Policy       policyItem `dynamodbav:"pol"`
 	// Devices: activated browsers by cookie digest. Always present (maybe
 	// empty) on users created since; older users get it on first activation.
@@ -279,6 +305,11 @@ func toOrgSettingsItem(o domain.OrgSettings) orgSettingsItem {
 	return orgSettingsItem{OrgSettings: o,
 		LockMax: o.Lockout.MaxAttempts, LockPeriodSec: int64(o.Lockout.Period / time.Second),
 		SessionTimeout: int64(o.SessionTimeout / time.Second), Trusted: rangesText(o.TrustedRanges),
+		PwMinLength:  unlessDefault(o.Password.MinLength, policy.DefaultPasswordPolicy.MinLength),
+		PwComplexity: unlessDefault(string(o.Password.Complexity), string(policy.DefaultPasswordPolicy.Complexity)),
+		PwHistory:    unlessDefault(o.Password.History, policy.DefaultPasswordPolicy.History),
+		PwExpiryDays: unlessDefault(o.Password.ExpiryDays, policy.DefaultPasswordPolicy.ExpiryDays),
+		PwCommonOK:   unlessDefault(!o.Password.BlockCommon, !policy.DefaultPasswordPolicy.BlockCommon),
 	}
 }
 
@@ -294,6 +325,12 @@ func (it orgSettingsItem) settings(zone string) (domain.OrgSettings, error) {
 	o.Lockout = policy.Lockout{MaxAttempts: it.LockMax, Period: time.Duration(it.LockPeriodSec) * time.Second}
 	o.SessionTimeout = time.Duration(it.SessionTimeout) * time.Second
 	o.TrustedRanges = trusted
+	d := policy.DefaultPasswordPolicy
+	o.Password = policy.PasswordPolicy{
+		MinLength: orDefault(it.PwMinLength, d.MinLength), Complexity: policy.Complexity(orDefault(it.PwComplexity, string(d.Complexity))),
+		History: orDefault(it.PwHistory, d.History), ExpiryDays: orDefault(it.PwExpiryDays, d.ExpiryDays),
+		BlockCommon: !orDefault(it.PwCommonOK, !d.BlockCommon),
+	}
 	return o, nil
 }
 
@@ -378,7 +415,7 @@ func toUserItem(u domain.User) userItem {
 		PasswordHash: u.PasswordHash, TokenHash: u.TokenHash, TOTPSealed: u.TOTPSealed, TOTPLastStep: u.TOTPLastStep,
 		Attempts: u.Lock.Attempts, LockEndsAt: epoch(u.Lock.LockEndsAt),
 		LockCeiling: int64(u.Policy.Lockout.Ceiling()), LockForSec: int64(u.Policy.Lockout.LockFor() / time.Second),
-		LastLoginAt: ts(u.LastLoginAt), CreatedAt: ts(u.CreatedAt), Policy: toPolicyItem(u.Policy),
+		LastLoginAt: ts(u.LastLoginAt), CreatedAt: ts(u.CreatedAt), PwChangedAt: ts(u.PasswordChangedAt), Policy: toPolicyItem(u.Policy),
 		Devices: devicesText(u.Devices), SessionGen: u.SessionGen, SweptGen: u.SweptGen,
 		UAttempts: u.UnfamiliarLock.Attempts, ULockEndsAt: epoch(u.UnfamiliarLock.LockEndsAt), ULockGen: u.UnfamiliarLock.Gen,
 		Seen: seenText(u.Seen),
@@ -415,7 +452,7 @@ func (it userItem) user() (domain.User, error) {
 		TimeZone: it.TimeZone, Locale: it.Locale, Language: it.Language, Active: it.Active,
 		PasswordHash: it.PasswordHash, TokenHash: it.TokenHash, TOTPSealed: it.TOTPSealed, TOTPLastStep: it.TOTPLastStep,
 		Lock:        policy.LockState{Attempts: it.Attempts, LockEndsAt: fromEpoch(it.LockEndsAt), Gen: it.LockGen},
-		LastLoginAt: parseTS(it.LastLoginAt), CreatedAt: parseTS(it.CreatedAt), Policy: pol,
+		LastLoginAt: parseTS(it.LastLoginAt), CreatedAt: parseTS(it.CreatedAt), PasswordChangedAt: parseTS(it.PwChangedAt), Policy: pol,
 		Devices: devicesOf(it.Devices), SessionGen: it.SessionGen, SweptGen: it.SweptGen,
 		UnfamiliarLock: policy.LockState{Attempts: it.UAttempts, LockEndsAt: fromEpoch(it.ULockEndsAt), Gen: it.ULockGen},
 		Seen:           seenOf(it.Seen),

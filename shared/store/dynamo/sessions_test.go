@@ -148,9 +148,11 @@ func TestEndingAUsersSessionsRaisesTheGenerationAndFailsALoginUnderWay(t *testin
 		{name: "deactivation", end: func(u domain.User) (domain.User, error) { return e.st.SetActive(e.ctx, u.Username, false) }, wantGen: 1},
 		{name: "activation ends nothing", end: func(u domain.User) (domain.User, error) { return e.st.SetActive(e.ctx, u.Username, true) }},
 		{name: "a new password", end: func(u domain.User) (domain.User, error) {
-			return e.st.SetCredentials(e.ctx, u, "new-hash", "new-token")
+			return e.st.SetCredentials(e.ctx, u, "new-hash", "new-token", time.Now())
 		}, wantGen: 1},
-		{name: "a new token alone ends nothing", end: func(u domain.User) (domain.User, error) { return e.st.SetCredentials(e.ctx, u, "", "new-token") }},
+		{name: "a new token alone ends nothing", end: func(u domain.User) (domain.User, error) {
+			return e.st.SetCredentials(e.ctx, u, "", "new-token", time.Now())
+		}},
 		{name: "an explicit end", end: func(u domain.User) (domain.User, error) { return e.st.EndUserSessions(e.ctx, u.Username) }, wantGen: 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package dynamo
 import (
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,7 +26,8 @@ func sampleSettings(t *testing.T) (domain.OrgSettings, domain.ProfileSettings) {
 	o := domain.OrgSettings{TimeZone: "America/New_York", Lockout: policy.Lockout{MaxAttempts: 3, Period: 30 * time.Minute},
 		SessionTimeout: time.Hour, TrustedRanges: trusted, LockSessionsToIP: true,
 		HighAssurance: map[string]policy.Action{"reports": policy.ActionRaise},
-		Levels:        map[policy.Method]policy.Level{policy.MethodTOTP: policy.LevelStandard}, NoLoginPageCaching: true}
+		Levels:        map[policy.Method]policy.Level{policy.MethodTOTP: policy.LevelStandard}, NoLoginPageCaching: true,
+		Password: policy.PasswordPolicy{MinLength: 12, Complexity: policy.ComplexityAlphaNumeric, History: 5, ExpiryDays: 90, BlockCommon: false}}
 	p := domain.ProfileSettings{LoginHours: hours, LoginIPRanges: trusted, APIEnabled: true, ManageUsers: true,
 		TwoFactorAPI: true, TwoFactorUI: true, RequireHighAssurance: true}
 	return o, p
@@ -52,12 +54,12 @@ func TestSettingsKeepTheirStoredAttributeNames(t *testing.T) {
 	org := domain.Org{ID: "00D000000000001", Name: "Acme", OrgSettings: os, Version: 2, CreatedAt: time.Unix(1700000000, 0).UTC()}
 	prof := domain.Profile{ID: "00e000000000001", OrgID: org.ID, Name: "Sales", ProfileSettings: ps, Version: 3}
 	orgAttrs := []string{"createdAt", "familiarLockout", "highAssurance", "levels", "lockMax", "lockPeriodSec", "lockSessionIp", "name",
-		"noLoginCaching", "pk", "rememberMe", "sessionTimeoutSec", "sk", "timeZone", "trusted", "userSwitching", "version"}
+		"noLoginCaching", "pk", "pwCommonOk", "pwComplexity", "pwExpiryDays", "pwHistory", "pwMinLen", "rememberMe", "sessionTimeoutSec", "sk", "timeZone", "trusted", "userSwitching", "version"}
 	profAttrs := []string{"apiEnabled", "hours", "hoursZone", "id", "manageUsers", "name", "pk", "ranges",
 		"requireHighAssurance", "sk", "twoFactorApi", "twoFactorUi", "version"}
 	polAttrs := []string{"apiEnabled", "familiarLockout", "highAssurance", "hours", "hoursZone", "levels", "lockMax", "lockPeriodSec",
 		"lockSessionIp", "manageUsers", "noLoginCaching", "orgName", "orgTimeZone", "orgVersion", "profileName",
-		"profileVersion", "ranges", "rememberMe", "requireHighAssurance", "sessionTimeoutSec", "trusted", "twoFactorApi", "twoFactorUi",
+		"profileVersion", "pwCommonOk", "pwComplexity", "pwExpiryDays", "pwHistory", "pwMinLen", "ranges", "rememberMe", "requireHighAssurance", "sessionTimeoutSec", "trusted", "twoFactorApi", "twoFactorUi",
 		"userSwitching"}
 	for _, c := range []struct {
 		name string
@@ -99,5 +101,25 @@ func stored(t *testing.T, item, into any) {
 	}
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The default password policy is stored as nothing: it is copied onto every
+// user item, and a login writes that item.
+func TestTheDefaultPasswordPolicyCostsNoAttribute(t *testing.T) {
+	o := domain.OrgSettings{TimeZone: "UTC", Lockout: policy.DefaultLockout, SessionTimeout: time.Hour, Password: policy.DefaultPasswordPolicy}
+	for _, name := range attrNames(t, toOrgSettingsItem(o)) {
+		if strings.HasPrefix(name, "pw") {
+			t.Errorf("the default policy stores %s", name)
+		}
+	}
+	back, err := toOrgSettingsItem(o).settings("UTC")
+	if err != nil || back.Password != policy.DefaultPasswordPolicy {
+		t.Errorf("read back: %+v, %v", back.Password, err)
+	}
+	// An org stored before password policies existed has the default.
+	old, err := orgSettingsItem{}.settings("UTC")
+	if err != nil || old.Password != policy.DefaultPasswordPolicy {
+		t.Errorf("an older item: %+v, %v", old.Password, err)
 	}
 }

@@ -180,7 +180,7 @@ func TestSetCredentialsReplacesOnlyWhatTheChangerRead(t *testing.T) {
 				e.set(t, e.tb.Users, userKey(u.Username), "SET passwordHash = :p", map[string]typesAV{":p": s("raced")})
 			}
 			before := e.userItem(t, u.Username)
-			_, err := e.st.SetCredentials(e.ctx, u, c.newPw, "new-token")
+			_, err := e.st.SetCredentials(e.ctx, u, c.newPw, "new-token", time.Now())
 			if !is(err, c.want) {
 				t.Fatalf("err %v; want %v", err, c.want)
 			}
