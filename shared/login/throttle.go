@@ -37,6 +37,10 @@ type SourceStore interface {
 	// SourceFailures reads the count of source in window n (an eventually
 	// consistent read; 0 when none was counted).
 	SourceFailures(ctx context.Context, source string, n int64) (int, error)
+	// HoldSource starts the count of source in window n at limit (unless
+	// it is there already), ending at end: a source that reached the limit
+	// stays throttled through the next window.
+	HoldSource(ctx context.Context, source string, n int64, end time.Time, limit int) error
 	// LoginRanges reads the user's trusted and profile ranges (an
 	// eventually consistent read; domain.ErrNotFound when no such user).
 	LoginRanges(ctx context.Context, username string) (domain.User, error)
@@ -228,9 +232,20 @@ func (s *Service) failedAt(ctx context.Context, ip netip.Addr, r policy.Reason, 
 		}
 		return
 	}
-	if throttled && s.throttled.put(key, end, now) && s.Log != nil {
-		s.Log.InfoContext(ctx, "login source throttled", "source", key, "failures", count,
-			"limit", s.Throttle.Limit, "until", end.UTC().Format(time.RFC3339))
+	// The windows are fixed: a source that reached the limit just before
+	// one ends would start again at zero a moment later. It is held
+	// through the next window instead (one write, by each instance that
+	// learns it from its own count), so a throttled source stays out for
+	// at least a whole window.
+	_, next := s.Throttle.WindowOf(end) // the end of the next window
+	if throttled && s.throttled.put(key, next, now) {
+		if err := s.Sources.HoldSource(ctx, key, n+1, next, s.Throttle.Limit); err != nil && s.Log != nil {
+			s.Log.WarnContext(ctx, "throttled login source not held into the next window", "error", err.Error())
+		}
+		if s.Log != nil {
+			s.Log.InfoContext(ctx, "login source throttled", "source", key, "failures", count,
+				"limit", s.Throttle.Limit, "until", next.UTC().Format(time.RFC3339))
+		}
 	}
 }
 

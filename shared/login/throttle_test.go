@@ -47,10 +47,13 @@ func TestASprayFromOneSourceIsThrottledAfterTheLimitWithNoHashAfterIt(t *testing
 		if code(err) != domain.CodeRequestLimit || hashes != 0 || dbCalls != 1 {
 			t.Fatalf("guess %d: %s with %d hashes and %d DynamoDB calls; want REQUEST_LIMIT_EXCEEDED with none but the ranges' read", i+1, code(err), hashes, dbCalls)
 		}
+		// Held through the next window too: the windows are fixed, and a
+		// source throttled near one's end would otherwise start over.
 		le := domain.AsError(err)
 		_, end := w.svc.Throttle.WindowOf(start)
-		if le.RetryAfter != end.Sub(start) || le.Reason != policy.ReasonSourceThrottled {
-			t.Fatalf("retry after %s (%s); want %s", le.RetryAfter, le.Reason, end.Sub(start))
+		_, next := w.svc.Throttle.WindowOf(end)
+		if le.RetryAfter != next.Sub(start) || le.Reason != policy.ReasonSourceThrottled {
+			t.Fatalf("retry after %s (%s); want %s", le.RetryAfter, le.Reason, next.Sub(start))
 		}
 		if got := w.userRecord(u).Lock.Attempts; got != 0 {
 			t.Fatalf("a throttled guess reserved an attempt of %s (%d)", u, got)
@@ -70,10 +73,19 @@ func TestASprayFromOneSourceIsThrottledAfterTheLimitWithNoHashAfterIt(t *testing
 	if _, err := w.login(victim, password+token, office); err != nil {
 		t.Errorf("another source: %v", err)
 	}
-	// The window ends: the source may try again.
+	// The window ends: the source is still out, on this instance and on a
+	// fresh one (which reads the held count); after the next, it may try
+	// again.
+	w.clock.Advance(10 * time.Minute)
+	if _, err := w.login(users[45], "Autumn2026!", sprayer); code(err) != domain.CodeRequestLimit {
+		t.Errorf("in the next window: %s; want still throttled", code(err))
+	}
+	if _, err := w.another().Login(w.ctx, login.Attempt{Username: users[45], Secret: "Autumn2026!", IP: sprayer, Type: "SOAP"}); code(err) != domain.CodeRequestLimit {
+		t.Errorf("in the next window, on a fresh instance: %s; want still throttled", code(err))
+	}
 	w.clock.Advance(10 * time.Minute)
 	if _, err := w.login(users[45], "Autumn2026!", sprayer); code(err) != domain.CodeInvalidLogin {
-		t.Errorf("after the window: %s", code(err))
+		t.Errorf("after the next window: %s", code(err))
 	}
 }
 

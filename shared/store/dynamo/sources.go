@@ -67,6 +67,29 @@ func (s *Store) SourceFailures(ctx context.Context, source string, window int64)
 	return n, nil
 }
 
+// HoldSource starts source's count in window at limit, so the source is
+// throttled through that window: one conditional write, made once per
+// instance when a source reaches the limit in the window before. A count
+// already there is left alone.
+func (s *Store) HoldSource(ctx context.Context, source string, window int64, end time.Time, limit int) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:           &s.t.Sources,
+		Key:                 map[string]types.AttributeValue{"source": av(sourceItemKey(source, window))},
+		UpdateExpression:    aws.String("SET n = :limit, expiresAt = :exp"),
+		ConditionExpression: aws.String("attribute_not_exists(n) OR n < :limit"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":limit": av(limit), ":exp": av(end.Add(sourceKeep).Unix()),
+		},
+	})
+	if _, ok := isConditionFailed(err); ok {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("holding a throttled source into the next window: %w", err)
+	}
+	return nil
+}
+
 // sourceItemKey is the key of source's count in window.
 func sourceItemKey(source string, window int64) string {
 	return source + "#" + strconv.FormatInt(window, 10)
