@@ -36,7 +36,8 @@ type SourceStore interface {
 	CountSourceFailure(ctx context.Context, source string, n int64, end time.Time, limit int) (int, bool, error)
 	// SourceFailures reads the count of source in window n (an eventually
 	// consistent read; 0 when none was counted).
-	SourceFailures(ctx context.Context, source string, n int64) (int, error)
+	// held: the count was started at the limit by HoldSource.
+	SourceFailures(ctx context.Context, source string, n int64) (count int, held bool, err error)
 	// HoldSource starts the count of source in window n at limit (unless
 	// it is there already), ending at end: a source that reached the limit
 	// stays throttled through the next window.
@@ -146,9 +147,15 @@ func (s *Service) admit(ctx context.Context, username string, ip netip.Addr) err
 // sourceProbe is an attempt's read of its source's count, running beside
 // its reservation; nil when none was needed.
 type sourceProbe struct {
-	key string
-	end time.Time // the window's end
-	ch  chan int  // the count; -1 when it could not be read
+	key  string
+	end  time.Time // the window's end
+	next time.Time // the next window's end
+	ch   chan probed
+}
+
+type probed struct {
+	count int // -1 when it could not be read
+	held  bool
 }
 
 // probe starts reading the count of ip's source, unless this instance
@@ -163,9 +170,10 @@ func (s *Service) probe(ctx context.Context, ip netip.Addr, now time.Time) *sour
 		return nil
 	}
 	n, end := s.Throttle.WindowOf(now)
-	p := &sourceProbe{key: key, end: end, ch: make(chan int, 1)}
+	_, next := s.Throttle.WindowOf(end)
+	p := &sourceProbe{key: key, end: end, next: next, ch: make(chan probed, 1)}
 	go func() {
-		count, err := s.Sources.SourceFailures(ctx, key, n)
+		count, held, err := s.Sources.SourceFailures(ctx, key, n)
 		if err != nil {
 			// Unread, the attempt goes on as the throttle's cache alone
 			// would have it: its failure, if it is one, is still counted.
@@ -174,7 +182,7 @@ func (s *Service) probe(ctx context.Context, ip netip.Addr, now time.Time) *sour
 			}
 			count = -1
 		}
-		p.ch <- count
+		p.ch <- probed{count, held}
 	}()
 	return p
 }
@@ -187,18 +195,25 @@ func (s *Service) past(p *sourceProbe, ip netip.Addr, pol *domain.LoginPolicy, n
 	if p == nil {
 		return nil, false
 	}
-	count := <-p.ch
-	if count < s.Throttle.Limit {
+	got := <-p.ch
+	if got.count < s.Throttle.Limit {
 		return nil, false
 	}
 	if pol != nil && s.Throttle.Exempts(ip, pol.TrustedRanges, pol.LoginIPRanges) {
 		return nil, false
 	}
-	if s.throttled.put(p.key, p.end, now) && s.Log != nil {
-		s.Log.Info("login source throttled", "source", p.key, "failures", count,
-			"limit", s.Throttle.Limit, "until", p.end.UTC().Format(time.RFC3339))
+	// Failures reached the limit in this window: held through the next
+	// one (failedAt wrote the hold). A window held from the last one ends
+	// with itself.
+	until := p.next
+	if got.held {
+		until = p.end
 	}
-	return sourceThrottled(p.end.Sub(now)), true
+	if s.throttled.put(p.key, until, now) && s.Log != nil {
+		s.Log.Info("login source throttled", "source", p.key, "failures", got.count,
+			"limit", s.Throttle.Limit, "until", until.UTC().Format(time.RFC3339))
+	}
+	return sourceThrottled(until.Sub(now)), true
 }
 
 // vouch marks ip's source as one this instance need not read the count of

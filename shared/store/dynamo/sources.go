@@ -51,20 +51,21 @@ func (s *Store) CountSourceFailure(ctx context.Context, source string, window in
 // SourceFailures reads the failures counted for source in window: an
 // eventually consistent read (half a read unit), made before the hash of
 // an attempt from a source the instance cannot vouch for.
-func (s *Store) SourceFailures(ctx context.Context, source string, window int64) (int, error) {
+// held is whether the count was started by HoldSource.
+func (s *Store) SourceFailures(ctx context.Context, source string, window int64) (n int, held bool, err error) {
 	got, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:            &s.t.Sources,
 		Key:                  map[string]types.AttributeValue{"source": av(sourceItemKey(source, window))},
-		ProjectionExpression: aws.String("n"),
+		ProjectionExpression: aws.String("n, held"),
 	})
 	if err != nil {
-		return 0, fmt.Errorf("reading a source's failed logins: %w", err)
+		return 0, false, fmt.Errorf("reading a source's failed logins: %w", err)
 	}
-	var n int
 	if v, ok := got.Item["n"].(*types.AttributeValueMemberN); ok {
 		n, _ = strconv.Atoi(v.Value)
 	}
-	return n, nil
+	_, held = got.Item["held"]
+	return n, held, nil
 }
 
 // HoldSource starts source's count in window at limit, so the source is
@@ -75,10 +76,10 @@ func (s *Store) HoldSource(ctx context.Context, source string, window int64, end
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:           &s.t.Sources,
 		Key:                 map[string]types.AttributeValue{"source": av(sourceItemKey(source, window))},
-		UpdateExpression:    aws.String("SET n = :limit, expiresAt = :exp"),
+		UpdateExpression:    aws.String("SET n = :limit, held = :held, expiresAt = :exp"),
 		ConditionExpression: aws.String("attribute_not_exists(n) OR n < :limit"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":limit": av(limit), ":exp": av(end.Add(sourceKeep).Unix()),
+			":limit": av(limit), ":held": av(true), ":exp": av(end.Add(sourceKeep).Unix()),
 		},
 	})
 	if _, ok := isConditionFailed(err); ok {
