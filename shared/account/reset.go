@@ -18,7 +18,7 @@ import (
 
 // "Forgot your password?": a link by mail, then the reset page.
 //
-// The link's secret is 32 random bytes; only its digest is stored on the
+// The link's secret is secret.NewOpaque's 192 random bits; only its digest is stored on the
 // user item, with its expiry and a digest of the password hash it was
 // issued under. It works for ResetLinkTTL, once: the reset sets a new
 // password hash, which kills it (as any other password change does), and
