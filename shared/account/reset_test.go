@@ -1,13 +1,19 @@
 package account_test
 
 import (
+	"context"
+	"crypto/rand"
 	"errors"
+	"io"
 	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
 
 	"loginguard/internal/testenv"
 	"loginguard/shared/account"
@@ -422,5 +428,58 @@ func TestAResetMailTheProviderRefusesIsReportedAlikeForEveryName(t *testing.T) {
 	}
 	if err := w.forgot("nobody@acme.example", home); !errors.Is(err, account.ErrForgotMailFailed) {
 		t.Fatalf("an unknown name while sends fail: %v; want the same ErrForgotMailFailed", err)
+	}
+}
+
+// prefixSealer seals by prefixing (the keyring has its own tests).
+type prefixSealer struct{}
+
+func (prefixSealer) Seal(_ context.Context, plain, owner string, _ io.Reader) (string, error) {
+	return "sealed." + owner + "." + plain, nil
+}
+
+func (prefixSealer) Open(_ context.Context, sealed, owner string) (string, error) {
+	plain, ok := strings.CutPrefix(sealed, "sealed."+owner+".")
+	if !ok {
+		return "", secret.ErrUnseal
+	}
+	return plain, nil
+}
+
+func TestAResetFromAnUnrecognisedBrowserOfATOTPUserAsksTheAppsCode(t *testing.T) {
+	w := newWorld(t, "")
+	w.svc.Login.Sealer = prefixSealer{}
+	u := w.user("tom", false, true)
+	key, err := secret.NewTOTPKey("loginguard", u.Username, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, _ := prefixSealer{}.Seal(w.ctx, key.Secret(), u.ID, nil)
+	if err := w.st.SetTOTPKey(w.ctx, u.Username, sealed); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.forgot(u.Username, home); err != nil {
+		t.Fatal(err)
+	}
+	l := w.linkFromMail(u.Email)
+	p, err := w.svc.OpenPasswordReset(w.ctx, l)
+	if err != nil || p.Code != policy.ChallengeTOTP {
+		t.Fatalf("open: %+v, %v; want a TOTP code asked", p, err)
+	}
+	if n := len(testenv.Mails(t, w.sesURL, u.Email)); n != 1 {
+		t.Fatalf("%d mails; a TOTP user is mailed no code", n)
+	}
+	if e := domain.AsError(w.svc.CompletePasswordReset(w.ctx, reset(l, "", "000000", newPassword))); e.Code != domain.CodeInvalidCode {
+		t.Fatalf("a wrong TOTP code: %v", e)
+	}
+	code, err := totp.GenerateCodeCustom(key.Secret(), time.Now(), totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.svc.CompletePasswordReset(w.ctx, reset(l, "", code, newPassword)); err != nil {
+		t.Fatal(err)
+	}
+	if !w.passwordIs(u, newPassword) {
+		t.Fatal("the new password does not work")
 	}
 }
