@@ -38,7 +38,7 @@ func TestTheResetPageCarriesTheLinkInHiddenFieldsAndAsksTheCodeOfAnUnrecognisedB
 		Pending: account.ResetPending{Username: "ann@acme.example", Code: policy.ChallengeEmailCode, MaskedEmail: "a***@acme.example"}}
 	html := Render(v)
 	for _, want := range []string{`name="u" value="ann@acme.example"`, `name="t" value="the-secret"`, `name="code"`, "a***@acme.example",
-		`name="new"`, `name="confirm"`, `action="/login/reset"`} {
+		`name="new"`, `name="confirm"`, `action="/login/reset"`, "At least 8 characters."} {
 		if !strings.Contains(html, want) {
 			t.Errorf("reset page lacks %s", want)
 		}
