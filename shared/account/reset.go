@@ -62,6 +62,8 @@ var (
 		Message: "Too many password resets were asked for from your network in the last hour. Try again later."}
 	ErrForgotMailFailed = &domain.Error{Code: domain.CodeMailNotSent,
 		Message: "We couldn't send email just now, so no reset link went out. Try again in a few minutes."}
+	ErrForgotNoMailer = &domain.Error{Code: domain.CodeMailNotConfigured,
+		Message: "No mail sender is configured, so no reset link can be sent. Ask your administrator to reset your password."}
 	ErrResetLinkGone = &domain.Error{Code: domain.CodeResetLinkExpired,
 		Message: "This password reset link has expired, was already used, or was replaced by a newer one. Ask for a new link on the login page (\"Forgot your password?\")."}
 	ErrResetCodeNotSent = &domain.Error{Code: domain.CodeCodeNotSent,
@@ -119,10 +121,10 @@ func (s *Service) RequestPasswordReset(ctx context.Context, in ForgotRequest) er
 
 func (s *Service) requestReset(ctx context.Context, in ForgotRequest, now time.Time) error {
 	if s.Mailer == nil {
-		return ErrNoMailer
+		return ErrForgotNoMailer
 	}
 	name := domain.NormalizeUsername(strings.TrimSpace(in.Username))
-	if name == "" || len(name) > 256 {
+	if name == "" || len(name) > login.MaxUsernameLen {
 		return nil
 	}
 	if err := s.countForgot(ctx, in.IP, name, now); err != nil {
