@@ -58,6 +58,26 @@ func (w *world) linkFromMail(addr string) account.ResetLink {
 	return account.ResetLink{}
 }
 
+// mailedLink asks for a reset link for u and returns the one mailed.
+func (w *world) mailedLink(u domain.User) account.ResetLink {
+	w.t.Helper()
+	if err := w.forgot(u.Username, home); err != nil {
+		w.t.Fatal(err)
+	}
+	return w.linkFromMail(u.Email)
+}
+
+// strictPolicy gives the org a password policy stricter than the default.
+func (w *world) strictPolicy() {
+	w.t.Helper()
+	w.org.Password = policy.PasswordPolicy{MinLength: 12, Complexity: policy.ComplexityUpperLowerNumeric, History: 3, BlockCommon: true}
+	o, err := w.st.UpdateOrg(w.ctx, w.org)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.org = o
+}
+
 // codeFromMail is the newest verification code mailed to addr.
 func (w *world) codeFromMail(addr string) string {
 	w.t.Helper()
@@ -180,10 +200,7 @@ func TestAResetLinkWorksOnceFromARecognisedBrowser(t *testing.T) {
 	w := newWorld(t, "")
 	u := w.user("tom", false, true)
 	w.recognise(u, "dev-1")
-	if err := w.forgot(u.Username, home); err != nil {
-		t.Fatal(err)
-	}
-	l := w.linkFromMail(u.Email)
+	l := w.mailedLink(u)
 	l.Device = "dev-1"
 	p, err := w.svc.OpenPasswordReset(w.ctx, l)
 	if err != nil || p.Code != policy.ChallengeNone || p.Username != u.Username {
@@ -235,10 +252,7 @@ func TestAnExpiredLinkIsRefused(t *testing.T) {
 	w := newWorld(t, "")
 	u := w.user("tom", false, true)
 	w.recognise(u, "dev-1")
-	if err := w.forgot(u.Username, home); err != nil {
-		t.Fatal(err)
-	}
-	l := w.linkFromMail(u.Email)
+	l := w.mailedLink(u)
 	w.svc.Now = func() time.Time { return time.Now().Add(account.ResetLinkTTL + time.Second) }
 	if _, err := w.svc.OpenPasswordReset(w.ctx, l); !errors.Is(err, account.ErrResetLinkGone) {
 		t.Fatalf("open an expired link: %v", err)
@@ -291,10 +305,7 @@ func TestForgotIsLimitedPerUserNameAndPerSource(t *testing.T) {
 func TestAResetFromAnUnrecognisedBrowserAsksTheMailedCodeClearsTheLockMailsATokenAndEndsSessions(t *testing.T) {
 	w := newWorld(t, "")
 	u := w.user("tom", false, true)
-	if err := w.forgot(u.Username, home); err != nil {
-		t.Fatal(err)
-	}
-	l := w.linkFromMail(u.Email)
+	l := w.mailedLink(u)
 	// Locked after the link went out (someone guessing the password).
 	for range u.Policy.Lockout.MaxAttempts {
 		_, _ = w.svc.Login.CheckPassword(w.ctx, u.Username, "wrong")
@@ -357,10 +368,7 @@ func TestAResetFromAnUnrecognisedBrowserAsksTheMailedCodeClearsTheLockMailsAToke
 func TestTooManyWrongCodesEndTheLink(t *testing.T) {
 	w := newWorld(t, "")
 	u := w.user("tom", false, true)
-	if err := w.forgot(u.Username, home); err != nil {
-		t.Fatal(err)
-	}
-	l := w.linkFromMail(u.Email)
+	l := w.mailedLink(u)
 	if _, err := w.svc.OpenPasswordReset(w.ctx, l); err != nil {
 		t.Fatal(err)
 	}
@@ -382,18 +390,10 @@ func TestTooManyWrongCodesEndTheLink(t *testing.T) {
 
 func TestAResetPasswordMustMeetTheOrgsPolicy(t *testing.T) {
 	w := newWorld(t, "")
-	w.org.Password = policy.PasswordPolicy{MinLength: 12, Complexity: policy.ComplexityUpperLowerNumeric, History: 3, BlockCommon: true}
-	o, err := w.st.UpdateOrg(w.ctx, w.org)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.org = o
+	w.strictPolicy()
 	u := w.user("rita", false, true)
 	w.recognise(u, "dev-1")
-	if err := w.forgot(u.Username, home); err != nil {
-		t.Fatal(err)
-	}
-	l := w.linkFromMail(u.Email)
+	l := w.mailedLink(u)
 	e := domain.AsError(w.svc.CompletePasswordReset(w.ctx, reset(l, "dev-1", "", "Short1short")))
 	if e.Code != domain.CodeInvalidNewPassword || string(e.Reason) != "PASSWORD_TOO_SHORT" || !strings.Contains(e.Message, "at least 12 characters") {
 		t.Fatalf("a short password: %s %s %q", e.Code, e.Reason, e.Message)
@@ -458,10 +458,7 @@ func TestAResetFromAnUnrecognisedBrowserOfATOTPUserAsksTheAppsCode(t *testing.T)
 	if err := w.st.SetTOTPKey(w.ctx, u.Username, sealed); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.forgot(u.Username, home); err != nil {
-		t.Fatal(err)
-	}
-	l := w.linkFromMail(u.Email)
+	l := w.mailedLink(u)
 	p, err := w.svc.OpenPasswordReset(w.ctx, l)
 	if err != nil || p.Code != policy.ChallengeTOTP {
 		t.Fatalf("open: %+v, %v; want a TOTP code asked", p, err)
