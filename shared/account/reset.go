@@ -39,7 +39,10 @@ const (
 	// Service.ForgotFloor is zero (see RequestPasswordReset).
 	DefaultForgotFloor = 1500 * time.Millisecond
 	// MailDownFor: after a reset mail the provider refused, every request
-	// for this long answers that no mail could be sent, known name or not.
+	// on this instance answers for this long (or until a send works again)
+	// that no mail could be sent, known name or not. An outage then reads
+	// the same for every name; only the request whose send fails or
+	// first works again differs from an unknown name's.
 	MailDownFor = 5 * time.Minute
 	// ResetCodeTries: wrong codes on one link before it dies.
 	ResetCodeTries = login.MaxCodeTries
@@ -177,6 +180,8 @@ func (s *Service) requestReset(ctx context.Context, in ForgotRequest, now time.T
 		s.audit(ctx, a, u, ActionPasswordResetRequest, ErrForgotMailFailed.Code)
 		return ErrForgotMailFailed.Wrap(err)
 	}
+	// Sending works again: the other names' answers stop saying otherwise.
+	s.forgot.mailDownUntil.Store(0)
 	s.audit(ctx, a, u, ActionPasswordResetRequest, OutcomeDone)
 	return nil
 }
