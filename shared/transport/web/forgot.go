@@ -62,19 +62,26 @@ func linkBase(r *request) string {
 	return proto + "://" + host
 }
 
-// resetLink is the link the page was opened with (GET: its query) or the
-// form carries on (POST: hidden fields).
+// resetLink is the link the browser opened, from its cookie: the link's
+// query is moved there at once (resetPage), so the secret leaves the
+// address bar, the history and the page's HTML.
 func (h *Handler) resetLink(r *request) account.ResetLink {
 	l := account.ResetLink{Device: r.cookies[cookieDevice], IP: r.ip, Client: r.client}
-	if r.get() {
-		l.Username, l.Token = r.ev.QueryStringParameters["u"], r.ev.QueryStringParameters["t"]
-	} else {
-		l.Username, l.Token = r.form.Get("u"), r.form.Get("t")
+	if v := r.cookies[cookieReset]; v != "" {
+		if i := strings.LastIndexByte(v, ' '); i > 0 {
+			l.Username, l.Token = v[:i], v[i+1:]
+		}
 	}
 	return l
 }
 
 func (h *Handler) resetPage(r *request) *response {
+	q := r.ev.QueryStringParameters
+	if q["u"] != "" && q["t"] != "" && len(q["u"]) <= 256 && len(q["t"]) <= 64 {
+		resp := redirect("/login/reset")
+		resp.cookies = append(resp.cookies, Cookie(cookieReset, q["u"]+" "+q["t"], int(account.ResetLinkTTL/time.Second)))
+		return resp
+	}
 	l := h.resetLink(r)
 	p, err := h.Accounts.OpenPasswordReset(r.ctx, l)
 	if err != nil {
@@ -85,7 +92,7 @@ func (h *Handler) resetPage(r *request) *response {
 
 func (h *Handler) resetForm(r *request, l account.ResetLink, p account.ResetPending, errMsg string, status int) *response {
 	resp := &response{status: status}
-	v := ResetView{Page: Page{Title: "Choose a new password", Error: errMsg}, Username: l.Username, Token: l.Token, Pending: p}
+	v := ResetView{Page: Page{Title: "Choose a new password", Error: errMsg}, Username: l.Username, Pending: p}
 	v.CSRF = h.preToken(r, resp)
 	resp.html(Render(v))
 	resp.headers["cache-control"] = "no-store"
@@ -97,7 +104,7 @@ func (h *Handler) resetRefused(r *request, err error) *response {
 	if domain.ErrorCode(err) == domain.CodeUnknown {
 		h.Log.ErrorContext(r.ctx, "password reset failed", "error", err.Error())
 	}
-	return h.forgotPage(r, ForgotView{Page: Page{Error: pageMessage(err)}}, statusOf(err, http.StatusOK))
+	return h.forgotPage(r, ForgotView{Page: Page{Error: pageMessage(err)}}, statusOf(err, http.StatusOK)).clear(cookieReset)
 }
 
 func (h *Handler) resetPost(r *request) *response {
@@ -106,7 +113,7 @@ func (h *Handler) resetPost(r *request) *response {
 		Password: r.form.Get("new"), Confirm: r.form.Get("confirm")})
 	if err == nil {
 		// The password is set; every session of the user ended with it.
-		return redirect("/login?m=reset").clear(cookieSession)
+		return redirect("/login?m=reset").clear(cookieSession).clear(cookieReset)
 	}
 	if errors.Is(err, account.ErrResetLinkGone) {
 		return h.resetRefused(r, err)

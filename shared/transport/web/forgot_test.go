@@ -33,11 +33,27 @@ func TestTheLoginPageLinksToForgotWhichAsksTheUserNameUnderCSRF(t *testing.T) {
 	}
 }
 
-func TestTheResetPageCarriesTheLinkInHiddenFieldsAndAsksTheCodeOfAnUnrecognisedBrowser(t *testing.T) {
-	v := ResetView{Page: Page{Title: "Choose a new password", CSRF: tok}, Username: "ann@acme.example", Token: "the-secret",
+func TestTheResetLinkMovesToACookieAtOnce(t *testing.T) {
+	ev := event("GET", "/login/reset", "", nil, nil)
+	ev.QueryStringParameters = map[string]string{"u": "ann@acme.example", "t": "the-secret"}
+	resp := serve(t, handler(), ev)
+	if resp.StatusCode != http.StatusSeeOther || resp.Headers["location"] != "/login/reset" || len(resp.Cookies) != 1 {
+		t.Fatalf("%d %v %v", resp.StatusCode, resp.Headers, resp.Cookies)
+	}
+	c, err := http.ParseSetCookie(resp.Cookies[0])
+	if err != nil || c.Name != cookieReset || !c.HttpOnly || !c.Secure || c.MaxAge != 3600 || !strings.Contains(c.Value, "the-secret") {
+		t.Fatalf("cookie %v", resp.Cookies)
+	}
+	if got := ParseCookies([]string{c.Name + "=" + c.Value})[cookieReset]; got != "ann@acme.example the-secret" {
+		t.Fatalf("read back %q", got)
+	}
+}
+
+func TestTheResetPageAsksTheCodeOfAnUnrecognisedBrowser(t *testing.T) {
+	v := ResetView{Page: Page{Title: "Choose a new password", CSRF: tok}, Username: "ann@acme.example",
 		Pending: account.ResetPending{Username: "ann@acme.example", Code: policy.ChallengeEmailCode, MaskedEmail: "a***@acme.example"}}
 	html := Render(v)
-	for _, want := range []string{`name="u" value="ann@acme.example"`, `name="t" value="the-secret"`, `name="code"`, "a***@acme.example",
+	for _, want := range []string{"ann@acme.example", `name="code"`, "a***@acme.example",
 		`name="new"`, `name="confirm"`, `action="/login/reset"`, "At least 8 characters."} {
 		if !strings.Contains(html, want) {
 			t.Errorf("reset page lacks %s", want)

@@ -51,6 +51,7 @@ const (
 	cookieCSRF      = "__Host-lg_csrf"
 	cookieUser      = "__Host-lg_user"
 	cookieStepUp    = "__Host-lg_stepup"
+	cookieReset     = "__Host-lg_reset" // the reset link opened: its user name and secret
 	// What the login page remembers and offers (switcher.go).
 	cookieUsers = "__Host-lg_users"
 	cookieOffer = "__Host-lg_offer"

@@ -79,12 +79,12 @@ type ForgotView struct {
 	Sent     bool
 }
 
-// ResetView is the reset page a reset link opens: the link goes on in
-// hidden fields, never into another URL.
+// ResetView is the reset page a reset link opens (the link itself is in
+// the browser's cookie only).
 type ResetView struct {
 	Page
-	Username, Token string
-	Pending         account.ResetPending
+	Username string
+	Pending  account.ResetPending
 }
 
 type HomeView struct {
