@@ -399,6 +399,53 @@ const scenarios = {
     await expectHome(page, 'login with the new password');
   },
 
+  // "Forgot your password?": an unknown name and a known one get the same
+  // answer; the link from the mail, the emailed code (this browser is not
+  // recognised), the new password; the link then works no more, and the
+  // new password logs in.
+  async 'forgot-password'() {
+    const { page } = await newPage();
+    const ask = async (name) => {
+      await page.goto(base + '/login');
+      await Promise.all([page.waitForLoadState('load'), page.click('#forgot-link')]);
+      check(new URL(page.url()).pathname === '/login/forgot', `the forgot link opened ${page.url()}`);
+      await page.fill('#username', name);
+      await Promise.all([page.waitForLoadState('load'), page.click('#forgot-form button[type=submit]')]);
+      return text(page, '.notice');
+    };
+    const unknown = await ask('nobody-' + cmd.username);
+    const since = nowSec();
+    const known = await ask(cmd.username);
+    check(known && known === unknown, `an unknown and a known name must read alike: "${unknown}" vs "${known}" ${await text(page, '.error')}`);
+    await shot(page, 'sent');
+    const m = await mailTo(cmd.email, since);
+    const found = /(https?:\/\/\S+\/login\/reset\?\S+)/.exec(m.body?.text || '');
+    check(found && found[1].startsWith(base + '/login/reset?'), `the mail has no reset link to ${base}: ${m.body?.text}`);
+    const link = found[1];
+    check(!(m.subject || '').includes(new URL(link).searchParams.get('t')), 'the link belongs in the body only');
+    await page.goto(link);
+    check(new URL(page.url()).pathname === '/login/reset', `the link opened ${page.url()}: ${await text(page, '.error')}`);
+    check((await page.$('#code')) !== null, 'an unrecognised browser is asked for a code');
+    await shot(page, 'reset-form');
+    const code = await codeFromMail(since);
+    const fill = async (c, next, confirm) => {
+      await page.fill('#code', c);
+      await page.fill('#new', next);
+      await page.fill('#confirm', confirm);
+      await Promise.all([page.waitForLoadState('load'), page.click('#reset-form button[type=submit]')]);
+    };
+    await fill(code, cmd.newPassword, cmd.newPassword + 'x');
+    check(/not the same/.test(await text(page, '.error')), `a mismatched confirmation: "${await text(page, '.error')}"`);
+    await fill(code, cmd.newPassword, cmd.newPassword);
+    check(new URL(page.url()).pathname === '/login', `after the reset: ${page.url()} ${await text(page, '.error')}`);
+    check(/password was changed/.test(await text(page, '.notice')), `the login page should confirm the reset: "${await text(page, '.notice')}"`);
+    await shot(page, 'reset-done');
+    await page.goto(link);
+    check(/expired|already used/.test(await text(page, '.error')), `the link a second time: "${await text(page, '.error')}"`);
+    await logIn(page, cmd.username, cmd.newPassword);
+    await expectHome(page, 'login with the new password');
+  },
+
   // An admin with "Manage Users" resets another user's token from setup.
   async 'admin-reset'() {
     const { page } = await newPage();

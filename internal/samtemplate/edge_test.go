@@ -19,7 +19,8 @@ import (
 var loginFunctions = map[string][]string{
 	"SoapFunction":  nil,
 	"OAuthFunction": {"POST /services/oauth2/token"},
-	"WebFunction":   {"POST /login", "POST /login/verify", "POST /login/step-up", "POST /settings/password"},
+	"WebFunction": {"POST /login", "POST /login/verify", "POST /login/step-up", "POST /settings/password",
+		"POST /login/forgot", "GET /login/reset", "POST /login/reset"},
 }
 
 // edgeParameters are the parameters of the edge limits; each is a Number

@@ -22,6 +22,12 @@ type Store interface {
 	ReleaseTokenReset(ctx context.Context, username string) error
 	SetCredentials(ctx context.Context, u domain.User, newPasswordHash, newTokenDigest string, at time.Time) (domain.User, error)
 	Audit(ctx context.Context, ev domain.AuditEvent) error
+	// The "Forgot your password?" links (reset.go) and their limits.
+	PutPasswordReset(ctx context.Context, u domain.User, r domain.PasswordReset) error
+	SetPasswordResetCode(ctx context.Context, username, link, codeDigest string) error
+	TakePasswordResetTry(ctx context.Context, username, link string, max int) (int, error)
+	EndPasswordReset(ctx context.Context, username, link string) error
+	CountSourceFailure(ctx context.Context, source string, window int64, end time.Time, limit int) (int, bool, error)
 }
 
 // Service runs credential changes.
@@ -36,6 +42,11 @@ type Service struct {
 	// Sessions ends a user's sessions after their password changes: all of
 	// them after a reset, all but the one it was made from after a change.
 	Sessions Sweeper
+	// ForgotFloor is the least time a "Forgot your password?" request
+	// takes (reset.go); zero is DefaultForgotFloor.
+	ForgotFloor time.Duration
+
+	forgot forgotState
 }
 
 // Sweeper ends the sessions of u older than its session generation, but

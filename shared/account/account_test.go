@@ -17,7 +17,6 @@ import (
 	"loginguard/shared/domain"
 	"loginguard/shared/login"
 	"loginguard/shared/mail/ses"
-	"loginguard/shared/policy"
 	"loginguard/shared/secret"
 	"loginguard/shared/store/dynamo"
 )
@@ -262,12 +261,7 @@ func TestChangePasswordChecksTheCurrentOneAndIssuesAToken(t *testing.T) {
 
 func TestTheOrgsPasswordPolicyAppliesToChangesAndResets(t *testing.T) {
 	w := newWorld(t, "")
-	w.org.Password = policy.PasswordPolicy{MinLength: 12, Complexity: policy.ComplexityUpperLowerNumeric, History: 3, BlockCommon: true}
-	o, err := w.st.UpdateOrg(w.ctx, w.org)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.org = o
+	w.strictPolicy()
 	u := w.user("rita", false, true)
 	if u.Policy.Password != w.org.Password {
 		t.Fatalf("the user's copy of the policy: %+v", u.Policy.Password)

@@ -209,6 +209,21 @@ type User struct {
 	// source it was reserved from (both set by the reservation only).
 	Unfamiliar bool
 	Source     string
+	// PasswordReset is the user's pending "Forgot your password?" link, if
+	// any (zero for none): only digests are kept.
+	PasswordReset PasswordReset
+}
+
+// PasswordReset is a pending password-reset link: the digest of its secret,
+// when it expires, the digest of the password hash it was issued under (a
+// password set since kills it), and the digest of the verification code
+// mailed for it (an unrecognised browser), with the wrong answers given.
+type PasswordReset struct {
+	Digest    string
+	ExpiresAt time.Time
+	BoundTo   string
+	CodeHash  string
+	Tries     int
 }
 
 // ReservedLock is the count this attempt was reserved on.

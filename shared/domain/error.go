@@ -86,6 +86,8 @@ const (
 	CodeNotSaved           = "NOT_SAVED"
 	CodeMailNotConfigured  = "MAIL_NOT_CONFIGURED"
 	CodeInvalidNewPassword = "INVALID_NEW_PASSWORD"
+	CodeResetRequestLimit  = "PASSWORD_RESET_LIMIT"   // "Forgot your password?" asked too often for one name
+	CodeResetLinkExpired   = "PASSWORD_RESET_EXPIRED" // a reset link expired, used or replaced
 
 	// OAuth client authentication (a connected app's id and secret).
 	CodeUnknownClient = "INVALID_CLIENT_ID"

@@ -153,3 +153,63 @@ func BrowserName(ua string) string {
 	}
 	return b
 }
+
+// ResetMail is the data of a "Forgot your password?" mail.
+type ResetMail struct {
+	To       string
+	Name     string
+	Username string
+	OrgName  string
+	Link     string // the reset link, with its secret: only ever in the body of this mail
+	Valid    time.Duration
+	At       time.Time
+	From     string // the IP the request came from
+	Client   string // its user agent (only the browser recognised in it is named)
+}
+
+const resetText = `Hello %s,
+
+Someone asked to reset the password of %s in %s. To choose a new
+password, open this link:
+
+%s
+
+It is valid for %s minutes and can be used once; it stops working when your
+password changes. Only the newest link you asked for works.
+
+Requested: %s from %s
+Browser: %s
+
+If this wasn't you, ignore this email: your password stays as it is. Tell your
+administrator if it happens again.
+`
+
+// PasswordReset builds the mail that carries a password-reset link.
+func PasswordReset(d ResetMail) (Message, error) {
+	text := fmt.Sprintf(resetText, d.Name, d.Username, d.OrgName, d.Link, validMinutes(d.Valid), stamp(d.At), d.From, BrowserName(d.Client))
+	return build(d.To, "Reset your password: "+d.OrgName, text, resetHTML(d))
+}
+
+const resetCodeText = `Hello %s,
+
+Someone opened your password-reset link for %s in %s from a browser
+we don't recognise. To confirm it is you, enter this verification code on the
+reset page:
+
+Verification code: %s
+
+It works with that link only.
+
+Requested: %s from %s
+Browser: %s
+
+If this wasn't you, don't share the code and tell your administrator: someone
+may be reading your email.
+`
+
+// ResetCode builds the mail with the verification code a password reset
+// from an unrecognised browser asks for (d.Link is not used).
+func ResetCode(d ResetMail, code string) (Message, error) {
+	text := fmt.Sprintf(resetCodeText, d.Name, d.Username, d.OrgName, code, stamp(d.At), d.From, BrowserName(d.Client))
+	return build(d.To, "Verify your identity: "+d.OrgName, text, resetCodeHTML(d, code))
+}

@@ -12,6 +12,11 @@ const (
 	PurposeVerificationCode = "verification-code" // an emailed code, bound to its challenge
 	PurposeDevice           = "activated-browser" // an activation cookie
 	PurposeCSRF             = "csrf"              // a session's form token
+	// A "Forgot your password?" link's secret; the password hash it is
+	// bound to; the user name its requests are counted under.
+	PurposePasswordReset = "password-reset-link"
+	PurposeResetBinding  = "password-reset-binding"
+	PurposeForgotCount   = "password-reset-count"
 )
 
 // OpaqueBytes is the entropy of challenge ids, activation cookies and CSRF

@@ -134,6 +134,12 @@ type userItem struct {
 	// Seen: the sources the user logged in from (familiar-place lockout
 	// on), each with the Unix time of the last login from it.
 	Seen map[string]int64 `dynamodbav:"seen,omitempty"`
+	// The pending password-reset link (reset.go): digests only.
+	PwrHash  string `dynamodbav:"pwrHash,omitempty"`
+	PwrExp   int64  `dynamodbav:"pwrExp,omitempty"`
+	PwrPw    string `dynamodbav:"pwrPw,omitempty"`
+	PwrCode  string `dynamodbav:"pwrCode,omitempty"`
+	PwrTries int    `dynamodbav:"pwrTries,omitempty"`
 }
 
 type deviceItem struct {
@@ -456,6 +462,8 @@ func (it userItem) user() (domain.User, error) {
 		Devices: devicesOf(it.Devices), SessionGen: it.SessionGen, SweptGen: it.SweptGen,
 		UnfamiliarLock: policy.LockState{Attempts: it.UAttempts, LockEndsAt: fromEpoch(it.ULockEndsAt), Gen: it.ULockGen},
 		Seen:           seenOf(it.Seen),
+		PasswordReset: domain.PasswordReset{Digest: it.PwrHash, ExpiresAt: fromEpoch(it.PwrExp), BoundTo: it.PwrPw,
+			CodeHash: it.PwrCode, Tries: it.PwrTries},
 	}, nil
 }
 

@@ -32,6 +32,7 @@ var pageErrors = map[string]pageError{
 		page: "Your login hours have ended: this session may still read, but not change anything."},
 	domain.CodeNotPermitted:      {status: http.StatusForbidden},
 	domain.CodeTokenResetLimit:   {status: http.StatusTooManyRequests},
+	domain.CodeResetRequestLimit: {status: http.StatusTooManyRequests},
 	domain.CodeRequestLimit:      {status: http.StatusTooManyRequests},
 	domain.CodeMailNotSent:       {status: http.StatusServiceUnavailable},
 	domain.CodeMailNotConfigured: {status: http.StatusServiceUnavailable},

@@ -51,6 +51,7 @@ const (
 	cookieCSRF      = "__Host-lg_csrf"
 	cookieUser      = "__Host-lg_user"
 	cookieStepUp    = "__Host-lg_stepup"
+	cookieReset     = "__Host-lg_reset" // the reset link opened: its user name and secret
 	// What the login page remembers and offers (switcher.go).
 	cookieUsers = "__Host-lg_users"
 	cookieOffer = "__Host-lg_offer"
@@ -67,6 +68,7 @@ var notices = map[string]string{
 	"timeout":   "You were logged out because your session was idle for too long. Log in again to continue.",
 	"expired":   "Your session has ended. Log in again to continue.",
 	"verify":    "Your verification has expired or was already used. Log in again.",
+	"reset":     "Your password was changed, and your other sessions ended. Log in with the new password; a new security token was emailed to you.",
 }
 
 // request is one request as the pages see it.
@@ -157,6 +159,16 @@ func (h *Handler) route(r *request) *response {
 			return h.forgetUser(r, name)
 		}
 		return h.loginPost(r)
+	case "/login/forgot":
+		if r.get() {
+			return h.forgotPage(r, ForgotView{}, http.StatusOK)
+		}
+		return h.forgotPost(r)
+	case "/login/reset":
+		if r.get() {
+			return h.resetPage(r)
+		}
+		return h.resetPost(r)
 	case "/login/verify":
 		if r.get() {
 			return h.verifyPage(r)
@@ -234,7 +246,7 @@ func (h *Handler) csrfOK(r *request, sent string) bool {
 	}
 	var want string
 	switch r.path {
-	case "/login", "/login/verify", "/login/cancel":
+	case "/login", "/login/verify", "/login/cancel", "/login/forgot", "/login/reset":
 		want = r.cookies[cookieCSRF]
 	default:
 		if sid := r.cookies[cookieSession]; sid != "" {

@@ -14,6 +14,7 @@ import (
 	"github.com/boombuler/barcode"
 	"github.com/boombuler/barcode/qr"
 
+	"loginguard/shared/account"
 	"loginguard/shared/domain"
 	"loginguard/shared/login"
 	"loginguard/shared/mail"
@@ -71,6 +72,21 @@ type VerifyView struct {
 	SecretGroups []string
 }
 
+// ForgotView is the "Forgot your password?" page; Sent after the form's answer.
+type ForgotView struct {
+	Page
+	Username string
+	Sent     bool
+}
+
+// ResetView is the reset page a reset link opens (the link itself is in
+// the browser's cookie only).
+type ResetView struct {
+	Page
+	Username string
+	Pending  account.ResetPending
+}
+
 type HomeView struct {
 	Page
 	User      domain.User
@@ -112,6 +128,10 @@ func Render(v any) string {
 		c = loginPage(v)
 	case VerifyView:
 		c = verifyPage(v)
+	case ForgotView:
+		c = forgotPage(v)
+	case ResetView:
+		c = resetPage(v)
 	case HomeView:
 		c = homePage(v)
 	case PasswordView:
