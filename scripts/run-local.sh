@@ -97,8 +97,10 @@ set +m
 
 # make admin runs lgadmin with this file: what this stack gave its functions
 # (endpoints, region, dummy credentials, sender, sealing key), not the
-# caller's own AWS settings. It exists only while the stack runs.
-(umask 077; export -p | grep -E '^declare -x (AWS_ENDPOINT_URL_[A-Z0-9_]+|AWS_REGION|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|SENDER_ADDRESS|TOTP_[A-Z0-9_]+|KMS_[A-Z0-9_]+|KEYRING_KMS_KEY)=' >"$DATA_DIR/stack.env")
+# caller's own AWS settings, and the login page's origin (reset links). It
+# exists only while the stack runs.
+export LOGIN_URL="http://127.0.0.1:$API_PORT"
+(umask 077; export -p | grep -E '^declare -x (AWS_ENDPOINT_URL_[A-Z0-9_]+|AWS_REGION|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|SENDER_ADDRESS|TOTP_[A-Z0-9_]+|KMS_[A-Z0-9_]+|KEYRING_KMS_KEY|LOGIN_URL)=' >"$DATA_DIR/stack.env")
 admin="make admin"
 [ "$DATA_DIR" = .data ] || admin="DATA_DIR=$DATA_DIR make admin"
 

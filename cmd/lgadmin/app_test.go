@@ -170,6 +170,28 @@ func TestAdminCLIWholeLifecycle(t *testing.T) {
 	if code, _, errs := c.run("", "user", "device-revoke", "jane@acme.example", "0123456789abcdef"); code != 1 || !strings.Contains(errs, "not found") {
 		t.Fatalf("revoking an unknown device: %d %s", code, errs)
 	}
+	// Reset by link: the user is mailed a link to the reset page and
+	// chooses the password there; the current one works until then.
+	before := len(c.mails())
+	if code, _, errs := c.run("", "user", "reset-password", "jane@acme.example", "--send-link"); code != 2 || !strings.Contains(errs, "--login-url") {
+		t.Fatalf("--send-link without a login URL: %d %s", code, errs)
+	}
+	if code, _, errs := c.run("X\n", "user", "reset-password", "jane@acme.example", "--send-link", "--login-url", "http://127.0.0.1:3000", "--password-stdin"); code != 2 || !strings.Contains(errs, "give no --password") {
+		t.Fatalf("--send-link with a password: %d %s", code, errs)
+	}
+	if code, _, errs := c.run("", "user", "reset-password", "jane@acme.example", "--send-link", "--login-url", "ftp://x"); code != 1 || !strings.Contains(errs, "login page's origin") {
+		t.Fatalf("--send-link with a bad login URL: %d %s", code, errs)
+	}
+	sent := c.json("", "user", "reset-password", "jane@acme.example", "--send-link", "--login-url", "http://127.0.0.1:3000")
+	mails = c.mails()
+	if !strings.Contains(sent["link"].(string), "reset link sent to jane@acme.example") || len(mails) != before+1 ||
+		!strings.Contains(mails[len(mails)-1].Body.Text, "http://127.0.0.1:3000/login/reset?u=") {
+		t.Fatalf("reset by link: %+v, %d mails: %+v", sent, len(mails), mails[len(mails)-1].Body.Text)
+	}
+	code, out, _ = c.run("", "audit", "--org", orgID, "--json")
+	if code != 0 || json.Unmarshal([]byte(out), &trail) != nil || trail[0]["action"] != "PASSWORD_RESET_REQUEST" || trail[0]["outcome"] != "DONE" || trail[0]["via"] != "CLI" {
+		t.Fatalf("the link's audit line: %d %s", code, out)
+	}
 }
 
 func TestAdminCLIClearErrors(t *testing.T) {

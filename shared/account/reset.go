@@ -153,19 +153,31 @@ func (s *Service) requestReset(ctx context.Context, in ForgotRequest, now time.T
 		s.audit(ctx, a, u, ActionPasswordResetRequest, outcomeLocked)
 		return s.mailDown(now)
 	}
-	link := secret.Digest(secret.PurposePasswordReset, tok)
-	err = s.Store.PutPasswordReset(ctx, u, domain.PasswordReset{Digest: link, ExpiresAt: now.Add(ResetLinkTTL),
-		BoundTo: secret.Digest(secret.PurposeResetBinding, u.PasswordHash)})
+	err = s.mailResetLink(ctx, a, u, tok, in.BaseURL, in.IP.String(), in.Client, now)
 	if errors.Is(err, domain.ErrConflict) {
 		// The password changed this instant: the new one stands, no link.
 		return nil
 	}
+	return err
+}
+
+// mailResetLink stores tok's digest as u's reset link and mails it (from
+// and client say in the mail who asked). domain.ErrConflict when u's
+// password changed meanwhile; ErrForgotMailFailed when the provider
+// refused the mail (the link is then removed).
+func (s *Service) mailResetLink(ctx context.Context, a Actor, u domain.User, tok, baseURL, from, client string, now time.Time) error {
+	link := secret.Digest(secret.PurposePasswordReset, tok)
+	err := s.Store.PutPasswordReset(ctx, u, domain.PasswordReset{Digest: link, ExpiresAt: now.Add(ResetLinkTTL),
+		BoundTo: secret.Digest(secret.PurposeResetBinding, u.PasswordHash)})
 	if err != nil {
+		if errors.Is(err, domain.ErrConflict) {
+			return err
+		}
 		return domain.Internal(err)
 	}
 	msg, err := mail.PasswordReset(mail.ResetMail{To: u.Email, Name: u.FullName(), Username: u.Username, OrgName: u.Policy.OrgName,
-		Link:  strings.TrimRight(in.BaseURL, "/") + "/login/reset?u=" + url.QueryEscape(u.Username) + "&t=" + tok,
-		Valid: ResetLinkTTL, At: now, From: in.IP.String(), Client: in.Client})
+		Link:  strings.TrimRight(baseURL, "/") + "/login/reset?u=" + url.QueryEscape(u.Username) + "&t=" + tok,
+		Valid: ResetLinkTTL, At: now, From: from, Client: client})
 	if err != nil {
 		return domain.Internal(err)
 	}
@@ -184,6 +196,44 @@ func (s *Service) requestReset(ctx context.Context, in ForgotRequest, now time.T
 	s.forgot.mailDownUntil.Store(0)
 	s.audit(ctx, a, u, ActionPasswordResetRequest, OutcomeDone)
 	return nil
+}
+
+// Refusals of an admin's reset link.
+var (
+	ErrLinkNoEmail = &domain.Error{Code: domain.CodeNoEmail,
+		Message: "This user has no email address, so a reset link cannot be sent. Add an email address, or set the password yourself (reset-password --password-stdin)."}
+	ErrLinkInactive = &domain.Error{Code: domain.CodeNotPermitted,
+		Message: "This user is inactive, so a reset link would not let them in. Activate the user first."}
+	ErrLinkNoMailer = &domain.Error{Code: domain.CodeMailNotConfigured,
+		Message: "No mail sender is configured (SENDER_ADDRESS), so a reset link cannot be sent."}
+)
+
+// SendResetLink is an admin resetting target's password by link
+// (Salesforce's "Reset Password"): target is mailed a link to the reset
+// page, as "Forgot your password?" would, and chooses the password there;
+// the current password works until then. baseURL is the login page's
+// origin. No floor and no limits: the admin is known, and the answer may
+// say what it did.
+func (s *Service) SendResetLink(ctx context.Context, a Actor, target domain.User, baseURL string) error {
+	switch {
+	case !a.mayManage(target):
+		return s.refuse(ctx, a, target, ActionPasswordResetRequest, ErrNotPermitted)
+	case s.Mailer == nil:
+		return s.refuse(ctx, a, target, ActionPasswordResetRequest, ErrLinkNoMailer)
+	case target.Email == "":
+		return s.refuse(ctx, a, target, ActionPasswordResetRequest, ErrLinkNoEmail)
+	case !target.Active:
+		return s.refuse(ctx, a, target, ActionPasswordResetRequest, ErrLinkInactive)
+	}
+	tok, err := secret.NewOpaque(s.Rand)
+	if err != nil {
+		return domain.Internal(err)
+	}
+	err = s.mailResetLink(ctx, a, target, tok, baseURL, a.from(), "", s.Now())
+	if errors.Is(err, domain.ErrConflict) {
+		return s.refuse(ctx, a, target, ActionPasswordResetRequest, ErrConcurrent)
+	}
+	return err
 }
 
 // mailDown is the answer of a request that sends nothing: while a recent

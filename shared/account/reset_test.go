@@ -480,3 +480,28 @@ func TestAResetFromAnUnrecognisedBrowserOfATOTPUserAsksTheAppsCode(t *testing.T)
 		t.Fatal("the new password does not work")
 	}
 }
+
+func TestAnAdminsResetLinkLetsTheUserChooseThePassword(t *testing.T) {
+	w := newWorld(t, "")
+	u := w.user("tom", false, true)
+	w.recognise(u, "dev-1")
+	plain := w.user("pat", false, true)
+	if err := w.svc.SendResetLink(w.ctx, self(plain), u, "http://127.0.0.1:3000"); !errors.Is(err, account.ErrNotPermitted) {
+		t.Fatalf("a user without Manage Users: %v", err)
+	}
+	noMail := w.user("nomail", false, false)
+	if err := w.svc.SendResetLink(w.ctx, account.Actor{Via: "CLI"}, noMail, "http://127.0.0.1:3000"); !errors.Is(err, account.ErrLinkNoEmail) {
+		t.Fatalf("a user with no email: %v", err)
+	}
+	if err := w.svc.SendResetLink(w.ctx, account.Actor{Via: "CLI"}, u, "https://login.example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if !w.passwordIs(u, oldPassword) {
+		t.Fatal("the current password stops working before the user chooses one")
+	}
+	l := w.linkFromMail(u.Email)
+	l.Device = "dev-1"
+	if err := w.svc.CompletePasswordReset(w.ctx, reset(l, "dev-1", "", newPassword)); err != nil || !w.passwordIs(u, newPassword) {
+		t.Fatalf("the admin's link: %v", err)
+	}
+}

@@ -65,6 +65,7 @@ type Accounts interface {
 	NewUserToken(ctx context.Context, a account.Actor, target domain.User, reason string) error
 	ResetToken(ctx context.Context, a account.Actor, target domain.User) error
 	ResetPassword(ctx context.Context, a account.Actor, target domain.User, next string) error
+	SendResetLink(ctx context.Context, a account.Actor, target domain.User, baseURL string) error
 }
 
 // Sealer seals a TOTP key for one user (the TOTP keyring).

@@ -40,6 +40,11 @@ func (a *accounts) ResetPassword(_ context.Context, _ account.Actor, u domain.Us
 	return a.fail
 }
 
+func (a *accounts) SendResetLink(_ context.Context, _ account.Actor, u domain.User, baseURL string) error {
+	a.calls = append(a.calls, "link "+u.Username+" "+baseURL)
+	return a.fail
+}
+
 // sealer seals by prefixing (the keyring has its own tests).
 type sealer struct{}
 

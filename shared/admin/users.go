@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -175,6 +176,19 @@ func (s *Service) ResetPassword(ctx context.Context, actor account.Actor, userna
 		return domain.User{}, err
 	}
 	return u, s.Accounts.ResetPassword(ctx, actor, u, password)
+}
+
+// SendResetLink mails a user a link to choose a new password (Salesforce's
+// "Reset Password"), as actor; loginURL is the login page's origin.
+func (s *Service) SendResetLink(ctx context.Context, actor account.Actor, username, loginURL string) (domain.User, error) {
+	if u, err := url.Parse(loginURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" && u.Path != "/" {
+		return domain.User{}, invalid(domain.CodeInvalidField, fmt.Sprintf("login URL %q: want the login page's origin, e.g. https://login.example.com", loginURL))
+	}
+	u, err := s.Store.User(ctx, username)
+	if err != nil {
+		return domain.User{}, err
+	}
+	return u, s.Accounts.SendResetLink(ctx, actor, u, loginURL)
 }
 
 // TOTPKey is a user's new TOTP key, in clear only in this answer.
