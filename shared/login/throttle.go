@@ -21,8 +21,9 @@ import (
 // An instance learns that a source is past the limit in one of two ways:
 // one of its own failures found the count there, or it read the count.
 // It reads the count (one eventually consistent GetItem, side by side with
-// the attempt's reservation, so the attempt waits for no extra round trip)
-// on each attempt from a source it cannot vouch for: one that has not
+// the attempt's reservation; the attempt's hash then waits for it instead
+// of starting beside the reservation: about one round trip, once per
+// place and instance) on each attempt from a source it cannot vouch for: one that has not
 // logged in successfully on this instance in the current window. A user
 // logging in again from the same place gains nothing; a spray costs one
 // read per source and instance instead of a hash per attempt. An attack
