@@ -1,5 +1,6 @@
 // Command soap is the SOAP partner API login function:
-// POST /services/Soap/u/{version} (login, logout).
+// POST /services/Soap/u/{version}[/{orgId}] (login, logout, and with a
+// session setPassword and getUserInfo).
 package main
 
 import (
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"loginguard/shared/app"
+	"loginguard/shared/mail/ses"
 	"loginguard/shared/transport/soap"
 )
 
@@ -20,9 +22,9 @@ func main() {
 }
 
 func build(ctx context.Context) (*soap.Handler, error) {
-	d, err := app.FromEnv(ctx, os.Getenv, app.WithTOTP)
+	d, err := app.FromEnv(ctx, os.Getenv, app.WithTOTP, app.WithMailer(ses.FromConfig))
 	if err != nil {
 		return nil, err
 	}
-	return &soap.Handler{Login: d.Login, Log: d.Log, Metrics: d.Metrics}, nil
+	return &soap.Handler{Login: d.Login, Passwords: d.Accounts, Users: d.Store, Log: d.Log, Metrics: d.Metrics}, nil
 }

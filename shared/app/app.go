@@ -112,6 +112,7 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*App, error) {
 	a.Sessions = &sessions.Service{Store: a.Store, Now: now, Sleep: b.sleep}
 	a.Accounts = &account.Service{Store: a.Store, Login: a.Login, Rand: a.Login.Rand, Now: a.Login.Now,
 		Params: a.Login.Params, Log: a.Log, Mailer: a.Mailer, Sessions: a.Sessions}
+	a.Browser.Passwords = a.Accounts
 	return a, nil
 }
 

@@ -288,6 +288,9 @@ type Session struct {
 	// Persistent: a browser session kept by a persistent cookie ("Remember
 	// me until logout"); other browser sessions end with the browser.
 	Persistent bool
+	// PasswordExpired: opened on an expired password; it may only set the
+	// password (policy: ReasonSessionPasswordExpired for any other use).
+	PasswordExpired bool
 	// Gen is the user's session generation at login (User.SessionGen).
 	Gen     int64
 	Timeout time.Duration
@@ -373,9 +376,14 @@ type LoginChallenge struct {
 	// EmailPassed: an emailed code was passed earlier in this login (the
 	// challenge this one followed); the policy reads it as passed.
 	EmailPassed bool
-	Tries       int // wrong answers so far
-	CreatedAt   time.Time
-	ExpiresAt   time.Time
+	// TOTPPassed and FirstLogin carry, to a NEW_PASSWORD challenge (an
+	// expired password's forced change, the login's last step), that a
+	// TOTP code was passed (and spent) earlier in this login, and that the
+	// login was the user's first.
+	TOTPPassed, FirstLogin bool
+	Tries                  int // wrong answers so far
+	CreatedAt              time.Time
+	ExpiresAt              time.Time
 }
 
 // AuditEvent is one line of the audit trail: a change to someone's

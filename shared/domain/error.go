@@ -65,7 +65,13 @@ const (
 	CodeAPIDisabled          = "API_CURRENTLY_DISABLED"
 	CodeInvalidSession       = "INVALID_SESSION_ID"
 	CodeHighAssuranceLogin   = "LOGIN_HIGH_ASSURANCE_REQUIRED"
-	CodeUnknown              = "UNKNOWN_EXCEPTION"
+	// CodePasswordExpired: a login whose channel cannot set a password
+	// (OAuth's password grant) on an expired password;
+	// CodeExpiredPasswordOperation: a session opened on one, used for
+	// anything but setPassword (Salesforce's ExceptionCode).
+	CodePasswordExpired          = "PASSWORD_EXPIRED"
+	CodeExpiredPasswordOperation = "INVALID_OPERATION_WITH_EXPIRED_PASSWORD"
+	CodeUnknown                  = "UNKNOWN_EXCEPTION"
 
 	// The browser login's own.
 	CodeInvalidCode          = "INVALID_VERIFICATION_CODE"

@@ -193,6 +193,11 @@ func (b *Browser) answer(ctx context.Context, in BrowserAnswer, now time.Time) (
 	if err != nil {
 		return BrowserOutcome{}, err
 	}
+	if policy.Challenge(c.Kind) == policy.ChallengeNewPassword {
+		// A new password is chosen on its own form (ChangeExpired), never
+		// answered as a code.
+		return BrowserOutcome{}, errors.Join(ErrChallengeGone, b.settle(ctx, u, false))
+	}
 	code := strings.TrimSpace(in.Code)
 	f := b.facts(u, now, in.IP, in.Device, true)
 	f.EmailCodePassed = c.EmailPassed

@@ -18,6 +18,7 @@ var publicErrors = map[policy.Reason]struct{ code, msg string }{
 	policy.ReasonRestrictedDomain:   {domain.CodeRestrictedDomain, "Your profile does not allow a login from this IP address."},
 	policy.ReasonAPIDisabled:        {domain.CodeAPIDisabled, "API is disabled for this User"},
 	policy.ReasonChallengeExpired:   {domain.CodeChallengeExpired, "Your verification has expired or was already used. Log in again."},
+	policy.ReasonPasswordExpired:    {domain.CodePasswordExpired, "Your password has expired. Log in on the login page, or through the SOAP API and its setPassword call, to choose a new one."},
 	policy.ReasonHighAssuranceLogin: {domain.CodeHighAssuranceLogin, "Your profile requires a High Assurance session at login. Log in with a method your org rates High Assurance (two-factor authentication)."},
 }
 
@@ -41,3 +42,8 @@ func sessionDenied(d policy.SessionDecision) *domain.Error {
 	return &domain.Error{Code: domain.CodeSessionDenied, Message: "This session may not make this request.",
 		Reason: d.Reason, Session: d}
 }
+
+// ErrPasswordExpiredSession answers any use but setPassword of a session
+// opened on an expired password, in Salesforce's words.
+var ErrPasswordExpiredSession = &domain.Error{Code: domain.CodeExpiredPasswordOperation, Reason: policy.ReasonSessionPasswordExpired,
+	Message: "The users password has expired, you must call SetPassword before attempting any other API operations"}

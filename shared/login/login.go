@@ -184,6 +184,10 @@ type Attempt struct {
 	// Persistent: a browser login that asked to be remembered until logout,
 	// into an org that offers it (Browser decides; API logins never are).
 	Persistent bool
+	// TOTPPassed: a TOTP code was passed, and its step spent, at an earlier
+	// step of this browser login (before an expired password's forced
+	// change): the session's level is two-factor's.
+	TOTPPassed bool
 }
 
 // Result is a successful login.
@@ -231,6 +235,7 @@ func (s *Service) login(ctx context.Context, a Attempt, now time.Time) (Result, 
 		TwoFactor:            pol.TwoFactorAPI && u.TOTPSealed != "",
 		RequireHighAssurance: pol.RequireHighAssurance, Levels: pol.Levels,
 		Hours: pol.LoginHours, LoginIPRanges: pol.LoginIPRanges, TrustedRanges: pol.TrustedRanges,
+		PasswordExpired: pol.Password.Expired(u.PasswordSetAt(), now), CanSetPassword: a.Type == policy.LoginSOAP,
 	})
 	ev.Reason, ev.Via, ev.Allowed = string(d.Reason), string(d.Via), d.Allowed
 	if !d.Allowed {
@@ -310,10 +315,10 @@ func (s *Service) open(ctx context.Context, u domain.User, a Attempt, d policy.D
 		timeout = policy.DefaultSessionTimeout
 	}
 	method := policy.MethodPassword
-	if totpStep > 0 {
+	if totpStep > 0 || a.TOTPPassed {
 		method = policy.MethodTOTP
 	}
-	sess := domain.Session{
+	sess := domain.Session{PasswordExpired: d.PasswordExpired,
 		IDHash: secret.Digest(secret.PurposeSession, id), UserID: u.ID, OrgID: u.OrgID, Username: u.Username,
 		IP: a.IP.String(), Level: string(policy.LevelOf(method, u.Policy.Levels)), LoginType: a.Type, Timeout: timeout, Persistent: a.Persistent,
 		LockIP: u.Policy.LockSessionsToIP, Hours: u.Policy.LoginHours, HighAssurance: u.Policy.HighAssurance, CreatedAt: now, LastSeenAt: now,
@@ -400,6 +405,9 @@ type Use struct {
 	IP         netip.Addr
 	SafeMethod bool   // GET, HEAD, OPTIONS
 	Resource   string // the protected resource asked for, "" for none; its policy is the org's
+	// SettingPassword: the use sets the session user's password (SOAP's
+	// setPassword), the one use a session opened on an expired password has.
+	SettingPassword bool
 }
 
 // CheckSession reads the session with the given id and applies the session
@@ -424,12 +432,15 @@ func (s *Service) CheckSession(ctx context.Context, sessionID string, use Use) (
 	d := policy.CheckSession(policy.SessionCheck{
 		LoginType: sess.LoginType, Channel: use.Channel, Now: now, LastSeenAt: sess.LastSeenAt, Timeout: sess.Timeout, LockIP: sess.LockIP, StartIP: startIP, IP: use.IP,
 		Hours: sess.Hours, SafeMethod: use.SafeMethod, Level: policy.Level(sess.Level), Required: sess.HighAssurance[use.Resource],
+		PasswordExpired: sess.PasswordExpired, SettingPassword: use.SettingPassword,
 	})
 	switch {
 	case d.Reason == policy.ReasonSessionExpired || d.Reason == policy.ReasonSessionIPChanged || d.Reason == policy.ReasonSessionWrongPlace:
 		// A session of another channel answers as no session at all: the
 		// holder learns nothing about it.
 		return domain.Session{}, d, ErrInvalidSession
+	case d.Reason == policy.ReasonSessionPasswordExpired:
+		return sess, d, ErrPasswordExpiredSession
 	case !d.Allowed:
 		return sess, d, sessionDenied(d)
 	}

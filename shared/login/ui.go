@@ -34,6 +34,15 @@ type Browser struct {
 	Store  BrowserStore
 	Mailer mail.Mailer // sends verification codes; nil when no sender is configured
 	Issuer string      // the name authenticator apps show beside a TOTP key
+	// Passwords sets the new password of an expired one's forced change
+	// (account.Service); nil, and such a login cannot finish.
+	Passwords PasswordSetter
+}
+
+// PasswordSetter sets a user's own password, proved by the login under way,
+// under the org's policy, and returns the user as now stored.
+type PasswordSetter interface {
+	SetExpiredPassword(ctx context.Context, u domain.User, next, ip string) (domain.User, error)
 }
 
 // Challenge timing and tries.
@@ -142,6 +151,7 @@ func (b *Browser) facts(u domain.User, now time.Time, ip netip.Addr, device stri
 		TwoFactorUI: pol.TwoFactorUI, HasTOTPKey: u.TOTPSealed != "",
 		ActivatedBrowser: device != "" && activated, FirstLogin: u.LastLoginAt.IsZero(),
 		RequireHighAssurance: pol.RequireHighAssurance, Levels: pol.Levels,
+		PasswordExpired: pol.Password.Expired(u.PasswordSetAt(), now),
 	}
 }
 
@@ -172,28 +182,18 @@ func (b *Browser) follow(ctx context.Context, u domain.User, d policy.UIDecision
 		b.Login.failedAt(ctx, a.IP, d.Reason, &u.Policy)
 		return BrowserOutcome{}, b.Login.refuse(ctx, ev, d.Reason, b.settle(ctx, u, d.CountsAsFailure))
 	}
+	if d.Challenge == policy.ChallengeNewPassword {
+		return b.forceChange(ctx, u, d, ev, prev, totpStep)
+	}
 	if d.Challenge != policy.ChallengeNone {
 		// A TOTP code passed settles every later step (policy.DecideUILogin),
-		// so a challenge never follows one and none carries it.
+		// so a challenge never follows one and none carries it (but the
+		// forced change, above).
 		return b.challenge(ctx, u, d, ev, prev)
 	}
-	if prev.IDHash != "" {
-		// Claim the challenge: of two requests answering it, one goes on.
-		if err := b.Store.EndChallenge(ctx, prev, true, now); errors.Is(err, domain.ErrNotFound) {
-			return BrowserOutcome{}, b.Login.refuse(ctx, ev, policy.ReasonChallengeExpired, b.settle(ctx, u, false))
-		} else if err != nil {
-			return BrowserOutcome{}, internal(err)
-		}
-		if prev.EnrolKey != "" {
-			// Only where no key exists: a key enrolled meanwhile (another
-			// tab, another device) is never replaced, and this login ends.
-			if err := b.Store.EnrolTOTPKey(ctx, u.Username, prev.EnrolKey); errors.Is(err, domain.ErrExists) {
-				return BrowserOutcome{}, b.Login.refuse(ctx, ev, policy.ReasonChallengeExpired, b.settle(ctx, u, false))
-			} else if err != nil {
-				return BrowserOutcome{}, internal(err)
-			}
-			u.TOTPSealed = prev.EnrolKey
-		}
+	u, err := b.claim(ctx, u, prev, ev)
+	if err != nil {
+		return BrowserOutcome{}, err
 	}
 	ev.Reason, ev.Via, ev.Challenge, ev.Allowed = string(d.Reason), string(d.Via), prev.Kind, true
 	res, err := b.Login.open(ctx, u, a, policy.Decision{Allowed: true, Reason: d.Reason, Via: d.Via}, ev, rehash, totpStep)
@@ -206,6 +206,31 @@ func (b *Browser) follow(ctx context.Context, u domain.User, d policy.UIDecision
 		out.Device = b.activate(ctx, u, device, ev, d.Via)
 	}
 	return out, nil
+}
+
+// claim ends prev, the challenge this step answered (none on the password
+// step), as answered: of two requests answering it, one goes on. It
+// enrols the TOTP key prev offered, and returns u with it.
+func (b *Browser) claim(ctx context.Context, u domain.User, prev domain.LoginChallenge, ev domain.LoginEvent) (domain.User, error) {
+	if prev.IDHash == "" {
+		return u, nil
+	}
+	if err := b.Store.EndChallenge(ctx, prev, true, ev.At); errors.Is(err, domain.ErrNotFound) {
+		return u, b.Login.refuse(ctx, ev, policy.ReasonChallengeExpired, b.settle(ctx, u, false))
+	} else if err != nil {
+		return u, internal(err)
+	}
+	if prev.EnrolKey != "" {
+		// Only where no key exists: a key enrolled meanwhile (another
+		// tab, another device) is never replaced, and this login ends.
+		if err := b.Store.EnrolTOTPKey(ctx, u.Username, prev.EnrolKey); errors.Is(err, domain.ErrExists) {
+			return u, b.Login.refuse(ctx, ev, policy.ReasonChallengeExpired, b.settle(ctx, u, false))
+		} else if err != nil {
+			return u, internal(err)
+		}
+		u.TOTPSealed = prev.EnrolKey
+	}
+	return u, nil
 }
 
 // activate records this browser as activated for u and returns the cookie

@@ -70,6 +70,10 @@ type APILogin struct {
 	Hours                LoginHours
 	LoginIPRanges        IPRanges
 	TrustedRanges        IPRanges
+	// PasswordExpired: the user's password has expired (policy.Expired);
+	// CanSetPassword: the channel can set a new one (SOAP's setPassword),
+	// so an allowed login gets a session restricted to that (expired.go).
+	PasswordExpired, CanSetPassword bool
 }
 
 // Decision is the outcome of a login: allowed or not, and why.
@@ -80,12 +84,19 @@ type Decision struct {
 	// CountsAsFailure: the attempt counts toward lockout (a wrong password,
 	// a wrong or missing security token).
 	CountsAsFailure bool
+	// PasswordExpired: allowed, but the session may only set the password.
+	PasswordExpired bool
 }
 
 // DecideAPILogin applies login-restrictions.txt to an API login, in the
 // seed's order: credentials, login hours, profile IP ranges (inside: no token
-// needed; outside: denied), then org trusted ranges, else the security token.
+// needed; outside: denied), then org trusted ranges, else the security token;
+// last, an expired password narrows what an allowed login grants.
 func DecideAPILogin(f APILogin) Decision {
+	return expiredAPI(decideAPIAccess(f), f)
+}
+
+func decideAPIAccess(f APILogin) Decision {
 	d := decideAPILogin(f)
 	if d.Allowed && f.RequireHighAssurance {
 		m := MethodPassword

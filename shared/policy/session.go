@@ -125,6 +125,9 @@ type SessionCheck struct {
 	// Required is the resource's policy: "" when it asks nothing, else the
 	// action for a session below High Assurance.
 	Required Action
+	// PasswordExpired: the session was opened on an expired password;
+	// SettingPassword: this use sets the password (the one use it allows).
+	PasswordExpired, SettingPassword bool
 }
 
 // SessionDecision is the outcome of a session check.
@@ -152,6 +155,9 @@ func CheckSession(c SessionCheck) SessionDecision {
 	}
 	if c.LockIP && c.StartIP.IsValid() && as16(c.IP) != as16(c.StartIP) {
 		return SessionDecision{Reason: ReasonSessionIPChanged}
+	}
+	if expiredSession(c) {
+		return SessionDecision{Reason: ReasonSessionPasswordExpired}
 	}
 	if c.Required != "" && c.Level != LevelHighAssurance {
 		if c.Required == ActionRaise {

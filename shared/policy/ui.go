@@ -53,6 +53,9 @@ type UILogin struct {
 	EmailCodePassed      bool // an emailed verification code was accepted in this login
 	RequireHighAssurance bool
 	Levels               map[Method]Level
+	// PasswordExpired: the password has expired; PasswordChanged: a new one
+	// was chosen in this login (expired.go).
+	PasswordExpired, PasswordChanged bool
 }
 
 // UIDecision is the outcome of a UI login step: allowed, denied, or a
@@ -87,8 +90,13 @@ func (f UILogin) totpStep() UIDecision {
 }
 
 // DecideUILogin applies login-restrictions.txt steps 1–5 to a browser login,
-// then the profile's "High Assurance required at login".
+// then the profile's "High Assurance required at login", then an expired
+// password's forced change.
 func DecideUILogin(f UILogin) UIDecision {
+	return expiredUI(decideUIAccess(f), f)
+}
+
+func decideUIAccess(f UILogin) UIDecision {
 	if !f.PasswordOK {
 		return UIDecision{Reason: ReasonInvalidCredentials, CountsAsFailure: true}
 	}

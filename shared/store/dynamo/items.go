@@ -165,6 +165,8 @@ type challengeItem struct {
 	EnrolKey  string `dynamodbav:"enrolKey,omitempty"`
 	StepUp    string `dynamodbav:"stepUp,omitempty"`
 	EmailOK   bool   `dynamodbav:"emailPassed,omitempty"`
+	TOTPOK    bool   `dynamodbav:"totpPassed,omitempty"`
+	First     bool   `dynamodbav:"firstLogin,omitempty"`
 	Tries     int    `dynamodbav:"tries"`
 	CreatedAt int64  `dynamodbav:"createdAt"`
 	ExpiresAt int64  `dynamodbav:"expiresAt"` // TTL attribute
@@ -175,7 +177,7 @@ const kindChallenge = "LOGIN_CHALLENGE"
 func toChallengeItem(c domain.LoginChallenge) challengeItem {
 	return challengeItem{
 		ID: c.IDHash, Kind: kindChallenge, UserID: c.UserID, OrgID: c.OrgID, Username: c.Username, IP: c.IP,
-		Challenge: c.Kind, CodeHash: c.CodeHash, SentTo: c.SentTo, EnrolKey: c.EnrolKey, StepUp: c.StepUp, EmailOK: c.EmailPassed, Tries: c.Tries,
+		Challenge: c.Kind, CodeHash: c.CodeHash, SentTo: c.SentTo, EnrolKey: c.EnrolKey, StepUp: c.StepUp, EmailOK: c.EmailPassed, TOTPOK: c.TOTPPassed, First: c.FirstLogin, Tries: c.Tries,
 		CreatedAt: epoch(c.CreatedAt), ExpiresAt: epoch(c.ExpiresAt),
 	}
 }
@@ -183,7 +185,7 @@ func toChallengeItem(c domain.LoginChallenge) challengeItem {
 func (it challengeItem) challenge() domain.LoginChallenge {
 	return domain.LoginChallenge{
 		IDHash: it.ID, UserID: it.UserID, OrgID: it.OrgID, Username: it.Username, IP: it.IP,
-		Kind: it.Challenge, CodeHash: it.CodeHash, SentTo: it.SentTo, EnrolKey: it.EnrolKey, StepUp: it.StepUp, EmailPassed: it.EmailOK, Tries: it.Tries,
+		Kind: it.Challenge, CodeHash: it.CodeHash, SentTo: it.SentTo, EnrolKey: it.EnrolKey, StepUp: it.StepUp, EmailPassed: it.EmailOK, TOTPPassed: it.TOTPOK, FirstLogin: it.First, Tries: it.Tries,
 		CreatedAt: fromEpoch(it.CreatedAt), ExpiresAt: fromEpoch(it.ExpiresAt),
 	}
 }
@@ -205,6 +207,7 @@ type sessionItem struct {
 	AppName    string `dynamodbav:"appName,omitempty"`
 	Client     string `dynamodbav:"client,omitempty"`
 	Persistent bool   `dynamodbav:"persistent,omitempty"`
+	PwExpired  bool   `dynamodbav:"pwExpired,omitempty"`
 	Gen        int64  `dynamodbav:"gen"`
 	// SessOrg and SessKey key the sessions-by-org index (SessionsByOrg):
 	// the org, and the user id, a "#" and the session's reference, so one
@@ -493,7 +496,7 @@ func toSessionItem(s domain.Session) sessionItem {
 	return sessionItem{
 		ID: s.IDHash, UserID: s.UserID, OrgID: s.OrgID, Username: s.Username, IP: s.IP,
 		Level: s.Level, LoginType: s.LoginType, ProfileID: s.ProfileID, ClientID: s.ClientID, AppName: s.AppName,
-		Client: s.Client, Persistent: s.Persistent, Gen: s.Gen, SessOrg: s.OrgID, SessKey: sessKey(s.UserID, s.Ref()),
+		Client: s.Client, Persistent: s.Persistent, PwExpired: s.PasswordExpired, Gen: s.Gen, SessOrg: s.OrgID, SessKey: sessKey(s.UserID, s.Ref()),
 		TimeoutSec: int64(s.Timeout / time.Second), LockIP: s.LockIP,
 		HoursZone: s.Hours.Zone, Hours: s.Hours.String(), HighAssur: actionsText(s.HighAssurance), CreatedAt: epoch(s.CreatedAt), LastSeenAt: epoch(s.LastSeenAt), ExpiresAt: epoch(s.ExpiresAt()),
 	}
@@ -507,7 +510,7 @@ func (it sessionItem) session() (domain.Session, error) {
 	return domain.Session{Hours: hours, HighAssurance: actionsOf(it.HighAssur),
 		IDHash: it.ID, UserID: it.UserID, OrgID: it.OrgID, Username: it.Username, IP: it.IP,
 		Level: it.Level, LoginType: it.LoginType, ProfileID: it.ProfileID, ClientID: it.ClientID, AppName: it.AppName,
-		Client: it.Client, Persistent: it.Persistent, Gen: it.Gen, Timeout: time.Duration(it.TimeoutSec) * time.Second,
+		Client: it.Client, Persistent: it.Persistent, PasswordExpired: it.PwExpired, Gen: it.Gen, Timeout: time.Duration(it.TimeoutSec) * time.Second,
 		LockIP: it.LockIP, CreatedAt: fromEpoch(it.CreatedAt), LastSeenAt: fromEpoch(it.LastSeenAt),
 	}, nil
 }

@@ -147,6 +147,9 @@ func (a *Authorizer) Authorize(ctx context.Context, req events.APIGatewayV2Custo
 var outcomes = map[string]string{
 	domain.CodeInvalidSession: "INVALID_SESSION",
 	domain.CodeUnknown:        string(domain.ReasonInternal),
+	// A session opened on an expired password: it may only setPassword
+	// (SOAP), never reach an API behind the authorizer.
+	domain.CodeExpiredPasswordOperation: domain.CodeExpiredPasswordOperation,
 }
 
 // outcomeOf is the outcome of a denied request: a denied session's is its

@@ -77,6 +77,7 @@ var oauthErrors = map[string]*Error{
 	domain.CodeUnknown:          ErrUnexpected,
 	domain.CodeRestrictedTime:   ErrRestricted,
 	domain.CodeRestrictedDomain: ErrRestricted,
+	domain.CodePasswordExpired:  ErrPasswordExpired,
 	domain.CodeInvalidSession:   ErrInvalidToken,
 	domain.CodeUnknownClient:    ErrUnknownClient,
 	domain.CodeBadClient:        ErrBadClientSecret,
@@ -213,6 +214,9 @@ func (h *Handler) identity(ctx context.Context, req events.APIGatewayV2HTTPReque
 		if errorOf(err).Status == 500 {
 			log.ErrorContext(ctx, "reading session", "error", err.Error())
 			return textResponse(500, "Internal Server Error"), "INTERNAL_ERROR"
+		}
+		if domain.ErrorCode(err) == domain.CodeExpiredPasswordOperation {
+			return textResponse(403, domain.CodeExpiredPasswordOperation+": "+domain.AsError(err).Message), domain.CodeExpiredPasswordOperation
 		}
 		return textResponse(403, "Bad_OAuth_Token"), "BAD_TOKEN"
 	}

@@ -37,10 +37,14 @@ func (e *Error) JSON() []byte {
 var (
 	ErrAuthenticationFailure = &Error{400, "invalid_grant", "authentication failure"}
 	ErrRestricted            = &Error{400, "invalid_grant", "ip restricted or invalid login hours"}
-	ErrUnknownClient         = &Error{400, "invalid_client_id", "client identifier invalid"}
-	ErrBadClientSecret       = &Error{400, "invalid_client", "invalid client credentials"}
-	ErrUnsupportedGrant      = &Error{400, "unsupported_grant_type", "grant type not supported"}
-	ErrUnexpected            = &Error{500, "server_error", "an unexpected error occurred; please try again"}
+	// ErrPasswordExpired: the password was right but has expired; the
+	// password grant cannot set a new one. The text is the error_description
+	// Salesforce's token endpoint gives for it.
+	ErrPasswordExpired  = &Error{400, "invalid_grant", "password expired"}
+	ErrUnknownClient    = &Error{400, "invalid_client_id", "client identifier invalid"}
+	ErrBadClientSecret  = &Error{400, "invalid_client", "invalid client credentials"}
+	ErrUnsupportedGrant = &Error{400, "unsupported_grant_type", "grant type not supported"}
+	ErrUnexpected       = &Error{500, "server_error", "an unexpected error occurred; please try again"}
 	// ErrBodyNotBase64 answers a body API Gateway marked base64 that is not.
 	ErrBodyNotBase64 = &Error{400, "invalid_request", "the body is not valid base64"}
 	// ErrInvalidToken answers a revoke of a token that is no session.

@@ -25,14 +25,32 @@ type Op int
 const (
 	OpLogin Op = iota + 1
 	OpLogout
+	OpSetPassword // on the serverUrl, with a session: a user's new password
+	OpGetUserInfo // on the serverUrl, with a session
 )
 
-// Request is a decoded login or logout.
+// String is the operation's element name.
+func (o Op) String() string {
+	switch o {
+	case OpLogin:
+		return "login"
+	case OpLogout:
+		return "logout"
+	case OpSetPassword:
+		return "setPassword"
+	case OpGetUserInfo:
+		return "getUserInfo"
+	}
+	return "unknown"
+}
+
+// Request is a decoded partner API request.
 type Request struct {
 	Op        Op
 	Username  string // login; surrounding white space removed
-	Password  string // login; exactly as sent (password + token or TOTP code)
-	SessionID string // SessionHeader/sessionId; what logout ends
+	Password  string // login, setPassword; exactly as sent (login: password + token or TOTP code)
+	UserID    string // setPassword; surrounding white space removed
+	SessionID string // SessionHeader/sessionId; what logout ends, what setPassword and getUserInfo run as
 }
 
 var utf8BOM = []byte("\xef\xbb\xbf")
@@ -322,10 +340,19 @@ func (d *decoder) body() (Request, error) {
 			return Request{}, err
 		}
 	case op.Name.Space == NSPartner && op.Name.Local == "logout":
-		if err := d.empty(); err != nil {
+		if err := d.empty("logout"); err != nil {
 			return Request{}, err
 		}
 		req = Request{Op: OpLogout}
+	case op.Name.Space == NSPartner && op.Name.Local == "getUserInfo":
+		if err := d.empty("getUserInfo"); err != nil {
+			return Request{}, err
+		}
+		req = Request{Op: OpGetUserInfo}
+	case op.Name.Space == NSPartner && op.Name.Local == "setPassword":
+		if req, err = d.setPassword(); err != nil {
+			return Request{}, err
+		}
 	default:
 		return Request{}, ClientFault("No operation available for request {" + op.Name.Space + "}" + op.Name.Local +
 			", please check the WSDL for the service.")
@@ -348,45 +375,67 @@ func (d *decoder) body() (Request, error) {
 // one is INVALID_LOGIN, as Salesforce answers a login without it.
 func (d *decoder) login() (Request, error) {
 	req := Request{Op: OpLogin}
-	var sawUser, sawPass bool
+	err := d.fields("login", map[string]*string{"username": &req.Username, "password": &req.Password})
+	if err != nil {
+		return Request{}, err
+	}
+	req.Username = strings.Trim(req.Username, " \t\r\n")
+	if req.Username == "" || req.Password == "" {
+		return Request{}, invalidLogin()
+	}
+	return req, nil
+}
+
+// setPassword reads userId and password, in either order; both must be
+// there (an empty password is the use case's to refuse).
+func (d *decoder) setPassword() (Request, error) {
+	req := Request{Op: OpSetPassword}
+	userID, password := "\x00", "\x00" // unset: told apart from sent empty
+	if err := d.fields("setPassword", map[string]*string{"userId": &userID, "password": &password}); err != nil {
+		return Request{}, err
+	}
+	if userID == "\x00" || password == "\x00" {
+		return Request{}, ClientFault("setPassword needs both userId and password.")
+	}
+	req.UserID, req.Password = strings.Trim(userID, " \t\r\n"), password
+	return req, nil
+}
+
+// fields reads an operation's simple children, each at most once and in
+// any order, into dst by local name; any other child is refused.
+func (d *decoder) fields(op string, dst map[string]*string) error {
+	seen := make(map[string]bool, len(dst))
 	for {
 		tok, err := d.next()
 		if err != nil {
-			return Request{}, err
+			return err
 		}
 		switch t := tok.(type) {
 		case xml.EndElement:
-			req.Username = strings.Trim(req.Username, " \t\r\n")
-			if req.Username == "" || req.Password == "" {
-				return Request{}, invalidLogin()
-			}
-			return req, nil
+			return nil
 		case xml.StartElement:
-			var seen *bool
-			var dst *string
-			switch {
-			case partnerField(t.Name, "username"):
-				seen, dst = &sawUser, &req.Username
-			case partnerField(t.Name, "password"):
-				seen, dst = &sawPass, &req.Password
-			default:
-				return Request{}, invalidAt(t.Name)
+			var name string
+			for n := range dst {
+				if partnerField(t.Name, n) {
+					name = n
+				}
 			}
-			if *seen {
-				return Request{}, invalidAt(t.Name)
+			if name == "" || seen[name] {
+				return invalidAt(t.Name)
 			}
-			*seen = true
-			if *dst, err = d.text(); err != nil {
-				return Request{}, err
+			seen[name] = true
+			if *dst[name], err = d.text(); err != nil {
+				return err
 			}
 		default:
-			return Request{}, ClientFault("Text is not allowed in login.")
+			return ClientFault("Text is not allowed in " + op + ".")
 		}
 	}
 }
 
-// empty checks that the element just started holds nothing but white space.
-func (d *decoder) empty() error {
+// empty checks that the element just started (operation op) holds nothing
+// but white space.
+func (d *decoder) empty(op string) error {
 	for {
 		tok, err := d.next()
 		if err != nil {
@@ -398,7 +447,7 @@ func (d *decoder) empty() error {
 		case xml.StartElement:
 			return invalidAt(t.Name)
 		default:
-			return ClientFault("Text is not allowed in logout.")
+			return ClientFault("Text is not allowed in " + op + ".")
 		}
 	}
 }

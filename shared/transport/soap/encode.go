@@ -80,23 +80,13 @@ func EncodeLoginResponse(version string, r LoginResult) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !ids.Valid18(r.UserID) {
+		return nil, fmt.Errorf("%w: userId %q is not an 18-character id", ErrEncode, r.UserID)
+	}
 	u := &r.UserInfo
-	for _, id := range []struct{ name, value string }{
-		{"userId", r.UserID}, {"userInfo/organizationId", u.OrganizationID},
-		{"userInfo/profileId", u.ProfileID}, {"userInfo/userId", u.UserID},
-	} {
-		if !ids.Valid18(id.value) {
-			return nil, fmt.Errorf("%w: %s %q is not an 18-character id", ErrEncode, id.name, id.value)
-		}
+	if err := u.check(); err != nil {
+		return nil, err
 	}
-	if u.RoleID != "" && !ids.Valid18(u.RoleID) {
-		return nil, fmt.Errorf("%w: roleId %q is not an 18-character id", ErrEncode, u.RoleID)
-	}
-	if !isInt32(u.SessionSecondsValid) || !isInt32(u.OrgAttachmentFileSizeLimit) {
-		return nil, fmt.Errorf("%w: sessionSecondsValid %d or orgAttachmentFileSizeLimit %d is out of xsd:int range",
-			ErrEncode, u.SessionSecondsValid, u.OrgAttachmentFileSizeLimit)
-	}
-
 	b := make([]byte, 0, 1536+len(r.SessionID)+2*len(r.MetadataServerURL)+
 		len(u.OrganizationName)+len(u.UserEmail)+len(u.UserFullName)+len(u.UserName))
 	b = append(b, loginOpen...)
@@ -107,6 +97,33 @@ func EncodeLoginResponse(version string, r LoginResult) ([]byte, error) {
 	b = nillable(b, "sessionId", r.SessionID)
 	b = element(b, "userId", r.UserID)
 	b = append(b, "<userInfo>"...)
+	b = u.append(b, v)
+	b = append(b, loginClose...)
+	return b, nil
+}
+
+// check says whether u fits GetUserInfoResult's types.
+func (u *UserInfo) check() error {
+	for _, id := range []struct{ name, value string }{
+		{"userInfo/organizationId", u.OrganizationID},
+		{"userInfo/profileId", u.ProfileID}, {"userInfo/userId", u.UserID},
+	} {
+		if !ids.Valid18(id.value) {
+			return fmt.Errorf("%w: %s %q is not an 18-character id", ErrEncode, id.name, id.value)
+		}
+	}
+	if u.RoleID != "" && !ids.Valid18(u.RoleID) {
+		return fmt.Errorf("%w: roleId %q is not an 18-character id", ErrEncode, u.RoleID)
+	}
+	if !isInt32(u.SessionSecondsValid) || !isInt32(u.OrgAttachmentFileSizeLimit) {
+		return fmt.Errorf("%w: sessionSecondsValid %d or orgAttachmentFileSizeLimit %d is out of xsd:int range",
+			ErrEncode, u.SessionSecondsValid, u.OrgAttachmentFileSizeLimit)
+	}
+	return nil
+}
+
+// append renders u's GetUserInfoResult fields, those of version v's WSDL.
+func (u *UserInfo) append(b []byte, v version) []byte {
 	b = boolean(b, "accessibilityMode", u.AccessibilityMode)
 	if v.hasChatterExternal() {
 		b = boolean(b, "chatterExternal", u.ChatterExternal)
@@ -134,9 +151,32 @@ func EncodeLoginResponse(version string, r LoginResult) ([]byte, error) {
 	b = element(b, "userName", u.UserName)
 	b = element(b, "userTimeZone", u.UserTimeZone)
 	b = element(b, "userType", u.UserType)
-	b = element(b, "userUiSkin", u.UserUISkin)
-	b = append(b, loginClose...)
-	return b, nil
+	return element(b, "userUiSkin", u.UserUISkin)
+}
+
+// EncodeGetUserInfoResponse renders getUserInfoResponse for the API
+// version: its result is GetUserInfoResult as that version's WSDL has it.
+// Errors as EncodeLoginResponse's.
+func EncodeGetUserInfoResponse(version string, u UserInfo) ([]byte, error) {
+	v, err := parseVersion(version)
+	if err != nil {
+		return nil, err
+	}
+	if err := u.check(); err != nil {
+		return nil, err
+	}
+	b := make([]byte, 0, 1280+len(u.OrganizationName)+len(u.UserEmail)+len(u.UserFullName)+len(u.UserName))
+	b = append(b, xmlDecl+`<soapenv:Envelope xmlns:soapenv="`+NSEnvelope+`" xmlns="`+NSPartner+
+		`" xmlns:xsi="`+nsXSI+`"><soapenv:Body><getUserInfoResponse><result>`...)
+	b = u.append(b, v)
+	return append(b, `</result></getUserInfoResponse></soapenv:Body></soapenv:Envelope>`...), nil
+}
+
+// EncodeSetPasswordResponse renders setPasswordResponse: its result,
+// SetPasswordResult, has no fields.
+func EncodeSetPasswordResponse() []byte {
+	return []byte(xmlDecl + `<soapenv:Envelope xmlns:soapenv="` + NSEnvelope + `" xmlns="` + NSPartner +
+		`"><soapenv:Body><setPasswordResponse><result/></setPasswordResponse></soapenv:Body></soapenv:Envelope>`)
 }
 
 // EncodeLogoutResponse renders the empty logoutResponse.

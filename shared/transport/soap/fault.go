@@ -19,7 +19,14 @@ type Kind string
 const (
 	KindLogin           Kind = "LoginFault"
 	KindUnexpectedError Kind = "UnexpectedErrorFault"
+	// setPassword's own faults, which every partner WSDL declares.
+	KindInvalidNewPassword Kind = "InvalidNewPasswordFault"
+	KindInvalidID          Kind = "InvalidIdFault"
 )
+
+// wireKinds are the kinds sent as they are; any other goes out as
+// UnexpectedErrorFault.
+var wireKinds = map[Kind]bool{KindLogin: true, KindUnexpectedError: true, KindInvalidNewPassword: true, KindInvalidID: true}
 
 // Fault codes of the codec's own. The SOAP 1.1 ones are qualified with the
 // envelope prefix; the others are Salesforce ExceptionCode values. The
@@ -29,6 +36,7 @@ const (
 	CodeVersionMismatch    = "soapenv:VersionMismatch"
 	CodeTooLarge           = "EXCEEDED_MAX_SIZE_REQUEST"
 	CodeUnsupportedVersion = "UNSUPPORTED_API_VERSION"
+	CodeInvalidID          = "INVALID_ID_FIELD"
 )
 
 // faultKinds is the one table from a domain code to its fault: the detail
@@ -41,6 +49,11 @@ var faultKinds = map[string]Kind{
 	domain.CodeInvalidSession: KindUnexpectedError,
 	// A throttled source, as Salesforce answers a request over a limit.
 	domain.CodeRequestLimit: KindUnexpectedError,
+	// A session opened on an expired password used for anything else.
+	domain.CodeExpiredPasswordOperation: KindUnexpectedError,
+	// setPassword's refusals.
+	domain.CodeInvalidNewPassword: KindInvalidNewPassword,
+	CodeInvalidID:                 KindInvalidID,
 }
 
 // Fault is a SOAP 1.1 fault. It goes out with HTTP 500.
@@ -93,6 +106,17 @@ func FaultOf(err error) *Fault {
 	return DomainFault(e.Code, e.Message)
 }
 
+// CallFault is FaultOf for a call made with a session (setPassword,
+// getUserInfo): a code faultKinds does not list is an UnexpectedErrorFault
+// there, not a refused login.
+func CallFault(err error) *Fault {
+	e := domain.AsError(err)
+	if _, ok := faultKinds[e.Code]; ok {
+		return DomainFault(e.Code, e.Message)
+	}
+	return UnexpectedFault(e.Code, e.Message)
+}
+
 // UnexpectedFault is an UnexpectedErrorFault with the given exception code.
 func UnexpectedFault(code, msg string) *Fault {
 	return &Fault{Code: code, Message: msg, Kind: KindUnexpectedError}
@@ -125,7 +149,7 @@ func EncodeFault(f *Fault) []byte {
 	b = append(b, "</faultstring>"...)
 	if f.Kind != "" {
 		kind := f.Kind
-		if kind != KindLogin {
+		if !wireKinds[kind] {
 			kind = KindUnexpectedError // only kinds the WSDL declares go on the wire
 		}
 		b = append(b, `<detail><sf:`...)

@@ -25,9 +25,22 @@ import (
 
 // Handler serves POST /services/Soap/u/{version}[/{orgId}].
 type Handler struct {
-	Login   *login.Service
+	Login *login.Service
+	// Passwords runs setPassword (account.Service); nil answers it as an
+	// operation this service does not offer.
+	Passwords Passwords
+	// Users reads the session's user for getUserInfo (the store); nil
+	// answers getUserInfo as an operation this service does not offer.
+	Users interface {
+		User(ctx context.Context, username string) (domain.User, error)
+	}
 	Log     *slog.Logger
 	Metrics *metrics.Emitter
+}
+
+// Passwords sets the password of a session's own user.
+type Passwords interface {
+	SetPasswordFromSession(ctx context.Context, sess domain.Session, userID, next, ip string) error
 }
 
 func xmlResponse(status int, body []byte) events.APIGatewayV2HTTPResponse {
@@ -78,6 +91,8 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	switch r.Op {
 	case OpLogout:
 		return h.logout(ctx, r, log)
+	case OpSetPassword, OpGetUserInfo:
+		return h.call(ctx, req, r, version, log)
 	default:
 		return h.login(ctx, req, r, version, log)
 	}
@@ -116,7 +131,9 @@ func (h *Handler) login(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 	log.InfoContext(ctx, "login allowed", "reason", string(res.Decision.Reason), "via", string(res.Decision.Via),
 		"user_id", res.User.ID, "org_id", res.User.OrgID, "source_ip", ip.String())
 	h.metric(start, string(res.Decision.Reason), took, hashes, log)
-	out, err := EncodeLoginResponse(version, loginResult(apigw.BaseURL(req), version, res))
+	result := loginResult(apigw.BaseURL(req), version, res)
+	result.PasswordExpired = res.Decision.PasswordExpired
+	out, err := EncodeLoginResponse(version, result)
 	if err != nil {
 		log.ErrorContext(ctx, "encoding login response", "error", err.Error())
 		return faultResponse(FaultOf(err)), string(domain.ReasonInternal)
@@ -187,4 +204,54 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// call runs an operation made with a session on the serverUrl: the session
+// is checked for that use (a session opened on an expired password may only
+// setPassword), and must be of the org the URL names.
+func (h *Handler) call(ctx context.Context, req events.APIGatewayV2HTTPRequest, r Request, version string, log *slog.Logger) (events.APIGatewayV2HTTPResponse, string) {
+	ip, _ := netip.ParseAddr(req.RequestContext.HTTP.SourceIP)
+	setting := r.Op == OpSetPassword
+	if setting && h.Passwords == nil || !setting && h.Users == nil {
+		return faultResponse(ClientFault("No operation available for request {" + NSPartner + "}" + r.Op.String())), "CLIENT_FAULT"
+	}
+	sess, _, err := h.Login.CheckSession(ctx, r.SessionID, login.Use{Channel: policy.ChannelAPI, IP: ip, SettingPassword: setting})
+	if err == nil && !sameOrg(req.PathParameters["orgId"], sess.OrgID) {
+		err = login.ErrInvalidSession
+	}
+	if err == nil && setting {
+		err = h.Passwords.SetPasswordFromSession(ctx, sess, r.UserID, r.Password, ip.String())
+	}
+	if err != nil {
+		le := domain.AsError(err)
+		if le.Code == domain.CodeUnknown {
+			log.ErrorContext(ctx, "soap call failed internally", "error", err.Error())
+		}
+		return faultResponse(CallFault(le)), le.Code
+	}
+	if setting {
+		log.InfoContext(ctx, "password set", "user_id", sess.UserID, "org_id", sess.OrgID, "source_ip", ip.String())
+		return xmlResponse(200, EncodeSetPasswordResponse()), "PASSWORD_SET"
+	}
+	u, err := h.Users.User(ctx, sess.Username)
+	if err != nil {
+		log.ErrorContext(ctx, "reading the session's user", "error", err.Error())
+		return faultResponse(FaultOf(err)), string(domain.ReasonInternal)
+	}
+	out, err := EncodeGetUserInfoResponse(version, userInfo(u, sess))
+	if err != nil {
+		log.ErrorContext(ctx, "encoding getUserInfo response", "error", err.Error())
+		return faultResponse(FaultOf(err)), string(domain.ReasonInternal)
+	}
+	return xmlResponse(200, out), "USER_INFO"
+}
+
+// sameOrg: the serverUrl's org id (15 or 18 characters; "" on the login
+// URL) names the session's org.
+func sameOrg(fromURL, org string) bool {
+	if fromURL == "" {
+		return true
+	}
+	id, err := ids.To15(fromURL)
+	return err == nil && id == org
 }

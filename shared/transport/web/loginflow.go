@@ -116,6 +116,9 @@ func (h *Handler) verifyPage(r *request) *response {
 // challengePage asks for a login's code, or (s set) the code that steps
 // the signed-in session s up.
 func (h *Handler) challengePage(r *request, p login.Pending, s *signed, errMsg string, status int) *response {
+	if p.Kind == policy.ChallengeNewPassword && s == nil {
+		return h.expiredPage(r, p, errMsg, status)
+	}
 	resp := &response{status: status}
 	v := VerifyView{Page: Page{Title: "Verify your identity"}, Pending: p, Action: "/login/verify"}
 	if s != nil {
@@ -136,18 +139,40 @@ func (h *Handler) challengePage(r *request, p login.Pending, s *signed, errMsg s
 	return resp.html(Render(v))
 }
 
+// expiredPage asks for the new password of an expired one, under the
+// user's org's rules.
+func (h *Handler) expiredPage(r *request, p login.Pending, errMsg string, status int) *response {
+	resp := &response{status: status}
+	v := ExpiredView{Page: Page{Title: "Change your password", Error: errMsg}, Username: p.Username}
+	if u, err := h.Users.User(r.ctx, p.Username); err == nil {
+		v.Rules = u.Policy.Password.Describe()
+	}
+	v.CSRF = h.preToken(r, resp)
+	return resp.html(Render(v))
+}
+
 func (h *Handler) verifyPost(r *request) *response {
 	id := r.cookies[cookieChallenge]
 	began, hashes := time.Now(), secret.Hashes()
-	out, err := h.Browser.Answer(r.ctx, login.BrowserAnswer{
-		ChallengeID: id, Code: r.form.Get("code"), Device: r.cookies[cookieDevice], IP: r.ip, Client: r.client,
-		Remember: r.cookies[cookieKeep] == "1",
-	})
+	var out login.BrowserOutcome
+	var err error
+	newPassword := r.form.Get("step") == "new-password"
+	if newPassword {
+		out, err = h.Browser.ChangeExpired(r.ctx, login.BrowserNewPassword{
+			ChallengeID: id, Password: r.form.Get("new"), Confirm: r.form.Get("confirm"), Device: r.cookies[cookieDevice], IP: r.ip,
+			Client: r.client, Remember: r.cookies[cookieKeep] == "1",
+		})
+	} else {
+		out, err = h.Browser.Answer(r.ctx, login.BrowserAnswer{
+			ChallengeID: id, Code: r.form.Get("code"), Device: r.cookies[cookieDevice], IP: r.ip, Client: r.client,
+			Remember: r.cookies[cookieKeep] == "1",
+		})
+	}
 	h.emit(out, err, time.Since(began), secret.Hashes()-hashes)
 	if err == nil {
 		return h.advance(r, out)
 	}
-	if e := domain.AsError(err); e.Code == domain.CodeInvalidCode && e.TriesLeft > 0 {
+	if e := domain.AsError(err); (e.Code == domain.CodeInvalidCode || e.Code == domain.CodeInvalidNewPassword) && e.TriesLeft > 0 {
 		p, perr := h.Browser.PendingOf(r.ctx, id, "")
 		if perr == nil {
 			return h.challengePage(r, p, nil, pageMessage(e), http.StatusOK)

@@ -87,6 +87,14 @@ type ResetView struct {
 	Pending  account.ResetPending
 }
 
+// ExpiredView is an expired password's forced change (the login's
+// NEW_PASSWORD step), with the rules the new one must meet.
+type ExpiredView struct {
+	Page
+	Username string
+	Rules    []string
+}
+
 type HomeView struct {
 	Page
 	User      domain.User
@@ -132,6 +140,8 @@ func Render(v any) string {
 		c = forgotPage(v)
 	case ResetView:
 		c = resetPage(v)
+	case ExpiredView:
+		c = expiredPage(v)
 	case HomeView:
 		c = homePage(v)
 	case PasswordView:
