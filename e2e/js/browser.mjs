@@ -108,7 +108,48 @@ async function logout(page) {
 }
 
 
+// setNewPassword fills the new-password form (forced change or reset) and sends it.
+async function setNewPassword(page, form, pw, confirm = pw) {
+  await page.fill(`${form} #new`, pw);
+  await page.fill(`${form} #confirm`, confirm);
+  await Promise.all([page.waitForLoadState('load'), page.click(`${form} button[type=submit]`)]);
+}
+
 const scenarios = {
+  // An expired password: the login ends in a forced change, no session
+  // before it; each refused password says which rule it broke; the new one
+  // opens the session, and the old one no longer logs in.
+  async 'expired-password'() {
+    const { context, page } = await newPage();
+    await submitLogin(page, cmd.username, cmd.password);
+    check(new URL(page.url()).pathname === '/login/verify' && (await page.$('#expired-form')), `an expired password should ask for a new one; at ${page.url()}`);
+    check((await page.innerText('main')).includes('has expired'), 'the page should say the password expired');
+    check(!(await context.cookies()).some((c) => c.name === '__Host-sid'), 'a session cookie before the new password');
+    await shot(page, 'forced-change');
+    for (const [i, v] of cmd.violations.entries()) {
+      await setNewPassword(page, '#expired-form', v.password);
+      const err = await text(page, '.error');
+      check(err.includes(v.message), `"${v.password}": the page says "${err}", want "${v.message}"`);
+      check(await page.$('#expired-form'), `"${v.password}": the form should be shown again`);
+      await shot(page, `violation-${i + 1}`);
+      if (i === 1) {
+        // Tries are the challenge's (3): log in again to go on.
+        await submitLogin(page, cmd.username, cmd.password);
+      }
+    }
+    await setNewPassword(page, '#expired-form', cmd.newPassword, cmd.newPassword + 'x');
+    check((await text(page, '.error')).includes('not the same'), `two different passwords: "${await text(page, '.error')}"`);
+    await submitLogin(page, cmd.username, cmd.password);
+    await setNewPassword(page, '#expired-form', cmd.newPassword);
+    await expectHome(page, 'after the forced change');
+    await shot(page, 'home');
+    await logout(page);
+    await submitLogin(page, cmd.username, cmd.password);
+    check(new URL(page.url()).pathname === '/login' && (await text(page, '.error')) !== '', 'the old password should be refused');
+    await submitLogin(page, cmd.username, cmd.newPassword);
+    await expectHome(page, 'the new password');
+  },
+
   // First login: no code, this browser is activated; cookie flags; logout.
   async 'first-login'() {
     const { context, page } = await newPage();

@@ -21,7 +21,7 @@ const ActionPasswordSet = "PASSWORD_SET"
 var (
 	ErrNotOwnPassword = &domain.Error{Code: domain.CodeNotPermitted,
 		Message: "This session can set only its own user's password: the userId is another user's."}
-	ErrBadUserID = &domain.Error{Code: "INVALID_ID_FIELD", Message: "The userId is not a valid user id."}
+	ErrBadUserID = &domain.Error{Code: domain.CodeInvalidID, Message: "The userId is not a valid user id."}
 )
 
 // SetOwnPassword sets a.User's password to next. Every rule of the org's

@@ -71,7 +71,10 @@ const (
 	// anything but setPassword (Salesforce's ExceptionCode).
 	CodePasswordExpired          = "PASSWORD_EXPIRED"
 	CodeExpiredPasswordOperation = "INVALID_OPERATION_WITH_EXPIRED_PASSWORD"
-	CodeUnknown                  = "UNKNOWN_EXCEPTION"
+	// CodeInvalidID: an id that names nothing of the right kind
+	// (setPassword's userId).
+	CodeInvalidID = "INVALID_ID_FIELD"
+	CodeUnknown   = "UNKNOWN_EXCEPTION"
 
 	// The browser login's own.
 	CodeInvalidCode          = "INVALID_VERIFICATION_CODE"

@@ -315,3 +315,66 @@ func BenchmarkDecodeLogin(b *testing.B) {
 		})
 	}
 }
+
+func TestDecodeSetPasswordAndGetUserInfo(t *testing.T) {
+	hdr := `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Header><SessionHeader xmlns="urn:partner.soap.sforce.com"><sessionId>` +
+		demoSID + `</sessionId></SessionHeader></s:Header><s:Body>`
+	tests := []struct {
+		name string
+		body string
+		want Request
+		code string // the fault's, when refused
+	}{
+		{"setPassword as zeep sends it", hdr + `<ns0:setPassword xmlns:ns0="urn:partner.soap.sforce.com"><ns0:userId> 005000000000001AAA </ns0:userId><ns0:password>New-Pass 1</ns0:password></ns0:setPassword></s:Body></s:Envelope>`,
+			Request{Op: OpSetPassword, UserID: "005000000000001AAA", Password: "New-Pass 1", SessionID: demoSID}, ""},
+		{"setPassword fields in either order", hdr + `<setPassword xmlns="urn:partner.soap.sforce.com"><password>p</password><userId>005000000000001</userId></setPassword></s:Body></s:Envelope>`,
+			Request{Op: OpSetPassword, UserID: "005000000000001", Password: "p", SessionID: demoSID}, ""},
+		{"setPassword without a password", hdr + `<setPassword xmlns="urn:partner.soap.sforce.com"><userId>005000000000001</userId></setPassword></s:Body></s:Envelope>`,
+			Request{}, CodeClient},
+		{"setPassword with a field twice", hdr + `<setPassword xmlns="urn:partner.soap.sforce.com"><userId>a</userId><userId>b</userId><password>p</password></setPassword></s:Body></s:Envelope>`,
+			Request{}, CodeClient},
+		{"setPassword with an unknown field", hdr + `<setPassword xmlns="urn:partner.soap.sforce.com"><userId>a</userId><password>p</password><x/></setPassword></s:Body></s:Envelope>`,
+			Request{}, CodeClient},
+		{"getUserInfo", hdr + `<getUserInfo xmlns="urn:partner.soap.sforce.com"/></s:Body></s:Envelope>`,
+			Request{Op: OpGetUserInfo, SessionID: demoSID}, ""},
+		{"getUserInfo with content", hdr + `<getUserInfo xmlns="urn:partner.soap.sforce.com">x</getUserInfo></s:Body></s:Envelope>`,
+			Request{}, CodeClient},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Decode([]byte(tt.body))
+			if tt.code != "" {
+				var f *Fault
+				if !errors.As(err, &f) || f.Code != tt.code {
+					t.Fatalf("Decode = %+v, %v; want a %s fault", got, err, tt.code)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("Decode = %+v, %v; want %+v", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestSetPasswordFaultsAreTheKindsItsWSDLDeclares(t *testing.T) {
+	tests := []struct {
+		err  error
+		kind Kind
+	}{
+		{&domain.Error{Code: domain.CodeInvalidNewPassword, Message: "too short"}, KindInvalidNewPassword},
+		{&domain.Error{Code: domain.CodeInvalidID, Message: "bad id"}, KindInvalidID},
+		{&domain.Error{Code: domain.CodeExpiredPasswordOperation, Message: "expired"}, KindUnexpectedError},
+		{&domain.Error{Code: domain.CodeMailNotSent, Message: "mail down"}, KindUnexpectedError},
+		{&domain.Error{Code: domain.CodeInvalidSession, Message: "gone"}, KindUnexpectedError},
+	}
+	for _, tt := range tests {
+		f := CallFault(tt.err)
+		if f.Kind != tt.kind {
+			t.Errorf("%v: kind %s, want %s", tt.err, f.Kind, tt.kind)
+		}
+		if b := string(EncodeFault(f)); !strings.Contains(b, `<sf:`+string(tt.kind)+` xsi:type="sf:`+string(tt.kind)+`">`) {
+			t.Errorf("%v: encoded %s", tt.err, b)
+		}
+	}
+}

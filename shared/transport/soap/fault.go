@@ -36,7 +36,6 @@ const (
 	CodeVersionMismatch    = "soapenv:VersionMismatch"
 	CodeTooLarge           = "EXCEEDED_MAX_SIZE_REQUEST"
 	CodeUnsupportedVersion = "UNSUPPORTED_API_VERSION"
-	CodeInvalidID          = "INVALID_ID_FIELD"
 )
 
 // faultKinds is the one table from a domain code to its fault: the detail
@@ -53,7 +52,7 @@ var faultKinds = map[string]Kind{
 	domain.CodeExpiredPasswordOperation: KindUnexpectedError,
 	// setPassword's refusals.
 	domain.CodeInvalidNewPassword: KindInvalidNewPassword,
-	CodeInvalidID:                 KindInvalidID,
+	domain.CodeInvalidID:          KindInvalidID,
 }
 
 // Fault is a SOAP 1.1 fault. It goes out with HTTP 500.
