@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"loginguard/internal/apptest"
 	"loginguard/internal/testenv"
 	"loginguard/shared/account"
@@ -29,6 +31,8 @@ type world struct {
 	t      *testing.T
 	ctx    context.Context
 	st     *dynamo.Store
+	db     *dynamodb.Client
+	tb     dynamo.Tables
 	sesURL string
 	svc    *account.Service
 	org    domain.Org
@@ -44,9 +48,10 @@ func newWorld(t *testing.T, sesURL string) *world {
 	}
 	sender, _ := ses.New(testenv.SESv2(sesURL), "no-reply@example.com")
 	// Built as the functions build it (shared/app), with cheap hashes.
-	a := apptest.New(t, db, testenv.CreateTables(t, db), config.Config{}, app.WithParams(fast), apptest.Mailer(sender))
+	tb := testenv.CreateTables(t, db)
+	a := apptest.New(t, db, tb, config.Config{}, app.WithParams(fast), apptest.Mailer(sender))
 	st := a.Store
-	w := &world{t: t, ctx: testenv.Context(t), st: st, sesURL: sesURL,
+	w := &world{t: t, ctx: testenv.Context(t), st: st, db: db, tb: tb, sesURL: sesURL,
 		org: testenv.SeedOrg(t, st, func(o *domain.Org) { o.SessionTimeout = 0 })}
 	w.svc = a.Accounts
 	return w

@@ -18,8 +18,10 @@ import (
 // dynamodb:LeadingKeys. Keyed by the user's id, not the name: a user
 // created again under a freed name starts with no history.
 const (
-	pkPasswordHistory = "PWHISTORY#"
-	skPasswordHistory = "PWHISTORY"
+	// PasswordHistoryPartition begins the partition key of every password
+	// history; template.yaml's grants name it (PWHISTORY#*).
+	PasswordHistoryPartition = "PWHISTORY#"
+	skPasswordHistory        = "PWHISTORY"
 )
 
 type passwordHistoryItem struct {
@@ -30,7 +32,7 @@ type passwordHistoryItem struct {
 }
 
 func passwordHistoryKey(u domain.User) map[string]types.AttributeValue {
-	return orgKey(pkPasswordHistory+u.ID, skPasswordHistory)
+	return orgKey(PasswordHistoryPartition+u.ID, skPasswordHistory)
 }
 
 // PasswordHistory reads u's remembered password hashes (consistent read),
@@ -54,7 +56,7 @@ func (s *Store) PasswordHistory(ctx context.Context, u domain.User) (domain.Pass
 // two changes racing the later one cannot write over a hash the first one
 // added.
 func (s *Store) RememberPasswords(ctx context.Context, u domain.User, prev domain.PasswordHistory, hashes []string) error {
-	it := passwordHistoryItem{PK: pkPasswordHistory + u.ID, SK: skPasswordHistory, Hashes: hashes, Version: prev.Version + 1}
+	it := passwordHistoryItem{PK: PasswordHistoryPartition + u.ID, SK: skPasswordHistory, Hashes: hashes, Version: prev.Version + 1}
 	var err error
 	if prev.Version == 0 {
 		if err = s.putNew(ctx, s.t.Orgs, it, "pk"); errors.Is(err, domain.ErrExists) {
