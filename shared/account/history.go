@@ -89,6 +89,21 @@ func (s *Service) newPasswordHash(ctx context.Context, a Actor, u domain.User, a
 	return pw, nil
 }
 
+// RememberedPasswords is how many of u's passwords, the current one
+// included, a new one is checked against now: at most the org's History
+// (fewer until that many were set). One read; for the admin CLI.
+func (s *Service) RememberedPasswords(ctx context.Context, u domain.User) (int, error) {
+	p := u.Policy.Password
+	if p.History <= 0 {
+		return 0, nil
+	}
+	h, err := s.Store.PasswordHistory(ctx, u)
+	if err != nil {
+		return 0, err
+	}
+	return min(len(remembered(u.PasswordHash, h.Hashes)), p.History), nil
+}
+
 // remembered is the hashes to check, newest first: the current one, then
 // the stored ones other than it.
 func remembered(current string, stored []string) []string {
