@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"loginguard/internal/loginbench"
 	"loginguard/internal/testenv"
 	"loginguard/shared/account"
 	"loginguard/shared/domain"
@@ -274,27 +274,13 @@ func TestAChangeOvertakenBeforeItsHistoryWriteDropsNothing(t *testing.T) {
 func TestTwoChangesRacingKeepEveryPassword(t *testing.T) {
 	w := newWorld(t, "")
 	u := w.user("ray", false, true)
-	var wg sync.WaitGroup
-	errs := make([]error, 2)
-	for i := range errs {
-		wg.Add(1)
-		go func() { defer wg.Done(); errs[i] = w.change(u, 0, i+1) }()
+	won := winners(t, concurrently(2, func(i int) error { return w.change(u, 0, i+1) }))
+	if len(won) != 1 {
+		t.Fatalf("two changes from the same state: %d won; want 1", len(won))
 	}
-	wg.Wait()
-	won := -1
-	for i, err := range errs {
-		switch {
-		case err == nil:
-			won = i + 1
-		case !errors.Is(err, account.ErrConcurrent):
-			t.Fatalf("change %d: %v", i+1, err)
-		}
-	}
-	if won < 0 || errs[0] == nil && errs[1] == nil {
-		t.Fatalf("two changes from the same state: %v; want one to win", errs)
-	}
-	w.wantReused(w.change(u, won, 0), account.ActionPasswordChange)
-	w.wantReused(w.change(u, won, won), account.ActionPasswordChange)
+	next := won[0] + 1
+	w.wantReused(w.change(u, next, 0), account.ActionPasswordChange)
+	w.wantReused(w.change(u, next, next), account.ActionPasswordChange)
 }
 
 func TestTheUserItemStaysAsSmallAsBefore(t *testing.T) {
@@ -318,13 +304,13 @@ func TestTheUserItemStaysAsSmallAsBefore(t *testing.T) {
 	// A login writes the user item: its write units are its size in KB.
 	after := w.userItemSize(u)
 	t.Logf("the user item: %d bytes after the first change, %d after %d more", before, after, len(pw)-2)
-	if after/1024 != before/1024 || after > before+64 {
+	if loginbench.WriteUnits(after) != loginbench.WriteUnits(before) || after > before+64 {
 		t.Fatalf("the user item grew from %d to %d bytes", before, after)
 	}
 }
 
-// userItemSize is the user item's size as DynamoDB counts it (names and
-// values in bytes, near enough), and it holds one password hash only.
+// userItemSize is the user item's size as DynamoDB bills it, checking
+// that it holds one password hash only.
 func (w *world) userItemSize(u domain.User) int {
 	w.t.Helper()
 	table := w.tb.Users
@@ -333,37 +319,16 @@ func (w *world) userItemSize(u domain.User) int {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	hashes, size := 0, 0
-	var walk func(v types.AttributeValue) int
-	walk = func(v types.AttributeValue) int {
-		switch x := v.(type) {
-		case *types.AttributeValueMemberS:
-			hashes += strings.Count(x.Value, "$argon2id$")
-			return len(x.Value)
-		case *types.AttributeValueMemberN:
-			return len(x.Value)
-		case *types.AttributeValueMemberM:
-			n := 0
-			for k, e := range x.Value {
-				n += len(k) + walk(e)
-			}
-			return n
-		case *types.AttributeValueMemberL:
-			n := 0
-			for _, e := range x.Value {
-				n += walk(e)
-			}
-			return n
+	hashes := 0
+	for _, v := range out.Item {
+		if s, ok := v.(*types.AttributeValueMemberS); ok {
+			hashes += strings.Count(s.Value, "$argon2id$")
 		}
-		return 1
-	}
-	for k, v := range out.Item {
-		size += len(k) + walk(v)
 	}
 	if hashes != 1 {
 		w.t.Fatalf("the user item holds %d password hashes; want the current one only", hashes)
 	}
-	return size
+	return loginbench.ItemSize(out.Item)
 }
 
 func (w *world) mailsTo(u domain.User) []testenv.Mail {
