@@ -163,11 +163,12 @@ func TestPolicyEvaluationFollowsIAM(t *testing.T) {
 
 func TestPoliciesThatCannotBeCheckedAreRefused(t *testing.T) {
 	for name, policies := range map[string]string{
-		"a managed policy":       "- AWSLambdaBasicExecutionRole",
-		"a SAM policy template":  "- DynamoDBReadPolicy: {TableName: t}",
-		"a condition":            "- Statement: [{Effect: Allow, Action: [s3:GetObject], Resource: '*', Condition: {Bool: {aws:SecureTransport: true}}}]",
-		"NotAction":              "- Statement: [{Effect: Allow, NotAction: [s3:GetObject], Resource: '*'}]",
-		"an unresolved resource": "- Statement: [{Effect: Allow, Action: [s3:GetObject], Resource: !GetAtt Nope.Arn}]",
+		"a managed policy":         "- AWSLambdaBasicExecutionRole",
+		"a SAM policy template":    "- DynamoDBReadPolicy: {TableName: t}",
+		"a condition":              "- Statement: [{Effect: Allow, Action: [s3:GetObject], Resource: '*', Condition: {Bool: {aws:SecureTransport: true}}}]",
+		"NotAction":                "- Statement: [{Effect: Allow, NotAction: [s3:GetObject], Resource: '*'}]",
+		"a pattern on another key": "- Statement: [{Effect: Allow, Action: [dynamodb:GetItem], Resource: '*', Condition: {ForAllValues:StringLike: {dynamodb:Attributes: ['h*']}}}]",
+		"an unresolved resource":   "- Statement: [{Effect: Allow, Action: [s3:GetObject], Resource: !GetAtt Nope.Arn}]",
 	} {
 		t.Run(name, func(t *testing.T) {
 			tpl := loadYAML(t, "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Policies:\n"+indent(policies, "        "))

@@ -341,10 +341,11 @@ type ResetAnswer struct {
 
 // CompletePasswordReset sets the new password from the reset page: the
 // link must still work, the code (an unrecognised browser) be right, the
-// password meet the org's policy and not be one it remembers. As every password set, it mails a new
-// security token and then stores password and token in one conditional
-// write, which clears any lockout; the user's sessions all end. A wrong
-// code uses one of the link's ResetCodeTries (*domain.Error with TriesLeft).
+// password meet the org's policy and not be one of those it remembers. As
+// every password set, it mails a new security token and then stores
+// password and token in one conditional write, which clears any lockout;
+// the user's sessions all end. A wrong code uses one of the link's
+// ResetCodeTries (*domain.Error with TriesLeft).
 func (s *Service) CompletePasswordReset(ctx context.Context, in ResetAnswer) error {
 	now := s.Now()
 	u, link, err := s.resetLink(ctx, in.ResetLink, now)
