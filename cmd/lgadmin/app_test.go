@@ -156,6 +156,17 @@ func TestAdminCLIWholeLifecycle(t *testing.T) {
 		trail[0]["outcome"] != "DONE" || trail[0]["via"] != "CLI" || trail[0]["target"] != "Jane@Acme.example" {
 		t.Fatalf("audit: %d %s", code, out)
 	}
+	// The org remembers 3 passwords: the first one is refused, and user show counts both.
+	if code, _, errs := c.run("S3cret-passw0rd\n", "user", "reset-password", "jane@acme.example", "--password-stdin"); code != 1 ||
+		!strings.Contains(errs, "must differ from your last 3 passwords") {
+		t.Fatalf("reset-password to the previous password: %d %s", code, errs)
+	}
+	if shown := c.json("", "user", "show", "jane@acme.example"); shown["passwordsRemembered"] != 2.0 {
+		t.Fatalf("passwordsRemembered %v; want 2", shown["passwordsRemembered"])
+	}
+	if code, out, _ := c.run("", "user", "show", "jane@acme.example"); code != 0 || !strings.Contains(out, "passwords remembered") {
+		t.Fatalf("user show: %d %s", code, out)
+	}
 	// UI settings: two-factor for UI logins, login page caching; activated browsers.
 	if p := c.json("", "profile", "set", profID, "--org", orgID, "--two-factor-ui"); p["twoFactorUi"] != true {
 		t.Fatalf("two-factor-ui: %+v", p)

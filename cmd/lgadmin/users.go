@@ -38,6 +38,10 @@ type userView struct {
 	PasswordAgeDays   int    `json:"passwordAgeDays"`
 	PasswordExpiresAt string `json:"passwordExpiresAt,omitempty"`
 	PasswordExpired   bool   `json:"passwordExpired"`
+	// PasswordsRemembered (user show): how many of the user's passwords,
+	// the current one included, a new one may not be; at most the org's
+	// history.
+	PasswordsRemembered *int `json:"passwordsRemembered,omitempty"`
 }
 
 func (a *App) viewUser(u domain.User) userView {
@@ -97,15 +101,19 @@ func sweepText(u domain.User) string {
 	return "see lgadmin session list --user " + u.Username
 }
 
-func (a *App) showUser(u domain.User) {
-	v := a.viewUser(u)
-	a.show(v, [][2]string{{"id", v.ID}, {"id18", v.ID18}, {"username", v.Username}, {"email", v.Email},
+func (a *App) showUser(u domain.User) { a.showUserView(u, a.viewUser(u)) }
+
+func (a *App) showUserView(u domain.User, v userView) {
+	rows := [][2]string{{"id", v.ID}, {"id18", v.ID18}, {"username", v.Username}, {"email", v.Email},
 		{"name", v.Name}, {"org", v.OrgID}, {"profile", v.Profile + " (" + v.ProfileID + ")"},
 		{"active", strconv.FormatBool(v.Active)}, {"locked", strconv.FormatBool(v.Locked)},
 		{"failed attempts", strconv.Itoa(v.Attempts)}, {"unfamiliar places", unfamiliarText(u, v)},
-		{"password", passwordText(v)},
-		{"security token", map[bool]string{true: "issued", false: "none"}[v.HasToken]},
-		{"last login", v.LastLoginAt}, {"sessions", sweepText(u)}})
+		{"password", passwordText(v)}}
+	if n := v.PasswordsRemembered; n != nil {
+		rows = append(rows, [2]string{"passwords remembered", fmt.Sprintf("%d (the org's history: %d, the current password included)", *n, u.Policy.Password.History)})
+	}
+	a.show(v, append(rows, [][2]string{{"security token", map[bool]string{true: "issued", false: "none"}[v.HasToken]},
+		{"last login", v.LastLoginAt}, {"sessions", sweepText(u)}}...))
 }
 
 func (a *App) userCreate(ctx context.Context, args []string) error {
@@ -197,9 +205,23 @@ func (a *App) userCommand(ctx context.Context, name string, args []string, do fu
 }
 
 func (a *App) userShow(ctx context.Context, args []string) error {
-	return a.userCommand(ctx, "user show", args, func(svc *admin.Service, username string) (domain.User, error) {
-		return svc.User(ctx, username)
-	})
+	svc, username, err := a.userArg(ctx, "user show", args)
+	if err != nil {
+		return err
+	}
+	u, err := svc.User(ctx, username)
+	if err != nil {
+		return err
+	}
+	v := a.viewUser(u)
+	// Read only here: the history item is not part of the user.
+	n, err := svc.Accounts.RememberedPasswords(ctx, u)
+	if err != nil {
+		return err
+	}
+	v.PasswordsRemembered = &n
+	a.showUserView(u, v)
+	return nil
 }
 
 func (a *App) userList(ctx context.Context, args []string) error {

@@ -79,3 +79,11 @@ func numberSize(s string) int {
 // writeUnits is what writing an item of size bytes costs: 1 WCU per 1 KB,
 // rounded up, at least 1.
 func writeUnits(size int) float64 { return float64(max(1, (size+1023)/1024)) }
+
+// ItemSize and WriteUnits are itemSize and writeUnits, for tests that hold
+// an item to the write units a write of it costs (the user item a login
+// writes, say).
+func ItemSize(item map[string]types.AttributeValue) int { return itemSize(item) }
+
+// WriteUnits: see ItemSize.
+func WriteUnits(size int) float64 { return writeUnits(size) }

@@ -13,10 +13,11 @@ type Statement struct {
 	Actions   []string
 	Resources []string
 	// Narrowed: an Allow limited by a condition this parser knows (a
-	// DynamoDB leading-key or a KMS encryption-context equality). It still
-	// grants its actions on its resources; what the condition narrows (which
-	// keys, which context) is the keyring's to honour and its tests' to
-	// prove, as the recorded calls carry no item keys or contexts.
+	// DynamoDB leading-key equality or pattern, or a KMS encryption-context
+	// equality). It still grants its actions on its resources; what the
+	// condition narrows (which keys, which context) is the code's to honour
+	// (the keyring, the password histories) and its tests' to prove, as the
+	// recorded calls carry no item keys or contexts.
 	Narrowed bool
 }
 
@@ -34,7 +35,7 @@ func knownCondition(c interface{}) bool {
 		}
 		for k := range keys {
 			switch {
-			case op == "ForAllValues:StringEquals" && k == "dynamodb:LeadingKeys":
+			case (op == "ForAllValues:StringEquals" || op == "ForAllValues:StringLike") && k == "dynamodb:LeadingKeys":
 			case op == "StringEquals" && strings.HasPrefix(k, "kms:EncryptionContext:"):
 			default:
 				return false
@@ -75,7 +76,7 @@ func (t *Template) Policy(function string) ([]Statement, error) {
 			s := Statement{Effect: fmt.Sprint(st["Effect"]), Actions: asList(st["Action"]), Resources: asList(st["Resource"])}
 			if c, has := st["Condition"]; has {
 				if s.Effect != "Allow" || !knownCondition(c) {
-					return nil, fmt.Errorf("%s: policy %d statement %d uses a Condition this check cannot read (only a DynamoDB leading-key or KMS encryption-context equality on an Allow)", function, i, j)
+					return nil, fmt.Errorf("%s: policy %d statement %d uses a Condition this check cannot read (only a DynamoDB leading-key equality or pattern, or a KMS encryption-context equality, on an Allow)", function, i, j)
 				}
 				s.Narrowed = true
 			}

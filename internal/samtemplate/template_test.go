@@ -5,11 +5,14 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/awslabs/goformation/v7/cloudformation/global"
+
+	"loginguard/shared/store/dynamo"
 )
 
 // What each function may do is not listed here: the end-to-end tests record
@@ -160,11 +163,12 @@ func TestPolicyEvaluationFollowsIAM(t *testing.T) {
 
 func TestPoliciesThatCannotBeCheckedAreRefused(t *testing.T) {
 	for name, policies := range map[string]string{
-		"a managed policy":       "- AWSLambdaBasicExecutionRole",
-		"a SAM policy template":  "- DynamoDBReadPolicy: {TableName: t}",
-		"a condition":            "- Statement: [{Effect: Allow, Action: [s3:GetObject], Resource: '*', Condition: {Bool: {aws:SecureTransport: true}}}]",
-		"NotAction":              "- Statement: [{Effect: Allow, NotAction: [s3:GetObject], Resource: '*'}]",
-		"an unresolved resource": "- Statement: [{Effect: Allow, Action: [s3:GetObject], Resource: !GetAtt Nope.Arn}]",
+		"a managed policy":         "- AWSLambdaBasicExecutionRole",
+		"a SAM policy template":    "- DynamoDBReadPolicy: {TableName: t}",
+		"a condition":              "- Statement: [{Effect: Allow, Action: [s3:GetObject], Resource: '*', Condition: {Bool: {aws:SecureTransport: true}}}]",
+		"NotAction":                "- Statement: [{Effect: Allow, NotAction: [s3:GetObject], Resource: '*'}]",
+		"a pattern on another key": "- Statement: [{Effect: Allow, Action: [dynamodb:GetItem], Resource: '*', Condition: {ForAllValues:StringLike: {dynamodb:Attributes: ['h*']}}}]",
+		"an unresolved resource":   "- Statement: [{Effect: Allow, Action: [s3:GetObject], Resource: !GetAtt Nope.Arn}]",
 	} {
 		t.Run(name, func(t *testing.T) {
 			tpl := loadYAML(t, "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Policies:\n"+indent(policies, "        "))
@@ -287,7 +291,8 @@ func TestTheKeyringKeyIsAKMSKeyOnlyItsFunctionsUse(t *testing.T) {
 		}
 	}
 	// Each grant on the keyring is limited: the orgs table to the keyring's
-	// partition, the KMS key to the TOTP keyring's encryption context.
+	// partition (or the password histories', TestPasswordHistoriesAre...),
+	// the KMS key to the TOTP keyring's encryption context.
 	for name, f := range tpl.Raw.GetAllServerlessFunctionResources() {
 		for _, doc := range *f.Policies.IAMPolicyDocumentArray {
 			for _, raw := range doc.Statement {
@@ -295,8 +300,8 @@ func TestTheKeyringKeyIsAKMSKeyOnlyItsFunctionsUse(t *testing.T) {
 				cond := fmt.Sprint(st["Condition"])
 				for _, r := range strs(st["Resource"]) {
 					if r == "arn:aws:dynamodb:us-east-1:000000000000:table/"+tpl.TableName("OrgsTable") &&
-						cond != "map[ForAllValues:StringEquals:map[dynamodb:LeadingKeys:[KEYRING]]]" {
-						t.Errorf("%s: a grant on the orgs table without the KEYRING leading-key condition: %v", name, cond)
+						cond != "map[ForAllValues:StringEquals:map[dynamodb:LeadingKeys:[KEYRING]]]" && cond != passwordHistoryCondition {
+						t.Errorf("%s: a grant on the orgs table without the KEYRING (or password history) leading-key condition: %v", name, cond)
 					}
 					if r == LocalKMSARN(keyringKey) && cond != "map[StringEquals:map[kms:EncryptionContext:loginguard:keyring:totp]]" {
 						t.Errorf("%s: a grant on the keyring key without the encryption-context condition: %v", name, cond)
@@ -314,6 +319,43 @@ func TestTheKeyringKeyIsAKMSKeyOnlyItsFunctionsUse(t *testing.T) {
 	}
 	if _, err := LoadWithKMSKeys(filepath.Join("..", "..", "template.yaml"), nil, map[string]string{"UsersTable": "x"}); err == nil {
 		t.Fatal("a local KMS key for a resource that is not a KMS key must be refused")
+	}
+}
+
+// passwordHistoryCondition limits a grant on the orgs table to the
+// password histories' partitions (the store's key prefix).
+var passwordHistoryCondition = "map[ForAllValues:StringLike:map[dynamodb:LeadingKeys:[" + dynamo.PasswordHistoryPartition + "*]]]"
+
+// passwordSetters are the functions that set passwords (through
+// shared/account): the web pages, and SOAP's setPassword to come.
+var passwordSetters = []string{"SoapFunction", "WebFunction"}
+
+func TestPasswordHistoriesAreGrantedToThePasswordSettersOnly(t *testing.T) {
+	tpl := repoTemplate(t)
+	orgs := "arn:aws:dynamodb:us-east-1:000000000000:table/" + tpl.TableName("OrgsTable")
+	var granted []string
+	for name, f := range tpl.Raw.GetAllServerlessFunctionResources() {
+		for _, doc := range *f.Policies.IAMPolicyDocumentArray {
+			for _, raw := range doc.Statement {
+				st, _ := raw.(map[string]interface{})
+				if fmt.Sprint(st["Condition"]) != passwordHistoryCondition {
+					continue
+				}
+				granted = append(granted, name)
+				// The store reads with GetItem and replaces with a
+				// conditional PutItem (RememberPasswords); nothing else.
+				if got := strings.Join(strs(st["Action"]), ","); got != "dynamodb:GetItem,dynamodb:PutItem" {
+					t.Errorf("%s: password histories granted %s; want dynamodb:GetItem,dynamodb:PutItem", name, got)
+				}
+				if got := strs(st["Resource"]); len(got) != 1 || got[0] != orgs {
+					t.Errorf("%s: the password history grant is on %v; want the orgs table only", name, got)
+				}
+			}
+		}
+	}
+	sort.Strings(granted)
+	if strings.Join(granted, ",") != strings.Join(passwordSetters, ",") {
+		t.Errorf("password histories are granted to %v; want %v", granted, passwordSetters)
 	}
 }
 

@@ -21,6 +21,9 @@ type Store interface {
 	ReserveTokenReset(ctx context.Context, username string, now time.Time, window time.Duration, max int) error
 	ReleaseTokenReset(ctx context.Context, username string) error
 	SetCredentials(ctx context.Context, u domain.User, newPasswordHash, newTokenDigest string, at time.Time) (domain.User, error)
+	// The remembered passwords (history.go).
+	PasswordHistory(ctx context.Context, u domain.User) (domain.PasswordHistory, error)
+	RememberPasswords(ctx context.Context, u domain.User, prev domain.PasswordHistory, hashes []string) error
 	Audit(ctx context.Context, ev domain.AuditEvent) error
 	// The "Forgot your password?" links (reset.go) and their limits.
 	PutPasswordReset(ctx context.Context, u domain.User, r domain.PasswordReset) error
@@ -156,7 +159,7 @@ func (s *Service) ResetToken(ctx context.Context, a Actor, target domain.User) e
 	if a.User.ID != target.ID {
 		reason = "Your administrator (" + a.name() + ") reset your security token"
 	}
-	err := s.issue(ctx, a, target, "", reason, ActionTokenReset)
+	err := s.issue(ctx, a, target, newPassword{}, reason, ActionTokenReset)
 	if err != nil && !a.cli() {
 		var e *domain.Error
 		if errors.As(err, &e) && !errors.Is(e, ErrConcurrent) {
@@ -169,14 +172,18 @@ func (s *Service) ResetToken(ctx context.Context, a Actor, target domain.User) e
 	return err
 }
 
-// issue mails target a new token and then stores it (with newPasswordHash,
-// if set) in one conditional write.
-func (s *Service) issue(ctx context.Context, a Actor, target domain.User, newPasswordHash, reason, action string) error {
+// issue mails target a new token and then stores it (with pw, if set) in
+// one conditional write. A new password's history is written first
+// (history.go says why in that order).
+func (s *Service) issue(ctx context.Context, a Actor, target domain.User, pw newPassword, reason, action string) error {
+	if err := s.rememberPasswords(ctx, a, target, pw, action); err != nil {
+		return err
+	}
 	if target.Email == "" {
-		if newPasswordHash != "" {
+		if pw.hash != "" {
 			// The password may change; no token can reach the user, so the
 			// one they have (if any) stays as it is.
-			return s.save(ctx, a, target, newPasswordHash, target.TokenHash, action)
+			return s.save(ctx, a, target, pw.hash, target.TokenHash, action)
 		}
 		return s.refuse(ctx, a, target, action, ErrNoEmail)
 	}
@@ -201,21 +208,14 @@ func (s *Service) issue(ctx context.Context, a Actor, target domain.User, newPas
 		s.audit(ctx, a, target, action, ErrMailFailed.Code)
 		return ErrMailFailed.Wrap(err)
 	}
-	return s.save(ctx, a, target, newPasswordHash, secret.Digest(secret.PurposeToken, tok), action)
+	return s.save(ctx, a, target, pw.hash, secret.Digest(secret.PurposeToken, tok), action)
 }
 
 func (s *Service) save(ctx context.Context, a Actor, target domain.User, newPasswordHash, tokenDigest, action string) error {
 	now, err := s.Store.SetCredentials(ctx, target, newPasswordHash, tokenDigest, s.Now())
-	if errors.Is(err, domain.ErrConflict) {
-		return s.refuse(ctx, a, target, action, ErrConcurrent)
-	}
 	if err != nil {
 		// The mail may have gone out; its token was never saved.
-		if s.Log != nil {
-			s.Log.ErrorContext(ctx, "new credentials not saved", "user_id", target.ID, "error", err.Error())
-		}
-		s.audit(ctx, a, target, action, ErrNotSaved.Code)
-		return ErrNotSaved.Wrap(err)
+		return s.notSaved(ctx, a, target, action, err)
 	}
 	s.audit(ctx, a, target, action, OutcomeDone)
 	if newPasswordHash == "" || s.Sessions == nil {
@@ -232,6 +232,20 @@ func (s *Service) save(ctx context.Context, a Actor, target domain.User, newPass
 	return nil
 }
 
+// notSaved answers a credential write that failed: ErrConcurrent when
+// another change came first (domain.ErrConflict), else ErrNotSaved with
+// its cause; audited either way.
+func (s *Service) notSaved(ctx context.Context, a Actor, target domain.User, action string, err error) error {
+	if errors.Is(err, domain.ErrConflict) {
+		return s.refuse(ctx, a, target, action, ErrConcurrent)
+	}
+	if s.Log != nil {
+		s.Log.ErrorContext(ctx, "new credentials not saved", "user_id", target.ID, "error", err.Error())
+	}
+	s.audit(ctx, a, target, action, ErrNotSaved.Code)
+	return ErrNotSaved.Wrap(err)
+}
+
 // ActionEndSessions: a user's sessions ended after a password change.
 const ActionEndSessions = "END_SESSIONS"
 
@@ -242,21 +256,18 @@ func passwordSetSessionsOpen(err error) error {
 		"). Use \"Log out everywhere else\", or ask an administrator to run lgadmin session end --user, to finish."}).Wrap(err)
 }
 
-// ErrBadNewPassword wraps what is wrong with a chosen password.
-func badNewPassword(err error) *domain.Error {
-	return &domain.Error{Code: domain.CodeInvalidNewPassword, Message: "The new password is not allowed: " + err.Error() + "."}
-}
-
 // ChangePassword is a signed-in user changing their own password: the
 // current one is checked (a wrong one counts toward lockout), and a new
-// security token is mailed with the change.
+// security token is mailed with the change. The cheap checks come first,
+// the history's hashes only once the current password is known right.
 func (s *Service) ChangePassword(ctx context.Context, a Actor, current, next string) error {
 	u := a.User
 	if err := domain.CheckNewPassword(u.Policy.Password, next, u); err != nil {
 		return s.refuse(ctx, a, u, ActionPasswordChange, domain.AsError(err))
 	}
-	if next == current {
-		return s.refuse(ctx, a, u, ActionPasswordChange, badNewPassword(errors.New("it must differ from the current one")))
+	if next == current && u.Policy.Password.History > 0 {
+		// The history's first entry, told without a hash.
+		return s.refuse(ctx, a, u, ActionPasswordChange, domain.ReusedPassword(u.Policy.Password))
 	}
 	fresh, err := s.Login.CheckPassword(ctx, u.Username, current)
 	if err != nil {
@@ -269,11 +280,11 @@ func (s *Service) ChangePassword(ctx context.Context, a Actor, current, next str
 	if fresh.ID != u.ID {
 		return s.refuse(ctx, a, u, ActionPasswordChange, ErrConcurrent)
 	}
-	hash, err := secret.HashPassword(next, s.Params, s.Rand)
+	pw, err := s.newPasswordHash(ctx, a, fresh, ActionPasswordChange, next)
 	if err != nil {
 		return err
 	}
-	return s.issue(ctx, a, fresh, hash, "You changed your password", ActionPasswordChange)
+	return s.issue(ctx, a, fresh, pw, "You changed your password", ActionPasswordChange)
 }
 
 // ResetPassword is an admin setting another user's password (the CLI, or
@@ -282,14 +293,11 @@ func (s *Service) ResetPassword(ctx context.Context, a Actor, target domain.User
 	if !a.mayManage(target) {
 		return s.refuse(ctx, a, target, ActionPasswordReset, ErrNotPermitted)
 	}
-	if err := domain.CheckNewPassword(target.Policy.Password, next, target); err != nil {
-		return s.refuse(ctx, a, target, ActionPasswordReset, domain.AsError(err))
-	}
-	hash, err := secret.HashPassword(next, s.Params, s.Rand)
+	pw, err := s.newPasswordHash(ctx, a, target, ActionPasswordReset, next)
 	if err != nil {
 		return err
 	}
-	return s.issue(ctx, a, target, hash, "Your administrator ("+a.name()+") reset your password", ActionPasswordReset)
+	return s.issue(ctx, a, target, pw, "Your administrator ("+a.name()+") reset your password", ActionPasswordReset)
 }
 
 // Users lists the actor's org for the setup page: only with "Manage Users".
@@ -307,5 +315,5 @@ const ActionTokenIssued = "TOKEN_ISSUED"
 // NewUserToken sends a new user their first security token; reason opens
 // the mail ("Your user was created").
 func (s *Service) NewUserToken(ctx context.Context, a Actor, target domain.User, reason string) error {
-	return s.issue(ctx, a, target, "", reason, ActionTokenIssued)
+	return s.issue(ctx, a, target, newPassword{}, reason, ActionTokenIssued)
 }

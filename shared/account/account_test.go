@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"loginguard/internal/apptest"
 	"loginguard/internal/testenv"
 	"loginguard/shared/account"
@@ -29,6 +31,8 @@ type world struct {
 	t      *testing.T
 	ctx    context.Context
 	st     *dynamo.Store
+	db     *dynamodb.Client
+	tb     dynamo.Tables
 	sesURL string
 	svc    *account.Service
 	org    domain.Org
@@ -44,9 +48,10 @@ func newWorld(t *testing.T, sesURL string) *world {
 	}
 	sender, _ := ses.New(testenv.SESv2(sesURL), "no-reply@example.com")
 	// Built as the functions build it (shared/app), with cheap hashes.
-	a := apptest.New(t, db, testenv.CreateTables(t, db), config.Config{}, app.WithParams(fast), apptest.Mailer(sender))
+	tb := testenv.CreateTables(t, db)
+	a := apptest.New(t, db, tb, config.Config{}, app.WithParams(fast), apptest.Mailer(sender))
 	st := a.Store
-	w := &world{t: t, ctx: testenv.Context(t), st: st, sesURL: sesURL,
+	w := &world{t: t, ctx: testenv.Context(t), st: st, db: db, tb: tb, sesURL: sesURL,
 		org: testenv.SeedOrg(t, st, func(o *domain.Org) { o.SessionTimeout = 0 })}
 	w.svc = a.Accounts
 	return w
@@ -294,21 +299,7 @@ func TestTheOrgsPasswordPolicyAppliesToChangesAndResets(t *testing.T) {
 func TestConcurrentResetsLeaveOneToken(t *testing.T) {
 	w := newWorld(t, "")
 	u := w.user("tom", false, true)
-	var wg sync.WaitGroup
-	errs := make([]error, 2)
-	for i := range errs {
-		wg.Add(1)
-		go func() { defer wg.Done(); errs[i] = w.svc.ResetToken(w.ctx, account.Actor{Via: "CLI"}, u) }()
-	}
-	wg.Wait()
-	ok := 0
-	for _, err := range errs {
-		if err == nil {
-			ok++
-		} else if !errors.Is(err, account.ErrConcurrent) {
-			t.Fatal(err)
-		}
-	}
+	ok := len(winners(t, concurrently(2, func(int) error { return w.svc.ResetToken(w.ctx, account.Actor{Via: "CLI"}, u) })))
 	works := 0
 	for _, m := range testenv.Mails(t, w.sesURL, u.Email) {
 		_, after, _ := strings.Cut(m.Body.Text, "Security token (case-sensitive): ")
@@ -319,6 +310,34 @@ func TestConcurrentResetsLeaveOneToken(t *testing.T) {
 	if ok != 1 || works != 1 {
 		t.Fatalf("two resets from the same state: %d succeeded, %d mailed tokens work; want 1 and 1", ok, works)
 	}
+}
+
+// concurrently runs f(0) to f(n-1) at once and returns their errors.
+func concurrently(n int, f func(i int) error) []error {
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range errs {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[i] = f(i) }()
+	}
+	wg.Wait()
+	return errs
+}
+
+// winners are the indexes of the racing changes that succeeded; each other
+// one must have lost to a concurrent change.
+func winners(t *testing.T, errs []error) []int {
+	t.Helper()
+	var won []int
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			won = append(won, i)
+		case !errors.Is(err, account.ErrConcurrent):
+			t.Fatalf("change %d: %v", i, err)
+		}
+	}
+	return won
 }
 
 // failingSave is the real store whose credential write fails, as DynamoDB

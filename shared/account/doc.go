@@ -5,5 +5,6 @@
 // security-tokens.txt says. A new token goes out by mail first; only once
 // the mail provider has accepted it is it written, together with any new
 // password, in one conditional write. So a failed mail changes nothing and
-// the old token keeps working. Every change and refusal is audited.
+// the old token keeps working. A new password may not be one of the last
+// the org remembers (history.go). Every change and refusal is audited.
 package account

@@ -341,10 +341,11 @@ type ResetAnswer struct {
 
 // CompletePasswordReset sets the new password from the reset page: the
 // link must still work, the code (an unrecognised browser) be right, the
-// password meet the org's policy. As every password set, it mails a new
-// security token and then stores password and token in one conditional
-// write, which clears any lockout; the user's sessions all end. A wrong
-// code uses one of the link's ResetCodeTries (*domain.Error with TriesLeft).
+// password meet the org's policy and not be one of those it remembers. As
+// every password set, it mails a new security token and then stores
+// password and token in one conditional write, which clears any lockout;
+// the user's sessions all end. A wrong code uses one of the link's
+// ResetCodeTries (*domain.Error with TriesLeft).
 func (s *Service) CompletePasswordReset(ctx context.Context, in ResetAnswer) error {
 	now := s.Now()
 	u, link, err := s.resetLink(ctx, in.ResetLink, now)
@@ -355,6 +356,10 @@ func (s *Service) CompletePasswordReset(ctx context.Context, in ResetAnswer) err
 	if in.Password != in.Confirm {
 		return ErrPasswordsDiffer
 	}
+	// The rules first, so that a password they refuse uses none of the
+	// code's tries; newPasswordHash checks them again with the history,
+	// whose hashes wait for the code (without it, the link alone would
+	// tell whether a password was one of the user's).
 	if err := domain.CheckNewPassword(u.Policy.Password, in.Password, u); err != nil {
 		return s.refuse(ctx, a, u, ActionPasswordResetLink, domain.AsError(err))
 	}
@@ -363,13 +368,13 @@ func (s *Service) CompletePasswordReset(ctx context.Context, in ResetAnswer) err
 			return err
 		}
 	}
-	hash, err := secret.HashPassword(in.Password, s.Params, s.Rand)
+	pw, err := s.newPasswordHash(ctx, a, u, ActionPasswordResetLink, in.Password)
 	if err != nil {
-		return domain.Internal(err)
+		return err
 	}
 	// A failed mail or save leaves the link working (nothing changed); once
 	// the password is set, the link is dead whatever else failed.
-	err = s.issue(ctx, a, u, hash, "You reset your password with a link sent by email", ActionPasswordResetLink)
+	err = s.issue(ctx, a, u, pw, "You reset your password with a link sent by email", ActionPasswordResetLink)
 	if err == nil || domain.ErrorCode(err) != domain.CodeMailNotSent && domain.ErrorCode(err) != domain.CodeNotSaved && domain.ErrorCode(err) != domain.CodeConcurrentChange {
 		s.endLink(ctx, u, link)
 	}

@@ -66,6 +66,7 @@ type Accounts interface {
 	ResetToken(ctx context.Context, a account.Actor, target domain.User) error
 	ResetPassword(ctx context.Context, a account.Actor, target domain.User, next string) error
 	SendResetLink(ctx context.Context, a account.Actor, target domain.User, baseURL string) error
+	RememberedPasswords(ctx context.Context, u domain.User) (int, error)
 }
 
 // Sealer seals a TOTP key for one user (the TOTP keyring).

@@ -45,6 +45,8 @@ func (a *accounts) SendResetLink(_ context.Context, _ account.Actor, u domain.Us
 	return a.fail
 }
 
+func (a *accounts) RememberedPasswords(context.Context, domain.User) (int, error) { return 0, a.fail }
+
 // sealer seals by prefixing (the keyring has its own tests).
 type sealer struct{}
 

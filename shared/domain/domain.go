@@ -421,3 +421,13 @@ func (u User) PasswordSetAt() time.Time {
 	}
 	return u.PasswordChangedAt
 }
+
+// PasswordHistory is what is kept of a user's earlier passwords, beside the
+// user item (read only when a password is set, never on a login): their
+// argon2id hashes, newest first, at most the org's PasswordPolicy.History.
+// Version counts its writes, for the conditional replacement; 0 is a user
+// with nothing stored yet.
+type PasswordHistory struct {
+	Hashes  []string
+	Version int64
+}

@@ -168,6 +168,19 @@ func CheckNewPassword(p policy.PasswordPolicy, pw string, u User) error {
 	if len(vs) == 0 {
 		return nil
 	}
+	return newPasswordRefused(vs)
+}
+
+// ReusedPassword is the INVALID_NEW_PASSWORD refusal of a password among
+// the user's last p.History (policy.RuleReused): its message is
+// p.ReusedViolation's.
+func ReusedPassword(p policy.PasswordPolicy) *Error {
+	return newPasswordRefused([]policy.PasswordViolation{p.ReusedViolation()})
+}
+
+// newPasswordRefused is the one refusal of the broken rules vs: the
+// first one's rule is the reason, every message is shown.
+func newPasswordRefused(vs []policy.PasswordViolation) *Error {
 	msgs := make([]string, len(vs))
 	for i, v := range vs {
 		msgs[i] = v.Message
