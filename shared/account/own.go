@@ -31,22 +31,26 @@ var (
 // change opens its session after). It returns the user as now stored.
 func (s *Service) SetOwnPassword(ctx context.Context, a Actor, next string) (domain.User, error) {
 	u := a.User
-	if err := domain.CheckNewPassword(u.Policy.Password, next, u); err != nil {
-		return domain.User{}, s.refuse(ctx, a, u, ActionPasswordSet, domain.AsError(err))
+	if u.Policy.Password.History <= 0 {
+		// Without a history the current password is still not a new one
+		// (with one, newPasswordHash checks it first).
+		if err := domain.CheckNewPassword(u.Policy.Password, next, u); err != nil {
+			return domain.User{}, s.refuse(ctx, a, u, ActionPasswordSet, domain.AsError(err))
+		}
+		same, _, err := secret.VerifyPassword(next, u.PasswordHash, s.Params)
+		if err != nil {
+			return domain.User{}, domain.Internal(err)
+		}
+		if same {
+			return domain.User{}, s.refuse(ctx, a, u, ActionPasswordSet, domain.ReusedPassword(u.Policy.Password))
+		}
 	}
-	same, _, err := secret.VerifyPassword(next, u.PasswordHash, s.Params)
+	pw, err := s.newPasswordHash(ctx, a, u, ActionPasswordSet, next)
 	if err != nil {
-		return domain.User{}, domain.Internal(err)
-	}
-	if same {
-		return domain.User{}, s.refuse(ctx, a, u, ActionPasswordSet, badNewPassword(errors.New("it must differ from the current one")))
-	}
-	hash, err := secret.HashPassword(next, s.Params, s.Rand)
-	if err != nil {
-		return domain.User{}, domain.Internal(err)
+		return domain.User{}, err
 	}
 	a.Session = "" // every session ends
-	if err := s.issue(ctx, a, u, hash, "You set a new password", ActionPasswordSet); err != nil {
+	if err := s.issue(ctx, a, u, pw, "You set a new password", ActionPasswordSet); err != nil {
 		return domain.User{}, err
 	}
 	now, err := s.Store.User(ctx, u.Username)
