@@ -8,7 +8,7 @@ FUNCTIONS := SoapFunction:soap OAuthFunction:oauth AuthorizerFunction:authorizer
 BUILD_DIR := .build
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 
-.PHONY: help deps chromium build-local run admin test vet unit bench load fuzz invoke size clean
+.PHONY: help deps chromium zeep build-local run admin test vet unit bench load fuzz invoke size clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -e 's/:.*## /\t/' | expand -t 16
@@ -29,6 +29,17 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 || \
 	  { $$SUDO apt-get update >/dev/null && $$SUDO apt-get install -y --no-install-recommends chromium; }; \
+	fi
+
+# The SOAP tests drive zeep, a Python SOAP client, on Salesforce's partner
+# WSDL: Debian's python3-zeep, for Debian's /usr/bin/python3. Installed only
+# when missing.
+zeep:
+	@if ! /usr/bin/python3 -c 'import zeep' >/dev/null 2>&1; then \
+	  echo "installing Debian's python3-zeep for the SOAP client tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y --no-install-recommends python3-zeep >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update >/dev/null && $$SUDO apt-get install -y --no-install-recommends python3-zeep; }; \
 	fi
 
 build-local: ## build every function's bootstrap for this machine, the emulator, the gateway and the CLI
@@ -74,7 +85,7 @@ vet: ## gofmt, go vet, go.mod tidy, generated templ code up to date, and no bina
 	  echo "remove them with: git rm --cached <file>, and ignore them in .gitignore" >&2; exit 1; \
 	fi
 
-test: deps chromium build-local vet ## unit, integration (dynalite, SES stand-in) and end-to-end (jsforce, chromium) tests
+test: deps chromium zeep build-local vet ## unit, integration (dynalite, SES stand-in) and end-to-end (jsforce, zeep, chromium) tests
 	CHROMIUM=$(CHROMIUM) $(GO) test -race -count=1 -timeout 20m ./...
 
 unit: ## only the tests that need no server

@@ -203,3 +203,27 @@ func TestKeepSessionMovesOnlyTheUsersLiveSessionForward(t *testing.T) {
 		t.Fatal("KeepSession made an item")
 	}
 }
+
+// A session opened on an expired password stays restricted when read back,
+// and a forced change's challenge keeps what the login passed.
+func TestRestrictedSessionsAndForcedChangesReadBackAsStored(t *testing.T) {
+	e := newEnv(t)
+	sess := domain.Session{IDHash: "sess-restricted", UserID: "005000000000001", OrgID: "00D000000000001", LoginType: policy.LoginSOAP,
+		Level: string(policy.LevelStandard), Timeout: time.Hour, CreatedAt: now, LastSeenAt: now, PasswordExpired: true}
+	if err := e.st.OpenSession(e.ctx, sess, domain.LoginEvent{At: now, UserID: sess.UserID}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.st.Session(e.ctx, sess.IDHash, now)
+	if err != nil || !got.PasswordExpired {
+		t.Fatalf("read back: %+v, %v; want it restricted", got, err)
+	}
+	c := domain.LoginChallenge{IDHash: "chal-forced", UserID: sess.UserID, OrgID: sess.OrgID, Username: "u@x.example", IP: "192.0.2.1",
+		Kind: string(policy.ChallengeNewPassword), EmailPassed: true, TOTPPassed: true, FirstLogin: true, CreatedAt: now, ExpiresAt: now.Add(10 * time.Minute)}
+	if err := e.st.PutChallenge(e.ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	back, err := e.st.Challenge(e.ctx, c.IDHash, now)
+	if err != nil || !back.EmailPassed || !back.TOTPPassed || !back.FirstLogin || back.Kind != c.Kind {
+		t.Fatalf("challenge read back: %+v, %v", back, err)
+	}
+}
