@@ -54,7 +54,13 @@ func newWorld(t *testing.T, sesURL string) *world {
 
 func (w *world) user(name string, manageUsers bool, email bool) domain.User {
 	w.t.Helper()
-	p := testenv.SeedProfile(w.t, w.st, w.org, func(p *domain.Profile) { p.ManageUsers = manageUsers })
+	return w.userOf(name, email, func(p *domain.Profile) { p.ManageUsers = manageUsers })
+}
+
+// userOf seeds a user of a profile of its own, which profile sets up.
+func (w *world) userOf(name string, email bool, profile func(*domain.Profile)) domain.User {
+	w.t.Helper()
+	p := testenv.SeedProfile(w.t, w.st, w.org, profile)
 	u := testenv.SeedUser(w.t, w.st, w.org, p, testenv.Password(oldPassword), testenv.Params(fast), testenv.Token("OLDTOKEN"),
 		testenv.User(func(u *domain.User) {
 			u.Username, u.FirstName, u.Email = name+"@acme.example", "T", ""
