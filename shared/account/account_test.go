@@ -26,7 +26,7 @@ var fast = secret.Params{MemoryKiB: 64, Time: 1, Threads: 1}
 const oldPassword = "Old-Passw0rd"
 
 type world struct {
-	t      *testing.T
+	t      testing.TB
 	ctx    context.Context
 	st     *dynamo.Store
 	sesURL string
@@ -36,7 +36,7 @@ type world struct {
 
 // newWorld: an org with two profiles (plain users; admins with "Manage
 // Users"), mail through sesURL ("" starts an SES stand-in).
-func newWorld(t *testing.T, sesURL string) *world {
+func newWorld(t testing.TB, sesURL string) *world {
 	t.Helper()
 	db := testenv.DynamoDB(testenv.Dynalite(t))
 	if sesURL == "" {
