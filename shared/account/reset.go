@@ -23,7 +23,8 @@ import (
 // issued under. It works for ResetLinkTTL, once: the reset sets a new
 // password hash, which kills it (as any other password change does), and
 // the link is removed besides. Asking again replaces it: only the newest
-// link works.
+// link works. One that ran out unused is removed when opened, or by the
+// user's next successful login (dynamo.Store.Succeed).
 
 // Link lifetime, limits and the answer's floor.
 const (
@@ -283,16 +284,17 @@ type ResetLink struct {
 // ResetPending is what the reset page asks for besides the new password.
 type ResetPending struct {
 	Username string
-	// Code is the code an unrecognised browser must enter: EMAIL_CODE
-	// (mailed to MaskedEmail) or TOTP; none for a recognised browser.
+	// Code is the code the page asks for (resetCode): EMAIL_CODE (mailed
+	// to MaskedEmail) or TOTP; none where the browser login would ask none.
 	Code        policy.Challenge
 	MaskedEmail string
 	Policy      policy.PasswordPolicy // the rules the new password must meet, for the page to show
 }
 
-// OpenPasswordReset checks a link and says what its page asks for. From
-// an unrecognised browser, a user with a TOTP key is asked for a TOTP code,
-// any other for a code this mails (once per link: reloading sends none).
+// OpenPasswordReset checks a link and says what its page asks for. Where
+// a code is asked (resetCode), a user with a TOTP key is asked for a TOTP
+// code, any other for a code this mails (once per link: reloading sends
+// none). An expired link is refused and removed.
 func (s *Service) OpenPasswordReset(ctx context.Context, l ResetLink) (ResetPending, error) {
 	now := s.Now()
 	u, link, err := s.resetLink(ctx, l, now)
@@ -340,8 +342,9 @@ type ResetAnswer struct {
 }
 
 // CompletePasswordReset sets the new password from the reset page: the
-// link must still work, the code (an unrecognised browser) be right, the
-// password meet the org's policy. As every password set, it mails a new
+// link must still work, the code (where resetCode asks one) be right, the
+// password meet the org's policy. A TOTP code is spent before anything
+// else is done (a used one is refused, ReasonTOTPReused). As every password set, it mails a new
 // security token and then stores password and token in one conditional
 // write, which clears any lockout; the user's sessions all end. A wrong
 // code uses one of the link's ResetCodeTries (*domain.Error with TriesLeft).

@@ -202,6 +202,8 @@ func decodeUser(item map[string]types.AttributeValue) (domain.User, error) {
 // domain.ErrReplay then. Only while the user's session generation is still
 // the one u was reserved under: if the user's sessions were ended since (a
 // deactivation, a password reset), domain.ErrSessionsEnded and nothing changes.
+// When u, as reserved, holds a reset link that ran out unused, the same
+// write removes it (unless a newer one replaced it meanwhile).
 func (s *Store) Succeed(ctx context.Context, u domain.User, now time.Time, newHash string, totpStep int64) error {
 	set := "SET attempts = :zero, lastLoginAt = :now, " + nextGen
 	cond := "attribute_exists(username) AND sessGen = :gen"
