@@ -93,9 +93,9 @@ func apart(k *loginbench.Kinds, i int) float64 {
 }
 
 // timingFloor is the tests' shortened floor: over the mailing path's time
-// (a few writes and the send, tens of ms under -race on 2 cores) with room
-// to spare, under DefaultForgotFloor to keep the test short.
-const timingFloor = 200 * time.Millisecond
+// with room to spare (20 ms under -race on 2 cores, 90 ms with two more
+// test runs sharing them), under DefaultForgotFloor to keep the test short.
+const timingFloor = 250 * time.Millisecond
 
 func TestForgotTakesAsLongForAnExistingUserAsForAnyOtherName(t *testing.T) {
 	if testing.Short() {
