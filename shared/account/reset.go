@@ -343,11 +343,12 @@ type ResetAnswer struct {
 
 // CompletePasswordReset sets the new password from the reset page: the
 // link must still work, the code (where resetCode asks one) be right, the
-// password meet the org's policy. A TOTP code is spent before anything
-// else is done (a used one is refused, ReasonTOTPReused). As every password set, it mails a new
-// security token and then stores password and token in one conditional
-// write, which clears any lockout; the user's sessions all end. A wrong
-// code uses one of the link's ResetCodeTries (*domain.Error with TriesLeft).
+// password meet the org's policy. A TOTP code is spent before the
+// password is set (a used one is refused, ReasonTOTPReused). As every
+// password set, it mails a new security token and then stores password
+// and token in one conditional write, which clears any lockout; the
+// user's sessions all end. A wrong code uses one of the link's
+// ResetCodeTries (*domain.Error with TriesLeft).
 func (s *Service) CompletePasswordReset(ctx context.Context, in ResetAnswer) error {
 	now := s.Now()
 	u, link, err := s.resetLink(ctx, in.ResetLink, now)
