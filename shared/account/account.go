@@ -30,6 +30,7 @@ type Store interface {
 	SetPasswordResetCode(ctx context.Context, username, link, codeDigest string) error
 	TakePasswordResetTry(ctx context.Context, username, link string, max int) (int, error)
 	EndPasswordReset(ctx context.Context, username, link string) error
+	SpendPasswordResetTOTP(ctx context.Context, username, link string, step int64) error
 	CountSourceFailure(ctx context.Context, source string, window int64, end time.Time, limit int) (int, bool, error)
 }
 

@@ -28,7 +28,7 @@ var fast = secret.Params{MemoryKiB: 64, Time: 1, Threads: 1}
 const oldPassword = "Old-Passw0rd"
 
 type world struct {
-	t      *testing.T
+	t      testing.TB
 	ctx    context.Context
 	st     *dynamo.Store
 	db     *dynamodb.Client
@@ -40,7 +40,7 @@ type world struct {
 
 // newWorld: an org with two profiles (plain users; admins with "Manage
 // Users"), mail through sesURL ("" starts an SES stand-in).
-func newWorld(t *testing.T, sesURL string) *world {
+func newWorld(t testing.TB, sesURL string) *world {
 	t.Helper()
 	db := testenv.DynamoDB(testenv.Dynalite(t))
 	if sesURL == "" {
@@ -59,7 +59,13 @@ func newWorld(t *testing.T, sesURL string) *world {
 
 func (w *world) user(name string, manageUsers bool, email bool) domain.User {
 	w.t.Helper()
-	p := testenv.SeedProfile(w.t, w.st, w.org, func(p *domain.Profile) { p.ManageUsers = manageUsers })
+	return w.userOf(name, email, func(p *domain.Profile) { p.ManageUsers = manageUsers })
+}
+
+// userOf seeds a user of a profile of its own, which profile sets up.
+func (w *world) userOf(name string, email bool, profile func(*domain.Profile)) domain.User {
+	w.t.Helper()
+	p := testenv.SeedProfile(w.t, w.st, w.org, profile)
 	u := testenv.SeedUser(w.t, w.st, w.org, p, testenv.Password(oldPassword), testenv.Params(fast), testenv.Token("OLDTOKEN"),
 		testenv.User(func(u *domain.User) {
 			u.Username, u.FirstName, u.Email = name+"@acme.example", "T", ""

@@ -23,7 +23,8 @@ import (
 // issued under. It works for ResetLinkTTL, once: the reset sets a new
 // password hash, which kills it (as any other password change does), and
 // the link is removed besides. Asking again replaces it: only the newest
-// link works.
+// link works. One that ran out unused is removed when opened, or by the
+// user's next successful login (dynamo.Store.Succeed).
 
 // Link lifetime, limits and the answer's floor.
 const (
@@ -283,23 +284,24 @@ type ResetLink struct {
 // ResetPending is what the reset page asks for besides the new password.
 type ResetPending struct {
 	Username string
-	// Code is the code an unrecognised browser must enter: EMAIL_CODE
-	// (mailed to MaskedEmail) or TOTP; none for a recognised browser.
+	// Code is the code the page asks for (resetCode): EMAIL_CODE (mailed
+	// to MaskedEmail) or TOTP; none where the browser login would ask none.
 	Code        policy.Challenge
 	MaskedEmail string
 	Policy      policy.PasswordPolicy // the rules the new password must meet, for the page to show
 }
 
-// OpenPasswordReset checks a link and says what its page asks for. From
-// an unrecognised browser, a user with a TOTP key is asked for a TOTP code,
-// any other for a code this mails (once per link: reloading sends none).
+// OpenPasswordReset checks a link and says what its page asks for. Where
+// a code is asked (resetCode), a user with a TOTP key is asked for a TOTP
+// code, any other for a code this mails (once per link: reloading sends
+// none). An expired link is refused and removed.
 func (s *Service) OpenPasswordReset(ctx context.Context, l ResetLink) (ResetPending, error) {
 	now := s.Now()
 	u, link, err := s.resetLink(ctx, l, now)
 	if err != nil {
 		return ResetPending{}, err
 	}
-	p := ResetPending{Username: u.Username, Code: s.resetCode(u, l.Device), Policy: u.Policy.Password}
+	p := ResetPending{Username: u.Username, Code: s.resetCode(u, l, now), Policy: u.Policy.Password}
 	if p.Code != policy.ChallengeEmailCode {
 		return p, nil
 	}
@@ -340,12 +342,13 @@ type ResetAnswer struct {
 }
 
 // CompletePasswordReset sets the new password from the reset page: the
-// link must still work, the code (an unrecognised browser) be right, the
-// password meet the org's policy and not be one of those it remembers. As
-// every password set, it mails a new security token and then stores
-// password and token in one conditional write, which clears any lockout;
-// the user's sessions all end. A wrong code uses one of the link's
-// ResetCodeTries (*domain.Error with TriesLeft).
+// link must still work, the code (where resetCode asks one) be right, the
+// password meet the org's policy and not be one of those it remembers. A
+// TOTP code is spent before the password is set (a used one is refused,
+// ReasonTOTPReused). As every password set, it mails a new security token
+// and then stores password and token in one conditional write, which
+// clears any lockout; the user's sessions all end. A wrong code uses one
+// of the link's ResetCodeTries (*domain.Error with TriesLeft).
 func (s *Service) CompletePasswordReset(ctx context.Context, in ResetAnswer) error {
 	now := s.Now()
 	u, link, err := s.resetLink(ctx, in.ResetLink, now)
@@ -363,7 +366,7 @@ func (s *Service) CompletePasswordReset(ctx context.Context, in ResetAnswer) err
 	if err := domain.CheckNewPassword(u.Policy.Password, in.Password, u); err != nil {
 		return s.refuse(ctx, a, u, ActionPasswordResetLink, domain.AsError(err))
 	}
-	if kind := s.resetCode(u, in.Device); kind != policy.ChallengeNone {
+	if kind := s.resetCode(u, in.ResetLink, now); kind != policy.ChallengeNone {
 		if err := s.checkResetCode(ctx, a, u, link, kind, in, now); err != nil {
 			return err
 		}
@@ -381,11 +384,11 @@ func (s *Service) CompletePasswordReset(ctx context.Context, in ResetAnswer) err
 	return err
 }
 
-// endLink removes a used link. The new password hash killed it already
-// (its binding no longer matches): this only tidies the item.
+// endLink removes a used or expired link. It was dead already (a new
+// password hash unbinds it): this only tidies the item.
 func (s *Service) endLink(ctx context.Context, u domain.User, link string) {
 	if err := s.Store.EndPasswordReset(ctx, u.Username, link); err != nil && !errors.Is(err, domain.ErrNotFound) && s.Log != nil {
-		s.Log.WarnContext(ctx, "used password reset link not removed", "user_id", u.ID, "error", err.Error())
+		s.Log.WarnContext(ctx, "dead password reset link not removed", "user_id", u.ID, "error", err.Error())
 	}
 }
 
@@ -406,25 +409,26 @@ func (s *Service) resetLink(ctx context.Context, l ResetLink, now time.Time) (do
 	r := u.PasswordReset
 	match := secret.MatchDigest(secret.PurposePasswordReset, l.Token, r.Digest)
 	bound := secret.MatchDigest(secret.PurposeResetBinding, u.PasswordHash, r.BoundTo)
-	if !match || !bound || !u.Active || !now.Before(r.ExpiresAt) {
+	if match && r.Expired(now) {
+		// Its holder came back too late: the dead link goes from the item
+		// (only this one: the write is conditional on its digest).
+		s.endLink(ctx, u, r.Digest)
+	}
+	if !match || !bound || !u.Active || r.Expired(now) {
 		return domain.User{}, "", ErrResetLinkGone
 	}
 	return u, r.Digest, nil
 }
 
-// resetCode is the code a reset from this browser asks for: none from a
-// browser activated for u; else a TOTP code where u has a key (and it can
-// be opened), an emailed code otherwise.
-func (s *Service) resetCode(u domain.User, device string) policy.Challenge {
-	if device != "" {
-		if _, ok := u.Devices[secret.Digest(secret.PurposeDevice, device)]; ok {
-			return policy.ChallengeNone
-		}
-	}
-	if u.TOTPSealed != "" && s.Login != nil && s.Login.Sealer != nil {
-		return policy.ChallengeTOTP
-	}
-	return policy.ChallengeEmailCode
+// resetCode is the code a reset from l's browser and address asks for:
+// policy.ResetChallenge, on the facts the browser login reads (so none
+// exactly where that login would ask none: an activated browser, the
+// org's trusted ranges, the profile's login IP ranges); a TOTP code only
+// where u's key can be opened, an emailed code otherwise.
+func (s *Service) resetCode(u domain.User, l ResetLink, now time.Time) policy.Challenge {
+	f := login.UIFacts(u, now, l.IP, l.Device, true)
+	f.HasTOTPKey = f.HasTOTPKey && s.Login != nil && s.Login.Sealer != nil
+	return policy.ResetChallenge(f)
 }
 
 // checkResetCode takes one of the link's tries, then checks the code; the
@@ -438,33 +442,58 @@ func (s *Service) checkResetCode(ctx context.Context, a Actor, u domain.User, li
 		return domain.Internal(err)
 	}
 	code := strings.TrimSpace(in.Code)
-	ok := false
+	reason := policy.ReasonInvalidCode
 	switch kind {
 	case policy.ChallengeEmailCode:
-		ok = code != "" && secret.MatchCode(in.Token, code, u.PasswordReset.CodeHash)
+		if code != "" && secret.MatchCode(in.Token, code, u.PasswordReset.CodeHash) {
+			return nil
+		}
 	case policy.ChallengeTOTP:
+		reason = policy.ReasonInvalidTOTP
 		key, err := s.Login.Sealer.Open(ctx, u.TOTPSealed, u.ID)
 		if err != nil && !errors.Is(err, secret.ErrUnseal) {
 			return domain.Internal(err)
 		}
-		if err == nil {
-			_, ok = secret.MatchTOTP(key, code, now, u.TOTPLastStep)
+		if err != nil {
+			break
 		}
-	}
-	if ok {
-		return nil
+		// Matched against every step, used or not, so that a used code
+		// is told apart (the page says so) from a wrong one.
+		step, ok := secret.MatchTOTP(key, code, now, 0)
+		if !ok {
+			break
+		}
+		// The code is single-use, as a login's: its step is spent before
+		// the password is set, so of two requests racing with it one
+		// goes on, and no login or reset takes it after.
+		err = domain.ErrReplay
+		if step > u.TOTPLastStep {
+			err = s.Store.SpendPasswordResetTOTP(ctx, u.Username, link, step)
+		}
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, domain.ErrNotFound):
+			return ErrResetLinkGone
+		case !errors.Is(err, domain.ErrReplay):
+			return domain.Internal(err)
+		}
+		reason = policy.ReasonTOTPReused
 	}
 	left := ResetCodeTries - tries
 	msg := "The code you entered is not valid. Check it and try again."
+	if reason == policy.ReasonTOTPReused {
+		msg = "That code was used already. Wait for your authenticator app to show a new code, then enter that one."
+	}
 	if left <= 0 {
 		s.endLink(ctx, u, link)
 		msg = "The code you entered is not valid, and too many codes were tried: this link no longer works. Ask for a new one on the login page."
 	}
-	reason := policy.ReasonInvalidCode
-	if kind == policy.ChallengeTOTP {
-		reason = policy.ReasonInvalidTOTP
-	}
 	e := &domain.Error{Code: domain.CodeInvalidCode, Message: msg, Reason: reason, TriesLeft: left}
-	s.audit(ctx, a, u, ActionPasswordResetLink, e.Code)
+	outcome := e.Code
+	if reason == policy.ReasonTOTPReused {
+		outcome = string(reason)
+	}
+	s.audit(ctx, a, u, ActionPasswordResetLink, outcome)
 	return e
 }

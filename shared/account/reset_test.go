@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"loginguard/internal/testenv"
 	"loginguard/shared/account"
 	"loginguard/shared/domain"
+	"loginguard/shared/login"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
 )
@@ -446,18 +448,36 @@ func (prefixSealer) Open(_ context.Context, sealed, owner string) (string, error
 	return plain, nil
 }
 
-func TestAResetFromAnUnrecognisedBrowserOfATOTPUserAsksTheAppsCode(t *testing.T) {
-	w := newWorld(t, "")
+// enrolTOTP gives u a TOTP key (sealed by prefixSealer, which the world's
+// login service then opens) and returns it.
+func (w *world) enrolTOTP(u domain.User) *otp.Key {
+	w.t.Helper()
 	w.svc.Login.Sealer = prefixSealer{}
-	u := w.user("tom", false, true)
 	key, err := secret.NewTOTPKey("loginguard", u.Username, rand.Reader)
 	if err != nil {
-		t.Fatal(err)
+		w.t.Fatal(err)
 	}
 	sealed, _ := prefixSealer{}.Seal(w.ctx, key.Secret(), u.ID, nil)
 	if err := w.st.SetTOTPKey(w.ctx, u.Username, sealed); err != nil {
+		w.t.Fatal(err)
+	}
+	return key
+}
+
+// totpCode is key's code at at.
+func totpCode(t *testing.T, key *otp.Key, at time.Time) string {
+	t.Helper()
+	code, err := totp.GenerateCodeCustom(key.Secret(), at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	if err != nil {
 		t.Fatal(err)
 	}
+	return code
+}
+
+func TestAResetFromAnUnrecognisedBrowserOfATOTPUserAsksTheAppsCode(t *testing.T) {
+	w := newWorld(t, "")
+	u := w.user("tom", false, true)
+	key := w.enrolTOTP(u)
 	l := w.mailedLink(u)
 	p, err := w.svc.OpenPasswordReset(w.ctx, l)
 	if err != nil || p.Code != policy.ChallengeTOTP {
@@ -469,10 +489,7 @@ func TestAResetFromAnUnrecognisedBrowserOfATOTPUserAsksTheAppsCode(t *testing.T)
 	if e := domain.AsError(w.svc.CompletePasswordReset(w.ctx, reset(l, "", "000000", newPassword))); e.Code != domain.CodeInvalidCode {
 		t.Fatalf("a wrong TOTP code: %v", e)
 	}
-	code, err := totp.GenerateCodeCustom(key.Secret(), time.Now(), totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	code := totpCode(t, key, time.Now())
 	if err := w.svc.CompletePasswordReset(w.ctx, reset(l, "", code, newPassword)); err != nil {
 		t.Fatal(err)
 	}
@@ -503,5 +520,190 @@ func TestAnAdminsResetLinkLetsTheUserChooseThePassword(t *testing.T) {
 	l.Device = "dev-1"
 	if err := w.svc.CompletePasswordReset(w.ctx, reset(l, "dev-1", "", newPassword)); err != nil || !w.passwordIs(u, newPassword) {
 		t.Fatalf("the admin's link: %v", err)
+	}
+}
+
+// trust sets the org's trusted IP ranges (before its users are seeded).
+func (w *world) trust(ranges string) {
+	w.t.Helper()
+	r, err := policy.ParseIPRanges(ranges)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.org.TrustedRanges = r
+	if w.org, err = w.st.UpdateOrg(w.ctx, w.org); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+func TestAResetAsksACodeExactlyWhereTheBrowserLoginWould(t *testing.T) {
+	w := newWorld(t, "")
+	w.trust("203.0.113.0-203.0.113.255") // cafe's network
+	office, _ := policy.ParseIPRanges("192.0.2.0-192.0.2.255")
+	inOffice := netip.MustParseAddr("192.0.2.44")
+	u := w.user("tom", false, true)
+	ranged := w.userOf("rita", true, func(p *domain.Profile) { p.LoginIPRanges = office })
+	w.recognise(ranged, "dev-r")
+	for _, c := range []struct {
+		name   string
+		u      domain.User
+		ip     netip.Addr
+		device string
+		want   policy.Challenge
+	}{
+		{"from the org's trusted range no code", u, cafe, "", policy.ChallengeNone},
+		{"the same from outside it an emailed code", u, home, "", policy.ChallengeEmailCode},
+		{"from the profile's login IP range no code", ranged, inOffice, "", policy.ChallengeNone},
+		{"outside the profile's ranges a code, activated browser or not", ranged, cafe, "dev-r", policy.ChallengeEmailCode},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			l := w.mailedLink(c.u)
+			l.IP, l.Device = c.ip, c.device
+			p, err := w.svc.OpenPasswordReset(w.ctx, l)
+			if err != nil || p.Code != c.want {
+				t.Fatalf("open: %+v, %v; want %q", p, err, c.want)
+			}
+			if c.want != policy.ChallengeNone {
+				return
+			}
+			if err := w.svc.CompletePasswordReset(w.ctx, reset(l, c.device, "", newPassword)); err != nil || !w.passwordIs(c.u, newPassword) {
+				t.Fatalf("complete with no code: %v", err)
+			}
+		})
+	}
+	// Completing from outside what opened it asks the code there.
+	v := w.user("vic", false, true)
+	l := w.mailedLink(v)
+	l.IP = cafe
+	if p, err := w.svc.OpenPasswordReset(w.ctx, l); err != nil || p.Code != policy.ChallengeNone {
+		t.Fatalf("open from the trusted range: %+v, %v", p, err)
+	}
+	l.IP = home
+	if e := domain.AsError(w.svc.CompletePasswordReset(w.ctx, reset(l, "", "", newPassword))); e.Code != domain.CodeInvalidCode || w.passwordIs(v, newPassword) {
+		t.Fatalf("complete from outside with no code: %v; want INVALID_VERIFICATION_CODE", e)
+	}
+}
+
+func TestAResetsTOTPCodeIsSpentSoNoLoginOrResetTakesItAgain(t *testing.T) {
+	w := newWorld(t, "")
+	u := w.userOf("tom", true, func(p *domain.Profile) { p.TwoFactorAPI, p.APIEnabled = true, true })
+	key := w.enrolTOTP(u)
+	l := w.mailedLink(u)
+	code := totpCode(t, key, time.Now())
+	if err := w.svc.CompletePasswordReset(w.ctx, reset(l, "", code, newPassword)); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.fresh(u).TOTPLastStep; got < secret.TOTPStep(time.Now())-1 {
+		t.Fatalf("last TOTP step %d after the reset; want the code's step spent", got)
+	}
+	// An API login with the new password and that code: refused.
+	_, err := w.svc.Login.Login(w.ctx, login.Attempt{Username: u.Username, Secret: newPassword + code, IP: home, Type: policy.LoginSOAP, Client: agent})
+	if domain.ErrorCode(err) != domain.CodeInvalidLogin {
+		t.Fatalf("a login with the code the reset spent: %v; want INVALID_LOGIN", err)
+	}
+	// A second link and the same code: refused as used, audited.
+	l2 := w.mailedLink(w.fresh(u))
+	e := domain.AsError(w.svc.CompletePasswordReset(w.ctx, reset(l2, "", code, "Another-Harbor-Lamp-8")))
+	if e.Code != domain.CodeInvalidCode || e.Reason != policy.ReasonTOTPReused || !strings.Contains(e.Message, "used already") ||
+		e.TriesLeft != account.ResetCodeTries-1 || !w.passwordIs(u, newPassword) {
+		t.Fatalf("a second reset with the spent code: %+v; want INVALID_VERIFICATION_CODE, TOTP_CODE_REUSED", e)
+	}
+	reused := false
+	for _, a := range w.audit() {
+		reused = reused || a.Action == account.ActionPasswordResetLink && a.Outcome == string(policy.ReasonTOTPReused)
+	}
+	if !reused {
+		t.Fatalf("audit %+v; want a TOTP_CODE_REUSED line", w.audit())
+	}
+	// The refusals were the spent step alone: with it forgotten, the code logs in.
+	sealed, _ := prefixSealer{}.Seal(w.ctx, key.Secret(), u.ID, nil)
+	if err := w.st.SetTOTPKey(w.ctx, u.Username, sealed); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.Login.Login(w.ctx, login.Attempt{Username: u.Username, Secret: newPassword + code, IP: home, Type: policy.LoginSOAP, Client: agent}); err != nil {
+		t.Fatalf("control: the code with its step forgotten: %v", err)
+	}
+}
+
+func TestTwoResetsRacingWithOneTOTPCodeLetExactlyOneThrough(t *testing.T) {
+	w := newWorld(t, "")
+	for _, name := range []string{"ann", "bob", "cid"} {
+		u := w.user(name, false, true)
+		key := w.enrolTOTP(u)
+		l := w.mailedLink(u)
+		code := totpCode(t, key, time.Now())
+		pws := []string{"Quiet-Harbor-Lamps-9", "Loud-Valley-Bells-7"}
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		for i := range pws {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = w.svc.CompletePasswordReset(w.ctx, reset(l, "", code, pws[i]))
+			}()
+		}
+		wg.Wait()
+		if (errs[0] == nil) == (errs[1] == nil) {
+			t.Fatalf("%s: %v, %v; want exactly one reset", name, errs[0], errs[1])
+		}
+		win, lose := 0, errs[1]
+		if errs[0] != nil {
+			win, lose = 1, errs[0]
+		}
+		if e := domain.AsError(lose); e.Reason != policy.ReasonTOTPReused && !errors.Is(lose, account.ErrResetLinkGone) {
+			t.Fatalf("%s: the other: %v; want the code refused as used, or the link gone", name, lose)
+		}
+		if !w.passwordIs(u, pws[win]) {
+			t.Fatalf("%s: the password is not the winner's", name)
+		}
+	}
+}
+
+func TestALoginTidiesAnExpiredLinkAndKeepsAValidOne(t *testing.T) {
+	w := newWorld(t, "")
+	w.trust("198.51.100.0-198.51.100.255") // home: a password alone logs in
+	logIn := func(u domain.User, at time.Time) {
+		t.Helper()
+		w.svc.Login.Now = func() time.Time { return at }
+		defer func() { w.svc.Login.Now = time.Now }()
+		if _, err := w.svc.Login.Login(w.ctx, login.Attempt{Username: u.Username, Secret: oldPassword, IP: home, Type: policy.LoginSOAP, Client: agent}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u := w.user("tom", false, true)
+	l := w.mailedLink(u)
+	logIn(u, time.Now())
+	if r := w.fresh(u).PasswordReset; r.Digest == "" {
+		t.Fatal("a login removed a valid link")
+	}
+	w.recognise(u, "dev-1")
+	l.Device = "dev-1"
+	if _, err := w.svc.OpenPasswordReset(w.ctx, l); err != nil {
+		t.Fatalf("the link after a login: %v", err)
+	}
+	logIn(u, time.Now().Add(account.ResetLinkTTL+time.Second))
+	if r := w.fresh(u).PasswordReset; r != (domain.PasswordReset{}) {
+		t.Fatalf("after an expired link and a login: %+v; want it removed", r)
+	}
+}
+
+func TestOpeningAnExpiredLinkRemovesItAndAWrongSecretDoesNot(t *testing.T) {
+	w := newWorld(t, "")
+	u := w.user("tom", false, true)
+	l := w.mailedLink(u)
+	w.svc.Now = func() time.Time { return time.Now().Add(account.ResetLinkTTL + time.Second) }
+	forged := l
+	forged.Token = l.Token[:len(l.Token)-1] + "x"
+	if l.Token == forged.Token {
+		forged.Token = l.Token[:len(l.Token)-1] + "y"
+	}
+	if _, err := w.svc.OpenPasswordReset(w.ctx, forged); !errors.Is(err, account.ErrResetLinkGone) || w.fresh(u).PasswordReset.Digest == "" {
+		t.Fatalf("a wrong secret: %v; want ErrResetLinkGone, the link left alone", err)
+	}
+	if _, err := w.svc.OpenPasswordReset(w.ctx, l); !errors.Is(err, account.ErrResetLinkGone) {
+		t.Fatalf("the expired link: %v", err)
+	}
+	if r := w.fresh(u).PasswordReset; r != (domain.PasswordReset{}) {
+		t.Fatalf("after opening the expired link: %+v; want it removed", r)
 	}
 }

@@ -226,6 +226,12 @@ type PasswordReset struct {
 	Tries     int
 }
 
+// Expired reports whether there is a link and it has run out at now: it
+// is dead, and only waits to be tidied away.
+func (r PasswordReset) Expired(now time.Time) bool {
+	return r.Digest != "" && !now.Before(r.ExpiresAt)
+}
+
 // ReservedLock is the count this attempt was reserved on.
 func (u User) ReservedLock() policy.LockState {
 	if u.Unfamiliar {

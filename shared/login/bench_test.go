@@ -2,7 +2,6 @@ package login_test
 
 import (
 	"context"
-	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -116,25 +115,22 @@ func BenchmarkRefusalTiming(b *testing.B) {
 					}
 				}
 			}
-			times := make([][]time.Duration, len(kinds))
+			names := make([]string, len(kinds))
+			for j, k := range kinds {
+				names[j] = k.name
+			}
+			times := loginbench.NewKinds(names...)
 			var held time.Duration
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				for j, k := range kinds {
 					d := try(k.user, k.secret)
-					times[j] = append(times[j], d)
+					times.Add(j, d)
 					held += d
 				}
 			}
 			b.StopTimer()
-			lo, hi := time.Duration(1<<62), time.Duration(0)
-			for j, k := range kinds {
-				slices.Sort(times[j])
-				m := times[j][len(times[j])/2]
-				lo, hi = min(lo, m), max(hi, m)
-				b.ReportMetric(float64(m.Microseconds())/1000, k.name+"-ms")
-			}
-			b.ReportMetric(float64(hi-lo)*100/float64(lo), "spread-%")
+			times.Report(b)
 			b.ReportMetric(float64(held.Microseconds())/1000/float64(b.N*len(kinds)), "held-ms")
 		})
 	}

@@ -199,7 +199,7 @@ func (b *Browser) answer(ctx context.Context, in BrowserAnswer, now time.Time) (
 		return BrowserOutcome{}, errors.Join(ErrChallengeGone, b.settle(ctx, u, false))
 	}
 	code := strings.TrimSpace(in.Code)
-	f := b.facts(u, now, in.IP, in.Device, true)
+	f := UIFacts(u, now, in.IP, in.Device, true)
 	f.EmailCodePassed = c.EmailPassed
 	var totpStep int64
 	var wrong policy.Reason

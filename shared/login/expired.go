@@ -100,7 +100,7 @@ func (b *Browser) ChangeExpired(ctx context.Context, in BrowserNewPassword) (Bro
 	if err != nil {
 		return BrowserOutcome{}, b.notChanged(ctx, u, c, err, now)
 	}
-	f := b.facts(nu, now, in.IP, in.Device, true)
+	f := UIFacts(nu, now, in.IP, in.Device, true)
 	f.EmailCodePassed, f.FirstLogin, f.PasswordChanged = c.EmailPassed, c.FirstLogin, true
 	if c.TOTPPassed {
 		f.TOTPPassed, f.HasTOTPKey = true, true

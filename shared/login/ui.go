@@ -129,7 +129,7 @@ func (b *Browser) start(ctx context.Context, in BrowserStart, now time.Time) (Br
 			rehash = h
 		}
 	}
-	d := policy.DecideUILogin(b.facts(u, now, in.IP, in.Device, ok))
+	d := policy.DecideUILogin(UIFacts(u, now, in.IP, in.Device, ok))
 	a := b.attempt(u, in.IP, in.Client, in.Remember)
 	return b.follow(ctx, u, d, a, ev, in.Device, domain.LoginChallenge{}, rehash, 0)
 }
@@ -140,9 +140,10 @@ func (b *Browser) attempt(u domain.User, ip netip.Addr, client string, remember 
 	return Attempt{Username: u.Username, IP: ip, Type: "UI", Client: client, Persistent: remember && u.Policy.RememberMe}
 }
 
-// facts are the UI decision's inputs for user u; the password and any
-// challenge passed are filled in by the caller.
-func (b *Browser) facts(u domain.User, now time.Time, ip netip.Addr, device string, passwordOK bool) policy.UILogin {
+// UIFacts are the UI decision's inputs for user u at a browser with the
+// activation cookie device ("" for none); the challenges passed are filled
+// in by the caller. The reset page (account) reads the same facts.
+func UIFacts(u domain.User, now time.Time, ip netip.Addr, device string, passwordOK bool) policy.UILogin {
 	pol := u.Policy
 	_, activated := u.Devices[deviceDigest(device)]
 	return policy.UILogin{

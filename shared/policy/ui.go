@@ -126,19 +126,64 @@ func decideUIAccess(f UILogin) UIDecision {
 	return d
 }
 
+// UIPlace is where a browser login comes from, as steps 4 and 5 see it.
+type UIPlace struct {
+	IP               netip.Addr
+	LoginIPRanges    IPRanges
+	TrustedRanges    IPRanges
+	ActivatedBrowser bool // the browser carries the user's activation cookie
+}
+
+// Place is where the login f comes from.
+func (f UILogin) Place() UIPlace {
+	return UIPlace{IP: f.IP, LoginIPRanges: f.LoginIPRanges, TrustedRanges: f.TrustedRanges, ActivatedBrowser: f.ActivatedBrowser}
+}
+
+// Admits says how a browser login from p goes on without a verification
+// code (steps 4 and 5): from inside the profile's login IP ranges where it
+// has any (outside them nothing admits it, and the login is refused), else
+// from the org's trusted ranges or an activated browser. false: the login
+// must pass a code first, or is refused.
+func (p UIPlace) Admits() (Via, bool) {
+	switch {
+	case len(p.LoginIPRanges) > 0:
+		return ViaProfileRange, p.LoginIPRanges.Contains(p.IP)
+	case p.TrustedRanges.Contains(p.IP):
+		return ViaTrustedRange, true
+	case p.ActivatedBrowser:
+		return ViaActivatedBrowser, true
+	}
+	return "", false
+}
+
+// ResetChallenge is the code the password-reset page asks for besides its
+// link: one exactly where a browser login of the same user, its password
+// right, would be asked one before it may go on (two-factor for UI
+// logins; High Assurance required at login, which a password alone does
+// not give; a place Admits does not let in), and then the TOTP code of a
+// user who has a key, else an emailed one. A first login is no exemption
+// here: it goes without a code because it activates the browser, and a
+// reset activates nothing.
+func ResetChallenge(f UILogin) Challenge {
+	_, admitted := f.Place().Admits()
+	totp := f.TwoFactorUI || f.RequireHighAssurance && LevelOf(MethodPassword, f.Levels) != LevelHighAssurance
+	switch {
+	case admitted && !totp:
+		return ChallengeNone
+	case f.HasTOTPKey:
+		return ChallengeTOTP
+	}
+	return ChallengeEmailCode
+}
+
 // decideUIPlace is steps 4 and 5: where the login comes from.
 func decideUIPlace(f UILogin) UIDecision {
-	if len(f.LoginIPRanges) > 0 {
-		if !f.LoginIPRanges.Contains(f.IP) {
-			return UIDecision{Reason: ReasonRestrictedDomain}
-		}
-		return UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaProfileRange}
+	if via, ok := f.Place().Admits(); ok {
+		return UIDecision{Allowed: true, Reason: ReasonAllowed, Via: via}
 	}
 	switch {
-	case f.TrustedRanges.Contains(f.IP):
-		return UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaTrustedRange}
-	case f.ActivatedBrowser:
-		return UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaActivatedBrowser}
+	case len(f.LoginIPRanges) > 0:
+		return UIDecision{Reason: ReasonRestrictedDomain}
 	case f.TOTPPassed && !f.TOTPEnrolled:
 		// The user proved who they are with their authenticator app: a
 		// stronger check than an emailed code, and it activates the browser.

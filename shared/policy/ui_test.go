@@ -88,3 +88,75 @@ func TestDecideUILogin(t *testing.T) {
 		})
 	}
 }
+
+func TestResetChallenge(t *testing.T) {
+	home := netip.MustParseAddr("198.51.100.20")
+	office := netip.MustParseAddr("203.0.113.7")
+	officeRange, _ := ParseIPRanges("203.0.113.0-203.0.113.255")
+	tests := []struct {
+		name string
+		f    UILogin
+		want Challenge
+	}{
+		{"a new browser from an untrusted IP is asked the emailed code", UILogin{IP: home}, ChallengeEmailCode},
+		{"a new browser of a user with a key is asked the TOTP code", UILogin{IP: home, HasTOTPKey: true}, ChallengeTOTP},
+		{"an activated browser is asked nothing", UILogin{IP: home, ActivatedBrowser: true, HasTOTPKey: true}, ChallengeNone},
+		{"the org's trusted range is asked nothing", UILogin{IP: office, TrustedRanges: officeRange}, ChallengeNone},
+		{"the profile's login IP range is asked nothing", UILogin{IP: office, LoginIPRanges: officeRange}, ChallengeNone},
+		{"outside the profile's ranges an activated browser is asked a code", UILogin{IP: home, LoginIPRanges: officeRange, ActivatedBrowser: true}, ChallengeEmailCode},
+		{"outside the profile's ranges a trusted range is asked a code", UILogin{IP: office, LoginIPRanges: IPRanges{mustRange(t, "192.0.2.0-192.0.2.255")}, TrustedRanges: officeRange}, ChallengeEmailCode},
+		{"two-factor for UI logins asks the TOTP code even from a trusted range", UILogin{IP: office, TrustedRanges: officeRange, TwoFactorUI: true, HasTOTPKey: true}, ChallengeTOTP},
+		{"two-factor for UI logins without a key asks the emailed code", UILogin{IP: home, ActivatedBrowser: true, TwoFactorUI: true}, ChallengeEmailCode},
+		{"High Assurance at login asks the TOTP code from an activated browser", UILogin{IP: home, ActivatedBrowser: true, RequireHighAssurance: true, HasTOTPKey: true}, ChallengeTOTP},
+		{"High Assurance at login met by a password asks nothing there", UILogin{IP: home, ActivatedBrowser: true, RequireHighAssurance: true,
+			Levels: map[Method]Level{MethodPassword: LevelHighAssurance}}, ChallengeNone},
+		{"a first login is no exemption", UILogin{IP: home, FirstLogin: true}, ChallengeEmailCode},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ResetChallenge(tt.f); got != tt.want {
+				t.Fatalf("ResetChallenge = %q; want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func mustRange(t *testing.T, s string) IPRange {
+	t.Helper()
+	r, err := ParseIPRanges(s)
+	if err != nil || len(r) != 1 {
+		t.Fatal(s, err)
+	}
+	return r[0]
+}
+
+// The reset page asks a code wherever the browser login, its password
+// right and no code passed yet (and not a first login), would not let the
+// user straight in: every combination of the facts that decide it.
+func TestResetChallengeAsksACodeWhereTheBrowserLoginWould(t *testing.T) {
+	at := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
+	office := netip.MustParseAddr("203.0.113.7")
+	officeRange, _ := ParseIPRanges("203.0.113.0-203.0.113.255")
+	otherRange, _ := ParseIPRanges("192.0.2.0-192.0.2.255")
+	for bits := 0; bits < 1<<7; bits++ {
+		on := func(i int) bool { return bits&(1<<i) != 0 }
+		f := UILogin{At: at, IP: office, PasswordOK: true, ActivatedBrowser: on(0), TwoFactorUI: on(1), HasTOTPKey: on(2), RequireHighAssurance: on(3)}
+		if on(4) {
+			f.TrustedRanges = officeRange
+		}
+		switch {
+		case on(5) && on(6):
+			f.LoginIPRanges = officeRange
+		case on(5):
+			f.LoginIPRanges = otherRange
+		}
+		d := DecideUILogin(f)
+		got := ResetChallenge(f)
+		if (got != ChallengeNone) == d.Allowed {
+			t.Errorf("%+v: login %+v, reset page asks %q", f, d, got)
+		}
+		if got == ChallengeTOTP && !f.HasTOTPKey || got == ChallengeEmailCode && f.HasTOTPKey {
+			t.Errorf("%+v: reset page asks %q", f, got)
+		}
+	}
+}

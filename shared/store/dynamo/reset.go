@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -13,6 +14,10 @@ import (
 )
 
 // ---- the "Forgot your password?" link, on the user item ----
+
+// linkAttrs are the attributes of a reset link: a write that ends one
+// removes them all.
+const linkAttrs = "pwrHash, pwrExp, pwrPw, pwrCode, pwrTries"
 
 // PutPasswordReset stores r as u's pending reset link, replacing any older
 // one (only the newest link works), and only while u's password is still
@@ -87,7 +92,7 @@ func (s *Store) TakePasswordResetTry(ctx context.Context, username, link string,
 func (s *Store) EndPasswordReset(ctx context.Context, username, link string) error {
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: &s.t.Users, Key: userKey(username),
-		UpdateExpression:          aws.String("REMOVE pwrHash, pwrExp, pwrPw, pwrCode, pwrTries"),
+		UpdateExpression:          aws.String("REMOVE " + linkAttrs),
 		ConditionExpression:       aws.String("pwrHash = :h"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":h": av(link)},
 	})
@@ -96,6 +101,37 @@ func (s *Store) EndPasswordReset(ctx context.Context, username, link string) err
 	}
 	if err != nil {
 		return fmt.Errorf("ending a password-reset link: %w", err)
+	}
+	return nil
+}
+
+// SpendPasswordResetTOTP spends the time step of a TOTP code the reset
+// page accepted, as Succeed does a login's: one conditional write that
+// records step as the user's last TOTP step, only while it is later than
+// the last one used (by a login or a reset) and the link whose digest is
+// link is still there. Of two requests racing with one code, one spends
+// it. domain.ErrReplay when the step was used; domain.ErrNotFound when the
+// link is gone.
+func (s *Store) SpendPasswordResetTOTP(ctx context.Context, username, link string, step int64) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &s.t.Users, Key: userKey(username),
+		UpdateExpression:          aws.String("SET totpLastStep = :step"),
+		ConditionExpression:       aws.String("pwrHash = :h AND " + stepIsNew),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":step": av(step), ":h": av(link)},
+	})
+	if _, ok := isConditionFailed(err); ok {
+		// Which condition failed: read the user (a failure path only).
+		u, err := s.userNow(ctx, username)
+		if err != nil && !errors.Is(err, domain.ErrNotFound) {
+			return err
+		}
+		if err != nil || u.PasswordReset.Digest != link {
+			return domain.ErrNotFound
+		}
+		return domain.ErrReplay
+	}
+	if err != nil {
+		return fmt.Errorf("spending a reset's TOTP code: %w", err)
 	}
 	return nil
 }

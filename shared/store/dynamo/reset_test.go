@@ -57,3 +57,91 @@ func TestAResetLinkIsStoredUnderThePasswordItWasIssuedForAndEndsOnce(t *testing.
 		t.Fatalf("a new link: %+v", got)
 	}
 }
+
+func TestAResetSpendsItsTOTPStepOnceAndOnlyWhileItsLinkIsThere(t *testing.T) {
+	e := newEnv(t)
+	u := e.user(t)
+	if err := e.st.SpendPasswordResetTOTP(e.ctx, u.Username, "link-1", 101); !errors.Is(err, domain.ErrNotFound) {
+		t.Fatalf("no link: %v; want ErrNotFound", err)
+	}
+	if err := e.st.PutPasswordReset(e.ctx, u, domain.PasswordReset{Digest: "link-1", ExpiresAt: now.Add(time.Hour), BoundTo: "b"}); err != nil {
+		t.Fatal(err)
+	}
+	e.set(t, e.tb.Users, userKey(u.Username), "SET totpLastStep = :s", map[string]typesAV{":s": n(100)})
+	for _, step := range []int64{100, 99} {
+		if err := e.st.SpendPasswordResetTOTP(e.ctx, u.Username, "link-1", step); !errors.Is(err, domain.ErrReplay) {
+			t.Fatalf("step %d, not after the last used (100): %v; want ErrReplay", step, err)
+		}
+	}
+	if err := e.st.SpendPasswordResetTOTP(e.ctx, u.Username, "link-other", 101); !errors.Is(err, domain.ErrNotFound) {
+		t.Fatalf("another link: %v; want ErrNotFound", err)
+	}
+	// Two requests racing with one code: one spends it.
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() { errs <- e.st.SpendPasswordResetTOTP(e.ctx, u.Username, "link-1", 101) }()
+	}
+	a, b := <-errs, <-errs
+	if (a == nil) == (b == nil) || !errors.Is(errors.Join(a, b), domain.ErrReplay) {
+		t.Fatalf("two spends of one step: %v, %v; want one nil, one ErrReplay", a, b)
+	}
+	if got := e.read(t, u.Username).TOTPLastStep; got != 101 {
+		t.Fatalf("stored step %d; want 101", got)
+	}
+	// A login with that step after it is a replay too (one last step for all).
+	if err := e.st.Succeed(e.ctx, u, now, "", 101); !errors.Is(err, domain.ErrReplay) {
+		t.Fatalf("a login with the spent step: %v; want ErrReplay", err)
+	}
+}
+
+func TestASuccessfulLoginTidiesAnExpiredLinkAndKeepsAValidOne(t *testing.T) {
+	e := newEnv(t)
+	const gone = "<missing>" // str's answer for no attribute
+	for _, c := range []struct {
+		name     string
+		expires  time.Time
+		replaced bool // a newer link was sent between the reservation and the success
+		want     string
+	}{
+		{name: "an expired link is removed", expires: now.Add(-time.Second), want: gone},
+		{name: "a link expiring at this instant is removed", expires: now, want: gone},
+		{name: "a valid link stays", expires: now.Add(time.Minute), want: "link-1"},
+		{name: "a newer link sent meanwhile stays", expires: now.Add(-time.Second), replaced: true, want: "link-2"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			u := e.user(t)
+			if err := e.st.PutPasswordReset(e.ctx, u, domain.PasswordReset{Digest: "link-1", ExpiresAt: c.expires, BoundTo: "b"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.st.SetPasswordResetCode(e.ctx, u.Username, "link-1", "code-1"); err != nil {
+				t.Fatal(err)
+			}
+			r, err := e.st.BeginAttempt(e.ctx, u.Username, now, domain.Place{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.replaced {
+				if err := e.st.PutPasswordReset(e.ctx, u, domain.PasswordReset{Digest: "link-2", ExpiresAt: now.Add(time.Hour), BoundTo: "b"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := e.st.Succeed(e.ctx, r, now, "", 0); err != nil {
+				t.Fatal(err)
+			}
+			it := e.userItem(t, u.Username)
+			if got := str(it, "pwrHash"); got != c.want {
+				t.Fatalf("link after the login %q; want %q", got, c.want)
+			}
+			if c.want == gone {
+				for _, attr := range []string{"pwrHash", "pwrExp", "pwrPw", "pwrCode", "pwrTries"} {
+					if _, ok := it[attr]; ok {
+						t.Errorf("%s is still on the item", attr)
+					}
+				}
+			}
+			if num(t, it, "attempts") != 0 || str(it, "lastLoginAt") == "" {
+				t.Fatalf("the login itself: attempts %d, last login %q", num(t, it, "attempts"), str(it, "lastLoginAt"))
+			}
+		})
+	}
+}

@@ -202,6 +202,8 @@ func decodeUser(item map[string]types.AttributeValue) (domain.User, error) {
 // domain.ErrReplay then. Only while the user's session generation is still
 // the one u was reserved under: if the user's sessions were ended since (a
 // deactivation, a password reset), domain.ErrSessionsEnded and nothing changes.
+// When u, as reserved, holds a reset link that ran out unused, the same
+// write removes it (unless a newer one replaced it meanwhile).
 func (s *Store) Succeed(ctx context.Context, u domain.User, now time.Time, newHash string, totpStep int64) error {
 	set := "SET attempts = :zero, lastLoginAt = :now, " + nextGen
 	cond := "attribute_exists(username) AND sessGen = :gen"
@@ -211,7 +213,7 @@ func (s *Store) Succeed(ctx context.Context, u domain.User, now time.Time, newHa
 	vals := map[string]types.AttributeValue{":zero": av(0), ":one": av(1), ":now": av(ts(now)), ":gen": av(u.SessionGen)}
 	if totpStep > 0 {
 		set += ", totpLastStep = :step"
-		cond += " AND (attribute_not_exists(totpLastStep) OR totpLastStep < :step)"
+		cond += " AND " + stepIsNew
 		vals[":step"] = av(totpStep)
 	}
 	if u.Unfamiliar {
@@ -234,14 +236,31 @@ func (s *Store) Succeed(ctx context.Context, u domain.User, now time.Time, newHa
 		cond += " AND passwordHash = :old"
 		vals[":new"], vals[":old"] = av(newHash), av(u.PasswordHash)
 	}
+	update := set
+	tidy := u.PasswordReset.Expired(now)
+	if tidy {
+		// The reserved item shows a reset link that ran out unused: this
+		// write removes it, at no extra call, unless a newer link replaced
+		// it meanwhile. A link still valid stays (it works until used or
+		// out).
+		update += " REMOVE " + linkAttrs
+		cond += " AND (attribute_not_exists(pwrHash) OR pwrHash = :pwr)"
+		vals[":pwr"] = av(u.PasswordReset.Digest)
+	}
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: &s.t.Users, Key: userKey(u.Username),
-		UpdateExpression: &set, ConditionExpression: &cond, ExpressionAttributeValues: vals, ExpressionAttributeNames: names,
+		UpdateExpression: &update, ConditionExpression: &cond, ExpressionAttributeValues: vals, ExpressionAttributeNames: names,
 	})
 	if _, ok := isConditionFailed(err); ok {
 		// Which condition failed: read the user (a failure path only).
-		if now, err := s.userNow(ctx, u.Username); err != nil || now.SessionGen != u.SessionGen {
+		cur, err := s.userNow(ctx, u.Username)
+		if err != nil || cur.SessionGen != u.SessionGen {
 			return errors.Join(domain.ErrSessionsEnded, err)
+		}
+		if tidy && cur.PasswordReset.Digest != u.PasswordReset.Digest {
+			// A new link was sent meanwhile: it stays; the rest still holds.
+			u.PasswordReset = domain.PasswordReset{}
+			return s.Succeed(ctx, u, now, newHash, totpStep)
 		}
 		if newHash != "" {
 			// The password changed meanwhile: keep it; the rest still holds.
@@ -256,6 +275,10 @@ func (s *Store) Succeed(ctx context.Context, u domain.User, now time.Time, newHa
 	}
 	return nil
 }
+
+// stepIsNew is the condition that spends a TOTP code's time step (:step):
+// only a step later than the last one used, by any login or reset.
+const stepIsNew = "(attribute_not_exists(totpLastStep) OR totpLastStep < :step)"
 
 // seenAfter is the user's seen sources once source logged in at now, as
 // the whole map to write when it must be written whole (there is none yet,
