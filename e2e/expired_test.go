@@ -21,6 +21,12 @@ import (
 func (s *stack) expiredAccount(t *testing.T) account {
 	t.Helper()
 	o, p := s.orgAndProfile(t, func(o *domain.Org) { o.Password.ExpiryDays = 30 }, nil)
+	return s.expiredUserIn(t, o, p)
+}
+
+// expiredUserIn is a user of o and p whose password was set 40 days ago.
+func (s *stack) expiredUserIn(t *testing.T, o domain.Org, p domain.Profile) account {
+	t.Helper()
 	a := testenv.SeedUser(t, s.st, o, p, testenv.Params(fastParams), testenv.User(func(u *domain.User) {
 		u.Username = "user-" + u.ID + "@e2e.example"
 		u.Email, u.FirstName, u.LastName = u.Username, "Eve", "Tester"
@@ -149,12 +155,7 @@ func TestAnExpiredPasswordIsChangedOnTheLoginPage(t *testing.T) {
 	o, p := s.orgAndProfile(t, func(o *domain.Org) {
 		o.Password = policy.PasswordPolicy{MinLength: 12, Complexity: policy.ComplexityAlphaNumeric, History: 3, ExpiryDays: 30, BlockCommon: true}
 	}, nil)
-	seeded := testenv.SeedUser(t, s.st, o, p, testenv.Params(fastParams), testenv.User(func(u *domain.User) {
-		u.Username = "user-" + u.ID + "@e2e.example"
-		u.Email, u.FirstName, u.LastName = u.Username, "Eve", "Tester"
-		u.PasswordChangedAt = time.Now().Add(-40 * 24 * time.Hour)
-	}))
-	a := account{org: o, profile: p, username: seeded.User.Username, password: seeded.Password, token: seeded.Token}
+	a := s.expiredUserIn(t, o, p)
 	owner := policy.PasswordOwner{Username: a.username, FirstName: "Eve", LastName: "Tester"}
 	var violations []map[string]string
 	for _, pw := range []string{"Short-1", "Lantern-Quartz-Meadow", strings.Split(a.username, "@")[0] + "-9x", "password1234"} {
