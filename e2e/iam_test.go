@@ -174,7 +174,7 @@ func TestIAMCheckFindsRefusedAndUnusedGrants(t *testing.T) {
 		}
 	}
 	for _, wrong := range []string{"AuthorizerFunction dynamodb:GetItem", "ses:SendEmail on identity/no-reply@e2e.example",
-		"granted ses:SendEmail"} {
+		"WebFunction is granted ses:SendEmail"} {
 		if strings.Contains(report, wrong) {
 			t.Errorf("the report has %q, which the calls do use as granted:\n%s", wrong, report)
 		}
