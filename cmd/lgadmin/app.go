@@ -69,7 +69,7 @@ func init() {
 		{"user totp-remove", "remove a user's TOTP key", (*App).userTOTPRemove},
 		{"user devices", "list the browsers activated for a user (activation cookies)", (*App).userDevices},
 		{"user device-revoke", "revoke one activated browser of a user (or --all): it needs a verification code again", (*App).userDeviceRevoke},
-		{"app create", "create a connected app (OAuth client); prints the client id and secret once", (*App).appCreate},
+		{"app create", "create a connected app (OAuth client): confidential (prints the client id and secret once) or public (PKCE, no secret), its callback URLs, scopes and refresh token policy", (*App).appCreate},
 		{"app list", "list an org's connected apps", (*App).appList},
 		{"app delete", "delete a connected app", (*App).appDelete},
 		{"session list", "list the live sessions of a user or an org (type, app or client, source IP, activity, level, expiry; a short reference, never the id)", (*App).sessionList},

@@ -4,33 +4,80 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
+
+	"loginguard/shared/admin"
+	"loginguard/shared/domain"
+	"loginguard/shared/policy"
 )
 
 type appView struct {
-	ClientID     string `json:"clientId"`
-	ClientSecret string `json:"clientSecret,omitempty"`
-	OrgID        string `json:"orgId"`
-	Name         string `json:"name"`
-	CreatedAt    string `json:"createdAt"`
+	ClientID     string   `json:"clientId"`
+	ClientSecret string   `json:"clientSecret,omitempty"`
+	OrgID        string   `json:"orgId"`
+	Name         string   `json:"name"`
+	CreatedAt    string   `json:"createdAt"`
+	Public       bool     `json:"public"`
+	Callbacks    []string `json:"callbacks"`
+	RequirePKCE  bool     `json:"requirePkce"`
+	Scopes       string   `json:"scopes"`
+	Refresh      string   `json:"refreshTokens"`
 }
 
+func viewOfApp(app domain.ConnectedApp) appView {
+	o := app.OAuth
+	refresh := strings.ToLower(strings.ReplaceAll(string(o.Refresh.Mode), "_", "-"))
+	if o.Refresh.TTL > 0 {
+		refresh += ":" + o.Refresh.TTL.String()
+	}
+	return appView{ClientID: app.ClientID, OrgID: app.OrgID, Name: app.Name, CreatedAt: app.CreatedAt.UTC().Format(time.RFC3339),
+		Public: o.Public, Callbacks: append([]string{}, o.Callbacks...), RequirePKCE: o.RequirePKCE, Scopes: policy.ScopeString(o.Scopes), Refresh: refresh}
+}
+
+// listFlag is a flag given once per value (--callback URL --callback URL).
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
 func (a *App) appCreate(ctx context.Context, args []string) error {
-	fs := a.flags("app create", "--org ORG_ID --name NAME")
+	fs := a.flags("app create", "--org ORG_ID --name NAME [--public] [--client-id ID] [--callback URL]...")
 	org := idFlag(fs, "org", false)
 	name := fs.String("name", "", "connected app name (required)")
+	public := fs.Bool("public", false, "a public app (a CLI, a desktop app): no client secret, PKCE required")
+	clientID := fs.String("client-id", "", "the client id a well-known public app is known by (PlatformCLI); generated when not given")
+	var callbacks listFlag
+	fs.Var(&callbacks, "callback", "a callback URL codes may be sent to, matched exactly (repeat for more)")
+	pkce := fs.Bool("pkce", true, "require PKCE (code_challenge) on every authorization request; always on for a public app")
+	scopes := fs.String("scopes", policy.ScopeString(policy.DefaultScopes), "allowed scopes, space- or comma-separated: "+policy.ScopeString(policy.Scopes))
+	refresh := fs.String("refresh", "until-revoked", "refresh token policy: until-revoked, expire:DURATION (720h), rotate[:IDLE]")
 	svc, err := a.parseIDs(ctx, fs, args, org)
 	if err != nil {
 		return err
 	}
-	app, err := svc.CreateApp(ctx, org.value, *name)
+	spec := admin.AppSpec{Name: *name, ClientID: *clientID, OAuth: policy.OAuthApp{Public: *public, Callbacks: callbacks, RequirePKCE: *pkce || *public}}
+	if spec.OAuth.Scopes, err = policy.ParseScopes(*scopes); err != nil {
+		return usageError{err.Error()}
+	}
+	if spec.OAuth.Refresh, err = policy.ParseRefreshPolicy(*refresh); err != nil {
+		return usageError{err.Error()}
+	}
+	app, err := svc.CreateApp(ctx, org.value, spec)
 	if err != nil {
 		return err
 	}
-	v := appView{ClientID: app.ClientID, ClientSecret: app.ClientSecret, OrgID: app.OrgID, Name: app.Name, CreatedAt: app.CreatedAt.UTC().Format(time.RFC3339)}
-	a.show(v, [][2]string{{"client id", v.ClientID}, {"client secret", v.ClientSecret}, {"org", v.OrgID}, {"name", v.Name}})
-	if !a.json {
+	v := viewOfApp(app.ConnectedApp)
+	v.ClientSecret = app.ClientSecret
+	rows := [][2]string{{"client id", v.ClientID}}
+	if v.ClientSecret != "" {
+		rows = append(rows, [2]string{"client secret", v.ClientSecret})
+	}
+	rows = append(rows, [][2]string{{"org", v.OrgID}, {"name", v.Name}, {"public", strconv.FormatBool(v.Public)},
+		{"callbacks", strings.Join(v.Callbacks, " ")}, {"pkce required", strconv.FormatBool(v.RequirePKCE)}, {"scopes", v.Scopes}, {"refresh tokens", v.Refresh}}...)
+	a.show(v, rows)
+	if !a.json && v.ClientSecret != "" {
 		fmt.Fprintln(a.Stdout, "note: the client secret is shown only now; it is stored only as a digest.")
 	}
 	return nil
@@ -49,16 +96,20 @@ func (a *App) appList(ctx context.Context, args []string) error {
 	}
 	views := make([]appView, 0, len(apps))
 	for _, p := range apps {
-		views = append(views, appView{ClientID: p.ClientID, OrgID: p.OrgID, Name: p.Name, CreatedAt: p.CreatedAt.UTC().Format(time.RFC3339)})
+		views = append(views, viewOfApp(p))
 	}
 	if a.json {
 		a.printJSON(views)
 		return nil
 	}
 	tw := tabwriter.NewWriter(a.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tCLIENT ID\tCREATED")
+	fmt.Fprintln(tw, "NAME\tCLIENT ID\tTYPE\tCALLBACKS\tCREATED")
 	for _, v := range views {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", v.Name, v.ClientID, v.CreatedAt)
+		kind := "confidential"
+		if v.Public {
+			kind = "public"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", v.Name, v.ClientID, kind, strings.Join(v.Callbacks, " "), v.CreatedAt)
 	}
 	return tw.Flush()
 }

@@ -288,10 +288,10 @@ func TestConnectedApps(t *testing.T) {
 	svc, st, _ := newService(t)
 	ctx := testenv.Context(t)
 	o := testenv.SeedOrg(t, st)
-	if _, err := svc.CreateApp(ctx, o.ID, " "); !errors.Is(err, admin.ErrNameRequired) {
+	if _, err := svc.CreateApp(ctx, o.ID, admin.AppSpec{Name: " ", OAuth: policy.DefaultOAuthApp}); !errors.Is(err, admin.ErrNameRequired) {
 		t.Fatalf("an app without a name: %v", err)
 	}
-	app, err := svc.CreateApp(ctx, o.ID, "Loader")
+	app, err := svc.CreateApp(ctx, o.ID, admin.AppSpec{Name: "Loader", OAuth: policy.DefaultOAuthApp})
 	if err != nil || len(app.ClientSecret) != 64 || app.SecretHash == "" || strings.Contains(app.SecretHash, app.ClientSecret) {
 		t.Fatalf("create: %+v %v", app, err)
 	}

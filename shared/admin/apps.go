@@ -3,8 +3,11 @@ package admin
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 
 	"loginguard/shared/domain"
+	"loginguard/shared/policy"
 	"loginguard/shared/secret"
 	"loginguard/shared/sessions"
 )
@@ -16,21 +19,64 @@ type NewApp struct {
 	ClientSecret string
 }
 
-// CreateApp creates a connected app (an OAuth client) of an org.
-func (s *Service) CreateApp(ctx context.Context, orgID, name string) (NewApp, error) {
-	if err := CheckName(name); err != nil {
+// AppSpec is a connected app to create: its name, its OAuth policy, and
+// for a well-known public app (the Salesforce CLI's PlatformCLI) the
+// client id it is known by.
+type AppSpec struct {
+	Name     string
+	ClientID string // "" for a generated one; only a public app may choose
+	OAuth    policy.OAuthApp
+}
+
+// ErrClientIDChosen: only a public app may choose its client id.
+var ErrClientIDChosen = invalid(domain.CodeInvalidField,
+	"Only a public app (--public) may choose its client id: a confidential app's is generated with its secret.")
+
+// CreateApp creates a connected app (an OAuth client) of an org. A
+// confidential app gets a generated client id and secret (shown once); a
+// public app has no secret.
+func (s *Service) CreateApp(ctx context.Context, orgID string, spec AppSpec) (NewApp, error) {
+	if err := CheckName(spec.Name); err != nil {
+		return NewApp{}, err
+	}
+	if spec.OAuth.Public {
+		spec.OAuth.RequirePKCE = true
+	}
+	if err := invalidSettings(spec.OAuth.Validate()); err != nil {
 		return NewApp{}, err
 	}
 	id, sec, err := secret.NewClientCredentials(s.Rand)
 	if err != nil {
 		return NewApp{}, err
 	}
-	app := domain.ConnectedApp{ClientID: id, OrgID: OrgID(orgID), Name: name, CreatedAt: s.Now(),
-		SecretHash: secret.Digest(secret.PurposeClientSecret, sec)}
+	app := domain.ConnectedApp{ClientID: id, OrgID: OrgID(orgID), Name: spec.Name, CreatedAt: s.Now(), OAuth: spec.OAuth}
+	switch {
+	case spec.ClientID != "" && !spec.OAuth.Public:
+		return NewApp{}, ErrClientIDChosen
+	case spec.ClientID != "":
+		if err := checkClientID(spec.ClientID); err != nil {
+			return NewApp{}, err
+		}
+		app.ClientID = spec.ClientID
+	}
+	if spec.OAuth.Public {
+		sec = "" // a public app keeps no secret
+	} else {
+		app.SecretHash = secret.Digest(secret.PurposeClientSecret, sec)
+	}
 	if err := s.Store.CreateApp(ctx, app); err != nil {
 		return NewApp{}, err
 	}
 	return NewApp{ConnectedApp: app, ClientSecret: sec}, nil
+}
+
+// checkClientID accepts a chosen client id: 3 to 255 letters, digits,
+// '.', '_' or '-'.
+func checkClientID(id string) error {
+	if len(id) < 3 || len(id) > 255 || strings.Trim(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != "" {
+		return invalid(domain.CodeInvalidField, fmt.Sprintf("The client id %q must be 3 to 255 letters, digits, '.', '_' or '-'.", id))
+	}
+	return nil
 }
 
 // Apps lists an org's connected apps.

@@ -410,13 +410,17 @@ type AuditEvent struct {
 // HistoryRetention is how long login history is kept (Salesforce keeps six months).
 const HistoryRetention = 180 * 24 * time.Hour
 
-// ConnectedApp is an OAuth client of an org. Its secret is kept only as a digest.
+// ConnectedApp is an OAuth client of an org. Its secret (a confidential
+// app's; a public app has none) is kept only as a digest.
 type ConnectedApp struct {
 	ClientID   string
 	OrgID      string
 	Name       string
 	SecretHash string
 	CreatedAt  time.Time
+	// OAuth is its policy: public or confidential, callback URLs, PKCE,
+	// scopes, refresh tokens.
+	OAuth policy.OAuthApp
 }
 
 // PasswordSetAt is when u's password was set: PasswordChangedAt, or for a

@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -10,18 +11,48 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"loginguard/shared/domain"
+	"loginguard/shared/policy"
 )
 
 type appItem struct {
 	ClientID   string `dynamodbav:"clientId"`
 	OrgID      string `dynamodbav:"orgId"`
 	Name       string `dynamodbav:"name"`
-	SecretHash string `dynamodbav:"secretHash"`
+	SecretHash string `dynamodbav:"secretHash,omitempty"` // none for a public app
 	CreatedAt  string `dynamodbav:"createdAt"`
+	// The OAuth policy. An app stored before it was kept has none of
+	// these: a confidential app of the default policy, without callbacks.
+	Public      bool     `dynamodbav:"public,omitempty"`
+	Callbacks   []string `dynamodbav:"callbacks,omitempty"`
+	NoPKCE      bool     `dynamodbav:"noPkce,omitempty"`
+	Scopes      []string `dynamodbav:"scopes,omitempty"`
+	RefreshMode string   `dynamodbav:"refreshMode,omitempty"`
+	RefreshTTL  int64    `dynamodbav:"refreshTtlSec,omitempty"`
+}
+
+func toAppItem(a domain.ConnectedApp) appItem {
+	o := a.OAuth
+	it := appItem{ClientID: a.ClientID, OrgID: a.OrgID, Name: a.Name, SecretHash: a.SecretHash, CreatedAt: ts(a.CreatedAt),
+		Public: o.Public, Callbacks: o.Callbacks, NoPKCE: !o.RequirePKCE, RefreshMode: string(o.Refresh.Mode), RefreshTTL: int64(o.Refresh.TTL / time.Second)}
+	for _, sc := range o.Scopes {
+		it.Scopes = append(it.Scopes, string(sc))
+	}
+	return it
 }
 
 func (it appItem) app() domain.ConnectedApp {
-	return domain.ConnectedApp{ClientID: it.ClientID, OrgID: it.OrgID, Name: it.Name, SecretHash: it.SecretHash, CreatedAt: parseTS(it.CreatedAt)}
+	o := policy.OAuthApp{Public: it.Public, Callbacks: it.Callbacks, RequirePKCE: !it.NoPKCE || it.Public,
+		Refresh: policy.RefreshPolicy{Mode: policy.RefreshMode(it.RefreshMode), TTL: time.Duration(it.RefreshTTL) * time.Second}}
+	for _, sc := range it.Scopes {
+		o.Scopes = append(o.Scopes, policy.Scope(sc))
+	}
+	if len(o.Scopes) == 0 {
+		o.Scopes = policy.DefaultScopes
+	}
+	if o.Refresh.Mode == "" {
+		o.Refresh.Mode = policy.RefreshUntilRevoked
+	}
+	return domain.ConnectedApp{ClientID: it.ClientID, OrgID: it.OrgID, Name: it.Name, SecretHash: it.SecretHash, CreatedAt: parseTS(it.CreatedAt), OAuth: o}
 }
 
 func appKey(clientID string) map[string]types.AttributeValue {
@@ -33,7 +64,7 @@ func (s *Store) CreateApp(ctx context.Context, a domain.ConnectedApp) error {
 	if _, err := s.Org(ctx, a.OrgID); err != nil {
 		return err
 	}
-	it := appItem{ClientID: a.ClientID, OrgID: a.OrgID, Name: a.Name, SecretHash: a.SecretHash, CreatedAt: ts(a.CreatedAt)}
+	it := toAppItem(a)
 	if err := s.putNew(ctx, s.t.Apps, it, "clientId"); err != nil {
 		return fmt.Errorf("creating connected app: %w", err)
 	}
