@@ -24,5 +24,5 @@ func build(ctx context.Context) (*oauth.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &oauth.Handler{Login: d.Login, Store: d.Store, Log: d.Log, Metrics: d.Metrics}, nil
+	return &oauth.Handler{Login: d.Login, Authz: d.Authz, Store: d.Store, Log: d.Log, Metrics: d.Metrics}, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"loginguard/shared/account"
+	"loginguard/shared/authz"
 	"loginguard/shared/callrecord"
 	"loginguard/shared/config"
 	"loginguard/shared/keyring"
@@ -40,6 +41,7 @@ type App struct {
 	Browser  *login.Browser    // the login page's use case, on Login
 	Accounts *account.Service  // credential changes, on Login
 	Sessions *sessions.Service // session lists and ends
+	Authz    *authz.Service    // the OAuth web-server flow: /authorize, codes, refresh tokens
 	Mailer   mail.Mailer       // nil unless WithMail and a sender is configured
 	Keyring  *keyring.Ring     // nil unless WithTOTP and a KMS key is configured
 	Metrics  *metrics.Emitter
@@ -113,6 +115,7 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*App, error) {
 	a.Accounts = &account.Service{Store: a.Store, Login: a.Login, Rand: a.Login.Rand, Now: a.Login.Now,
 		Params: a.Login.Params, Log: a.Log, Mailer: a.Mailer, Sessions: a.Sessions}
 	a.Browser.Passwords = a.Accounts
+	a.Authz = &authz.Service{Store: a.Store, Rand: a.Login.Rand, Now: now, Log: a.Log}
 	return a, nil
 }
 

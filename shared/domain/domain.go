@@ -294,6 +294,10 @@ type Session struct {
 	// Persistent: a browser session kept by a persistent cookie ("Remember
 	// me until logout"); other browser sessions end with the browser.
 	Persistent bool
+	// Grant is the digest of the authorization code an OAuth web-server
+	// login's sessions descend from (the code's, and each refresh's): a
+	// revoked refresh token ends them all. "" for other logins.
+	Grant string
 	// PasswordExpired: opened on an expired password; it may only set the
 	// password (policy: ReasonSessionPasswordExpired for any other use).
 	PasswordExpired bool

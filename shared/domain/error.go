@@ -101,6 +101,7 @@ const (
 	// OAuth client authentication (a connected app's id and secret).
 	CodeUnknownClient = "INVALID_CLIENT_ID"
 	CodeBadClient     = "INVALID_CLIENT"
+	CodePublicClient  = "UNAUTHORIZED_CLIENT" // a public app asked for a grant only a confidential one has
 
 	// Settings saved, but not yet copied onto every user.
 	CodePartialSync = "PARTIAL_SYNC"

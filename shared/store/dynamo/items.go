@@ -208,6 +208,7 @@ type sessionItem struct {
 	Client     string `dynamodbav:"client,omitempty"`
 	Persistent bool   `dynamodbav:"persistent,omitempty"`
 	PwExpired  bool   `dynamodbav:"pwExpired,omitempty"`
+	Grant      string `dynamodbav:"grant,omitempty"`
 	Gen        int64  `dynamodbav:"gen"`
 	// SessOrg and SessKey key the sessions-by-org index (SessionsByOrg):
 	// the org, and the user id, a "#" and the session's reference, so one
@@ -496,7 +497,7 @@ func toSessionItem(s domain.Session) sessionItem {
 	return sessionItem{
 		ID: s.IDHash, UserID: s.UserID, OrgID: s.OrgID, Username: s.Username, IP: s.IP,
 		Level: s.Level, LoginType: s.LoginType, ProfileID: s.ProfileID, ClientID: s.ClientID, AppName: s.AppName,
-		Client: s.Client, Persistent: s.Persistent, PwExpired: s.PasswordExpired, Gen: s.Gen, SessOrg: s.OrgID, SessKey: sessKey(s.UserID, s.Ref()),
+		Client: s.Client, Persistent: s.Persistent, PwExpired: s.PasswordExpired, Grant: s.Grant, Gen: s.Gen, SessOrg: s.OrgID, SessKey: sessKey(s.UserID, s.Ref()),
 		TimeoutSec: int64(s.Timeout / time.Second), LockIP: s.LockIP,
 		HoursZone: s.Hours.Zone, Hours: s.Hours.String(), HighAssur: actionsText(s.HighAssurance), CreatedAt: epoch(s.CreatedAt), LastSeenAt: epoch(s.LastSeenAt), ExpiresAt: epoch(s.ExpiresAt()),
 	}
@@ -510,7 +511,7 @@ func (it sessionItem) session() (domain.Session, error) {
 	return domain.Session{Hours: hours, HighAssurance: actionsOf(it.HighAssur),
 		IDHash: it.ID, UserID: it.UserID, OrgID: it.OrgID, Username: it.Username, IP: it.IP,
 		Level: it.Level, LoginType: it.LoginType, ProfileID: it.ProfileID, ClientID: it.ClientID, AppName: it.AppName,
-		Client: it.Client, Persistent: it.Persistent, PasswordExpired: it.PwExpired, Gen: it.Gen, Timeout: time.Duration(it.TimeoutSec) * time.Second,
+		Client: it.Client, Persistent: it.Persistent, PasswordExpired: it.PwExpired, Grant: it.Grant, Gen: it.Gen, Timeout: time.Duration(it.TimeoutSec) * time.Second,
 		LockIP: it.LockIP, CreatedAt: fromEpoch(it.CreatedAt), LastSeenAt: fromEpoch(it.LastSeenAt),
 	}, nil
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"loginguard/shared/authz"
 	"loginguard/shared/domain"
 	"loginguard/shared/ids"
 	"loginguard/shared/login"
@@ -33,7 +34,10 @@ type Store interface {
 
 // Handler serves the OAuth routes.
 type Handler struct {
-	Login   *login.Service
+	Login *login.Service
+	// Authz runs the web-server flow's grants (authorization_code,
+	// refresh_token) and refresh token revocation; nil: password only.
+	Authz   *authz.Service
 	Store   Store
 	Log     *slog.Logger
 	Metrics *metrics.Emitter
@@ -81,6 +85,7 @@ var oauthErrors = map[string]*Error{
 	domain.CodeInvalidSession:   ErrInvalidToken,
 	domain.CodeUnknownClient:    ErrUnknownClient,
 	domain.CodeBadClient:        ErrBadClientSecret,
+	domain.CodePublicClient:     ErrPublicPassword,
 }
 
 // errorOf is the OAuth answer to err (a *domain.Error, or a failure of ours).
@@ -122,7 +127,14 @@ func (h *Handler) token(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 	if !ok {
 		return errorResponse(ErrBodyNotBase64), ErrBodyNotBase64.Code
 	}
-	tr, e := ParseTokenRequest(apigw.Header(req, "content-type"), b)
+	f, e := ParseTokenForm(apigw.Header(req, "content-type"), b)
+	if e != nil {
+		return errorResponse(e), e.Code
+	}
+	if f["grant_type"] != GrantPassword {
+		return h.webServerGrant(ctx, req, f, log)
+	}
+	tr, e := passwordRequest(f)
 	if e != nil {
 		return errorResponse(e), e.Code
 	}
@@ -186,6 +198,17 @@ func (h *Handler) revoke(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	}
 	if f["token"] == "" {
 		return errorResponse(&Error{Status: 400, Code: "invalid_request", Description: "missing required parameter: token"}), "invalid_request"
+	}
+	if h.Authz != nil {
+		// A refresh token (and every session of its grant), or else an
+		// access token: one endpoint revokes either, as Salesforce's does.
+		found, err := h.Authz.RevokeRefresh(ctx, f["token"])
+		if err != nil {
+			return errorResponse(ErrUnexpected), string(domain.ReasonInternal)
+		}
+		if found {
+			return events.APIGatewayV2HTTPResponse{StatusCode: 200, Headers: map[string]string{"Cache-Control": "no-store"}}, "REVOKED_REFRESH"
+		}
 	}
 	if err := h.Login.Logout(ctx, f["token"], policy.ChannelAPI); err != nil {
 		e := errorOf(err)

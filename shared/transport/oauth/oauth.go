@@ -44,7 +44,9 @@ var (
 	ErrUnknownClient    = &Error{400, "invalid_client_id", "client identifier invalid"}
 	ErrBadClientSecret  = &Error{400, "invalid_client", "invalid client credentials"}
 	ErrUnsupportedGrant = &Error{400, "unsupported_grant_type", "grant type not supported"}
-	ErrUnexpected       = &Error{500, "server_error", "an unexpected error occurred; please try again"}
+	// ErrPublicPassword: a public app (no secret) asked for the password grant.
+	ErrPublicPassword = &Error{400, "unauthorized_client", "a public app cannot use the password grant: use the authorization code flow with PKCE"}
+	ErrUnexpected     = &Error{500, "server_error", "an unexpected error occurred; please try again"}
 	// ErrBodyNotBase64 answers a body API Gateway marked base64 that is not.
 	ErrBodyNotBase64 = &Error{400, "invalid_request", "the body is not valid base64"}
 	// ErrInvalidToken answers a revoke of a token that is no session.
@@ -86,18 +88,43 @@ type TokenRequest struct {
 	Username, Password, ClientID, ClientSecret string
 }
 
-// ParseTokenRequest reads and checks a token request.
-func ParseTokenRequest(contentType string, body []byte) (TokenRequest, *Error) {
+// Grant types the token endpoint serves.
+const (
+	GrantPassword          = "password"
+	GrantAuthorizationCode = "authorization_code"
+	GrantRefreshToken      = "refresh_token"
+)
+
+// ParseTokenForm reads a token request's form and checks its grant type
+// is one served.
+func ParseTokenForm(contentType string, body []byte) (map[string]string, *Error) {
 	f, e := ParseForm(contentType, body)
+	if e != nil {
+		return nil, e
+	}
+	switch f["grant_type"] {
+	case "":
+		return nil, invalidRequest("missing required parameter: grant_type")
+	case GrantPassword, GrantAuthorizationCode, GrantRefreshToken:
+		return f, nil
+	}
+	return nil, ErrUnsupportedGrant
+}
+
+// ParseTokenRequest reads and checks a password-grant token request.
+func ParseTokenRequest(contentType string, body []byte) (TokenRequest, *Error) {
+	f, e := ParseTokenForm(contentType, body)
 	if e != nil {
 		return TokenRequest{}, e
 	}
-	switch g := f["grant_type"]; {
-	case g == "":
-		return TokenRequest{}, invalidRequest("missing required parameter: grant_type")
-	case g != "password":
+	if f["grant_type"] != GrantPassword {
 		return TokenRequest{}, ErrUnsupportedGrant
 	}
+	return passwordRequest(f)
+}
+
+// passwordRequest is the password grant's fields of a parsed form.
+func passwordRequest(f map[string]string) (TokenRequest, *Error) {
 	for _, k := range []string{"client_id", "client_secret", "username", "password"} {
 		if strings.TrimSpace(f[k]) == "" {
 			return TokenRequest{}, invalidRequest("missing required parameter: " + k)
@@ -108,12 +135,15 @@ func ParseTokenRequest(contentType string, body []byte) (TokenRequest, *Error) {
 
 // TokenResponse is the success answer; every field is a string, as Salesforce sends them.
 type TokenResponse struct {
-	AccessToken string `json:"access_token"`
-	InstanceURL string `json:"instance_url"`
-	ID          string `json:"id"`
-	TokenType   string `json:"token_type"`
-	IssuedAt    string `json:"issued_at"`
-	Signature   string `json:"signature"`
+	AccessToken  string `json:"access_token"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	Signature    string `json:"signature,omitempty"`
+	Scope        string `json:"scope,omitempty"`
+	IDToken      string `json:"id_token,omitempty"`
+	InstanceURL  string `json:"instance_url"`
+	ID           string `json:"id"`
+	TokenType    string `json:"token_type"`
+	IssuedAt     string `json:"issued_at"`
 }
 
 // Sign is the response signature: base64 HMAC-SHA256 of id + issued_at,

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"loginguard/shared/account"
+	"loginguard/shared/authz"
 	"loginguard/shared/domain"
 	"loginguard/shared/login"
 	"loginguard/shared/metrics"
@@ -28,6 +29,7 @@ import (
 type Handler struct {
 	Browser  *login.Browser
 	Accounts *account.Service
+	Authz    *authz.Service // the OAuth authorization endpoint; nil: not offered
 	Users    Users
 	Sessions *sessions.Service // the home page's session list and its "end" buttons
 	Log      *slog.Logger
@@ -69,6 +71,7 @@ var notices = map[string]string{
 	"expired":   "Your session has ended. Log in again to continue.",
 	"verify":    "Your verification has expired or was already used. Log in again.",
 	"reset":     "Your password was changed, and your other sessions ended. Log in with the new password; a new security token was emailed to you.",
+	"authorize": "Log in to allow the app that sent you here.",
 }
 
 // request is one request as the pages see it.
@@ -191,6 +194,14 @@ func (h *Handler) route(r *request) *response {
 	case "/session/refresh":
 		if !r.get() {
 			return h.refresh(r)
+		}
+	case routeAuthz:
+		if r.get() && h.Authz != nil {
+			return h.authorize(r)
+		}
+	case routeResume:
+		if h.Authz != nil {
+			return h.resume(r)
 		}
 	default:
 		return h.errorPage(http.StatusNotFound, "There is no page here.")

@@ -69,7 +69,11 @@ func (h *Handler) advance(r *request, out login.BrowserOutcome) *response {
 		}
 		return resp
 	}
-	resp := redirect("/").clear(cookieChallenge)
+	home := "/"
+	if r.cookies[cookieAuthz] != "" {
+		home = routeResume // an app's sign-in request waits for this login
+	}
+	resp := redirect(home).clear(cookieChallenge)
 	maxAge := 0
 	if out.Result.Session.Persistent {
 		maxAge = rememberMaxAge

@@ -95,6 +95,20 @@ type ExpiredView struct {
 	Rules    []string
 }
 
+// ApproveView asks for the approval of an app (OAuth's consent).
+type ApproveView struct {
+	Page
+	AppName  string
+	Username string
+	Scopes   []string // what each granted scope allows, in words
+}
+
+// BackView sends the browser back to an app, at To.
+type BackView struct {
+	AppName string
+	To      string
+}
+
 type HomeView struct {
 	Page
 	User      domain.User
@@ -142,6 +156,10 @@ func Render(v any) string {
 		c = resetPage(v)
 	case ExpiredView:
 		c = expiredPage(v)
+	case ApproveView:
+		c = approvePage(v)
+	case BackView:
+		c = backToApp(v)
 	case HomeView:
 		c = homePage(v)
 	case PasswordView:

@@ -1,0 +1,264 @@
+package e2e
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"html"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"loginguard/shared/domain"
+	"loginguard/shared/policy"
+	"loginguard/shared/secret"
+)
+
+const cliCallback = "http://localhost:1717/OauthRedirect"
+
+// webApp creates a connected app for the web-server flow in org: public
+// (PKCE, no secret) or confidential; its secret ("" for a public app).
+func (s *stack) webApp(t *testing.T, orgID, clientID string, public bool, refresh policy.RefreshPolicy) string {
+	t.Helper()
+	var sec string
+	app := domain.ConnectedApp{ClientID: clientID, OrgID: orgID, Name: "Web " + clientID, CreatedAt: time.Now(),
+		OAuth: policy.OAuthApp{Public: public, Callbacks: []string{cliCallback}, RequirePKCE: true, Scopes: policy.DefaultScopes, Refresh: refresh}}
+	if !public {
+		var err error
+		if _, sec, err = secret.NewClientCredentials(rand.Reader); err != nil {
+			t.Fatal(err)
+		}
+		app.SecretHash = secret.Digest(secret.PurposeClientSecret, sec)
+	}
+	if err := s.st.CreateApp(context.Background(), app); err != nil {
+		t.Fatal(err)
+	}
+	return sec
+}
+
+var metaRefresh = regexp.MustCompile(`http-equiv="refresh" content="0;url=([^"]+)"`)
+
+// backTo is where a page returning to the app sends the browser.
+func backTo(t *testing.T, r web) *url.URL {
+	t.Helper()
+	m := metaRefresh.FindStringSubmatch(r.body)
+	if r.status != 200 || m == nil {
+		t.Fatalf("no return to the app (%d): %.400s", r.status, r.body)
+	}
+	u, err := url.Parse(html.UnescapeString(strings.TrimPrefix(m[1], "0;url=")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// authorizeAsBrowser runs the authorization request as a browser without
+// JavaScript would (a cookie jar, no redirects followed), logging in and
+// allowing the app, and returns where the browser goes back to the app.
+func (s *stack) authorizeAsBrowser(t *testing.T, a account, q url.Values) *url.URL {
+	t.Helper()
+	jar := map[string]string{}
+	keep := func(r web) web {
+		for k, v := range r.cookies {
+			jar[k] = v
+		}
+		return r
+	}
+	r := keep(s.do(t, "GET", "/services/oauth2/authorize?"+q.Encode(), jar, nil, ""))
+	if r.status != 303 || r.header.Get("Location") != "/services/oauth2/authorize/continue" {
+		return backTo(t, r)
+	}
+	if r = keep(s.do(t, "GET", "/services/oauth2/authorize/continue", jar, nil, "")); r.header.Get("Location") != "/login?m=authorize" {
+		t.Fatalf("without a session: %d %s; want the login page", r.status, r.header.Get("Location"))
+	}
+	if r = keep(s.browserLogin(t, a.username, a.password, jar)); r.header.Get("Location") != "/services/oauth2/authorize/continue" {
+		t.Fatalf("the login: %d %s %.300s; want back to the request", r.status, r.header.Get("Location"), r.body)
+	}
+	page := keep(s.do(t, "GET", "/services/oauth2/authorize/continue", jar, nil, ""))
+	if page.status != 200 || !strings.Contains(page.body, `id="approve-form"`) {
+		t.Fatalf("the approval page: %d %.400s", page.status, page.body)
+	}
+	done := keep(s.form(t, "/services/oauth2/authorize/continue", jar, url.Values{"csrf": {pageCSRF(t, page)}, "decision": {"allow"}}))
+	return backTo(t, done)
+}
+
+func (s *stack) tokenGrant(t *testing.T, f url.Values) (int, map[string]string) {
+	t.Helper()
+	r := s.form(t, "/services/oauth2/token", nil, f)
+	out := map[string]string{}
+	if err := json.Unmarshal([]byte(r.body), &out); err != nil {
+		t.Fatalf("token answer %d: %s", r.status, r.body)
+	}
+	return r.status, out
+}
+
+func (s *stack) userinfoStatus(t *testing.T, token string) int {
+	t.Helper()
+	return s.do(t, "GET", "/services/oauth2/userinfo", nil, map[string]string{"Authorization": "Bearer " + token}, "").status
+}
+
+// TestWebServerFlowWithPKCEAndRefreshTokens: a confidential app's code with
+// PKCE, its redemption, a refresh, a revocation; and each refusal as RFC
+// 6749 and Salesforce answer it.
+func TestWebServerFlowWithPKCEAndRefreshTokens(t *testing.T) {
+	s := startStack(t)
+	a := s.account(t, nil, nil)
+	cid := "3MVGweb" + a.org.ID
+	sec := s.webApp(t, a.org.ID, cid, false, policy.RefreshPolicy{Mode: policy.RefreshUntilRevoked})
+	verifier := strings.Repeat("v", 20) + "-" + strings.Repeat("9", 30)
+	q := url.Values{"response_type": {"code"}, "client_id": {cid}, "redirect_uri": {cliCallback}, "state": {"st-1"},
+		"scope": {"api refresh_token"}, "code_challenge": {secret.PKCEChallenge(verifier)}}
+
+	back := s.authorizeAsBrowser(t, a, q)
+	code := back.Query().Get("code")
+	if back.Scheme+"://"+back.Host+back.Path != cliCallback || code == "" || back.Query().Get("state") != "st-1" {
+		t.Fatalf("back to %s; want the callback with a code and the state", back)
+	}
+	grant := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "client_id": {cid}, "client_secret": {sec},
+		"redirect_uri": {cliCallback}, "code_verifier": {verifier}}
+	bad := func(mod func(url.Values)) url.Values {
+		f := url.Values{}
+		for k, v := range grant {
+			f[k] = v
+		}
+		mod(f)
+		return f
+	}
+	for _, tt := range []struct {
+		name string
+		f    url.Values
+		code string
+		desc string
+	}{
+		{"a wrong verifier", bad(func(f url.Values) { f.Set("code_verifier", strings.Repeat("w", 50)) }), "invalid_grant", "invalid code verifier"},
+		{"no verifier", bad(func(f url.Values) { f.Del("code_verifier") }), "invalid_grant", "invalid code verifier"},
+		{"another redirect URI", bad(func(f url.Values) { f.Set("redirect_uri", "http://localhost:1717/Other") }), "invalid_grant", "redirect_uri must match configuration"},
+		{"a wrong client secret", bad(func(f url.Values) { f.Set("client_secret", "wrong") }), "invalid_client", "invalid client credentials"},
+		{"an unknown code", bad(func(f url.Values) { f.Set("code", "nope") }), "invalid_grant", "invalid authorization code"},
+	} {
+		if st, out := s.tokenGrant(t, tt.f); st != 400 || out["error"] != tt.code || out["error_description"] != tt.desc {
+			t.Errorf("%s: %d %v; want 400 %s %q", tt.name, st, out, tt.code, tt.desc)
+		}
+	}
+	st, tok := s.tokenGrant(t, grant)
+	if st != 200 || tok["access_token"] == "" || tok["refresh_token"] == "" || tok["instance_url"] != s.baseURL ||
+		!strings.Contains(tok["id"], "/id/") || tok["scope"] != "api refresh_token" || tok["signature"] == "" {
+		t.Fatalf("the code's redemption: %d %v", st, tok)
+	}
+	if got := s.userinfoStatus(t, tok["access_token"]); got != 200 {
+		t.Fatalf("userinfo with the access token: %d", got)
+	}
+	// A refresh gives a new access token; the refresh token stays (no rotation).
+	refresh := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok["refresh_token"]}, "client_id": {cid}, "client_secret": {sec}}
+	st, again := s.tokenGrant(t, refresh)
+	if st != 200 || again["access_token"] == "" || again["access_token"] == tok["access_token"] || again["refresh_token"] != "" || again["id"] != tok["id"] {
+		t.Fatalf("refresh: %d %v", st, again)
+	}
+	// The code again: refused, and what its first use issued is ended.
+	if st, out := s.tokenGrant(t, grant); st != 400 || out["error"] != "invalid_grant" {
+		t.Fatalf("the code reused: %d %v", st, out)
+	}
+	if got := s.userinfoStatus(t, tok["access_token"]); got != 403 {
+		t.Errorf("the first access token after the code's reuse: %d; want 403 (ended)", got)
+	}
+	if st, out := s.tokenGrant(t, refresh); st != 400 || out["error_description"] != "expired access/refresh token" {
+		t.Errorf("the refresh token after the code's reuse: %d %v; want ended", st, out)
+	}
+	if got := s.userinfoStatus(t, again["access_token"]); got != 403 {
+		t.Errorf("the refreshed access token after the code's reuse: %d; want 403 (the grant ended)", got)
+	}
+}
+
+// TestAuthorizeRefusals: an unregistered redirect URI is never redirected
+// to; the other refusals go back to the app as RFC 6749 §4.1.2.1 says.
+func TestAuthorizeRefusals(t *testing.T) {
+	s := startStack(t)
+	a := s.account(t, nil, nil)
+	cid := "PlatformCLI" + a.org.ID
+	s.webApp(t, a.org.ID, cid, true, policy.RefreshPolicy{Mode: policy.RefreshRotate})
+	challenge := secret.PKCEChallenge(strings.Repeat("c", 43))
+	base := url.Values{"response_type": {"code"}, "client_id": {cid}, "redirect_uri": {cliCallback}, "state": {"s"}, "code_challenge": {challenge}}
+	with := func(k, v string) url.Values {
+		q := url.Values{}
+		for kk, vv := range base {
+			q[kk] = vv
+		}
+		if v == "" {
+			q.Del(k)
+		} else {
+			q.Set(k, v)
+		}
+		return q
+	}
+	for _, tt := range []struct {
+		name string
+		q    url.Values
+		code string
+	}{
+		{"plain PKCE", with("code_challenge_method", "plain"), "invalid_request"},
+		{"no challenge from a public app", with("code_challenge", ""), "invalid_request"},
+		{"another response type", with("response_type", "token"), "unsupported_response_type"},
+		{"a scope the app does not allow", with("scope", "api chatter_api"), "invalid_scope"},
+	} {
+		r := s.do(t, "GET", "/services/oauth2/authorize?"+tt.q.Encode(), nil, nil, "")
+		back := backTo(t, r)
+		if back.Query().Get("error") != tt.code || back.Query().Get("state") != "s" || !strings.HasPrefix(back.String(), cliCallback+"?") {
+			t.Errorf("%s: back to %s; want %s with the state", tt.name, back, tt.code)
+		}
+	}
+	for _, tt := range []struct {
+		name string
+		q    url.Values
+	}{
+		{"an unregistered redirect URI", with("redirect_uri", "http://localhost:1717/Elsewhere")},
+		{"an unknown client", with("client_id", "Nobody")},
+	} {
+		r := s.do(t, "GET", "/services/oauth2/authorize?"+tt.q.Encode(), nil, nil, "")
+		if r.status != 400 || r.header.Get("Location") != "" || metaRefresh.MatchString(r.body) || strings.Contains(r.body, "Elsewhere?") {
+			t.Errorf("%s: %d %s; want a page of ours, no redirect", tt.name, r.status, r.header.Get("Location"))
+		}
+	}
+	// A public app has no password grant.
+	if st, out := s.tokenGrant(t, url.Values{"grant_type": {"password"}, "client_id": {cid}, "client_secret": {"x"},
+		"username": {a.username}, "password": {a.password + a.token}}); st != 400 || out["error"] != "unauthorized_client" {
+		t.Errorf("the password grant of a public app: %d %v", st, out)
+	}
+}
+
+// TestRotatedRefreshTokensEndTheGrantWhenOneComesBack: under the rotate
+// policy each refresh retires the token used; a retired one presented
+// again (a stolen copy) ends the whole grant.
+func TestRotatedRefreshTokensEndTheGrantWhenOneComesBack(t *testing.T) {
+	s := startStack(t)
+	a := s.account(t, nil, nil)
+	cid := "Rotating" + a.org.ID
+	s.webApp(t, a.org.ID, cid, true, policy.RefreshPolicy{Mode: policy.RefreshRotate})
+	verifier := strings.Repeat("r", 64)
+	back := s.authorizeAsBrowser(t, a, url.Values{"response_type": {"code"}, "client_id": {cid}, "redirect_uri": {cliCallback},
+		"scope": {"api refresh_token"}, "code_challenge": {secret.PKCEChallenge(verifier)}})
+	st, tok := s.tokenGrant(t, url.Values{"grant_type": {"authorization_code"}, "code": {back.Query().Get("code")}, "client_id": {cid},
+		"redirect_uri": {cliCallback}, "code_verifier": {verifier}})
+	if st != 200 || tok["refresh_token"] == "" || tok["signature"] != "" {
+		t.Fatalf("a public app's redemption: %d %v; want a refresh token and no signature (no secret)", st, tok)
+	}
+	refresh := func(rt string) (int, map[string]string) {
+		return s.tokenGrant(t, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}, "client_id": {cid}})
+	}
+	st, second := refresh(tok["refresh_token"])
+	if st != 200 || second["refresh_token"] == "" || second["refresh_token"] == tok["refresh_token"] {
+		t.Fatalf("a rotated refresh: %d %v; want a new refresh token", st, second)
+	}
+	if st, out := refresh(tok["refresh_token"]); st != 400 || out["error"] != "invalid_grant" {
+		t.Fatalf("the retired token again: %d %v", st, out)
+	}
+	if st, out := refresh(second["refresh_token"]); st != 400 || out["error"] != "invalid_grant" {
+		t.Errorf("the newest token after the retired one came back: %d %v; want the grant ended", st, out)
+	}
+	for _, at := range []string{tok["access_token"], second["access_token"]} {
+		if got := s.userinfoStatus(t, at); got != 403 {
+			t.Errorf("an access token of the ended grant: %d; want 403", got)
+		}
+	}
+}
