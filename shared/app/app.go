@@ -25,6 +25,7 @@ import (
 	"loginguard/shared/login"
 	"loginguard/shared/mail"
 	"loginguard/shared/metrics"
+	"loginguard/shared/oidc"
 	"loginguard/shared/secret"
 	"loginguard/shared/sessions"
 	"loginguard/shared/store/dynamo"
@@ -42,6 +43,7 @@ type App struct {
 	Sessions *sessions.Service // session lists and ends
 	Mailer   mail.Mailer       // nil unless WithMail and a sender is configured
 	Keyring  *keyring.Ring     // nil unless WithTOTP and a KMS key is configured
+	IDTokens oidc.Signer       // nil unless WithIDTokens and an id_token key is configured
 	Metrics  *metrics.Emitter
 }
 
@@ -197,6 +199,28 @@ func WithTOTP(_ context.Context, b *build) error {
 			return err
 		}
 		b.Keyring, b.Login.Sealer = ring, ring
+		return nil
+	})
+	return nil
+}
+
+// WithIDTokens builds the signer of OpenID Connect id_tokens (when
+// ID_TOKEN_KMS_KEY is set): one GetPublicKey now, so that a key that cannot
+// sign stops the function at its start; then one KMS Sign per id_token.
+func WithIDTokens(_ context.Context, b *build) error {
+	b.later = append(b.later, func(ctx context.Context, b *build) error {
+		if b.Config.IDTokenKMSKey == "" {
+			return nil
+		}
+		k, err := kms.New(b.AWS, b.Config.KMSEndpoint)
+		if err != nil {
+			return err
+		}
+		s, err := oidc.NewKMSSigner(ctx, k, b.Config.IDTokenKMSKey)
+		if err != nil {
+			return err
+		}
+		b.IDTokens = s
 		return nil
 	})
 	return nil
