@@ -263,33 +263,8 @@ func TestTheKeyringKeyIsAKMSKeyOnlyItsFunctionsUse(t *testing.T) {
 	if key.EnableKeyRotation == nil || !*key.EnableKeyRotation {
 		t.Errorf("%s: EnableKeyRotation must be true", keyringKey)
 	}
-	doc, _ := key.KeyPolicy.(map[string]interface{})
-	root := false
-	for _, raw := range asAny(doc["Statement"]) {
-		st, _ := raw.(map[string]interface{})
-		p, _ := st["Principal"].(map[string]interface{})
-		if st["Effect"] == "Allow" && fmt.Sprint(p["AWS"]) == "arn:aws:iam::000000000000:root" {
-			root = true
-		} else if st["Effect"] == "Allow" {
-			t.Errorf("the key policy grants to %v; only the account root administers the key (functions get IAM policies)", st["Principal"])
-		}
-	}
-	if !root {
-		t.Error("the key policy must let the account root administer the key")
-	}
-	for name, fn := range tpl.Functions {
-		needs := false
-		policy, err := tpl.Policy(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, g := range Grants(policy) {
-			needs = needs || g.Resource == LocalKMSARN(keyringKey)
-		}
-		if got := fn.Env["KEYRING_KMS_KEY"]; (got != "") != needs || needs && got != LocalKMSARN(keyringKey) {
-			t.Errorf("%s: KEYRING_KMS_KEY = %q; the function needs the key: %v", name, got, needs)
-		}
-	}
+	rootAdministers(t, keyringKey, key.KeyPolicy)
+	keyEnvMatchesGrants(t, tpl, keyringKey, "KEYRING_KMS_KEY")
 	// Each grant on the keyring is limited: the orgs table to the keyring's
 	// partition (or the password histories', TestPasswordHistoriesAre...),
 	// the KMS key to the TOTP keyring's encryption context.
@@ -319,6 +294,78 @@ func TestTheKeyringKeyIsAKMSKeyOnlyItsFunctionsUse(t *testing.T) {
 	}
 	if _, err := LoadWithKMSKeys(filepath.Join("..", "..", "template.yaml"), nil, map[string]string{"UsersTable": "x"}); err == nil {
 		t.Fatal("a local KMS key for a resource that is not a KMS key must be refused")
+	}
+}
+
+// rootAdministers checks that a key's policy lets the account root, and no
+// one else, administer the key: functions get IAM policies.
+func rootAdministers(t *testing.T, name string, policy interface{}) {
+	t.Helper()
+	doc, _ := policy.(map[string]interface{})
+	root := false
+	for _, raw := range asAny(doc["Statement"]) {
+		st, _ := raw.(map[string]interface{})
+		p, _ := st["Principal"].(map[string]interface{})
+		if st["Effect"] == "Allow" && fmt.Sprint(p["AWS"]) == "arn:aws:iam::000000000000:root" {
+			root = true
+		} else if st["Effect"] == "Allow" {
+			t.Errorf("%s: the key policy grants to %v; only the account root administers the key (functions get IAM policies)", name, st["Principal"])
+		}
+	}
+	if !root {
+		t.Errorf("%s: the key policy must let the account root administer the key", name)
+	}
+}
+
+// keyEnvMatchesGrants checks that env names the KMS key exactly in the
+// functions granted something on it.
+func keyEnvMatchesGrants(t *testing.T, tpl *Template, key, env string) {
+	t.Helper()
+	for name, fn := range tpl.Functions {
+		needs := false
+		policy, err := tpl.Policy(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range Grants(policy) {
+			needs = needs || g.Resource == LocalKMSARN(key)
+		}
+		if got := fn.Env[env]; (got != "") != needs || needs && got != LocalKMSARN(key) {
+			t.Errorf("%s: %s = %q; the function needs the key: %v", name, env, got, needs)
+		}
+	}
+}
+
+// idTokenKey is the KMS key that signs id_tokens.
+const idTokenKey = "IdTokenKey"
+
+func TestTheIDTokenKeyIsAnRSASigningKeyOnlyTheOAuthFunctionReads(t *testing.T) {
+	tpl := repoTemplate(t)
+	key, err := tpl.Raw.GetKMSKeyWithName(idTokenKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key.KeySpec == nil || *key.KeySpec != "RSA_2048" || key.KeyUsage == nil || *key.KeyUsage != "SIGN_VERIFY" {
+		t.Errorf("%s must be an RSA_2048 SIGN_VERIFY key (RS256)", idTokenKey)
+	}
+	if key.EnableKeyRotation != nil && *key.EnableKeyRotation {
+		t.Errorf("%s: EnableKeyRotation on an asymmetric key fails the deployment", idTokenKey)
+	}
+	rootAdministers(t, idTokenKey, key.KeyPolicy)
+	keyEnvMatchesGrants(t, tpl, idTokenKey, "ID_TOKEN_KMS_KEY")
+	for name := range tpl.Functions {
+		policy, _ := tpl.Policy(name)
+		for _, g := range Grants(policy) {
+			if g.Resource != LocalKMSARN(idTokenKey) {
+				continue
+			}
+			if name != "OAuthFunction" || (g.Action != "kms:GetPublicKey" && g.Action != "kms:Sign") {
+				t.Errorf("%s is granted %s on the id_token key; only the OAuth function reads and signs with it", name, g.Action)
+			}
+		}
+	}
+	if tpl.Functions["OAuthFunction"].Env["ID_TOKEN_KMS_KEY"] == "" {
+		t.Error("the OAuth function has no ID_TOKEN_KMS_KEY")
 	}
 }
 
