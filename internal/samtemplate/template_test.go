@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/awslabs/goformation/v7/cloudformation/global"
+	cfnkms "github.com/awslabs/goformation/v7/cloudformation/kms"
 
 	"loginguard/shared/store/dynamo"
 )
@@ -253,18 +254,10 @@ func TestProtectedRoutesUseTheSessionAuthorizer(t *testing.T) {
 
 func TestTheKeyringKeyIsAKMSKeyOnlyItsFunctionsUse(t *testing.T) {
 	tpl := repoTemplate(t)
-	key, err := tpl.Raw.GetKMSKeyWithName(keyringKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if key.KeySpec == nil || *key.KeySpec != "SYMMETRIC_DEFAULT" || key.KeyUsage == nil || *key.KeyUsage != "ENCRYPT_DECRYPT" {
-		t.Errorf("%s must be a symmetric ENCRYPT_DECRYPT key", keyringKey)
-	}
+	key := templateKey(t, tpl, keyringKey, "SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", "KEYRING_KMS_KEY")
 	if key.EnableKeyRotation == nil || !*key.EnableKeyRotation {
 		t.Errorf("%s: EnableKeyRotation must be true", keyringKey)
 	}
-	rootAdministers(t, keyringKey, key.KeyPolicy)
-	keyEnvMatchesGrants(t, tpl, keyringKey, "KEYRING_KMS_KEY")
 	// Each grant on the keyring is limited: the orgs table to the keyring's
 	// partition (or the password histories', TestPasswordHistoriesAre...),
 	// the KMS key to the TOTP keyring's encryption context.
@@ -295,6 +288,23 @@ func TestTheKeyringKeyIsAKMSKeyOnlyItsFunctionsUse(t *testing.T) {
 	if _, err := LoadWithKMSKeys(filepath.Join("..", "..", "template.yaml"), nil, map[string]string{"UsersTable": "x"}); err == nil {
 		t.Fatal("a local KMS key for a resource that is not a KMS key must be refused")
 	}
+}
+
+// templateKey is the template's KMS key name, checked to be of this spec
+// and usage, administered by the account root only, and named by env in
+// exactly the functions granted something on it.
+func templateKey(t *testing.T, tpl *Template, name, spec, usage, env string) *cfnkms.Key {
+	t.Helper()
+	key, err := tpl.Raw.GetKMSKeyWithName(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key.KeySpec == nil || *key.KeySpec != spec || key.KeyUsage == nil || *key.KeyUsage != usage {
+		t.Errorf("%s must be a key of spec %s and usage %s", name, spec, usage)
+	}
+	rootAdministers(t, name, key.KeyPolicy)
+	keyEnvMatchesGrants(t, tpl, name, env)
+	return key
 }
 
 // rootAdministers checks that a key's policy lets the account root, and no
@@ -341,18 +351,10 @@ const idTokenKey = "IdTokenKey"
 
 func TestTheIDTokenKeyIsAnRSASigningKeyOnlyTheOAuthFunctionReads(t *testing.T) {
 	tpl := repoTemplate(t)
-	key, err := tpl.Raw.GetKMSKeyWithName(idTokenKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if key.KeySpec == nil || *key.KeySpec != "RSA_2048" || key.KeyUsage == nil || *key.KeyUsage != "SIGN_VERIFY" {
-		t.Errorf("%s must be an RSA_2048 SIGN_VERIFY key (RS256)", idTokenKey)
-	}
+	key := templateKey(t, tpl, idTokenKey, "RSA_2048", "SIGN_VERIFY", "ID_TOKEN_KMS_KEY")
 	if key.EnableKeyRotation != nil && *key.EnableKeyRotation {
 		t.Errorf("%s: EnableKeyRotation on an asymmetric key fails the deployment", idTokenKey)
 	}
-	rootAdministers(t, idTokenKey, key.KeyPolicy)
-	keyEnvMatchesGrants(t, tpl, idTokenKey, "ID_TOKEN_KMS_KEY")
 	for name := range tpl.Functions {
 		policy, _ := tpl.Policy(name)
 		for _, g := range Grants(policy) {
