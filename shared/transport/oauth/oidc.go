@@ -1,7 +1,8 @@
 package oauth
 
 // OpenID Connect on the OAuth function: the discovery document and the key
-// set are public documents (no token, no secret; cached for five minutes),
+// set are public documents (no token, no secret; cached for five minutes,
+// readable from any origin),
 // served only when an id_token key is configured, and IDTokenFor is the
 // one place a user becomes an id_token's claims.
 
@@ -68,6 +69,9 @@ func (h *Handler) openID(req events.APIGatewayV2HTTPRequest) (events.APIGatewayV
 	}
 	resp := jsonResponse(200, body)
 	resp.Headers["Cache-Control"] = "public, max-age=300"
+	// A browser-based client reads them from its own origin; they hold
+	// nothing a page of any origin may not see.
+	resp.Headers["Access-Control-Allow-Origin"] = "*"
 	delete(resp.Headers, "Pragma")
 	return resp, "OPENID_DOCUMENT"
 }

@@ -18,40 +18,38 @@ import (
 	"loginguard/shared/transport/oauth"
 )
 
-func get(h *oauth.Handler, routeKey, path string) events.APIGatewayV2HTTPResponse {
-	var ev events.APIGatewayV2HTTPRequest
-	ev.RouteKey, ev.RawPath = routeKey, path
-	ev.Headers = map[string]string{"host": "login.example"}
-	ev.RequestContext.HTTP.Method = "GET"
-	resp, _ := h.Handle(context.Background(), ev)
+// get answers the sample event name (events/oauth).
+func get(h *oauth.Handler, t *testing.T, name string) events.APIGatewayV2HTTPResponse {
+	resp, _ := h.Handle(context.Background(), fixture(t, name))
 	return resp
 }
 
 func TestDiscoveryAndKeysArePublicDocumentsOfTheSigner(t *testing.T) {
 	s := oidctest.NewSigner(t)
 	h := &oauth.Handler{Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), IDTokens: s}
-	resp := get(h, oauth.RouteDiscovery, "/.well-known/openid-configuration")
+	resp := get(h, t, "openid-configuration.json")
 	var d map[string]any
 	if err := json.Unmarshal([]byte(resp.Body), &d); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("discovery: %d %s", resp.StatusCode, resp.Body)
 	}
-	if d["issuer"] != "https://login.example" || d["jwks_uri"] != "https://login.example/id/keys" {
+	if d["issuer"] != "http://127.0.0.1:3000" || d["jwks_uri"] != "http://127.0.0.1:3000/id/keys" {
 		t.Errorf("discovery names issuer %v and jwks_uri %v; want the request's origin", d["issuer"], d["jwks_uri"])
 	}
-	keys := get(h, oauth.RouteKeys, "/id/keys")
+	keys := get(h, t, "keys.json")
 	if keys.StatusCode != 200 || oidctest.Keys(t, []byte(keys.Body))[s.KeyID()] == nil {
 		t.Fatalf("keys: %d %s; want the signer's key", keys.StatusCode, keys.Body)
 	}
 	for _, r := range []events.APIGatewayV2HTTPResponse{resp, keys} {
-		if r.Headers["Cache-Control"] != "public, max-age=300" || r.Headers["Content-Type"] != "application/json;charset=UTF-8" || r.Headers["Pragma"] != "" {
-			t.Errorf("headers %v; want public JSON cached five minutes", r.Headers)
+		if r.Headers["Cache-Control"] != "public, max-age=300" || r.Headers["Content-Type"] != "application/json;charset=UTF-8" ||
+			r.Headers["Pragma"] != "" || r.Headers["Access-Control-Allow-Origin"] != "*" {
+			t.Errorf("headers %v; want public JSON cached five minutes, readable from any origin", r.Headers)
 		}
 	}
 
 	h.IDTokens = nil
-	for route, path := range map[string]string{oauth.RouteDiscovery: "/.well-known/openid-configuration", oauth.RouteKeys: "/id/keys"} {
-		if r := get(h, route, path); r.StatusCode != 404 {
-			t.Errorf("%s without an id_token key: %d; want 404", route, r.StatusCode)
+	for _, name := range []string{"openid-configuration.json", "keys.json"} {
+		if r := get(h, t, name); r.StatusCode != 404 {
+			t.Errorf("%s without an id_token key: %d; want 404", name, r.StatusCode)
 		}
 	}
 }
