@@ -1,10 +1,10 @@
 // Package app is the one constructor of the whole application: the
 // configuration in, the services out (the DynamoDB store, the login and
 // browser-login use cases, credential changes, the mailer, the keyring,
-// the logger and the metric emitter). Every function, lgadmin and the
-// end-to-end stack build through it. Parts only some need (the TOTP
-// keyring, the mailer) are options, so a function that never asks for one
-// does not link it.
+// the id_token signer, the logger and the metric emitter). Every function,
+// lgadmin and the end-to-end stack build through it. Parts only some need
+// (the TOTP keyring, the mailer, the id_token signer) are options, so a
+// function that never asks for one does not link it.
 package app
 
 import (
