@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"loginguard/internal/samtemplate"
@@ -21,9 +22,16 @@ var callLog string
 // the policies name (the SES identity the mail is sent as).
 var stackParameters = map[string]string{"SenderAddress": "no-reply@e2e.example", "SenderIdentity": "e2e.example"}
 
-// keyringKeyID is the id the template's KMS key gets when the template is
-// loaded without local key ids (samtemplate.LocalKMSARN of its logical id).
-const keyringKeyID = "KeyringKey"
+// The ids the template's KMS keys get when the template is loaded without
+// local key ids (samtemplate.LocalKMSARN of their logical ids).
+const (
+	keyringKeyID = "KeyringKey"
+	idTokenKeyID = "IdTokenKey"
+)
+
+// localKMSKeys is the logical id (in the template) of each key id the
+// stacks' local KMSes hold: the calls name the local ids.
+var localKMSKeys sync.Map
 
 // TestMain runs the tests, then holds each function's IAM policy to the AWS
 // calls its code made: every call must be allowed (in AWS a refused call
@@ -62,12 +70,14 @@ func checkRecordedCalls(templatePath, log string, unused bool) ([]string, error)
 	if err != nil {
 		return nil, err
 	}
-	// Each stack's local KMS holds one key, made for the template's one KMS
-	// key (KeyringKey) under an id of its own: name it as the template does.
+	// Each stack's local KMS holds the template's KMS keys under ids of its
+	// own: name them as the template does.
 	for i, c := range calls {
 		for j, r := range c.Resources {
-			if c.Service == "kms" && strings.HasPrefix(r, "key/") {
-				calls[i].Resources[j] = "key/" + keyringKeyID
+			if id, ok := strings.CutPrefix(r, "key/"); ok && c.Service == "kms" {
+				if logical, ok := localKMSKeys.Load(id); ok {
+					calls[i].Resources[j] = "key/" + logical.(string)
+				}
 			}
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"loginguard/internal/samtemplate"
 	"loginguard/internal/testenv"
 	"loginguard/shared/domain"
 	"loginguard/shared/keyring"
@@ -30,6 +31,8 @@ type stack struct {
 	gwPID   int    // the gateway's process (and process group: the emulators and functions are in it)
 	st      *dynamo.Store
 	sealer  *keyring.Ring // seals TOTP keys with the keyring the functions use (its own instance)
+	kmsURL  string        // the stack's local-kms
+	idToken string        // the ARN of its id_token key (the template's IdTokenKey)
 	lgadmin string        // the admin CLI, built from this checkout
 	cliEnv  []string      // its environment: this stack's DynamoDB, SES and tables
 }
@@ -114,19 +117,31 @@ func startStackWith(t *testing.T, opts stackOptions) *stack {
 	if err := os.WriteFile(envVars, envJSON, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	// KMS: local-kms with one key, the template's KeyringKey.
-	kmsURL, kmsKey := testenv.KMS(t)
+	// KMS: local-kms with the template's two keys, KeyringKey (AES) and
+	// IdTokenKey (RSA); a revision from before IdTokenKey is not told of it.
+	kmsURL, kmsKey, idTokenKey := testenv.KMSWithSigningKey(t)
 	sealer, err := keyring.New(testenv.KMSClient(t, kmsURL), st, keyring.Config{KMSKey: kmsKey, Name: keyring.TOTP})
 	if err != nil {
 		t.Fatal(err)
 	}
+	template := filepath.Join(fns, "template.yaml")
+	kmsKeys := map[string]string{keyringKeyID: kmsKey, idTokenKeyID: idTokenKey}
+	if tpl, err := samtemplate.Load(template, stackParameters); err != nil {
+		t.Fatal(err)
+	} else if _, ok := tpl.Raw.Resources[idTokenKeyID]; !ok {
+		delete(kmsKeys, idTokenKeyID)
+	}
 	port := testenv.FreePort(t)
 	addr := "127.0.0.1:" + strconv.Itoa(port)
-	args := []string{"serve", "--template", filepath.Join(fns, "template.yaml"),
+	args := []string{"serve", "--template", template,
 		"--build-dir", bin, "--addr", addr, "--env-vars", envVars,
-		"--kms-key", "KeyringKey=" + kmsKey[strings.LastIndex(kmsKey, "/")+1:],
 		"--parameter-overrides", "SenderAddress=" + stackParameters["SenderAddress"],
 		"--parameter-overrides", "SenderIdentity=" + stackParameters["SenderIdentity"]}
+	for logical, arn := range kmsKeys {
+		id := arn[strings.LastIndex(arn, "/")+1:]
+		localKMSKeys.Store(id, logical)
+		args = append(args, "--kms-key", logical+"="+id)
+	}
 	if opts.trustForwardedFor {
 		args = append(args, "--trust-forwarded-for")
 	}
@@ -142,6 +157,7 @@ func startStackWith(t *testing.T, opts stackOptions) *stack {
 	cliEnv := []string{"AWS_ENDPOINT_URL_DYNAMODB=" + endpoint, "AWS_ENDPOINT_URL_SESV2=" + sesURL, "AWS_REGION=us-east-1",
 		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local", "SENDER_ADDRESS=" + stackParameters["SenderAddress"], "HOME=" + t.TempDir()}
 	return &stack{root: root, baseURL: "http://" + addr, sesURL: sesURL, stopSES: stopSES, logPath: logPath, gwPID: gw.Process.Pid, st: st, sealer: sealer,
+		kmsURL: kmsURL, idToken: idTokenKey,
 		lgadmin: filepath.Join(bin, "lgadmin"), cliEnv: cliEnv}
 }
 

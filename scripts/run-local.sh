@@ -52,21 +52,35 @@ export AWS_ENDPOINT_URL_SESV2="http://127.0.0.1:$SES_PORT"
 export SENDER_ADDRESS=${SENDER_ADDRESS:-no-reply@example.com}
 
 # ---- KMS: local-kms holds the key that wraps the TOTP keyring's data keys ----
-# Its key id and backing key are made once and kept with the data (a seed
-# file), so the key, and every TOTP key sealed under it, survives restarts.
+# ---- and the RSA key that signs OpenID Connect id_tokens ----
+# Their ids and key material are made once and kept with the data (a seed
+# file), so the keys, every TOTP key sealed under the first and the key set
+# published for the second, survive restarts.
 KMS_PORT=${KMS_PORT:-8006}
 if port_busy "$KMS_PORT"; then
   echo "make run: port $KMS_PORT for the KMS stand-in (KMS_PORT) is already in use on 127.0.0.1." >&2
   exit 1
 fi
 mkdir -p "$DATA_DIR/kms"
+hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+key_id() { local id; id=$(hex 16); echo "${id:0:8}-${id:8:4}-4${id:13:3}-a${id:17:3}-${id:20:12}"; }
 if [ ! -s "$DATA_DIR/kms/seed.yaml" ]; then
-  hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
-  id=$(hex 16); id="${id:0:8}-${id:8:4}-4${id:13:3}-a${id:17:3}-${id:20:12}"
   (umask 077; printf 'Keys:\n  Symmetric:\n    Aes:\n      - Metadata:\n          KeyId: %s\n          Description: loginguard keyring key (local)\n        BackingKeys:\n          - %s\n' \
-    "$id" "$(hex 32)" > "$DATA_DIR/kms/seed.yaml")
+    "$(key_id)" "$(hex 32)" > "$DATA_DIR/kms/seed.yaml")
 fi
-KMS_KEY_ID=$(sed -n 's/^ *KeyId: *//p' "$DATA_DIR/kms/seed.yaml")
+# The id_token key is added to a seed file from before it (after the AES key).
+if ! grep -q '^  Asymmetric:' "$DATA_DIR/kms/seed.yaml"; then
+  if ! pem=$(openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 2>/dev/null); then
+    echo "make run: openssl is needed to make the local id_token key (an RSA key for local-kms)." >&2
+    exit 1
+  fi
+  (umask 077; { printf '  Asymmetric:\n    Rsa:\n      - Metadata:\n          KeyId: %s\n          KeyUsage: SIGN_VERIFY\n          Description: loginguard id_token key (local)\n        PrivateKeyPem: |\n' "$(key_id)"
+    printf '%s\n' "$pem" | sed 's/^/          /'; } >> "$DATA_DIR/kms/seed.yaml")
+  unset pem
+fi
+# The AES key's id comes first in the file, the RSA key's second.
+KMS_KEY_ID=$(sed -n 's/^ *KeyId: *//p' "$DATA_DIR/kms/seed.yaml" | sed -n 1p)
+ID_TOKEN_KEY_ID=$(sed -n 's/^ *KeyId: *//p' "$DATA_DIR/kms/seed.yaml" | sed -n 2p)
 # local-kms listens on every interface (it has no host setting); ARNs use the local account and region.
 PORT="$KMS_PORT" KMS_DATA_PATH="$DATA_DIR/kms/data" KMS_SEED_PATH="$DATA_DIR/kms/seed.yaml" \
   KMS_ACCOUNT_ID=000000000000 KMS_REGION=us-east-1 .build/local-kms >"$DATA_DIR/logs/kms.log" 2>&1 &
@@ -89,7 +103,7 @@ demo=$(printf '%s\n' "$DEMO_PASSWORD" | .build/lgadmin demo --username "$DEMO_US
 org=$(printf '%s' "$demo" | sed -n 's/.*"orgId": "\([^"]*\)".*/\1/p')
 
 .build/local serve --template template.yaml --build-dir .build --addr "127.0.0.1:$API_PORT" \
-  --parameter-overrides "SenderAddress=$SENDER_ADDRESS" --kms-key "KeyringKey=$KMS_KEY_ID" "${legacy_totp[@]}" \
+  --parameter-overrides "SenderAddress=$SENDER_ADDRESS" --kms-key "KeyringKey=$KMS_KEY_ID" --kms-key "IdTokenKey=$ID_TOKEN_KEY_ID" "${legacy_totp[@]}" \
   >"$DATA_DIR/logs/api.log" 2>&1 &
 pids+=($!)
 wait_port "$API_PORT" "the local API"
@@ -112,6 +126,7 @@ cat <<INFO
                    (a browser new to the demo user gets a verification code by
                    mail, except on the user's very first login)
   SOAP login URL   http://127.0.0.1:$API_PORT/services/Soap/u/50.0
+  OpenID Connect   http://127.0.0.1:$API_PORT/.well-known/openid-configuration  (keys: /id/keys)
   demo org         $org
   demo user        $DEMO_USER
   demo password    $DEMO_PASSWORD

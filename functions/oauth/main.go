@@ -1,5 +1,6 @@
 // Command oauth is the OAuth 2.0 function: the username-password token flow,
-// the id URL, userinfo and revoke.
+// the id URL, userinfo and revoke, and OpenID Connect's discovery document
+// and key set.
 package main
 
 import (
@@ -20,9 +21,12 @@ func main() {
 }
 
 func build(ctx context.Context) (*oauth.Handler, error) {
-	d, err := app.FromEnv(ctx, os.Getenv, app.WithTOTP)
+	d, err := app.FromEnv(ctx, os.Getenv, app.WithTOTP, app.WithIDTokens)
 	if err != nil {
 		return nil, err
 	}
-	return &oauth.Handler{Login: d.Login, Authz: d.Authz, Store: d.Store, Log: d.Log, Metrics: d.Metrics}, nil
+	if d.IDTokens != nil {
+		d.Authz.IDTokens = oauth.Minter{Signer: d.IDTokens}
+	}
+	return &oauth.Handler{Login: d.Login, Authz: d.Authz, Store: d.Store, Log: d.Log, Metrics: d.Metrics, IDTokens: d.IDTokens}, nil
 }

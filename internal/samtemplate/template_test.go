@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/awslabs/goformation/v7/cloudformation/global"
+	cfnkms "github.com/awslabs/goformation/v7/cloudformation/kms"
 
 	"loginguard/shared/store/dynamo"
 )
@@ -253,42 +254,9 @@ func TestProtectedRoutesUseTheSessionAuthorizer(t *testing.T) {
 
 func TestTheKeyringKeyIsAKMSKeyOnlyItsFunctionsUse(t *testing.T) {
 	tpl := repoTemplate(t)
-	key, err := tpl.Raw.GetKMSKeyWithName(keyringKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if key.KeySpec == nil || *key.KeySpec != "SYMMETRIC_DEFAULT" || key.KeyUsage == nil || *key.KeyUsage != "ENCRYPT_DECRYPT" {
-		t.Errorf("%s must be a symmetric ENCRYPT_DECRYPT key", keyringKey)
-	}
+	key := templateKey(t, tpl, keyringKey, "SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", "KEYRING_KMS_KEY")
 	if key.EnableKeyRotation == nil || !*key.EnableKeyRotation {
 		t.Errorf("%s: EnableKeyRotation must be true", keyringKey)
-	}
-	doc, _ := key.KeyPolicy.(map[string]interface{})
-	root := false
-	for _, raw := range asAny(doc["Statement"]) {
-		st, _ := raw.(map[string]interface{})
-		p, _ := st["Principal"].(map[string]interface{})
-		if st["Effect"] == "Allow" && fmt.Sprint(p["AWS"]) == "arn:aws:iam::000000000000:root" {
-			root = true
-		} else if st["Effect"] == "Allow" {
-			t.Errorf("the key policy grants to %v; only the account root administers the key (functions get IAM policies)", st["Principal"])
-		}
-	}
-	if !root {
-		t.Error("the key policy must let the account root administer the key")
-	}
-	for name, fn := range tpl.Functions {
-		needs := false
-		policy, err := tpl.Policy(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, g := range Grants(policy) {
-			needs = needs || g.Resource == LocalKMSARN(keyringKey)
-		}
-		if got := fn.Env["KEYRING_KMS_KEY"]; (got != "") != needs || needs && got != LocalKMSARN(keyringKey) {
-			t.Errorf("%s: KEYRING_KMS_KEY = %q; the function needs the key: %v", name, got, needs)
-		}
 	}
 	// Each grant on the keyring is limited: the orgs table to the keyring's
 	// partition (or the password histories', TestPasswordHistoriesAre...),
@@ -319,6 +287,87 @@ func TestTheKeyringKeyIsAKMSKeyOnlyItsFunctionsUse(t *testing.T) {
 	}
 	if _, err := LoadWithKMSKeys(filepath.Join("..", "..", "template.yaml"), nil, map[string]string{"UsersTable": "x"}); err == nil {
 		t.Fatal("a local KMS key for a resource that is not a KMS key must be refused")
+	}
+}
+
+// templateKey is the template's KMS key name, checked to be of this spec
+// and usage, administered by the account root only, and named by env in
+// exactly the functions granted something on it.
+func templateKey(t *testing.T, tpl *Template, name, spec, usage, env string) *cfnkms.Key {
+	t.Helper()
+	key, err := tpl.Raw.GetKMSKeyWithName(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key.KeySpec == nil || *key.KeySpec != spec || key.KeyUsage == nil || *key.KeyUsage != usage {
+		t.Errorf("%s must be a key of spec %s and usage %s", name, spec, usage)
+	}
+	rootAdministers(t, name, key.KeyPolicy)
+	keyEnvMatchesGrants(t, tpl, name, env)
+	return key
+}
+
+// rootAdministers checks that a key's policy lets the account root, and no
+// one else, administer the key: functions get IAM policies.
+func rootAdministers(t *testing.T, name string, policy interface{}) {
+	t.Helper()
+	doc, _ := policy.(map[string]interface{})
+	root := false
+	for _, raw := range asAny(doc["Statement"]) {
+		st, _ := raw.(map[string]interface{})
+		p, _ := st["Principal"].(map[string]interface{})
+		if st["Effect"] == "Allow" && fmt.Sprint(p["AWS"]) == "arn:aws:iam::000000000000:root" {
+			root = true
+		} else if st["Effect"] == "Allow" {
+			t.Errorf("%s: the key policy grants to %v; only the account root administers the key (functions get IAM policies)", name, st["Principal"])
+		}
+	}
+	if !root {
+		t.Errorf("%s: the key policy must let the account root administer the key", name)
+	}
+}
+
+// keyEnvMatchesGrants checks that env names the KMS key exactly in the
+// functions granted something on it.
+func keyEnvMatchesGrants(t *testing.T, tpl *Template, key, env string) {
+	t.Helper()
+	for name, fn := range tpl.Functions {
+		needs := false
+		policy, err := tpl.Policy(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range Grants(policy) {
+			needs = needs || g.Resource == LocalKMSARN(key)
+		}
+		if got := fn.Env[env]; (got != "") != needs || needs && got != LocalKMSARN(key) {
+			t.Errorf("%s: %s = %q; the function needs the key: %v", name, env, got, needs)
+		}
+	}
+}
+
+// idTokenKey is the KMS key that signs id_tokens.
+const idTokenKey = "IdTokenKey"
+
+func TestTheIDTokenKeyIsAnRSASigningKeyOnlyTheOAuthFunctionReads(t *testing.T) {
+	tpl := repoTemplate(t)
+	key := templateKey(t, tpl, idTokenKey, "RSA_2048", "SIGN_VERIFY", "ID_TOKEN_KMS_KEY")
+	if key.EnableKeyRotation != nil && *key.EnableKeyRotation {
+		t.Errorf("%s: EnableKeyRotation on an asymmetric key fails the deployment", idTokenKey)
+	}
+	for name := range tpl.Functions {
+		policy, _ := tpl.Policy(name)
+		for _, g := range Grants(policy) {
+			if g.Resource != LocalKMSARN(idTokenKey) {
+				continue
+			}
+			if name != "OAuthFunction" || (g.Action != "kms:GetPublicKey" && g.Action != "kms:Sign") {
+				t.Errorf("%s is granted %s on the id_token key; only the OAuth function reads and signs with it", name, g.Action)
+			}
+		}
+	}
+	if tpl.Functions["OAuthFunction"].Env["ID_TOKEN_KMS_KEY"] == "" {
+		t.Error("the OAuth function has no ID_TOKEN_KMS_KEY")
 	}
 }
 

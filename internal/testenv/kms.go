@@ -2,7 +2,10 @@ package testenv
 
 import (
 	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
 	"encoding/hex"
+	"encoding/pem"
 	"fmt"
 	"os"
 	"os/exec"
@@ -56,6 +59,14 @@ func KMSSeed(keyID, backingKeyHex string) string {
 		"\n          Description: loginguard keyring key (local)\n        BackingKeys:\n          - " + backingKeyHex + "\n"
 }
 
+// KMSSigningSeed is the part of a seed file (after KMSSeed's) that makes
+// one RSA SIGN_VERIFY key with the given id and PEM (PKCS #8) private key.
+func KMSSigningSeed(keyID, privateKeyPEM string) string {
+	return "  Asymmetric:\n    Rsa:\n      - Metadata:\n          KeyId: " + keyID +
+		"\n          KeyUsage: SIGN_VERIFY\n          Description: loginguard id_token key (local)\n        PrivateKeyPem: |\n" +
+		"          " + strings.ReplaceAll(strings.TrimSpace(privateKeyPEM), "\n", "\n          ") + "\n"
+}
+
 // KMSKeyARN is the ARN local-kms gives the key with this id.
 func KMSKeyARN(keyID string) string {
 	return "arn:aws:kms:" + kmsRegion + ":" + kmsAccount + ":key/" + keyID
@@ -65,20 +76,54 @@ func KMSKeyARN(keyID string) string {
 // symmetric key seeded; it returns the endpoint URL and the key's ARN.
 func KMS(t testing.TB) (endpoint, keyARN string) {
 	t.Helper()
-	b := make([]byte, 16+32)
+	keyID := newKeyID()
+	return startKMS(t, KMSSeed(keyID, hex.EncodeToString(randomBytes(32)))), KMSKeyARN(keyID)
+}
+
+// KMSWithSigningKey is KMS with an RSA_2048 SIGN_VERIFY key seeded too
+// (the template's IdTokenKey); it returns that key's ARN as well.
+func KMSWithSigningKey(t testing.TB) (endpoint, keyARN, signingKeyARN string) {
+	t.Helper()
+	keyID, signingID := newKeyID(), newKeyID()
+	priv, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	seed := KMSSeed(keyID, hex.EncodeToString(randomBytes(32))) + KMSSigningSeed(signingID, pemKey)
+	return startKMS(t, seed), KMSKeyARN(keyID), KMSKeyARN(signingID)
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
 	rand.Read(b)
-	h := hex.EncodeToString(b[:16])
-	keyID := h[0:8] + "-" + h[8:12] + "-4" + h[13:16] + "-a" + h[17:20] + "-" + h[20:32]
+	return b
+}
+
+// newKeyID is a random key id in KMS's (UUID v4) form.
+func newKeyID() string {
+	h := hex.EncodeToString(randomBytes(16))
+	return h[0:8] + "-" + h[8:12] + "-4" + h[13:16] + "-a" + h[17:20] + "-" + h[20:32]
+}
+
+// startKMS starts local-kms seeded with seed, its data in a temporary
+// folder, and returns its endpoint URL.
+func startKMS(t testing.TB, seed string) string {
+	t.Helper()
 	dir := t.TempDir()
-	seed := filepath.Join(dir, "seed.yaml")
-	if err := os.WriteFile(seed, []byte(KMSSeed(keyID, hex.EncodeToString(b[16:]))), 0o600); err != nil {
+	seedPath := filepath.Join(dir, "seed.yaml")
+	if err := os.WriteFile(seedPath, []byte(seed), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	port := FreePort(t)
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	StartEnv(t, addr, []string{"PORT=" + strconv.Itoa(port), "KMS_DATA_PATH=" + filepath.Join(dir, "data"),
-		"KMS_SEED_PATH=" + seed, "KMS_ACCOUNT_ID=" + kmsAccount, "KMS_REGION=" + kmsRegion}, LocalKMSBinary(t))
-	return "http://" + addr, KMSKeyARN(keyID)
+		"KMS_SEED_PATH=" + seedPath, "KMS_ACCOUNT_ID=" + kmsAccount, "KMS_REGION=" + kmsRegion}, LocalKMSBinary(t))
+	return "http://" + addr
 }
 
 // KMSClient returns the functions' KMS client for the local-kms at endpoint.

@@ -1,10 +1,10 @@
 // Package app is the one constructor of the whole application: the
 // configuration in, the services out (the DynamoDB store, the login and
 // browser-login use cases, credential changes, the mailer, the keyring,
-// the logger and the metric emitter). Every function, lgadmin and the
-// end-to-end stack build through it. Parts only some need (the TOTP
-// keyring, the mailer) are options, so a function that never asks for one
-// does not link it.
+// the id_token signer, the logger and the metric emitter). Every function,
+// lgadmin and the end-to-end stack build through it. Parts only some need
+// (the TOTP keyring, the mailer, the id_token signer) are options, so a
+// function that never asks for one does not link it.
 package app
 
 import (
@@ -26,6 +26,7 @@ import (
 	"loginguard/shared/login"
 	"loginguard/shared/mail"
 	"loginguard/shared/metrics"
+	"loginguard/shared/oidc"
 	"loginguard/shared/secret"
 	"loginguard/shared/sessions"
 	"loginguard/shared/store/dynamo"
@@ -44,6 +45,7 @@ type App struct {
 	Authz    *authz.Service    // the OAuth web-server flow: /authorize, codes, refresh tokens
 	Mailer   mail.Mailer       // nil unless WithMail and a sender is configured
 	Keyring  *keyring.Ring     // nil unless WithTOTP and a KMS key is configured
+	IDTokens oidc.Signer       // nil unless WithIDTokens and an id_token key is configured
 	Metrics  *metrics.Emitter
 }
 
@@ -200,6 +202,28 @@ func WithTOTP(_ context.Context, b *build) error {
 			return err
 		}
 		b.Keyring, b.Login.Sealer = ring, ring
+		return nil
+	})
+	return nil
+}
+
+// WithIDTokens builds the signer of OpenID Connect id_tokens (when
+// ID_TOKEN_KMS_KEY is set): one GetPublicKey now, so that a key that cannot
+// sign stops the function at its start; then one KMS Sign per id_token.
+func WithIDTokens(_ context.Context, b *build) error {
+	b.later = append(b.later, func(ctx context.Context, b *build) error {
+		if b.Config.IDTokenKMSKey == "" {
+			return nil
+		}
+		k, err := kms.New(b.AWS, b.Config.KMSEndpoint)
+		if err != nil {
+			return err
+		}
+		s, err := oidc.NewKMSSigner(ctx, k, b.Config.IDTokenKMSKey)
+		if err != nil {
+			return err
+		}
+		b.IDTokens = s
 		return nil
 	})
 	return nil

@@ -47,6 +47,10 @@ type Config struct {
 	// KeyringKMSKey (KEYRING_KMS_KEY) is the KMS key (id or ARN) wrapping
 	// the data keys that seal TOTP keys; "" leaves TOTP off.
 	KeyringKMSKey string
+	// IDTokenKMSKey (ID_TOKEN_KMS_KEY) is the asymmetric KMS key (RSA_2048,
+	// SIGN_VERIFY; id or ARN) that signs OpenID Connect id_tokens; "" offers
+	// none (no discovery document, no key set).
+	IDTokenKMSKey string
 	// KMSEndpoint (AWS_ENDPOINT_URL_KMS) is the KMS URL, local-kms when run
 	// locally; "" is the region's.
 	KMSEndpoint string
@@ -88,6 +92,7 @@ func Load(getenv func(string) string) (Config, error) {
 		},
 		Sender:        get("SENDER_ADDRESS", ""),
 		KeyringKMSKey: get("KEYRING_KMS_KEY", ""),
+		IDTokenKMSKey: get("ID_TOKEN_KMS_KEY", ""),
 		KMSEndpoint:   get("AWS_ENDPOINT_URL_KMS", ""),
 		FailureFloor:  DefaultFailureFloor,
 		Throttle:      policy.DefaultSourceThrottle,

@@ -15,9 +15,9 @@ import (
 
 func TestLoad(t *testing.T) {
 	env := map[string]string{"USERS_TABLE": "prod-users", "FAILURE_FLOOR": "100ms", "LOG_LEVEL": "debug", "SENDER_ADDRESS": "a@b.example",
-		"AWS_ENDPOINT_URL_KMS": "http://127.0.0.1:8006"}
+		"AWS_ENDPOINT_URL_KMS": "http://127.0.0.1:8006", "ID_TOKEN_KMS_KEY": " arn:aws:kms:us-east-1:000000000000:key/k "}
 	c, err := Load(func(k string) string { return env[k] })
-	if err != nil || c.KMSEndpoint != "http://127.0.0.1:8006" || c.Tables.Users != "prod-users" || c.Tables.Orgs != "loginguard-dev-orgs" || c.FailureFloor != 100*time.Millisecond || c.Sender != "a@b.example" {
+	if err != nil || c.KMSEndpoint != "http://127.0.0.1:8006" || c.IDTokenKMSKey != "arn:aws:kms:us-east-1:000000000000:key/k" || c.Tables.Users != "prod-users" || c.Tables.Orgs != "loginguard-dev-orgs" || c.FailureFloor != 100*time.Millisecond || c.Sender != "a@b.example" {
 		t.Fatalf("Load = %+v, %v", c, err)
 	}
 	c, _ = Load(func(string) string { return "" })

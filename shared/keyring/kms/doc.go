@@ -1,3 +1,4 @@
-// Package kms is the keyring's KMS client: GenerateDataKey and Decrypt over
+// Package kms is our KMS client: GenerateDataKey and Decrypt for the
+// keyring, GetPublicKey and Sign for the id_token key (shared/oidc), over
 // KMS's JSON protocol, signed with SigV4, in a fraction of the SDK client's size.
 package kms

@@ -23,8 +23,9 @@ const (
 	// Timeout bounds one attempt: a KMS call is a few milliseconds, and the
 	// caller (a login) has a person or a client waiting.
 	Timeout = 5 * time.Second
-	// maxBody caps what is read of a response: KMS's answers to these two
-	// calls are well under 1 KB.
+	// maxBody caps what is read of a response: KMS's answers to these
+	// calls are well under 1 KB (an RSA-4096 public key, the largest, is
+	// about 750 bytes in base64).
 	maxBody = 64 << 10
 	// retryDelay is the pause before the one retry.
 	retryDelay = 100 * time.Millisecond
@@ -65,7 +66,7 @@ func New(cfg aws.Config, endpoint string) (*Client, error) {
 
 // Error is an error KMS answered with.
 type Error struct {
-	Op      string // GenerateDataKey or Decrypt
+	Op      string // GenerateDataKey, Decrypt, GetPublicKey or Sign
 	Status  int    // HTTP status
 	Type    string // e.g. InvalidCiphertextException, without a namespace
 	Message string
@@ -122,6 +123,49 @@ func (c *Client) Decrypt(ctx context.Context, keyID string, wrapped []byte, encC
 		return nil, fmt.Errorf("kms Decrypt: answer without a plaintext")
 	}
 	return out.Plaintext, nil
+}
+
+// PublicKey is GetPublicKey's answer: the DER (PKIX) public key of an
+// asymmetric key and what the key may do.
+type PublicKey struct {
+	DER               []byte
+	KeySpec           string   // e.g. RSA_2048
+	KeyUsage          string   // SIGN_VERIFY or ENCRYPT_DECRYPT
+	SigningAlgorithms []string // e.g. RSASSA_PKCS1_V1_5_SHA_256
+}
+
+// GetPublicKey reads the public half of the asymmetric key keyID.
+func (c *Client) GetPublicKey(ctx context.Context, keyID string) (PublicKey, error) {
+	var out struct {
+		PublicKey         []byte
+		KeySpec, KeyUsage string
+		SigningAlgorithms []string
+	}
+	if err := c.call(ctx, "GetPublicKey", struct{ KeyId string }{keyID}, &out); err != nil {
+		return PublicKey{}, err
+	}
+	if len(out.PublicKey) == 0 {
+		return PublicKey{}, fmt.Errorf("kms GetPublicKey: answer without a public key")
+	}
+	return PublicKey{DER: out.PublicKey, KeySpec: out.KeySpec, KeyUsage: out.KeyUsage, SigningAlgorithms: out.SigningAlgorithms}, nil
+}
+
+// Sign signs digest (the message's hash, not the message) with keyID's
+// private key, which never leaves KMS, by algorithm (e.g.
+// RSASSA_PKCS1_V1_5_SHA_256 for a SHA-256 digest).
+func (c *Client) Sign(ctx context.Context, keyID string, digest []byte, algorithm string) ([]byte, error) {
+	in := struct {
+		KeyId, MessageType, SigningAlgorithm string
+		Message                              []byte
+	}{keyID, "DIGEST", algorithm, digest}
+	var out struct{ Signature []byte }
+	if err := c.call(ctx, "Sign", in, &out); err != nil {
+		return nil, err
+	}
+	if len(out.Signature) == 0 {
+		return nil, fmt.Errorf("kms Sign: answer without a signature")
+	}
+	return out.Signature, nil
 }
 
 // call makes one call, retried once when it failed in a way that may pass.

@@ -2,7 +2,8 @@ package oauth
 
 // The handler adapts API Gateway (HTTP API, payload 2.0) requests to the
 // OAuth 2.0 username-password flow and its session endpoints: token, id URL,
-// userinfo and revoke. The login itself is the shared login use case, the
+// userinfo and revoke; and OpenID Connect's discovery document and key set
+// (oidc.go). The login itself is the shared login use case, the
 // same one the SOAP API runs; the wire format is the codec beside it.
 
 import (
@@ -21,6 +22,7 @@ import (
 	"loginguard/shared/ids"
 	"loginguard/shared/login"
 	"loginguard/shared/metrics"
+	"loginguard/shared/oidc"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
 	"loginguard/shared/transport/apigw"
@@ -41,6 +43,9 @@ type Handler struct {
 	Store   Store
 	Log     *slog.Logger
 	Metrics *metrics.Emitter
+	// IDTokens signs OpenID Connect id_tokens; nil offers none (the
+	// discovery document and the key set are then 404).
+	IDTokens oidc.Signer
 }
 
 // Routes, as template.yaml declares them.
@@ -114,6 +119,8 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		resp, outcome = h.revoke(ctx, req)
 	case RouteUserinfo, RouteID:
 		resp, outcome = h.identity(ctx, req, log)
+	case RouteDiscovery, RouteKeys:
+		resp, outcome = h.openID(req)
 	default:
 		resp, outcome = textResponse(404, "Not Found"), "NOT_FOUND"
 	}
@@ -171,7 +178,7 @@ func (h *Handler) token(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 	log.InfoContext(ctx, "login allowed", "reason", string(res.Decision.Reason), "via", string(res.Decision.Via),
 		"user_id", res.User.ID, "org_id", res.User.OrgID, "source_ip", ip.String())
 	base := apigw.BaseURL(req)
-	idURL := base + "/id/" + ids.Long(res.User.OrgID) + "/" + ids.Long(res.User.ID)
+	idURL := identityURL(base, res.User.OrgID, res.User.ID)
 	issued := strconv.FormatInt(res.Session.CreatedAt.UnixMilli(), 10)
 	out, _ := json.Marshal(TokenResponse{AccessToken: res.SessionID, InstanceURL: base, ID: idURL,
 		TokenType: "Bearer", IssuedAt: issued, Signature: Sign(tr.ClientSecret, idURL, issued)})
@@ -255,7 +262,7 @@ func (h *Handler) identity(ctx context.Context, req events.APIGatewayV2HTTPReque
 		return textResponse(403, "Bad_OAuth_Token"), "BAD_TOKEN"
 	}
 	base := apigw.BaseURL(req)
-	idURL := base + "/id/" + ids.Long(u.OrgID) + "/" + ids.Long(u.ID)
+	idURL := identityURL(base, u.OrgID, u.ID)
 	out, _ := json.Marshal(Identity{
 		ID: idURL, Sub: idURL, UserID: ids.Long(u.ID), OrganizationID: ids.Long(u.OrgID), Username: u.Username,
 		PreferredName: u.Username, DisplayName: u.FullName(), Name: u.FullName(), GivenName: u.FirstName,
