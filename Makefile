@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 GO ?= go
 # Logical ids of template.yaml's functions and their folders under functions/.
-FUNCTIONS := SoapFunction:soap OAuthFunction:oauth AuthorizerFunction:authorizer WhoamiFunction:whoami WebFunction:web
+FUNCTIONS := SoapFunction:soap OAuthFunction:oauth AuthorizerFunction:authorizer WhoamiFunction:whoami WebFunction:web DataFunction:data
 BUILD_DIR := .build
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 
@@ -133,3 +133,6 @@ build-WebFunction:
 
 build-WhoamiFunction:
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/whoami
+
+build-DataFunction:
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/data

@@ -90,6 +90,10 @@ func startStackWith(t *testing.T, opts stackOptions) *stack {
 	build(t, fns, filepath.Join(bin, "AuthorizerFunction", "bootstrap"), "./functions/authorizer", true)
 	build(t, fns, filepath.Join(bin, "WhoamiFunction", "bootstrap"), "./functions/whoami", true)
 	build(t, fns, filepath.Join(bin, "WebFunction", "bootstrap"), "./functions/web", true)
+	if _, err := os.Stat(filepath.Join(fns, "functions", "data")); err == nil {
+		// An earlier revision (the load test's) may predate it, and its template too.
+		build(t, fns, filepath.Join(bin, "DataFunction", "bootstrap"), "./functions/data", true)
+	}
 	build(t, root, filepath.Join(bin, "lgadmin"), "./cmd/lgadmin", false)
 
 	endpoint := testenv.Dynalite(t)

@@ -149,6 +149,12 @@ func (r *route) rank() (int, int, int) {
 	return lit, -greedy, -any
 }
 
+// splitPath is a path's segments as routes match them. A run of leading
+// slashes is one, as API Gateway routes it ("//services/data" is GET
+// /services/data: jsforce-based clients whose instance URL ends in "/"
+// send it); the event still carries the path as sent, for the authorizer
+// and the function to judge. An empty segment further in ("/a//b")
+// matches no literal and no parameter.
 func splitPath(p string) []string { return strings.Split(strings.Trim(p, "/"), "/") }
 
 func sortRoutes(rs []*route) {

@@ -37,6 +37,11 @@ func TestRouteMatchingFollowsAPIGateway(t *testing.T) {
 		{"a parameter does not span segments", "GET", "/things/1/2", nil, ""},
 		{"an unknown path is not found", "GET", "/nope", nil, ""},
 		{"ANY takes methods the exact route lacks", "DELETE", "/things/special", param, "id=special"},
+		{"a leading double slash routes as one", "GET", "//things/special", exact, ""},
+		{"so does a longer run", "GET", "///things/42", param, "id=42"},
+		{"an empty segment inside matches no parameter", "GET", "/things//42", nil, ""},
+		{"nor a literal", "GET", "/things//special", nil, ""},
+		{"a greedy parameter keeps an empty segment inside, for the authorizer to refuse", "GET", "/files//a", greedy, "proxy=/a"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation/global"
 	cfnkms "github.com/awslabs/goformation/v7/cloudformation/kms"
 
+	"loginguard/shared/ids"
 	"loginguard/shared/store/dynamo"
 )
 
@@ -245,12 +246,24 @@ func TestProtectedRoutesUseTheSessionAuthorizer(t *testing.T) {
 		// end at any moment: no answer may be reused (ReauthorizeEvery: 0).
 		t.Errorf("SessionAuthorizer caches its decisions for %s; want ReauthorizeEvery: 0", a.CacheTTL)
 	}
-	for _, r := range tpl.Functions["WhoamiFunction"].Routes {
-		if r.Authorizer != "SessionAuthorizer" {
-			t.Errorf("route %s %s is not behind the session authorizer", r.Method, r.Path)
+	for _, name := range protectedFunctions {
+		fn := tpl.Functions[name]
+		if fn == nil || len(fn.Routes) == 0 {
+			t.Errorf("no function %s with routes", name)
+			continue
+		}
+		for _, r := range fn.Routes {
+			if r.Authorizer != "SessionAuthorizer" {
+				t.Errorf("%s: route %s %s is not behind the session authorizer", name, r.Method, r.Path)
+			}
 		}
 	}
 }
+
+// protectedFunctions serve only what a session may see: every route of
+// theirs is behind the session authorizer (DataFunction's /services/data
+// too, which Salesforce serves without one).
+var protectedFunctions = []string{"WhoamiFunction", "DataFunction"}
 
 func TestTheKeyringKeyIsAKMSKeyOnlyItsFunctionsUse(t *testing.T) {
 	tpl := repoTemplate(t)
@@ -268,8 +281,9 @@ func TestTheKeyringKeyIsAKMSKeyOnlyItsFunctionsUse(t *testing.T) {
 				cond := fmt.Sprint(st["Condition"])
 				for _, r := range strs(st["Resource"]) {
 					if r == "arn:aws:dynamodb:us-east-1:000000000000:table/"+tpl.TableName("OrgsTable") &&
-						cond != "map[ForAllValues:StringEquals:map[dynamodb:LeadingKeys:[KEYRING]]]" && cond != passwordHistoryCondition {
-						t.Errorf("%s: a grant on the orgs table without the KEYRING (or password history) leading-key condition: %v", name, cond)
+						cond != "map[ForAllValues:StringEquals:map[dynamodb:LeadingKeys:[KEYRING]]]" && cond != passwordHistoryCondition &&
+						(cond != orgPartitionCondition || strings.Join(strs(st["Action"]), ",") != "dynamodb:GetItem") {
+						t.Errorf("%s: a grant on the orgs table without the KEYRING (or password history) leading-key condition, or a read of orgs' partitions only: %v", name, cond)
 					}
 					if r == LocalKMSARN(keyringKey) && cond != "map[StringEquals:map[kms:EncryptionContext:loginguard:keyring:totp]]" {
 						t.Errorf("%s: a grant on the keyring key without the encryption-context condition: %v", name, cond)
@@ -374,6 +388,11 @@ func TestTheIDTokenKeyIsAnRSASigningKeyOnlyTheOAuthFunctionReads(t *testing.T) {
 // passwordHistoryCondition limits a grant on the orgs table to the
 // password histories' partitions (the store's key prefix).
 var passwordHistoryCondition = "map[ForAllValues:StringLike:map[dynamodb:LeadingKeys:[" + dynamo.PasswordHistoryPartition + "*]]]"
+
+// orgPartitionCondition limits a grant on the orgs table to the orgs'
+// partitions (an org's id is its item's key): the org and its profiles,
+// never the keyring or a password history. It may only read.
+var orgPartitionCondition = "map[ForAllValues:StringLike:map[dynamodb:LeadingKeys:[" + ids.PrefixOrg + "*]]]"
 
 // passwordSetters are the functions that set passwords (through
 // shared/account): the web pages, and SOAP's setPassword to come.

@@ -1,5 +1,6 @@
 // Package apigw reads what every handler needs from an API Gateway HTTP API
-// (payload 2.0) event: headers, the body, the base URL the client used, and a bearer token.
+// (payload 2.0) event: headers, the body, the base URL the client used, and a bearer token;
+// and the JSON answer they give back.
 package apigw
 
 import (
@@ -7,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"loginguard/shared/ids"
 )
 
 // Header returns a request header by name, in any case.
@@ -44,6 +47,21 @@ func BaseURL(req events.APIGatewayV2HTTPRequest) string {
 		proto = "http"
 	}
 	return proto + "://" + host
+}
+
+// IdentityURL is a user's identity URL (OAuth's id, served at
+// /id/{orgId}/{userId}) on this deployment: ids in 18 characters.
+func IdentityURL(base, orgID, userID string) string {
+	return base + "/id/" + ids.Long(orgID) + "/" + ids.Long(userID)
+}
+
+// JSONResponse is a JSON answer that no cache keeps (every one of ours
+// carries a session's or a user's data).
+func JSONResponse(status int, body []byte) events.APIGatewayV2HTTPResponse {
+	return events.APIGatewayV2HTTPResponse{StatusCode: status, Body: string(body), Headers: map[string]string{
+		"Content-Type": "application/json;charset=UTF-8", "Cache-Control": "no-store", "Pragma": "no-cache",
+		"X-Content-Type-Options": "nosniff",
+	}}
 }
 
 // BearerToken takes the token from "Authorization: Bearer <token>" only.

@@ -42,7 +42,8 @@ type Authorizer struct {
 // written (an empty, "." or ".." segment, a backslash, an encoded "%" or
 // "/", a control character): such a path is refused, never guessed at, so
 // "/api//reports", "/api/./reports" and "/api/Reports" cannot walk around
-// a rule for "reports".
+// a rule for "reports". The one exception is a run of leading slashes
+// before /services/data, read as the route API Gateway matched.
 func Resource(path string) (string, bool) {
 	dec, err := url.PathUnescape(path)
 	if err != nil || strings.ContainsAny(dec, "%\\") || strings.IndexFunc(dec, unicode.IsControl) >= 0 {
@@ -52,6 +53,17 @@ func Resource(path string) (string, bool) {
 		return "", false // an encoded slash
 	}
 	dec = strings.ToLower(dec)
+	if strings.HasPrefix(dec, "//") {
+		// API Gateway routes a path with a run of leading slashes as the
+		// path without them, and passes it on as sent: jsforce-based
+		// clients whose instance URL ends in "/" ask "//services/data/...".
+		// Only there is the run read as one slash; "//api/reports" and
+		// every other such path stay refused.
+		dec = "/" + strings.TrimLeft(dec, "/")
+		if dec != dataRoot && !strings.HasPrefix(dec, dataRoot+"/") {
+			return "", false
+		}
+	}
 	rest, ok := strings.CutPrefix(dec, "/api/")
 	if !ok {
 		rel, abs := strings.CutPrefix(dec, "/")
@@ -63,6 +75,9 @@ func Resource(path string) (string, bool) {
 	name, _, _ := strings.Cut(rest, "/")
 	return name, true
 }
+
+// dataRoot is the REST API's root, the one tree a leading "//" may reach.
+const dataRoot = "/services/data"
 
 // clean reports whether a relative path has no empty, "." or ".." segment
 // (a single trailing slash aside).

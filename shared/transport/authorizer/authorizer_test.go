@@ -100,6 +100,19 @@ func TestResourceIsReadOnceInOneFormAndOddPathsAreRefused(t *testing.T) {
 		{"/api/rep\\orts", "", false},
 		{"/api/rep%00orts", "", false},
 		{"//api/reports", "", false},
+		{"///api/reports", "", false},
+		{"//API/reports", "", false},
+		{"/services/data", "", true},
+		{"//services/data", "", true},
+		{"//services/data/v62.0/sobjects/User/005000000000001AAA", "", true},
+		{"///services/data/v62.0/query", "", true},
+		{"//services/data/", "", true},
+		{"//services/data//query", "", false},
+		{"//services/data/../../api/reports", "", false},
+		{"//services/database", "", false},
+		{"//services/oauth2/userinfo", "", false},
+		{"/%2fservices/data", "", false},
+		{"//", "", false},
 	} {
 		got, ok := authorizer.Resource(tt.path)
 		if got != tt.want || ok != tt.ok {

@@ -57,10 +57,7 @@ const (
 )
 
 func jsonResponse(status int, body []byte) events.APIGatewayV2HTTPResponse {
-	return events.APIGatewayV2HTTPResponse{StatusCode: status, Body: string(body), Headers: map[string]string{
-		"Content-Type": "application/json;charset=UTF-8", "Cache-Control": "no-store", "Pragma": "no-cache",
-		"X-Content-Type-Options": "nosniff",
-	}}
+	return apigw.JSONResponse(status, body)
 }
 
 func errorResponse(e *Error) events.APIGatewayV2HTTPResponse {
@@ -178,7 +175,7 @@ func (h *Handler) token(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 	log.InfoContext(ctx, "login allowed", "reason", string(res.Decision.Reason), "via", string(res.Decision.Via),
 		"user_id", res.User.ID, "org_id", res.User.OrgID, "source_ip", ip.String())
 	base := apigw.BaseURL(req)
-	idURL := identityURL(base, res.User.OrgID, res.User.ID)
+	idURL := apigw.IdentityURL(base, res.User.OrgID, res.User.ID)
 	issued := strconv.FormatInt(res.Session.CreatedAt.UnixMilli(), 10)
 	out, _ := json.Marshal(TokenResponse{AccessToken: res.SessionID, InstanceURL: base, ID: idURL,
 		TokenType: "Bearer", IssuedAt: issued, Signature: Sign(tr.ClientSecret, idURL, issued)})
@@ -262,7 +259,7 @@ func (h *Handler) identity(ctx context.Context, req events.APIGatewayV2HTTPReque
 		return textResponse(403, "Bad_OAuth_Token"), "BAD_TOKEN"
 	}
 	base := apigw.BaseURL(req)
-	idURL := identityURL(base, u.OrgID, u.ID)
+	idURL := apigw.IdentityURL(base, u.OrgID, u.ID)
 	out, _ := json.Marshal(Identity{
 		ID: idURL, Sub: idURL, UserID: ids.Long(u.ID), OrganizationID: ids.Long(u.OrgID), Username: u.Username,
 		PreferredName: u.Username, DisplayName: u.FullName(), Name: u.FullName(), GivenName: u.FirstName,

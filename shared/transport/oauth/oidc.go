@@ -14,7 +14,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"loginguard/shared/domain"
-	"loginguard/shared/ids"
 	"loginguard/shared/oidc"
 	"loginguard/shared/transport/apigw"
 )
@@ -33,10 +32,6 @@ const IDTokenLifetime = 15 * time.Minute
 // ErrNoIDTokens: no id_token key is configured (ID_TOKEN_KMS_KEY).
 var ErrNoIDTokens = errors.New("oauth: no id_token key is configured")
 
-// identityURL is the user's id URL, which is also the id_token's subject.
-func identityURL(base, orgID, userID string) string {
-	return base + "/id/" + ids.Long(orgID) + "/" + ids.Long(userID)
-}
 
 // IDTokenFor is the id_token of u for the client clientID, issued by base
 // (the login URL's origin) at now: the subject is u's id URL, nonce is the
@@ -47,7 +42,7 @@ func IDTokenFor(ctx context.Context, s oidc.Signer, base string, u domain.User, 
 		return "", ErrNoIDTokens
 	}
 	return oidc.IDToken(ctx, s, oidc.Claims{
-		Issuer: base, Subject: identityURL(base, u.OrgID, u.ID), Audience: clientID,
+		Issuer: base, Subject: apigw.IdentityURL(base, u.OrgID, u.ID), Audience: clientID,
 		IssuedAt: now, Expiry: now.Add(IDTokenLifetime), AuthTime: authTime, Nonce: nonce, AccessToken: accessToken,
 		Name: u.FullName(), GivenName: u.FirstName, FamilyName: u.LastName, PreferredUsername: u.Username,
 		// As userinfo says it: the address is the one the user's mail reaches.

@@ -14,7 +14,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"loginguard/shared/authz"
-	"loginguard/shared/ids"
 	"loginguard/shared/policy"
 	"loginguard/shared/transport/apigw"
 )
@@ -50,7 +49,7 @@ func (h *Handler) webServerGrant(ctx context.Context, req events.APIGatewayV2HTT
 	}
 	log.InfoContext(ctx, "token granted", "grant", f["grant_type"], "user_id", t.User.ID, "org_id", t.User.OrgID, "client_id", t.App.ClientID, "source_ip", ip.String())
 	base := apigw.BaseURL(req)
-	idURL := base + "/id/" + ids.Long(t.User.OrgID) + "/" + ids.Long(t.User.ID)
+	idURL := apigw.IdentityURL(base, t.User.OrgID, t.User.ID)
 	issued := strconv.FormatInt(t.Session.CreatedAt.UnixMilli(), 10)
 	out := TokenResponse{AccessToken: t.AccessToken, RefreshToken: t.RefreshToken, IDToken: t.IDToken, Scope: policy.ScopeString(t.Scopes),
 		InstanceURL: base, ID: idURL, TokenType: "Bearer", IssuedAt: issued}

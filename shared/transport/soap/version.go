@@ -1,5 +1,7 @@
 package soap
 
+import "loginguard/shared/apiversion"
+
 // version is a supported partner API version's major number.
 type version int
 
@@ -9,7 +11,7 @@ type version int
 const (
 	// minVersion is the oldest version Salesforce still serves: 21.0 to
 	// 30.0 were retired in Summer '25 and answer UNSUPPORTED_API_VERSION.
-	minVersion version = 31
+	minVersion = version(apiversion.Min)
 	// currencyLocaleSince is the first version whose GetUserInfoResult has
 	// orgDefaultCurrencyLocale (nillable, after orgDefaultCurrencyIsoCode).
 	currencyLocaleSince version = 38
@@ -26,7 +28,8 @@ func (v version) hasOrgDefaultCurrencyLocale() bool { return v >= currencyLocale
 func (v version) hasChatterExternal() bool          { return v >= chatterExternalSince }
 
 // ParseVersion checks the {version} of /services/Soap/u/{version}: "NN.0"
-// (two or three digits, no leading zero) from 31.0 on. The
+// (two or three digits, no leading zero) from 31.0 on, later than
+// apiversion.Latest too (see there). The
 // error is a *Fault: UNSUPPORTED_API_VERSION, "Invalid Api version specified
 // on URL", as Salesforce answers a version it does not serve.
 func ParseVersion(pathVersion string) (string, error) {
@@ -37,20 +40,9 @@ func ParseVersion(pathVersion string) (string, error) {
 }
 
 func parseVersion(s string) (version, error) {
-	n := len(s)
-	if n < 4 || n > 5 || s[n-2:] != ".0" || s[0] == '0' {
+	v, ok := apiversion.Parse(s)
+	if !ok {
 		return 0, UnsupportedVersion()
 	}
-	v := version(0)
-	for i := 0; i < n-2; i++ {
-		c := s[i]
-		if c < '0' || c > '9' {
-			return 0, UnsupportedVersion()
-		}
-		v = v*10 + version(c-'0')
-	}
-	if v < minVersion {
-		return 0, UnsupportedVersion()
-	}
-	return v, nil
+	return version(v), nil
 }
