@@ -22,6 +22,7 @@ type sfCLI struct {
 	s    *stack
 	home string
 	out  string // where the browser script writes what it saw
+	sf   string // the shim that runs the CLI
 	env  []string
 }
 
@@ -40,7 +41,7 @@ func (s *stack) sfCLI(t *testing.T, a account) *sfCLI {
 	if err := os.WriteFile(filepath.Join(bin, "sf"), []byte(shim), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	c := &sfCLI{s: s, home: home, out: filepath.Join(home, "browser.json")}
+	c := &sfCLI{s: s, home: home, out: filepath.Join(home, "browser.json"), sf: filepath.Join(bin, "sf")}
 	c.env = append(os.Environ(), "HOME="+home, "PATH="+bin+":"+filepath.Dir(node)+":"+os.Getenv("PATH"),
 		"SF_DISABLE_TELEMETRY=true", "SF_AUTOUPDATE_DISABLE=true", "SFDX_DISABLE_TELEMETRY=true", "SF_SKIP_NEW_VERSION_CHECK=true",
 		"SF_USE_PROGRESS_BAR=false", "NO_COLOR=1",
@@ -62,9 +63,8 @@ func (c *sfCLI) run(t *testing.T, args ...string) sfResult {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "sf", append(args, "--json")...)
+	cmd := exec.CommandContext(ctx, c.sf, append(args, "--json")...)
 	cmd.Env = c.env
-	cmd.Path = filepath.Join(strings.TrimPrefix(strings.SplitN(c.envValue("PATH"), ":", 2)[0], ""), "sf")
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	runErr := cmd.Run()
@@ -75,15 +75,6 @@ func (c *sfCLI) run(t *testing.T, args ...string) sfResult {
 		t.Fatalf("sf %s: %v (%v)\nstdout: %s\nstderr: %.2000s\nbrowser: %s\n%s", strings.Join(args, " "), err, runErr, out.String(), errOut.String(), b, log)
 	}
 	return r
-}
-
-func (c *sfCLI) envValue(k string) string {
-	for i := len(c.env) - 1; i >= 0; i-- {
-		if v, ok := strings.CutPrefix(c.env[i], k+"="); ok {
-			return v
-		}
-	}
-	return ""
 }
 
 // TestSalesforceCLILogsInThroughTheLoginPage: `sf org login web`, unmodified,

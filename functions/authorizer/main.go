@@ -24,5 +24,5 @@ func build(ctx context.Context) (*authorizer.Authorizer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &authorizer.Authorizer{Login: d.Login, Log: d.Log, StepUpRoutes: d.Config.StepUpRoutes}, nil
+	return &authorizer.Authorizer{Login: d.Login, Log: d.Log, StepUpRoutes: d.Config.StepUpRoutes, SessionErrorRoutes: d.Config.SessionErrorRoutes}, nil
 }

@@ -151,8 +151,8 @@ func (s *Service) Begin(ctx context.Context, q AuthorizeQuery) (Begun, error) {
 	switch {
 	case q.CodeChallenge == "" && (app.OAuth.RequirePKCE || app.OAuth.Public):
 		return Begun{}, back("invalid_request", "missing required code challenge: this app requires PKCE (S256)")
-	case q.CodeChallenge != "" && !secret.ValidPKCE(q.CodeChallenge):
-		return Begun{}, back("invalid_request", "invalid code_challenge: 43 to 128 characters of A-Z, a-z, 0-9, -, ., _, ~")
+	case q.CodeChallenge != "" && (len(q.CodeChallenge) != 43 || !secret.ValidPKCE(q.CodeChallenge)):
+		return Begun{}, back("invalid_request", "invalid code_challenge: the S256 challenge is 43 characters of A-Z, a-z, 0-9, -, _")
 	}
 	scopes, err := app.OAuth.Grant(q.Scope)
 	if err != nil {

@@ -62,6 +62,11 @@ type Config struct {
 	// routes whose backend answers the authorizer's step-up signal. A Raise
 	// resource reached on any other route is refused as Block.
 	StepUpRoutes []string
+	// SessionErrorRoutes (SESSION_ERROR_ROUTES, route keys separated by
+	// commas) are the routes whose backend answers an invalid session
+	// itself (401 INVALID_SESSION_ID): the authorizer lets it through there
+	// with no user.
+	SessionErrorRoutes []string
 	// AWSCallLog (LOGINGUARD_AWS_CALL_LOG) is a file every AWS call is noted
 	// in, for the end-to-end tests' IAM check; unset in AWS.
 	AWSCallLog string
@@ -109,11 +114,8 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		c.TOTPKey = k
 	}
-	for _, r := range strings.Split(get("STEP_UP_ROUTES", ""), ",") {
-		if r = strings.TrimSpace(r); r != "" {
-			c.StepUpRoutes = append(c.StepUpRoutes, r)
-		}
-	}
+	c.StepUpRoutes = routeKeys(get("STEP_UP_ROUTES", ""))
+	c.SessionErrorRoutes = routeKeys(get("SESSION_ERROR_ROUTES", ""))
 	if v := get("FAILURE_FLOOR", ""); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d < 0 || d > 5*time.Second {
@@ -199,4 +201,15 @@ type endpoints func(string) string
 func (e endpoints) GetServiceBaseEndpoint(_ context.Context, sdkID string) (string, bool, error) {
 	v := e("AWS_ENDPOINT_URL_" + strings.ToUpper(strings.ReplaceAll(sdkID, " ", "_")))
 	return v, v != "", nil
+}
+
+// routeKeys reads a list of route keys separated by commas.
+func routeKeys(s string) []string {
+	var out []string
+	for _, r := range strings.Split(s, ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			out = append(out, r)
+		}
+	}
+	return out
 }

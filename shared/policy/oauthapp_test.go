@@ -42,7 +42,7 @@ func TestOAuthAppCallbackAndGrant(t *testing.T) {
 		"http://localhost:1717/OauthRedirect/":  false,
 		"http://localhost:1717/oauthredirect":   false,
 		"http://localhost:1717/OauthRedirect?x": false,
-		"": false,
+		"":                                      false,
 	} {
 		if a.Callback(uri) != want {
 			t.Errorf("Callback(%q) = %v", uri, !want)

@@ -14,10 +14,17 @@ const (
 	PurposeRefreshToken = "oauth-refresh-token"
 )
 
-// ValidPKCE reports whether s is a PKCE code verifier or S256 challenge as
-// RFC 7636 §4.1 allows: 43 to 128 characters of [A-Za-z0-9-._~].
+// MaxVerifier is the longest code verifier accepted. RFC 7636 §4.1 says
+// 128 characters; jsforce (and so the Salesforce CLI) sends the base64url
+// of 128 random bytes, 171 characters, which Salesforce accepts: so do we,
+// with room to spare.
+const MaxVerifier = 256
+
+// ValidPKCE reports whether s is a PKCE code verifier or S256 challenge:
+// 43 to MaxVerifier characters of [A-Za-z0-9-._~] (RFC 7636 §4.1's
+// alphabet and floor).
 func ValidPKCE(s string) bool {
-	if len(s) < 43 || len(s) > 128 {
+	if len(s) < 43 || len(s) > MaxVerifier {
 		return false
 	}
 	for i := 0; i < len(s); i++ {

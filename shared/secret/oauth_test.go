@@ -14,12 +14,13 @@ func TestPKCEChallengeIsRFC7636s(t *testing.T) {
 	if !MatchPKCE(verifier, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM") {
 		t.Fatal("the verifier does not match its challenge")
 	}
-	for _, v := range []string{"", "short", strings.Repeat("a", 129), strings.Repeat("a", 42) + "!", verifier + "x"} {
+	for _, v := range []string{"", "short", strings.Repeat("a", MaxVerifier+1), strings.Repeat("a", 42) + "!", verifier + "x"} {
 		if MatchPKCE(v, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM") {
 			t.Errorf("%q matched", v)
 		}
 	}
-	if !ValidPKCE(strings.Repeat("a", 43)) || !ValidPKCE(strings.Repeat("~._-", 32)) || ValidPKCE(strings.Repeat("a", 42)) {
+	// jsforce's verifier: the base64url of 128 random bytes, 171 characters.
+	if !ValidPKCE(strings.Repeat("a", 43)) || !ValidPKCE(strings.Repeat("~._-", 32)) || ValidPKCE(strings.Repeat("a", 42)) || !ValidPKCE(strings.Repeat("A", 171)) {
 		t.Error("ValidPKCE's bounds")
 	}
 }

@@ -33,6 +33,13 @@ type Authorizer struct {
 	// Raise resource refuses a Standard session as Block does: a backend
 	// that ignores the signal would otherwise serve it.
 	StepUpRoutes []string
+	// SessionErrorRoutes are the route keys whose backend answers a
+	// missing, ended or expired session itself, with 401 and
+	// INVALID_SESSION_ID as Salesforce's REST API does (a 403 from the
+	// gateway would not make an OAuth client refresh its token): there an
+	// invalid session reaches the backend with no user at all
+	// (CtxInvalidSession). Every other refusal is still the gateway's 403.
+	SessionErrorRoutes []string
 }
 
 // Resource is the protected resource a request path asks for: the first
@@ -109,6 +116,9 @@ const (
 	CtxLevel    = "level"
 	CtxReadOnly = "readOnly"
 	CtxStepUp   = "stepUpRequired"
+	// CtxInvalidSession: no valid session (SessionErrorRoutes only); the
+	// context then names no user, and the backend answers 401.
+	CtxInvalidSession = "invalidSession"
 )
 
 // Authorize is the Lambda handler. A Raise resource reached with a Standard
@@ -148,6 +158,10 @@ func (a *Authorizer) Authorize(ctx context.Context, req events.APIGatewayV2Custo
 			log.ErrorContext(ctx, "session check failed", "error", err.Error())
 		}
 		log.InfoContext(ctx, "session check", "outcome", outcomeOf(e), "resource", resource)
+		if e.Code == domain.CodeInvalidSession && slices.Contains(a.SessionErrorRoutes, req.RouteKey) {
+			return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: true,
+				Context: map[string]interface{}{CtxInvalidSession: true}}, nil
+		}
 		return deny, nil
 	}
 	log.InfoContext(ctx, "session check", "outcome", string(d.Reason), "user_id", sess.UserID, "touched", d.Touch)

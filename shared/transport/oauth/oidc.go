@@ -32,7 +32,6 @@ const IDTokenLifetime = 15 * time.Minute
 // ErrNoIDTokens: no id_token key is configured (ID_TOKEN_KMS_KEY).
 var ErrNoIDTokens = errors.New("oauth: no id_token key is configured")
 
-
 // IDTokenFor is the id_token of u for the client clientID, issued by base
 // (the login URL's origin) at now: the subject is u's id URL, nonce is the
 // authorization request's ("" for none), accessToken the one issued with it
