@@ -1,17 +1,21 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
 	"html"
 	"net/url"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"loginguard/shared/domain"
+	"loginguard/shared/ids"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
 )
@@ -261,4 +265,79 @@ func TestRotatedRefreshTokensEndTheGrantWhenOneComesBack(t *testing.T) {
 			t.Errorf("an access token of the ended grant: %d; want 403", got)
 		}
 	}
+}
+
+// webFlowRun is what e2e/js/webflow.mjs prints.
+type webFlowRun struct {
+	OK             bool              `json:"ok"`
+	Error          string            `json:"error"`
+	Steps          []string          `json:"steps"`
+	Claims         map[string]any    `json:"claims"`
+	Userinfo       map[string]string `json:"userinfo"`
+	Scope          string            `json:"scope"`
+	HasRefresh     bool              `json:"hasRefresh"`
+	Refreshed      bool              `json:"refreshed"`
+	RefreshedID    bool              `json:"refreshedIDToken"`
+	AfterRevoke    string            `json:"afterRevoke"`
+	UserID         string            `json:"userId"`
+	OrganizationID string            `json:"organizationId"`
+	InstanceURL    string            `json:"instanceUrl"`
+	Username       string            `json:"username"`
+}
+
+func (s *stack) webFlow(t *testing.T, client, clientID, clientSecret string, a account) webFlowRun {
+	t.Helper()
+	in, _ := json.Marshal(map[string]string{"client": client, "baseUrl": s.baseURL, "clientId": clientID, "clientSecret": clientSecret,
+		"redirectUri": cliCallback, "username": a.username, "password": a.password, "chromium": chromiumPath(t)})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	cmd := exec.CommandContext(ctx, "node", filepath.Join(s.root, "e2e", "js", "webflow.mjs"), string(in))
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	runErr := cmd.Run()
+	var r webFlowRun
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil || !r.OK {
+		t.Fatalf("%s: %v %v %s (steps %v)\nstdout: %s\nstderr: %.2000s", client, err, runErr, r.Error, r.Steps, out.String(), errOut.String())
+	}
+	return r
+}
+
+// TestOpenIDConnectAndJsforceOAuth2ThroughTheLoginPage: openid-client
+// discovers us, runs the code flow with PKCE through Chromium, validates
+// the id_token against the JWKS, reads userinfo, refreshes and revokes;
+// jsforce's OAuth2 does the same with its own verifier.
+func TestOpenIDConnectAndJsforceOAuth2ThroughTheLoginPage(t *testing.T) {
+	s := startStack(t)
+	t.Run("openid-client", func(t *testing.T) {
+		t.Parallel()
+		a := s.account(t, nil, nil)
+		cid := "OIDC" + a.org.ID
+		sec := s.webApp(t, a.org.ID, cid, false, policy.RefreshPolicy{Mode: policy.RefreshUntilRevoked})
+		r := s.webFlow(t, "openid-client", cid, sec, a)
+		idURL := s.baseURL + "/id/" + ids.Long(a.org.ID) + "/"
+		if sub, _ := r.Claims["sub"].(string); !strings.HasPrefix(sub, idURL) || r.Claims["aud"] != cid || r.Claims["iss"] != s.baseURL ||
+			r.Claims["preferred_username"] != a.username || r.Claims["hasAtHash"] != true || r.Claims["hasNonce"] != true {
+			t.Errorf("id_token claims: %v", r.Claims)
+		}
+		if r.Userinfo["sub"] != r.Claims["sub"] || r.Userinfo["preferred_username"] != a.username {
+			t.Errorf("userinfo: %v", r.Userinfo)
+		}
+		if !r.HasRefresh || !r.Refreshed || !r.RefreshedID || r.AfterRevoke != "invalid_grant" {
+			t.Errorf("refresh %v/%v (id_token %v), after revoke %q; want a refresh, then invalid_grant", r.HasRefresh, r.Refreshed, r.RefreshedID, r.AfterRevoke)
+		}
+	})
+	t.Run("jsforce OAuth2", func(t *testing.T) {
+		t.Parallel()
+		a := s.account(t, nil, nil)
+		cid := "JSF" + a.org.ID
+		sec := s.webApp(t, a.org.ID, cid, false, policy.RefreshPolicy{Mode: policy.RefreshUntilRevoked})
+		r := s.webFlow(t, "jsforce", cid, sec, a)
+		org18, _ := ids.To18(a.org.ID)
+		if r.OrganizationID != org18 || r.InstanceURL != s.baseURL || r.Username != a.username {
+			t.Errorf("jsforce after authorize: org %q instance %q user %q", r.OrganizationID, r.InstanceURL, r.Username)
+		}
+		if !r.Refreshed || r.AfterRevoke == "refreshed" || r.AfterRevoke == "" {
+			t.Errorf("refresh %v, after revoke %q; want a refresh, then a refusal", r.Refreshed, r.AfterRevoke)
+		}
+	})
 }
