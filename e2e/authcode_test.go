@@ -14,6 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"loginguard/shared/domain"
 	"loginguard/shared/ids"
 	"loginguard/shared/policy"
@@ -340,4 +344,96 @@ func TestOpenIDConnectAndJsforceOAuth2ThroughTheLoginPage(t *testing.T) {
 			t.Errorf("refresh %v, after revoke %q; want a refresh, then a refusal", r.Refreshed, r.AfterRevoke)
 		}
 	})
+}
+
+// TestRefreshTokensEndWithTheUsersSessionsAndTheirLifetime: a refresh
+// token dies with a revocation of the user's sessions, and at the end of
+// its app's lifetime; prompt=login asks for a login even with a session.
+func TestRefreshTokensEndWithTheUsersSessionsAndTheirLifetime(t *testing.T) {
+	s := startStack(t)
+	// From the org's trusted range: every browser login here goes straight in.
+	a := s.account(t, func(o *domain.Org) { o.TrustedRanges = ranges(t, "127.0.0.1") }, nil)
+	cid := "Expiring" + a.org.ID
+	s.webApp(t, a.org.ID, cid, true, policy.RefreshPolicy{Mode: policy.RefreshExpire, TTL: time.Hour})
+	tokens := func(jar map[string]string, prompt string) map[string]string {
+		t.Helper()
+		verifier := strings.Repeat("e", 43)
+		q := url.Values{"response_type": {"code"}, "client_id": {cid}, "redirect_uri": {cliCallback},
+			"scope": {"api refresh_token"}, "code_challenge": {secret.PKCEChallenge(verifier)}}
+		if prompt != "" {
+			q.Set("prompt", prompt)
+		}
+		var back *url.URL
+		if jar == nil {
+			back = s.authorizeAsBrowser(t, a, q)
+		} else {
+			// A browser that is signed in already: straight to the code,
+			// unless prompt=login sends it to the login page first.
+			r := s.do(t, "GET", "/services/oauth2/authorize?"+q.Encode(), jar, nil, "")
+			for k, v := range r.cookies {
+				jar[k] = v
+			}
+			r = s.do(t, "GET", "/services/oauth2/authorize/continue", jar, nil, "")
+			if prompt == "login" {
+				if r.header.Get("Location") != "/login?m=authorize" {
+					t.Fatalf("prompt=login with a session: %d %s; want the login page", r.status, r.header.Get("Location"))
+				}
+				l := s.browserLogin(t, a.username, a.password, jar)
+				for k, v := range l.cookies {
+					jar[k] = v
+				}
+				r = s.do(t, "GET", "/services/oauth2/authorize/continue", jar, nil, "")
+			}
+			back = backTo(t, r)
+		}
+		st, tok := s.tokenGrant(t, url.Values{"grant_type": {"authorization_code"}, "code": {back.Query().Get("code")}, "client_id": {cid},
+			"redirect_uri": {cliCallback}, "code_verifier": {verifier}})
+		if st != 200 || tok["refresh_token"] == "" {
+			t.Fatalf("redemption: %d %v", st, tok)
+		}
+		return tok
+	}
+	refresh := func(rt string) (int, map[string]string) {
+		return s.tokenGrant(t, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}, "client_id": {cid}})
+	}
+
+	// Ended with the user's sessions.
+	first := tokens(nil, "")
+	if st, _ := refresh(first["refresh_token"]); st != 200 {
+		t.Fatalf("a fresh refresh token: %d", st)
+	}
+	if _, err := s.st.EndUserSessions(context.Background(), a.username); err != nil {
+		t.Fatal(err)
+	}
+	if st, out := refresh(first["refresh_token"]); st != 400 || out["error_description"] != "expired access/refresh token" {
+		t.Errorf("after the user's sessions were ended: %d %v; want the refresh token ended too", st, out)
+	}
+
+	// Ended at its lifetime: the stored expiry moved into the past.
+	jar := map[string]string{}
+	if l := s.browserLogin(t, a.username, a.password, jar); l.cookies[sidCookie] == "" {
+		t.Fatalf("browser login: %d %s", l.status, l.header.Get("Location"))
+	}
+	second := tokens(jar, "")
+	key := map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: secret.Digest(secret.PurposeRefreshToken, second["refresh_token"])}}
+	if _, err := s.db.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{TableName: aws.String(s.tables.Sessions), Key: key,
+		UpdateExpression:          aws.String("SET expiresAt = :past"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":past": &types.AttributeValueMemberN{Value: "1"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if st, out := refresh(second["refresh_token"]); st != 400 || out["error_description"] != "expired access/refresh token" {
+		t.Errorf("an expired refresh token: %d %v", st, out)
+	}
+
+	// prompt=login: the signed-in browser logs in again before the code.
+	tokens(jar, "login")
+	var uiLogins int
+	for _, e := range s.history(t, a) {
+		if e.LoginType == "UI" && e.Allowed {
+			uiLogins++
+		}
+	}
+	if uiLogins != 3 {
+		t.Errorf("browser logins in history: %d; want 3 (prompt=login asked for one more)", uiLogins)
+	}
 }

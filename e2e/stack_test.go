@@ -30,6 +30,8 @@ type stack struct {
 	logPath string // the gateway's output, with every function's log lines
 	gwPID   int    // the gateway's process (and process group: the emulators and functions are in it)
 	st      *dynamo.Store
+	db      dynamo.API    // the stack's DynamoDB, for what no store method does (an item aged in place)
+	tables  dynamo.Tables // its tables
 	sealer  *keyring.Ring // seals TOTP keys with the keyring the functions use (its own instance)
 	kmsURL  string        // the stack's local-kms
 	idToken string        // the ARN of its id_token key (the template's IdTokenKey)
@@ -98,7 +100,8 @@ func startStackWith(t *testing.T, opts stackOptions) *stack {
 
 	endpoint := testenv.Dynalite(t)
 	db := testenv.DynamoDB(endpoint)
-	st := dynamo.New(db, testenv.CreateTables(t, db))
+	tables := testenv.CreateTables(t, db)
+	st := dynamo.New(db, tables)
 	sesURL, stopSES := testenv.StartSES(t)
 
 	envVars := filepath.Join(bin, "env.json")
@@ -160,7 +163,7 @@ func startStackWith(t *testing.T, opts stackOptions) *stack {
 	logPath := gw.Stdout.(*os.File).Name()
 	cliEnv := []string{"AWS_ENDPOINT_URL_DYNAMODB=" + endpoint, "AWS_ENDPOINT_URL_SESV2=" + sesURL, "AWS_REGION=us-east-1",
 		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local", "SENDER_ADDRESS=" + stackParameters["SenderAddress"], "HOME=" + t.TempDir()}
-	return &stack{root: root, baseURL: "http://" + addr, sesURL: sesURL, stopSES: stopSES, logPath: logPath, gwPID: gw.Process.Pid, st: st, sealer: sealer,
+	return &stack{db: db, tables: tables, root: root, baseURL: "http://" + addr, sesURL: sesURL, stopSES: stopSES, logPath: logPath, gwPID: gw.Process.Pid, st: st, sealer: sealer,
 		kmsURL: kmsURL, idToken: idTokenKey,
 		lgadmin: filepath.Join(bin, "lgadmin"), cliEnv: cliEnv}
 }
