@@ -429,3 +429,35 @@ func TestDemoMailsANewTokenOnEveryStart(t *testing.T) {
 		t.Fatal("the second start mailed the same token again")
 	}
 }
+
+func TestPublicAppsAndTheirOAuthPolicy(t *testing.T) {
+	c := newCLI(t)
+	orgID := c.json("", "org", "create", "--name", "Acme")["id"].(string)
+	app := c.json("", "app", "create", "--org", orgID, "--name", "Salesforce CLI", "--public", "--client-id", "PlatformCLI",
+		"--callback", "http://localhost:1717/OauthRedirect", "--refresh", "rotate:720h")
+	if app["clientId"] != "PlatformCLI" || app["clientSecret"] != nil || app["public"] != true || app["requirePkce"] != true ||
+		app["refreshTokens"] != "rotate:720h0m0s" || len(app["callbacks"].([]any)) != 1 {
+		t.Fatalf("public app %+v", app)
+	}
+	conf := c.json("", "app", "create", "--org", orgID, "--name", "Portal", "--callback", "https://portal.example/cb",
+		"--scopes", "api,refresh_token,openid", "--pkce=false")
+	if conf["clientSecret"] == nil || conf["requirePkce"] != false || conf["scopes"] != "api refresh_token openid" {
+		t.Fatalf("confidential app %+v", conf)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--client-id", "Mine"}, "Only a public app"},
+		{[]string{"--public", "--client-id", "PlatformCLI"}, "exists"},
+		{[]string{"--callback", "http://portal.example/cb"}, "localhost"},
+		{[]string{"--scopes", "chatter_api"}, "chatter_api"},
+		{[]string{"--refresh", "expire"}, "lifetime"},
+		{[]string{"--public", "--client-id", "a b"}, "letters, digits"},
+	} {
+		code, _, errs := c.run("", append([]string{"app", "create", "--org", orgID, "--name", "X"}, tt.args...)...)
+		if code == 0 || !strings.Contains(errs, tt.want) {
+			t.Errorf("app create %v: exit %d, %q; want an error naming %q", tt.args, code, errs, tt.want)
+		}
+	}
+}
