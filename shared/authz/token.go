@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"loginguard/shared/domain"
+	"loginguard/shared/login"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
 )
@@ -228,16 +229,8 @@ type grant struct {
 // app's policy when zero).
 func (s *Service) issue(ctx context.Context, g grant, sid, refresh string, refreshEnds time.Time, q TokenQuery, via policy.Via, now time.Time) (Tokens, error) {
 	u := g.u
-	timeout := u.Policy.SessionTimeout
-	if timeout <= 0 {
-		timeout = policy.DefaultSessionTimeout
-	}
-	sess := domain.Session{
-		IDHash: secret.Digest(secret.PurposeSession, sid), UserID: u.ID, OrgID: u.OrgID, Username: u.Username, IP: q.IP.String(),
-		Level: g.level, LoginType: policy.LoginREST, Timeout: timeout, LockIP: u.Policy.LockSessionsToIP, Hours: u.Policy.LoginHours,
-		HighAssurance: u.Policy.HighAssurance, CreatedAt: now, LastSeenAt: now, ProfileID: u.ProfileID,
-		ClientID: g.app.ClientID, AppName: g.app.Name, Client: q.Client, Gen: u.SessionGen, Grant: g.grant,
-	}
+	sess := login.NewSession(u, sid, login.Attempt{IP: q.IP, Type: policy.LoginREST, Client: q.Client, App: g.app}, policy.Level(g.level), now)
+	sess.Grant = g.grant
 	ev := domain.LoginEvent{At: now, Username: u.Username, UserID: u.ID, OrgID: u.OrgID, IP: q.IP.String(), LoginType: policy.LoginREST,
 		Client: q.Client, Reason: string(policy.ReasonAllowed), Via: string(via), Allowed: true}
 	if err := s.Store.OpenSession(ctx, sess, ev); err != nil {

@@ -310,20 +310,12 @@ func (s *Service) open(ctx context.Context, u domain.User, a Attempt, d policy.D
 		return Result{}, internal(err)
 	}
 	now := ev.At
-	timeout := u.Policy.SessionTimeout
-	if timeout <= 0 {
-		timeout = policy.DefaultSessionTimeout
-	}
 	method := policy.MethodPassword
 	if totpStep > 0 || a.TOTPPassed {
 		method = policy.MethodTOTP
 	}
-	sess := domain.Session{PasswordExpired: d.PasswordExpired,
-		IDHash: secret.Digest(secret.PurposeSession, id), UserID: u.ID, OrgID: u.OrgID, Username: u.Username,
-		IP: a.IP.String(), Level: string(policy.LevelOf(method, u.Policy.Levels)), LoginType: a.Type, Timeout: timeout, Persistent: a.Persistent,
-		LockIP: u.Policy.LockSessionsToIP, Hours: u.Policy.LoginHours, HighAssurance: u.Policy.HighAssurance, CreatedAt: now, LastSeenAt: now,
-		ProfileID: u.ProfileID, ClientID: a.App.ClientID, AppName: a.App.Name, Client: a.Client, Gen: u.SessionGen,
-	}
+	sess := NewSession(u, id, a, policy.LevelOf(method, u.Policy.Levels), now)
+	sess.PasswordExpired = d.PasswordExpired
 	res := Result{SessionID: id, Session: sess, User: u, Decision: d}
 	if totpStep > 0 {
 		// The code is spent by the same conditional write that resets the
@@ -379,6 +371,24 @@ func (s *Service) open(ctx context.Context, u domain.User, a Attempt, d policy.D
 	}
 	s.vouch(a.IP, now)
 	return res, nil
+}
+
+// NewSession is the session with id that a login a of u opens at now, at
+// level: the settings of u's org and profile every later check of it reads
+// (idle timeout, IP lock, login hours, the resources' levels), and where it
+// came from. Every login opens its session with it, the token endpoint's
+// grants too.
+func NewSession(u domain.User, id string, a Attempt, level policy.Level, now time.Time) domain.Session {
+	timeout := u.Policy.SessionTimeout
+	if timeout <= 0 {
+		timeout = policy.DefaultSessionTimeout
+	}
+	return domain.Session{
+		IDHash: secret.Digest(secret.PurposeSession, id), UserID: u.ID, OrgID: u.OrgID, Username: u.Username,
+		IP: a.IP.String(), Level: string(level), LoginType: a.Type, Timeout: timeout, Persistent: a.Persistent,
+		LockIP: u.Policy.LockSessionsToIP, Hours: u.Policy.LoginHours, HighAssurance: u.Policy.HighAssurance, CreatedAt: now, LastSeenAt: now,
+		ProfileID: u.ProfileID, ClientID: a.App.ClientID, AppName: a.App.Name, Client: a.Client, Gen: u.SessionGen,
+	}
 }
 
 // Logout ends the session with the given id, presented on channel ch: a
