@@ -156,11 +156,12 @@ func TestOAuthWireFacts(t *testing.T) {
 	}
 	// Bad input: 400 with a clear error, never a 5xx.
 	for name, tc := range map[string]struct{ ct, body, want string }{
-		"wrong content type": {"application/json", `{"grant_type":"password"}`, "invalid_request"},
-		"duplicate fields":   {"application/x-www-form-urlencoded", form.Encode() + "&username=x", "invalid_request"},
-		"missing fields":     {"application/x-www-form-urlencoded", "grant_type=password&client_id=" + cid, "invalid_request"},
-		"oversized body":     {"application/x-www-form-urlencoded", form.Encode() + "&pad=" + strings.Repeat("x", 20<<10), "invalid_request"},
-		"another grant type": {"application/x-www-form-urlencoded", "grant_type=authorization_code&code=x", "unsupported_grant_type"},
+		"wrong content type":        {"application/json", `{"grant_type":"password"}`, "invalid_request"},
+		"duplicate fields":          {"application/x-www-form-urlencoded", form.Encode() + "&username=x", "invalid_request"},
+		"missing fields":            {"application/x-www-form-urlencoded", "grant_type=password&client_id=" + cid, "invalid_request"},
+		"oversized body":            {"application/x-www-form-urlencoded", form.Encode() + "&pad=" + strings.Repeat("x", 20<<10), "invalid_request"},
+		"another grant type":        {"application/x-www-form-urlencoded", "grant_type=client_credentials&client_id=" + cid, "unsupported_grant_type"},
+		"a code without its client": {"application/x-www-form-urlencoded", "grant_type=authorization_code&code=x", "invalid_request"},
 	} {
 		code, m := post("/services/oauth2/token", tc.ct, tc.body)
 		if code < 400 || code > 499 || m["error"] != tc.want || m["error_description"] == "" {
