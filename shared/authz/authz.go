@@ -243,6 +243,11 @@ type Step struct {
 // approve is the approval page's answer (nil before it is asked).
 func (s *Service) Continue(ctx context.Context, p Pending, sess domain.Session, u domain.User, approve *bool, ip string) (Step, error) {
 	r := p.Req
+	if !p.App.OAuth.Callback(r.RedirectURI) {
+		// The app's callbacks changed since the request began: its redirect
+		// URI is no longer to be trusted with anything, an error included.
+		return Step{}, oauthErr(400, "redirect_uri_mismatch", "redirect_uri must match configuration")
+	}
 	if r.ForceLogin && sess.CreatedAt.Before(r.CreatedAt) {
 		return Step{NeedLogin: true}, nil
 	}
