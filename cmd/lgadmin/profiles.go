@@ -104,9 +104,10 @@ func (a *App) profileList(ctx context.Context, args []string) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(a.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tAPI\tMANAGE USERS\tLOGIN HOURS\tIP RANGES")
+	fmt.Fprintln(tw, "ID\tNAME\tAPI\tMANAGE USERS\tCUSTOMIZE APP\tVIEW SETUP\tLOGIN HOURS\tIP RANGES")
 	for _, v := range views {
-		fmt.Fprintf(tw, "%s\t%s\t%v\t%v\t%s\t%s\n", v.get("id"), v.get("name"), v.get("apiEnabled"), v.get("manageUsers"), v.get("loginHours"), strings.Join(v.get("loginIpRanges").([]string), ","))
+		fmt.Fprintf(tw, "%s\t%s\t%v\t%v\t%v\t%v\t%s\t%s\n", v.get("id"), v.get("name"), v.get("apiEnabled"), v.get("manageUsers"),
+			v.get("customizeApplication"), v.get("viewSetup"), v.get("loginHours"), strings.Join(v.get("loginIpRanges").([]string), ","))
 	}
 	return tw.Flush()
 }
