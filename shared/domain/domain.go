@@ -415,7 +415,7 @@ type AuditEvent struct {
 	Actor    string // their user name, or "admin CLI"
 	TargetID string // whom it was done to
 	Target   string
-	Action   string // TOKEN_RESET, PASSWORD_CHANGE, PASSWORD_RESET
+	Action   string // TOKEN_RESET, PASSWORD_CHANGE, PASSWORD_RESET; a refused admin request: its policy.AdminAction
 	Outcome  string // DONE, or why not (RATE_LIMITED, NOT_PERMITTED, MAIL_FAILED, WRONG_PASSWORD, ...)
 	IP       string // where from; empty for the CLI
 	Via      string // UI or CLI
