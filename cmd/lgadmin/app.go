@@ -152,7 +152,7 @@ func (a *App) admin(ctx context.Context) (*admin.Service, error) {
 	return a.svc, nil
 }
 
-var cliActor = account.Actor{Via: "CLI"}
+var cliActor = admin.CLI
 
 // parseIDs parses a command's ids, checks they are given, and opens the
 // admin use case.

@@ -461,3 +461,36 @@ func TestPublicAppsAndTheirOAuthPolicy(t *testing.T) {
 		}
 	}
 }
+
+// The setup permissions are flags of profile create and set, off unless
+// given, and shown by profile show and list.
+func TestProfilePermissionFlags(t *testing.T) {
+	c := newCLI(t)
+	orgID := c.json("", "org", "create", "--name", "Acme")["id"].(string)
+	prof := c.json("", "profile", "create", "--org", orgID, "--name", "Auditors", "--view-setup")
+	profID := prof["id"].(string)
+	if prof["viewSetup"] != true || prof["customizeApplication"] != false || prof["manageUsers"] != false {
+		t.Fatalf("created with --view-setup: %+v", prof)
+	}
+	prof = c.json("", "profile", "set", profID, "--org", orgID, "--customize-application", "--view-setup=false")
+	if prof["viewSetup"] != false || prof["customizeApplication"] != true || prof["manageUsers"] != false {
+		t.Fatalf("set --customize-application --view-setup=false: %+v", prof)
+	}
+	if shown := c.json("", "profile", "show", profID, "--org", orgID); shown["customizeApplication"] != true {
+		t.Fatalf("profile show: %+v", shown)
+	}
+	code, out, errs := c.run("", "profile", "show", profID, "--org", orgID)
+	if code != 0 || !strings.Contains(out, "customize application") || !strings.Contains(out, "view setup") {
+		t.Fatalf("profile show: exit %d: %s%s", code, out, errs)
+	}
+	code, out, errs = c.run("", "profile", "list", "--org", orgID)
+	if code != 0 || !strings.Contains(out, "CUSTOMIZE APP") || !strings.Contains(out, "VIEW SETUP") {
+		t.Fatalf("profile list: exit %d: %s%s", code, out, errs)
+	}
+	_, help, _ := c.run("", "profile", "create", "--help")
+	for _, flag := range []string{"-customize-application", "-view-setup", "-manage-users"} {
+		if !strings.Contains(help, flag) {
+			t.Errorf("profile create --help does not list %s", flag)
+		}
+	}
+}

@@ -64,7 +64,7 @@ func (a *App) appCreate(ctx context.Context, args []string) error {
 	if spec.OAuth.Refresh, err = policy.ParseRefreshPolicy(*refresh); err != nil {
 		return usageError{err.Error()}
 	}
-	app, err := svc.CreateApp(ctx, org.value, spec)
+	app, err := svc.CreateApp(ctx, cliActor, org.value, spec)
 	if err != nil {
 		return err
 	}
@@ -90,7 +90,7 @@ func (a *App) appList(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	apps, err := svc.Apps(ctx, org.value)
+	apps, err := svc.Apps(ctx, cliActor, org.value)
 	if err != nil {
 		return err
 	}
@@ -121,7 +121,7 @@ func (a *App) appDelete(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	r, err := svc.DeleteApp(ctx, org.value, app.value)
+	r, err := svc.DeleteApp(ctx, cliActor, org.value, app.value)
 	if err != nil {
 		return err
 	}

@@ -39,7 +39,7 @@ func (a *App) demo(ctx context.Context, args []string) error {
 		Email    string `json:"email"`
 		TokenTo  string `json:"tokenSentTo"`
 	}
-	if u, err := svc.User(ctx, *username); err == nil {
+	if u, err := svc.User(ctx, cliActor, *username); err == nil {
 		if _, err := svc.ResetToken(ctx, cliActor, u.Username); err != nil {
 			return fmt.Errorf("mailing the demo user a new security token: %w", err)
 		}
@@ -49,11 +49,11 @@ func (a *App) demo(ctx context.Context, args []string) error {
 	} else if !errors.Is(err, domain.ErrNotFound) {
 		return err
 	}
-	o, err := svc.CreateOrg(ctx, admin.NewOrg{Name: "Demo Org", Settings: admin.DefaultOrgSettings()})
+	o, err := svc.CreateOrg(ctx, cliActor, admin.NewOrg{Name: "Demo Org", Settings: admin.DefaultOrgSettings()})
 	if err != nil {
 		return err
 	}
-	p, err := svc.CreateProfile(ctx, o.ID, "System Administrator", func(_ domain.Org, s *domain.ProfileSettings) error {
+	p, err := svc.CreateProfile(ctx, cliActor, o.ID, "System Administrator", func(_ domain.Org, s *domain.ProfileSettings) error {
 		s.APIEnabled, s.ManageUsers = true, true
 		return nil
 	})

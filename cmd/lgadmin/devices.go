@@ -20,7 +20,7 @@ func (a *App) userDevices(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	u, devices, err := svc.Devices(ctx, username)
+	u, devices, err := svc.Devices(ctx, cliActor, username)
 	if err != nil {
 		return err
 	}
@@ -61,13 +61,13 @@ func (a *App) userDeviceRevoke(ctx context.Context, args []string) error {
 		return err
 	}
 	if *all {
-		if err := svc.RevokeAllDevices(ctx, user.value); err != nil {
+		if err := svc.RevokeAllDevices(ctx, cliActor, user.value); err != nil {
 			return err
 		}
 		a.show(map[string]string{"revoked": "all"}, [][2]string{{"revoked", "every activated browser of " + user.value}})
 		return nil
 	}
-	id, err := svc.RevokeDevice(ctx, user.value, device.value)
+	id, err := svc.RevokeDevice(ctx, cliActor, user.value, device.value)
 	if err != nil {
 		return err
 	}

@@ -40,7 +40,7 @@ func (a *App) history(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	evs, err := svc.History(ctx, q)
+	evs, err := svc.History(ctx, cliActor, q)
 	if err != nil {
 		return err
 	}
@@ -90,7 +90,7 @@ func (a *App) audit(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	evs, err := svc.AuditTrail(ctx, org.value, *limit)
+	evs, err := svc.AuditTrail(ctx, cliActor, org.value, *limit)
 	if err != nil {
 		return err
 	}

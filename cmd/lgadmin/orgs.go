@@ -44,7 +44,7 @@ func (a *App) orgCreate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	o, err := svc.CreateOrg(ctx, n)
+	o, err := svc.CreateOrg(ctx, cliActor, n)
 	if err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ func (a *App) orgSet(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	o, err := svc.UpdateOrg(ctx, org.value, func(s *domain.OrgSettings) error {
+	o, err := svc.UpdateOrg(ctx, cliActor, org.value, func(s *domain.OrgSettings) error {
 		return applySettings(fs, orgSettingFlags, s, settingEnv{}, false)
 	})
 	if err != nil {
@@ -85,7 +85,7 @@ func (a *App) orgShow(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	o, err := svc.Org(ctx, org.value)
+	o, err := svc.Org(ctx, cliActor, org.value)
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func (a *App) orgSync(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	id, err := svc.SyncOrg(ctx, org.value)
+	id, err := svc.SyncOrg(ctx, cliActor, org.value)
 	if err != nil {
 		return err
 	}

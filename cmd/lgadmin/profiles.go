@@ -45,7 +45,7 @@ func (a *App) profileCreate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	p, err := svc.CreateProfile(ctx, org.value, *name, profileEdit(fs, true))
+	p, err := svc.CreateProfile(ctx, cliActor, org.value, *name, profileEdit(fs, true))
 	if err != nil {
 		return err
 	}
@@ -61,7 +61,7 @@ func (a *App) profileSet(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	p, err := svc.UpdateProfile(ctx, org.value, prof.value, profileEdit(fs, false))
+	p, err := svc.UpdateProfile(ctx, cliActor, org.value, prof.value, profileEdit(fs, false))
 	if err != nil {
 		return syncHint(err, p.OrgID)
 	}
@@ -76,7 +76,7 @@ func (a *App) profileShow(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	p, err := svc.Profile(ctx, org.value, prof.value)
+	p, err := svc.Profile(ctx, cliActor, org.value, prof.value)
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func (a *App) profileList(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	ps, err := svc.Profiles(ctx, org.value)
+	ps, err := svc.Profiles(ctx, cliActor, org.value)
 	if err != nil {
 		return err
 	}
@@ -104,9 +104,10 @@ func (a *App) profileList(ctx context.Context, args []string) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(a.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tAPI\tMANAGE USERS\tLOGIN HOURS\tIP RANGES")
+	fmt.Fprintln(tw, "ID\tNAME\tAPI\tMANAGE USERS\tCUSTOMIZE APP\tVIEW SETUP\tLOGIN HOURS\tIP RANGES")
 	for _, v := range views {
-		fmt.Fprintf(tw, "%s\t%s\t%v\t%v\t%s\t%s\n", v.get("id"), v.get("name"), v.get("apiEnabled"), v.get("manageUsers"), v.get("loginHours"), strings.Join(v.get("loginIpRanges").([]string), ","))
+		fmt.Fprintf(tw, "%s\t%s\t%v\t%v\t%v\t%v\t%s\t%s\n", v.get("id"), v.get("name"), v.get("apiEnabled"), v.get("manageUsers"),
+			v.get("customizeApplication"), v.get("viewSetup"), v.get("loginHours"), strings.Join(v.get("loginIpRanges").([]string), ","))
 	}
 	return tw.Flush()
 }

@@ -49,7 +49,7 @@ func (a *App) sessionList(ctx context.Context, args []string) error {
 	if (user.value == "") == (org.value == "") {
 		return usageError{"give --user or --org (one of them)"}
 	}
-	list, err := svc.SessionsOf(ctx, org.value, user.value)
+	list, err := svc.SessionsOf(ctx, cliActor, org.value, user.value)
 	if err != nil {
 		return err
 	}
@@ -91,14 +91,14 @@ func (a *App) sessionEnd(ctx context.Context, args []string) error {
 	}
 	switch {
 	case ref.value != "" && org.value != "" && user.value == "":
-		s, err := svc.EndSession(ctx, org.value, ref.value)
+		s, err := svc.EndSession(ctx, cliActor, org.value, ref.value)
 		if err != nil {
 			return err
 		}
 		a.show(map[string]string{"ended": s.Ref(), "username": s.Username}, [][2]string{{"ended", s.Ref()}, {"user", s.Username}, {"type", s.Type()}})
 		return nil
 	case ref.value == "" && org.value == "" && user.value != "":
-		r, err := svc.EndUserSessions(ctx, user.value)
+		r, err := svc.EndUserSessions(ctx, cliActor, user.value)
 		if err != nil {
 			return err
 		}

@@ -14,7 +14,7 @@ func (a *App) userTOTPRegister(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	key, err := svc.RegisterTOTP(ctx, username)
+	key, err := svc.RegisterTOTP(ctx, cliActor, username)
 	if err != nil {
 		return err
 	}
@@ -28,6 +28,6 @@ func (a *App) userTOTPRegister(ctx context.Context, args []string) error {
 
 func (a *App) userTOTPRemove(ctx context.Context, args []string) error {
 	return a.userCommand(ctx, "user totp-remove", args, func(svc *admin.Service, username string) (domain.User, error) {
-		return svc.RemoveTOTP(ctx, username)
+		return svc.RemoveTOTP(ctx, cliActor, username)
 	})
 }

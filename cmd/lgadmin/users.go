@@ -209,7 +209,7 @@ func (a *App) userShow(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	u, err := svc.User(ctx, username)
+	u, err := svc.User(ctx, cliActor, username)
 	if err != nil {
 		return err
 	}
@@ -231,7 +231,7 @@ func (a *App) userList(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	us, err := svc.Users(ctx, org.value)
+	us, err := svc.Users(ctx, cliActor, org.value)
 	if err != nil {
 		return err
 	}
@@ -253,13 +253,13 @@ func (a *App) userList(ctx context.Context, args []string) error {
 
 func (a *App) userUnlock(ctx context.Context, args []string) error {
 	return a.userCommand(ctx, "user unlock", args, func(svc *admin.Service, username string) (domain.User, error) {
-		return svc.Unlock(ctx, username)
+		return svc.Unlock(ctx, cliActor, username)
 	})
 }
 
 func (a *App) setActive(ctx context.Context, name string, args []string, active bool) error {
 	return a.userCommand(ctx, name, args, func(svc *admin.Service, username string) (domain.User, error) {
-		u, r, err := svc.SetActive(ctx, username, active)
+		u, r, err := svc.SetActive(ctx, cliActor, username, active)
 		if err == nil && !active && !a.json {
 			fmt.Fprintf(a.Stdout, "%d sessions ended\n", r.Ended)
 		}

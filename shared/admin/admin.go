@@ -46,10 +46,12 @@ type AppStore interface {
 	DeleteApp(ctx context.Context, orgID, clientID string) error
 }
 
-// LogStore reads login history and the audit trail.
+// LogStore reads login history and the audit trail, and writes refusals
+// to the trail.
 type LogStore interface {
 	History(ctx context.Context, f domain.HistoryFilter) ([]domain.LoginEvent, error)
 	AuditTrail(ctx context.Context, orgID string, limit int32) ([]domain.AuditEvent, error)
+	Audit(ctx context.Context, ev domain.AuditEvent) error
 }
 
 // Store is all an admin reads and writes (a dynamo.Store).
@@ -74,7 +76,8 @@ type Sealer interface {
 	Seal(ctx context.Context, plain, owner string, rnd io.Reader) (string, error)
 }
 
-// Service runs admin requests.
+// Service runs admin requests. Each takes the actor asking (CLI for
+// lgadmin) and checks first that the actor may (permissions.go).
 type Service struct {
 	Store    Store
 	Accounts Accounts

@@ -125,11 +125,11 @@ func TestSettingsRefusalsKeepTheRule(t *testing.T) {
 func TestOrgAndProfileSettingsReachTheUsers(t *testing.T) {
 	svc, st, _ := newService(t)
 	ctx := testenv.Context(t)
-	o, err := svc.CreateOrg(ctx, admin.NewOrg{Name: "Acme", Settings: admin.DefaultOrgSettings()})
+	o, err := svc.CreateOrg(ctx, cli, admin.NewOrg{Name: "Acme", Settings: admin.DefaultOrgSettings()})
 	if err != nil || o.Version != 1 || len(o.ID) != 15 {
 		t.Fatalf("create org: %+v %v", o, err)
 	}
-	p, err := svc.CreateProfile(ctx, o.ID, "Sales", func(o domain.Org, s *domain.ProfileSettings) error {
+	p, err := svc.CreateProfile(ctx, cli, o.ID, "Sales", func(o domain.Org, s *domain.ProfileSettings) error {
 		h, err := policy.ParseLoginHours(o.TimeZone, "mon=08:00-18:00")
 		s.LoginHours, s.APIEnabled = h, true
 		return err
@@ -142,37 +142,37 @@ func TestOrgAndProfileSettingsReachTheUsers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Org(ctx, id18); err != nil {
+	if _, err := svc.Org(ctx, cli, id18); err != nil {
 		t.Fatalf("an org by its 18-character id: %v", err)
 	}
-	o, err = svc.UpdateOrg(ctx, o.ID, func(s *domain.OrgSettings) error { s.LockSessionsToIP = true; return nil })
+	o, err = svc.UpdateOrg(ctx, cli, o.ID, func(s *domain.OrgSettings) error { s.LockSessionsToIP = true; return nil })
 	if err != nil || o.Version != 2 {
 		t.Fatalf("update org: %+v %v", o, err)
 	}
-	p, err = svc.UpdateProfile(ctx, o.ID, p.ID, func(_ domain.Org, s *domain.ProfileSettings) error { s.ManageUsers = true; return nil })
+	p, err = svc.UpdateProfile(ctx, cli, o.ID, p.ID, func(_ domain.Org, s *domain.ProfileSettings) error { s.ManageUsers = true; return nil })
 	if err != nil || p.Version != 2 {
 		t.Fatalf("update profile: %+v %v", p, err)
 	}
-	u, err := svc.User(ctx, acct.User.Username)
+	u, err := svc.User(ctx, cli, acct.User.Username)
 	if err != nil || !u.Policy.LockSessionsToIP || !u.Policy.ManageUsers {
 		t.Fatalf("the user's copy was not synced: %+v %v", u.Policy, err)
 	}
 	// A refused change stores nothing.
-	_, err = svc.UpdateOrg(ctx, o.ID, func(s *domain.OrgSettings) error { s.SessionTimeout = 3 * time.Hour; return nil })
+	_, err = svc.UpdateOrg(ctx, cli, o.ID, func(s *domain.OrgSettings) error { s.SessionTimeout = 3 * time.Hour; return nil })
 	if code(err) != domain.CodeInvalidField {
 		t.Fatalf("an invalid update: %v", err)
 	}
-	if again, _ := svc.Org(ctx, o.ID); again.Version != 2 {
+	if again, _ := svc.Org(ctx, cli, o.ID); again.Version != 2 {
 		t.Fatalf("a refused update stored version %d", again.Version)
 	}
 	editErr := errors.New("bad flag")
-	if _, err := svc.UpdateProfile(ctx, o.ID, p.ID, func(domain.Org, *domain.ProfileSettings) error { return editErr }); err != editErr {
+	if _, err := svc.UpdateProfile(ctx, cli, o.ID, p.ID, func(domain.Org, *domain.ProfileSettings) error { return editErr }); err != editErr {
 		t.Fatalf("an edit's own error comes back as it is: %v", err)
 	}
-	if _, err := svc.CreateProfile(ctx, o.ID, "", nil); !errors.Is(err, admin.ErrNameRequired) {
+	if _, err := svc.CreateProfile(ctx, cli, o.ID, "", nil); !errors.Is(err, admin.ErrNameRequired) {
 		t.Fatalf("a profile without a name: %v", err)
 	}
-	if id, err := svc.SyncOrg(ctx, id18); err != nil || id != o.ID {
+	if id, err := svc.SyncOrg(ctx, cli, id18); err != nil || id != o.ID {
 		t.Fatalf("sync: %s %v", id, err)
 	}
 }
@@ -207,7 +207,7 @@ func TestCreateUser(t *testing.T) {
 	if err != nil || !errors.Is(c.TokenErr, account.ErrNoEmail) {
 		t.Fatalf("a user whose token cannot go out is still created: %v %v", err, c.TokenErr)
 	}
-	if _, err := svc.User(ctx, "joe@acme.example"); err != nil {
+	if _, err := svc.User(ctx, cli, "joe@acme.example"); err != nil {
 		t.Fatal(err)
 	}
 	n.Username, n.ProfileID = "ann@acme.example", "00e000000000000"
@@ -221,13 +221,13 @@ func TestUserChanges(t *testing.T) {
 	ctx := testenv.Context(t)
 	a := testenv.Seed(t, st, testenv.User(func(u *domain.User) { u.Lock.Attempts = 3 }))
 	name := a.User.Username
-	if u, err := svc.Unlock(ctx, name); err != nil || u.Lock.Attempts != 0 {
+	if u, err := svc.Unlock(ctx, cli, name); err != nil || u.Lock.Attempts != 0 {
 		t.Fatalf("unlock: %+v %v", u.Lock, err)
 	}
-	if u, _, err := svc.SetActive(ctx, name, false); err != nil || u.Active {
+	if u, _, err := svc.SetActive(ctx, cli, name, false); err != nil || u.Active {
 		t.Fatalf("deactivate: %v %v", u.Active, err)
 	}
-	if _, err := svc.Unlock(ctx, "nobody@x.example"); !errors.Is(err, domain.ErrNotFound) {
+	if _, err := svc.Unlock(ctx, cli, "nobody@x.example"); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("unlocking nobody: %v", err)
 	}
 	if _, err := svc.ResetPassword(ctx, cli, name, "short"); code(err) != domain.CodeInvalidNewPassword || len(acc.calls) != 0 {
@@ -242,27 +242,27 @@ func TestUserChanges(t *testing.T) {
 	if strings.Join(acc.calls, ";") != "password "+name+";token "+name {
 		t.Fatalf("calls %v", acc.calls)
 	}
-	if _, err := svc.RegisterTOTP(ctx, name); !errors.Is(err, admin.ErrNoKeyring) {
+	if _, err := svc.RegisterTOTP(ctx, cli, name); !errors.Is(err, admin.ErrNoKeyring) {
 		t.Fatalf("TOTP without a keyring: %v", err)
 	}
 	svc.Sealer = sealer{}
-	key, err := svc.RegisterTOTP(ctx, name)
+	key, err := svc.RegisterTOTP(ctx, cli, name)
 	if err != nil || !strings.HasPrefix(key.URI, "otpauth://totp/") || !strings.Contains(key.URI, "issuer=Acme") {
 		t.Fatalf("register: %+v %v", key, err)
 	}
-	if u, _ := svc.User(ctx, name); u.TOTPSealed != "sealed."+u.ID+"."+key.Secret {
+	if u, _ := svc.User(ctx, cli, name); u.TOTPSealed != "sealed."+u.ID+"."+key.Secret {
 		t.Fatalf("stored %q", u.TOTPSealed)
 	}
-	if u, err := svc.RemoveTOTP(ctx, name); err != nil || u.TOTPSealed != "" {
+	if u, err := svc.RemoveTOTP(ctx, cli, name); err != nil || u.TOTPSealed != "" {
 		t.Fatalf("remove: %v", err)
 	}
-	if _, list, err := svc.Devices(ctx, name); err != nil || len(list) != 0 {
+	if _, list, err := svc.Devices(ctx, cli, name); err != nil || len(list) != 0 {
 		t.Fatalf("devices: %v %v", list, err)
 	}
-	if _, err := svc.RevokeDevice(ctx, name, "0123456789abcdef"); !errors.Is(err, domain.ErrNotFound) {
+	if _, err := svc.RevokeDevice(ctx, cli, name, "0123456789abcdef"); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("revoking an unknown device: %v", err)
 	}
-	if err := svc.RevokeAllDevices(ctx, name); err != nil {
+	if err := svc.RevokeAllDevices(ctx, cli, name); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -275,11 +275,11 @@ func TestDevicesOldestFirst(t *testing.T) {
 	a := testenv.Seed(t, st, testenv.User(func(u *domain.User) {
 		u.Devices = map[string]domain.Device{young: {ActivatedAt: now, Via: "TOTP"}, old: {ActivatedAt: now.Add(-time.Hour), Via: "FIRST_LOGIN"}}
 	}))
-	_, list, err := svc.Devices(ctx, a.User.Username)
+	_, list, err := svc.Devices(ctx, cli, a.User.Username)
 	if err != nil || len(list) != 2 || list[0].ID != old[:admin.DeviceIDLen] || list[1].Via != "TOTP" {
 		t.Fatalf("devices %+v %v", list, err)
 	}
-	if id, err := svc.RevokeDevice(ctx, a.User.Username, old[:admin.DeviceIDLen]); err != nil || id != old[:admin.DeviceIDLen] {
+	if id, err := svc.RevokeDevice(ctx, cli, a.User.Username, old[:admin.DeviceIDLen]); err != nil || id != old[:admin.DeviceIDLen] {
 		t.Fatalf("revoke: %s %v", id, err)
 	}
 }
@@ -288,21 +288,21 @@ func TestConnectedApps(t *testing.T) {
 	svc, st, _ := newService(t)
 	ctx := testenv.Context(t)
 	o := testenv.SeedOrg(t, st)
-	if _, err := svc.CreateApp(ctx, o.ID, admin.AppSpec{Name: " ", OAuth: policy.DefaultOAuthApp}); !errors.Is(err, admin.ErrNameRequired) {
+	if _, err := svc.CreateApp(ctx, cli, o.ID, admin.AppSpec{Name: " ", OAuth: policy.DefaultOAuthApp}); !errors.Is(err, admin.ErrNameRequired) {
 		t.Fatalf("an app without a name: %v", err)
 	}
-	app, err := svc.CreateApp(ctx, o.ID, admin.AppSpec{Name: "Loader", OAuth: policy.DefaultOAuthApp})
+	app, err := svc.CreateApp(ctx, cli, o.ID, admin.AppSpec{Name: "Loader", OAuth: policy.DefaultOAuthApp})
 	if err != nil || len(app.ClientSecret) != 64 || app.SecretHash == "" || strings.Contains(app.SecretHash, app.ClientSecret) {
 		t.Fatalf("create: %+v %v", app, err)
 	}
-	apps, err := svc.Apps(ctx, o.ID)
+	apps, err := svc.Apps(ctx, cli, o.ID)
 	if err != nil || len(apps) != 1 || apps[0].ClientID != app.ClientID {
 		t.Fatalf("list: %+v %v", apps, err)
 	}
-	if _, err := svc.DeleteApp(ctx, "00D000000000000", app.ClientID); !errors.Is(err, domain.ErrNotFound) {
+	if _, err := svc.DeleteApp(ctx, cli, "00D000000000000", app.ClientID); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("deleting another org's app: %v", err)
 	}
-	if _, err := svc.DeleteApp(ctx, o.ID, app.ClientID); err != nil {
+	if _, err := svc.DeleteApp(ctx, cli, o.ID, app.ClientID); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -311,24 +311,24 @@ func TestHistoryAndAudit(t *testing.T) {
 	svc, st, _ := newService(t)
 	ctx := testenv.Context(t)
 	a := testenv.Seed(t, st)
-	if _, err := svc.History(ctx, admin.HistoryQuery{User: "nobody@x.example", Limit: 10}); !errors.Is(err, domain.ErrNotFound) {
+	if _, err := svc.History(ctx, cli, admin.HistoryQuery{User: "nobody@x.example", Limit: 10}); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("history of nobody: %v", err)
 	}
 	for _, q := range []admin.HistoryQuery{{User: a.User.Username, Limit: 10}, {Tried: "nobody@x.example", Limit: 10}, {Org: a.Org.ID, Limit: 10}} {
-		if evs, err := svc.History(ctx, q); err != nil || len(evs) != 0 {
+		if evs, err := svc.History(ctx, cli, q); err != nil || len(evs) != 0 {
 			t.Fatalf("history %+v: %v %v", q, evs, err)
 		}
 	}
-	if _, err := svc.History(ctx, admin.HistoryQuery{Limit: 10}); !errors.Is(err, admin.ErrOneSubject) {
+	if _, err := svc.History(ctx, cli, admin.HistoryQuery{Limit: 10}); !errors.Is(err, admin.ErrOneSubject) {
 		t.Fatalf("history of nothing: %v", err)
 	}
 	if err := st.Audit(ctx, domain.AuditEvent{At: time.Now(), OrgID: a.Org.ID, Actor: "admin CLI", Action: "TOKEN_RESET", Outcome: "DONE", Via: "CLI"}); err != nil {
 		t.Fatal(err)
 	}
-	if evs, err := svc.AuditTrail(ctx, a.Org.ID, 10); err != nil || len(evs) != 1 || evs[0].Action != "TOKEN_RESET" {
+	if evs, err := svc.AuditTrail(ctx, cli, a.Org.ID, 10); err != nil || len(evs) != 1 || evs[0].Action != "TOKEN_RESET" {
 		t.Fatalf("audit: %+v %v", evs, err)
 	}
-	if _, err := svc.AuditTrail(ctx, a.Org.ID, 0); !errors.Is(err, admin.ErrLimit) {
+	if _, err := svc.AuditTrail(ctx, cli, a.Org.ID, 0); !errors.Is(err, admin.ErrLimit) {
 		t.Fatalf("a limit of 0: %v", err)
 	}
 }
@@ -350,13 +350,13 @@ func TestSettingsChangesReachLiveSessions(t *testing.T) {
 		return s
 	}
 	inside, outside := open("10.0.0.9"), open("198.51.100.7")
-	if _, err := svc.UpdateOrg(ctx, a.Org.ID, func(s *domain.OrgSettings) error { s.SessionTimeout = 30 * time.Minute; return nil }); err != nil {
+	if _, err := svc.UpdateOrg(ctx, cli, a.Org.ID, func(s *domain.OrgSettings) error { s.SessionTimeout = 30 * time.Minute; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if s, err := st.Session(ctx, inside.IDHash, time.Now()); err != nil || s.Timeout != 30*time.Minute {
 		t.Fatalf("after org set: timeout %v, %v; want the new 30 minutes", s.Timeout, err)
 	}
-	_, err := svc.UpdateProfile(ctx, a.Org.ID, a.Profile.ID, func(_ domain.Org, s *domain.ProfileSettings) (err error) {
+	_, err := svc.UpdateProfile(ctx, cli, a.Org.ID, a.Profile.ID, func(_ domain.Org, s *domain.ProfileSettings) (err error) {
 		s.LoginIPRanges, err = policy.ParseIPRanges("10.0.0.0-10.0.0.255")
 		return err
 	})

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"loginguard/shared/account"
 	"loginguard/shared/domain"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
@@ -35,7 +36,10 @@ var ErrClientIDChosen = invalid(domain.CodeInvalidField,
 // CreateApp creates a connected app (an OAuth client) of an org. A
 // confidential app gets a generated client id and secret (shown once); a
 // public app has no secret.
-func (s *Service) CreateApp(ctx context.Context, orgID string, spec AppSpec) (NewApp, error) {
+func (s *Service) CreateApp(ctx context.Context, actor account.Actor, orgID string, spec AppSpec) (NewApp, error) {
+	if err := s.allow(ctx, actor, policy.AdminConnectedApps, OrgID(orgID), spec.Name); err != nil {
+		return NewApp{}, err
+	}
 	if err := CheckName(spec.Name); err != nil {
 		return NewApp{}, err
 	}
@@ -80,15 +84,21 @@ func checkClientID(id string) error {
 }
 
 // Apps lists an org's connected apps.
-func (s *Service) Apps(ctx context.Context, orgID string) ([]domain.ConnectedApp, error) {
+func (s *Service) Apps(ctx context.Context, actor account.Actor, orgID string) ([]domain.ConnectedApp, error) {
+	if err := s.allow(ctx, actor, policy.AdminReadSetup, OrgID(orgID), OrgID(orgID)); err != nil {
+		return nil, err
+	}
 	return s.Store.Apps(ctx, OrgID(orgID))
 }
 
 // DeleteApp deletes a connected app of an org (domain.ErrNotFound when the
 // org has no such app) and ends every session its logins opened. Deleting
 // an app already deleted ends what is left of its sessions (after a failure).
-func (s *Service) DeleteApp(ctx context.Context, orgID, clientID string) (sessions.Report, error) {
+func (s *Service) DeleteApp(ctx context.Context, actor account.Actor, orgID, clientID string) (sessions.Report, error) {
 	orgID = OrgID(orgID)
+	if err := s.allow(ctx, actor, policy.AdminConnectedApps, orgID, clientID); err != nil {
+		return sessions.Report{}, err
+	}
 	err := s.Store.DeleteApp(ctx, orgID, clientID)
 	if errors.Is(err, domain.ErrNotFound) {
 		// Gone already: a retry still finishes ending its sessions.

@@ -3,7 +3,9 @@ package admin
 import (
 	"context"
 
+	"loginguard/shared/account"
 	"loginguard/shared/domain"
+	"loginguard/shared/policy"
 )
 
 // MaxLines bounds one history or audit query.
@@ -46,29 +48,42 @@ func CheckLimit(limit int) error {
 	return nil
 }
 
+// ErrTriedOfNoOrg: the history of a user name that matched nobody is of
+// no org, so only the CLI reads it.
+var ErrTriedOfNoOrg = &domain.Error{Code: domain.CodeNotPermitted,
+	Message: "The login history of a user name that matched nobody belongs to no org: only the operator's lgadmin reads it."}
+
 // History lists login history, newest first.
-func (s *Service) History(ctx context.Context, q HistoryQuery) ([]domain.LoginEvent, error) {
+func (s *Service) History(ctx context.Context, actor account.Actor, q HistoryQuery) ([]domain.LoginEvent, error) {
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
 	f := domain.HistoryFilter{Username: q.Tried, Limit: int32(q.Limit)}
-	if q.Org != "" {
+	switch {
+	case q.Org != "":
 		f.OrgID = OrgID(q.Org)
-	}
-	if q.User != "" {
-		u, err := s.Store.User(ctx, q.User)
+		if err := s.allow(ctx, actor, policy.AdminReadHistory, f.OrgID, f.OrgID); err != nil {
+			return nil, err
+		}
+	case q.User != "":
+		u, err := s.userFor(ctx, actor, policy.AdminReadHistory, q.User)
 		if err != nil {
 			return nil, err
 		}
 		f.UserID = u.ID
+	case !actor.IsCLI():
+		return nil, s.refuse(ctx, actor, policy.AdminReadHistory, q.Tried, ErrTriedOfNoOrg)
 	}
 	return s.Store.History(ctx, f)
 }
 
 // AuditTrail lists an org's audit trail, newest first: every credential
 // change and refusal.
-func (s *Service) AuditTrail(ctx context.Context, orgID string, limit int) ([]domain.AuditEvent, error) {
+func (s *Service) AuditTrail(ctx context.Context, actor account.Actor, orgID string, limit int) ([]domain.AuditEvent, error) {
 	if err := CheckLimit(limit); err != nil {
+		return nil, err
+	}
+	if err := s.allow(ctx, actor, policy.AdminReadAudit, OrgID(orgID), OrgID(orgID)); err != nil {
 		return nil, err
 	}
 	return s.Store.AuditTrail(ctx, OrgID(orgID), int32(limit))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"loginguard/shared/account"
 	"loginguard/shared/domain"
 	"loginguard/shared/ids"
 	"loginguard/shared/policy"
@@ -43,8 +44,11 @@ func invalidSettings(err error) error {
 	return invalid(domain.CodeInvalidField, err.Error()).Wrap(err)
 }
 
-// CreateOrg creates an org (version 1).
-func (s *Service) CreateOrg(ctx context.Context, n NewOrg) (domain.Org, error) {
+// CreateOrg creates an org (version 1): only the CLI may.
+func (s *Service) CreateOrg(ctx context.Context, actor account.Actor, n NewOrg) (domain.Org, error) {
+	if err := s.allow(ctx, actor, policy.AdminCreateOrg, "", n.Name); err != nil {
+		return domain.Org{}, err
+	}
 	if err := n.Check(); err != nil {
 		return domain.Org{}, err
 	}
@@ -61,20 +65,35 @@ func (s *Service) CreateOrg(ctx context.Context, n NewOrg) (domain.Org, error) {
 }
 
 // Org reads an org by its 15- or 18-character id.
-func (s *Service) Org(ctx context.Context, id string) (domain.Org, error) {
+func (s *Service) Org(ctx context.Context, actor account.Actor, id string) (domain.Org, error) {
+	return s.org(ctx, actor, policy.AdminReadSetup, id)
+}
+
+// org reads an org for actor doing act in it.
+func (s *Service) org(ctx context.Context, actor account.Actor, act policy.AdminAction, id string) (domain.Org, error) {
+	if err := s.allow(ctx, actor, act, OrgID(id), OrgID(id)); err != nil {
+		return domain.Org{}, err
+	}
 	return s.Store.Org(ctx, OrgID(id))
 }
 
 // UpdateOrg changes an org's settings with edit, checks them, stores them
 // as the next version and copies them onto the org's users. An error of
-// edit is returned as it is.
-func (s *Service) UpdateOrg(ctx context.Context, id string, edit func(*domain.OrgSettings) error) (domain.Org, error) {
-	o, err := s.Org(ctx, id)
+// edit is returned as it is. What changed decides the permission needed
+// (orgChanges).
+func (s *Service) UpdateOrg(ctx context.Context, actor account.Actor, id string, edit func(*domain.OrgSettings) error) (domain.Org, error) {
+	o, err := s.Store.Org(ctx, OrgID(id)) // checked below, once what changes is known
 	if err != nil {
 		return domain.Org{}, err
 	}
+	before := o.OrgSettings
 	if err := edit(&o.OrgSettings); err != nil {
 		return domain.Org{}, err
+	}
+	for _, act := range orgChanges(before, o.OrgSettings) {
+		if err := s.allow(ctx, actor, act, o.ID, o.ID); err != nil {
+			return domain.Org{}, err
+		}
 	}
 	if err := invalidSettings(o.Validate()); err != nil {
 		return domain.Org{}, err
@@ -104,8 +123,11 @@ func (s *Service) applyToSessions(ctx context.Context, orgID string) error {
 // SyncOrg copies an org's settings onto all its users and live sessions
 // again (after domain.ErrPartialSync, or CodeSessionsNotEnded); it returns
 // the org's 15-character id.
-func (s *Service) SyncOrg(ctx context.Context, id string) (string, error) {
+func (s *Service) SyncOrg(ctx context.Context, actor account.Actor, id string) (string, error) {
 	id = OrgID(id)
+	if err := s.allow(ctx, actor, policy.AdminOrgSettings, id, id); err != nil {
+		return id, err
+	}
 	err := s.Store.SyncPolicy(ctx, id)
 	if err != nil && !errors.Is(err, domain.ErrPartialSync) {
 		return id, err
@@ -117,12 +139,13 @@ func (s *Service) SyncOrg(ctx context.Context, id string) (string, error) {
 // profile's login hours are first set in the org's time zone).
 type ProfileEdit func(o domain.Org, s *domain.ProfileSettings) error
 
-// CreateProfile creates a profile in an org, with settings from edit.
-func (s *Service) CreateProfile(ctx context.Context, orgID, name string, edit ProfileEdit) (domain.Profile, error) {
+// CreateProfile creates a profile in an org, with settings from edit; an
+// actor grants only the permissions they hold.
+func (s *Service) CreateProfile(ctx context.Context, actor account.Actor, orgID, name string, edit ProfileEdit) (domain.Profile, error) {
 	if err := CheckName(name); err != nil {
 		return domain.Profile{}, err
 	}
-	o, err := s.Org(ctx, orgID)
+	o, err := s.org(ctx, actor, policy.AdminProfiles, orgID)
 	if err != nil {
 		return domain.Profile{}, err
 	}
@@ -131,7 +154,7 @@ func (s *Service) CreateProfile(ctx context.Context, orgID, name string, edit Pr
 		return domain.Profile{}, err
 	}
 	p := domain.Profile{ID: id, OrgID: o.ID, Name: name}
-	if err := s.editProfile(o, &p, edit); err != nil {
+	if err := s.editProfile(ctx, actor, o, &p, edit); err != nil {
 		return domain.Profile{}, err
 	}
 	if err := s.Store.CreateProfile(ctx, p); err != nil {
@@ -141,17 +164,22 @@ func (s *Service) CreateProfile(ctx context.Context, orgID, name string, edit Pr
 	return p, nil
 }
 
-func (s *Service) editProfile(o domain.Org, p *domain.Profile, edit ProfileEdit) error {
+func (s *Service) editProfile(ctx context.Context, actor account.Actor, o domain.Org, p *domain.Profile, edit ProfileEdit) error {
+	before := p.Permissions()
 	if err := edit(o, &p.ProfileSettings); err != nil {
+		return err
+	}
+	if err := s.allowGrant(ctx, actor, policy.AdminProfiles, p.ID, before, p.Permissions()); err != nil {
 		return err
 	}
 	return invalidSettings(p.Validate())
 }
 
 // UpdateProfile changes a profile's settings with edit, checks them, stores
-// them as the next version and copies them onto the org's users.
-func (s *Service) UpdateProfile(ctx context.Context, orgID, id string, edit ProfileEdit) (domain.Profile, error) {
-	o, err := s.Org(ctx, orgID)
+// them as the next version and copies them onto the org's users; an actor
+// grants or removes only the permissions they hold.
+func (s *Service) UpdateProfile(ctx context.Context, actor account.Actor, orgID, id string, edit ProfileEdit) (domain.Profile, error) {
+	o, err := s.org(ctx, actor, policy.AdminProfiles, orgID)
 	if err != nil {
 		return domain.Profile{}, err
 	}
@@ -159,7 +187,7 @@ func (s *Service) UpdateProfile(ctx context.Context, orgID, id string, edit Prof
 	if err != nil {
 		return domain.Profile{}, err
 	}
-	if err := s.editProfile(o, &p, edit); err != nil {
+	if err := s.editProfile(ctx, actor, o, &p, edit); err != nil {
 		return domain.Profile{}, err
 	}
 	p, err = s.Store.UpdateProfile(ctx, p)
@@ -170,11 +198,17 @@ func (s *Service) UpdateProfile(ctx context.Context, orgID, id string, edit Prof
 }
 
 // Profile reads a profile of an org.
-func (s *Service) Profile(ctx context.Context, orgID, id string) (domain.Profile, error) {
+func (s *Service) Profile(ctx context.Context, actor account.Actor, orgID, id string) (domain.Profile, error) {
+	if err := s.allow(ctx, actor, policy.AdminReadSetup, OrgID(orgID), id); err != nil {
+		return domain.Profile{}, err
+	}
 	return s.Store.Profile(ctx, OrgID(orgID), id)
 }
 
 // Profiles lists an org's profiles.
-func (s *Service) Profiles(ctx context.Context, orgID string) ([]domain.Profile, error) {
+func (s *Service) Profiles(ctx context.Context, actor account.Actor, orgID string) ([]domain.Profile, error) {
+	if err := s.allow(ctx, actor, policy.AdminReadSetup, OrgID(orgID), OrgID(orgID)); err != nil {
+		return nil, err
+	}
 	return s.Store.Profiles(ctx, OrgID(orgID))
 }

@@ -12,6 +12,7 @@ import (
 	"loginguard/shared/account"
 	"loginguard/shared/domain"
 	"loginguard/shared/ids"
+	"loginguard/shared/policy"
 	"loginguard/shared/secret"
 	"loginguard/shared/sessions"
 )
@@ -62,17 +63,21 @@ type Created struct {
 }
 
 // CreateUser creates an active user of a profile and mails them their first
-// security token, as actor.
+// security token, as actor; an actor gives a profile only with the
+// permissions they hold.
 func (s *Service) CreateUser(ctx context.Context, actor account.Actor, n NewUser) (Created, error) {
 	if err := n.Check(); err != nil {
 		return Created{}, err
 	}
-	o, err := s.Org(ctx, n.OrgID)
+	o, err := s.org(ctx, actor, policy.AdminUsers, n.OrgID)
 	if err != nil {
 		return Created{}, err
 	}
 	p, err := s.Store.Profile(ctx, o.ID, n.ProfileID)
 	if err != nil {
+		return Created{}, err
+	}
+	if err := s.allowGrant(ctx, actor, policy.AdminUsers, n.Username, policy.Permissions{}, p.Permissions()); err != nil {
 		return Created{}, err
 	}
 	zone := o.TimeZone
@@ -114,19 +119,22 @@ func (s *Service) CreateUser(ctx context.Context, actor account.Actor, n NewUser
 }
 
 // User reads a user by user name.
-func (s *Service) User(ctx context.Context, username string) (domain.User, error) {
-	return s.Store.User(ctx, username)
+func (s *Service) User(ctx context.Context, actor account.Actor, username string) (domain.User, error) {
+	return s.userFor(ctx, actor, policy.AdminReadSetup, username)
 }
 
 // Users lists an org's users.
-func (s *Service) Users(ctx context.Context, orgID string) ([]domain.User, error) {
+func (s *Service) Users(ctx context.Context, actor account.Actor, orgID string) ([]domain.User, error) {
+	if err := s.allow(ctx, actor, policy.AdminReadSetup, OrgID(orgID), OrgID(orgID)); err != nil {
+		return nil, err
+	}
 	return s.Store.UsersOfOrg(ctx, OrgID(orgID))
 }
 
-// change applies f to a user that exists and returns the user as stored
-// after it.
-func (s *Service) change(ctx context.Context, username string, f func(u domain.User) error) (domain.User, error) {
-	u, err := s.Store.User(ctx, username)
+// change applies f to a user that exists, for actor doing act, and returns
+// the user as stored after it.
+func (s *Service) change(ctx context.Context, actor account.Actor, act policy.AdminAction, username string, f func(u domain.User) error) (domain.User, error) {
+	u, err := s.userFor(ctx, actor, act, username)
 	if err != nil {
 		return domain.User{}, err
 	}
@@ -137,15 +145,15 @@ func (s *Service) change(ctx context.Context, username string, f func(u domain.U
 }
 
 // Unlock ends a user's lockout.
-func (s *Service) Unlock(ctx context.Context, username string) (domain.User, error) {
-	return s.change(ctx, username, func(u domain.User) error { return s.Store.Unlock(ctx, u.Username) })
+func (s *Service) Unlock(ctx context.Context, actor account.Actor, username string) (domain.User, error) {
+	return s.change(ctx, actor, policy.AdminUnlockReset, username, func(u domain.User) error { return s.Store.Unlock(ctx, u.Username) })
 }
 
 // SetActive activates or deactivates a user. Deactivating ends every
 // session of the user (all paths refuse them at once); the report says how
 // many. Reactivating opens none of them again.
-func (s *Service) SetActive(ctx context.Context, username string, active bool) (domain.User, sessions.Report, error) {
-	u, err := s.Store.User(ctx, username)
+func (s *Service) SetActive(ctx context.Context, actor account.Actor, username string, active bool) (domain.User, sessions.Report, error) {
+	u, err := s.userFor(ctx, actor, policy.AdminUsers, username)
 	if err != nil {
 		return domain.User{}, sessions.Report{}, err
 	}
@@ -158,7 +166,7 @@ func (s *Service) SetActive(ctx context.Context, username string, active bool) (
 
 // ResetToken mails a user a new security token, as actor.
 func (s *Service) ResetToken(ctx context.Context, actor account.Actor, username string) (domain.User, error) {
-	u, err := s.Store.User(ctx, username)
+	u, err := s.userFor(ctx, actor, policy.AdminUnlockReset, username)
 	if err != nil {
 		return domain.User{}, err
 	}
@@ -171,7 +179,7 @@ func (s *Service) ResetPassword(ctx context.Context, actor account.Actor, userna
 	if err := CheckPassword(password); err != nil {
 		return domain.User{}, err
 	}
-	u, err := s.Store.User(ctx, username)
+	u, err := s.userFor(ctx, actor, policy.AdminUnlockReset, username)
 	if err != nil {
 		return domain.User{}, err
 	}
@@ -184,7 +192,7 @@ func (s *Service) SendResetLink(ctx context.Context, actor account.Actor, userna
 	if u, err := url.Parse(loginURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" && u.Path != "/" {
 		return domain.User{}, invalid(domain.CodeInvalidField, fmt.Sprintf("login URL %q: want the login page's origin, e.g. https://login.example.com", loginURL))
 	}
-	u, err := s.Store.User(ctx, username)
+	u, err := s.userFor(ctx, actor, policy.AdminUnlockReset, username)
 	if err != nil {
 		return domain.User{}, err
 	}
@@ -198,8 +206,8 @@ type TOTPKey struct {
 
 // RegisterTOTP makes a TOTP key for a user and stores it sealed; the
 // issuer shown in the authenticator app is the org's name.
-func (s *Service) RegisterTOTP(ctx context.Context, username string) (TOTPKey, error) {
-	u, err := s.Store.User(ctx, username)
+func (s *Service) RegisterTOTP(ctx context.Context, actor account.Actor, username string) (TOTPKey, error) {
+	u, err := s.userFor(ctx, actor, policy.AdminUsers, username)
 	if err != nil {
 		return TOTPKey{}, err
 	}
@@ -225,8 +233,8 @@ func (s *Service) RegisterTOTP(ctx context.Context, username string) (TOTPKey, e
 }
 
 // RemoveTOTP removes a user's TOTP key.
-func (s *Service) RemoveTOTP(ctx context.Context, username string) (domain.User, error) {
-	return s.change(ctx, username, func(u domain.User) error { return s.Store.SetTOTPKey(ctx, u.Username, "") })
+func (s *Service) RemoveTOTP(ctx context.Context, actor account.Actor, username string) (domain.User, error) {
+	return s.change(ctx, actor, policy.AdminUsers, username, func(u domain.User) error { return s.Store.SetTOTPKey(ctx, u.Username, "") })
 }
 
 // DeviceIDLen is how much of a device's digest names it to an admin:
@@ -240,8 +248,8 @@ type Device struct {
 }
 
 // Devices lists a user's activated browsers, oldest first.
-func (s *Service) Devices(ctx context.Context, username string) (domain.User, []Device, error) {
-	u, err := s.Store.User(ctx, username)
+func (s *Service) Devices(ctx context.Context, actor account.Actor, username string) (domain.User, []Device, error) {
+	u, err := s.userFor(ctx, actor, policy.AdminReadSetup, username)
 	if err != nil {
 		return domain.User{}, nil, err
 	}
@@ -255,8 +263,12 @@ func (s *Service) Devices(ctx context.Context, username string) (domain.User, []
 
 // RevokeDevice revokes one activated browser of a user by its ID (or any
 // unique prefix of its digest); it returns the ID.
-func (s *Service) RevokeDevice(ctx context.Context, username, id string) (string, error) {
-	digest, err := s.Store.RevokeDevice(ctx, username, id)
+func (s *Service) RevokeDevice(ctx context.Context, actor account.Actor, username, id string) (string, error) {
+	u, err := s.userFor(ctx, actor, policy.AdminUsers, username)
+	if err != nil {
+		return "", err
+	}
+	digest, err := s.Store.RevokeDevice(ctx, u.Username, id)
 	if err != nil {
 		return "", err
 	}
@@ -264,6 +276,10 @@ func (s *Service) RevokeDevice(ctx context.Context, username, id string) (string
 }
 
 // RevokeAllDevices revokes every activated browser of a user.
-func (s *Service) RevokeAllDevices(ctx context.Context, username string) error {
-	return s.Store.RevokeAllDevices(ctx, username)
+func (s *Service) RevokeAllDevices(ctx context.Context, actor account.Actor, username string) error {
+	u, err := s.userFor(ctx, actor, policy.AdminUsers, username)
+	if err != nil {
+		return err
+	}
+	return s.Store.RevokeAllDevices(ctx, u.Username)
 }

@@ -103,7 +103,12 @@ type ProfileSettings struct {
 	LoginHours    policy.LoginHours `dynamodbav:"-"` // carries the zone it was first set in
 	LoginIPRanges policy.IPRanges   `dynamodbav:"-"`
 	APIEnabled    bool              `dynamodbav:"apiEnabled"`
-	ManageUsers   bool              `dynamodbav:"manageUsers"`
+	// The setup permissions (policy.Permissions: what each allows and
+	// implies). ManageUsers keeps its stored name; the two later ones are
+	// omitted when off, so items stored before them read the same.
+	ManageUsers          bool `dynamodbav:"manageUsers"`
+	CustomizeApplication bool `dynamodbav:"customizeApplication,omitempty"`
+	ViewSetup            bool `dynamodbav:"viewSetup,omitempty"`
 	// TwoFactorAPI is "two-factor for API logins": a user with a TOTP key
 	// must append a current code in place of the security token.
 	TwoFactorAPI bool `dynamodbav:"twoFactorApi"`
@@ -113,6 +118,11 @@ type ProfileSettings struct {
 	// RequireHighAssurance is "Session security level required at login:
 	// High Assurance".
 	RequireHighAssurance bool `dynamodbav:"requireHighAssurance"`
+}
+
+// Permissions are the profile's setup permissions.
+func (s ProfileSettings) Permissions() policy.Permissions {
+	return policy.Permissions{ViewSetup: s.ViewSetup, ManageUsers: s.ManageUsers, CustomizeApplication: s.CustomizeApplication}
 }
 
 // Validate checks every profile setting against the values an admin may
@@ -405,7 +415,7 @@ type AuditEvent struct {
 	Actor    string // their user name, or "admin CLI"
 	TargetID string // whom it was done to
 	Target   string
-	Action   string // TOKEN_RESET, PASSWORD_CHANGE, PASSWORD_RESET
+	Action   string // TOKEN_RESET, PASSWORD_CHANGE, PASSWORD_RESET; a refused admin request: its policy.AdminAction
 	Outcome  string // DONE, or why not (RATE_LIMITED, NOT_PERMITTED, MAIL_FAILED, WRONG_PASSWORD, ...)
 	IP       string // where from; empty for the CLI
 	Via      string // UI or CLI

@@ -123,3 +123,28 @@ func TestTheDefaultPasswordPolicyCostsNoAttribute(t *testing.T) {
 		t.Errorf("an older item: %+v, %v", old.Password, err)
 	}
 }
+
+// Customize Application and View Setup came after Manage Users: off, they
+// store nothing (profiles and users' copies stored before read the same);
+// on, they come back.
+func TestThePermissionsAddedLaterCostNoAttributeWhenOff(t *testing.T) {
+	os, ps := sampleSettings(t)
+	org := domain.Org{ID: "00D000000000001", Name: "Acme", OrgSettings: os}
+	prof := domain.Profile{ID: "00e000000000001", OrgID: org.ID, Name: "Sales", ProfileSettings: ps}
+	for _, name := range append(attrNames(t, toProfileItem(prof)), attrNames(t, toPolicyItem(domain.PolicyOf(org, prof)))...) {
+		if name == "customizeApplication" || name == "viewSetup" {
+			t.Errorf("an off permission stores %s", name)
+		}
+	}
+	prof.CustomizeApplication, prof.ViewSetup = true, true
+	var back profileItem
+	stored(t, toProfileItem(prof), &back)
+	if got, err := back.profile(); err != nil || !got.CustomizeApplication || !got.ViewSetup {
+		t.Errorf("round trip: %+v, %v", got.ProfileSettings.Permissions(), err)
+	}
+	var pol policyItem
+	stored(t, toPolicyItem(domain.PolicyOf(org, prof)), &pol)
+	if got, err := pol.policy(); err != nil || got.Permissions() != prof.Permissions() {
+		t.Errorf("user's copy: %+v, %v", got.Permissions(), err)
+	}
+}
