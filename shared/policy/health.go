@@ -124,7 +124,7 @@ func Grade(score int) string {
 
 // builtIn are the protections that are no setting here (Salesforce's
 // Health Check has a setting for each): listed as met, not scored.
-var builtIn = []HealthSetting{
+var builtInChecks = []HealthSetting{
 	{Code: "HTTPONLY_COOKIES", Severity: SeverityHigh, Group: "Session Settings", Setting: "Require HttpOnly attribute",
 		Current: "always: session cookies are HttpOnly, Secure, SameSite=Lax", Baseline: "on", BuiltIn: true},
 	{Code: "CSRF_PROTECTION", Severity: SeverityHigh, Group: "Session Settings", Setting: "CSRF protection on POST requests",
@@ -332,7 +332,7 @@ func (r *healthRun) profile(p HealthProfile) {
 }
 
 func (r *healthRun) report() HealthReport {
-	rep := HealthReport{Findings: []HealthFinding{}, Met: append([]HealthSetting(nil), builtIn...)}
+	rep := HealthReport{Findings: []HealthFinding{}, Met: append([]HealthSetting(nil), builtInChecks...)}
 	met, all := 0, 0
 	for _, c := range r.checks {
 		w := HealthWeights[c.Severity]
