@@ -55,7 +55,6 @@ func TestHealthCheckReadsTheOrgItsProfilesUsersAndHistory(t *testing.T) {
 	}
 	want := map[string]string{
 		"LOCKOUT_ATTEMPTS_HIGH ":          "lgadmin org set --org " + o.ID + " --lockout-max 5",
-		"SESSION_TIMEOUT_LONG ":           "",
 		"LOCK_SESSIONS_TO_IP_OFF ":        "lgadmin org set --org " + o.ID + " --lock-sessions-to-ip",
 		"PASSWORD_MIN_LENGTH_SHORT ":      "lgadmin org set --org " + o.ID + " --password-min-length 12",
 		"ADMIN_HIGH_ASSURANCE_OFF Admins": "lgadmin profile set --org " + o.ID + " --profile " + admins.ID + " --require-high-assurance",
