@@ -60,6 +60,7 @@ func TestHealthCheckReadsTheOrgItsProfilesUsersAndHistory(t *testing.T) {
 		"ADMIN_HIGH_ASSURANCE_OFF Admins": "lgadmin profile set --org " + o.ID + " --profile " + admins.ID + " --require-high-assurance",
 		"TWO_FACTOR_KEYS_MISSING Sales":   "lgadmin user totp-register --user " + rep.User.Username,
 		"API_ENABLED_UNUSED Sales":        "lgadmin profile set --org " + o.ID + " --profile " + sales.ID + " --api-enabled=false",
+		"HIGH_ASSURANCE_POLICIES_NONE ":   "lgadmin org set --org " + o.ID + " --high-assurance reports=raise",
 		"LOGIN_HOURS_NONE Admins":         "",
 		"LOGIN_HOURS_NONE Sales":          "",
 	}

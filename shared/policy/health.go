@@ -53,6 +53,7 @@ type HealthInput struct {
 	RememberMe           bool
 	FamiliarPlaceLockout bool
 	Levels               map[Method]Level
+	HighAssurance        map[string]Action
 	TrustedRanges        IPRanges
 	Password             PasswordPolicy
 	Profiles             []HealthProfile
@@ -220,6 +221,12 @@ func (r *healthRun) session() {
 	pw := LevelOf(MethodPassword, in.Levels)
 	r.add(HealthSetting{Code: "PASSWORD_LEVEL_HIGH_ASSURANCE", Severity: SeverityHigh, Group: g, Setting: "Session security level of a password login", Current: string(pw), Baseline: string(LevelStandard)},
 		when(pw == LevelHighAssurance, r.orgSet("--password-level standard")), "A password alone then passes every High Assurance policy, which is meant to ask for two-factor.")
+	ha := "none"
+	if len(in.HighAssurance) > 0 {
+		ha = strconv.Itoa(len(in.HighAssurance)) + " resource(s)"
+	}
+	r.add(HealthSetting{Code: "HIGH_ASSURANCE_POLICIES_NONE", Severity: SeverityInfo, Group: g, Setting: "Session security level policies", Current: ha, Baseline: "some resources"},
+		when(len(in.HighAssurance) == 0, r.orgSet("--high-assurance reports=raise")), "session-security.txt: resources such as reports and setup areas may ask a Standard session to step up with two-factor (Raise) or refuse it (Block).")
 }
 
 func (r *healthRun) passwords() {

@@ -18,6 +18,7 @@ func baselineOrg(t *testing.T) HealthInput {
 		Lockout:          Lockout{MaxAttempts: 5, Period: 15 * time.Minute},
 		SessionTimeout:   2 * time.Hour,
 		LockSessionsToIP: true,
+		HighAssurance:    map[string]Action{"reports": ActionRaise},
 		TrustedRanges:    mustRanges(t, "198.51.100.0-198.51.100.255,2001:db8::-2001:db8::ffff:ffff:ffff:ffff"),
 		Password:         PasswordPolicy{MinLength: 12, Complexity: ComplexityNone, History: 3, BlockCommon: true},
 		Profiles: []HealthProfile{
@@ -84,6 +85,8 @@ func TestEachFindingAlone(t *testing.T) {
 		{"a password login at High Assurance", func(_ *testing.T, in *HealthInput) {
 			in.Levels = map[Method]Level{MethodPassword: LevelHighAssurance}
 		}, "PASSWORD_LEVEL_HIGH_ASSURANCE", SeverityHigh, "HIGH_ASSURANCE", "lgadmin org set --org " + healthOrg + " --password-level standard"},
+		{"no High Assurance policy is informational", func(_ *testing.T, in *HealthInput) { in.HighAssurance = nil },
+			"HIGH_ASSURANCE_POLICIES_NONE", SeverityInfo, "none", "lgadmin org set --org " + healthOrg + " --high-assurance reports=raise"},
 		{"the common-password check off", func(_ *testing.T, in *HealthInput) { in.Password.BlockCommon = false },
 			"PASSWORD_COMMON_CHECK_OFF", SeverityHigh, "off", "lgadmin org set --org " + healthOrg + " --password-block-common"},
 		{"a minimum length of 8", func(_ *testing.T, in *HealthInput) { in.Password.MinLength = 8 },
