@@ -178,42 +178,28 @@ func HealthCheck(in HealthInput) HealthReport {
 func (r *healthRun) session() {
 	in := r.in
 	const g = "Session Settings"
-	maxSetting := "Maximum invalid login attempts"
 	current := in.Lockout.Texts()
-	if in.Lockout.MaxAttempts == 0 {
-		r.add(HealthSetting{Code: "LOCKOUT_DISABLED", Severity: SeverityHigh, Group: g, Setting: maxSetting, Current: current[0], Baseline: "a limit"},
-			r.orgSet("--lockout-max 5"), "With no limit, anyone who knows a user name may guess passwords without end.")
-	} else {
-		r.add(HealthSetting{Code: "LOCKOUT_DISABLED", Severity: SeverityHigh, Group: g, Setting: maxSetting, Current: current[0], Baseline: "a limit"}, "", "")
-		fix := ""
-		if in.Lockout.MaxAttempts > BaselineLockoutAttempts {
-			fix = r.orgSet("--lockout-max 5")
-		}
-		r.add(HealthSetting{Code: "LOCKOUT_ATTEMPTS_HIGH", Severity: SeverityMedium, Group: g, Setting: maxSetting, Current: current[0], Baseline: "3 or 5"},
-			fix, "Each lockout period lets a guesser try this many passwords per user.")
+	attempts := func(code string, sev HealthSeverity, baseline string) HealthSetting {
+		return HealthSetting{Code: code, Severity: sev, Group: g, Setting: "Maximum invalid login attempts", Current: current[0], Baseline: baseline}
 	}
-	periodSetting := "Lockout effective period"
+	period := func(code string, sev HealthSeverity, baseline string) HealthSetting {
+		return HealthSetting{Code: code, Severity: sev, Group: g, Setting: "Lockout effective period", Current: current[1], Baseline: baseline}
+	}
+	r.add(attempts("LOCKOUT_DISABLED", SeverityHigh, "a limit"),
+		when(in.Lockout.MaxAttempts == 0, r.orgSet("--lockout-max 5")), "With no limit, anyone who knows a user name may guess passwords without end.")
+	if in.Lockout.MaxAttempts != 0 { // else LOCKOUT_DISABLED says it all
+		r.add(attempts("LOCKOUT_ATTEMPTS_HIGH", SeverityMedium, "3 or 5"),
+			when(in.Lockout.MaxAttempts > BaselineLockoutAttempts, r.orgSet("--lockout-max 5")), "Each lockout period lets a guesser try this many passwords per user.")
+	}
 	if in.Lockout.Period == 0 {
-		fix := ""
-		if !in.FamiliarPlaceLockout {
-			fix = r.orgSet("--lockout-period 30m")
-		}
-		r.add(HealthSetting{Code: "LOCKOUT_UNTIL_UNLOCKED", Severity: SeverityLow, Group: g, Setting: periodSetting, Current: current[1], Baseline: "15, 30 or 60 minutes, or familiar-place lockout on"},
-			fix, "Anyone who knows a user name can lock the user out until an admin unlocks.")
+		r.add(period("LOCKOUT_UNTIL_UNLOCKED", SeverityLow, "15, 30 or 60 minutes, or familiar-place lockout on"),
+			when(!in.FamiliarPlaceLockout, r.orgSet("--lockout-period 30m")), "Anyone who knows a user name can lock the user out until an admin unlocks.")
 	} else {
-		fix := ""
-		if in.Lockout.Period < BaselineLockoutPeriod {
-			fix = r.orgSet("--lockout-period 15m")
-		}
-		r.add(HealthSetting{Code: "LOCKOUT_PERIOD_SHORT", Severity: SeverityMedium, Group: g, Setting: periodSetting, Current: current[1], Baseline: "at least 15 minutes"},
-			fix, "A short lock lets a guesser start again soon.")
-	}
-	fix := ""
-	if in.SessionTimeout > BaselineSessionTimeout {
-		fix = r.orgSet("--session-timeout 2h")
+		r.add(period("LOCKOUT_PERIOD_SHORT", SeverityMedium, "at least 15 minutes"),
+			when(in.Lockout.Period < BaselineLockoutPeriod, r.orgSet("--lockout-period 15m")), "A short lock lets a guesser start again soon.")
 	}
 	r.add(HealthSetting{Code: "SESSION_TIMEOUT_LONG", Severity: SeverityMedium, Group: g, Setting: "Timeout value", Current: in.SessionTimeout.String(), Baseline: "at most 2h"},
-		fix, "An idle session, or a stolen session id, stays usable this long.")
+		when(in.SessionTimeout > BaselineSessionTimeout, r.orgSet("--session-timeout 2h")), "An idle session, or a stolen session id, stays usable this long.")
 	r.add(boolSetting("LOCK_SESSIONS_TO_IP_OFF", SeverityLow, g, "Lock sessions to the IP address from which they originated", in.LockSessionsToIP, true),
 		when(!in.LockSessionsToIP, r.orgSet("--lock-sessions-to-ip")), "A session id taken from one place then works from any other.")
 	r.add(boolSetting("REMEMBER_ME_ON", SeverityLow, g, "Remember me until logout", in.RememberMe, false),
