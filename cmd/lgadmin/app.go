@@ -75,6 +75,7 @@ func init() {
 		{"session list", "list the live sessions of a user or an org (type, app or client, source IP, activity, level, expiry; a short reference, never the id)", (*App).sessionList},
 		{"session end", "end one session (REF from session list, with --org) or every session of a user (--user); again after a failure finishes the job", (*App).sessionEnd},
 		{"history", "list login history of a user, a user name tried, or an org", (*App).history},
+		{"health", "score an org's settings against the Health Check baseline (docs/health-check.md): each finding with its severity, current and baseline values and the lgadmin command that fixes it", (*App).health},
 		{"audit", "list an org's audit trail: token resets, password changes and refusals (who, whom, when, from where)", (*App).audit},
 		{"keys rotate", "add a new data key to the TOTP keyring: new TOTP keys are sealed with it, older ones still open", (*App).keysRotate},
 		{"keys list", "list the TOTP keyring's data keys (ids and dates, newest last)", (*App).keysList},

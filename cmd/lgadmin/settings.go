@@ -295,7 +295,7 @@ func complexityList() string {
 func lockoutSetting(name, key, label string, part int, usage string) settingFlag[domain.OrgSettings] {
 	return settingFlag[domain.OrgSettings]{name: name, usage: usage,
 		set: func(s *domain.OrgSettings, v string, _ settingEnv) error {
-			texts := lockoutTexts(s.Lockout)
+			texts := s.Lockout.Texts()
 			texts[part] = v
 			l, err := policy.ParseLockout(texts[0], texts[1])
 			if err != nil {
@@ -304,7 +304,7 @@ func lockoutSetting(name, key, label string, part int, usage string) settingFlag
 			s.Lockout = l
 			return nil
 		},
-		show: func(s domain.OrgSettings) []shown { return one(key, label, lockoutTexts(s.Lockout)[part]) },
+		show: func(s domain.OrgSettings) []shown { return one(key, label, s.Lockout.Texts()[part]) },
 	}
 }
 
@@ -376,18 +376,6 @@ var profileSettingFlags = []settingFlag[domain.ProfileSettings]{
 	boolSetting("require-high-assurance", "requireHighAssurance", "High Assurance required at login",
 		`"session security level required at login: High Assurance"`, false, false,
 		func(s *domain.ProfileSettings) *bool { return &s.RequireHighAssurance }),
-}
-
-// lockoutTexts is a lockout policy in the flags' text: maximum, period.
-func lockoutTexts(l policy.Lockout) [2]string {
-	t := [2]string{strconv.Itoa(l.MaxAttempts), l.Period.String()}
-	if l.MaxAttempts == 0 {
-		t[0] = "none"
-	}
-	if l.Period == 0 {
-		t[1] = "until-unlocked"
-	}
-	return t
 }
 
 func rangeTexts(rs policy.IPRanges) []string {

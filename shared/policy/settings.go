@@ -56,6 +56,19 @@ func ParseLockout(maxSpec, periodSpec string) (Lockout, error) {
 	return NewLockout(max, period)
 }
 
+// Texts is the policy in lgadmin's words, as ParseLockout reads them:
+// maximum ("none" for no limit), period ("until-unlocked" for no end).
+func (l Lockout) Texts() [2]string {
+	t := [2]string{strconv.Itoa(l.MaxAttempts), l.Period.String()}
+	if l.MaxAttempts == 0 {
+		t[0] = "none"
+	}
+	if l.Period == 0 {
+		t[1] = "until-unlocked"
+	}
+	return t
+}
+
 // DefaultSessionTimeout is a new org's idle session timeout.
 const DefaultSessionTimeout = 2 * time.Hour
 

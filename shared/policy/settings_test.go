@@ -46,3 +46,13 @@ func TestSessionTimeouts(t *testing.T) {
 		t.Error("the default must be an allowed value")
 	}
 }
+
+func TestLockoutTextsReadBackAsTheSamePolicy(t *testing.T) {
+	for _, l := range []Lockout{{MaxAttempts: 5, Period: 15 * time.Minute}, {MaxAttempts: 0, Period: 0}, {MaxAttempts: 10, Period: time.Hour}} {
+		texts := l.Texts()
+		back, err := ParseLockout(texts[0], texts[1])
+		if err != nil || back != l {
+			t.Errorf("%+v as %q reads back as %+v (%v)", l, texts, back, err)
+		}
+	}
+}
