@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"text/tabwriter"
+
+	"loginguard/shared/admin"
 )
 
 func (a *App) health(ctx context.Context, args []string) error {
@@ -13,7 +15,7 @@ func (a *App) health(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, err := svc.HealthCheck(ctx, org.value)
+	rep, err := svc.HealthCheck(ctx, admin.CLI, org.value)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 
+	"loginguard/shared/account"
 	"loginguard/shared/domain"
 	"loginguard/shared/policy"
 )
@@ -11,9 +12,10 @@ import (
 // HealthCheck scores an org's settings against the baseline
 // (policy.HealthCheck): it reads the org, its profiles, its users (for
 // two-factor coverage) and its latest MaxLines lines of login history (for
-// which profiles use the API).
-func (s *Service) HealthCheck(ctx context.Context, orgID string) (policy.HealthReport, error) {
-	o, err := s.Org(ctx, orgID)
+// which profiles use the API). Reading it needs View Setup (Salesforce's
+// "View Health Check" is a setup page).
+func (s *Service) HealthCheck(ctx context.Context, actor account.Actor, orgID string) (policy.HealthReport, error) {
+	o, err := s.Org(ctx, actor, orgID)
 	if err != nil {
 		return policy.HealthReport{}, err
 	}

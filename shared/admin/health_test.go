@@ -15,18 +15,18 @@ func TestHealthCheckReadsTheOrgItsProfilesUsersAndHistory(t *testing.T) {
 	svc, st, _ := newService(t)
 	ctx := testenv.Context(t)
 	settings := admin.DefaultOrgSettings() // 10 attempts: one finding
-	o, err := svc.CreateOrg(ctx, admin.NewOrg{Name: "Acme", Settings: settings})
+	o, err := svc.CreateOrg(ctx, admin.CLI, admin.NewOrg{Name: "Acme", Settings: settings})
 	if err != nil {
 		t.Fatal(err)
 	}
-	admins, err := svc.CreateProfile(ctx, o.ID, "Admins", func(_ domain.Org, s *domain.ProfileSettings) error {
+	admins, err := svc.CreateProfile(ctx, admin.CLI, o.ID, "Admins", func(_ domain.Org, s *domain.ProfileSettings) error {
 		s.ManageUsers, s.TwoFactorUI = true, true
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sales, err := svc.CreateProfile(ctx, o.ID, "Sales", func(_ domain.Org, s *domain.ProfileSettings) error {
+	sales, err := svc.CreateProfile(ctx, admin.CLI, o.ID, "Sales", func(_ domain.Org, s *domain.ProfileSettings) error {
 		s.APIEnabled, s.TwoFactorUI = true, true
 		return nil
 	})
@@ -45,7 +45,7 @@ func TestHealthCheckReadsTheOrgItsProfilesUsersAndHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	got, err := svc.HealthCheck(ctx, o.ID)
+	got, err := svc.HealthCheck(ctx, admin.CLI, o.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestHealthCheckReadsTheOrgItsProfilesUsersAndHistory(t *testing.T) {
 		t.Fatalf("score %d %s", got.Score, got.Grade)
 	}
 
-	if _, err := svc.HealthCheck(ctx, "00D000000000xyz"); !errors.Is(err, domain.ErrNotFound) {
+	if _, err := svc.HealthCheck(ctx, admin.CLI, "00D000000000xyz"); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("an unknown org: %v", err)
 	}
 }
