@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"time"
@@ -134,10 +135,23 @@ func (a Actor) from() string {
 	return "IP address " + a.IP
 }
 
-// mayManage: a user may change their own credentials; another user's only
-// with "Manage Users" in the same org; the CLI may change anyone's.
-func (a Actor) mayManage(target domain.User) bool {
-	return a.User.ID == target.ID || a.May(policy.AdminUnlockReset, target.OrgID)
+// manages is why a may not change target's credentials, or nil: a user
+// may change their own; another user's only with "Manage Users" in the same
+// org, and only a user holding no permission a lacks (whoever resets a
+// password holds the account: a Manage Users admin must not take over a
+// Customize Application one); the CLI may change anyone's.
+func (a Actor) manages(target domain.User) *domain.Error {
+	switch {
+	case a.cli() || a.User.ID == target.ID:
+		return nil
+	case !a.May(policy.AdminUnlockReset, target.OrgID):
+		return ErrNotPermitted
+	}
+	if p := a.User.Policy.Permissions().NotGranted(target.Policy.Permissions()); p != "" {
+		return &domain.Error{Code: domain.CodeNotPermitted,
+			Message: fmt.Sprintf("%s holds the %q permission, which you do not: only someone who holds it may change their credentials.", target.Username, p)}
+	}
+	return nil
 }
 
 // AuditEvent is an audit line of a doing action to target (its ID and
@@ -165,8 +179,8 @@ func (s *Service) refuse(ctx context.Context, a Actor, target domain.User, actio
 
 // ResetToken gives target a new security token, mailed to them.
 func (s *Service) ResetToken(ctx context.Context, a Actor, target domain.User) error {
-	if !a.mayManage(target) {
-		return s.refuse(ctx, a, target, ActionTokenReset, ErrNotPermitted)
+	if e := a.manages(target); e != nil {
+		return s.refuse(ctx, a, target, ActionTokenReset, e)
 	}
 	if !a.cli() {
 		err := s.Store.ReserveTokenReset(ctx, target.Username, s.Now(), ResetWindow, ResetLimit)
@@ -312,8 +326,8 @@ func (s *Service) ChangePassword(ctx context.Context, a Actor, current, next str
 // ResetPassword is an admin setting another user's password (the CLI, or
 // a signed-in user with "Manage Users"); a new token is mailed with it.
 func (s *Service) ResetPassword(ctx context.Context, a Actor, target domain.User, next string) error {
-	if !a.mayManage(target) {
-		return s.refuse(ctx, a, target, ActionPasswordReset, ErrNotPermitted)
+	if e := a.manages(target); e != nil {
+		return s.refuse(ctx, a, target, ActionPasswordReset, e)
 	}
 	pw, err := s.newPasswordHash(ctx, a, target, ActionPasswordReset, next)
 	if err != nil {

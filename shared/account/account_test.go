@@ -376,3 +376,32 @@ func TestAFailedSaveAfterTheMailChangesNothingAndSaysSo(t *testing.T) {
 		}
 	}
 }
+
+// A Manage Users admin may not reset the credentials of a user who holds
+// a permission the admin lacks: resetting a password is taking the account.
+func TestAnAdminMayNotResetTheCredentialsOfAUserWhoOutranksThem(t *testing.T) {
+	w := newWorld(t, "")
+	admin := w.user("ada", true, true)
+	boss := w.userOf("bea", true, func(p *domain.Profile) { p.ManageUsers, p.CustomizeApplication = true, true })
+	peer := w.user("pia", true, true)
+	for name, reset := range map[string]func(domain.User) error{
+		"token":    func(u domain.User) error { return w.svc.ResetToken(w.ctx, self(admin), u) },
+		"password": func(u domain.User) error { return w.svc.ResetPassword(w.ctx, self(admin), u, "Quartz-Meadow-Lantern-71") },
+		"link":     func(u domain.User) error { return w.svc.SendResetLink(w.ctx, self(admin), u, "http://127.0.0.1:3000") },
+	} {
+		err := reset(boss)
+		var e *domain.Error
+		if !errors.As(err, &e) || e.Code != domain.CodeNotPermitted || !strings.Contains(e.Message, `"Customize Application"`) {
+			t.Errorf("%s of a user who holds Customize Application: %v; want INSUFFICIENT_ACCESS naming it", name, err)
+		}
+		if err := reset(w.fresh(peer)); err != nil {
+			t.Errorf("%s of a peer: %v", name, err)
+		}
+	}
+	if got := w.fresh(boss); got.PasswordHash != boss.PasswordHash || !tokenWorks(got, "OLDTOKEN") {
+		t.Fatal("the refused resets changed the boss's credentials")
+	}
+	if err := w.svc.ResetToken(w.ctx, account.Actor{Via: "CLI"}, boss); err != nil {
+		t.Fatalf("the CLI: %v", err)
+	}
+}

@@ -216,9 +216,10 @@ var (
 // origin. No floor and no limits: the admin is known, and the answer may
 // say what it did.
 func (s *Service) SendResetLink(ctx context.Context, a Actor, target domain.User, baseURL string) error {
+	if e := a.manages(target); e != nil {
+		return s.refuse(ctx, a, target, ActionPasswordResetRequest, e)
+	}
 	switch {
-	case !a.mayManage(target):
-		return s.refuse(ctx, a, target, ActionPasswordResetRequest, ErrNotPermitted)
 	case s.Mailer == nil:
 		return s.refuse(ctx, a, target, ActionPasswordResetRequest, ErrLinkNoMailer)
 	case target.Email == "":
