@@ -96,7 +96,14 @@ func TestSalesforceCLILogsInThroughTheLoginPage(t *testing.T) {
 		InstanceURL string `json:"instanceUrl"`
 	}
 	json.Unmarshal(login.Result, &got)
-	browser, _ := os.ReadFile(c.out)
+	// The browser script writes what it saw once the CLI's success page
+	// loaded, which may be just after the CLI exits.
+	var browser []byte
+	for i := 0; i < 300 && len(browser) == 0; i++ {
+		if browser, _ = os.ReadFile(c.out); len(browser) == 0 {
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
 	if login.Status != 0 || !strings.EqualFold(got.Username, a.username) {
 		t.Fatalf("sf org login web: %+v %s\nbrowser: %s", login, login.Result, browser)
 	}

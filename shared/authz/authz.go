@@ -248,7 +248,10 @@ func (s *Service) Continue(ctx context.Context, p Pending, sess domain.Session, 
 		// URI is no longer to be trusted with anything, an error included.
 		return Step{}, oauthErr(400, "redirect_uri_mismatch", "redirect_uri must match configuration")
 	}
-	if r.ForceLogin && sess.CreatedAt.Before(r.CreatedAt) {
+	// Stored times are whole seconds: a login in the request's own second
+	// counts as after it (the browser's older session cookie was dropped
+	// when the request began, so it cannot be the one presented).
+	if r.ForceLogin && sess.CreatedAt.Before(r.CreatedAt.Truncate(time.Second)) {
 		return Step{NeedLogin: true}, nil
 	}
 	if p.App.OrgID != u.OrgID {

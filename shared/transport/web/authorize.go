@@ -45,6 +45,11 @@ func (h *Handler) authorize(r *request) *response {
 	}
 	resp := redirect(routeResume)
 	resp.cookies = append(resp.cookies, Cookie(cookieAuthz, b.ID, int(authz.RequestTTL.Seconds())))
+	if b.Req.ForceLogin {
+		// prompt=login: this browser's session does not count; the login
+		// page opens a new one (authz checks it is newer than the request).
+		resp.clear(cookieSession)
+	}
 	return resp
 }
 
