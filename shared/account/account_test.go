@@ -385,9 +385,11 @@ func TestAnAdminMayNotResetTheCredentialsOfAUserWhoOutranksThem(t *testing.T) {
 	boss := w.userOf("bea", true, func(p *domain.Profile) { p.ManageUsers, p.CustomizeApplication = true, true })
 	peer := w.user("pia", true, true)
 	for name, reset := range map[string]func(domain.User) error{
-		"token":    func(u domain.User) error { return w.svc.ResetToken(w.ctx, self(admin), u) },
-		"password": func(u domain.User) error { return w.svc.ResetPassword(w.ctx, self(admin), u, "Quartz-Meadow-Lantern-71") },
-		"link":     func(u domain.User) error { return w.svc.SendResetLink(w.ctx, self(admin), u, "http://127.0.0.1:3000") },
+		"token": func(u domain.User) error { return w.svc.ResetToken(w.ctx, self(admin), u) },
+		"password": func(u domain.User) error {
+			return w.svc.ResetPassword(w.ctx, self(admin), u, "Quartz-Meadow-Lantern-71")
+		},
+		"link": func(u domain.User) error { return w.svc.SendResetLink(w.ctx, self(admin), u, "http://127.0.0.1:3000") },
 	} {
 		err := reset(boss)
 		var e *domain.Error
