@@ -22,6 +22,11 @@ var (
 	ErrNotOwnPassword = &domain.Error{Code: domain.CodeNotPermitted,
 		Message: "This session can set only its own user's password: the userId is another user's."}
 	ErrBadUserID = &domain.Error{Code: domain.CodeInvalidID, Message: "The userId is not a valid user id."}
+	// ErrNotExpired: setPassword, which asks no current password, sets
+	// one's own password only from a session opened on an expired one. A
+	// stolen session is not to take the account over.
+	ErrNotExpired = &domain.Error{Code: domain.CodeNotPermitted,
+		Message: "setPassword sets your own password only when it has expired (a session whose login answered passwordExpired=true). Change it on the login page's settings, which ask for the current one."}
 )
 
 // SetOwnPassword sets a.User's password to next. Every rule of the org's
@@ -67,8 +72,10 @@ func (s *Service) SetExpiredPassword(ctx context.Context, u domain.User, next, i
 }
 
 // SetPasswordFromSession is the partner API's setPassword: the session
-// sess (checked by the caller for this use) sets its own user's password;
-// userID is the one the call names, in 15 or 18 characters.
+// sess (checked by the caller for this use), opened on an expired password,
+// sets its own user's password; userID is the one the call names, in 15 or
+// 18 characters. Any other session is refused: setPassword asks for no
+// current password, so a session alone must not replace it.
 func (s *Service) SetPasswordFromSession(ctx context.Context, sess domain.Session, userID, next, ip string) error {
 	id, err := ids.To15(userID)
 	if err != nil {
@@ -84,6 +91,9 @@ func (s *Service) SetPasswordFromSession(ctx context.Context, sess domain.Sessio
 	a := Actor{User: u, IP: ip, Via: "API"}
 	if id != u.ID {
 		return s.refuse(ctx, a, u, ActionPasswordSet, ErrNotOwnPassword)
+	}
+	if !sess.PasswordExpired {
+		return s.refuse(ctx, a, u, ActionPasswordSet, ErrNotExpired)
 	}
 	_, err = s.SetOwnPassword(ctx, a, next)
 	return err

@@ -16,8 +16,16 @@ func TestSetPasswordFromASessionSetsOnlyItsOwnUsersPassword(t *testing.T) {
 	w := newWorld(t, "")
 	ann := w.user("ann", false, true)
 	bob := w.user("bob", false, true)
-	sess := domain.Session{UserID: ann.ID, OrgID: ann.OrgID, Username: ann.Username}
+	sess := domain.Session{UserID: ann.ID, OrgID: ann.OrgID, Username: ann.Username, PasswordExpired: true}
 	const next = "Quartz-Meadow-Lantern-71"
+
+	// A session not opened on an expired password may not: it would take
+	// the account over without the current password.
+	normal := sess
+	normal.PasswordExpired = false
+	if err := w.svc.SetPasswordFromSession(w.ctx, normal, ann.ID, next, "198.51.100.7"); !errors.Is(err, account.ErrNotExpired) {
+		t.Fatalf("from a normal session: %v; want ErrNotExpired", err)
+	}
 
 	err := w.svc.SetPasswordFromSession(w.ctx, sess, ids.Long(bob.ID), next, "198.51.100.7")
 	if !errors.Is(err, account.ErrNotOwnPassword) || domain.ErrorCode(err) != domain.CodeNotPermitted {
@@ -53,7 +61,7 @@ func TestSetPasswordFromASessionSetsOnlyItsOwnUsersPassword(t *testing.T) {
 			}
 		}
 	}
-	if refused != 1 || done != 1 {
-		t.Errorf("audit: %d refusals for another user's id, %d sets; want 1 and 1", refused, done)
+	if refused != 2 || done != 1 {
+		t.Errorf("audit: %d refusals (another user's id, a normal session), %d sets; want 2 and 1", refused, done)
 	}
 }
