@@ -4,7 +4,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"loginguard/internal/testenv"
 	"loginguard/shared/account"
@@ -36,18 +35,8 @@ func TestIdentityVerificationPoliciesGuardTheAdminUseCase(t *testing.T) {
 	plain := testenv.SeedProfile(t, st, o)
 	target := testenv.SeedUser(t, st, o, plain).User
 
-	ranges := func(a account.Actor) error {
-		_, err := svc.UpdateOrg(ctx, a, o.ID, func(s *domain.OrgSettings) error {
-			var err error
-			s.TrustedRanges, err = policy.ParseIPRanges("198.51.100.0-198.51.100.255")
-			return err
-		})
-		return err
-	}
-	timeout := func(a account.Actor) error {
-		_, err := svc.UpdateOrg(ctx, a, o.ID, func(s *domain.OrgSettings) error { s.SessionTimeout = time.Hour; return nil })
-		return err
-	}
+	req := newRequests(ctx, svc, o, target)
+	ranges, timeout, history, unlock, endSessions, app := req.ranges, req.timeout, req.history, req.unlock, req.endSessions, req.app
 	lift := func(a account.Actor) error {
 		_, err := svc.UpdateOrg(ctx, a, o.ID, func(s *domain.OrgSettings) error {
 			s.IdentityVerification = policy.ApplyActions(s.IdentityVerification, map[policy.Area]policy.Action{policy.AreaIPAddresses: ""})
@@ -55,27 +44,16 @@ func TestIdentityVerificationPoliciesGuardTheAdminUseCase(t *testing.T) {
 		})
 		return err
 	}
-	unlock := func(a account.Actor) error { _, err := svc.Unlock(ctx, a, target.Username); return err }
 	removeTOTP := func(a account.Actor) error { _, err := svc.RemoveTOTP(ctx, a, target.Username); return err }
 	health := func(a account.Actor) error { _, err := svc.HealthCheck(ctx, a, o.ID); return err }
 	export := func(a account.Actor) error {
 		_, err := svc.History(ctx, a, admin.HistoryQuery{Org: o.ID, Limit: 10, Export: true})
 		return err
 	}
-	history := func(a account.Actor) error {
-		_, err := svc.History(ctx, a, admin.HistoryQuery{Org: o.ID, Limit: 10})
-		return err
-	}
 	profile := func(a account.Actor) error {
 		_, err := svc.UpdateProfile(ctx, a, o.ID, plain.ID, func(_ domain.Org, s *domain.ProfileSettings) error { s.TwoFactorUI = !s.TwoFactorUI; return nil })
 		return err
 	}
-	app := func(a account.Actor) error {
-		_, err := svc.CreateApp(ctx, a, o.ID, admin.AppSpec{Name: "Tool", OAuth: policy.DefaultOAuthApp})
-		return err
-	}
-	endSessions := func(a account.Actor) error { _, err := svc.EndUserSessions(ctx, a, target.Username); return err }
-
 	tests := []struct {
 		name   string
 		actor  account.Actor
