@@ -126,6 +126,22 @@ func TestAdminCLIWholeLifecycle(t *testing.T) {
 	if code, _, errs := c.run("", "org", "set", orgID, "--password-level", "medium"); code != 1 || !strings.Contains(errs, "choose high-assurance or standard") {
 		t.Fatalf("a bad level: %d %s", code, errs)
 	}
+	// Identity-verification policies: set per area, merged, one removed
+	// with =none, all cleared with none; shown by org show.
+	iv := c.json("", "org", "set", orgID, "--identity-verification", "manage-ip-addresses=raise,unlock-users=block")
+	if iv["identityVerification"] != "manage-ip-addresses=raise,unlock-users=block" {
+		t.Fatalf("identity verification %+v", iv["identityVerification"])
+	}
+	c.json("", "org", "set", orgID, "--identity-verification", "manage-ip-addresses=none,view-health-check=raise")
+	if shown := c.json("", "org", "show", orgID); shown["identityVerification"] != "unlock-users=block,view-health-check=raise" {
+		t.Fatalf("after a change: %+v", shown["identityVerification"])
+	}
+	if code, _, errs := c.run("", "org", "set", orgID, "--identity-verification", "reports=raise"); code != 1 || !strings.Contains(errs, "manage-ip-addresses") {
+		t.Fatalf("an unknown area: %d %s", code, errs)
+	}
+	if shown := c.json("", "org", "set", orgID, "--identity-verification", "none"); shown["identityVerification"] != "" {
+		t.Fatalf("cleared: %+v", shown["identityVerification"])
+	}
 	// Settings changes reach the user's copy.
 	c.json("", "org", "set", orgID, "--trusted-ranges", "10.0.0.0-10.0.0.255")
 	shown := c.json("", "user", "show", "jane@acme.example")

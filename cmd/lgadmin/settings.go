@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -206,7 +205,22 @@ var orgSettingFlags = []settingFlag[domain.OrgSettings]{
 			return nil
 		},
 		show: func(s domain.OrgSettings) []shown {
-			return one("highAssurance", "high assurance", highAssuranceText(s.HighAssurance))
+			return one("highAssurance", "high assurance", policy.ActionsText(s.HighAssurance))
+		}},
+	{name: "identity-verification", usage: `setup areas a Standard session must step up for (raise) or may not use (block), e.g. "manage-ip-addresses=raise,unlock-users=block"; area=none removes one, "none" clears all; areas: ` + policy.AreaList(),
+		set: func(s *domain.OrgSettings, v string, _ settingEnv) error {
+			changes, clear, err := policy.ParseIdentityVerification(v)
+			if err != nil {
+				return err
+			}
+			if clear {
+				s.IdentityVerification = nil
+			}
+			s.IdentityVerification = policy.ApplyActions(s.IdentityVerification, changes)
+			return nil
+		},
+		show: func(s domain.OrgSettings) []shown {
+			return one("identityVerification", "identity verification", policy.ActionsText(s.IdentityVerification))
 		}},
 	levelSetting("two-factor-level", "twoFactorLevel", "two-factor level", policy.MethodTOTP,
 		`security level of a two-factor login: high-assurance (the default) or standard`),
@@ -391,13 +405,4 @@ func parseRangesFlag(s string) (policy.IPRanges, error) {
 		return nil, nil
 	}
 	return policy.ParseIPRanges(s)
-}
-
-func highAssuranceText(m map[string]policy.Action) string {
-	parts := make([]string, 0, len(m))
-	for k, v := range m {
-		parts = append(parts, k+"="+strings.ToLower(map[policy.Action]string{policy.ActionBlock: "block", policy.ActionRaise: "raise"}[v]))
-	}
-	sort.Strings(parts)
-	return strings.Join(parts, ",")
 }

@@ -103,6 +103,10 @@ type Actor struct {
 	// Session is the digest of the session id the request came with (UI):
 	// changing one's own password keeps that session and ends the others.
 	Session string
+	// Level is that session's security level: the org's
+	// identity-verification policies ask a Standard one (or one of no
+	// level) to step up, or refuse it (Verified). The CLI has none.
+	Level policy.Level
 }
 
 // CLIActor is the operator's CLI: it holds the service's own credentials
@@ -119,6 +123,27 @@ func (a Actor) IsCLI() bool { return a.cli() }
 // their profile gives (the copy on their user).
 func (a Actor) May(act policy.AdminAction, orgID string) bool {
 	return a.cli() || a.User.OrgID == orgID && a.User.Policy.Permissions().Allows(act)
+}
+
+// Verified is why a may not do act at its session's level under its
+// org's identity-verification policies (the copy on its user), or nil: a
+// Block is CodeNotPermitted, a Raise CodeHighAssuranceRequired naming the
+// area to step up for. The CLI is never refused.
+func (a Actor) Verified(act policy.AdminAction) *domain.Error {
+	if a.cli() {
+		return nil
+	}
+	policies := a.User.Policy.IdentityVerification
+	allowed, raise, reason := policy.IdentityVerification(act, a.Level, policies)
+	if allowed {
+		return nil
+	}
+	area, _ := policy.Guarding(act, policies)
+	e := &domain.Error{Code: domain.CodeNotPermitted, Message: policy.VerificationRefusal(area, raise), Reason: reason}
+	if raise {
+		e.Code, e.Area = domain.CodeHighAssuranceRequired, area
+	}
+	return e
 }
 
 func (a Actor) name() string {
@@ -146,6 +171,9 @@ func (a Actor) manages(target domain.User) *domain.Error {
 		return nil
 	case !a.May(policy.AdminUnlockReset, target.OrgID):
 		return ErrNotPermitted
+	}
+	if e := a.Verified(policy.AdminUnlockReset); e != nil {
+		return e
 	}
 	if p := a.User.Policy.Permissions().NotGranted(target.Policy.Permissions()); p != "" {
 		return &domain.Error{Code: domain.CodeNotPermitted,

@@ -19,6 +19,7 @@ import (
 	"loginguard/shared/domain"
 	"loginguard/shared/login"
 	"loginguard/shared/mail/ses"
+	"loginguard/shared/policy"
 	"loginguard/shared/secret"
 	"loginguard/shared/store/dynamo"
 )
@@ -405,5 +406,60 @@ func TestAnAdminMayNotResetTheCredentialsOfAUserWhoOutranksThem(t *testing.T) {
 	}
 	if err := w.svc.ResetToken(w.ctx, account.Actor{Via: "CLI"}, boss); err != nil {
 		t.Fatalf("the CLI: %v", err)
+	}
+}
+
+// The org's "Unlock Users and Reset Passwords" policy guards resetting
+// another user's token from a session (the /setup/users page): Block
+// refuses a Standard session, Raise asks it to step up, High Assurance
+// passes; one's own token is no setup action and is never guarded.
+func TestUnlockUsersPolicyGuardsAnAdminsReset(t *testing.T) {
+	w := newWorld(t, "")
+	for _, tt := range []struct {
+		name   string
+		action policy.Action
+		level  policy.Level
+		code   string // "": reset
+	}{
+		{"block refuses a Standard session", policy.ActionBlock, policy.LevelStandard, domain.CodeNotPermitted},
+		{"raise asks a Standard session to step up", policy.ActionRaise, policy.LevelStandard, domain.CodeHighAssuranceRequired},
+		{"block allows a High Assurance session", policy.ActionBlock, policy.LevelHighAssurance, ""},
+		{"no policy allows a Standard session", "", policy.LevelStandard, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w.org.IdentityVerification = nil
+			if tt.action != "" {
+				w.org.IdentityVerification = map[policy.Area]policy.Action{policy.AreaUnlockUsers: tt.action}
+			}
+			name := strings.ToLower(string(tt.level)[:2]) + strings.ToLower(string(tt.action)) + "x"
+			admin, target := w.user("ad"+name, true, true), w.user("ta"+name, false, true)
+			actor := self(admin)
+			actor.Level = tt.level
+			err := w.svc.ResetToken(w.ctx, actor, target)
+			if tt.code == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			var e *domain.Error
+			if !errors.As(err, &e) || e.Code != tt.code || !strings.Contains(e.Message, `"Unlock Users and Reset Passwords"`) {
+				t.Fatalf("got %v; want %s naming the area", err, tt.code)
+			}
+			if tt.code == domain.CodeHighAssuranceRequired && e.Area != policy.AreaUnlockUsers {
+				t.Errorf("step-up resource %q", e.Area)
+			}
+			if !tokenWorks(w.fresh(target), "OLDTOKEN") {
+				t.Error("a refused reset changed the token")
+			}
+			if last := w.audit()[0]; last.Outcome != tt.code || last.Target != target.Username {
+				t.Errorf("audit: %+v", last)
+			}
+			own := self(target)
+			own.Level = policy.LevelStandard
+			if err := w.svc.ResetToken(w.ctx, own, target); err != nil {
+				t.Errorf("one's own reset: %v", err)
+			}
+		})
 	}
 }

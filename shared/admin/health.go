@@ -13,9 +13,10 @@ import (
 // (policy.HealthCheck): it reads the org, its profiles, its users (for
 // two-factor coverage) and its latest MaxLines lines of login history (for
 // which profiles use the API). Reading it needs View Setup (Salesforce's
-// "View Health Check" is a setup page).
+// "View Health Check" is a setup page) and passes the org's "View Health
+// Check" identity-verification policy.
 func (s *Service) HealthCheck(ctx context.Context, actor account.Actor, orgID string) (policy.HealthReport, error) {
-	o, err := s.Org(ctx, actor, orgID)
+	o, err := s.org(ctx, actor, policy.AdminHealthCheck, orgID)
 	if err != nil {
 		return policy.HealthReport{}, err
 	}

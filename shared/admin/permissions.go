@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"reflect"
+	"slices"
 
 	"loginguard/shared/account"
 	"loginguard/shared/domain"
@@ -19,13 +20,19 @@ var ErrOtherOrg = &domain.Error{Code: domain.CodeNotPermitted, Message: "You may
 // allow checks that actor may do act in org orgID ("": the actor's own,
 // before the target is read), naming target. A refusal names the missing
 // permission and is written to the audit trail of the actor's org (only a
-// CLI is never refused, and no one writes into another org's trail).
+// CLI is never refused, and no one writes into another org's trail). With
+// the permission, the org's identity-verification policy for act's area
+// must pass at the actor's session level (account.Actor.Verified): a
+// refusal or a step-up asked is audited as well.
 func (s *Service) allow(ctx context.Context, actor account.Actor, act policy.AdminAction, orgID, target string) error {
 	if orgID == "" {
 		orgID = actor.User.OrgID
 	}
 	switch {
 	case actor.May(act, orgID):
+		if e := actor.Verified(act); e != nil {
+			return s.refuse(ctx, actor, act, target, e)
+		}
 		return nil
 	case actor.User.Policy.Permissions().Allows(act): // so orgID is another org
 		return s.refuse(ctx, actor, act, target, ErrOtherOrg)
@@ -76,14 +83,30 @@ func (s *Service) allowGrant(ctx context.Context, actor account.Actor, act polic
 
 // orgChanges are the admin actions a change of an org's settings from
 // before to after is: network access and password policies apart from the
-// rest (each has its own identity-verification policy), at least one.
+// rest (each has its own identity-verification policy), at least one. A
+// change of an area's identity-verification policy is also each action the
+// area guards: only someone who may act in the area now (a Standard session
+// not where it says Block or Raise) changes its policy, so a Standard
+// session cannot lift a policy to get past it.
 func orgChanges(before, after domain.OrgSettings) []policy.AdminAction {
 	var acts []policy.AdminAction
+	add := func(act policy.AdminAction) {
+		if !slices.Contains(acts, act) {
+			acts = append(acts, act)
+		}
+	}
+	for _, area := range policy.Areas {
+		if before.IdentityVerification[area] != after.IdentityVerification[area] {
+			for _, act := range policy.GuardedBy(area) {
+				add(act)
+			}
+		}
+	}
 	if !reflect.DeepEqual(before.TrustedRanges, after.TrustedRanges) {
-		acts = append(acts, policy.AdminNetworkAccess)
+		add(policy.AdminNetworkAccess)
 	}
 	if before.Password != after.Password {
-		acts = append(acts, policy.AdminPasswordPolicy)
+		add(policy.AdminPasswordPolicy)
 	}
 	before.TrustedRanges, before.Password = after.TrustedRanges, after.Password
 	if !reflect.DeepEqual(before, after) || len(acts) == 0 {

@@ -37,18 +37,8 @@ func TestEveryAdminRequestChecksTheActorsPermission(t *testing.T) {
 	powerful := testenv.SeedProfile(t, st, o, func(p *domain.Profile) { p.CustomizeApplication = true })
 	target := testenv.SeedUser(t, st, o, plainProfile).User
 
-	timeout := func(a account.Actor) error {
-		_, err := svc.UpdateOrg(ctx, a, o.ID, func(s *domain.OrgSettings) error { s.SessionTimeout = time.Hour; return nil })
-		return err
-	}
-	ranges := func(a account.Actor) error {
-		_, err := svc.UpdateOrg(ctx, a, o.ID, func(s *domain.OrgSettings) error {
-			var err error
-			s.TrustedRanges, err = policy.ParseIPRanges("198.51.100.0-198.51.100.255")
-			return err
-		})
-		return err
-	}
+	req := newRequests(ctx, svc, o, target)
+	timeout, ranges := req.timeout, req.ranges
 	hours := func(a account.Actor) error {
 		_, err := svc.UpdateProfile(ctx, a, o.ID, plainProfile.ID, func(_ domain.Org, s *domain.ProfileSettings) error { s.TwoFactorUI = true; return nil })
 		return err
@@ -76,17 +66,8 @@ func TestEveryAdminRequestChecksTheActorsPermission(t *testing.T) {
 		_, err := svc.Users(ctx, a, o.ID)
 		return err
 	}
-	history := func(a account.Actor) error {
-		_, err := svc.History(ctx, a, admin.HistoryQuery{Org: o.ID, Limit: 10})
-		return err
-	}
+	history, unlock, endSessions, app := req.history, req.unlock, req.endSessions, req.app
 	audit := func(a account.Actor) error { _, err := svc.AuditTrail(ctx, a, o.ID, 10); return err }
-	unlock := func(a account.Actor) error { _, err := svc.Unlock(ctx, a, target.Username); return err }
-	endSessions := func(a account.Actor) error { _, err := svc.EndUserSessions(ctx, a, target.Username); return err }
-	app := func(a account.Actor) error {
-		_, err := svc.CreateApp(ctx, a, o.ID, admin.AppSpec{Name: "Tool", OAuth: policy.DefaultOAuthApp})
-		return err
-	}
 	createOrg := func(a account.Actor) error {
 		_, err := svc.CreateOrg(ctx, a, admin.NewOrg{Name: "Mine", Settings: admin.DefaultOrgSettings()})
 		return err
@@ -185,5 +166,38 @@ func TestARefusedChangeStoresNothing(t *testing.T) {
 	}
 	if after, err := svc.Org(ctx, viewer, o.ID); err != nil || after.Version != o.Version || after.LockSessionsToIP {
 		t.Fatalf("after a refused change: %+v %v", after, err)
+	}
+}
+
+// requests are admin requests on org o (and its user target) that more
+// than one test makes as several actors.
+type requests struct {
+	timeout, ranges, history, unlock, endSessions, app func(account.Actor) error
+}
+
+func newRequests(ctx context.Context, svc *admin.Service, o domain.Org, target domain.User) requests {
+	return requests{
+		timeout: func(a account.Actor) error {
+			_, err := svc.UpdateOrg(ctx, a, o.ID, func(s *domain.OrgSettings) error { s.SessionTimeout = time.Hour; return nil })
+			return err
+		},
+		ranges: func(a account.Actor) error {
+			_, err := svc.UpdateOrg(ctx, a, o.ID, func(s *domain.OrgSettings) error {
+				var err error
+				s.TrustedRanges, err = policy.ParseIPRanges("198.51.100.0-198.51.100.255")
+				return err
+			})
+			return err
+		},
+		history: func(a account.Actor) error {
+			_, err := svc.History(ctx, a, admin.HistoryQuery{Org: o.ID, Limit: 10})
+			return err
+		},
+		unlock:      func(a account.Actor) error { _, err := svc.Unlock(ctx, a, target.Username); return err },
+		endSessions: func(a account.Actor) error { _, err := svc.EndUserSessions(ctx, a, target.Username); return err },
+		app: func(a account.Actor) error {
+			_, err := svc.CreateApp(ctx, a, o.ID, admin.AppSpec{Name: "Tool", OAuth: policy.DefaultOAuthApp})
+			return err
+		},
 	}
 }

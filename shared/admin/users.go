@@ -207,7 +207,7 @@ type TOTPKey struct {
 // RegisterTOTP makes a TOTP key for a user and stores it sealed; the
 // issuer shown in the authenticator app is the org's name.
 func (s *Service) RegisterTOTP(ctx context.Context, actor account.Actor, username string) (TOTPKey, error) {
-	u, err := s.userFor(ctx, actor, policy.AdminUsers, username)
+	u, err := s.userFor(ctx, actor, policy.AdminTwoFactor, username)
 	if err != nil {
 		return TOTPKey{}, err
 	}
@@ -234,7 +234,7 @@ func (s *Service) RegisterTOTP(ctx context.Context, actor account.Actor, usernam
 
 // RemoveTOTP removes a user's TOTP key.
 func (s *Service) RemoveTOTP(ctx context.Context, actor account.Actor, username string) (domain.User, error) {
-	return s.change(ctx, actor, policy.AdminUsers, username, func(u domain.User) error { return s.Store.SetTOTPKey(ctx, u.Username, "") })
+	return s.change(ctx, actor, policy.AdminTwoFactor, username, func(u domain.User) error { return s.Store.SetTOTPKey(ctx, u.Username, "") })
 }
 
 // DeviceIDLen is how much of a device's digest names it to an admin:

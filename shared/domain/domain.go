@@ -46,6 +46,11 @@ type OrgSettings struct {
 	// HighAssurance lists the resources that need a High Assurance session,
 	// and what happens to a Standard one: Block, or Raise (step up).
 	HighAssurance map[string]policy.Action `dynamodbav:"highAssurance,omitempty"`
+	// IdentityVerification is the org's policy for each setup area that
+	// has one (Setup → Identity Verification): what a Standard session
+	// meets there, Block or Raise. Absent when none is set, so items stored
+	// before it read the same.
+	IdentityVerification map[policy.Area]policy.Action `dynamodbav:"identityVerification,omitempty"`
 	// Levels is the security level of each login method (nil: Salesforce's
 	// defaults, two-factor High Assurance, the rest Standard).
 	Levels map[policy.Method]policy.Level `dynamodbav:"levels,omitempty"`
@@ -92,6 +97,9 @@ func (s OrgSettings) Validate() error {
 		if a != policy.ActionBlock && a != policy.ActionRaise {
 			return &policy.ValidationError{Field: "high assurance", Message: fmt.Sprintf("%s: the action is block or raise", name)}
 		}
+	}
+	if err := policy.ValidateIdentityVerification(s.IdentityVerification); err != nil {
+		return err
 	}
 	return s.Password.Validate()
 }

@@ -23,6 +23,9 @@ type Error struct {
 	TriesLeft int
 	// Session, for CodeSessionDenied, is the decision that refused the use.
 	Session policy.SessionDecision
+	// Area, for CodeHighAssuranceRequired, is the identity-verification
+	// area to step up for: /login/step-up?resource=<Area>.
+	Area policy.Area
 	// RetryAfter, for CodeRequestLimit, is how long until the source may
 	// try again (the end of its window).
 	RetryAfter time.Duration
@@ -87,16 +90,20 @@ const (
 	CodeSessionDenied = "SESSION_DENIED"
 
 	// Credential changes.
-	CodeNotPermitted       = "INSUFFICIENT_ACCESS"
-	CodeNoEmail            = "NO_EMAIL_ADDRESS"
-	CodeTokenResetLimit    = "TOKEN_RESET_LIMIT"
-	CodeMailNotSent        = "MAIL_NOT_SENT"
-	CodeConcurrentChange   = "CONCURRENT_CHANGE"
-	CodeNotSaved           = "NOT_SAVED"
-	CodeMailNotConfigured  = "MAIL_NOT_CONFIGURED"
-	CodeInvalidNewPassword = "INVALID_NEW_PASSWORD"
-	CodeResetRequestLimit  = "PASSWORD_RESET_LIMIT"   // "Forgot your password?" asked too often for one name
-	CodeResetLinkExpired   = "PASSWORD_RESET_EXPIRED" // a reset link expired, used or replaced
+	CodeNotPermitted = "INSUFFICIENT_ACCESS"
+	// CodeHighAssuranceRequired: a Standard session asked for a setup area
+	// whose identity-verification policy is Raise (Error.Area): it may step
+	// up with two-factor and try again. (Block is CodeNotPermitted.)
+	CodeHighAssuranceRequired = "HIGH_ASSURANCE_REQUIRED"
+	CodeNoEmail               = "NO_EMAIL_ADDRESS"
+	CodeTokenResetLimit       = "TOKEN_RESET_LIMIT"
+	CodeMailNotSent           = "MAIL_NOT_SENT"
+	CodeConcurrentChange      = "CONCURRENT_CHANGE"
+	CodeNotSaved              = "NOT_SAVED"
+	CodeMailNotConfigured     = "MAIL_NOT_CONFIGURED"
+	CodeInvalidNewPassword    = "INVALID_NEW_PASSWORD"
+	CodeResetRequestLimit     = "PASSWORD_RESET_LIMIT"   // "Forgot your password?" asked too often for one name
+	CodeResetLinkExpired      = "PASSWORD_RESET_EXPIRED" // a reset link expired, used or replaced
 
 	// OAuth client authentication (a connected app's id and secret).
 	CodeUnknownClient = "INVALID_CLIENT_ID"

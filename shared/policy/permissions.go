@@ -78,18 +78,21 @@ const (
 	AdminNetworkAccess  AdminAction = "CHANGE_NETWORK_ACCESS"  // the org's trusted IP ranges
 	AdminPasswordPolicy AdminAction = "CHANGE_PASSWORD_POLICY" // the org's password policy
 	AdminProfiles       AdminAction = "MANAGE_PROFILES"        // create and change profiles
-	AdminUsers          AdminAction = "MANAGE_USERS"           // create, activate, deactivate; TOTP keys, devices
+	AdminUsers          AdminAction = "MANAGE_USERS"           // create, activate, deactivate; devices
+	AdminTwoFactor      AdminAction = "MANAGE_TWO_FACTOR"      // register and remove users' TOTP keys
 	AdminUnlockReset    AdminAction = "UNLOCK_RESET"           // unlock, reset passwords and tokens
 	AdminSessions       AdminAction = "MANAGE_SESSIONS"        // end sessions
 	AdminConnectedApps  AdminAction = "MANAGE_CONNECTED_APPS"  // create and delete apps
 	AdminReadHistory    AdminAction = "READ_LOGIN_HISTORY"
 	AdminReadAudit      AdminAction = "READ_AUDIT_TRAIL"
 	AdminExportHistory  AdminAction = "EXPORT_LOGIN_HISTORY"
+	AdminHealthCheck    AdminAction = "VIEW_HEALTH_CHECK"
 )
 
 // AdminActions are every admin action, in the order the docs list them.
 var AdminActions = []AdminAction{AdminReadSetup, AdminCreateOrg, AdminOrgSettings, AdminNetworkAccess, AdminPasswordPolicy,
-	AdminProfiles, AdminUsers, AdminUnlockReset, AdminSessions, AdminConnectedApps, AdminReadHistory, AdminReadAudit, AdminExportHistory}
+	AdminProfiles, AdminUsers, AdminTwoFactor, AdminUnlockReset, AdminSessions, AdminConnectedApps, AdminReadHistory, AdminReadAudit,
+	AdminExportHistory, AdminHealthCheck}
 
 // adminActions are each action's permission and, for its refusal, what it
 // does ("You need ... to <does>.").
@@ -104,12 +107,14 @@ var adminActions = map[AdminAction]struct {
 	AdminPasswordPolicy: {PermCustomizeApplication, "change the org's password policies"},
 	AdminProfiles:       {PermManageUsers, "manage profiles"},
 	AdminUsers:          {PermManageUsers, "manage users"},
+	AdminTwoFactor:      {PermManageUsers, "manage users' two-factor authentication"},
 	AdminUnlockReset:    {PermManageUsers, "unlock users and reset passwords"},
 	AdminSessions:       {PermManageUsers, "end users' sessions"},
 	AdminConnectedApps:  {PermCustomizeApplication, "manage connected apps"},
 	AdminReadHistory:    {PermViewSetup, "view login history"},
 	AdminReadAudit:      {PermViewSetup, "view the audit trail"},
 	AdminExportHistory:  {PermViewSetup, "download login history"},
+	AdminHealthCheck:    {PermViewSetup, "view Health Check"},
 }
 
 // Requires is the permission a needs; an unknown action needs the

@@ -7,8 +7,8 @@ import (
 
 // Every action against every set of permissions: what each set may do.
 func TestPermissionsAllowEachAction(t *testing.T) {
-	read := []AdminAction{AdminReadSetup, AdminReadHistory, AdminReadAudit, AdminExportHistory}
-	users := []AdminAction{AdminProfiles, AdminUsers, AdminUnlockReset, AdminSessions}
+	read := []AdminAction{AdminReadSetup, AdminReadHistory, AdminReadAudit, AdminExportHistory, AdminHealthCheck}
+	users := []AdminAction{AdminProfiles, AdminUsers, AdminTwoFactor, AdminUnlockReset, AdminSessions}
 	org := []AdminAction{AdminOrgSettings, AdminNetworkAccess, AdminPasswordPolicy, AdminConnectedApps}
 	join := func(lists ...[]AdminAction) []AdminAction {
 		var out []AdminAction
@@ -59,12 +59,14 @@ func TestEveryActionNeedsANamedPermission(t *testing.T) {
 		{AdminPasswordPolicy, PermCustomizeApplication, "password policies"},
 		{AdminProfiles, PermManageUsers, `You need the "Manage Users" permission to manage profiles.`},
 		{AdminUsers, PermManageUsers, "manage users"},
+		{AdminTwoFactor, PermManageUsers, "two-factor authentication"},
 		{AdminUnlockReset, PermManageUsers, "unlock users and reset passwords"},
 		{AdminSessions, PermManageUsers, "sessions"},
 		{AdminConnectedApps, PermCustomizeApplication, "connected apps"},
 		{AdminReadHistory, PermViewSetup, "login history"},
 		{AdminReadAudit, PermViewSetup, "audit trail"},
 		{AdminExportHistory, PermViewSetup, "download login history"},
+		{AdminHealthCheck, PermViewSetup, "Health Check"},
 		{AdminAction("SOMETHING_NEW"), PermOperator, `"Operator"`},
 	}
 	if len(tests) != len(AdminActions)+1 {

@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"fmt"
 	"net/netip"
 	"strings"
 	"time"
@@ -187,27 +186,10 @@ func CanLogIn(m Method, levels map[Method]Level, requireHA bool) bool {
 // "reports=raise,setup=block" (resource names of letters, digits, - and _).
 // An empty spec or "none" is no policy.
 func ParseHighAssurance(spec string) (map[string]Action, error) {
-	out := map[string]Action{}
 	if strings.TrimSpace(spec) == "none" {
-		return out, nil
+		return map[string]Action{}, nil
 	}
-	for _, part := range strings.Split(spec, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		name, action, ok := strings.Cut(part, "=")
-		if !ok || name == "" || strings.Trim(name, "abcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
-			return nil, invalid("high assurance", fmt.Sprintf("%q: write resource=block or resource=raise, resource names in lower case", part))
-		}
-		switch strings.ToLower(action) {
-		case "block":
-			out[name] = ActionBlock
-		case "raise":
-			out[name] = ActionRaise
-		default:
-			return nil, invalid("high assurance", fmt.Sprintf("%q: the action is block or raise", part))
-		}
-	}
-	return out, nil
+	return parseActions(spec, "high assurance", false,
+		func(name string) bool { return strings.Trim(name, "abcdefghijklmnopqrstuvwxyz0123456789-_") == "" },
+		"write resource=block or resource=raise, resource names in lower case")
 }

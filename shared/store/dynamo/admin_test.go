@@ -1,12 +1,16 @@
 package dynamo_test
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"loginguard/internal/testenv"
 	"loginguard/shared/domain"
+	"loginguard/shared/policy"
 )
 
 func TestCreatesNeverReplace(t *testing.T) {
@@ -238,5 +242,35 @@ func TestDeleteAppDeletesOnlyTheOrgsOwn(t *testing.T) {
 				t.Errorf("app kept: %v; want %v", err == nil, c.wantKept)
 			}
 		})
+	}
+}
+
+// The identity-verification policies are stored on the org and copied onto
+// its users; cleared, they are stored as nothing again.
+func TestIdentityVerificationPoliciesRoundTrip(t *testing.T) {
+	e := newEnv(t)
+	ivs := map[policy.Area]policy.Action{policy.AreaIPAddresses: policy.ActionRaise, policy.AreaUnlockUsers: policy.ActionBlock}
+	a := testenv.Seed(t, e.st, testenv.Org(func(o *domain.Org) { o.IdentityVerification = ivs }))
+	o, err := e.st.Org(e.ctx, a.Org.ID)
+	if err != nil || !reflect.DeepEqual(o.IdentityVerification, ivs) {
+		t.Fatalf("org: %+v, %v", o.IdentityVerification, err)
+	}
+	if u := e.read(t, a.User.Username); !reflect.DeepEqual(u.Policy.IdentityVerification, ivs) {
+		t.Fatalf("user's copy: %+v", u.Policy.IdentityVerification)
+	}
+	o.IdentityVerification = nil
+	if _, err := e.st.UpdateOrg(e.ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := e.st.Org(e.ctx, a.Org.ID); err != nil || got.IdentityVerification != nil {
+		t.Fatalf("cleared: %+v, %v", got.IdentityVerification, err)
+	}
+	if pol, ok := e.userItem(t, a.User.Username)["pol"].(*types.AttributeValueMemberM); !ok {
+		t.Error("the user's item has no policy copy")
+	} else if _, ok := pol.Value["identityVerification"]; ok {
+		t.Error("the cleared policies are still on the user's item")
+	}
+	if u := e.read(t, a.User.Username); u.Policy.IdentityVerification != nil {
+		t.Errorf("user's copy after clearing: %+v", u.Policy.IdentityVerification)
 	}
 }

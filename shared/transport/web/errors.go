@@ -30,13 +30,14 @@ var pageErrors = map[string]pageError{
 	domain.CodeInvalidSession:       {status: http.StatusUnauthorized},
 	domain.CodeSessionDenied: {status: http.StatusForbidden,
 		page: "Your login hours have ended: this session may still read, but not change anything."},
-	domain.CodeNotPermitted:      {status: http.StatusForbidden},
-	domain.CodeTokenResetLimit:   {status: http.StatusTooManyRequests},
-	domain.CodeResetRequestLimit: {status: http.StatusTooManyRequests},
-	domain.CodeRequestLimit:      {status: http.StatusTooManyRequests},
-	domain.CodeMailNotSent:       {status: http.StatusServiceUnavailable},
-	domain.CodeMailNotConfigured: {status: http.StatusServiceUnavailable},
-	domain.CodeNotSaved:          {status: http.StatusServiceUnavailable},
+	domain.CodeNotPermitted:          {status: http.StatusForbidden},
+	domain.CodeHighAssuranceRequired: {status: http.StatusForbidden},
+	domain.CodeTokenResetLimit:       {status: http.StatusTooManyRequests},
+	domain.CodeResetRequestLimit:     {status: http.StatusTooManyRequests},
+	domain.CodeRequestLimit:          {status: http.StatusTooManyRequests},
+	domain.CodeMailNotSent:           {status: http.StatusServiceUnavailable},
+	domain.CodeMailNotConfigured:     {status: http.StatusServiceUnavailable},
+	domain.CodeNotSaved:              {status: http.StatusServiceUnavailable},
 }
 
 // statusOf is the HTTP status of a page showing err; usual when its code

@@ -10,6 +10,7 @@ import (
 	"loginguard/shared/account"
 	"loginguard/shared/domain"
 	"loginguard/shared/login"
+	"loginguard/shared/policy"
 	"loginguard/shared/secret"
 )
 
@@ -68,7 +69,7 @@ func (s signed) page(r *request, title string) Page {
 // actor is the signed-in user as the one who asks for a change, from
 // this session (which their own password change keeps).
 func (h *Handler) actor(r *request, s signed) account.Actor {
-	return account.Actor{User: s.user, IP: r.ip.String(), Via: "UI", Session: s.sess.IDHash}
+	return account.Actor{User: s.user, IP: r.ip.String(), Via: "UI", Session: s.sess.IDHash, Level: policy.Level(s.sess.Level)}
 }
 
 // changeError turns a refused change into what the page says, and its status.
@@ -162,6 +163,11 @@ func (h *Handler) setupResetToken(r *request) *response {
 		return h.setupUsers(r, msg, status)
 	}
 	if err := h.Accounts.ResetToken(r.ctx, h.actor(r, s), target); err != nil {
+		var e *domain.Error
+		if errors.As(err, &e) && e.Code == domain.CodeHighAssuranceRequired {
+			// The org says Raise: step up with two-factor, then try again.
+			return redirect("/login/step-up?resource=" + url.QueryEscape(string(e.Area)))
+		}
 		msg, status := h.changeError(r, err)
 		if status == http.StatusForbidden {
 			return h.errorPage(status, msg)
