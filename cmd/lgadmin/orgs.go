@@ -7,19 +7,11 @@ import (
 
 	"loginguard/shared/admin"
 	"loginguard/shared/domain"
-	"loginguard/shared/ids"
 	"loginguard/shared/settings"
 )
 
-func viewOrg(o domain.Org) view {
-	id18, _ := ids.To18(o.ID)
-	v := view{{Key: "id", Label: "id", Value: o.ID}, {Key: "id18", Label: "id18", Value: id18}, {Key: "name", Label: "name", Value: o.Name}}
-	v = append(v, settings.ViewOf(settings.Org, o.OrgSettings)...)
-	return append(v, shown{Key: "version", Label: "version", Value: o.Version})
-}
-
 func (a *App) showOrg(o domain.Org) {
-	v := viewOrg(o)
+	v := settings.OrgView(o)
 	a.show(v, v.Lines())
 }
 

@@ -12,14 +12,8 @@ import (
 	"loginguard/shared/settings"
 )
 
-func viewProfile(p domain.Profile) view {
-	v := view{{Key: "id", Label: "id", Value: p.ID}, {Key: "orgId", Label: "org", Value: p.OrgID}, {Key: "name", Label: "name", Value: p.Name}}
-	v = append(v, settings.ViewOf(settings.Profile, p.ProfileSettings)...)
-	return append(v, shown{Key: "version", Label: "version", Value: p.Version})
-}
-
 func (a *App) showProfile(p domain.Profile) {
-	v := viewProfile(p)
+	v := settings.ProfileView(p)
 	a.show(v, v.Lines())
 }
 
@@ -98,7 +92,7 @@ func (a *App) profileList(ctx context.Context, args []string) error {
 	}
 	views := make([]view, 0, len(ps))
 	for _, p := range ps {
-		views = append(views, viewProfile(p))
+		views = append(views, settings.ProfileView(p))
 	}
 	if a.json {
 		a.printJSON(views)

@@ -59,16 +59,7 @@ const (
 	organizationType = "Developer Edition"
 )
 
-// apiError is one element of Salesforce's REST error answer, an array.
-type apiError struct {
-	Message   string `json:"message"`
-	ErrorCode string `json:"errorCode"`
-}
-
-func fail(status int, code, msg string) events.APIGatewayV2HTTPResponse {
-	b, _ := json.Marshal([]apiError{{Message: msg, ErrorCode: code}})
-	return apigw.JSONResponse(status, b)
-}
+var fail = apigw.ErrorResponse
 
 func ok(v any) events.APIGatewayV2HTTPResponse {
 	b, _ := json.Marshal(v)
