@@ -271,7 +271,7 @@ var protectedFunctions = []string{"WhoamiFunction", "DataFunction", "AdminFuncti
 func orgPartitionActions(function string, actions []string) bool {
 	allowed := map[string]bool{"dynamodb:GetItem": true}
 	if function == "AdminFunction" {
-		for _, a := range []string{"dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:TransactWriteItems"} {
+		for _, a := range []string{"dynamodb:Query", "dynamodb:PutItem"} {
 			allowed[a] = true
 		}
 	}

@@ -82,14 +82,22 @@ type LoginLine struct {
 
 // LoginLines are evs as lines, in their order.
 func LoginLines(evs []domain.LoginEvent) []LoginLine {
-	out := make([]LoginLine, 0, len(evs))
-	for _, e := range evs {
+	return each(evs, func(e domain.LoginEvent) LoginLine {
 		status := "Failed"
 		if e.Allowed {
 			status = "Success"
 		}
-		out = append(out, LoginLine{At: e.At.UTC().Format(time.RFC3339), Username: e.Username, UserID: e.UserID,
-			IP: e.IP, LoginType: e.LoginType, Client: e.Client, APIVersion: e.APIVersion, Status: status, Reason: e.Reason, Via: e.Via, Challenge: e.Challenge})
+		return LoginLine{At: e.At.UTC().Format(time.RFC3339), Username: e.Username, UserID: e.UserID,
+			IP: e.IP, LoginType: e.LoginType, Client: e.Client, APIVersion: e.APIVersion, Status: status, Reason: e.Reason, Via: e.Via, Challenge: e.Challenge}
+	})
+}
+
+// each is f of every element of in, in order (never nil: an empty list
+// prints as []).
+func each[E, L any](in []E, f func(E) L) []L {
+	out := make([]L, 0, len(in))
+	for _, e := range in {
+		out = append(out, f(e))
 	}
 	return out
 }
@@ -107,10 +115,8 @@ type AuditLine struct {
 
 // AuditLines are evs as lines, in their order.
 func AuditLines(evs []domain.AuditEvent) []AuditLine {
-	out := make([]AuditLine, 0, len(evs))
-	for _, e := range evs {
-		out = append(out, AuditLine{At: e.At.UTC().Format(time.RFC3339), Actor: e.Actor, Target: e.Target,
-			Action: e.Action, Outcome: e.Outcome, IP: e.IP, Via: e.Via})
-	}
-	return out
+	return each(evs, func(e domain.AuditEvent) AuditLine {
+		return AuditLine{At: e.At.UTC().Format(time.RFC3339), Actor: e.Actor, Target: e.Target,
+			Action: e.Action, Outcome: e.Outcome, IP: e.IP, Via: e.Via}
+	})
 }

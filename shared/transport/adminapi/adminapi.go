@@ -15,7 +15,6 @@ import (
 	"loginguard/shared/account"
 	"loginguard/shared/admin"
 	"loginguard/shared/domain"
-	"loginguard/shared/ids"
 	"loginguard/shared/transport/apigw"
 	"loginguard/shared/transport/authorizer"
 )
@@ -111,15 +110,8 @@ var errNoCaller = errors.New("no caller")
 
 // read is the caller: the authorizer's user, of the authorizer's org.
 func (h *Handler) read(ctx context.Context, req events.APIGatewayV2HTTPRequest) (request, error) {
-	if req.RequestContext.Authorizer == nil {
-		return request{}, errNoCaller
-	}
-	c := req.RequestContext.Authorizer.Lambda
-	userID, _ := c[authorizer.CtxUserID].(string)
-	orgID, _ := c[authorizer.CtxOrgID].(string)
-	userID, err1 := ids.To15(userID)
-	orgID, err2 := ids.To15(orgID)
-	if err1 != nil || err2 != nil {
+	userID, orgID, known := authorizer.Caller(req)
+	if !known {
 		return request{}, errNoCaller
 	}
 	u, err := h.Users.UserByID(ctx, userID)
@@ -132,7 +124,7 @@ func (h *Handler) read(ctx context.Context, req events.APIGatewayV2HTTPRequest) 
 	// The session's level (authorizer.CtxLevel) is not on the Actor: it
 	// joins it with the identity-verification check of admin changes, the
 	// one use of it.
-	readOnly, _ := c[authorizer.CtxReadOnly].(bool)
+	readOnly, _ := req.RequestContext.Authorizer.Lambda[authorizer.CtxReadOnly].(bool)
 	return request{APIGatewayV2HTTPRequest: req, readOnly: readOnly,
 		actor: account.Actor{User: u, IP: req.RequestContext.HTTP.SourceIP, Via: "API"}}, nil
 }
