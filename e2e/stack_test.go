@@ -96,6 +96,9 @@ func startStackWith(t *testing.T, opts stackOptions) *stack {
 		// An earlier revision (the load test's) may predate it, and its template too.
 		build(t, fns, filepath.Join(bin, "DataFunction", "bootstrap"), "./functions/data", true)
 	}
+	if _, err := os.Stat(filepath.Join(fns, "functions", "admin")); err == nil {
+		build(t, fns, filepath.Join(bin, "AdminFunction", "bootstrap"), "./functions/admin", true)
+	}
 	build(t, root, filepath.Join(bin, "lgadmin"), "./cmd/lgadmin", false)
 
 	endpoint := testenv.Dynalite(t)

@@ -18,6 +18,7 @@ import (
 	"loginguard/shared/admin"
 	"loginguard/shared/app"
 	"loginguard/shared/config"
+	"loginguard/shared/domain"
 	"loginguard/shared/mail/ses"
 	"loginguard/shared/secret"
 )
@@ -106,7 +107,12 @@ func (a *App) Run(ctx context.Context, args []string) int {
 				return 2
 			}
 			if a.json {
-				a.printJSON(map[string]string{"error": errorText(err)})
+				out := map[string]string{"error": errorText(err)}
+				var de *domain.Error
+				if errors.As(err, &de) {
+					out["errorCode"] = de.Code // as the admin API answers it
+				}
+				a.printJSON(out)
 			}
 			fmt.Fprintf(a.Stderr, "lgadmin %s: %s\n", c.name, errorText(err))
 			return 1

@@ -4,24 +4,9 @@ import (
 	"context"
 	"fmt"
 	"text/tabwriter"
-	"time"
 
 	"loginguard/shared/admin"
 )
-
-type eventView struct {
-	At         string `json:"at"`
-	Username   string `json:"username"`
-	UserID     string `json:"userId,omitempty"`
-	IP         string `json:"sourceIp"`
-	LoginType  string `json:"loginType"`
-	Client     string `json:"client"`
-	APIVersion string `json:"apiVersion,omitempty"`
-	Status     string `json:"status"`
-	Reason     string `json:"reason"`
-	Via        string `json:"via,omitempty"`
-	Challenge  string `json:"challenge,omitempty"`
-}
 
 func (a *App) history(ctx context.Context, args []string) error {
 	fs := a.flags("history", "(--user USERNAME | --tried USERNAME | --org ORG_ID)")
@@ -44,15 +29,7 @@ func (a *App) history(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	views := make([]eventView, 0, len(evs))
-	for _, e := range evs {
-		status := "Failed"
-		if e.Allowed {
-			status = "Success"
-		}
-		views = append(views, eventView{At: e.At.UTC().Format(time.RFC3339), Username: e.Username, UserID: e.UserID,
-			IP: e.IP, LoginType: e.LoginType, Client: e.Client, APIVersion: e.APIVersion, Status: status, Reason: e.Reason, Via: e.Via, Challenge: e.Challenge})
-	}
+	views := admin.LoginLines(evs)
 	if a.json {
 		a.printJSON(views)
 		return nil
@@ -63,16 +40,6 @@ func (a *App) history(ctx context.Context, args []string) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.At, v.Username, v.IP, v.LoginType, v.Status, v.Reason, v.Challenge, v.Client)
 	}
 	return tw.Flush()
-}
-
-type auditView struct {
-	At      string `json:"at"`
-	Actor   string `json:"actor"`
-	Target  string `json:"target"`
-	Action  string `json:"action"`
-	Outcome string `json:"outcome"`
-	IP      string `json:"sourceIp,omitempty"`
-	Via     string `json:"via"`
 }
 
 // audit lists an org's audit trail: every credential change and refusal.
@@ -94,11 +61,7 @@ func (a *App) audit(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	views := make([]auditView, 0, len(evs))
-	for _, e := range evs {
-		views = append(views, auditView{At: e.At.UTC().Format(time.RFC3339), Actor: e.Actor, Target: e.Target,
-			Action: e.Action, Outcome: e.Outcome, IP: e.IP, Via: e.Via})
-	}
+	views := admin.AuditLines(evs)
 	if a.json {
 		a.printJSON(views)
 		return nil

@@ -7,25 +7,18 @@ import (
 
 	"loginguard/shared/admin"
 	"loginguard/shared/domain"
-	"loginguard/shared/ids"
+	"loginguard/shared/settings"
 )
 
-func viewOrg(o domain.Org) view {
-	id18, _ := ids.To18(o.ID)
-	v := view{{key: "id", label: "id", value: o.ID}, {key: "id18", label: "id18", value: id18}, {key: "name", label: "name", value: o.Name}}
-	v = append(v, settingsView(orgSettingFlags, o.OrgSettings)...)
-	return append(v, shown{key: "version", label: "version", value: o.Version})
-}
-
 func (a *App) showOrg(o domain.Org) {
-	v := viewOrg(o)
-	a.show(v, v.lines())
+	v := settings.OrgView(o)
+	a.show(v, v.Lines())
 }
 
 func (a *App) orgCreate(ctx context.Context, args []string) error {
 	fs := a.flags("org create", "")
 	name := fs.String("name", "", "org name (required)")
-	registerSettings(fs, orgSettingFlags)
+	settings.Register(fs, settings.Org)
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -33,7 +26,7 @@ func (a *App) orgCreate(ctx context.Context, args []string) error {
 		return err
 	}
 	n := admin.NewOrg{Name: *name, Settings: admin.DefaultOrgSettings()}
-	if err := applySettings(fs, orgSettingFlags, &n.Settings, settingEnv{}, true); err != nil {
+	if err := settings.ApplyFlags(fs, settings.Org, &n.Settings, settings.Env{}, true); err != nil {
 		return err
 	}
 	// Told before AWS is asked anything.
@@ -55,13 +48,13 @@ func (a *App) orgCreate(ctx context.Context, args []string) error {
 func (a *App) orgSet(ctx context.Context, args []string) error {
 	fs := a.flags("org set", "[--org] ORG_ID")
 	org := idFlag(fs, "org", true)
-	registerSettings(fs, orgSettingFlags)
+	settings.Register(fs, settings.Org)
 	svc, err := a.parseIDs(ctx, fs, args, org)
 	if err != nil {
 		return err
 	}
 	o, err := svc.UpdateOrg(ctx, cliActor, org.value, func(s *domain.OrgSettings) error {
-		return applySettings(fs, orgSettingFlags, s, settingEnv{}, false)
+		return settings.ApplyFlags(fs, settings.Org, s, settings.Env{}, false)
 	})
 	if err != nil {
 		return syncHint(err, o.ID)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"loginguard/shared/settings"
 	"strings"
 	"text/tabwriter"
 )
@@ -36,3 +37,10 @@ func (a *App) readSecretLine() (string, error) {
 	}
 	return strings.TrimRight(line, "\r\n"), nil
 }
+
+// view and shown are a record as show prints it (the settings' own view,
+// so the admin API shows the same members).
+type (
+	view  = settings.View
+	shown = settings.Shown
+)

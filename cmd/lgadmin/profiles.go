@@ -9,24 +9,19 @@ import (
 
 	"loginguard/shared/admin"
 	"loginguard/shared/domain"
+	"loginguard/shared/settings"
 )
 
-func viewProfile(p domain.Profile) view {
-	v := view{{key: "id", label: "id", value: p.ID}, {key: "orgId", label: "org", value: p.OrgID}, {key: "name", label: "name", value: p.Name}}
-	v = append(v, settingsView(profileSettingFlags, p.ProfileSettings)...)
-	return append(v, shown{key: "version", label: "version", value: p.Version})
-}
-
 func (a *App) showProfile(p domain.Profile) {
-	v := viewProfile(p)
-	a.show(v, v.lines())
+	v := settings.ProfileView(p)
+	a.show(v, v.Lines())
 }
 
 // profileEdit applies a command line's profile flags; creating, every
 // boolean one with its default.
 func profileEdit(fs *flag.FlagSet, creating bool) admin.ProfileEdit {
 	return func(o domain.Org, s *domain.ProfileSettings) error {
-		return applySettings(fs, profileSettingFlags, s, settingEnv{orgZone: o.TimeZone}, creating)
+		return settings.ApplyFlags(fs, settings.Profile, s, settings.Env{OrgZone: o.TimeZone}, creating)
 	}
 }
 
@@ -34,7 +29,7 @@ func (a *App) profileCreate(ctx context.Context, args []string) error {
 	fs := a.flags("profile create", "--org ORG_ID --name NAME")
 	org := idFlag(fs, "org", false)
 	name := fs.String("name", "", "profile name (required)")
-	registerSettings(fs, profileSettingFlags)
+	settings.Register(fs, settings.Profile)
 	if err := parseIDs(fs, args, org); err != nil {
 		return err
 	}
@@ -56,7 +51,7 @@ func (a *App) profileCreate(ctx context.Context, args []string) error {
 func (a *App) profileSet(ctx context.Context, args []string) error {
 	fs := a.flags("profile set", "--org ORG_ID [--profile] PROFILE_ID")
 	org, prof := idFlag(fs, "org", false), idFlag(fs, "profile", true)
-	registerSettings(fs, profileSettingFlags)
+	settings.Register(fs, settings.Profile)
 	svc, err := a.parseIDs(ctx, fs, args, org, prof)
 	if err != nil {
 		return err
@@ -97,7 +92,7 @@ func (a *App) profileList(ctx context.Context, args []string) error {
 	}
 	views := make([]view, 0, len(ps))
 	for _, p := range ps {
-		views = append(views, viewProfile(p))
+		views = append(views, settings.ProfileView(p))
 	}
 	if a.json {
 		a.printJSON(views)
@@ -106,8 +101,8 @@ func (a *App) profileList(ctx context.Context, args []string) error {
 	tw := tabwriter.NewWriter(a.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tNAME\tAPI\tMANAGE USERS\tCUSTOMIZE APP\tVIEW SETUP\tLOGIN HOURS\tIP RANGES")
 	for _, v := range views {
-		fmt.Fprintf(tw, "%s\t%s\t%v\t%v\t%v\t%v\t%s\t%s\n", v.get("id"), v.get("name"), v.get("apiEnabled"), v.get("manageUsers"),
-			v.get("customizeApplication"), v.get("viewSetup"), v.get("loginHours"), strings.Join(v.get("loginIpRanges").([]string), ","))
+		fmt.Fprintf(tw, "%s\t%s\t%v\t%v\t%v\t%v\t%s\t%s\n", v.Get("id"), v.Get("name"), v.Get("apiEnabled"), v.Get("manageUsers"),
+			v.Get("customizeApplication"), v.Get("viewSetup"), v.Get("loginHours"), strings.Join(v.Get("loginIpRanges").([]string), ","))
 	}
 	return tw.Flush()
 }

@@ -5,19 +5,20 @@ import (
 	"testing"
 
 	"loginguard/shared/admin"
+	"loginguard/shared/settings"
 )
 
 func TestBooleanOrgFlagsDefaultToANewOrgsSettings(t *testing.T) {
 	// org create applies every boolean flag's default: it must be what
 	// admin.DefaultOrgSettings gives the demo org and the admin use case.
-	defaults := settingsView(orgSettingFlags, admin.DefaultOrgSettings())
-	for _, f := range orgSettingFlags {
-		if !f.isBool {
+	defaults := settings.ViewOf(settings.Org, admin.DefaultOrgSettings())
+	for _, f := range settings.Org {
+		if !f.IsBool {
 			continue
 		}
-		for _, s := range f.show(admin.DefaultOrgSettings()) {
-			if got := defaults.get(s.key); got != f.def {
-				t.Errorf("--%s defaults to %v, but a new org's %s is %v", f.name, f.def, s.key, got)
+		for _, s := range f.Show(admin.DefaultOrgSettings()) {
+			if got := defaults.Get(s.Key); got != f.Def {
+				t.Errorf("--%s defaults to %v, but a new org's %s is %v", f.Name, f.Def, s.Key, got)
 			}
 		}
 	}

@@ -6,68 +6,13 @@ import (
 	"fmt"
 	"strconv"
 	"text/tabwriter"
-	"time"
 
 	"loginguard/shared/admin"
 	"loginguard/shared/domain"
-	"loginguard/shared/ids"
 )
 
-type userView struct {
-	ID        string `json:"id"`
-	ID18      string `json:"id18"`
-	Username  string `json:"username"`
-	Email     string `json:"email"`
-	Name      string `json:"name"`
-	OrgID     string `json:"orgId"`
-	ProfileID string `json:"profileId"`
-	Profile   string `json:"profile"`
-	Active    bool   `json:"active"`
-	Locked    bool   `json:"locked"`
-	Attempts  int    `json:"failedAttempts"`
-	// With familiar-place lockout: the failures from unfamiliar places,
-	// and whether those places are locked out.
-	UnfamiliarLocked   bool   `json:"unfamiliarPlacesLocked,omitempty"`
-	UnfamiliarAttempts int    `json:"unfamiliarFailedAttempts,omitempty"`
-	HasToken           bool   `json:"hasSecurityToken"`
-	HasTOTP            bool   `json:"hasTotpKey"`
-	LastLoginAt        string `json:"lastLoginAt,omitempty"`
-	// The password: when it was set, its age in whole days, and when it
-	// expires under the org's policy ("" never).
-	PasswordSetAt     string `json:"passwordSetAt,omitempty"`
-	PasswordAgeDays   int    `json:"passwordAgeDays"`
-	PasswordExpiresAt string `json:"passwordExpiresAt,omitempty"`
-	PasswordExpired   bool   `json:"passwordExpired"`
-	// PasswordsRemembered (user show): how many of the user's passwords,
-	// the current one included, a new one may not be; at most the org's
-	// history.
-	PasswordsRemembered *int `json:"passwordsRemembered,omitempty"`
-}
-
-func (a *App) viewUser(u domain.User) userView {
-	id18, _ := ids.To18(u.ID)
-	v := userView{ID: u.ID, ID18: id18, Username: u.Username, Email: u.Email, Name: u.FullName(),
-		OrgID: u.OrgID, ProfileID: u.ProfileID, Profile: u.Policy.ProfileName, Active: u.Active,
-		Locked: u.Policy.Lockout.Locked(u.Lock, a.Now()), Attempts: u.Lock.Attempts, HasToken: u.TokenHash != "", HasTOTP: u.TOTPSealed != ""}
-	if !u.LastLoginAt.IsZero() {
-		v.LastLoginAt = u.LastLoginAt.UTC().Format(time.RFC3339)
-	}
-	if set := u.PasswordSetAt(); !set.IsZero() {
-		v.PasswordSetAt = set.UTC().Format(time.RFC3339)
-		v.PasswordAgeDays = int(a.Now().Sub(set) / (24 * time.Hour))
-		if at, ok := u.Policy.Password.ExpiresAt(set); ok {
-			v.PasswordExpiresAt = at.UTC().Format(time.RFC3339)
-		}
-		v.PasswordExpired = u.Policy.Password.Expired(set, a.Now())
-	}
-	v.UnfamiliarLocked, v.UnfamiliarAttempts = u.Policy.Lockout.Locked(u.UnfamiliarLock, a.Now()), u.UnfamiliarLock.Attempts
-	v.Attempts = min(v.Attempts, u.Policy.Lockout.Ceiling())
-	v.UnfamiliarAttempts = min(v.UnfamiliarAttempts, u.Policy.Lockout.Ceiling())
-	return v
-}
-
 // unfamiliarText says how familiar-place lockout stands for u.
-func unfamiliarText(u domain.User, v userView) string {
+func unfamiliarText(u domain.User, v admin.UserRecord) string {
 	if !u.Policy.FamiliarPlaceLockout && v.UnfamiliarAttempts == 0 {
 		return "counted with the rest (familiar-place lockout is off)"
 	}
@@ -79,7 +24,7 @@ func unfamiliarText(u domain.User, v userView) string {
 }
 
 // passwordText says how old the password is and when it expires.
-func passwordText(v userView) string {
+func passwordText(v admin.UserRecord) string {
 	if v.PasswordSetAt == "" {
 		return "set at an unknown time"
 	}
@@ -101,9 +46,9 @@ func sweepText(u domain.User) string {
 	return "see lgadmin session list --user " + u.Username
 }
 
-func (a *App) showUser(u domain.User) { a.showUserView(u, a.viewUser(u)) }
+func (a *App) showUser(u domain.User) { a.showUserView(u, admin.UserRecordOf(u, a.Now())) }
 
-func (a *App) showUserView(u domain.User, v userView) {
+func (a *App) showUserView(u domain.User, v admin.UserRecord) {
 	rows := [][2]string{{"id", v.ID}, {"id18", v.ID18}, {"username", v.Username}, {"email", v.Email},
 		{"name", v.Name}, {"org", v.OrgID}, {"profile", v.Profile + " (" + v.ProfileID + ")"},
 		{"active", strconv.FormatBool(v.Active)}, {"locked", strconv.FormatBool(v.Locked)},
@@ -159,9 +104,9 @@ func (a *App) userCreate(ctx context.Context, args []string) error {
 	}
 	if a.json {
 		a.printJSON(struct {
-			userView
+			admin.UserRecord
 			Note string `json:"note"`
-		}{a.viewUser(c.User), note})
+		}{admin.UserRecordOf(c.User, a.Now()), note})
 		return nil
 	}
 	a.showUser(c.User)
@@ -213,7 +158,7 @@ func (a *App) userShow(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	v := a.viewUser(u)
+	v := admin.UserRecordOf(u, a.Now())
 	// Read only here: the history item is not part of the user.
 	n, err := svc.Accounts.RememberedPasswords(ctx, u)
 	if err != nil {
@@ -235,9 +180,9 @@ func (a *App) userList(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	views := make([]userView, 0, len(us))
+	views := make([]admin.UserRecord, 0, len(us))
 	for _, u := range us {
-		views = append(views, a.viewUser(u))
+		views = append(views, admin.UserRecordOf(u, a.Now()))
 	}
 	if a.json {
 		a.printJSON(views)

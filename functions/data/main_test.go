@@ -3,13 +3,12 @@ package main
 import (
 	"context"
 	"testing"
+
+	"loginguard/internal/testenv"
 )
 
 func TestBuildWiresTheHandler(t *testing.T) {
-	for k, v := range map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
-		"AWS_ENDPOINT_URL_DYNAMODB": "http://127.0.0.1:1", "USERS_TABLE": "u", "ORGS_TABLE": "o"} {
-		t.Setenv(k, v)
-	}
+	testenv.FunctionEnv(t)
 	h, err := build(context.Background())
 	if err != nil || h.Store == nil || h.Log == nil {
 		t.Fatalf("build = %+v, %v", h, err)

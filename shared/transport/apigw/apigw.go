@@ -5,6 +5,7 @@ package apigw
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -62,6 +63,18 @@ func JSONResponse(status int, body []byte) events.APIGatewayV2HTTPResponse {
 		"Content-Type": "application/json;charset=UTF-8", "Cache-Control": "no-store", "Pragma": "no-cache",
 		"X-Content-Type-Options": "nosniff",
 	}}
+}
+
+// APIError is one element of Salesforce's REST error answer, an array.
+type APIError struct {
+	Message   string `json:"message"`
+	ErrorCode string `json:"errorCode"`
+}
+
+// ErrorResponse is Salesforce's REST error answer: an array of one error.
+func ErrorResponse(status int, code, msg string) events.APIGatewayV2HTTPResponse {
+	b, _ := json.Marshal([]APIError{{Message: msg, ErrorCode: code}})
+	return JSONResponse(status, b)
 }
 
 // BearerToken takes the token from "Authorization: Bearer <token>" only.

@@ -59,16 +59,7 @@ const (
 	organizationType = "Developer Edition"
 )
 
-// apiError is one element of Salesforce's REST error answer, an array.
-type apiError struct {
-	Message   string `json:"message"`
-	ErrorCode string `json:"errorCode"`
-}
-
-func fail(status int, code, msg string) events.APIGatewayV2HTTPResponse {
-	b, _ := json.Marshal([]apiError{{Message: msg, ErrorCode: code}})
-	return apigw.JSONResponse(status, b)
-}
+var fail = apigw.ErrorResponse
 
 func ok(v any) events.APIGatewayV2HTTPResponse {
 	b, _ := json.Marshal(v)
@@ -79,15 +70,8 @@ func ok(v any) events.APIGatewayV2HTTPResponse {
 type caller struct{ userID, orgID string }
 
 func callerOf(req events.APIGatewayV2HTTPRequest) (caller, bool) {
-	if req.RequestContext.Authorizer == nil {
-		return caller{}, false
-	}
-	c := req.RequestContext.Authorizer.Lambda
-	user, _ := c[authorizer.CtxUserID].(string)
-	org, _ := c[authorizer.CtxOrgID].(string)
-	user, err1 := ids.To15(user)
-	org, err2 := ids.To15(org)
-	return caller{userID: user, orgID: org}, err1 == nil && err2 == nil
+	user, org, ok := authorizer.Caller(req)
+	return caller{userID: user, orgID: org}, ok
 }
 
 // Handle is the Lambda handler. Every route is behind the session

@@ -1,4 +1,4 @@
-package main
+package settings
 
 import (
 	"bytes"
@@ -26,32 +26,33 @@ import (
 // --password-level (Levels), --ip-ranges (LoginIPRanges) and
 // --login-page-caching (NoLoginPageCaching, the negation: on by default).
 
-// settingFlag is one flag of a settings struct S.
-type settingFlag[S any] struct {
-	name, usage string
-	isBool      bool // a boolean flag, given its default when a record is created
-	def         bool
-	set         func(s *S, v string, at settingEnv) error
-	show        func(s S) []shown
+// Field is one setting of a settings struct S: its flag, and its JSON
+// member (the key of its first Shown).
+type Field[S any] struct {
+	Name, Usage string
+	IsBool      bool // a boolean flag, given its default when a record is created
+	Def         bool
+	Set         func(s *S, v string, at Env) error
+	Show        func(s S) []Shown
 }
 
-// settingEnv is what a flag may need besides its text.
-type settingEnv struct {
-	orgZone string // the org's default time zone now
+// Env is what a flag may need besides its text.
+type Env struct {
+	OrgZone string // the org's default time zone now
 }
 
-// shown is one line of a show command: a JSON member, and a text line
+// Shown is one line of a show command: a JSON member, and a text line
 // unless label is empty.
-type shown struct {
-	key, label string
-	value      any
-	text       string // "": the value's text
+type Shown struct {
+	Key, Label string
+	Value      any
+	Text       string // "": the value's text
 }
 
-func (s shown) lineText() string {
-	switch v := s.value; {
-	case s.text != "":
-		return s.text
+func (s Shown) lineText() string {
+	switch v := s.Value; {
+	case s.Text != "":
+		return s.Text
 	case v == nil:
 		return ""
 	default:
@@ -62,18 +63,18 @@ func (s shown) lineText() string {
 	}
 }
 
-// view is a record as a show command prints it, in order.
-type view []shown
+// View is a record as a show command prints it, in order.
+type View []Shown
 
-func (v view) MarshalJSON() ([]byte, error) {
+func (v View) MarshalJSON() ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteByte('{')
 	for i, f := range v {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		k, _ := json.Marshal(f.key)
-		val, err := json.Marshal(f.value)
+		k, _ := json.Marshal(f.Key)
+		val, err := json.Marshal(f.Value)
 		if err != nil {
 			return nil, err
 		}
@@ -85,52 +86,52 @@ func (v view) MarshalJSON() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-func (v view) lines() [][2]string {
+func (v View) Lines() [][2]string {
 	out := make([][2]string, 0, len(v))
 	for _, f := range v {
-		if f.label != "" {
-			out = append(out, [2]string{f.label, f.lineText()})
+		if f.Label != "" {
+			out = append(out, [2]string{f.Label, f.lineText()})
 		}
 	}
 	return out
 }
 
-func (v view) get(key string) any {
+func (v View) Get(key string) any {
 	for _, f := range v {
-		if f.key == key {
-			return f.value
+		if f.Key == key {
+			return f.Value
 		}
 	}
 	return nil
 }
 
-func settingsView[S any](flags []settingFlag[S], s S) view {
-	var out view
+func ViewOf[S any](flags []Field[S], s S) View {
+	var out View
 	for _, f := range flags {
-		out = append(out, f.show(s)...)
+		out = append(out, f.Show(s)...)
 	}
 	return out
 }
 
-func registerSettings[S any](fs *flag.FlagSet, flags []settingFlag[S]) {
+func Register[S any](fs *flag.FlagSet, flags []Field[S]) {
 	for _, f := range flags {
-		if f.isBool {
-			fs.Bool(f.name, f.def, f.usage)
+		if f.IsBool {
+			fs.Bool(f.Name, f.Def, f.Usage)
 		} else {
-			fs.String(f.name, "", f.usage)
+			fs.String(f.Name, "", f.Usage)
 		}
 	}
 }
 
-// applySettings sets on s every setting whose flag was given (and, when
+// ApplyFlags sets on s every setting whose flag was given (and, when
 // creating, every boolean one); the admin use case validates them all.
-func applySettings[S any](fs *flag.FlagSet, flags []settingFlag[S], s *S, at settingEnv, creating bool) error {
+func ApplyFlags[S any](fs *flag.FlagSet, flags []Field[S], s *S, at Env, creating bool) error {
 	given := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
 	for _, f := range flags {
-		if given[f.name] || creating && f.isBool {
-			if err := f.set(s, fs.Lookup(f.name).Value.String(), at); err != nil {
-				return err
+		if given[f.Name] || creating && f.IsBool {
+			if err := f.Set(s, fs.Lookup(f.Name).Value.String(), at); err != nil {
+				return asInvalid(err)
 			}
 		}
 	}
@@ -139,21 +140,21 @@ func applySettings[S any](fs *flag.FlagSet, flags []settingFlag[S], s *S, at set
 
 // boolSetting is the entry of a boolean setting; negated: the field is the
 // flag's negation.
-func boolSetting[S any](name, key, label, usage string, def, negated bool, field func(*S) *bool) settingFlag[S] {
-	return settingFlag[S]{name: name, usage: usage, isBool: true, def: def,
-		set: func(s *S, v string, _ settingEnv) error {
+func boolSetting[S any](name, key, label, usage string, def, negated bool, field func(*S) *bool) Field[S] {
+	return Field[S]{Name: name, Usage: usage, IsBool: true, Def: def,
+		Set: func(s *S, v string, _ Env) error {
 			b, err := strconv.ParseBool(v)
 			*field(s) = b != negated
 			return err
 		},
-		show: func(s S) []shown { return []shown{{key: key, label: label, value: *field(&s) != negated}} },
+		Show: func(s S) []Shown { return []Shown{{Key: key, Label: label, Value: *field(&s) != negated}} },
 	}
 }
 
 // rangesSetting is the entry of a list of IP ranges.
-func rangesSetting[S any](name, key, label, usage string, field func(*S) *policy.IPRanges) settingFlag[S] {
-	return settingFlag[S]{name: name, usage: usage,
-		set: func(s *S, v string, _ settingEnv) error {
+func rangesSetting[S any](name, key, label, usage string, field func(*S) *policy.IPRanges) Field[S] {
+	return Field[S]{Name: name, Usage: usage,
+		Set: func(s *S, v string, _ Env) error {
 			rs, err := parseRangesFlag(v)
 			if err != nil {
 				return fmt.Errorf("--%s: %w", name, err)
@@ -161,24 +162,24 @@ func rangesSetting[S any](name, key, label, usage string, field func(*S) *policy
 			*field(s) = rs
 			return nil
 		},
-		show: func(s S) []shown { return one(key, label, rangeTexts(*field(&s))) },
+		Show: func(s S) []Shown { return one(key, label, rangeTexts(*field(&s))) },
 	}
 }
 
-func one(key, label string, value any) []shown {
-	return []shown{{key: key, label: label, value: value}}
+func one(key, label string, value any) []Shown {
+	return []Shown{{Key: key, Label: label, Value: value}}
 }
 
-var orgSettingFlags = []settingFlag[domain.OrgSettings]{
-	{name: "timezone", usage: "default time zone (IANA name, e.g. America/New_York)",
-		set:  func(s *domain.OrgSettings, v string, _ settingEnv) error { s.TimeZone = v; return nil },
-		show: func(s domain.OrgSettings) []shown { return one("timeZone", "time zone", s.TimeZone) }},
+var Org = []Field[domain.OrgSettings]{
+	{Name: "timezone", Usage: "default time zone (IANA name, e.g. America/New_York)",
+		Set:  func(s *domain.OrgSettings, v string, _ Env) error { s.TimeZone = v; return nil },
+		Show: func(s domain.OrgSettings) []Shown { return one("timeZone", "time zone", s.TimeZone) }},
 	lockoutSetting("lockout-max", "lockoutMaxAttempts", "lockout max attempts", 0,
 		"invalid login attempts before lockout: 3, 5, 10 or none"),
 	lockoutSetting("lockout-period", "lockoutPeriod", "lockout period", 1,
 		"lockout period: 15m, 30m, 60m or until-unlocked"),
-	{name: "session-timeout", usage: "idle session timeout: 15m, 30m, 1h, 2h, 4h, 8h, 12h or 24h",
-		set: func(s *domain.OrgSettings, v string, _ settingEnv) error {
+	{Name: "session-timeout", Usage: "idle session timeout: 15m, 30m, 1h, 2h, 4h, 8h, 12h or 24h",
+		Set: func(s *domain.OrgSettings, v string, _ Env) error {
 			d, err := time.ParseDuration(v)
 			if err != nil {
 				return fmt.Errorf("--session-timeout %q: %w", v, err)
@@ -186,7 +187,7 @@ var orgSettingFlags = []settingFlag[domain.OrgSettings]{
 			s.SessionTimeout = d
 			return nil
 		},
-		show: func(s domain.OrgSettings) []shown {
+		Show: func(s domain.OrgSettings) []Shown {
 			return one("sessionTimeout", "session timeout", s.SessionTimeout.String())
 		}},
 	boolSetting("lock-sessions-to-ip", "lockSessionsToIp", "lock sessions to IP",
@@ -195,8 +196,8 @@ var orgSettingFlags = []settingFlag[domain.OrgSettings]{
 	rangesSetting("trusted-ranges", "trustedIpRanges", "trusted IP ranges",
 		`org-wide trusted IP ranges, e.g. "10.0.0.0-10.0.0.255,192.168.1.5" ("none" clears)`,
 		func(s *domain.OrgSettings) *policy.IPRanges { return &s.TrustedRanges }),
-	{name: "high-assurance", usage: `resources that need a High Assurance session and the action for a Standard one, e.g. "reports=raise,setup=block" ("none" clears)`,
-		set: func(s *domain.OrgSettings, v string, _ settingEnv) error {
+	{Name: "high-assurance", Usage: `resources that need a High Assurance session and the action for a Standard one, e.g. "reports=raise,setup=block" ("none" clears)`,
+		Set: func(s *domain.OrgSettings, v string, _ Env) error {
 			m, err := policy.ParseHighAssurance(v)
 			if err != nil {
 				return err
@@ -204,11 +205,11 @@ var orgSettingFlags = []settingFlag[domain.OrgSettings]{
 			s.HighAssurance = m
 			return nil
 		},
-		show: func(s domain.OrgSettings) []shown {
+		Show: func(s domain.OrgSettings) []Shown {
 			return one("highAssurance", "high assurance", policy.ActionsText(s.HighAssurance))
 		}},
-	{name: "identity-verification", usage: `setup areas a Standard session must step up for (raise) or may not use (block), e.g. "manage-ip-addresses=raise,unlock-users=block"; area=none removes one, "none" clears all; areas: ` + policy.AreaList(),
-		set: func(s *domain.OrgSettings, v string, _ settingEnv) error {
+	{Name: "identity-verification", Usage: `setup areas a Standard session must step up for (raise) or may not use (block), e.g. "manage-ip-addresses=raise,unlock-users=block"; area=none removes one, "none" clears all; areas: ` + policy.AreaList(),
+		Set: func(s *domain.OrgSettings, v string, _ Env) error {
 			changes, clear, err := policy.ParseIdentityVerification(v)
 			if err != nil {
 				return err
@@ -219,7 +220,7 @@ var orgSettingFlags = []settingFlag[domain.OrgSettings]{
 			s.IdentityVerification = policy.ApplyActions(s.IdentityVerification, changes)
 			return nil
 		},
-		show: func(s domain.OrgSettings) []shown {
+		Show: func(s domain.OrgSettings) []Shown {
 			return one("identityVerification", "identity verification", policy.ActionsText(s.IdentityVerification))
 		}},
 	levelSetting("two-factor-level", "twoFactorLevel", "two-factor level", policy.MethodTOTP,
@@ -238,8 +239,8 @@ var orgSettingFlags = []settingFlag[domain.OrgSettings]{
 	boolSetting("familiar-place-lockout", "familiarPlaceLockout", "familiar-place lockout",
 		`failed logins from places unfamiliar to the user (no activated browser, outside trusted and profile ranges, a source never logged in from) count toward a lockout of their own that leaves the user's familiar places open (off: Salesforce's one count)`, false, false,
 		func(s *domain.OrgSettings) *bool { return &s.FamiliarPlaceLockout }),
-	{name: "password-min-length", usage: "the fewest characters a password may have: 8 to 50",
-		set: func(s *domain.OrgSettings, v string, _ settingEnv) error {
+	{Name: "password-min-length", Usage: "the fewest characters a password may have: 8 to 50",
+		Set: func(s *domain.OrgSettings, v string, _ Env) error {
 			n, err := strconv.Atoi(v)
 			if err != nil {
 				return fmt.Errorf("--password-min-length %q: want a number of characters from %d to %d", v, policy.MinPasswordLength, policy.MaxMinPasswordLength)
@@ -247,11 +248,11 @@ var orgSettingFlags = []settingFlag[domain.OrgSettings]{
 			s.Password.MinLength = n
 			return nil
 		},
-		show: func(s domain.OrgSettings) []shown {
+		Show: func(s domain.OrgSettings) []Shown {
 			return one("passwordMinLength", "password minimum length", s.Password.MinLength)
 		}},
-	{name: "password-complexity", usage: "the character classes a password must mix: " + complexityList(),
-		set: func(s *domain.OrgSettings, v string, _ settingEnv) error {
+	{Name: "password-complexity", Usage: "the character classes a password must mix: " + complexityList(),
+		Set: func(s *domain.OrgSettings, v string, _ Env) error {
 			c, err := policy.ParseComplexity(v)
 			if err != nil {
 				return err
@@ -259,11 +260,11 @@ var orgSettingFlags = []settingFlag[domain.OrgSettings]{
 			s.Password.Complexity = c
 			return nil
 		},
-		show: func(s domain.OrgSettings) []shown {
+		Show: func(s domain.OrgSettings) []Shown {
 			return one("passwordComplexity", "password complexity", string(s.Password.Complexity))
 		}},
-	{name: "password-history", usage: "how many of a user's passwords, the current one included, may not be chosen again: 0 (off) to 24",
-		set: func(s *domain.OrgSettings, v string, _ settingEnv) error {
+	{Name: "password-history", Usage: "how many of a user's passwords, the current one included, may not be chosen again: 0 (off) to 24",
+		Set: func(s *domain.OrgSettings, v string, _ Env) error {
 			n, err := strconv.Atoi(v)
 			if err != nil {
 				return fmt.Errorf("--password-history %q: want a number from 0 to 24", v)
@@ -271,11 +272,11 @@ var orgSettingFlags = []settingFlag[domain.OrgSettings]{
 			s.Password.History = n
 			return nil
 		},
-		show: func(s domain.OrgSettings) []shown {
+		Show: func(s domain.OrgSettings) []Shown {
 			return one("passwordHistory", "password history", s.Password.History)
 		}},
-	{name: "password-expiry", usage: "how long a password lasts: never, or 30, 60, 90, 180 or 365 days",
-		set: func(s *domain.OrgSettings, v string, _ settingEnv) error {
+	{Name: "password-expiry", Usage: "how long a password lasts: never, or 30, 60, 90, 180 or 365 days",
+		Set: func(s *domain.OrgSettings, v string, _ Env) error {
 			days, err := policy.ParsePasswordExpiry(v)
 			if err != nil {
 				return err
@@ -283,7 +284,7 @@ var orgSettingFlags = []settingFlag[domain.OrgSettings]{
 			s.Password.ExpiryDays = days
 			return nil
 		},
-		show: func(s domain.OrgSettings) []shown {
+		Show: func(s domain.OrgSettings) []Shown {
 			text := "never"
 			if s.Password.ExpiryDays > 0 {
 				text = strconv.Itoa(s.Password.ExpiryDays) + " days"
@@ -306,9 +307,9 @@ func complexityList() string {
 
 // lockoutSetting is the entry of one half of the lockout policy: part 0
 // the maximum of attempts, 1 the period, each in its flag's text.
-func lockoutSetting(name, key, label string, part int, usage string) settingFlag[domain.OrgSettings] {
-	return settingFlag[domain.OrgSettings]{name: name, usage: usage,
-		set: func(s *domain.OrgSettings, v string, _ settingEnv) error {
+func lockoutSetting(name, key, label string, part int, usage string) Field[domain.OrgSettings] {
+	return Field[domain.OrgSettings]{Name: name, Usage: usage,
+		Set: func(s *domain.OrgSettings, v string, _ Env) error {
 			texts := s.Lockout.Texts()
 			texts[part] = v
 			l, err := policy.ParseLockout(texts[0], texts[1])
@@ -318,14 +319,14 @@ func lockoutSetting(name, key, label string, part int, usage string) settingFlag
 			s.Lockout = l
 			return nil
 		},
-		show: func(s domain.OrgSettings) []shown { return one(key, label, s.Lockout.Texts()[part]) },
+		Show: func(s domain.OrgSettings) []Shown { return one(key, label, s.Lockout.Texts()[part]) },
 	}
 }
 
 // levelSetting is the entry of one login method's security level.
-func levelSetting(name, key, label string, m policy.Method, usage string) settingFlag[domain.OrgSettings] {
-	return settingFlag[domain.OrgSettings]{name: name, usage: usage,
-		set: func(s *domain.OrgSettings, v string, _ settingEnv) error {
+func levelSetting(name, key, label string, m policy.Method, usage string) Field[domain.OrgSettings] {
+	return Field[domain.OrgSettings]{Name: name, Usage: usage,
+		Set: func(s *domain.OrgSettings, v string, _ Env) error {
 			lv := map[string]policy.Level{"high-assurance": policy.LevelHighAssurance, "standard": policy.LevelStandard}[v]
 			if lv == "" {
 				return fmt.Errorf("--%s %q: choose high-assurance or standard", name, v)
@@ -338,16 +339,16 @@ func levelSetting(name, key, label string, m policy.Method, usage string) settin
 			s.Levels = levels
 			return nil
 		},
-		show: func(s domain.OrgSettings) []shown { return one(key, label, string(policy.LevelOf(m, s.Levels))) },
+		Show: func(s domain.OrgSettings) []Shown { return one(key, label, string(policy.LevelOf(m, s.Levels))) },
 	}
 }
 
-var profileSettingFlags = []settingFlag[domain.ProfileSettings]{
-	{name: "login-hours", usage: `login hours, e.g. "mon=08:00-18:00,tue=08:00-18:00,sun=00:00-00:00" (start=end: no login that day; "none" clears). Kept in the org's default time zone at the time they are first set`,
-		set: func(s *domain.ProfileSettings, v string, at settingEnv) error {
+var Profile = []Field[domain.ProfileSettings]{
+	{Name: "login-hours", Usage: `login hours, e.g. "mon=08:00-18:00,tue=08:00-18:00,sun=00:00-00:00" (start=end: no login that day; "none" clears). Kept in the org's default time zone at the time they are first set`,
+		Set: func(s *domain.ProfileSettings, v string, at Env) error {
 			zone := s.LoginHours.Zone
 			if zone == "" || !s.LoginHours.IsSet() {
-				zone = at.orgZone // first set: the org's default zone now, kept from then on
+				zone = at.OrgZone // first Set: the org's default zone now, kept from then on
 			}
 			if v == "none" {
 				v = ""
@@ -359,13 +360,13 @@ var profileSettingFlags = []settingFlag[domain.ProfileSettings]{
 			s.LoginHours = h
 			return nil
 		},
-		show: func(s domain.ProfileSettings) []shown {
+		Show: func(s domain.ProfileSettings) []Shown {
 			text := "any time"
 			if h := s.LoginHours.String(); h != "" {
 				text = h + " (" + s.LoginHours.Zone + ")"
 			}
-			return []shown{{key: "loginHours", label: "login hours", value: s.LoginHours.String(), text: text},
-				{key: "loginHoursTimeZone", value: s.LoginHours.Zone}}
+			return []Shown{{Key: "loginHours", Label: "login hours", Value: s.LoginHours.String(), Text: text},
+				{Key: "loginHoursTimeZone", Value: s.LoginHours.Zone}}
 		}},
 	rangesSetting("ip-ranges", "loginIpRanges", "login IP ranges",
 		`login IP ranges, e.g. "203.0.113.0-203.0.113.255" ("none" clears)`,

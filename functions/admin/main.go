@@ -1,0 +1,33 @@
+// Command admin is the admin API behind the session authorizer: JSON under
+// /services/admin/v1, on the admin use case lgadmin runs.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"loginguard/shared/admin"
+	"loginguard/shared/app"
+	"loginguard/shared/secret"
+	"loginguard/shared/transport/adminapi"
+)
+
+func main() {
+	h, err := build(context.Background())
+	app.ExitOnInitError(err)
+	lambda.Start(h.Handle)
+}
+
+func build(ctx context.Context) (*adminapi.Handler, error) {
+	d, err := app.FromEnv(ctx, os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	svc := &admin.Service{Store: d.Store, Accounts: d.Accounts, Sessions: d.Sessions,
+		Rand: rand.Reader, Now: time.Now, Params: secret.DefaultParams}
+	return &adminapi.Handler{Users: d.Store, Admin: svc, Log: d.Log}, nil
+}
