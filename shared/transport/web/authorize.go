@@ -83,6 +83,11 @@ func (h *Handler) backToApp(app, to string) *response {
 // the approval page, or back to the app.
 func (h *Handler) resume(r *request) *response {
 	p, err := h.Authz.Request(r.ctx, r.cookies[cookieAuthz])
+	if errors.Is(err, authz.ErrRequestGone) && r.get() {
+		// An app's request this browser left behind (or one answered
+		// meanwhile): the login it waited for goes home instead.
+		return redirect("/").clear(cookieAuthz)
+	}
 	if err != nil {
 		return h.authzError(r, err, "")
 	}
