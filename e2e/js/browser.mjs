@@ -11,7 +11,7 @@
 import { createHmac } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const cmd = JSON.parse(process.argv[2]);
 const base = cmd.baseUrl;
@@ -707,11 +707,7 @@ Object.assign(scenarios, {
 });
 
 try {
-  browser = await chromium.launch({
-    executablePath: cmd.chromium || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  });
+  browser = await launchChromium(cmd.chromium || '/usr/bin/chromium');
   const run = scenarios[cmd.scenario];
   if (!run) throw new Failure(`unknown scenario ${cmd.scenario}`);
   await run();

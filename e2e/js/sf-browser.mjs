@@ -9,7 +9,7 @@
 // SF_E2E_USERNAME, SF_E2E_PASSWORD, SF_E2E_SES, SF_E2E_CHROMIUM, SF_E2E_ARTIFACTS.
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const url = process.argv[2];
 const env = process.env;
@@ -37,11 +37,7 @@ async function codeFromMail(since) {
 
 let browser;
 try {
-  browser = await chromium.launch({
-    executablePath: env.SF_E2E_CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  });
+  browser = await launchChromium(env.SF_E2E_CHROMIUM || '/usr/bin/chromium');
   const page = await (await browser.newContext()).newPage();
   await page.goto(url);
   await shot(page, 'login');

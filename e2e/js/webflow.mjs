@@ -10,7 +10,7 @@
 // Output: one JSON object on stdout. Tokens never leave this process.
 import * as oidc from 'openid-client';
 import jsforce from 'jsforce';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const cmd = JSON.parse(process.argv[2]);
 const out = { ok: true, steps: [] };
@@ -19,11 +19,7 @@ const step = (name, v) => out.steps.push(v === undefined ? name : `${name}: ${v}
 // browse goes to url, logs in, approves, and returns the callback URL
 // the browser was sent back to.
 async function browse(url) {
-  const browser = await chromium.launch({
-    executablePath: cmd.chromium,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  });
+  const browser = await launchChromium(cmd.chromium);
   try {
     const page = await (await browser.newContext()).newPage();
     let back;
