@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 GO ?= go
 # Logical ids of template.yaml's functions and their folders under functions/.
-FUNCTIONS := SoapFunction:soap OAuthFunction:oauth AuthorizerFunction:authorizer WhoamiFunction:whoami WebFunction:web DataFunction:data AdminFunction:admin
+FUNCTIONS := SoapFunction:soap OAuthFunction:oauth AuthorizerFunction:authorizer WhoamiFunction:whoami WebFunction:web DataFunction:data AdminFunction:admin DigestFunction:digest
 BUILD_DIR := .build
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 
@@ -103,11 +103,15 @@ load: deps ## a password spray through the local stack, before and after the per
 	$(GO) test -tags load -run '^TestLoad$$' -count=1 -timeout 60m -v ./e2e/
 
 # make invoke FN=SoapFunction EVENT=events/soap/login.json  (the stand-ins of make run must be up)
+# make invoke FN=DigestFunction EVENT=events/digest/scheduled.json  (a scheduled event: digests the hours due at its time)
 invoke: build-local ## run one sample event through a function, as sam local invoke does
 	@test -n "$(FN)" -a -n "$(EVENT)" || (echo "usage: make invoke FN=<LogicalId> EVENT=events/<fn>/<case>.json" >&2; exit 2)
+	@# A running make run stack (same DATA_DIR) gives its endpoints and its KMS keys.
+	@if [ -f "$(DATA_DIR)/stack.env" ]; then . "$(DATA_DIR)/stack.env"; fi; \
 	AWS_REGION=$${AWS_REGION:-us-east-1} AWS_ACCESS_KEY_ID=$${AWS_ACCESS_KEY_ID:-local} AWS_SECRET_ACCESS_KEY=$${AWS_SECRET_ACCESS_KEY:-local} \
 	AWS_ENDPOINT_URL_DYNAMODB=$${AWS_ENDPOINT_URL_DYNAMODB:-http://127.0.0.1:8000} AWS_ENDPOINT_URL_SESV2=$${AWS_ENDPOINT_URL_SESV2:-http://127.0.0.1:8005} \
-	$(BUILD_DIR)/local invoke --template template.yaml --build-dir $(BUILD_DIR) --function $(FN) --event $(EVENT)
+	AWS_ENDPOINT_URL_KMS=$${AWS_ENDPOINT_URL_KMS:-http://127.0.0.1:8006} \
+	$(BUILD_DIR)/local invoke --template template.yaml --build-dir $(BUILD_DIR) --function $(FN) --event $(EVENT) $${LOCAL_KMS_KEYS:-}
 
 size: ## size of each function binary as deployed (linux/arm64, stripped)
 	@set -e; for f in $(FUNCTIONS); do \
@@ -139,3 +143,6 @@ build-DataFunction:
 
 build-AdminFunction:
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/admin
+
+build-DigestFunction:
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/digest

@@ -78,9 +78,20 @@ if ! grep -q '^  Asymmetric:' "$DATA_DIR/kms/seed.yaml"; then
     printf '%s\n' "$pem" | sed 's/^/          /'; } >> "$DATA_DIR/kms/seed.yaml")
   unset pem
 fi
-# The AES key's id comes first in the file, the RSA key's second.
+# The history digest key (ECC P-256) is added to a seed file from before it (after the RSA key).
+if ! grep -q '^    Ecc:' "$DATA_DIR/kms/seed.yaml"; then
+  if ! pem=$(openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null); then
+    echo "make run: openssl is needed to make the local history digest key (an ECC key for local-kms)." >&2
+    exit 1
+  fi
+  (umask 077; { printf '    Ecc:\n      - Metadata:\n          KeyId: %s\n          KeyUsage: SIGN_VERIFY\n          Description: loginguard history digest key (local)\n        PrivateKeyPem: |\n' "$(key_id)"
+    printf '%s\n' "$pem" | sed 's/^/          /'; } >> "$DATA_DIR/kms/seed.yaml")
+  unset pem
+fi
+# The AES key's id comes first in the file, the RSA key's second, the ECC key's third.
 KMS_KEY_ID=$(sed -n 's/^ *KeyId: *//p' "$DATA_DIR/kms/seed.yaml" | sed -n 1p)
 ID_TOKEN_KEY_ID=$(sed -n 's/^ *KeyId: *//p' "$DATA_DIR/kms/seed.yaml" | sed -n 2p)
+DIGEST_KEY_ID=$(sed -n 's/^ *KeyId: *//p' "$DATA_DIR/kms/seed.yaml" | sed -n 3p)
 # local-kms listens on every interface (it has no host setting); ARNs use the local account and region.
 PORT="$KMS_PORT" KMS_DATA_PATH="$DATA_DIR/kms/data" KMS_SEED_PATH="$DATA_DIR/kms/seed.yaml" \
   KMS_ACCOUNT_ID=000000000000 KMS_REGION=us-east-1 .build/local-kms >"$DATA_DIR/logs/kms.log" 2>&1 &
@@ -88,6 +99,10 @@ pids+=($!)
 wait_port "$KMS_PORT" "local-kms"
 export AWS_ENDPOINT_URL_KMS="http://127.0.0.1:$KMS_PORT"
 export KEYRING_KMS_KEY="arn:aws:kms:us-east-1:000000000000:key/$KMS_KEY_ID"
+# lgadmin history public-key and verify read the digest key.
+export HISTORY_DIGEST_KMS_KEY="arn:aws:kms:us-east-1:000000000000:key/$DIGEST_KEY_ID"
+# The template's keys as local-kms's, for local serve and make invoke.
+export LOCAL_KMS_KEYS="--kms-key KeyringKey=$KMS_KEY_ID --kms-key IdTokenKey=$ID_TOKEN_KEY_ID --kms-key HistoryDigestKey=$DIGEST_KEY_ID"
 # TOTP keys sealed before the keyring (the first format) open with the old
 # key, if this data folder has one; nothing new is sealed with it.
 legacy_totp=()
@@ -103,7 +118,7 @@ demo=$(printf '%s\n' "$DEMO_PASSWORD" | .build/lgadmin demo --username "$DEMO_US
 org=$(printf '%s' "$demo" | sed -n 's/.*"orgId": "\([^"]*\)".*/\1/p')
 
 .build/local serve --template template.yaml --build-dir .build --addr "127.0.0.1:$API_PORT" \
-  --parameter-overrides "SenderAddress=$SENDER_ADDRESS" --kms-key "KeyringKey=$KMS_KEY_ID" --kms-key "IdTokenKey=$ID_TOKEN_KEY_ID" "${legacy_totp[@]}" \
+  --parameter-overrides "SenderAddress=$SENDER_ADDRESS" $LOCAL_KMS_KEYS "${legacy_totp[@]}" \
   >"$DATA_DIR/logs/api.log" 2>&1 &
 pids+=($!)
 wait_port "$API_PORT" "the local API"
@@ -114,7 +129,7 @@ set +m
 # caller's own AWS settings, and the login page's origin (reset links). It
 # exists only while the stack runs.
 export LOGIN_URL="http://127.0.0.1:$API_PORT"
-(umask 077; export -p | grep -E '^declare -x (AWS_ENDPOINT_URL_[A-Z0-9_]+|AWS_REGION|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|SENDER_ADDRESS|TOTP_[A-Z0-9_]+|KMS_[A-Z0-9_]+|KEYRING_KMS_KEY|LOGIN_URL)=' >"$DATA_DIR/stack.env")
+(umask 077; export -p | grep -E '^declare -x (AWS_ENDPOINT_URL_[A-Z0-9_]+|AWS_REGION|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|SENDER_ADDRESS|TOTP_[A-Z0-9_]+|KMS_[A-Z0-9_]+|KEYRING_KMS_KEY|HISTORY_DIGEST_KMS_KEY|LOCAL_KMS_KEYS|LOGIN_URL)=' >"$DATA_DIR/stack.env")
 admin="make admin"
 [ "$DATA_DIR" = .data ] || admin="DATA_DIR=$DATA_DIR make admin"
 
@@ -137,6 +152,8 @@ cat <<INFO
 
   jsforce:  new jsforce.Connection({loginUrl: 'http://127.0.0.1:$API_PORT'}).login('$DEMO_USER', password + token)
   admin:    $admin ARGS="user show $DEMO_USER"   (any lgadmin command, against this stack)
+  digests:  the history digest function runs every hour (DigestFunction); now: make invoke FN=DigestFunction EVENT=events/digest/scheduled.json
+            then $admin ARGS="history verify --org $org --since 24h"
 
   Ctrl-C stops everything.
 INFO

@@ -213,7 +213,12 @@ func serve(ctx context.Context, args []string) error {
 	c.register(fs, true)
 	addr := fs.String("addr", "127.0.0.1:3000", "address to listen on")
 	trust := fs.Bool("trust-forwarded-for", false, "take the client IP from X-Forwarded-For instead of the TCP peer (tests only)")
+	schedules := fs.String("schedules", "template", `run the template's Schedule events: "template" (each at its rate), "off", or a duration that replaces every rate (1m)`)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	every, err := scheduleEvery(*schedules)
+	if err != nil {
 		return err
 	}
 	tpl, pools, err := c.pools()
@@ -255,6 +260,12 @@ func serve(ctx context.Context, args []string) error {
 		}
 		fmt.Printf("%s %s -> %s\n", r.method, r.path, r.fn.fn.LogicalID)
 	}
+	if every >= 0 {
+		for _, sc := range schedulesOf(tpl, pools, every) {
+			fmt.Println(sc)
+			go sc.run(ctx, log)
+		}
+	}
 	fmt.Printf("listening on http://%s\n", l.Addr())
 	srv := &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
@@ -267,6 +278,21 @@ func serve(ctx context.Context, args []string) error {
 	case err := <-errc:
 		return err
 	}
+}
+
+// scheduleEvery reads --schedules: 0 for the template's rates, -1 for off.
+func scheduleEvery(v string) (time.Duration, error) {
+	switch v {
+	case "template":
+		return 0, nil
+	case "off":
+		return -1, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < time.Second {
+		return 0, fmt.Errorf("--schedules %q: want template, off or a duration of at least 1s", v)
+	}
+	return d, nil
 }
 
 func invoke(ctx context.Context, args []string) error {

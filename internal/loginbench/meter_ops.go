@@ -38,6 +38,20 @@ func (m *Meter) Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func
 	return out, nil
 }
 
+// Scan implements dynamo.API (no login scans; the digest function lists
+// orgs with one).
+func (m *Meter) Scan(ctx context.Context, in *dynamodb.ScanInput, opts ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error) {
+	c := *in
+	c.ReturnConsumedCapacity = types.ReturnConsumedCapacityTotal
+	out, err := m.db.Scan(ctx, &c, opts...)
+	read := 0.0
+	if err == nil {
+		read = m.consumed("Scan", out.ConsumedCapacity)
+	}
+	m.add(read, 0)
+	return out, err
+}
+
 // PutItem implements dynamo.API.
 func (m *Meter) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
 	t := m.table(ctx, aws.ToString(in.TableName))

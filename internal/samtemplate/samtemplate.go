@@ -33,7 +33,37 @@ type Function struct {
 	Timeout    int               // seconds
 	Env        map[string]string // resolved
 	Routes     []Route
-	BuildMake  bool // Metadata.BuildMethod: makefile
+	Schedules  []Schedule // its Schedule events
+	BuildMake  bool       // Metadata.BuildMethod: makefile
+}
+
+// Schedule is one Schedule event (an EventBridge rule with a rate): a local
+// run invokes the function every Every with a scheduled event.
+type Schedule struct {
+	Name       string // the event's name in the template
+	Expression string // as written: rate(1 hour)
+	Every      time.Duration
+}
+
+// parseRate reads an EventBridge rate expression: rate(1 hour),
+// rate(5 minutes), rate(1 day). Cron expressions are not run locally.
+func parseRate(expr string) (time.Duration, error) {
+	inner, ok := strings.CutPrefix(strings.TrimSpace(expr), "rate(")
+	inner, ok2 := strings.CutSuffix(inner, ")")
+	f := strings.Fields(inner)
+	if !ok || !ok2 || len(f) != 2 {
+		return 0, fmt.Errorf("schedule %q: want rate(N unit)", expr)
+	}
+	n, err := strconv.Atoi(f[0])
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("schedule %q: want a whole number of at least 1", expr)
+	}
+	units := map[string]time.Duration{"minute": time.Minute, "hour": time.Hour, "day": 24 * time.Hour}
+	u, ok := units[strings.TrimSuffix(f[1], "s")]
+	if !ok {
+		return 0, fmt.Errorf("schedule %q: the unit is minute(s), hour(s) or day(s)", expr)
+	}
+	return time.Duration(n) * u, nil
 }
 
 // Route is one HttpApi event: METHOD and path ("ANY" for any method), the
@@ -347,6 +377,17 @@ func LoadWithKMSKeys(path string, overrides map[string]string, kmsKeys map[strin
 			fn.BuildMake = true
 		}
 		for evName, ev := range f.Events {
+			if ev.Type == "Schedule" {
+				if ev.Properties == nil || ev.Properties.ScheduleEvent == nil {
+					return nil, fmt.Errorf("function %s event %s: Schedule without a schedule", name, evName)
+				}
+				every, err := parseRate(ev.Properties.ScheduleEvent.Schedule)
+				if err != nil {
+					return nil, fmt.Errorf("function %s event %s: %w", name, evName, err)
+				}
+				fn.Schedules = append(fn.Schedules, Schedule{Name: evName, Expression: ev.Properties.ScheduleEvent.Schedule, Every: every})
+				continue
+			}
 			if ev.Type != "HttpApi" {
 				continue
 			}

@@ -26,7 +26,7 @@ const keyringKey = "KeyringKey"
 
 // envTables is the environment variable each table's name reaches a function by.
 var envTables = map[string]string{"USERS_TABLE": "UsersTable", "SESSIONS_TABLE": "SessionsTable",
-	"HISTORY_TABLE": "LoginHistoryTable", "ORGS_TABLE": "OrgsTable", "APPS_TABLE": "ConnectedAppsTable"}
+	"HISTORY_TABLE": "LoginHistoryTable", "ORGS_TABLE": "OrgsTable", "APPS_TABLE": "ConnectedAppsTable", "DIGESTS_TABLE": "DigestsTable"}
 
 func repoTemplate(t *testing.T) *Template {
 	t.Helper()
@@ -76,8 +76,8 @@ func TestEveryFunctionIsBuiltRoutedAndConfigured(t *testing.T) {
 			for _, a := range tpl.Authorizers {
 				isAuthorizer = isAuthorizer || a.Function == name
 			}
-			if len(fn.Routes) == 0 && !isAuthorizer {
-				t.Error("no HttpApi route, and not an authorizer of the HTTP API")
+			if len(fn.Routes) == 0 && !isAuthorizer && len(fn.Schedules) == 0 {
+				t.Error("no HttpApi route or Schedule event, and not an authorizer of the HTTP API")
 			}
 			for k, table := range envTables {
 				v, set := fn.Env[k]
@@ -94,6 +94,21 @@ func TestEveryFunctionIsBuiltRoutedAndConfigured(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The digest function runs hourly, as EventBridge's rate expressions say.
+func TestScheduleEventsHaveTheirRates(t *testing.T) {
+	fn := repoTemplate(t).Functions["DigestFunction"]
+	if fn == nil || len(fn.Schedules) != 1 || fn.Schedules[0].Every != time.Hour || len(fn.Routes) != 0 {
+		t.Fatalf("DigestFunction: %+v; want one Schedule event every hour and no route", fn)
+	}
+	for expr, want := range map[string]time.Duration{"rate(1 hour)": time.Hour, "rate(5 minutes)": 5 * time.Minute,
+		"rate(1 minute)": time.Minute, "rate(2 days)": 48 * time.Hour, "rate(0 hours)": 0, "cron(0 * * * ? *)": 0, "rate(1 week)": 0} {
+		got, err := parseRate(expr)
+		if got != want || (err == nil) != (want > 0) {
+			t.Errorf("parseRate(%q) = %v, %v; want %v", expr, got, err, want)
+		}
 	}
 }
 

@@ -1,6 +1,8 @@
 package testenv
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -84,7 +86,21 @@ func KMS(t testing.TB) (endpoint, keyARN string) {
 // (the template's IdTokenKey); it returns that key's ARN as well.
 func KMSWithSigningKey(t testing.TB) (endpoint, keyARN, signingKeyARN string) {
 	t.Helper()
-	keyID, signingID := newKeyID(), newKeyID()
+	k := KMSWithDigestKey(t)
+	return k.Endpoint, k.Keyring, k.IDToken
+}
+
+// LocalKeys are the keys of a local-kms KMSWithDigestKey started: the
+// template's KeyringKey, IdTokenKey and HistoryDigestKey, by ARN.
+type LocalKeys struct {
+	Endpoint, Keyring, IDToken, Digest string
+}
+
+// KMSWithDigestKey is KMSWithSigningKey with an ECC_NIST_P256 SIGN_VERIFY
+// key seeded too (the template's HistoryDigestKey).
+func KMSWithDigestKey(t testing.TB) LocalKeys {
+	t.Helper()
+	keyID, signingID, digestID := newKeyID(), newKeyID(), newKeyID()
 	priv, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
@@ -94,8 +110,25 @@ func KMSWithSigningKey(t testing.TB) (endpoint, keyARN, signingKeyARN string) {
 		t.Fatal(err)
 	}
 	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
-	seed := KMSSeed(keyID, hex.EncodeToString(randomBytes(32))) + KMSSigningSeed(signingID, pemKey)
-	return startKMS(t, seed), KMSKeyARN(keyID), KMSKeyARN(signingID)
+	ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ecDER, err := x509.MarshalECPrivateKey(ec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ecPEM := string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: ecDER}))
+	seed := KMSSeed(keyID, hex.EncodeToString(randomBytes(32))) + KMSSigningSeed(signingID, pemKey) + KMSECCSeed(digestID, ecPEM)
+	return LocalKeys{Endpoint: startKMS(t, seed), Keyring: KMSKeyARN(keyID), IDToken: KMSKeyARN(signingID), Digest: KMSKeyARN(digestID)}
+}
+
+// KMSECCSeed is the part of a seed file (after KMSSigningSeed's) that
+// makes one ECC SIGN_VERIFY key with the given id and PEM (SEC 1) private key.
+func KMSECCSeed(keyID, privateKeyPEM string) string {
+	return "    Ecc:\n      - Metadata:\n          KeyId: " + keyID +
+		"\n          KeyUsage: SIGN_VERIFY\n          Description: loginguard history digest key (local)\n        PrivateKeyPem: |\n" +
+		"          " + strings.ReplaceAll(strings.TrimSpace(privateKeyPEM), "\n", "\n          ") + "\n"
 }
 
 func randomBytes(n int) []byte {

@@ -25,5 +25,6 @@ func CreateTables(t testing.TB, db *dynamodb.Client) dynamo.Tables {
 	}
 	return dynamo.Tables{Orgs: tpl.TableName("OrgsTable"), Users: tpl.TableName("UsersTable"),
 		Sessions: tpl.TableName("SessionsTable"), History: tpl.TableName("LoginHistoryTable"),
-		Apps: tpl.TableName("ConnectedAppsTable"), Sources: tpl.TableName("SourcesTable")}
+		Apps: tpl.TableName("ConnectedAppsTable"), Sources: tpl.TableName("SourcesTable"),
+		Digests: tpl.TableName("DigestsTable")}
 }

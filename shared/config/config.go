@@ -25,6 +25,7 @@ import (
 // package converts them).
 type Tables struct {
 	Orgs, Users, Sessions, History, Apps, Sources string
+	Digests                                       string // DIGESTS_TABLE: the history digests
 }
 
 // Config is the service's configuration.
@@ -51,6 +52,10 @@ type Config struct {
 	// SIGN_VERIFY; id or ARN) that signs OpenID Connect id_tokens; "" offers
 	// none (no discovery document, no key set).
 	IDTokenKMSKey string
+	// HistoryDigestKMSKey (HISTORY_DIGEST_KMS_KEY) is the asymmetric KMS
+	// key (ECC_NIST_P256, SIGN_VERIFY; id or ARN) that signs the history
+	// digests (shared/digest); lgadmin reads its public key.
+	HistoryDigestKMSKey string
 	// KMSEndpoint (AWS_ENDPOINT_URL_KMS) is the KMS URL, local-kms when run
 	// locally; "" is the region's.
 	KMSEndpoint string
@@ -94,15 +99,17 @@ func Load(getenv func(string) string) (Config, error) {
 			History:  get("HISTORY_TABLE", "loginguard-dev-login-history"),
 			Apps:     get("APPS_TABLE", "loginguard-dev-connected-apps"),
 			Sources:  get("SOURCES_TABLE", "loginguard-dev-login-sources"),
+			Digests:  get("DIGESTS_TABLE", "loginguard-dev-history-digests"),
 		},
-		Sender:        get("SENDER_ADDRESS", ""),
-		KeyringKMSKey: get("KEYRING_KMS_KEY", ""),
-		IDTokenKMSKey: get("ID_TOKEN_KMS_KEY", ""),
-		KMSEndpoint:   get("AWS_ENDPOINT_URL_KMS", ""),
-		FailureFloor:  DefaultFailureFloor,
-		Throttle:      policy.DefaultSourceThrottle,
-		AWSCallLog:    get("LOGINGUARD_AWS_CALL_LOG", ""),
-		Function:      get("AWS_LAMBDA_FUNCTION_NAME", ""),
+		Sender:              get("SENDER_ADDRESS", ""),
+		KeyringKMSKey:       get("KEYRING_KMS_KEY", ""),
+		IDTokenKMSKey:       get("ID_TOKEN_KMS_KEY", ""),
+		HistoryDigestKMSKey: get("HISTORY_DIGEST_KMS_KEY", ""),
+		KMSEndpoint:         get("AWS_ENDPOINT_URL_KMS", ""),
+		FailureFloor:        DefaultFailureFloor,
+		Throttle:            policy.DefaultSourceThrottle,
+		AWSCallLog:          get("LOGINGUARD_AWS_CALL_LOG", ""),
+		Function:            get("AWS_LAMBDA_FUNCTION_NAME", ""),
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL", "info"))); err != nil {
 		return Config{}, fmt.Errorf("LOG_LEVEL: %w", err)

@@ -28,11 +28,13 @@ type API interface {
 	DeleteItem(context.Context, *dynamodb.DeleteItemInput, ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
 	Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 	BatchWriteItem(context.Context, *dynamodb.BatchWriteItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
+	Scan(context.Context, *dynamodb.ScanInput, ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error)
 }
 
 // Tables names the tables, as template.yaml declares them.
 type Tables struct {
 	Orgs, Users, Sessions, History, Apps, Sources string
+	Digests                                       string // the history digests (shared/digest)
 }
 
 // Store is the DynamoDB implementation of the service's storage.
