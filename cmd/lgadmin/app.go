@@ -75,6 +75,9 @@ func init() {
 		{"app delete", "delete a connected app", (*App).appDelete},
 		{"session list", "list the live sessions of a user or an org (type, app or client, source IP, activity, level, expiry; a short reference, never the id)", (*App).sessionList},
 		{"session end", "end one session (REF from session list, with --org) or every session of a user (--user); again after a failure finishes the job", (*App).sessionEnd},
+		{"history verify", "check an org's history digests from a time on (signatures, chain links, every line against its digest) and name each line or digest changed, removed or added; exit 1 if any", (*App).historyVerify},
+		{"history export", "write an org's login history and audit trail of a time range as CSV (with a header) or JSON lines, to standard output or --out", (*App).historyExport},
+		{"history public-key", "print the public key (PEM) that checks the history digests' signatures", (*App).historyPublicKey},
 		{"history", "list login history of a user, a user name tried, or an org", (*App).history},
 		{"health", "score an org's settings against the Health Check baseline (docs/health-check.md): each finding with its severity, current and baseline values and the lgadmin command that fixes it", (*App).health},
 		{"audit", "list an org's audit trail: token resets, password changes and refusals (who, whom, when, from where)", (*App).audit},
@@ -137,7 +140,7 @@ func (a *App) usage(w io.Writer) {
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "\nConfiguration (environment): USERS_TABLE, ORGS_TABLE, SESSIONS_TABLE, HISTORY_TABLE, APPS_TABLE,")
-	fmt.Fprintln(w, "SENDER_ADDRESS, KEYRING_KMS_KEY, TOTP_ENCRYPTION_KEY (legacy), and the standard AWS variables (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SESV2, ...).")
+	fmt.Fprintln(w, "DIGESTS_TABLE, SENDER_ADDRESS, KEYRING_KMS_KEY, HISTORY_DIGEST_KMS_KEY, TOTP_ENCRYPTION_KEY (legacy), and the standard AWS variables (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SESV2, ...).")
 }
 
 // admin is the admin use case on the application's store and mailer,

@@ -150,9 +150,13 @@ func (s *Store) AuditTrail(ctx context.Context, orgID string, limit int32) ([]do
 		if err := attributevalue.UnmarshalMap(item, &it); err != nil {
 			return nil, fmt.Errorf("decoding audit line: %w", err)
 		}
-		at, _, _ := cutLast(it.At, "#")
-		evs = append(evs, domain.AuditEvent{At: parseTS(at), OrgID: it.OrgID, ActorID: it.ActorID, Actor: it.Actor,
-			TargetID: it.TargetID, Target: it.Target, Action: it.Action, Outcome: it.Outcome, IP: it.IP, Via: it.Via})
+		evs = append(evs, it.event())
 	}
 	return evs, nil
+}
+
+func (it auditItem) event() domain.AuditEvent {
+	at, _, _ := cutLast(it.At, "#")
+	return domain.AuditEvent{At: parseTS(at), OrgID: it.OrgID, ActorID: it.ActorID, Actor: it.Actor,
+		TargetID: it.TargetID, Target: it.Target, Action: it.Action, Outcome: it.Outcome, IP: it.IP, Via: it.Via}
 }
