@@ -27,6 +27,7 @@ var stackParameters = map[string]string{"SenderAddress": "no-reply@e2e.example",
 const (
 	keyringKeyID = "KeyringKey"
 	idTokenKeyID = "IdTokenKey"
+	digestKeyID  = "HistoryDigestKey"
 )
 
 // localKMSKeys is the logical id (in the template) of each key id the

@@ -37,6 +37,13 @@ type stack struct {
 	idToken string        // the ARN of its id_token key (the template's IdTokenKey)
 	lgadmin string        // the admin CLI, built from this checkout
 	cliEnv  []string      // its environment: this stack's DynamoDB, SES and tables
+	digest  string        // the ARN of its history digest key (the template's HistoryDigestKey)
+	// local invoke of this stack's functions, as make invoke runs it: the
+	// gateway binary, its arguments (template, build folder, keys) and
+	// environment.
+	localBin  string
+	localArgs []string
+	localEnv  []string
 }
 
 func build(t *testing.T, root, out, pkg string, lambda bool) {
@@ -67,6 +74,10 @@ type stackOptions struct {
 	// run ("": this checkout); the gateway, the CLI and the tables are
 	// always this checkout's. The load test runs an earlier revision so.
 	functionsFrom string
+	// schedules is the gateway's --schedules: "" runs the template's
+	// Schedule events at their rates (hourly: never within a test), a
+	// duration at that rate instead.
+	schedules string
 }
 
 // loginFunctions are the functions that check secrets.
@@ -99,6 +110,9 @@ func startStackWith(t *testing.T, opts stackOptions) *stack {
 	if _, err := os.Stat(filepath.Join(fns, "functions", "admin")); err == nil {
 		build(t, fns, filepath.Join(bin, "AdminFunction", "bootstrap"), "./functions/admin", true)
 	}
+	if _, err := os.Stat(filepath.Join(fns, "functions", "digest")); err == nil {
+		build(t, fns, filepath.Join(bin, "DigestFunction", "bootstrap"), "./functions/digest", true)
+	}
 	build(t, root, filepath.Join(bin, "lgadmin"), "./cmd/lgadmin", false)
 
 	endpoint := testenv.Dynalite(t)
@@ -127,30 +141,39 @@ func startStackWith(t *testing.T, opts stackOptions) *stack {
 	if err := os.WriteFile(envVars, envJSON, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	// KMS: local-kms with the template's two keys, KeyringKey (AES) and
-	// IdTokenKey (RSA); a revision from before IdTokenKey is not told of it.
-	kmsURL, kmsKey, idTokenKey := testenv.KMSWithSigningKey(t)
+	// KMS: local-kms with the template's three keys, KeyringKey (AES),
+	// IdTokenKey (RSA) and HistoryDigestKey (ECC); a revision from before
+	// a key is not told of it.
+	keys := testenv.KMSWithDigestKey(t)
+	kmsURL, kmsKey, idTokenKey := keys.Endpoint, keys.Keyring, keys.IDToken
 	sealer, err := keyring.New(testenv.KMSClient(t, kmsURL), st, keyring.Config{KMSKey: kmsKey, Name: keyring.TOTP})
 	if err != nil {
 		t.Fatal(err)
 	}
 	template := filepath.Join(fns, "template.yaml")
-	kmsKeys := map[string]string{keyringKeyID: kmsKey, idTokenKeyID: idTokenKey}
-	if tpl, err := samtemplate.Load(template, stackParameters); err != nil {
+	kmsKeys := map[string]string{keyringKeyID: kmsKey, idTokenKeyID: idTokenKey, digestKeyID: keys.Digest}
+	tpl, err := samtemplate.Load(template, stackParameters)
+	if err != nil {
 		t.Fatal(err)
-	} else if _, ok := tpl.Raw.Resources[idTokenKeyID]; !ok {
-		delete(kmsKeys, idTokenKeyID)
+	}
+	for logical := range kmsKeys {
+		if _, ok := tpl.Raw.Resources[logical]; !ok {
+			delete(kmsKeys, logical)
+		}
 	}
 	port := testenv.FreePort(t)
 	addr := "127.0.0.1:" + strconv.Itoa(port)
-	args := []string{"serve", "--template", template,
-		"--build-dir", bin, "--addr", addr, "--env-vars", envVars,
+	common := []string{"--template", template, "--build-dir", bin, "--env-vars", envVars,
 		"--parameter-overrides", "SenderAddress=" + stackParameters["SenderAddress"],
 		"--parameter-overrides", "SenderIdentity=" + stackParameters["SenderIdentity"]}
 	for logical, arn := range kmsKeys {
 		id := arn[strings.LastIndex(arn, "/")+1:]
 		localKMSKeys.Store(id, logical)
-		args = append(args, "--kms-key", logical+"="+id)
+		common = append(common, "--kms-key", logical+"="+id)
+	}
+	args := append([]string{"serve", "--addr", addr}, common...)
+	if opts.schedules != "" {
+		args = append(args, "--schedules", opts.schedules)
 	}
 	if opts.trustForwardedFor {
 		args = append(args, "--trust-forwarded-for")
@@ -158,17 +181,20 @@ func startStackWith(t *testing.T, opts stackOptions) *stack {
 	if opts.pool > 0 {
 		args = append(args, "--pool", strconv.Itoa(opts.pool))
 	}
-	gw := testenv.StartEnv(t, addr, []string{
+	gwEnv := []string{
 		"AWS_ENDPOINT_URL_DYNAMODB=" + endpoint, "AWS_ENDPOINT_URL_SESV2=" + sesURL, "AWS_REGION=us-east-1",
 		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local", "LOGINGUARD_AWS_CALL_LOG=" + callLog,
 		"AWS_ENDPOINT_URL_KMS=" + kmsURL,
-	}, filepath.Join(bin, "local"), args...)
+	}
+	gw := testenv.StartEnv(t, addr, gwEnv, filepath.Join(bin, "local"), args...)
 	logPath := gw.Stdout.(*os.File).Name()
 	cliEnv := []string{"AWS_ENDPOINT_URL_DYNAMODB=" + endpoint, "AWS_ENDPOINT_URL_SESV2=" + sesURL, "AWS_REGION=us-east-1",
-		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local", "SENDER_ADDRESS=" + stackParameters["SenderAddress"], "HOME=" + t.TempDir()}
+		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local", "SENDER_ADDRESS=" + stackParameters["SenderAddress"], "HOME=" + t.TempDir(),
+		"AWS_ENDPOINT_URL_KMS=" + kmsURL, "HISTORY_DIGEST_KMS_KEY=" + keys.Digest}
 	return &stack{db: db, tables: tables, root: root, baseURL: "http://" + addr, sesURL: sesURL, stopSES: stopSES, logPath: logPath, gwPID: gw.Process.Pid, st: st, sealer: sealer,
-		kmsURL: kmsURL, idToken: idTokenKey,
-		lgadmin: filepath.Join(bin, "lgadmin"), cliEnv: cliEnv}
+		kmsURL: kmsURL, idToken: idTokenKey, digest: keys.Digest,
+		lgadmin: filepath.Join(bin, "lgadmin"), cliEnv: cliEnv,
+		localBin: filepath.Join(bin, "local"), localArgs: common, localEnv: gwEnv}
 }
 
 // account is one org, profile and user made for one scenario.

@@ -273,3 +273,26 @@ func TestASecondRunForTheSameHourWritesNothing(t *testing.T) {
 	}
 	wantProblems(t, e.verify(t))
 }
+
+// Two runs side by side (the second one's view of the chain taken before
+// the first one stored its digest): one digest is stored, and neither fails.
+func TestRunsSideBySideStoreOneDigest(t *testing.T) {
+	e := newEnv(t)
+	e.login(t, hour.Add(10*time.Minute), "192.0.2.1")
+	stale := &staleHead{Store: e.st}
+	other := &digest.Service{Store: stale, Signer: e.svc.Signer, KeyID: e.svc.KeyID}
+	e.run(t, hour.Add(66*time.Minute))
+	rep, err := other.Run(e.ctx, hour.Add(67*time.Minute))
+	if err != nil || rep.Hours != 0 || rep.Failed != 0 {
+		t.Fatalf("the second run: %+v, %v; want nothing stored and no failure", rep, err)
+	}
+	wantProblems(t, e.verify(t))
+}
+
+// staleHead is the store as a run sees it that read the chain's head
+// before another run stored the next digest.
+type staleHead struct{ *dynamo.Store }
+
+func (staleHead) LastDigest(context.Context, string) (digest.Digest, error) {
+	return digest.Digest{}, domain.ErrNotFound
+}

@@ -132,14 +132,18 @@ func (s *Service) runOrg(ctx context.Context, org string, due, now time.Time) (R
 		if err != nil {
 			return rep, err
 		}
-		if prev, err = s.write(ctx, prev, Digest{OrgID: org, Hour: h, Kind: KindHour, Entries: entries}, now); err != nil {
+		if prev, err = s.write(ctx, prev, Digest{OrgID: org, Hour: h, Kind: KindHour, Entries: entries}, now); errors.Is(err, domain.ErrExists) {
+			return rep, nil // a run beside this one (EventBridge may deliver twice) wrote it: the rest is its
+		} else if err != nil {
 			return rep, err
 		}
 		rep.Hours++
 		rep.Lines += len(entries)
 	}
 	if len(late) > 0 {
-		if _, err := s.write(ctx, prev, Digest{OrgID: org, Hour: prev.Hour, Kind: KindLate, Entries: late}, now); err != nil {
+		if _, err := s.write(ctx, prev, Digest{OrgID: org, Hour: prev.Hour, Kind: KindLate, Entries: late}, now); errors.Is(err, domain.ErrExists) {
+			return rep, nil
+		} else if err != nil {
 			return rep, err
 		}
 		rep.Late++
