@@ -19,6 +19,7 @@ import (
 	"loginguard/shared/app"
 	"loginguard/shared/config"
 	"loginguard/shared/domain"
+	"loginguard/shared/events/eventbridge"
 	"loginguard/shared/mail/ses"
 	"loginguard/shared/secret"
 )
@@ -155,7 +156,9 @@ func (a *App) admin(ctx context.Context) (*admin.Service, error) {
 	}
 	// Every credential change is mailed and audited like one made in the UI.
 	a.svc = &admin.Service{Store: ap.Store, Rand: a.Rand, Now: a.Now, Params: secret.DefaultParams, Sessions: ap.Sessions,
-		Accounts: &account.Service{Store: ap.Store, Mailer: ap.Mailer, Rand: a.Rand, Now: a.Now, Params: secret.DefaultParams, Sessions: ap.Sessions}}
+		Events: ap.Events, Log: ap.Log,
+		Accounts: &account.Service{Store: ap.Store, Mailer: ap.Mailer, Rand: a.Rand, Now: a.Now, Params: secret.DefaultParams, Sessions: ap.Sessions,
+			Events: ap.Events, Log: ap.Log}}
 	if ap.Keyring != nil {
 		a.svc.Sealer = ap.Keyring
 	}
@@ -191,7 +194,7 @@ func (a *App) app(ctx context.Context) (*app.App, error) {
 		}
 		return cfg, nil
 	}), app.WithAWSCheck(a.checkAWS),
-		app.WithClock(a.Now), app.WithMailer(ses.FromConfig), app.WithTOTP)
+		app.WithClock(a.Now), app.WithMailer(ses.FromConfig), app.WithTOTP, app.WithEvents(eventbridge.FromConfig))
 	if err != nil {
 		return nil, err
 	}

@@ -172,6 +172,11 @@ func (c *common) pools() (*samtemplate.Template, map[string]*pool, error) {
 				vars[k] = v
 			}
 		}
+		// No EventBridge runs here: the security events go to the log
+		// (shared/events), one structured line each.
+		if _, set := vars["LOGINGUARD_EVENTS"]; !set {
+			vars["LOGINGUARD_EVENTS"] = "log"
+		}
 		vars["AWS_LAMBDA_FUNCTION_NAME"] = name
 		vars["AWS_LAMBDA_FUNCTION_VERSION"] = "$LATEST"
 		vars["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = strconv.Itoa(fn.MemorySize)

@@ -12,6 +12,7 @@ import (
 
 	"loginguard/shared/admin"
 	"loginguard/shared/app"
+	"loginguard/shared/events/eventbridge"
 	"loginguard/shared/secret"
 	"loginguard/shared/transport/adminapi"
 )
@@ -23,11 +24,11 @@ func main() {
 }
 
 func build(ctx context.Context) (*adminapi.Handler, error) {
-	d, err := app.FromEnv(ctx, os.Getenv)
+	d, err := app.FromEnv(ctx, os.Getenv, app.WithEvents(eventbridge.FromConfig))
 	if err != nil {
 		return nil, err
 	}
 	svc := &admin.Service{Store: d.Store, Accounts: d.Accounts, Sessions: d.Sessions,
-		Rand: rand.Reader, Now: time.Now, Params: secret.DefaultParams}
+		Rand: rand.Reader, Now: time.Now, Params: secret.DefaultParams, Events: d.Events, Log: d.Log}
 	return &adminapi.Handler{Users: d.Store, Admin: svc, Log: d.Log}, nil
 }

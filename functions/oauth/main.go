@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"loginguard/shared/app"
+	"loginguard/shared/events/eventbridge"
 	"loginguard/shared/transport/oauth"
 )
 
@@ -21,7 +22,7 @@ func main() {
 }
 
 func build(ctx context.Context) (*oauth.Handler, error) {
-	d, err := app.FromEnv(ctx, os.Getenv, app.WithTOTP, app.WithIDTokens)
+	d, err := app.FromEnv(ctx, os.Getenv, app.WithTOTP, app.WithIDTokens, app.WithEvents(eventbridge.FromConfig))
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"loginguard/shared/app"
+	"loginguard/shared/events/eventbridge"
 	"loginguard/shared/mail/ses"
 	"loginguard/shared/transport/soap"
 )
@@ -22,7 +23,7 @@ func main() {
 }
 
 func build(ctx context.Context) (*soap.Handler, error) {
-	d, err := app.FromEnv(ctx, os.Getenv, app.WithTOTP, app.WithMailer(ses.FromConfig))
+	d, err := app.FromEnv(ctx, os.Getenv, app.WithTOTP, app.WithMailer(ses.FromConfig), app.WithEvents(eventbridge.FromConfig))
 	if err != nil {
 		return nil, err
 	}

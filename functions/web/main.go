@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"loginguard/shared/app"
+	"loginguard/shared/events/eventbridge"
 	"loginguard/shared/mail/ses"
 	"loginguard/shared/transport/web"
 )
@@ -21,7 +22,7 @@ func main() {
 }
 
 func build(ctx context.Context, getenv func(string) string) (*web.Handler, error) {
-	d, err := app.FromEnv(ctx, getenv, app.WithTOTP, app.WithMailer(ses.FromConfig))
+	d, err := app.FromEnv(ctx, getenv, app.WithTOTP, app.WithMailer(ses.FromConfig), app.WithEvents(eventbridge.FromConfig))
 	if err != nil {
 		return nil, err
 	}

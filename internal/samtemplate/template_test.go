@@ -116,7 +116,8 @@ func TestPoliciesNameOnlyActionsAndResourcesOfTheTemplate(t *testing.T) {
 	tpl := repoTemplate(t)
 	// The ARNs a grant may name: tables, their indexes, the template's KMS
 	// keys, and the one SES identity of the SenderIdentity parameter.
-	known := map[string]bool{"arn:aws:ses:us-east-1:000000000000:identity/example.com": true}
+	known := map[string]bool{"arn:aws:ses:us-east-1:000000000000:identity/example.com": true,
+		"arn:aws:events:us-east-1:000000000000:event-bus/default": true}
 	for logical, tb := range tpl.Tables {
 		arn := "arn:aws:dynamodb:us-east-1:000000000000:table/" + tpl.TableName(logical)
 		known[arn] = true

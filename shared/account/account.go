@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"loginguard/shared/domain"
+	"loginguard/shared/events"
 	"loginguard/shared/login"
 	"loginguard/shared/mail"
 	"loginguard/shared/policy"
@@ -48,6 +49,9 @@ type Service struct {
 	// Sessions ends a user's sessions after their password changes: all of
 	// them after a reset, all but the one it was made from after a change.
 	Sessions Sweeper
+	// Events publishes a TokenReset for each new token issued by
+	// ResetToken; nil publishes nothing.
+	Events events.Publisher
 	// ForgotFloor is the least time a "Forgot your password?" request
 	// takes (reset.go); zero is DefaultForgotFloor.
 	ForgotFloor time.Duration
@@ -224,6 +228,9 @@ func (s *Service) ResetToken(ctx context.Context, a Actor, target domain.User) e
 		reason = "Your administrator (" + a.name() + ") reset your security token"
 	}
 	err := s.issue(ctx, a, target, newPassword{}, reason, ActionTokenReset)
+	if err == nil {
+		events.Emit(ctx, s.Events, s.Log, tokenResetEvent(a, target, s.Now()))
+	}
 	if err != nil && !a.cli() {
 		var e *domain.Error
 		if errors.As(err, &e) && !errors.Is(e, ErrConcurrent) {
@@ -380,4 +387,13 @@ const ActionTokenIssued = "TOKEN_ISSUED"
 // the mail ("Your user was created").
 func (s *Service) NewUserToken(ctx context.Context, a Actor, target domain.User, reason string) error {
 	return s.issue(ctx, a, target, newPassword{}, reason, ActionTokenIssued)
+}
+
+// tokenResetEvent is the TokenReset of target's new token, reset by a.
+func tokenResetEvent(a Actor, target domain.User, now time.Time) events.Event {
+	d := events.Detail{OrgID: target.OrgID, UserID: target.ID, Username: target.Username, Time: now.UTC(), Reason: events.ReasonSelfService}
+	if a.cli() || a.User.ID != target.ID {
+		d.Reason, d.Actor = events.ReasonAdminReset, a.name()
+	}
+	return events.Event{Type: events.TokenReset, Detail: d}
 }

@@ -3,11 +3,13 @@ package admin
 import (
 	"context"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 
 	"loginguard/shared/account"
 	"loginguard/shared/domain"
+	"loginguard/shared/events"
 	"loginguard/shared/ids"
 	"loginguard/shared/secret"
 	"loginguard/shared/sessions"
@@ -88,6 +90,9 @@ type Service struct {
 	// Sessions lists and ends sessions, and carries settings changes onto
 	// live ones.
 	Sessions *sessions.Service
+	// Events publishes an Unlock for each unlock; nil publishes nothing.
+	Events events.Publisher
+	Log    *slog.Logger // failures that do not fail a request; may be nil
 }
 
 // The refusals an admin's input can cause. errors.Is matches by code.

@@ -11,6 +11,7 @@ import (
 
 	"loginguard/shared/account"
 	"loginguard/shared/domain"
+	"loginguard/shared/events"
 	"loginguard/shared/ids"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
@@ -146,7 +147,20 @@ func (s *Service) change(ctx context.Context, actor account.Actor, act policy.Ad
 
 // Unlock ends a user's lockout.
 func (s *Service) Unlock(ctx context.Context, actor account.Actor, username string) (domain.User, error) {
-	return s.change(ctx, actor, policy.AdminUnlockReset, username, func(u domain.User) error { return s.Store.Unlock(ctx, u.Username) })
+	u, err := s.change(ctx, actor, policy.AdminUnlockReset, username, func(u domain.User) error { return s.Store.Unlock(ctx, u.Username) })
+	if err == nil {
+		events.Emit(ctx, s.Events, s.Log, events.Event{Type: events.Unlock, Detail: events.Detail{OrgID: u.OrgID, UserID: u.ID,
+			Username: u.Username, Time: s.Now().UTC(), Reason: events.ReasonAdminUnlock, Actor: actorName(actor)}})
+	}
+	return u, err
+}
+
+// actorName is who an admin event names as its actor.
+func actorName(a account.Actor) string {
+	if a.IsCLI() {
+		return "admin CLI"
+	}
+	return a.User.Username
 }
 
 // SetActive activates or deactivates a user. Deactivating ends every

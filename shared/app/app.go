@@ -1,10 +1,11 @@
 // Package app is the one constructor of the whole application: the
 // configuration in, the services out (the DynamoDB store, the login and
 // browser-login use cases, credential changes, the mailer, the keyring,
-// the id_token signer, the logger and the metric emitter). Every function,
-// lgadmin and the end-to-end stack build through it. Parts only some need
-// (the TOTP keyring, the mailer, the id_token signer) are options, so a
-// function that never asks for one does not link it.
+// the id_token signer, the security events' publisher, the logger and the
+// metric emitter). Every function, lgadmin and the end-to-end stack build
+// through it. Parts only some need (the TOTP keyring, the mailer, the
+// id_token signer, the EventBridge client) are options, so a function that
+// never asks for one does not link it.
 package app
 
 import (
@@ -21,6 +22,7 @@ import (
 	"loginguard/shared/authz"
 	"loginguard/shared/callrecord"
 	"loginguard/shared/config"
+	"loginguard/shared/events"
 	"loginguard/shared/keyring"
 	"loginguard/shared/keyring/kms"
 	"loginguard/shared/login"
@@ -46,7 +48,12 @@ type App struct {
 	Mailer   mail.Mailer       // nil unless WithMail and a sender is configured
 	Keyring  *keyring.Ring     // nil unless WithTOTP and a KMS key is configured
 	IDTokens oidc.Signer       // nil unless WithIDTokens and an id_token key is configured
-	Metrics  *metrics.Emitter
+	// Events publishes the security events (lockouts, unlocks, token
+	// resets, session revocations): nil unless EVENT_BUS_NAME is set, to
+	// the log when LOGINGUARD_EVENTS=log (locally), else to EventBridge
+	// with WithEvents.
+	Events  events.Publisher
+	Metrics *metrics.Emitter
 }
 
 // Option adds a part only some processes need, or changes how AWS is set up.
@@ -61,6 +68,8 @@ type build struct {
 	sleep    func(context.Context, time.Duration) // WithSleep
 	checkAWS func(context.Context, aws.Config) error
 	later    []Option // parts built once the store exists
+	// newEvents builds the EventBridge publisher (WithEvents).
+	newEvents func(aws.Config, string) (events.Publisher, error)
 }
 
 // New builds the application from cfg (config.Load's).
@@ -105,7 +114,10 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*App, error) {
 	if b.params != nil {
 		params = *b.params
 	}
-	a.Login = &login.Service{Store: a.Store, Rand: rand.Reader, Now: now, Params: params,
+	if a.Events, err = b.events(awsCfg); err != nil {
+		return nil, err
+	}
+	a.Login = &login.Service{Store: a.Store, Rand: rand.Reader, Now: now, Params: params, Events: a.Events,
 		FailureFloor: cfg.FailureFloor, FixedFloor: cfg.FixedFloor, Sleep: b.sleep, Log: a.Log, Sources: a.Store, Throttle: cfg.Throttle}
 	for _, o := range b.later {
 		if err := o(ctx, b); err != nil {
@@ -113,12 +125,47 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*App, error) {
 		}
 	}
 	a.Browser = &login.Browser{Login: a.Login, Store: a.Store, Mailer: a.Mailer}
-	a.Sessions = &sessions.Service{Store: a.Store, Now: now, Sleep: b.sleep}
+	a.Sessions = &sessions.Service{Store: a.Store, Now: now, Sleep: b.sleep, Events: a.Events, Log: a.Log}
 	a.Accounts = &account.Service{Store: a.Store, Login: a.Login, Rand: a.Login.Rand, Now: a.Login.Now,
-		Params: a.Login.Params, Log: a.Log, Mailer: a.Mailer, Sessions: a.Sessions}
+		Params: a.Login.Params, Log: a.Log, Mailer: a.Mailer, Sessions: a.Sessions, Events: a.Events}
 	a.Browser.Passwords = a.Accounts
 	a.Authz = &authz.Service{Store: a.Store, Rand: a.Login.Rand, Now: now, Log: a.Log}
 	return a, nil
+}
+
+// events is the security events' publisher the configuration asks for.
+func (b *build) events(awsCfg aws.Config) (events.Publisher, error) {
+	cfg := b.Config
+	switch {
+	case cfg.EventBus == "":
+		return nil, nil
+	case cfg.EventsToLog:
+		p := events.Log{Log: b.Log, Bus: cfg.EventBus}
+		if cfg.AWSCallLog != "" {
+			// The PutEvents this stands in for, for the IAM check.
+			p.Noted = func(bus string) {
+				c := callrecord.Call{Function: cfg.Function, Service: "events", Operation: "PutEvents", Resources: []string{"event-bus/" + bus}}
+				if err := callrecord.Note(cfg.AWSCallLog, c); err != nil {
+					b.Log.Error("AWS call log", "error", err.Error())
+				}
+			}
+		}
+		return p, nil
+	case b.newEvents != nil:
+		return b.newEvents(awsCfg, cfg.EventBus)
+	}
+	return nil, nil
+}
+
+// WithEvents builds the EventBridge publisher of the security events (when
+// EVENT_BUS_NAME is set and the events do not go to the log) with
+// newPublisher (eventbridge.FromConfig), passed as a value so that a
+// process that never publishes does not link the EventBridge client.
+func WithEvents(newPublisher func(aws.Config, string) (events.Publisher, error)) Option {
+	return func(_ context.Context, b *build) error {
+		b.newEvents = newPublisher
+		return nil
+	}
 }
 
 // afterStore runs o once the store and the login use case exist.

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 
@@ -138,5 +140,27 @@ func TestOurKMSClientsCallsAreRecorded(t *testing.T) {
 	}
 	if raw, _ := os.ReadFile(path); strings.Contains(string(raw), "must-not-be-logged") {
 		t.Fatalf("the log holds the encryption context:\n%s", raw)
+	}
+}
+
+func TestPutEventsNamesEachEntrysBus(t *testing.T) {
+	in := &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{{EventBusName: aws.String("default")}, {}, {EventBusName: aws.String("siem")}}}
+	if got := strings.Join(Resources(iamService("EventBridge"), in, nil), ","); got != "event-bus/default,event-bus/default,event-bus/siem" {
+		t.Fatalf("%q", got)
+	}
+}
+
+// A call a local stand-in makes in AWS's place is read back like any.
+func TestNotedCallsReadBack(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "calls.jsonl")
+	c := Call{Function: "WebFunction", Service: "events", Operation: "PutEvents", Resources: []string{"event-bus/default"}}
+	for i := 0; i < 2; i++ {
+		if err := Note(path, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	calls, err := Read(path)
+	if err != nil || len(calls) != 2 || calls[1].Action() != "events:PutEvents" || calls[1].Resources[0] != "event-bus/default" {
+		t.Fatalf("%+v %v", calls, err)
 	}
 }

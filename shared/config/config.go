@@ -72,6 +72,12 @@ type Config struct {
 	// itself (401 INVALID_SESSION_ID): the authorizer lets it through there
 	// with no user.
 	SessionErrorRoutes []string
+	// EventBus (EVENT_BUS_NAME) is the EventBridge bus the security events
+	// (shared/events) go to ("default": the account's); "" publishes none.
+	EventBus string
+	// EventsToLog (LOGINGUARD_EVENTS=log, set by the local gateway) writes
+	// the events to the log instead: no EventBridge runs locally.
+	EventsToLog bool
 	// AWSCallLog (LOGINGUARD_AWS_CALL_LOG) is a file every AWS call is noted
 	// in, for the end-to-end tests' IAM check; unset in AWS.
 	AWSCallLog string
@@ -109,6 +115,8 @@ func Load(getenv func(string) string) (Config, error) {
 		FailureFloor:        DefaultFailureFloor,
 		Throttle:            policy.DefaultSourceThrottle,
 		AWSCallLog:          get("LOGINGUARD_AWS_CALL_LOG", ""),
+		EventBus:            get("EVENT_BUS_NAME", ""),
+		EventsToLog:         get("LOGINGUARD_EVENTS", "") == "log",
 		Function:            get("AWS_LAMBDA_FUNCTION_NAME", ""),
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL", "info"))); err != nil {

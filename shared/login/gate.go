@@ -159,7 +159,7 @@ func (s *Service) reserve(ctx context.Context, username string, now time.Time, p
 	if te, ok := s.past(probe, place.IP, pol, now); ok {
 		if err == nil {
 			// Nothing was tried: the reservation goes back.
-			if rErr := settle(ctx, s.Store, u, false); rErr != nil && s.Log != nil {
+			if rErr := s.settle(ctx, u, false); rErr != nil && s.Log != nil {
 				s.Log.WarnContext(ctx, "login attempt not given back", "user_id", u.ID, "error", rErr.Error())
 			}
 		}

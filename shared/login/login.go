@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"loginguard/shared/domain"
+	"loginguard/shared/events"
 	"loginguard/shared/policy"
 	"loginguard/shared/secret"
 )
@@ -57,6 +58,9 @@ type Service struct {
 	// nil, or a Throttle that is not On, throttles nothing.
 	Sources  SourceStore
 	Throttle policy.SourceThrottle
+	// Events publishes a Lockout when a failure locks a user (events.go);
+	// nil publishes nothing.
+	Events events.Publisher
 
 	known     secretCache
 	throttled sourceMarks // sources past the throttle's limit
@@ -227,7 +231,7 @@ func (s *Service) login(ctx context.Context, a Attempt, now time.Time) (Result, 
 	c := check.result(u)
 	if c.err != nil {
 		// No verdict on the credentials: the attempt does not count.
-		return Result{}, internal(errors.Join(c.err, settle(ctx, s.Store, u, false)))
+		return Result{}, internal(errors.Join(c.err, s.settle(ctx, u, false)))
 	}
 	pol := u.Policy
 	d := policy.DecideAPILogin(policy.APILogin{
@@ -242,7 +246,7 @@ func (s *Service) login(ctx context.Context, a Attempt, now time.Time) (Result, 
 		// The reservation counted this attempt as a failure already; set
 		// right what it got wrong.
 		s.failedAt(ctx, a.IP, d.Reason, &pol)
-		return Result{}, s.refuse(ctx, ev, d.Reason, settle(ctx, s.Store, u, d.CountsAsFailure))
+		return Result{}, s.refuse(ctx, ev, d.Reason, s.settle(ctx, u, d.CountsAsFailure))
 	}
 	return s.open(ctx, u, a, d, ev, c.rehash, c.totpStep)
 }

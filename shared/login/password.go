@@ -30,7 +30,7 @@ func (s *Service) checkPassword(ctx context.Context, username, password string, 
 	if err != nil {
 		return domain.User{}, internal(err)
 	}
-	if sErr := settle(ctx, s.Store, u, !ok); sErr != nil && s.Log != nil {
+	if sErr := s.settle(ctx, u, !ok); sErr != nil && s.Log != nil {
 		s.Log.WarnContext(ctx, "login attempt counter not settled", "user_id", u.ID, "error", sErr.Error())
 	}
 	if !ok {

@@ -258,5 +258,5 @@ func (b *Browser) activate(ctx context.Context, u domain.User, device string, ev
 // is known: a failure stays counted (restarting the count after an expired
 // lock), anything else is given back.
 func (b *Browser) settle(ctx context.Context, u domain.User, countsAsFailure bool) error {
-	return settle(ctx, b.Store, u, countsAsFailure)
+	return b.Login.settleOn(ctx, b.Store, u, countsAsFailure)
 }

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"reflect"
 	"sort"
 	"time"
 
 	"loginguard/shared/domain"
+	"loginguard/shared/events"
 	"loginguard/shared/policy"
 )
 
@@ -33,6 +35,10 @@ type Service struct {
 	// user's session generation to its session showing in the index: a
 	// sweep that follows a login closer than that looks again after it.
 	Settle time.Duration
+	// Events publishes a SessionRevocation for each End, EndAll and
+	// EndOthers that ended sessions; nil publishes nothing.
+	Events events.Publisher
+	Log    *slog.Logger // failures that do not fail a request; may be nil
 }
 
 // DefaultSettle is Service.Settle's default.
@@ -104,6 +110,7 @@ func (s *Service) End(ctx context.Context, orgID, userID, ref string) (domain.Se
 			if _, err := s.Store.EndSessions(ctx, []string{sess.IDHash}); err != nil {
 				return domain.Session{}, err
 			}
+			s.revoked(ctx, sess.OrgID, sess.UserID, sess.Username, events.ReasonEndOne, 1)
 			return sess, nil
 		}
 	}
@@ -118,7 +125,11 @@ func (s *Service) EndAll(ctx context.Context, username string) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	return s.Sweep(ctx, u, "")
+	r, err := s.Sweep(ctx, u, "")
+	// The generation is raised: every session is refused from here on,
+	// even those a failed sweep left in the index.
+	s.revoked(ctx, u.OrgID, u.ID, u.Username, events.ReasonEndAll, r.Ended)
+	return r, err
 }
 
 // EndOthers ends every session of a user but the one whose id digest is
@@ -128,7 +139,15 @@ func (s *Service) EndOthers(ctx context.Context, username, keep string) (Report,
 	if err != nil {
 		return Report{}, err
 	}
-	return s.Sweep(ctx, u, keep)
+	r, err := s.Sweep(ctx, u, keep)
+	s.revoked(ctx, u.OrgID, u.ID, u.Username, events.ReasonEndOthers, r.Ended)
+	return r, err
+}
+
+// revoked publishes the SessionRevocation of n ended sessions.
+func (s *Service) revoked(ctx context.Context, orgID, userID, username, reason string, n int) {
+	events.Emit(ctx, s.Events, s.Log, events.Event{Type: events.SessionRevocation, Detail: events.Detail{OrgID: orgID,
+		UserID: userID, Username: username, Time: s.Now().UTC(), Reason: reason, Sessions: n}})
 }
 
 // Sweep ends every session of u opened under an older generation than
