@@ -56,35 +56,47 @@ func (a *App) historyPublicKey(ctx context.Context, args []string) error {
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
 	}
-	ap, err := a.app(ctx)
+	pk, keyID, err := a.kmsDigestKey(ctx)
 	if err != nil {
-		return err
-	}
-	if ap.Config.HistoryDigestKMSKey == "" {
-		return errNoDigestKey
-	}
-	k, err := kms.New(ap.AWS, ap.Config.KMSEndpoint)
-	if err != nil {
-		return err
-	}
-	pk, err := k.GetPublicKey(ctx, ap.Config.HistoryDigestKMSKey)
-	if err != nil {
-		return err
-	}
-	if _, err := digest.ParsePublicKey(pk.DER); err != nil {
 		return err
 	}
 	block := string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pk.DER}))
 	if a.json {
-		a.printJSON(map[string]string{"keyId": ap.Config.HistoryDigestKMSKey, "keySpec": pk.KeySpec, "publicKeyPem": block})
+		a.printJSON(map[string]string{"keyId": keyID, "keySpec": pk.KeySpec, "publicKeyPem": block})
 		return nil
 	}
 	_, err = io.WriteString(a.Stdout, block)
 	return err
 }
 
+// kmsDigestKey is the public half of HISTORY_DIGEST_KMS_KEY, and its id,
+// checked to be a key that can check the digests.
+func (a *App) kmsDigestKey(ctx context.Context) (kms.PublicKey, string, error) {
+	ap, err := a.app(ctx)
+	if err != nil {
+		return kms.PublicKey{}, "", err
+	}
+	keyID := ap.Config.HistoryDigestKMSKey
+	if keyID == "" {
+		return kms.PublicKey{}, "", errNoDigestKey
+	}
+	k, err := kms.New(ap.AWS, ap.Config.KMSEndpoint)
+	if err != nil {
+		return kms.PublicKey{}, "", err
+	}
+	pk, err := k.GetPublicKey(ctx, keyID)
+	if err != nil {
+		return kms.PublicKey{}, "", err
+	}
+	if _, err := digest.ParsePublicKey(pk.DER); err != nil {
+		return kms.PublicKey{}, "", err
+	}
+	return pk, keyID, nil
+}
+
 // digestKey is the public key from --public-key's PEM file, or else from KMS.
 func (a *App) digestKey(ctx context.Context, file string) (crypto.PublicKey, error) {
+	var der []byte
 	if file != "" {
 		b, err := os.ReadFile(file)
 		if err != nil {
@@ -94,24 +106,15 @@ func (a *App) digestKey(ctx context.Context, file string) (crypto.PublicKey, err
 		if block == nil || block.Type != "PUBLIC KEY" {
 			return nil, fmt.Errorf("%s: want a PEM PUBLIC KEY (lgadmin history public-key prints one)", file)
 		}
-		return digest.ParsePublicKey(block.Bytes)
+		der = block.Bytes
+	} else {
+		pk, _, err := a.kmsDigestKey(ctx)
+		if err != nil {
+			return nil, err
+		}
+		der = pk.DER
 	}
-	ap, err := a.app(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if ap.Config.HistoryDigestKMSKey == "" {
-		return nil, errNoDigestKey
-	}
-	k, err := kms.New(ap.AWS, ap.Config.KMSEndpoint)
-	if err != nil {
-		return nil, err
-	}
-	pk, err := k.GetPublicKey(ctx, ap.Config.HistoryDigestKMSKey)
-	if err != nil {
-		return nil, err
-	}
-	return digest.ParsePublicKey(pk.DER)
+	return digest.ParsePublicKey(der)
 }
 
 // historyVerify checks an org's digests and lines, naming what changed.
