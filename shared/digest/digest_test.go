@@ -3,6 +3,8 @@ package digest_test
 import (
 	"context"
 	"crypto"
+	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -295,4 +297,29 @@ type staleHead struct{ *dynamo.Store }
 
 func (staleHead) LastDigest(context.Context, string) (digest.Digest, error) {
 	return digest.Digest{}, domain.ErrNotFound
+}
+
+// A digest of more lines than one item holds is stored in pages and read
+// back whole, in order.
+func TestALargeDigestIsStoredInPagesAndReadBackWhole(t *testing.T) {
+	e := newEnv(t)
+	d := digest.Digest{OrgID: e.org, Hour: hour, Kind: digest.KindHour, Seq: 1, CreatedAt: hour.Add(66 * time.Minute), KeyID: "k", Signature: []byte{1}}
+	for i := 0; i < 4501; i++ {
+		en := digest.Entry{Subject: "user#005" + strconv.Itoa(i), At: hour.Add(time.Duration(i) * time.Millisecond).Format(time.RFC3339Nano) + "#00"}
+		en.Hash[0], en.Hash[31] = byte(i), byte(i>>8)
+		d.Entries = append(d.Entries, en)
+	}
+	if err := e.st.PutDigest(e.ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.st.LastDigest(e.ctx, e.org)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.HexHash() != d.HexHash() || len(got.Entries) != len(d.Entries) || got.Entries[4500] != d.Entries[4500] {
+		t.Fatalf("read back %d entries, hash %s; want %d, %s", len(got.Entries), got.HexHash(), len(d.Entries), d.HexHash())
+	}
+	if err := e.st.PutDigest(e.ctx, d); !errors.Is(err, domain.ErrExists) {
+		t.Fatalf("a second digest under the same key: %v; want ErrExists", err)
+	}
 }

@@ -139,7 +139,8 @@ func checkChain(pub crypto.PublicKey, prev Digest, havePrev bool, ds []Digest) [
 		case prevOK && d.Prev != prev.HexHash():
 			out = append(out, Problem{Code: ChainBroken, Digest: d.ID(),
 				Message: fmt.Sprintf("chain broken: digest %s does not link to digest %s before it (one of them was replaced)", d.ID(), prev.ID())})
-		case d.Kind == KindHour && prev.Kind == KindHour && !d.Hour.Equal(prev.Hour.Add(time.Hour)):
+		case d.Kind == KindHour && !d.Hour.Equal(prev.Hour.Add(time.Hour)):
+			// A late digest has the hour of the hour digest beside it.
 			out = append(out, Problem{Code: DigestMissing, Digest: d.ID(),
 				Message: fmt.Sprintf("no digest for the hours from %s to before %s", prev.Hour.Add(time.Hour).Format(HourFormat), d.Hour.Format(HourFormat))})
 		}
