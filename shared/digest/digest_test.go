@@ -305,7 +305,7 @@ func TestALargeDigestIsStoredInPagesAndReadBackWhole(t *testing.T) {
 	e := newEnv(t)
 	d := digest.Digest{OrgID: e.org, Hour: hour, Kind: digest.KindHour, Seq: 1, CreatedAt: hour.Add(66 * time.Minute), KeyID: "k", Signature: []byte{1}}
 	for i := 0; i < 4501; i++ {
-		en := digest.Entry{Subject: "user#005" + strconv.Itoa(i), At: hour.Add(time.Duration(i) * time.Millisecond).Format(time.RFC3339Nano) + "#00"}
+		en := digest.Entry{Subject: "user#005" + strconv.Itoa(i), At: hour.Add(time.Duration(i)*time.Millisecond).Format(time.RFC3339Nano) + "#00"}
 		en.Hash[0], en.Hash[31] = byte(i), byte(i>>8)
 		d.Entries = append(d.Entries, en)
 	}
