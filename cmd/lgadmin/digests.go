@@ -160,6 +160,9 @@ func (a *App) printVerify(res digest.Result, since time.Time) {
 	for _, p := range res.Problems {
 		fmt.Fprintf(a.Stdout, "%s: %s\n", p.Code, p.Message)
 	}
+	for _, l := range res.Late {
+		fmt.Fprintf(a.Stdout, "late, written after its hour was digested: %s\n", l)
+	}
 	for _, l := range res.Pending {
 		fmt.Fprintf(a.Stdout, "late, not digested yet (the next run lists it in a late digest): %s\n", l)
 	}

@@ -251,7 +251,8 @@ func TestLateLinesGoIntoALateDigest(t *testing.T) {
 	}
 	res = e.verify(t)
 	wantProblems(t, res)
-	if res.Digests != 3 || len(res.Pending) != 0 || res.Head != "2026-12-03T10 LATE" {
+	if res.Digests != 3 || len(res.Pending) != 0 || res.Head != "2026-12-03T10 LATE" ||
+		len(res.Late) != 1 || !strings.Contains(res.Late[0], "T09:59:59") || !strings.HasSuffix(res.Late[0], " in 2026-12-03T10 LATE") {
 		t.Fatalf("result %+v; want 3 digests (09, 10, the late one), none pending", res)
 	}
 	// The late line is guarded like any: deleting it is named, with its late digest.

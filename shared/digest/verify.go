@@ -42,7 +42,10 @@ type Result struct {
 	HeadHash string `json:"headHash,omitempty"`
 	// Pending are lines of recently digested hours that no digest covers
 	// yet and the next run will list in a late digest.
-	Pending  []string  `json:"pending,omitempty"`
+	Pending []string `json:"pending,omitempty"`
+	// Late are the lines late digests cover ("<line> in <digest>"): written
+	// after their hour was digested, which an auditor may want to see.
+	Late     []string  `json:"late,omitempty"`
 	Problems []Problem `json:"problems"`
 }
 
@@ -168,6 +171,9 @@ func checkLines(ctx context.Context, st Reader, org string, ds []Digest, lateWin
 		}
 		for _, e := range d.Entries {
 			want[e.Key()] = &signed{entry: e, digest: d.ID()}
+			if d.Kind == KindLate {
+				res.Late = append(res.Late, e.Key()+" in "+d.ID())
+			}
 		}
 	}
 	checked := 0
