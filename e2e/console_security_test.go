@@ -89,6 +89,15 @@ func TestConsoleSecurity(t *testing.T) {
 		}
 	})
 
+	t.Run("Network Access read-only with View Setup: a forged change refused, nothing stored", func(t *testing.T) {
+		a := s.account(t, func(o *domain.Org) { o.TrustedRanges, _ = policy.ParseIPRanges("203.0.113.0-203.0.113.15") },
+			func(p *domain.Profile) { p.ViewSetup = true })
+		s.console(t, "network-access-read-only", a, map[string]any{"range": "203.0.113.0-203.0.113.15"})
+		if o := s.storedOrg(t, a); o.Version != a.org.Version || len(o.TrustedRanges) != 1 {
+			t.Fatalf("a forged change was stored: ranges %q, version %d → %d", o.TrustedRanges, a.org.Version, o.Version)
+		}
+	})
+
 	t.Run("Password Policies: changed and read back, a length out of range refused with its rule", func(t *testing.T) {
 		a := s.account(t, nil, customizer)
 		bad := policy.DefaultPasswordPolicy

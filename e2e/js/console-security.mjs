@@ -102,6 +102,35 @@ export default {
     await shot(page, 'deleted');
   },
 
+  // View Setup only: the ranges listed read-only, no form; a forged add
+  // with the session's CSRF token is refused, naming the permission.
+  async 'network-access-read-only'() {
+    const page = await openSetup('/setup/network-access', 'Network Access');
+    check((await page.$('#read-only')) !== null, 'a View Setup admin should be told the page is read-only');
+    check(same(await ranges(page), [cmd.range]), `the ranges listed: ${await ranges(page)}`);
+    check((await page.$('#add')) === null && (await page.$('#edit-0')) === null, 'no change is offered');
+    await shot(page, 'page');
+    const csrf = await page.getAttribute('#logout-form input[name=csrf]', 'value');
+    const [resp] = await Promise.all([page.waitForNavigation(), page.evaluate((c) => {
+      const f = document.createElement('form');
+      f.method = 'post';
+      f.action = '/setup/network-access';
+      for (const [k, v] of Object.entries({ csrf: c, do: 'delete', index: '0' })) {
+        const i = document.createElement('input');
+        i.type = 'hidden';
+        i.name = k;
+        i.value = v;
+        f.appendChild(i);
+      }
+      document.body.appendChild(f);
+      f.submit();
+    }, csrf)]);
+    check(resp.status() === 403, `a forged change: status ${resp.status()}`);
+    const err = await text(page, '.error');
+    check(err.includes('"Customize Application"'), `a forged change: the page says "${err}"`);
+    await shot(page, 'forged-refused');
+  },
+
   // Every password setting changed and read back; a minimum length out of
   // range refused with the policy's rule, the form kept.
   async 'password-policies'() {
