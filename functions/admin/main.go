@@ -12,6 +12,7 @@ import (
 
 	"loginguard/shared/admin"
 	"loginguard/shared/app"
+	"loginguard/shared/mail/ses"
 	"loginguard/shared/secret"
 	"loginguard/shared/transport/adminapi"
 )
@@ -23,7 +24,9 @@ func main() {
 }
 
 func build(ctx context.Context) (*adminapi.Handler, error) {
-	d, err := app.FromEnv(ctx, os.Getenv)
+	// The mailer: a new user's first security token, a token reset and a
+	// password reset link go by SES.
+	d, err := app.FromEnv(ctx, os.Getenv, app.WithMailer(ses.FromConfig))
 	if err != nil {
 		return nil, err
 	}
