@@ -143,19 +143,25 @@ func jsonField(t *testing.T, body, name string) string {
 	return v
 }
 
+// adminStack is a stack with an org whose admin (Manage Users and
+// Customize Application) is logged in by SOAP: the session sid.
+func adminStack(t *testing.T) (*stack, *openapi.Doc, domain.Org, account, string) {
+	t.Helper()
+	s := startStack(t)
+	o, admins := s.orgAndProfile(t, nil, func(p *domain.Profile) { p.Name, p.ManageUsers, p.CustomizeApplication = "Admins", true, true })
+	adm := s.userIn(t, o, admins)
+	return s, openapi.Load(t), o, adm, s.soapLogin(t, adm.username, adm.password+adm.token)
+}
+
 // The admin API's user work through the gateway: a user created and
 // logging in with the mailed token; a password reset link and a new token
 // by mail (the old token stops working); sessions listed by reference and
 // ended; browsers revoked; a TOTP key removed; a View Setup user refused
 // with Manage Users named.
 func TestAdminAPIUsers(t *testing.T) {
-	s := startStack(t)
-	doc := openapi.Load(t)
-	o, admins := s.orgAndProfile(t, nil, func(p *domain.Profile) { p.Name, p.ManageUsers, p.CustomizeApplication = "Admins", true, true })
-	adm := s.userIn(t, o, admins)
+	s, doc, o, _, sid := adminStack(t)
 	viewer := s.userIn(t, o, testenv.SeedProfile(t, s.st, o, func(p *domain.Profile) { p.Name, p.ViewSetup = "Viewers", true }))
 	plain := testenv.SeedProfile(t, s.st, o, func(p *domain.Profile) { p.Name = "Standard" })
-	sid := s.soapLogin(t, adm.username, adm.password+adm.token)
 	const root = "/services/admin/v1"
 
 	// Created, answered without the password, and able to log in.
@@ -173,7 +179,7 @@ func TestAdminAPIUsers(t *testing.T) {
 
 	// A reset link to this deployment's login page.
 	s.adminOK(t, doc, sid, "POST "+root+"/users/{username}/password-reset-link", user+"/password-reset-link", "", `"loginUrl":"`+s.baseURL+`"`)
-	if !mailHas(testenv.Mails(t, s.sesURL, name), s.baseURL+"/login/reset?u=") {
+	if !testenv.HasMail(testenv.Mails(t, s.sesURL, name), s.baseURL+"/login/reset?u=") {
 		t.Fatal("no reset link to this deployment reached the user")
 	}
 	// A new token by mail; the first stops working.
@@ -248,24 +254,10 @@ func TestAdminAPIUsers(t *testing.T) {
 	}
 }
 
-// mailHas: one of mails carries text in its text part.
-func mailHas(mails []testenv.Mail, text string) bool {
-	for _, m := range mails {
-		if strings.Contains(m.Body.Text, text) {
-			return true
-		}
-	}
-	return false
-}
-
 // Connected apps, one-range edits and paging through the gateway.
 func TestAdminAPIAppsRangesAndPages(t *testing.T) {
-	s := startStack(t)
-	doc := openapi.Load(t)
-	o, admins := s.orgAndProfile(t, nil, func(p *domain.Profile) { p.Name, p.ManageUsers, p.CustomizeApplication = "Admins", true, true })
-	adm := s.userIn(t, o, admins)
+	s, doc, o, adm, sid := adminStack(t)
 	spare := testenv.SeedProfile(t, s.st, o, func(p *domain.Profile) { p.Name = "Spare" })
-	sid := s.soapLogin(t, adm.username, adm.password+adm.token)
 	const root = "/services/admin/v1"
 
 	// An app: its secret shown once, listed without it, deleted.

@@ -18,7 +18,7 @@ type ipRange struct {
 
 // rangeChange is one range's change of a list: an add (no id), an edit
 // (an id and a body) or a delete (an id, no body).
-type rangeChange func(rs policy.IPRanges) (policy.IPRanges, error)
+type rangeChange = func(rs policy.IPRanges) (policy.IPRanges, error)
 
 // rangeChangeOf reads the change a request asks: the range its body
 // gives, the range its path names.
@@ -58,11 +58,7 @@ func (h *Handler) trustedRange(ctx context.Context, r request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	o, err := h.Admin.UpdateOrg(ctx, r.actor, r.actor.User.OrgID, func(s *domain.OrgSettings) error {
-		rs, err := change(s.TrustedRanges)
-		s.TrustedRanges = rs
-		return err
-	})
+	o, err := h.Admin.UpdateTrustedRanges(ctx, r.actor, r.actor.User.OrgID, change)
 	return settings.OrgView(o), err
 }
 

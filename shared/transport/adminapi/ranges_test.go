@@ -42,6 +42,8 @@ func TestOneRangeEdits(t *testing.T) {
 			200, `"trustedIpRanges":["10.0.0.0-10.0.0.255","2001:db8::-2001:db8::ff"]`},
 		{"a trusted range deleted", call{as: &w.admin, route: "DELETE " + tr + "/{ipRange}", params: org("10.0.0.0-10.0.0.255")}, 200, `"trustedIpRanges":["2001:db8::-2001:db8::ff"]`},
 		{"a viewer changes no trusted range", call{as: &w.viewer, route: "POST " + tr, body: `{"start":"10.1.0.0"}`}, 403, domain.CodeNotPermitted},
+		{"without the permission a missing range is a refusal, not a 404", call{as: &w.plain, route: "DELETE " + tr + "/{ipRange}", params: org("10.9.9.9")},
+			403, domain.CodeNotPermitted},
 	})
 
 	// Each refusal carries the seed's rule in its own words.

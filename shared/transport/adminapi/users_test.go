@@ -81,22 +81,12 @@ func TestUserEndpoints(t *testing.T) {
 		t.Fatalf("the password is in %s", body)
 	}
 	mails := testenv.Mails(t, w.sesURL, "linked@acme-admin.example")
-	if !hasMail(mails, "http://127.0.0.1/login/reset?u=linked%40acme-admin.example") {
+	if !testenv.HasMail(mails, "http://127.0.0.1/login/reset?u=linked%40acme-admin.example") {
 		t.Fatalf("no reset link to this deployment's login page reached the user: %+v", mails)
 	}
-	if !hasMail(testenv.Mails(t, w.sesURL, w.target.User.Email), "Security token (case-sensitive): ") {
+	if !testenv.HasMail(testenv.Mails(t, w.sesURL, w.target.User.Email), "Security token (case-sensitive): ") {
 		t.Fatal("no security-token mail reached the target")
 	}
-}
-
-// hasMail: one of mails has text in its text part.
-func hasMail(mails []testenv.Mail, text string) bool {
-	for _, m := range mails {
-		if strings.Contains(m.Body.Text, text) {
-			return true
-		}
-	}
-	return false
 }
 
 func TestAppEndpoints(t *testing.T) {
