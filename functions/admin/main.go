@@ -4,16 +4,12 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"os"
-	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"loginguard/shared/admin"
 	"loginguard/shared/app"
 	"loginguard/shared/mail/ses"
-	"loginguard/shared/secret"
 	"loginguard/shared/transport/adminapi"
 )
 
@@ -30,7 +26,5 @@ func build(ctx context.Context) (*adminapi.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc := &admin.Service{Store: d.Store, Accounts: d.Accounts, Sessions: d.Sessions,
-		Rand: rand.Reader, Now: time.Now, Params: secret.DefaultParams}
-	return &adminapi.Handler{Users: d.Store, Admin: svc, Log: d.Log}, nil
+	return &adminapi.Handler{Users: d.Store, Admin: d.Admin(), Log: d.Log}, nil
 }
