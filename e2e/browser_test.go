@@ -53,6 +53,13 @@ type browserCookie struct {
 // Screenshots land in test-artifacts/browser/.
 func (s *stack) browse(t *testing.T, scenario string, a account, extra map[string]any) browserRun {
 	t.Helper()
+	return s.chromium(t, "browser.mjs", scenario, a, extra)
+}
+
+// chromium runs one scenario of a Chromium script of e2e/js (browser.mjs,
+// console.mjs) as a, with extra input.
+func (s *stack) chromium(t *testing.T, script, scenario string, a account, extra map[string]any) browserRun {
+	t.Helper()
 	in := map[string]any{"scenario": scenario, "baseUrl": s.baseURL, "sesUrl": s.sesURL,
 		"artifacts": filepath.Join(s.root, "test-artifacts", "browser"), "chromium": chromiumPath(t),
 		"username": a.username, "password": a.password, "email": a.username}
@@ -62,7 +69,7 @@ func (s *stack) browse(t *testing.T, scenario string, a account, extra map[strin
 	b, _ := json.Marshal(in)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", filepath.Join(s.root, "e2e", "js", "browser.mjs"), string(b))
+	cmd := exec.CommandContext(ctx, "node", filepath.Join(s.root, "e2e", "js", script), string(b))
 	cmd.Dir = s.root
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut

@@ -4,16 +4,13 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"os"
-	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"loginguard/shared/admin"
 	"loginguard/shared/app"
 	"loginguard/shared/events/eventbridge"
-	"loginguard/shared/secret"
+	"loginguard/shared/mail/ses"
 	"loginguard/shared/transport/adminapi"
 )
 
@@ -24,11 +21,11 @@ func main() {
 }
 
 func build(ctx context.Context) (*adminapi.Handler, error) {
-	d, err := app.FromEnv(ctx, os.Getenv, app.WithEvents(eventbridge.FromConfig))
+	// The mailer: a new user's first security token, a token reset and a
+	// password reset link go by SES; the security events by EventBridge.
+	d, err := app.FromEnv(ctx, os.Getenv, app.WithMailer(ses.FromConfig), app.WithEvents(eventbridge.FromConfig))
 	if err != nil {
 		return nil, err
 	}
-	svc := &admin.Service{Store: d.Store, Accounts: d.Accounts, Sessions: d.Sessions,
-		Rand: rand.Reader, Now: time.Now, Params: secret.DefaultParams, Events: d.Events, Log: d.Log}
-	return &adminapi.Handler{Users: d.Store, Admin: svc, Log: d.Log}, nil
+	return &adminapi.Handler{Users: d.Store, Admin: d.Admin(), Log: d.Log}, nil
 }

@@ -26,5 +26,5 @@ func build(ctx context.Context, getenv func(string) string) (*web.Handler, error
 	if err != nil {
 		return nil, err
 	}
-	return &web.Handler{Browser: d.Browser, Accounts: d.Accounts, Authz: d.Authz, Users: d.Store, Sessions: d.Sessions, Log: d.Log, Metrics: d.Metrics}, nil
+	return &web.Handler{Browser: d.Browser, Accounts: d.Accounts, Authz: d.Authz, Users: d.Store, Sessions: d.Sessions, Admin: d.Admin(), Log: d.Log, Metrics: d.Metrics}, nil
 }

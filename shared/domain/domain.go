@@ -368,11 +368,15 @@ type HistoryFilter struct {
 	Username string // a name tried that matched no user
 	OrgID    string
 	Limit    int32
+	// Before continues a listing: only lines older than the line whose Key
+	// it is ("" from the newest).
+	Before string
 }
 
 // LoginEvent is one line of login history: every attempt, allowed or not.
 type LoginEvent struct {
 	At         time.Time
+	Key        string // the line's position in the store, as read (a listing's cursor); "" before it is written
 	OrgID      string // empty when the user name matched nobody
 	UserID     string
 	Username   string // the name tried
@@ -418,6 +422,7 @@ type LoginChallenge struct {
 // credentials, or a refused attempt at one. It lives beside login history.
 type AuditEvent struct {
 	At       time.Time
+	Key      string // the line's position in the store, as read (a listing's cursor)
 	OrgID    string
 	ActorID  string // who did it; empty for the admin CLI
 	Actor    string // their user name, or "admin CLI"

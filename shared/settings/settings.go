@@ -32,8 +32,11 @@ type Field[S any] struct {
 	Name, Usage string
 	IsBool      bool // a boolean flag, given its default when a record is created
 	Def         bool
-	Set         func(s *S, v string, at Env) error
-	Show        func(s S) []Shown
+	// Choices are the texts a setting with a closed set of values takes,
+	// for the console's menus (nil: free text).
+	Choices []string
+	Set     func(s *S, v string, at Env) error
+	Show    func(s S) []Shown
 }
 
 // Env is what a flag may need besides its text.
@@ -175,10 +178,11 @@ var Org = []Field[domain.OrgSettings]{
 		Set:  func(s *domain.OrgSettings, v string, _ Env) error { s.TimeZone = v; return nil },
 		Show: func(s domain.OrgSettings) []Shown { return one("timeZone", "time zone", s.TimeZone) }},
 	lockoutSetting("lockout-max", "lockoutMaxAttempts", "lockout max attempts", 0,
-		"invalid login attempts before lockout: 3, 5, 10 or none"),
+		"invalid login attempts before lockout: 3, 5, 10 or none", "3", "5", "10", "none"),
 	lockoutSetting("lockout-period", "lockoutPeriod", "lockout period", 1,
-		"lockout period: 15m, 30m, 60m or until-unlocked"),
+		"lockout period: 15m, 30m, 60m or until-unlocked", "15m", "30m", "60m", "until-unlocked"),
 	{Name: "session-timeout", Usage: "idle session timeout: 15m, 30m, 1h, 2h, 4h, 8h, 12h or 24h",
+		Choices: []string{"15m", "30m", "1h", "2h", "4h", "8h", "12h", "24h"},
 		Set: func(s *domain.OrgSettings, v string, _ Env) error {
 			d, err := time.ParseDuration(v)
 			if err != nil {
@@ -252,6 +256,7 @@ var Org = []Field[domain.OrgSettings]{
 			return one("passwordMinLength", "password minimum length", s.Password.MinLength)
 		}},
 	{Name: "password-complexity", Usage: "the character classes a password must mix: " + complexityList(),
+		Choices: complexities(),
 		Set: func(s *domain.OrgSettings, v string, _ Env) error {
 			c, err := policy.ParseComplexity(v)
 			if err != nil {
@@ -276,6 +281,7 @@ var Org = []Field[domain.OrgSettings]{
 			return one("passwordHistory", "password history", s.Password.History)
 		}},
 	{Name: "password-expiry", Usage: "how long a password lasts: never, or 30, 60, 90, 180 or 365 days",
+		Choices: []string{"never", "30", "60", "90", "180", "365"},
 		Set: func(s *domain.OrgSettings, v string, _ Env) error {
 			days, err := policy.ParsePasswordExpiry(v)
 			if err != nil {
@@ -297,18 +303,20 @@ var Org = []Field[domain.OrgSettings]{
 }
 
 // complexityList names the password complexities offered.
-func complexityList() string {
+func complexityList() string { return strings.Join(complexities(), ", ") }
+
+func complexities() []string {
 	names := make([]string, len(policy.Complexities))
 	for i, c := range policy.Complexities {
 		names[i] = string(c)
 	}
-	return strings.Join(names, ", ")
+	return names
 }
 
 // lockoutSetting is the entry of one half of the lockout policy: part 0
 // the maximum of attempts, 1 the period, each in its flag's text.
-func lockoutSetting(name, key, label string, part int, usage string) Field[domain.OrgSettings] {
-	return Field[domain.OrgSettings]{Name: name, Usage: usage,
+func lockoutSetting(name, key, label string, part int, usage string, choices ...string) Field[domain.OrgSettings] {
+	return Field[domain.OrgSettings]{Name: name, Usage: usage, Choices: choices,
 		Set: func(s *domain.OrgSettings, v string, _ Env) error {
 			texts := s.Lockout.Texts()
 			texts[part] = v
@@ -325,7 +333,7 @@ func lockoutSetting(name, key, label string, part int, usage string) Field[domai
 
 // levelSetting is the entry of one login method's security level.
 func levelSetting(name, key, label string, m policy.Method, usage string) Field[domain.OrgSettings] {
-	return Field[domain.OrgSettings]{Name: name, Usage: usage,
+	return Field[domain.OrgSettings]{Name: name, Usage: usage, Choices: []string{"high-assurance", "standard"},
 		Set: func(s *domain.OrgSettings, v string, _ Env) error {
 			lv := map[string]policy.Level{"high-assurance": policy.LevelHighAssurance, "standard": policy.LevelStandard}[v]
 			if lv == "" {

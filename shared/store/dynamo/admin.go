@@ -353,6 +353,7 @@ func (s *Store) History(ctx context.Context, f HistoryFilter) ([]domain.LoginEve
 	default:
 		return nil, errors.New("login history: name a user, a user name or an org")
 	}
+	olderThan(in, f.Before)
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 100

@@ -537,7 +537,7 @@ func toHistoryItem(e domain.LoginEvent, suffix string) historyItem {
 func (it historyItem) event() domain.LoginEvent {
 	at, _, _ := cutLast(it.At, "#")
 	return domain.LoginEvent{
-		At: parseTS(at), OrgID: it.OrgID, UserID: it.UserID, Username: it.Username, IP: it.IP,
+		At: parseTS(at), Key: it.At, OrgID: it.OrgID, UserID: it.UserID, Username: it.Username, IP: it.IP,
 		LoginType: it.LoginType, Client: it.Client, APIVersion: it.APIVersion,
 		Reason: it.Reason, Via: it.Via, Challenge: it.Challenge, Allowed: it.Allowed,
 	}

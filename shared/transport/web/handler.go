@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"loginguard/shared/account"
+	"loginguard/shared/admin"
 	"loginguard/shared/authz"
 	"loginguard/shared/domain"
 	"loginguard/shared/login"
@@ -32,6 +33,7 @@ type Handler struct {
 	Authz    *authz.Service // the OAuth authorization endpoint; nil: not offered
 	Users    Users
 	Sessions *sessions.Service // the home page's session list and its "end" buttons
+	Admin    *admin.Service    // the console's pages under /setup/ (console.go); nil: not offered
 	Log      *slog.Logger
 	Metrics  *metrics.Emitter // may be nil
 }
@@ -120,6 +122,9 @@ func (h *Handler) route(r *request) *response {
 			return resp
 		}
 	}
+	if r.path == "/setup" || strings.HasPrefix(r.path, "/setup/") {
+		return h.serveConsole(r)
+	}
 	switch r.path {
 	case "/":
 		if r.get() {
@@ -142,14 +147,6 @@ func (h *Handler) route(r *request) *response {
 			return h.passwordPage(r, "", http.StatusOK)
 		}
 		return h.changePassword(r)
-	case "/setup/users":
-		if r.get() {
-			return h.setupUsers(r, "", http.StatusOK)
-		}
-	case "/setup/users/token":
-		if !r.get() {
-			return h.setupResetToken(r)
-		}
 	case "/login":
 		if r.get() {
 			return h.loginPage(r, "", notices[r.ev.QueryStringParameters["m"]], http.StatusOK)

@@ -127,7 +127,7 @@ func (h *Handler) challengePage(r *request, p login.Pending, s *signed, errMsg s
 	v := VerifyView{Page: Page{Title: "Verify your identity"}, Pending: p, Action: "/login/verify"}
 	if s != nil {
 		v.Page = s.page(r, v.Title)
-		v.Action, v.StepUp, v.Resource = "/login/step-up", true, r.ev.QueryStringParameters["resource"]
+		v.Action, v.StepUp, v.Resource = stepUpAction(r), true, r.ev.QueryStringParameters["resource"]
 	} else {
 		v.CSRF = h.preToken(r, resp)
 	}

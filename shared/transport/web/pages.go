@@ -19,6 +19,7 @@ import (
 	"loginguard/shared/login"
 	"loginguard/shared/mail"
 	"loginguard/shared/policy"
+	"loginguard/shared/settings"
 )
 
 //go:embed assets
@@ -122,6 +123,25 @@ type PasswordView struct {
 	User domain.User
 }
 
+// Console is every console page's frame: the layout, the signed-in
+// admin's name and org, the navigation and the section shown.
+type Console struct {
+	Page
+	Name, OrgName string
+	Sections      []ConsoleSection
+	Current       string // the path of the section shown
+}
+
+// SettingsView is a console page of settings (Session Settings, Password
+// Policies...): a form posted to Action, read-only unless CanEdit.
+type SettingsView struct {
+	Console
+	Intro   string
+	Action  string
+	Fields  []settings.FormField
+	CanEdit bool
+}
+
 type UsersView struct {
 	Page
 	User  domain.User
@@ -166,6 +186,16 @@ func Render(v any) string {
 		c = passwordPage(v)
 	case UsersView:
 		c = usersPage(v)
+	case Console:
+		c = consoleMessage(v)
+	case SettingsView:
+		c = settingsPage(v)
+	case NetworkAccessView:
+		c = networkAccessPage(v)
+	case IdentityVerificationView:
+		c = identityVerificationPage(v)
+	case HealthView:
+		c = healthCheckPage(v)
 	case Page:
 		c = errorPage(v)
 	}

@@ -177,6 +177,31 @@ func (h *Handler) setupResetToken(r *request) *response {
 	return redirect("/setup/users?m=user-token-sent&u=" + url.QueryEscape(target.Username))
 }
 
+// stepUpAction is where the step-up form posts: the step-up page, with
+// the resource it is for and the console page to go back to.
+func stepUpAction(r *request) string {
+	q := url.Values{}
+	if res := r.ev.QueryStringParameters["resource"]; res != "" {
+		q.Set("resource", res)
+	}
+	if back, ok := consoleReturn(r.ev.QueryStringParameters["return"]); ok {
+		q.Set("return", back)
+	}
+	if len(q) == 0 {
+		return "/login/step-up"
+	}
+	return "/login/step-up?" + q.Encode()
+}
+
+// steppedUp is where a raised session goes: back to the console page that
+// asked for it, or home.
+func steppedUp(r *request) string {
+	if back, ok := consoleReturn(r.ev.QueryStringParameters["return"]); ok {
+		return back + "?m=stepped-up"
+	}
+	return "/?m=stepped-up"
+}
+
 // stepUpPage asks for a TOTP code to raise the session to High Assurance
 // (where the session authorizer sends a Standard session that reached a
 // Raise resource).
@@ -192,7 +217,7 @@ func (h *Handler) stepUpPage(r *request) *response {
 	}
 	out, err := h.Browser.StartStepUp(r.ctx, s.sess, s.user, r.cookies[cookieDevice], r.ip, r.client)
 	if errors.Is(err, login.ErrAlreadyHighAssurance) {
-		return redirect("/?m=stepped-up")
+		return redirect(steppedUp(r))
 	}
 	if err != nil {
 		if domain.ErrorCode(err) == domain.CodeUnknown {
@@ -220,7 +245,7 @@ func (h *Handler) stepUpPost(r *request) *response {
 		return page
 	}
 	if err == nil {
-		return redirect("/?m=stepped-up").clear(cookieStepUp)
+		return redirect(steppedUp(r)).clear(cookieStepUp)
 	}
 	if e := domain.AsError(err); e.Code == domain.CodeInvalidCode && e.TriesLeft > 0 {
 		if p, perr := h.Browser.PendingOf(r.ctx, id, r.cookies[cookieSession]); perr == nil {

@@ -1,0 +1,8 @@
+// Drives Debian's headless Chromium through the console (/setup/...) for
+// the Go end-to-end tests (e2e/console_test.go). The harness is pages.mjs;
+// each console-*.mjs holds the scenarios of some of the pages.
+import { run } from './pages.mjs';
+import settings from './console-settings.mjs';
+import security from './console-security.mjs';
+
+await run({ ...settings, ...security });
