@@ -1,16 +1,13 @@
 package e2e
 
 import (
-	"bufio"
 	"encoding/json"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -34,31 +31,19 @@ func TestMakeInvokeDigestsTheMakeRunStack(t *testing.T) {
 	}
 	data := t.TempDir()
 	api, dyn, ses, kms := testenv.FreePort(t), testenv.FreePort(t), testenv.FreePort(t), testenv.FreePort(t)
-	cmd := exec.Command(filepath.Join(root, "scripts", "run-local.sh"))
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "DATA_DIR="+data, "API_PORT="+strconv.Itoa(api),
-		"DYNAMODB_PORT="+strconv.Itoa(dyn), "SES_PORT="+strconv.Itoa(ses), "KMS_PORT="+strconv.Itoa(kms))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	out, _ := cmd.StdoutPipe()
-	cmd.Stderr = cmd.Stdout
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGINT); cmd.Wait() })
-	var banner strings.Builder
-	sc := bufio.NewScanner(out)
-	deadline := time.AfterFunc(120*time.Second, func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
-	for sc.Scan() {
-		banner.WriteString(sc.Text() + "\n")
-		if strings.Contains(sc.Text(), "Ctrl-C stops everything") {
-			break
+	cmd, banner := startMakeRun(t, root, data, api, dyn, ses, kms)
+	t.Cleanup(func() { // Ctrl-C, so that the script stops what it started (before the kill of the last resort)
+		cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
 		}
-	}
-	deadline.Stop()
-	go io.Copy(io.Discard, out)
-	m := bannerOrg.FindStringSubmatch(banner.String())
-	if m == nil || !strings.Contains(banner.String(), "make invoke FN=DigestFunction EVENT=events/digest/scheduled.json") {
-		t.Fatalf("make run's banner lacks the demo org or the digest line:\n%s", banner.String())
+	})
+	m := bannerOrg.FindStringSubmatch(banner)
+	if m == nil || !strings.Contains(banner, "make invoke FN=DigestFunction EVENT=events/digest/scheduled.json") {
+		t.Fatalf("make run's banner lacks the demo org or the digest line:\n%s", banner)
 	}
 	org := m[1]
 	s := &stack{baseURL: "http://127.0.0.1:" + strconv.Itoa(api)}

@@ -36,32 +36,7 @@ func TestMakeRunGivesADemoLoginThatJsforceCompletes(t *testing.T) {
 	}
 	data := t.TempDir()
 	api, dyn, ses, kms := testenv.FreePort(t), testenv.FreePort(t), testenv.FreePort(t), testenv.FreePort(t)
-	start := func() (*exec.Cmd, string) {
-		cmd := exec.Command(filepath.Join(root, "scripts", "run-local.sh"))
-		cmd.Dir = root
-		cmd.Env = append(os.Environ(), "DATA_DIR="+data, "API_PORT="+strconv.Itoa(api),
-			"DYNAMODB_PORT="+strconv.Itoa(dyn), "SES_PORT="+strconv.Itoa(ses), "KMS_PORT="+strconv.Itoa(kms))
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-		out, _ := cmd.StdoutPipe()
-		cmd.Stderr = cmd.Stdout
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait() })
-		var banner strings.Builder
-		sc := bufio.NewScanner(out)
-		deadline := time.AfterFunc(90*time.Second, func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
-		defer deadline.Stop()
-		for sc.Scan() {
-			banner.WriteString(sc.Text() + "\n")
-			if strings.Contains(sc.Text(), "Ctrl-C stops everything") {
-				go io.Copy(io.Discard, out)
-				return cmd, banner.String()
-			}
-		}
-		t.Fatalf("make run did not come up:\n%s", banner.String())
-		return nil, ""
-	}
+	start := func() (*exec.Cmd, string) { return startMakeRun(t, root, data, api, dyn, ses, kms) }
 	stop := func(cmd *exec.Cmd) {
 		cmd.Process.Signal(os.Interrupt) // Ctrl-C reaches the script
 		done := make(chan struct{})
@@ -124,6 +99,37 @@ func TestMakeRunGivesADemoLoginThatJsforceCompletes(t *testing.T) {
 		t.Fatalf("after a restart the previous token: %+v; want INVALID_LOGIN", r)
 	}
 	stop(cmd)
+}
+
+// startMakeRun runs the script behind make run with data as its folder, on
+// the given ports (API, DynamoDB, SES, KMS), and returns it and its banner
+// once it is up; the test's end kills whatever it started.
+func startMakeRun(t *testing.T, root, data string, api, dyn, ses, kms int) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(root, "scripts", "run-local.sh"))
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "DATA_DIR="+data, "API_PORT="+strconv.Itoa(api),
+		"DYNAMODB_PORT="+strconv.Itoa(dyn), "SES_PORT="+strconv.Itoa(ses), "KMS_PORT="+strconv.Itoa(kms))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	out, _ := cmd.StdoutPipe()
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait() })
+	var banner strings.Builder
+	sc := bufio.NewScanner(out)
+	deadline := time.AfterFunc(90*time.Second, func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
+	defer deadline.Stop()
+	for sc.Scan() {
+		banner.WriteString(sc.Text() + "\n")
+		if strings.Contains(sc.Text(), "Ctrl-C stops everything") {
+			go io.Copy(io.Discard, out)
+			return cmd, banner.String()
+		}
+	}
+	t.Fatalf("make run did not come up:\n%s", banner.String())
+	return nil, ""
 }
 
 var bannerMailURL = regexp.MustCompile(`(?m)^\s+mail\s+(http://127\.0\.0\.1:\d+)/`)
