@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"loginguard/shared/admin"
 	"loginguard/shared/account"
+	"loginguard/shared/admin"
 	"loginguard/shared/domain"
 	"loginguard/shared/policy"
 )
@@ -35,7 +35,7 @@ func recordedDay(t *testing.T) (*logins, time.Time, time.Time) {
 		{"2026-11-23 10:00", ann, loginPassword, homeIP, true, admin.OutcomeChallenged}, // the browser asks for a code
 		{"2026-11-23 12:00", ann, loginPassword + annToken, homeIP, false, admin.OutcomeAllowed},
 		{"2026-11-23 13:00", ann, "Wrong-Horse-9", trustedIP, false, admin.OutcomeRefused},
-		{"2026-11-23 17:30", ann, loginPassword, homeIP, false, admin.OutcomeRefused}, // no token
+		{"2026-11-23 17:30", ann, loginPassword, homeIP, false, admin.OutcomeRefused},    // no token
 		{"2026-11-23 18:30", ann, loginPassword, trustedIP, false, admin.OutcomeRefused}, // after her hours
 		{"2026-11-23 10:00", bob, loginPassword, officeIP, false, admin.OutcomeAllowed},
 		{"2026-11-23 11:00", bob, loginPassword, homeIP, false, admin.OutcomeRefused}, // outside Ops' ranges
