@@ -46,6 +46,7 @@ func TestExplainAndReplayCommands(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(out, want) || !strings.Contains(out, "  3. login hours: refused (") {
 		t.Fatalf("explain: %d\n%s%s", code, out, errs)
 	}
+	t.Logf("lgadmin explain jane@acme.example:\n%s", out)
 	x := c.json("", "explain", "--user", "jane@acme.example")
 	if x["reason"] != "LOGIN_DURING_RESTRICTED_TIME" || len(x["trace"].([]any)) != 3 || x["id"] == "" {
 		t.Fatalf("explain --json: %+v", x)
@@ -68,6 +69,7 @@ func TestExplainAndReplayCommands(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "1 would change") || !strings.Contains(out, "refused→allowed  by trusted IP ranges") {
 		t.Fatalf("replay: %d\n%s", code, out)
 	}
+	t.Logf("lgadmin replay:\n%s", out)
 	if code, _, errs := c.run("", "replay", "--org", orgID); code != 2 || !strings.Contains(errs, "--draft is required") {
 		t.Fatalf("replay without a draft: %d %s", code, errs)
 	}

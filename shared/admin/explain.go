@@ -296,7 +296,7 @@ var details = map[policy.Rule]func(o policy.Outcome, g policy.Grounds, ip string
 }
 
 var credentialsText = map[policy.Credentials]string{
-	policy.PasswordOnly:     "the password was right (nothing appended)",
+	policy.PasswordOnly:     "the password was right, nothing appended",
 	policy.PasswordAndToken: "the password was right, and the security token was appended",
 	policy.PasswordAndTOTP:  "the password was right, and a current TOTP code was appended",
 }
