@@ -192,12 +192,7 @@ var details = map[policy.Rule]func(o policy.Outcome, g policy.Grounds, ip string
 		}
 		return credentialsText[g.Credentials]
 	},
-	policy.RuleAPIEnabled: func(o policy.Outcome, _ policy.Grounds, _ string) string {
-		if o == policy.Refused {
-			return reasonTexts[policy.ReasonAPIDisabled]
-		}
-		return "the profile has API Enabled"
-	},
+	policy.RuleAPIEnabled: refusedOr(policy.ReasonAPIDisabled, "the profile has API Enabled"),
 	policy.RuleLoginHours: func(o policy.Outcome, g policy.Grounds, _ string) string {
 		if o == policy.NotSet {
 			return "the profile has no login hours"
@@ -277,22 +272,23 @@ var details = map[policy.Rule]func(o policy.Outcome, g policy.Grounds, ip string
 		}
 		return "the password has not expired"
 	},
-	policy.RuleUser: func(o policy.Outcome, _ policy.Grounds, _ string) string {
-		if o == policy.Refused {
-			return reasonTexts[policy.ReasonUnknownUser]
-		}
-		return "the user name names a user"
-	},
-	policy.RuleActive: func(o policy.Outcome, _ policy.Grounds, _ string) string {
-		if o == policy.Refused {
-			return reasonTexts[policy.ReasonUserInactive]
-		}
-		return "the user is active"
-	},
+	policy.RuleUser:    refusedOr(policy.ReasonUnknownUser, "the user name names a user"),
+	policy.RuleActive:  refusedOr(policy.ReasonUserInactive, "the user is active"),
 	policy.RuleLockout: func(_ policy.Outcome, g policy.Grounds, _ string) string { return "locked out: " + lockText(g.Lock) },
 	policy.RuleCode: func(policy.Outcome, policy.Grounds, string) string {
 		return "the code entered on the verification page was wrong"
 	},
+}
+
+// refusedOr is the detail of a rule that refuses for reason r, or else
+// says passed.
+func refusedOr(r policy.Reason, passed string) func(policy.Outcome, policy.Grounds, string) string {
+	return func(o policy.Outcome, _ policy.Grounds, _ string) string {
+		if o == policy.Refused {
+			return reasonTexts[r]
+		}
+		return passed
+	}
 }
 
 var credentialsText = map[policy.Credentials]string{
