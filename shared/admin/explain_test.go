@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"loginguard/shared/account"
 	"loginguard/shared/admin"
 	"loginguard/shared/domain"
 	"loginguard/shared/login"
@@ -164,5 +165,15 @@ func TestExplainOneLineByID(t *testing.T) {
 	}
 	if _, err := w.admin.ExplainLine(w.ctx, admin.CLI, admin.ExplainQuery{Org: w.org.ID}); code(err) != domain.CodeInvalidQuery {
 		t.Fatalf("an org without --id: %v", err)
+	}
+	// Reading a line is reading login history: View Setup at least.
+	outsider, _ := w.user("outsider", w.profile("NoSetup", nil), nil)
+	u, err := w.st.User(w.ctx, outsider)
+	if err != nil {
+		t.Fatal(err)
+	}
+	actor := account.Actor{User: u, Via: "UI", Level: policy.LevelHighAssurance}
+	if _, err := w.admin.ExplainLine(w.ctx, actor, admin.ExplainQuery{Org: w.org.ID, ID: line.ID}); code(err) != domain.CodeNotPermitted {
+		t.Fatalf("a user without View Setup: %v", err)
 	}
 }
