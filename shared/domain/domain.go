@@ -187,7 +187,7 @@ func PolicyOf(o Org, p Profile) LoginPolicy {
 func (p LoginPolicy) LoginSettings() policy.LoginSettings {
 	return policy.LoginSettings{
 		Hours: p.LoginHours, LoginIPRanges: p.LoginIPRanges, TrustedRanges: p.TrustedRanges,
-		APIEnabled: p.APIEnabled, TwoFactorAPI: p.TwoFactorAPI, TwoFactorUI: p.TwoFactorUI, RequireHigh: p.RequireHighAssurance,
+		APIEnabled: p.APIEnabled, TwoFactorAPI: p.TwoFactorAPI, TwoFactorUI: p.TwoFactorUI, RequireHighAssurance: p.RequireHighAssurance,
 		Levels: p.Levels, Password: p.Password,
 	}
 }

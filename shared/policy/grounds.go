@@ -35,11 +35,11 @@ type Facts struct {
 // LoginSettings are the org's and profile's settings a login decision
 // reads.
 type LoginSettings struct {
-	Hours                                              LoginHours
-	LoginIPRanges, TrustedRanges                       IPRanges
-	APIEnabled, TwoFactorAPI, TwoFactorUI, RequireHigh bool
-	Levels                                             map[Method]Level
-	Password                                           PasswordPolicy
+	Hours                                                       LoginHours
+	LoginIPRanges, TrustedRanges                                IPRanges
+	APIEnabled, TwoFactorAPI, TwoFactorUI, RequireHighAssurance bool
+	Levels                                                      map[Method]Level
+	Password                                                    PasswordPolicy
 }
 
 // ForAPI are the facts x of an API login at at from ip, under settings s.
@@ -47,7 +47,7 @@ func (x Facts) ForAPI(at time.Time, ip netip.Addr, s LoginSettings) APILogin {
 	return APILogin{
 		At: at, IP: ip, Credentials: x.Credentials, APIEnabled: s.APIEnabled,
 		TwoFactor:            s.TwoFactorAPI && x.HasTOTPKey,
-		RequireHighAssurance: s.RequireHigh, Levels: s.Levels,
+		RequireHighAssurance: s.RequireHighAssurance, Levels: s.Levels,
 		Hours: s.Hours, LoginIPRanges: s.LoginIPRanges, TrustedRanges: s.TrustedRanges,
 		PasswordExpired: s.Password.Expired(x.PasswordSetAt, at), CanSetPassword: x.CanSetPassword,
 	}
@@ -61,7 +61,7 @@ func (x Facts) ForUI(at time.Time, ip netip.Addr, s LoginSettings) UILogin {
 		LoginIPRanges: s.LoginIPRanges, TrustedRanges: s.TrustedRanges,
 		TwoFactorUI: s.TwoFactorUI, HasTOTPKey: x.HasTOTPKey, TOTPPassed: x.TOTPPassed, TOTPEnrolled: x.TOTPEnrolled,
 		ActivatedBrowser: x.ActivatedBrowser, FirstLogin: x.FirstLogin, EmailCodePassed: x.EmailCodePassed,
-		RequireHighAssurance: s.RequireHigh, Levels: s.Levels,
+		RequireHighAssurance: s.RequireHighAssurance, Levels: s.Levels,
 		PasswordExpired: s.Password.Expired(x.PasswordSetAt, at), PasswordChanged: x.PasswordChanged,
 	}
 }
@@ -115,11 +115,11 @@ type Grounds struct {
 	// The settings read: API Enabled; two-factor for this kind of login;
 	// High Assurance required at login; the password had expired (after
 	// ExpiryDays days); the session's level the login would get.
-	APIEnabled, TwoFactor, RequireHigh, PasswordExpired bool
-	ExpiryDays                                          int
-	Level                                               Level
-	Lock                                                LockRead
-	Trace                                               Trace
+	APIEnabled, TwoFactor, RequireHighAssurance, PasswordExpired bool
+	ExpiryDays                                                   int
+	Level                                                        Level
+	Lock                                                         LockRead
+	Trace                                                        Trace
 }
 
 // IsZero reports whether g holds nothing (a line stored before grounds were kept).
@@ -128,7 +128,7 @@ func (g Grounds) IsZero() bool { return g.Trace.Len() == 0 }
 // GroundsOf are the grounds of a decision with trace t on the facts x of
 // a login at at from ip, under settings s, by a user of profile profileID.
 func GroundsOf(profileID string, x Facts, at time.Time, ip netip.Addr, s LoginSettings, t Trace) Grounds {
-	g := Grounds{Facts: x, ProfileID: profileID, Trace: t, APIEnabled: s.APIEnabled, RequireHigh: s.RequireHigh,
+	g := Grounds{Facts: x, ProfileID: profileID, Trace: t, APIEnabled: s.APIEnabled, RequireHighAssurance: s.RequireHighAssurance,
 		TwoFactor: s.TwoFactorAPI, ExpiryDays: s.Password.ExpiryDays, PasswordExpired: s.Password.Expired(x.PasswordSetAt, at)}
 	if x.UI {
 		g.TwoFactor = s.TwoFactorUI
@@ -235,7 +235,7 @@ var groundsFlags = []struct {
 	{'N', func(g *Grounds) *bool { return &g.PasswordChanged }},
 	{'a', func(g *Grounds) *bool { return &g.APIEnabled }},
 	{'2', func(g *Grounds) *bool { return &g.TwoFactor }},
-	{'R', func(g *Grounds) *bool { return &g.RequireHigh }},
+	{'R', func(g *Grounds) *bool { return &g.RequireHighAssurance }},
 	{'X', func(g *Grounds) *bool { return &g.PasswordExpired }},
 }
 

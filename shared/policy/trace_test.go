@@ -123,7 +123,7 @@ func TestGroundsRoundTripAndStaySmall(t *testing.T) {
 		Hours:         mustHours(t, "America/New_York", "mon=08:00-18:00,tue=08:00-18:00"),
 		LoginIPRanges: mustRanges(t, "10.0.0.0-10.255.255.255,203.0.113.0-203.0.113.255"),
 		TrustedRanges: mustRanges(t, "2001:db8::-2001:db8::ffff,192.0.2.1"),
-		APIEnabled:    true, TwoFactorAPI: true, RequireHigh: true,
+		APIEnabled:    true, TwoFactorAPI: true, RequireHighAssurance: true,
 		Password: PasswordPolicy{ExpiryDays: 90},
 	}
 	x := Facts{Credentials: PasswordAndTOTP, HasTOTPKey: true, CanSetPassword: true,
