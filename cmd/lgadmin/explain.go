@@ -12,23 +12,32 @@ import (
 
 // explain says why one login-history line came out as it did.
 func (a *App) explain(ctx context.Context, args []string) error {
-	fs := a.flags("explain", "(--user USERNAME [--id LINE_ID] | --org ORG_ID --id LINE_ID)")
+	fs := a.flags("explain", "(--user USERNAME [--id LINE_ID | --at TIME] | --org ORG_ID (--id LINE_ID | --at TIME))")
 	user := idFlag(fs, "user", true)
 	user.optional = true
 	org := idFlag(fs, "org", false)
 	org.optional = true
 	id := fs.String("id", "", "a history line's `LINE_ID` (lgadmin history --json, lgadmin replay); without it, the user's last refused attempt")
+	at := fs.String("at", "", "a history line's `TIME` as history prints it (2026-11-23T23:05:00Z): the newest line of that second")
 	if err := parseIDs(fs, args, user, org); err != nil {
 		return err
 	}
-	if (user.value == "") == (org.value == "") || org.value != "" && *id == "" {
-		return usageError{"give --user USERNAME (its last refused attempt, or the line --id), or --org ORG_ID with --id"}
+	q := admin.ExplainQuery{User: user.value, Org: org.value, ID: *id}
+	if *at != "" {
+		t, err := time.Parse(time.RFC3339, *at)
+		if err != nil {
+			return usageError{fmt.Sprintf("--at %q: give the time as history prints it (2026-11-23T23:05:00Z)", *at)}
+		}
+		q.At = t
+	}
+	if (q.User == "") == (q.Org == "") || q.Org != "" && q.ID == "" && q.At.IsZero() {
+		return usageError{"give --user USERNAME (its last refused attempt, or one line by --id or --at), or --org ORG_ID with --id or --at"}
 	}
 	svc, err := a.admin(ctx)
 	if err != nil {
 		return err
 	}
-	x, err := svc.ExplainLine(ctx, cliActor, admin.ExplainQuery{User: user.value, Org: org.value, ID: *id})
+	x, err := svc.ExplainLine(ctx, cliActor, q)
 	if err != nil {
 		return err
 	}

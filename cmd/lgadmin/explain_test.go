@@ -54,6 +54,12 @@ func TestExplainAndReplayCommands(t *testing.T) {
 	if again := c.json("", "explain", "--org", orgID, "--id", x["id"].(string)); again["summary"] != x["summary"] {
 		t.Fatalf("explain --org --id: %+v", again)
 	}
+	if again := c.json("", "explain", "--org", orgID, "--at", "2026-11-23T23:05:00Z"); again["id"] != x["id"] {
+		t.Fatalf("explain --org --at: %+v", again)
+	}
+	if code, _, errs := c.run("", "explain", "--org", orgID, "--at", "2026-11-23T23:06:00Z"); code != 1 || !strings.Contains(errs, "no login history line") {
+		t.Fatalf("explain --at a second with no line: %d %s", code, errs)
+	}
 
 	draft := filepath.Join(t.TempDir(), "draft.json")
 	if err := os.WriteFile(draft, []byte(`{"profiles": {"Sales": {"loginHours": "mon=08:00-19:00"}}}`), 0o600); err != nil {

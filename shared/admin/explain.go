@@ -371,33 +371,39 @@ func levelName(l policy.Level) string {
 func levelSuffix(g policy.Grounds) string { return " (session level " + levelName(g.Level) + ")" }
 
 // ExplainQuery names the line to explain: ID, of User or of Org (exactly
-// one of the two), or without ID the last refused attempt of User.
+// one of the two); or the newest line of that second At (history prints
+// times to the second); or without either the last refused attempt of
+// User.
 type ExplainQuery struct {
 	User, Org, ID string
+	At            time.Time
 }
 
 // ErrNoRefusal: the user has no refused attempt in the lines read; ErrNoLine:
 // no history line has the id given. Both are domain.ErrNotFound.
 var (
-	ErrNoRefusal = invalid(domain.CodeInvalidQuery, "no refused login attempt of this user in the last "+strconv.Itoa(MaxLines)+" lines of login history").Wrap(domain.ErrNotFound)
-	ErrNoLine    = invalid(domain.CodeInvalidQuery, "no login history line has this id (lgadmin history --json shows each line's id)").Wrap(domain.ErrNotFound)
+	ErrNoRefusal = invalid(domain.CodeNoSuchLine, "no refused login attempt of this user in the last "+strconv.Itoa(MaxLines)+" lines of login history").Wrap(domain.ErrNotFound)
+	ErrNoLine    = invalid(domain.CodeNoSuchLine, "no login history line has this id or time (lgadmin history shows each line's)").Wrap(domain.ErrNotFound)
 )
 
 // ExplainLine finds the line q names (permission: reading login history)
 // and explains it.
 func (s *Service) ExplainLine(ctx context.Context, actor account.Actor, q ExplainQuery) (Explanation, error) {
-	if (q.User == "") == (q.Org == "") || q.Org != "" && q.ID == "" {
-		return Explanation{}, invalid(domain.CodeInvalidQuery, "give --user USERNAME (its last refused attempt, or the line --id), or --org ORG_ID with --id")
+	one := q.ID != "" || !q.At.IsZero()
+	if (q.User == "") == (q.Org == "") || q.Org != "" && !one {
+		return Explanation{}, invalid(domain.CodeInvalidQuery, "give --user USERNAME (its last refused attempt, or one line by --id or --at), or --org ORG_ID with --id or --at")
 	}
-	hq := HistoryQuery{User: q.User, Org: q.Org, Limit: MaxLines}
 	f := domain.HistoryFilter{ID: q.ID, Limit: MaxLines}
+	if !q.At.IsZero() {
+		f.Since, f.Until = q.At, q.At.Add(time.Second-time.Nanosecond)
+	}
 	if q.Org != "" {
 		f.OrgID = OrgID(q.Org)
 		if err := s.allow(ctx, actor, policy.AdminReadHistory, f.OrgID, f.OrgID); err != nil {
 			return Explanation{}, err
 		}
 	} else {
-		u, err := s.userFor(ctx, actor, policy.AdminReadHistory, hq.User)
+		u, err := s.userFor(ctx, actor, policy.AdminReadHistory, q.User)
 		if err != nil {
 			return Explanation{}, err
 		}
@@ -408,11 +414,11 @@ func (s *Service) ExplainLine(ctx context.Context, actor account.Actor, q Explai
 		return Explanation{}, err
 	}
 	for _, ev := range evs {
-		if q.ID != "" || OutcomeOf(ev) == OutcomeRefused {
+		if one || OutcomeOf(ev) == OutcomeRefused {
 			return Explain(ev), nil
 		}
 	}
-	if q.ID != "" {
+	if one {
 		return Explanation{}, ErrNoLine
 	}
 	return Explanation{}, ErrNoRefusal

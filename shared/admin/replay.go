@@ -137,7 +137,7 @@ func profileNamed(ps []domain.Profile, key string) (domain.Profile, bool) {
 }
 
 // ErrPeriod: the period's end is before its start.
-var ErrPeriod = invalid(domain.CodeInvalidQuery, "the period's end is before its start")
+var ErrPeriod = invalid(domain.CodeInvalidField, "the period's end (--until) is before its start (--since)")
 
 // ReplaySettings decides the org's attempts of the period again under
 // draft d (permission: View Setup).

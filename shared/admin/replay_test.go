@@ -166,7 +166,7 @@ func TestReplayDraftsAreCheckedAndReadingNeedsViewSetup(t *testing.T) {
 			t.Errorf("%s: %v; want %q", c.p.Name, err, c.want)
 		}
 	}
-	if _, err := w.admin.ReplaySettings(w.ctx, admin.CLI, admin.ReplayQuery{Org: w.org.ID, Since: until, Until: since}, admin.Draft{}); code(err) != domain.CodeInvalidQuery {
+	if _, err := w.admin.ReplaySettings(w.ctx, admin.CLI, admin.ReplayQuery{Org: w.org.ID, Since: until, Until: since}, admin.Draft{}); code(err) != domain.CodeInvalidField {
 		t.Errorf("a period that ends before it starts: %v", err)
 	}
 }
