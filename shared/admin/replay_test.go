@@ -170,3 +170,21 @@ func TestReplayDraftsAreCheckedAndReadingNeedsViewSetup(t *testing.T) {
 		t.Errorf("a period that ends before it starts: %v", err)
 	}
 }
+
+// A line the decision allowed and something after it refused (here a TOTP
+// code used twice) stays refused under any draft.
+func TestReplayKeepsARefusalThatFollowedTheDecision(t *testing.T) {
+	at := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC) // 10:00 in New York
+	ip := netip.MustParseAddr("198.51.100.7")
+	x := policy.Facts{Credentials: policy.PasswordAndTOTP, HasTOTPKey: true}
+	trace, _ := x.Decide(at, ip, policy.LoginSettings{APIEnabled: true})
+	ev := domain.LoginEvent{At: at, IP: ip.String(), Username: "ann@acme.example", LoginType: "SOAP", Reason: string(policy.ReasonTOTPReused),
+		Grounds: policy.GroundsOf("00e000000000001", x, at, ip, policy.LoginSettings{APIEnabled: true}, trace)}
+	late, _ := policy.ParseLoginHours("America/New_York", "mon=12:00-18:00")
+	for _, p := range []domain.ProfileSettings{{APIEnabled: true}, {APIEnabled: true, LoginHours: late}} {
+		r := admin.ReplayLines([]domain.LoginEvent{ev}, admin.Draft{Profiles: map[string]domain.ProfileSettings{"00e000000000001": p}})
+		if r.Replayed != 1 || r.Changed != 0 {
+			t.Fatalf("under %+v: %+v; want it replayed and unchanged", p, r)
+		}
+	}
+}
