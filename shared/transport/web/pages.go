@@ -142,12 +142,6 @@ type SettingsView struct {
 	CanEdit bool
 }
 
-type UsersView struct {
-	Page
-	User  domain.User
-	Users []domain.User
-}
-
 func onOff(cond bool, on, off string) string {
 	if cond {
 		return on
@@ -184,12 +178,18 @@ func Render(v any) string {
 		c = homePage(v)
 	case PasswordView:
 		c = passwordPage(v)
-	case UsersView:
-		c = usersPage(v)
 	case Console:
 		c = consoleMessage(v)
 	case SettingsView:
 		c = settingsPage(v)
+	case ProfileListView:
+		c = profileListPage(v)
+	case ProfilePageView:
+		c = profilePage(v)
+	case UserListView:
+		c = userListPage(v)
+	case UserPageView:
+		c = userPage(v)
 	case Page:
 		c = errorPage(v)
 	}
