@@ -250,6 +250,10 @@ func (h *Handler) hoursOf(v *ProfilePageView, r *request, c console) {
 		if w == nil {
 			continue
 		}
+		if w.Start == w.End {
+			v.Summary = append(v.Summary, dayShort(d)+" no login that day ("+hours.Zone+")")
+			continue
+		}
 		line := dayShort(d) + " " + windowText(*w) + " " + hours.Zone
 		if mine.String() != hours.Zone {
 			line += " = " + convertWindow(d, *w, from, mine, h.Admin.Now()) + " " + mine.String()

@@ -30,7 +30,7 @@ func TestPagesHaveNoInlineScriptOrStyleAndEscapeEverything(t *testing.T) {
 		"error":          Page{Title: "Error", Error: evil},
 		"password":       PasswordView{Page: Page{Title: "p", SignedIn: true}, User: u},
 		"users": UserListView{Console: Console{Page: Page{Title: evil, SignedIn: true}, Name: evil, OrgName: evil}, CanCreate: true,
-			Users: []UserRow{{UserRecord: admin.UserRecord{Username: evil, Name: evil, Profile: evil}, Path: "/setup/users/x", LastLogin: evil}},
+			Users:    []UserRow{{UserRecord: admin.UserRecord{Username: evil, Name: evil, Profile: evil}, Path: "/setup/users/x", LastLogin: evil}},
 			Profiles: []domain.Profile{{ID: evil, Name: evil}}, New: NewUserForm{Username: evil, Email: evil}},
 		"user": UserPageView{Console: Console{Page: Page{Title: evil, SignedIn: true}}, Record: admin.UserRecord{Username: evil, Email: evil},
 			Action: "/setup/users/x", CanManage: true, CanReset: true, CanEndSessions: true,
