@@ -155,6 +155,18 @@ func TestConsoleUsers(t *testing.T) {
 		}
 	})
 
+	t.Run("Raise for Unlock Users and Reset Passwords: the reset steps up, comes back to the user's page, then works", func(t *testing.T) {
+		ro, rp := s.orgAndProfile(t, func(o *domain.Org) {
+			o.IdentityVerification = map[policy.Area]policy.Action{policy.AreaUnlockUsers: policy.ActionRaise}
+		}, func(p *domain.Profile) { p.ManageUsers = true })
+		raiser, target := s.userIn(t, ro, rp), s.userIn(t, ro, s.profileIn(t, ro, nil))
+		s.console(t, "step-up", raiser, map[string]any{"target": target.username})
+		tok := s.newestToken(t, target.username)
+		if !s.loginWorks(t, target.username, target.password+tok) {
+			t.Fatal("the token of the raised reset does not work")
+		}
+	})
+
 	t.Run("without Manage Users: refused on the page and on the admin API with the same code", func(t *testing.T) {
 		viewer, target := s.userIn(t, o, viewers), s.userIn(t, o, staff)
 		s.console(t, "refused", viewer, map[string]any{"target": target.username, "profileId": hoursProfile.ID})

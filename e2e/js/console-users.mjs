@@ -1,5 +1,5 @@
 // Console scenarios of Profiles and Users (e2e/console_users_test.go).
-import { base, cmd, check, newPage, shot, text, logInAs } from './pages.mjs';
+import { base, cmd, check, newPage, shot, text, logInAs, enterCode, totp } from './pages.mjs';
 import { pathOf } from './console-settings.mjs';
 
 // submit clicks a button that sends a form, and waits for the page it leads to.
@@ -183,6 +183,27 @@ export default {
     await expectNotice(page, 'User activated.', 'activating');
     check((await text(page, '#user-status')) === 'Active', 'active again');
     await shot(page, 'managed');
+  },
+
+  // The org asks for High Assurance to reset tokens (Raise): a Standard
+  // session's reset goes through the step-up page (a key enrolled, a code)
+  // and back to the user's page, where the reset is made again.
+  async 'step-up'() {
+    const { page } = await newPage();
+    await logInAs(page, cmd.username, cmd.password, cmd.email, false);
+    await openUser(page, cmd.target);
+    const userPath = pathOf(page);
+    await submit(page, '#reset-token');
+    check(pathOf(page) === '/login/step-up', `a Standard session's reset: ${page.url()} ${await text(page, '.error')}`);
+    const key = await page.getAttribute('#totp-secret', 'data-secret');
+    check(key, 'the step-up page should enrol a key');
+    await shot(page, 'step-up');
+    await enterCode(page, totp(key));
+    check(pathOf(page) === userPath, `after the step-up: ${page.url()} ${await text(page, '.error')}`);
+    await expectNotice(page, 'High Assurance', 'back from the step-up');
+    await submit(page, '#reset-token');
+    await expectNotice(page, 'new security token was sent', 'the reset, raised');
+    await shot(page, 'stepped-up');
   },
 
   // View Setup without Manage Users: the pages read, offer no change, and a

@@ -276,3 +276,20 @@ func (h *Handler) changeUser(r *request, c console) *response {
 	}
 	return redirect(recordPath("/setup/users/", name) + "?m=" + url.QueryEscape(ch.notice))
 }
+
+// orNever is a time shown, or "never".
+func orNever(at string) string {
+	if at == "" {
+		return "never"
+	}
+	return at
+}
+
+// deviceVia says how a browser was activated, in words.
+func deviceVia(via string) string {
+	if w, ok := map[string]string{"FIRST_LOGIN": "first login", "VERIFICATION_CODE": "verification code",
+		"TOTP": "authenticator app"}[via]; ok {
+		return w
+	}
+	return strings.ToLower(strings.ReplaceAll(via, "_", " "))
+}
