@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -118,13 +119,19 @@ func TestConsoleUsers(t *testing.T) {
 
 	t.Run("Users: session ended, browser revoked, authenticator removed, token reset, deactivated and activated", func(t *testing.T) {
 		target := s.userIn(t, o, staff)
-		sid := s.soapLogin(t, target.username, target.password+target.token)
+		sids := []string{s.soapLogin(t, target.username, target.password+target.token), s.soapLogin(t, target.username, target.password+target.token)}
+		for i, via := range []string{"VERIFICATION_CODE", "FIRST_LOGIN"} {
+			u, err := s.st.User(ctx, target.username)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.st.AddDevice(ctx, u, secret.Digest(secret.PurposeDevice, via+"-"+u.ID), domain.Device{
+				ActivatedAt: time.Now().Add(time.Duration(i) * time.Second), IP: "127.0.0.1", Client: "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0", Via: via}); err != nil {
+				t.Fatal(err)
+			}
+		}
 		u, err := s.st.User(ctx, target.username)
 		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.st.AddDevice(ctx, u, secret.Digest(secret.PurposeDevice, "e2e-browser-"+u.ID), domain.Device{
-			ActivatedAt: time.Now(), IP: "127.0.0.1", Client: "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0", Via: "VERIFICATION_CODE"}); err != nil {
 			t.Fatal(err)
 		}
 		k, _ := secret.NewTOTPKey("e2e", target.username, rand.Reader)
@@ -135,12 +142,23 @@ func TestConsoleUsers(t *testing.T) {
 		if err := s.st.SetTOTPKey(ctx, target.username, sealed); err != nil {
 			t.Fatal(err)
 		}
-		if st := s.userinfoStatus(t, sid); st != 200 {
-			t.Fatalf("the user's session before: %d", st)
+		for _, sid := range sids {
+			if st := s.userinfoStatus(t, sid); st != 200 {
+				t.Fatalf("the user's session before: %d", st)
+			}
 		}
 		s.console(t, "manage-user", adm, map[string]any{"target": target.username})
-		if st := s.userinfoStatus(t, sid); st == 200 {
-			t.Error("the ended session is still accepted")
+		for _, sid := range sids {
+			if st := s.userinfoStatus(t, sid); st == 200 {
+				t.Error("an ended session is still accepted")
+			}
+		}
+		var link bool
+		for _, m := range testenv.Mails(t, s.sesURL, target.username) {
+			link = link || strings.Contains(m.Body.Text, s.baseURL+"/login/reset?u=")
+		}
+		if !link {
+			t.Error("no reset link to this login page reached the user")
 		}
 		u, err = s.st.User(ctx, target.username)
 		if err != nil {
