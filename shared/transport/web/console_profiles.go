@@ -360,50 +360,6 @@ func convertWindow(d time.Weekday, w policy.Window, from, to *time.Location, now
 	return text + "–" + endText
 }
 
-// rangeEdit is one change of a list of IP ranges, as the seed's page
-// makes them one at a time: add a range (At < 0), or replace or delete
-// the one at At, which must still read Was (else the list changed since
-// the page was shown, and the edit would hit another range).
-//
-// The Network Access page edits the org's trusted ranges the same way;
-// the two are meant to become one helper of policy.
-type rangeEdit struct {
-	At         int
-	Was        string
-	Start, End string
-	Delete     bool
-}
-
-// errRangesChanged: the range a form names is no longer where it was.
-var errRangesChanged = &domain.Error{Code: domain.CodeConcurrentChange,
-	Message: "The IP ranges changed since this page was shown. Reload the page and make the change again."}
-
-// apply is rs with the edit made (a new list; rs is left as it is). A
-// range that breaks the rules is refused with policy.ParseIPRange's
-// message.
-func (e rangeEdit) apply(rs policy.IPRanges) (policy.IPRanges, error) {
-	if e.At >= 0 && (e.At >= len(rs) || rs[e.At].String() != e.Was) {
-		return nil, errRangesChanged
-	}
-	out := append(policy.IPRanges(nil), rs...)
-	if e.Delete {
-		return append(out[:e.At], out[e.At+1:]...), nil
-	}
-	end := e.End
-	if strings.TrimSpace(end) == "" {
-		end = e.Start // one address: the seed's range of one
-	}
-	rg, err := policy.ParseIPRange(e.Start, end)
-	if err != nil {
-		return nil, (&domain.Error{Code: domain.CodeInvalidField, Message: err.Error()}).Wrap(err)
-	}
-	if e.At < 0 {
-		return append(out, rg), nil
-	}
-	out[e.At] = rg
-	return out, nil
-}
-
 // atOf is the range a range form names (-1: none, the add form).
 func atOf(form url.Values) int {
 	at, err := strconv.Atoi(form.Get("at"))
@@ -411,6 +367,16 @@ func atOf(form url.Values) int {
 		return -1
 	}
 	return at
+}
+
+// editRanges is rs with e made (policy.EditRanges), a refusal as the
+// field's, with the policy's message.
+func editRanges(rs policy.IPRanges, e policy.RangeEdit) (policy.IPRanges, error) {
+	out, err := policy.EditRanges(rs, e)
+	if err != nil {
+		return nil, (&domain.Error{Code: domain.CodeInvalidField, Message: err.Error()}).Wrap(err)
+	}
+	return out, nil
 }
 
 // changeProfile makes the change the profile page's form names, in one
@@ -442,16 +408,16 @@ func profileChange(form url.Values) (admin.ProfileEdit, string, bool) {
 			return settings.ApplyForm(settings.Profile, s, settings.Env{OrgZone: o.TimeZone}, url.Values{"login-hours": {spec}}, "login-hours")
 		}
 	}
-	ranges := func(e rangeEdit) admin.ProfileEdit {
+	ranges := func(e policy.RangeEdit) admin.ProfileEdit {
 		return func(_ domain.Org, s *domain.ProfileSettings) error {
-			rs, err := e.apply(s.LoginIPRanges)
+			rs, err := editRanges(s.LoginIPRanges, e)
 			if err == nil {
 				s.LoginIPRanges = rs
 			}
 			return err
 		}
 	}
-	sent := rangeEdit{At: atOf(form), Was: form.Get("was"), Start: form.Get("start"), End: form.Get("end")}
+	sent := policy.RangeEdit{Index: atOf(form), Was: form.Get("was"), Start: form.Get("start"), End: form.Get("end")}
 	switch form.Get("do") {
 	case "permissions":
 		return func(_ domain.Org, s *domain.ProfileSettings) error {
@@ -466,18 +432,19 @@ func profileChange(form url.Values) (admin.ProfileEdit, string, bool) {
 	case "clear-hours":
 		return hours(""), "hours-cleared", true
 	case "add-range":
-		sent.At = -1
+		sent.Op, sent.Index = policy.RangeAdd, -1
 		return ranges(sent), "range-added", true
 	case "edit-range":
-		if sent.At < 0 {
+		if sent.Index < 0 {
 			return nil, "", false
 		}
+		sent.Op = policy.RangeReplace
 		return ranges(sent), "range-saved", true
 	case "delete-range":
-		if sent.At < 0 {
+		if sent.Index < 0 {
 			return nil, "", false
 		}
-		sent.Delete = true
+		sent.Op = policy.RangeDelete
 		return ranges(sent), "range-deleted", true
 	}
 	return nil, "", false

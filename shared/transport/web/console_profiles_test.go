@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/url"
+	"strconv"
 	"testing"
 	"time"
 
@@ -69,20 +70,35 @@ func TestLoginHoursFormBecomesTheSettingsText(t *testing.T) {
 
 func TestRangeEditsChangeOneRangeAndRefuseTheSeedsForbiddenRanges(t *testing.T) {
 	rs, _ := policy.ParseIPRanges("10.0.0.0-10.0.0.255,192.168.1.5")
+	// edit is the profile's ranges after the form's change.
+	type edited struct {
+		ranges string
+		err    error
+	}
+	edit := func(do string, at int, was, start, end string) edited {
+		e, _, ok := profileChange(url.Values{"do": {do}, "at": {strconv.Itoa(at)}, "was": {was}, "start": {start}, "end": {end}})
+		if !ok {
+			t.Fatalf("%s: not a change of the profile page", do)
+		}
+		p := domain.ProfileSettings{LoginIPRanges: rs}
+		err := e(domain.Org{}, &p)
+		return edited{p.LoginIPRanges.String(), err}
+	}
 	for _, c := range []struct {
 		name string
-		e    rangeEdit
+		got  edited
 		want string
 	}{
-		{"add a range", rangeEdit{At: -1, Start: "203.0.113.0", End: "203.0.113.9"}, "10.0.0.0-10.0.0.255,192.168.1.5,203.0.113.0-203.0.113.9"},
-		{"add one address (no end)", rangeEdit{At: -1, Start: "125.12.3.0"}, "10.0.0.0-10.0.0.255,192.168.1.5,125.12.3.0"},
-		{"edit a range", rangeEdit{At: 1, Was: "192.168.1.5", Start: "192.168.1.5", End: "192.168.1.9"}, "10.0.0.0-10.0.0.255,192.168.1.5-192.168.1.9"},
-		{"delete a range", rangeEdit{At: 0, Was: "10.0.0.0-10.0.0.255", Delete: true}, "192.168.1.5"},
+		{"add a range", edit("add-range", -1, "", "203.0.113.0", "203.0.113.9"), "10.0.0.0-10.0.0.255,192.168.1.5,203.0.113.0-203.0.113.9"},
+		{"add one address (no end)", edit("add-range", -1, "", "125.12.3.0", ""), "10.0.0.0-10.0.0.255,192.168.1.5,125.12.3.0"},
+		{"edit a range", edit("edit-range", 1, "192.168.1.5", "192.168.1.5", "192.168.1.9"), "10.0.0.0-10.0.0.255,192.168.1.5-192.168.1.9"},
+		{"delete a range", edit("delete-range", 0, "10.0.0.0-10.0.0.255", "", ""), "192.168.1.5"},
+		// A form of a list that has since moved changes the range it showed.
+		{"a moved range is found by its text", edit("edit-range", 5, "192.168.1.5", "1.1.1.1", ""), "10.0.0.0-10.0.0.255,1.1.1.1"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := c.e.apply(rs)
-			if err != nil || got.String() != c.want {
-				t.Fatalf("%q, %v; want %q", got.String(), err, c.want)
+			if c.got.err != nil || c.got.ranges != c.want {
+				t.Fatalf("%q, %v; want %q", c.got.ranges, c.got.err, c.want)
 			}
 			if rs.String() != "10.0.0.0-10.0.0.255,192.168.1.5" {
 				t.Fatal("the list edited was changed in place")
@@ -97,18 +113,17 @@ func TestRangeEditsChangeOneRangeAndRefuseTheSeedsForbiddenRanges(t *testing.T) 
 	} {
 		t.Run("refused: "+c.name, func(t *testing.T) {
 			_, want := policy.ParseIPRange(c.start, c.end)
-			_, err := rangeEdit{At: -1, Start: c.start, End: c.end}.apply(rs)
+			_, err := editRanges(rs, policy.RangeEdit{Op: policy.RangeAdd, Index: -1, Start: c.start, End: c.end})
 			var v *policy.ValidationError
 			if want == nil || domain.ErrorCode(err) != domain.CodeInvalidField || pageMessage(err) != want.Error() || !errors.As(err, &v) {
 				t.Fatalf("%v; want the policy's %v", err, want)
 			}
 		})
 	}
-	t.Run("a stale form is refused, not applied to another range", func(t *testing.T) {
-		for _, e := range []rangeEdit{{At: 1, Was: "192.168.1.6", Delete: true}, {At: 5, Was: "192.168.1.5", Start: "1.1.1.1"}} {
-			if _, err := e.apply(rs); domain.ErrorCode(err) != domain.CodeConcurrentChange {
-				t.Fatalf("%+v: %v", e, err)
-			}
+	t.Run("a range no longer in the list is refused, not applied to another", func(t *testing.T) {
+		_, err := editRanges(rs, policy.RangeEdit{Op: policy.RangeDelete, Index: 1, Was: "192.168.1.6"})
+		if domain.ErrorCode(err) != domain.CodeInvalidField {
+			t.Fatalf("%v", err)
 		}
 	})
 }
