@@ -4,5 +4,6 @@
 import { run } from './pages.mjs';
 import settings from './console-settings.mjs';
 import security from './console-security.mjs';
+import users from './console-users.mjs';
 
-await run({ ...settings, ...security });
+await run({ ...settings, ...security, ...users });

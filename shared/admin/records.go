@@ -69,6 +69,7 @@ func UserRecordOf(u domain.User, now time.Time) UserRecord {
 
 // LoginLine is one line of login history.
 type LoginLine struct {
+	ID         string `json:"id"` // for lgadmin explain --id
 	At         string `json:"at"`
 	Username   string `json:"username"`
 	UserID     string `json:"userId,omitempty"`
@@ -89,7 +90,7 @@ func LoginLines(evs []domain.LoginEvent) []LoginLine {
 		if e.Allowed {
 			status = "Success"
 		}
-		return LoginLine{At: e.At.UTC().Format(time.RFC3339), Username: e.Username, UserID: e.UserID,
+		return LoginLine{ID: e.ID, At: e.At.UTC().Format(time.RFC3339), Username: e.Username, UserID: e.UserID,
 			IP: e.IP, LoginType: e.LoginType, Client: e.Client, APIVersion: e.APIVersion, Status: status, Reason: e.Reason, Via: e.Via, Challenge: e.Challenge}
 	})
 }

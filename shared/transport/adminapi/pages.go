@@ -69,14 +69,14 @@ func (s historyScan) page(read []domain.LoginEvent, limit, window int) page[admi
 		if kept = append(kept, e); len(kept) == limit {
 			next := ""
 			if i < len(read)-1 || len(read) == window {
-				next = cursor(e.Key)
+				next = cursor(e.ID)
 			}
 			return page[admin.LoginLine]{Records: admin.LoginLines(kept), NextCursor: next}
 		}
 	}
 	p := page[admin.LoginLine]{Records: admin.LoginLines(kept)}
 	if len(read) == window && len(read) > 0 {
-		p.NextCursor = cursor(read[len(read)-1].Key)
+		p.NextCursor = cursor(read[len(read)-1].ID)
 	}
 	return p
 }

@@ -14,11 +14,11 @@ import (
 func TestAPageContinuesWhereItStopped(t *testing.T) {
 	lines := make([]domain.LoginEvent, 6)
 	for i := range lines {
-		lines[i] = domain.LoginEvent{Key: fmt.Sprintf("k%d#x", i), Allowed: i%3 == 0}
+		lines[i] = domain.LoginEvent{ID: fmt.Sprintf("k%d#x", i), Allowed: i%3 == 0}
 	}
 	every := historyScan{keep: func(domain.LoginEvent) bool { return true }, past: func(domain.LoginEvent) bool { return false }}
 	allowed := historyScan{keep: func(e domain.LoginEvent) bool { return e.Allowed }, past: every.past}
-	pastThird := historyScan{keep: every.keep, past: func(e domain.LoginEvent) bool { return e.Key == "k3#x" }}
+	pastThird := historyScan{keep: every.keep, past: func(e domain.LoginEvent) bool { return e.ID == "k3#x" }}
 	for _, tt := range []struct {
 		name          string
 		scan          historyScan
