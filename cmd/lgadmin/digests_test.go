@@ -16,6 +16,7 @@ import (
 	"loginguard/shared/digest"
 	"loginguard/shared/domain"
 	"loginguard/shared/export"
+	"loginguard/shared/policy"
 	"loginguard/shared/store/dynamo"
 )
 
@@ -47,9 +48,14 @@ func (h *history) lines(t *testing.T, at time.Time) []export.Row {
 	t.Helper()
 	u := h.acct.User
 	ctx := testenv.Context(t)
+	// A decision's grounds and trace, as the login stores them.
+	grounds, err := policy.ParseGrounds("1;p=00e000000000001;c=3;f=KSa2RX;s=1785574800,90;h=America/New_York,1,1085,480-1080;lr=2,203.0.113.0-203.0.113.255;tr=2;lv=H;l=2,2,5,u;t=c+a+h-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	logins := []domain.LoginEvent{
 		{At: at.Add(time.Minute), OrgID: u.OrgID, UserID: u.ID, Username: u.Username, IP: "192.0.2.1", LoginType: "SOAP",
-			Client: `jsforce/3.10, "node"` + "\nline two", APIVersion: "50.0", Reason: "OK", Allowed: true},
+			Client: `jsforce/3.10, "node"` + "\nline two", APIVersion: "50.0", Reason: "OK", Allowed: true, Grounds: grounds},
 		{At: at.Add(3*time.Minute + 250*time.Millisecond), OrgID: u.OrgID, UserID: u.ID, Username: u.Username, IP: "2001:db8::1",
 			LoginType: "UI", Client: "Mozilla/5.0", Reason: "INVALID_PASSWORD", Via: "UI", Challenge: "EMAIL_CODE"},
 	}
@@ -68,18 +74,38 @@ func (h *history) lines(t *testing.T, at time.Time) []export.Row {
 	return []export.Row{export.LoginRow(logins[0]), export.AuditRow(audits[0]), export.LoginRow(logins[1])}
 }
 
+// sameRows compares rows read back with the lines written, which had no
+// id yet (the store names each line when it reads it), and checks that
+// each login's row gives its event back, grounds and all.
 func sameRows(t *testing.T, what string, got, want []export.Row) {
 	t.Helper()
-	norm := func(rs []export.Row) []export.Row {
+	norm := func(rs []export.Row, read bool) []export.Row {
 		out := make([]export.Row, len(rs))
 		for i, r := range rs {
-			r.At = r.At.UTC().Round(0)
+			if read && r.ID == "" {
+				t.Fatalf("%s: row %d has no line id", what, i)
+			}
+			if r.Kind == export.KindLogin {
+				if _, err := r.Login(); err != nil {
+					t.Fatalf("%s: row %d: %v", what, i, err)
+				}
+			}
+			r.At, r.ID = r.At.UTC().Round(0), ""
 			out[i] = r
 		}
 		return out
 	}
-	if !reflect.DeepEqual(norm(got), norm(want)) {
+	if !reflect.DeepEqual(norm(got, true), norm(want, false)) {
 		t.Fatalf("%s read back:\n%+v\nwant:\n%+v", what, got, want)
+	}
+	for i := range got {
+		if got[i].Kind == export.KindLogin && got[i].Grounds != "" {
+			e, _ := got[i].Login()
+			w, _ := want[i].Login()
+			if e.Grounds.Encode() != w.Grounds.Encode() || e.Grounds.Trace.String() != "c+a+h-" {
+				t.Fatalf("%s: grounds %q; want %q", what, e.Grounds.Encode(), w.Grounds.Encode())
+			}
+		}
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"loginguard/shared/domain"
+	"loginguard/shared/policy"
 )
 
 // Kinds of row.
@@ -27,7 +28,9 @@ const (
 // Row is one exported line of either kind: the fields of its kind are set,
 // the other kind's are empty.
 type Row struct {
-	Kind  string    `json:"kind"`
+	Kind string `json:"kind"`
+	// ID names the line (LoginEvent.ID, AuditEvent.Key): lgadmin explain --id takes it.
+	ID    string    `json:"id,omitempty"`
 	At    time.Time `json:"at"`
 	OrgID string    `json:"orgId"`
 	IP    string    `json:"ip,omitempty"`
@@ -41,6 +44,10 @@ type Row struct {
 	Reason     string `json:"reason,omitempty"`
 	Challenge  string `json:"challenge,omitempty"`
 	Allowed    *bool  `json:"allowed,omitempty"`
+	// Grounds are what the decision read and its rules' trace, in their
+	// stored form (policy.Grounds.Encode; docs/login-history.md), "" for a
+	// line stored before they were kept.
+	Grounds string `json:"grounds,omitempty"`
 	// An audit line.
 	ActorID  string `json:"actorId,omitempty"`
 	Actor    string `json:"actor,omitempty"`
@@ -53,54 +60,66 @@ type Row struct {
 // LoginRow is e as a row.
 func LoginRow(e domain.LoginEvent) Row {
 	allowed := e.Allowed
-	return Row{Kind: KindLogin, At: e.At.UTC(), OrgID: e.OrgID, IP: e.IP, Via: e.Via, UserID: e.UserID, Username: e.Username,
+	grounds := ""
+	if !e.Grounds.IsZero() {
+		grounds = e.Grounds.Encode()
+	}
+	return Row{Kind: KindLogin, ID: e.ID, Grounds: grounds, At: e.At.UTC(), OrgID: e.OrgID, IP: e.IP, Via: e.Via, UserID: e.UserID, Username: e.Username,
 		LoginType: e.LoginType, Client: e.Client, APIVersion: e.APIVersion, Reason: e.Reason, Challenge: e.Challenge, Allowed: &allowed}
 }
 
 // AuditRow is e as a row.
 func AuditRow(e domain.AuditEvent) Row {
-	return Row{Kind: KindAudit, At: e.At.UTC(), OrgID: e.OrgID, IP: e.IP, Via: e.Via, ActorID: e.ActorID, Actor: e.Actor,
+	return Row{Kind: KindAudit, ID: e.Key, At: e.At.UTC(), OrgID: e.OrgID, IP: e.IP, Via: e.Via, ActorID: e.ActorID, Actor: e.Actor,
 		TargetID: e.TargetID, Target: e.Target, Action: e.Action, Outcome: e.Outcome}
 }
 
 // Login is a login row's event.
-func (r Row) Login() domain.LoginEvent {
-	return domain.LoginEvent{At: r.At, OrgID: r.OrgID, UserID: r.UserID, Username: r.Username, IP: r.IP, LoginType: r.LoginType,
+func (r Row) Login() (domain.LoginEvent, error) {
+	e := domain.LoginEvent{ID: r.ID, At: r.At, OrgID: r.OrgID, UserID: r.UserID, Username: r.Username, IP: r.IP, LoginType: r.LoginType,
 		Client: r.Client, APIVersion: r.APIVersion, Reason: r.Reason, Via: r.Via, Challenge: r.Challenge, Allowed: r.Allowed != nil && *r.Allowed}
+	if r.Grounds != "" {
+		g, err := policy.ParseGrounds(r.Grounds)
+		if err != nil {
+			return domain.LoginEvent{}, fmt.Errorf("grounds: %w", err)
+		}
+		e.Grounds = g
+	}
+	return e, nil
 }
 
 // Audit is an audit row's event.
 func (r Row) Audit() domain.AuditEvent {
-	return domain.AuditEvent{At: r.At, OrgID: r.OrgID, ActorID: r.ActorID, Actor: r.Actor, TargetID: r.TargetID,
+	return domain.AuditEvent{Key: r.ID, At: r.At, OrgID: r.OrgID, ActorID: r.ActorID, Actor: r.Actor, TargetID: r.TargetID,
 		Target: r.Target, Action: r.Action, Outcome: r.Outcome, IP: r.IP, Via: r.Via}
 }
 
 // Header is the CSV header, the columns in order.
-var Header = []string{"kind", "at", "orgId", "userId", "username", "ip", "loginType", "client", "apiVersion", "reason",
-	"via", "challenge", "allowed", "actorId", "actor", "targetId", "target", "action", "outcome"}
+var Header = []string{"kind", "id", "at", "orgId", "userId", "username", "ip", "loginType", "client", "apiVersion", "reason",
+	"via", "challenge", "allowed", "grounds", "actorId", "actor", "targetId", "target", "action", "outcome"}
 
 func (r Row) record() []string {
 	allowed := ""
 	if r.Allowed != nil {
 		allowed = strconv.FormatBool(*r.Allowed)
 	}
-	return []string{r.Kind, r.At.UTC().Format(time.RFC3339Nano), r.OrgID, r.UserID, r.Username, r.IP, r.LoginType, r.Client,
-		r.APIVersion, r.Reason, r.Via, r.Challenge, allowed, r.ActorID, r.Actor, r.TargetID, r.Target, r.Action, r.Outcome}
+	return []string{r.Kind, r.ID, r.At.UTC().Format(time.RFC3339Nano), r.OrgID, r.UserID, r.Username, r.IP, r.LoginType, r.Client,
+		r.APIVersion, r.Reason, r.Via, r.Challenge, allowed, r.Grounds, r.ActorID, r.Actor, r.TargetID, r.Target, r.Action, r.Outcome}
 }
 
 func fromRecord(rec []string) (Row, error) {
 	if len(rec) != len(Header) {
 		return Row{}, fmt.Errorf("want %d columns, got %d", len(Header), len(rec))
 	}
-	at, err := time.Parse(time.RFC3339Nano, rec[1])
+	at, err := time.Parse(time.RFC3339Nano, rec[2])
 	if err != nil {
 		return Row{}, fmt.Errorf("at: %w", err)
 	}
-	r := Row{Kind: rec[0], At: at, OrgID: rec[2], UserID: rec[3], Username: rec[4], IP: rec[5], LoginType: rec[6], Client: rec[7],
-		APIVersion: rec[8], Reason: rec[9], Via: rec[10], Challenge: rec[11], ActorID: rec[13], Actor: rec[14], TargetID: rec[15],
-		Target: rec[16], Action: rec[17], Outcome: rec[18]}
-	if rec[12] != "" {
-		b, err := strconv.ParseBool(rec[12])
+	r := Row{Kind: rec[0], ID: rec[1], At: at, OrgID: rec[3], UserID: rec[4], Username: rec[5], IP: rec[6], LoginType: rec[7], Client: rec[8],
+		APIVersion: rec[9], Reason: rec[10], Via: rec[11], Challenge: rec[12], Grounds: rec[14], ActorID: rec[15], Actor: rec[16],
+		TargetID: rec[17], Target: rec[18], Action: rec[19], Outcome: rec[20]}
+	if rec[13] != "" {
+		b, err := strconv.ParseBool(rec[13])
 		if err != nil {
 			return Row{}, fmt.Errorf("allowed: %w", err)
 		}

@@ -24,15 +24,12 @@ type HistoryLine struct {
 // trail whose time is in [from, to), oldest first, page by page (nothing is
 // held beyond one page: an export streams).
 func (s *Store) OrgHistory(ctx context.Context, org string, from, to time.Time, fn func(HistoryLine) error) error {
-	// Times are stored as RFC 3339 with as many fraction digits as needed,
-	// which do not sort as times within one second: bound by whole seconds
-	// ("~" sorts after "Z" and "."), then filter exactly.
-	const second = "2006-01-02T15:04:05"
-	pg := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{TableName: &s.t.History, IndexName: aws.String("byOrg"),
-		KeyConditionExpression:   aws.String("orgId = :o AND #at BETWEEN :a AND :b"),
-		ExpressionAttributeNames: map[string]string{"#at": "at"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":o": av(org),
-			":a": av(from.UTC().Format(second)), ":b": av(to.UTC().Format(second) + "~")}})
+	in := &dynamodb.QueryInput{TableName: &s.t.History, IndexName: aws.String("byOrg"),
+		KeyConditionExpression: aws.String("orgId = :o"), ExpressionAttributeValues: map[string]types.AttributeValue{":o": av(org)}}
+	// The period's key condition, a second wider each side (narrowHistory
+	// says why); the lines are then held to [from, to) exactly.
+	narrowHistory(in, HistoryFilter{Since: from, Until: to})
+	pg := dynamodb.NewQueryPaginator(s.db, in)
 	for pg.HasMorePages() {
 		page, err := pg.NextPage(ctx)
 		if err != nil {
