@@ -24,11 +24,7 @@ var bannerOrg = regexp.MustCompile(`(?m)^\s+demo org\s+(00D\w+)`)
 // security event line in the stack's log.
 func TestMakeInvokeDigestsTheMakeRunStack(t *testing.T) {
 	root := testenv.Root(t)
-	for _, b := range []string{"local", "lgadmin", "aws-lambda-rie", "local-kms", "DigestFunction/bootstrap", "SoapFunction/bootstrap"} {
-		if _, err := os.Stat(filepath.Join(root, ".build", b)); err != nil {
-			t.Fatalf(".build/%s is missing: run make build-local (make test does)", b)
-		}
-	}
+	needBuilt(t, root, "DigestFunction/bootstrap", "SoapFunction/bootstrap")
 	data := t.TempDir()
 	api, dyn, ses, kms := testenv.FreePort(t), testenv.FreePort(t), testenv.FreePort(t), testenv.FreePort(t)
 	cmd, banner := startMakeRun(t, root, data, api, dyn, ses, kms)

@@ -29,11 +29,7 @@ import (
 // one the banner points to logs in through SOAP, the old one no longer.
 func TestMakeRunGivesADemoLoginThatJsforceCompletes(t *testing.T) {
 	root := testenv.Root(t)
-	for _, b := range []string{"local", "lgadmin", "aws-lambda-rie", "local-kms", "SoapFunction/bootstrap", "WebFunction/bootstrap"} {
-		if _, err := os.Stat(filepath.Join(root, ".build", b)); err != nil {
-			t.Fatalf(".build/%s is missing: run make build-local (make test does)", b)
-		}
-	}
+	needBuilt(t, root, "SoapFunction/bootstrap", "WebFunction/bootstrap")
 	data := t.TempDir()
 	api, dyn, ses, kms := testenv.FreePort(t), testenv.FreePort(t), testenv.FreePort(t), testenv.FreePort(t)
 	start := func() (*exec.Cmd, string) { return startMakeRun(t, root, data, api, dyn, ses, kms) }
@@ -99,6 +95,17 @@ func TestMakeRunGivesADemoLoginThatJsforceCompletes(t *testing.T) {
 		t.Fatalf("after a restart the previous token: %+v; want INVALID_LOGIN", r)
 	}
 	stop(cmd)
+}
+
+// needBuilt stops the test unless make build-local has built the
+// gateway, the CLI, the stand-ins it builds and these of .build.
+func needBuilt(t *testing.T, root string, also ...string) {
+	t.Helper()
+	for _, b := range append([]string{"local", "lgadmin", "aws-lambda-rie", "local-kms"}, also...) {
+		if _, err := os.Stat(filepath.Join(root, ".build", b)); err != nil {
+			t.Fatalf(".build/%s is missing: run make build-local (make test does)", b)
+		}
+	}
 }
 
 // startMakeRun runs the script behind make run with data as its folder, on
