@@ -30,7 +30,11 @@ var consoleRoutes = map[string]consoleRoute{
 	"GET /setup/users": func(h *Handler, r *request, _ console) *response {
 		return h.setupUsers(r, "", http.StatusOK)
 	},
-	"POST /setup/users/token": func(h *Handler, r *request, _ console) *response { return h.setupResetToken(r) },
+	"POST /setup/users/token":  func(h *Handler, r *request, _ console) *response { return h.setupResetToken(r) },
+	"GET /setup/apps":          (*Handler).connectedApps,
+	"POST /setup/apps":         (*Handler).createApp,
+	"POST /setup/apps/delete":  (*Handler).deleteApp,
+	"GET /setup/login-history": (*Handler).loginHistory,
 }
 
 // ConsoleSection is one entry of the console's navigation.

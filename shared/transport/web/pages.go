@@ -190,6 +190,10 @@ func Render(v any) string {
 		c = consoleMessage(v)
 	case SettingsView:
 		c = settingsPage(v)
+	case AppsView:
+		c = appsPage(v)
+	case HistoryView:
+		c = historyPage(v)
 	case Page:
 		c = errorPage(v)
 	}
