@@ -3,5 +3,6 @@
 // each console-*.mjs holds the scenarios of some of the pages.
 import { run } from './pages.mjs';
 import settings from './console-settings.mjs';
+import history from './console-history.mjs';
 
-await run({ ...settings });
+await run({ ...settings, ...history });

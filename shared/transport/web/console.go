@@ -32,8 +32,7 @@ var consoleRoutes = map[string]consoleRoute{
 	},
 	"POST /setup/users/token":  func(h *Handler, r *request, _ console) *response { return h.setupResetToken(r) },
 	"GET /setup/apps":          (*Handler).connectedApps,
-	"POST /setup/apps":         (*Handler).createApp,
-	"POST /setup/apps/delete":  (*Handler).deleteApp,
+	"POST /setup/apps":         (*Handler).changeApps,
 	"GET /setup/login-history": (*Handler).loginHistory,
 }
 

@@ -12,6 +12,7 @@ import (
 	"loginguard/shared/admin"
 	"loginguard/shared/domain"
 	"loginguard/shared/policy"
+	"loginguard/shared/sessions"
 )
 
 // ---- Connected Apps ----
@@ -53,6 +54,9 @@ type AppsView struct {
 	AllScopes  []string
 	Created    *admin.NewApp
 	CreatedRow AppRow
+	// Retry is an app deleted whose sessions were not all ended: its
+	// delete, sent again, ends the rest.
+	Retry string
 }
 
 func (h *Handler) connectedApps(r *request, c console) *response {
@@ -91,6 +95,16 @@ func (h *Handler) appsPage(r *request, c console, v AppsView, err error, status 
 	return (&response{status: status}).html(Render(v))
 }
 
+// changeApps is the page's forms, both posted to the page itself (so a
+// step-up comes back to it): a delete button (delete: the client id), or
+// the create form.
+func (h *Handler) changeApps(r *request, c console) *response {
+	if _, del := r.form["delete"]; del {
+		return h.deleteApp(r, c)
+	}
+	return h.createApp(r, c)
+}
+
 // createApp is the create form: the new app and its secret on the answer
 // itself (no redirect: the secret is in no URL and in no later page).
 func (h *Handler) createApp(r *request, c console) *response {
@@ -113,8 +127,12 @@ func (h *Handler) createApp(r *request, c console) *response {
 
 // deleteApp deletes the app the form names and ends its sessions.
 func (h *Handler) deleteApp(r *request, c console) *response {
-	id := strings.TrimSpace(r.form.Get("client_id"))
-	rep, err := h.Admin.DeleteApp(r.ctx, c.actor, c.user.OrgID, id)
+	id := strings.TrimSpace(r.form.Get("delete"))
+	var rep sessions.Report
+	err := domain.ErrNotFound // a blank id names no app (and is no key the store takes)
+	if id != "" {
+		rep, err = h.Admin.DeleteApp(r.ctx, c.actor, c.user.OrgID, id)
+	}
 	if errors.Is(err, domain.ErrNotFound) {
 		err = &domain.Error{Code: domain.CodeInvalidField, Message: "Your org has no app with that client id: it may have been deleted already."}
 	}
@@ -122,7 +140,12 @@ func (h *Handler) deleteApp(r *request, c console) *response {
 		if resp := h.consoleRefusal(r, c, err); resp != nil {
 			return resp
 		}
-		return h.appsPage(r, c, h.appsView(r, c, defaultAppForm()), err, statusOf(err, http.StatusBadRequest))
+		v, status := h.appsView(r, c, defaultAppForm()), http.StatusBadRequest
+		if domain.ErrorCode(err) == sessions.CodeNotAllEnded {
+			// Deleted, some sessions left: the same request finishes.
+			v.Retry, status = id, http.StatusServiceUnavailable
+		}
+		return h.appsPage(r, c, v, err, statusOf(err, status))
 	}
 	return redirect(appsPath + "?m=app-deleted&n=" + strconv.Itoa(rep.Ended))
 }

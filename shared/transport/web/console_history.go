@@ -53,10 +53,12 @@ type HistoryForm struct {
 	Before                        string // the page's cursor: lines before this time (RFC 3339)
 }
 
-// HistoryLine is one line of login history as the page shows it.
+// HistoryLine is one line of login history as the page shows it: the
+// client as the home page's session list names it (ClientShort: the
+// browser, or the user agent cut short), the whole of it on hover.
 type HistoryLine struct {
-	At, Username, Type, IP, Status, Client, APIVersion, Reason string
-	Allowed                                                    bool
+	At, Username, Type, IP, Status, Client, ClientShort, APIVersion, Reason string
+	Allowed                                                                 bool
 }
 
 // HistoryView is the Login History page.
@@ -231,7 +233,8 @@ func historyLine(e domain.LoginEvent, zone *time.Location) HistoryLine {
 		status = "Success"
 	}
 	return HistoryLine{At: e.At.In(zone).Format("2006-01-02 15:04:05 MST"), Username: e.Username, Type: e.LoginType,
-		IP: e.IP, Status: status, Client: e.Client, APIVersion: e.APIVersion, Reason: e.Reason, Allowed: e.Allowed}
+		IP: e.IP, Status: status, Client: e.Client, ClientShort: sessionVia(domain.Session{Client: e.Client, LoginType: e.LoginType}),
+		APIVersion: e.APIVersion, Reason: e.Reason, Allowed: e.Allowed}
 }
 
 // hourChart is the chart of the org's logins over the last day.

@@ -25,8 +25,10 @@ type HourCount struct {
 // HourBuckets counts evs by hour over the day up to now, in zone: 24 hours,
 // oldest first, the last the hour now is in. An hour is the zone's: in a
 // zone half an hour off UTC it starts at :30 UTC; on a day the clocks
-// change the labels repeat (01, 01) or skip (01, 03), and there are still
-// 24 real hours. Lines outside the day are not counted.
+// change by an hour the labels repeat (01, 01) or skip (01, 03), and there
+// are still 24 real hours; where they change by half an hour (Lord Howe),
+// the bars keep the current hour's grid, so the hours before the change
+// read :30. Lines outside the day are not counted.
 func HourBuckets(evs []domain.LoginEvent, now time.Time, zone *time.Location) []HourCount {
 	first := hourStart(now, zone).Add(-(chartHours - 1) * time.Hour)
 	hours := make([]HourCount, chartHours)

@@ -216,7 +216,7 @@ func TestConsoleHistoryAndAppsPagesRenderSafely(t *testing.T) {
 		Next:  HistoryForm{User: evil, Limit: 50}.link("x"), Download: "/setup/login-history?format=csv", Chart: chartOf(hours, true)}
 	app := admin.NewApp{ConnectedApp: domain.ConnectedApp{Name: evil, ClientID: "3MVG9x"}, ClientSecret: "s3cret"}
 	apps := AppsView{Console: frame, Zone: "UTC", CanEdit: true, Form: AppForm{Name: evil, Callbacks: evil, Scopes: []string{"api"}},
-		AllScopes: []string{"api", "web"}, Apps: []AppRow{appRow(app.ConnectedApp, time.UTC)}, Created: &app, CreatedRow: appRow(app.ConnectedApp, time.UTC)}
+		AllScopes: []string{"api", "web"}, Apps: []AppRow{appRow(app.ConnectedApp, time.UTC)}, Created: &app, CreatedRow: appRow(app.ConnectedApp, time.UTC), Retry: "3MVG9x"}
 	for name, v := range map[string]any{"history": history, "apps": apps} {
 		html := Render(v)
 		if strings.Contains(html, "could not be shown") {
@@ -236,7 +236,7 @@ func TestConsoleHistoryAndAppsPagesRenderSafely(t *testing.T) {
 	if !strings.Contains(html, `data-hour="16" data-start="0001-01-01T00:00:00Z" data-success="2" data-failed="1"`) {
 		t.Error("the last hour's counts are not in its data attributes")
 	}
-	if !strings.Contains(Render(apps), `id="created-client-secret">s3cret<`) {
-		t.Error("the new app's secret is not shown")
+	if html := Render(apps); !strings.Contains(html, `id="created-client-secret">s3cret<`) || !strings.Contains(html, `name="delete" value="3MVG9x"`) {
+		t.Error("the new app's secret, or the delete buttons, are not shown")
 	}
 }
