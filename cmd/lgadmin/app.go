@@ -76,6 +76,8 @@ func init() {
 		{"session list", "list the live sessions of a user or an org (type, app or client, source IP, activity, level, expiry; a short reference, never the id)", (*App).sessionList},
 		{"session end", "end one session (REF from session list, with --org) or every session of a user (--user); again after a failure finishes the job", (*App).sessionEnd},
 		{"history", "list login history of a user, a user name tried, or an org", (*App).history},
+		{"explain", "say why a login attempt was refused (a user's last refusal) or came out as it did (one line by --id): a plain-language answer, then each rule the decision evaluated", (*App).explain},
+		{"replay", "decide an org's login attempts of a period again under a draft of its and its profiles' settings (JSON, as the admin API takes them) and count what would change, by rule, with examples", (*App).replay},
 		{"health", "score an org's settings against the Health Check baseline (docs/health-check.md): each finding with its severity, current and baseline values and the lgadmin command that fixes it", (*App).health},
 		{"audit", "list an org's audit trail: token resets, password changes and refusals (who, whom, when, from where)", (*App).audit},
 		{"keys rotate", "add a new data key to the TOTP keyring: new TOTP keys are sealed with it, older ones still open", (*App).keysRotate},

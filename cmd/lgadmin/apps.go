@@ -6,35 +6,10 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"loginguard/shared/admin"
-	"loginguard/shared/domain"
 	"loginguard/shared/policy"
 )
-
-type appView struct {
-	ClientID     string   `json:"clientId"`
-	ClientSecret string   `json:"clientSecret,omitempty"`
-	OrgID        string   `json:"orgId"`
-	Name         string   `json:"name"`
-	CreatedAt    string   `json:"createdAt"`
-	Public       bool     `json:"public"`
-	Callbacks    []string `json:"callbacks"`
-	RequirePKCE  bool     `json:"requirePkce"`
-	Scopes       string   `json:"scopes"`
-	Refresh      string   `json:"refreshTokens"`
-}
-
-func viewOfApp(app domain.ConnectedApp) appView {
-	o := app.OAuth
-	refresh := strings.ToLower(strings.ReplaceAll(string(o.Refresh.Mode), "_", "-"))
-	if o.Refresh.TTL > 0 {
-		refresh += ":" + o.Refresh.TTL.String()
-	}
-	return appView{ClientID: app.ClientID, OrgID: app.OrgID, Name: app.Name, CreatedAt: app.CreatedAt.UTC().Format(time.RFC3339),
-		Public: o.Public, Callbacks: append([]string{}, o.Callbacks...), RequirePKCE: o.RequirePKCE, Scopes: policy.ScopeString(o.Scopes), Refresh: refresh}
-}
 
 // listFlag is a flag given once per value (--callback URL --callback URL).
 type listFlag []string
@@ -68,8 +43,7 @@ func (a *App) appCreate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	v := viewOfApp(app.ConnectedApp)
-	v.ClientSecret = app.ClientSecret
+	v := app.Record()
 	rows := [][2]string{{"client id", v.ClientID}}
 	if v.ClientSecret != "" {
 		rows = append(rows, [2]string{"client secret", v.ClientSecret})
@@ -94,10 +68,7 @@ func (a *App) appList(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	views := make([]appView, 0, len(apps))
-	for _, p := range apps {
-		views = append(views, viewOfApp(p))
-	}
+	views := admin.AppRecords(apps)
 	if a.json {
 		a.printJSON(views)
 		return nil

@@ -4,16 +4,9 @@ import (
 	"context"
 	"fmt"
 	"text/tabwriter"
-	"time"
-)
 
-type deviceView struct {
-	ID          string `json:"id"` // admin.DeviceIDLen hex digits of the cookie's digest
-	ActivatedAt string `json:"activatedAt"`
-	IP          string `json:"ip"`
-	Via         string `json:"via"`
-	Client      string `json:"client"`
-}
+	"loginguard/shared/admin"
+)
 
 func (a *App) userDevices(ctx context.Context, args []string) error {
 	svc, username, err := a.userArg(ctx, "user devices", args)
@@ -24,11 +17,7 @@ func (a *App) userDevices(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	list := make([]deviceView, 0, len(devices))
-	for _, d := range devices {
-		list = append(list, deviceView{ID: d.ID, ActivatedAt: d.ActivatedAt.UTC().Format(time.RFC3339),
-			IP: d.IP, Via: d.Via, Client: d.Client})
-	}
+	list := admin.DeviceRecords(devices)
 	if a.json {
 		a.printJSON(list)
 		return nil

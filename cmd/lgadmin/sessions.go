@@ -5,38 +5,10 @@ import (
 	"fmt"
 	"strconv"
 	"text/tabwriter"
-	"time"
 
-	"loginguard/shared/domain"
+	"loginguard/shared/admin"
 	"loginguard/shared/sessions"
 )
-
-// sessionView is a session as session list prints it: never its id, only
-// its reference (domain.Session.Ref).
-type sessionView struct {
-	Ref          string `json:"ref"`
-	UserID       string `json:"userId"`
-	Username     string `json:"username"`
-	Type         string `json:"type"`
-	App          string `json:"app,omitempty"`
-	Client       string `json:"client,omitempty"`
-	SourceIP     string `json:"sourceIp"`
-	Started      string `json:"started"`
-	LastActivity string `json:"lastActivity"`
-	Level        string `json:"securityLevel"`
-	Persistent   bool   `json:"persistent"`
-	Expires      string `json:"expires"`
-}
-
-func viewSession(s domain.Session) sessionView {
-	app := s.AppName
-	if app != "" {
-		app += " (" + s.ClientID + ")"
-	}
-	return sessionView{Ref: s.Ref(), UserID: s.UserID, Username: s.Username, Type: s.Type(), App: app, Client: s.Client,
-		SourceIP: s.IP, Started: s.CreatedAt.UTC().Format(time.RFC3339), LastActivity: s.LastSeenAt.UTC().Format(time.RFC3339),
-		Level: s.Level, Persistent: s.Persistent, Expires: s.ExpiresAt().UTC().Format(time.RFC3339)}
-}
 
 func (a *App) sessionList(ctx context.Context, args []string) error {
 	fs := a.flags("session list", "--user USERNAME | --org ORG_ID")
@@ -53,10 +25,7 @@ func (a *App) sessionList(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	views := make([]sessionView, len(list))
-	for i, s := range list {
-		views[i] = viewSession(s)
-	}
+	views := admin.SessionRecords(list)
 	if a.json {
 		a.printJSON(views)
 		return nil

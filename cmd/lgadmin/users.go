@@ -98,10 +98,7 @@ func (a *App) userCreate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	note := "security token sent to " + c.User.Email
-	if c.TokenErr != nil {
-		note = "no security token was issued: " + c.TokenErr.Error() + "; the user can log in only from trusted or profile IP ranges until one is (lgadmin user reset-token)"
-	}
+	note := c.Note()
 	if a.json {
 		a.printJSON(struct {
 			admin.UserRecord

@@ -124,7 +124,7 @@ export default {
     const first = await lines(page);
     check(first.length === 10, `page 1 of 10: ${first.length} lines`);
     const next = await page.getAttribute('#lh-next', 'href');
-    check(next && new URL(next, base).searchParams.get('before') && new URL(next, base).searchParams.get('limit') === '10', `the next page's link: ${next}`);
+    check(next && new URL(next, base).searchParams.get('cursor') && new URL(next, base).searchParams.get('limit') === '10', `the next page's link: ${next}`);
     await go(page, '#lh-next');
     const second = await lines(page);
     check(JSON.stringify([...first, ...second]) === JSON.stringify(all), `pages 1 and 2 should be the whole history in order:\n${JSON.stringify([...first, ...second])}\n${JSON.stringify(all)}`);

@@ -4,5 +4,6 @@
 import { run } from './pages.mjs';
 import settings from './console-settings.mjs';
 import history from './console-history.mjs';
+import security from './console-security.mjs';
 
-await run({ ...settings, ...history });
+await run({ ...settings, ...security, ...history });

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"loginguard/shared/app"
+	"loginguard/shared/mail/ses"
 	"loginguard/shared/transport/adminapi"
 )
 
@@ -19,7 +20,9 @@ func main() {
 }
 
 func build(ctx context.Context) (*adminapi.Handler, error) {
-	d, err := app.FromEnv(ctx, os.Getenv)
+	// The mailer: a new user's first security token, a token reset and a
+	// password reset link go by SES.
+	d, err := app.FromEnv(ctx, os.Getenv, app.WithMailer(ses.FromConfig))
 	if err != nil {
 		return nil, err
 	}

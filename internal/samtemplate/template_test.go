@@ -270,7 +270,9 @@ var protectedFunctions = []string{"WhoamiFunction", "DataFunction", "AdminFuncti
 // also changes orgs and profiles, as lgadmin does.
 func orgPartitionActions(function string, actions []string) bool {
 	allowed := map[string]bool{"dynamodb:GetItem": true}
-	if function == "AdminFunction" {
+	// The admin API and the console (WebFunction's /setup pages) change
+	// orgs and profiles.
+	if function == "AdminFunction" || function == "WebFunction" {
 		for _, a := range []string{"dynamodb:Query", "dynamodb:PutItem"} {
 			allowed[a] = true
 		}

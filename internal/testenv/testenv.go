@@ -241,6 +241,16 @@ func Mails(t testing.TB, url, to string) []Mail {
 	return out
 }
 
+// HasMail reports whether one of mails carries text in its text part.
+func HasMail(mails []Mail, text string) bool {
+	for _, m := range mails {
+		if strings.Contains(m.Body.Text, text) {
+			return true
+		}
+	}
+	return false
+}
+
 // AllMails returns every message the SES stand-in at url holds, oldest first.
 func AllMails(t testing.TB, url string) []Mail {
 	t.Helper()

@@ -50,7 +50,7 @@ type AppStore interface {
 // to the trail.
 type LogStore interface {
 	History(ctx context.Context, f domain.HistoryFilter) ([]domain.LoginEvent, error)
-	AuditTrail(ctx context.Context, orgID string, limit int32) ([]domain.AuditEvent, error)
+	AuditTrailBefore(ctx context.Context, orgID, before string, limit int32) ([]domain.AuditEvent, error)
 	Audit(ctx context.Context, ev domain.AuditEvent) error
 }
 

@@ -216,6 +216,42 @@ func TestCreateUser(t *testing.T) {
 	}
 }
 
+// A user created without a password gets one no one knows and is mailed a
+// link to choose theirs; without an email address nothing is created.
+func TestCreateUserWithoutAPasswordMailsALink(t *testing.T) {
+	svc, st, acc := newService(t)
+	ctx := testenv.Context(t)
+	o := testenv.SeedOrg(t, st)
+	p := testenv.SeedProfile(t, st, o)
+	n := admin.NewUser{OrgID: o.ID, ProfileID: p.ID, Username: "kim@acme.example", Email: "kim@acme.example", LinkURL: "https://login.acme.example"}
+	c, err := svc.CreateUser(ctx, cli, n)
+	if err != nil || c.TokenErr != nil || c.LinkErr != nil {
+		t.Fatalf("create: %v %v %v", err, c.TokenErr, c.LinkErr)
+	}
+	if c.User.PasswordHash == "" || len(acc.calls) != 2 || acc.calls[1] != "link kim@acme.example https://login.acme.example" {
+		t.Fatalf("hash set %v, calls %v", c.User.PasswordHash != "", acc.calls)
+	}
+	if !strings.Contains(c.Note(), "a link to choose a password sent to kim@acme.example") {
+		t.Fatalf("note %q", c.Note())
+	}
+	for _, tt := range []struct {
+		name string
+		n    admin.NewUser
+		code string
+	}{
+		{"no email address", admin.NewUser{OrgID: o.ID, ProfileID: p.ID, Username: "lee@acme.example", LinkURL: "https://login.acme.example"}, domain.CodeRequiredField},
+		{"a login URL that is no origin", admin.NewUser{OrgID: o.ID, ProfileID: p.ID, Username: "lee@acme.example", Email: "lee@acme.example", LinkURL: "https://login.acme.example/x"}, domain.CodeInvalidField},
+		{"neither a password nor a link", admin.NewUser{OrgID: o.ID, ProfileID: p.ID, Username: "lee@acme.example", Email: "lee@acme.example"}, domain.CodeInvalidNewPassword},
+	} {
+		if _, err := svc.CreateUser(ctx, cli, tt.n); code(err) != tt.code {
+			t.Errorf("%s: %v; want %s", tt.name, err, tt.code)
+		}
+	}
+	if _, err := st.User(ctx, "lee@acme.example"); !errors.Is(err, domain.ErrNotFound) {
+		t.Fatalf("a refused user was stored: %v", err)
+	}
+}
+
 func TestUserChanges(t *testing.T) {
 	svc, st, acc := newService(t)
 	ctx := testenv.Context(t)

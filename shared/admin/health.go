@@ -40,7 +40,8 @@ func (s *Service) HealthCheck(ctx context.Context, actor account.Actor, orgID st
 func HealthInput(o domain.Org, ps []domain.Profile, us []domain.User, hist []domain.LoginEvent) policy.HealthInput {
 	in := policy.HealthInput{OrgID: o.ID, Lockout: o.Lockout, SessionTimeout: o.SessionTimeout,
 		LockSessionsToIP: o.LockSessionsToIP, RememberMe: o.RememberMe, FamiliarPlaceLockout: o.FamiliarPlaceLockout,
-		Levels: o.Levels, HighAssurance: o.HighAssurance, TrustedRanges: o.TrustedRanges, Password: o.Password}
+		Levels: o.Levels, HighAssurance: o.HighAssurance, TrustedRanges: o.TrustedRanges, Password: o.Password,
+		IdentityVerification: o.IdentityVerification}
 	byID := map[string]*policy.HealthProfile{}
 	in.Profiles = make([]policy.HealthProfile, len(ps))
 	for i, p := range ps {

@@ -15,6 +15,10 @@ func TestHealthCheckReadsTheOrgItsProfilesUsersAndHistory(t *testing.T) {
 	svc, st, _ := newService(t)
 	ctx := testenv.Context(t)
 	settings := admin.DefaultOrgSettings() // 10 attempts: one finding
+	// Every guarded area but Unlock Users: one finding.
+	settings.IdentityVerification = map[policy.Area]policy.Action{policy.AreaIPAddresses: policy.ActionRaise,
+		policy.AreaTwoFactorUI: policy.ActionBlock, policy.AreaPasswordPolicies: policy.ActionRaise,
+		policy.AreaProfiles: policy.ActionRaise, policy.AreaConnectedApps: policy.ActionRaise}
 	o, err := svc.CreateOrg(ctx, admin.CLI, admin.NewOrg{Name: "Acme", Settings: settings})
 	if err != nil {
 		t.Fatal(err)
@@ -61,6 +65,7 @@ func TestHealthCheckReadsTheOrgItsProfilesUsersAndHistory(t *testing.T) {
 		"TWO_FACTOR_KEYS_MISSING Sales":   "lgadmin user totp-register --user " + rep.User.Username,
 		"API_ENABLED_UNUSED Sales":        "lgadmin profile set --org " + o.ID + " --profile " + sales.ID + " --api-enabled=false",
 		"HIGH_ASSURANCE_POLICIES_NONE ":   "lgadmin org set --org " + o.ID + " --high-assurance reports=raise",
+		"IDV_UNLOCK_USERS_NONE ":          "lgadmin org set --org " + o.ID + " --identity-verification unlock-users=raise",
 		"LOGIN_HOURS_NONE Admins":         "",
 		"LOGIN_HOURS_NONE Sales":          "",
 	}

@@ -16,7 +16,7 @@ import (
 // /login-history can too (FilteredHistory), so both filter alike.
 type LineFilter struct {
 	Since  time.Time // inclusive; zero: no lower bound
-	Before time.Time // exclusive (a page's cursor: the last line's time); zero: none
+	Before time.Time // exclusive; zero: no upper bound
 	// Outcome is "success", "failed" or "" (both), in any case.
 	Outcome string
 	// LoginType is SOAP, REST, UI or "" (every type), in any case.
@@ -62,34 +62,61 @@ func (f LineFilter) Keeps(e domain.LoginEvent) bool {
 	return true
 }
 
-// FilteredHistory is History narrowed by f: at most q.Limit lines, newest
-// first, of those f keeps among the subject's latest MaxLines lines (the
-// store filters nothing but the subject, so a filter reads MaxLines).
-func (s *Service) FilteredHistory(ctx context.Context, actor account.Actor, q HistoryQuery, f LineFilter) ([]domain.LoginEvent, error) {
+// HistoryPage is one page of a filtered listing: its lines, newest first,
+// and the cursor of the next page (a line's ID, for HistoryQuery.Before;
+// "" on the last page).
+type HistoryPage struct {
+	Lines []domain.LoginEvent
+	Next  string
+}
+
+// FilteredHistory is a page of History narrowed by f: at most q.Limit
+// lines f keeps, newest first, from q.Before on. The store filters by
+// subject only, so with a filter one page reads a window of MaxLines lines
+// (without, q.Limit); a page that ends before its window does carries on
+// from its last line, one whose window ran out from the window's last, so
+// paging reaches every line. It stops at the first line older than
+// f.Since: none after it can be kept.
+func (s *Service) FilteredHistory(ctx context.Context, actor account.Actor, q HistoryQuery, f LineFilter) (HistoryPage, error) {
 	if err := f.Check(); err != nil {
-		return nil, err
+		return HistoryPage{}, err
 	}
 	limit := q.Limit
 	if err := CheckLimit(limit); err != nil {
-		return nil, err
+		return HistoryPage{}, err
 	}
 	if !f.Empty() {
 		q.Limit = MaxLines
 	}
-	evs, err := s.History(ctx, actor, q)
+	read, err := s.History(ctx, actor, q)
 	if err != nil {
-		return nil, err
+		return HistoryPage{}, err
 	}
-	kept := evs[:0]
-	for _, e := range evs {
+	return f.page(read, limit, q.Limit), nil
+}
+
+// page is the lines of read (newest first, a window of window lines) that
+// f keeps, at most limit, and where the next page starts.
+func (f LineFilter) page(read []domain.LoginEvent, limit, window int) HistoryPage {
+	var p HistoryPage
+	for i, e := range read {
+		if !f.Since.IsZero() && e.At.Before(f.Since) {
+			return p
+		}
 		if !f.Keeps(e) {
 			continue
 		}
-		if kept = append(kept, e); len(kept) == limit {
-			break
+		if p.Lines = append(p.Lines, e); len(p.Lines) == limit {
+			if i < len(read)-1 || len(read) == window {
+				p.Next = e.ID
+			}
+			return p
 		}
 	}
-	return kept, nil
+	if len(read) == window && len(read) > 0 {
+		p.Next = read[len(read)-1].ID
+	}
+	return p
 }
 
 // ExportHistory is FilteredHistory for a download (a CSV file): the
@@ -97,11 +124,11 @@ func (s *Service) FilteredHistory(ctx context.Context, actor account.Actor, q Hi
 // identity-verification policy applies), and the export is written to the
 // audit trail. A download whose audit line cannot be written is refused:
 // no export goes unrecorded.
-func (s *Service) ExportHistory(ctx context.Context, actor account.Actor, q HistoryQuery, f LineFilter) ([]domain.LoginEvent, error) {
+func (s *Service) ExportHistory(ctx context.Context, actor account.Actor, q HistoryQuery, f LineFilter) (HistoryPage, error) {
 	q.Export = true
-	evs, err := s.FilteredHistory(ctx, actor, q, f)
+	p, err := s.FilteredHistory(ctx, actor, q, f)
 	if err != nil {
-		return nil, err
+		return HistoryPage{}, err
 	}
 	target := q.User
 	if target == "" {
@@ -109,7 +136,7 @@ func (s *Service) ExportHistory(ctx context.Context, actor account.Actor, q Hist
 	}
 	ev := actor.AuditEvent(s.Now(), "", "", target, string(policy.AdminExportHistory), account.OutcomeDone)
 	if err := s.Store.Audit(ctx, ev); err != nil {
-		return nil, err
+		return HistoryPage{}, err
 	}
-	return evs, nil
+	return p, nil
 }

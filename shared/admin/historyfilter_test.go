@@ -67,21 +67,47 @@ func TestFilteredHistoryAndItsExport(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	at := func(p admin.HistoryPage) []time.Duration {
+		var d []time.Duration
+		for _, e := range p.Lines {
+			d = append(d, e.At.Sub(start)/time.Minute)
+		}
+		return d
+	}
 	q := admin.HistoryQuery{Org: o.ID, Limit: 2}
-	evs, err := svc.FilteredHistory(ctx, viewer, q, admin.LineFilter{Outcome: "success", Before: start.Add(5 * time.Minute)})
+	f := admin.LineFilter{Outcome: "success", Before: start.Add(5 * time.Minute)}
+	p, err := svc.FilteredHistory(ctx, viewer, q, f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Lines 0..4 before the cursor; successes 1, 2, 4: the newest two.
-	if len(evs) != 2 || !evs[0].At.Equal(start.Add(4*time.Minute)) || !evs[1].At.Equal(start.Add(2*time.Minute)) {
-		t.Fatalf("filtered: %+v", evs)
+	// Lines 0..4 before the bound; successes 4, 2, 1: the newest two, then the rest.
+	if got := at(p); len(got) != 2 || got[0] != 4 || got[1] != 2 || p.Next == "" {
+		t.Fatalf("page 1: %v, next %q", got, p.Next)
+	}
+	q.Before = p.Next
+	if p, err = svc.FilteredHistory(ctx, viewer, q, f); err != nil || len(at(p)) != 1 || at(p)[0] != 1 || p.Next != "" {
+		t.Fatalf("page 2: %v, next %q, %v", at(p), p.Next, err)
+	}
+	// Since stops the scan; without a filter a page reads only its lines.
+	if p, err = svc.FilteredHistory(ctx, viewer, admin.HistoryQuery{Org: o.ID, Limit: 10}, admin.LineFilter{Since: start.Add(3 * time.Minute)}); err != nil || len(p.Lines) != 3 || p.Next != "" {
+		t.Fatalf("since: %v, next %q, %v", at(p), p.Next, err)
+	}
+	q = admin.HistoryQuery{Org: o.ID, Limit: 3}
+	for _, want := range [][]time.Duration{{5, 4, 3}, {2, 1, 0}, nil} {
+		if p, err = svc.FilteredHistory(ctx, viewer, q, admin.LineFilter{}); err != nil || len(at(p)) != len(want) {
+			t.Fatalf("unfiltered from %q: %v, %v; want %v", q.Before, at(p), err, want)
+		}
+		q.Before = p.Next
+	}
+	if q.Before != "" {
+		t.Fatalf("an empty page has a next one: %q", q.Before)
 	}
 	if _, err := svc.FilteredHistory(ctx, viewer, q, admin.LineFilter{Outcome: "maybe"}); !errors.Is(err, admin.ErrOutcome) {
 		t.Fatalf("a bad outcome: %v", err)
 	}
-	evs, err = svc.ExportHistory(ctx, viewer, admin.HistoryQuery{Org: o.ID, Limit: admin.MaxLines}, admin.LineFilter{LoginType: "UI"})
-	if err != nil || len(evs) != 3 {
-		t.Fatalf("export: %d lines, %v", len(evs), err)
+	p, err = svc.ExportHistory(ctx, viewer, admin.HistoryQuery{Org: o.ID, Limit: admin.MaxLines}, admin.LineFilter{LoginType: "UI"})
+	if err != nil || len(p.Lines) != 3 {
+		t.Fatalf("export: %d lines, %v", len(p.Lines), err)
 	}
 	trail, err := svc.AuditTrail(ctx, cli, o.ID, 1)
 	if err != nil {

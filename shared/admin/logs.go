@@ -24,6 +24,8 @@ type HistoryQuery struct {
 	Tried string // a user name that matched nobody
 	Org   string // an org's id: every user of the org
 	Limit int    // at most this many lines, newest first
+	// Before continues a listing: lines older than the one whose Key it is.
+	Before string
 	// Export: the lines are for download (a CSV file, Salesforce's
 	// "Download"), which is AdminExportHistory and so passes the org's
 	// "View Event Log Files" identity-verification policy.
@@ -62,7 +64,7 @@ func (s *Service) History(ctx context.Context, actor account.Actor, q HistoryQue
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
-	f := domain.HistoryFilter{Username: q.Tried, Limit: int32(q.Limit)}
+	f := domain.HistoryFilter{Username: q.Tried, Limit: int32(q.Limit), Before: q.Before}
 	act := policy.AdminReadHistory
 	if q.Export {
 		act = policy.AdminExportHistory
@@ -88,11 +90,17 @@ func (s *Service) History(ctx context.Context, actor account.Actor, q HistoryQue
 // AuditTrail lists an org's audit trail, newest first: every credential
 // change and refusal.
 func (s *Service) AuditTrail(ctx context.Context, actor account.Actor, orgID string, limit int) ([]domain.AuditEvent, error) {
+	return s.AuditTrailBefore(ctx, actor, orgID, "", limit)
+}
+
+// AuditTrailBefore lists an org's audit trail, newest first, from the line
+// older than the one whose Key before is ("": from the newest).
+func (s *Service) AuditTrailBefore(ctx context.Context, actor account.Actor, orgID, before string, limit int) ([]domain.AuditEvent, error) {
 	if err := CheckLimit(limit); err != nil {
 		return nil, err
 	}
 	if err := s.allow(ctx, actor, policy.AdminReadAudit, OrgID(orgID), OrgID(orgID)); err != nil {
 		return nil, err
 	}
-	return s.Store.AuditTrail(ctx, OrgID(orgID), int32(limit))
+	return s.Store.AuditTrailBefore(ctx, OrgID(orgID), before, int32(limit))
 }

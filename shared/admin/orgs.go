@@ -105,6 +105,22 @@ func (s *Service) UpdateOrg(ctx context.Context, actor account.Actor, id string,
 	return o, errors.Join(err, s.applyToSessions(ctx, o.ID))
 }
 
+// UpdateTrustedRanges changes the org's trusted IP ranges (Network Access)
+// with edit, as UpdateOrg does: one conditional write of the org as read.
+// The permission is checked before edit runs, so a refusal never depends
+// on what the list holds (an edit of a range that is not there is
+// domain.ErrNotFound only to those who may see the list change).
+func (s *Service) UpdateTrustedRanges(ctx context.Context, actor account.Actor, orgID string, edit func(policy.IPRanges) (policy.IPRanges, error)) (domain.Org, error) {
+	if err := s.allow(ctx, actor, policy.AdminNetworkAccess, OrgID(orgID), OrgID(orgID)); err != nil {
+		return domain.Org{}, err
+	}
+	return s.UpdateOrg(ctx, actor, orgID, func(o *domain.OrgSettings) error {
+		rs, err := edit(o.TrustedRanges)
+		o.TrustedRanges = rs
+		return err
+	})
+}
+
 // applyToSessions carries an org's settings and its profiles' onto its
 // live sessions (sessions.Service.Apply).
 func (s *Service) applyToSessions(ctx context.Context, orgID string) error {

@@ -39,6 +39,14 @@ func TestEveryAdminRequestChecksTheActorsPermission(t *testing.T) {
 
 	req := newRequests(ctx, svc, o, target)
 	timeout, ranges := req.timeout, req.ranges
+	// An edit that finds nothing to change: only a permitted actor learns it.
+	oneRange := func(a account.Actor) error {
+		_, err := svc.UpdateTrustedRanges(ctx, a, o.ID, func(policy.IPRanges) (policy.IPRanges, error) { return nil, domain.ErrNotFound })
+		if errors.Is(err, domain.ErrNotFound) {
+			return nil
+		}
+		return err
+	}
 	hours := func(a account.Actor) error {
 		_, err := svc.UpdateProfile(ctx, a, o.ID, plainProfile.ID, func(_ domain.Org, s *domain.ProfileSettings) error { s.TwoFactorUI = true; return nil })
 		return err
@@ -98,6 +106,7 @@ func TestEveryAdminRequestChecksTheActorsPermission(t *testing.T) {
 		{"View Setup reads the audit trail", viewer, audit, "", ""},
 		{"View Setup cannot change the session settings", viewer, timeout, policy.AdminOrgSettings, customize},
 		{"View Setup cannot change network access", viewer, ranges, policy.AdminNetworkAccess, network},
+		{"no permission is refused a range edit before the list is read", nobody, oneRange, policy.AdminNetworkAccess, network},
 		{"View Setup cannot unlock a user", viewer, unlock, policy.AdminUnlockReset, manage},
 		{"View Setup cannot change a profile", viewer, hours, policy.AdminProfiles, manage},
 		{"View Setup cannot create a connected app", viewer, app, policy.AdminConnectedApps, `"Customize Application" permission to manage connected apps`},
@@ -111,6 +120,7 @@ func TestEveryAdminRequestChecksTheActorsPermission(t *testing.T) {
 		{"Manage Users cannot change the session settings", usersAdmin, timeout, policy.AdminOrgSettings, customize},
 		{"Customize Application changes the session settings", orgAdmin, timeout, "", ""},
 		{"Customize Application changes network access", orgAdmin, ranges, "", ""},
+		{"Customize Application edits one range", orgAdmin, oneRange, "", ""},
 		{"Customize Application creates a connected app", orgAdmin, app, "", ""},
 		{"Customize Application reads setup", orgAdmin, read, "", ""},
 		{"Customize Application cannot unlock a user", orgAdmin, unlock, policy.AdminUnlockReset, manage},

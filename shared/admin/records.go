@@ -1,10 +1,12 @@
 package admin
 
 import (
+	"strings"
 	"time"
 
 	"loginguard/shared/domain"
 	"loginguard/shared/ids"
+	"loginguard/shared/policy"
 )
 
 // The records an admin reads, as lgadmin --json prints them and the admin
@@ -67,6 +69,7 @@ func UserRecordOf(u domain.User, now time.Time) UserRecord {
 
 // LoginLine is one line of login history.
 type LoginLine struct {
+	ID         string `json:"id"` // for lgadmin explain --id
 	At         string `json:"at"`
 	Username   string `json:"username"`
 	UserID     string `json:"userId,omitempty"`
@@ -87,7 +90,7 @@ func LoginLines(evs []domain.LoginEvent) []LoginLine {
 		if e.Allowed {
 			status = "Success"
 		}
-		return LoginLine{At: e.At.UTC().Format(time.RFC3339), Username: e.Username, UserID: e.UserID,
+		return LoginLine{ID: e.ID, At: e.At.UTC().Format(time.RFC3339), Username: e.Username, UserID: e.UserID,
 			IP: e.IP, LoginType: e.LoginType, Client: e.Client, APIVersion: e.APIVersion, Status: status, Reason: e.Reason, Via: e.Via, Challenge: e.Challenge}
 	})
 }
@@ -119,4 +122,89 @@ func AuditLines(evs []domain.AuditEvent) []AuditLine {
 		return AuditLine{At: e.At.UTC().Format(time.RFC3339), Actor: e.Actor, Target: e.Target,
 			Action: e.Action, Outcome: e.Outcome, IP: e.IP, Via: e.Via}
 	})
+}
+
+// SessionRecord is a session as an admin sees it: never its id, only its
+// reference (domain.Session.Ref), which ends it.
+type SessionRecord struct {
+	Ref          string `json:"ref"`
+	UserID       string `json:"userId"`
+	Username     string `json:"username"`
+	Type         string `json:"type"`
+	App          string `json:"app,omitempty"`
+	Client       string `json:"client,omitempty"`
+	SourceIP     string `json:"sourceIp"`
+	Started      string `json:"started"`
+	LastActivity string `json:"lastActivity"`
+	Level        string `json:"securityLevel"`
+	Persistent   bool   `json:"persistent"`
+	Expires      string `json:"expires"`
+}
+
+// SessionRecordOf is s as an admin sees it.
+func SessionRecordOf(s domain.Session) SessionRecord {
+	app := s.AppName
+	if app != "" {
+		app += " (" + s.ClientID + ")"
+	}
+	return SessionRecord{Ref: s.Ref(), UserID: s.UserID, Username: s.Username, Type: s.Type(), App: app, Client: s.Client,
+		SourceIP: s.IP, Started: s.CreatedAt.UTC().Format(time.RFC3339), LastActivity: s.LastSeenAt.UTC().Format(time.RFC3339),
+		Level: s.Level, Persistent: s.Persistent, Expires: s.ExpiresAt().UTC().Format(time.RFC3339)}
+}
+
+// SessionRecords are ss as records, in their order.
+func SessionRecords(ss []domain.Session) []SessionRecord { return each(ss, SessionRecordOf) }
+
+// DeviceRecord is an activated browser as an admin sees it: its ID (the
+// first DeviceIDLen hex digits of its cookie's digest), never the cookie.
+type DeviceRecord struct {
+	ID          string `json:"id"`
+	ActivatedAt string `json:"activatedAt"`
+	IP          string `json:"ip"`
+	Via         string `json:"via"`
+	Client      string `json:"client"`
+}
+
+// DeviceRecords are ds as records, in their order.
+func DeviceRecords(ds []Device) []DeviceRecord {
+	return each(ds, func(d Device) DeviceRecord {
+		return DeviceRecord{ID: d.ID, ActivatedAt: d.ActivatedAt.UTC().Format(time.RFC3339), IP: d.IP, Via: d.Via, Client: d.Client}
+	})
+}
+
+// AppRecord is a connected app as an admin sees it; ClientSecret only in
+// the answer that created it (NewApp), never again.
+type AppRecord struct {
+	ClientID     string   `json:"clientId"`
+	ClientSecret string   `json:"clientSecret,omitempty"`
+	OrgID        string   `json:"orgId"`
+	Name         string   `json:"name"`
+	CreatedAt    string   `json:"createdAt"`
+	Public       bool     `json:"public"`
+	Callbacks    []string `json:"callbacks"`
+	RequirePKCE  bool     `json:"requirePkce"`
+	Scopes       string   `json:"scopes"`
+	Refresh      string   `json:"refreshTokens"`
+}
+
+// AppRecordOf is app as an admin sees it (no secret).
+func AppRecordOf(app domain.ConnectedApp) AppRecord {
+	o := app.OAuth
+	refresh := strings.ToLower(strings.ReplaceAll(string(o.Refresh.Mode), "_", "-"))
+	if o.Refresh.TTL > 0 {
+		refresh += ":" + o.Refresh.TTL.String()
+	}
+	return AppRecord{ClientID: app.ClientID, OrgID: app.OrgID, Name: app.Name, CreatedAt: app.CreatedAt.UTC().Format(time.RFC3339),
+		Public: o.Public, Callbacks: append([]string{}, o.Callbacks...), RequirePKCE: o.RequirePKCE, Scopes: policy.ScopeString(o.Scopes), Refresh: refresh}
+}
+
+// AppRecords are apps as records, in their order.
+func AppRecords(apps []domain.ConnectedApp) []AppRecord { return each(apps, AppRecordOf) }
+
+// Record is a just-created app with its client secret, the one time it is
+// shown.
+func (a NewApp) Record() AppRecord {
+	r := AppRecordOf(a.ConnectedApp)
+	r.ClientSecret = a.ClientSecret
+	return r
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"sort"
 	"strings"
@@ -27,9 +28,18 @@ type NewUser struct {
 	FirstName, LastName string
 	TimeZone            string // "": the org's
 	Password            string
+	// LinkURL, with no Password: the user gets a password no one knows and
+	// is mailed a link to this login page (its origin) to choose their own,
+	// as Salesforce's "Generate new password and notify user" does.
+	LinkURL string
 	// Why opens the mail with the first security token ("Your user was created").
 	Why string
 }
+
+// ErrLinkNeedsEmail: a user created without a password chooses one by a
+// mailed link, so needs an email address.
+var ErrLinkNeedsEmail = &domain.Error{Code: domain.CodeRequiredField,
+	Message: "A user created without a password chooses one by a mailed link: give an email address, or a password."}
 
 // CheckPassword refuses a password no user may have, whatever the org's
 // policy (which the use cases apply once the user's org is known).
@@ -43,7 +53,13 @@ func CheckPassword(pw string) error {
 // Check is the request's rules that need no store: the password, a user
 // name that looks like an email address, and the email address.
 func (n NewUser) Check() error {
-	if err := CheckPassword(n.Password); err != nil {
+	if n.Password != "" || n.LinkURL == "" {
+		if err := CheckPassword(n.Password); err != nil {
+			return err
+		}
+	} else if n.Email == "" {
+		return ErrLinkNeedsEmail
+	} else if err := checkLoginURL(n.LinkURL); err != nil {
 		return err
 	}
 	if u := domain.NormalizeUsername(n.Username); len(u) > 80 || !strings.Contains(u, "@") || strings.ContainsAny(u, " \t\r\n") {
@@ -56,10 +72,37 @@ func (n NewUser) Check() error {
 }
 
 // Created is a new user, and why no first security token went out (nil
-// when one did): the user exists either way.
+// when one did), and, for a user given no password, why no reset link did:
+// the user exists either way.
 type Created struct {
 	User     domain.User
 	TokenErr error
+	LinkErr  error
+	linkSent bool
+}
+
+// Note says what was mailed the new user (never a secret): their first
+// security token, and for a user given no password the link to choose one.
+func (c Created) Note() string {
+	note := "security token sent to " + c.User.Email
+	if c.TokenErr != nil {
+		note = "no security token was issued: " + domain.AsError(c.TokenErr).Message + "; the user can log in only from trusted or profile IP ranges until one is (lgadmin user reset-token, or the admin API's POST /users/{username}/security-token)"
+	}
+	switch {
+	case c.LinkErr != nil:
+		note += "; no link to choose a password was sent: " + domain.AsError(c.LinkErr).Message + " (lgadmin user reset-password --send-link, or POST /users/{username}/password-reset-link)"
+	case c.linkSent:
+		note += "; a link to choose a password sent to " + c.User.Email + " (valid 1 hour)"
+	}
+	return note
+}
+
+// unknownPassword is a password no one knows, for a user who chooses
+// theirs by a reset link: random, with every character class any policy
+// asks for.
+func unknownPassword(rnd io.Reader) (string, error) {
+	s, err := secret.NewOpaque(rnd)
+	return "Aa1!" + s, err
 }
 
 // CreateUser creates an active user of a profile and mails them their first
@@ -91,11 +134,17 @@ func (s *Service) CreateUser(ctx context.Context, actor account.Actor, n NewUser
 	if err != nil {
 		return Created{}, err
 	}
+	password := n.Password
+	if password == "" {
+		if password, err = unknownPassword(s.Rand); err != nil {
+			return Created{}, err
+		}
+	}
 	owner := domain.User{Username: strings.TrimSpace(n.Username), FirstName: n.FirstName, LastName: n.LastName}
-	if err := domain.CheckNewPassword(o.Password, n.Password, owner); err != nil {
+	if err := domain.CheckNewPassword(o.Password, password, owner); err != nil {
 		return Created{}, err
 	}
-	hash, err := secret.HashPassword(n.Password, s.Params, s.Rand)
+	hash, err := secret.HashPassword(password, s.Params, s.Rand)
 	if err != nil {
 		return Created{}, err
 	}
@@ -109,13 +158,15 @@ func (s *Service) CreateUser(ctx context.Context, actor account.Actor, n NewUser
 		}
 		return Created{}, err
 	}
-	if err := s.Accounts.NewUserToken(ctx, actor, u, n.Why); err != nil {
-		return Created{User: u, TokenErr: err}, nil
+	c := Created{User: u, TokenErr: s.Accounts.NewUserToken(ctx, actor, u, n.Why)}
+	if n.Password == "" {
+		c.LinkErr = s.Accounts.SendResetLink(ctx, actor, u, n.LinkURL)
+		c.linkSent = c.LinkErr == nil
 	}
 	if fresh, err := s.Store.User(ctx, u.Username); err == nil {
-		u = fresh
+		c.User = fresh
 	}
-	return Created{User: u}, nil
+	return c, nil
 }
 
 // User reads a user by user name.
@@ -189,14 +240,22 @@ func (s *Service) ResetPassword(ctx context.Context, actor account.Actor, userna
 // SendResetLink mails a user a link to choose a new password (Salesforce's
 // "Reset Password"), as actor; loginURL is the login page's origin.
 func (s *Service) SendResetLink(ctx context.Context, actor account.Actor, username, loginURL string) (domain.User, error) {
-	if u, err := url.Parse(loginURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" && u.Path != "/" {
-		return domain.User{}, invalid(domain.CodeInvalidField, fmt.Sprintf("login URL %q: want the login page's origin, e.g. https://login.example.com", loginURL))
+	if err := checkLoginURL(loginURL); err != nil {
+		return domain.User{}, err
 	}
 	u, err := s.userFor(ctx, actor, policy.AdminUnlockReset, username)
 	if err != nil {
 		return domain.User{}, err
 	}
 	return u, s.Accounts.SendResetLink(ctx, actor, u, loginURL)
+}
+
+// checkLoginURL accepts the origin of a login page (a reset link's base).
+func checkLoginURL(loginURL string) error {
+	if u, err := url.Parse(loginURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" && u.Path != "/" {
+		return invalid(domain.CodeInvalidField, fmt.Sprintf("login URL %q: want the login page's origin, e.g. https://login.example.com", loginURL))
+	}
+	return nil
 }
 
 // TOTPKey is a user's new TOTP key, in clear only in this answer.

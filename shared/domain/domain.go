@@ -183,6 +183,15 @@ func PolicyOf(o Org, p Profile) LoginPolicy {
 	}
 }
 
+// LoginSettings are the settings of p a login decision reads.
+func (p LoginPolicy) LoginSettings() policy.LoginSettings {
+	return policy.LoginSettings{
+		Hours: p.LoginHours, LoginIPRanges: p.LoginIPRanges, TrustedRanges: p.TrustedRanges,
+		APIEnabled: p.APIEnabled, TwoFactorAPI: p.TwoFactorAPI, TwoFactorUI: p.TwoFactorUI, RequireHighAssurance: p.RequireHighAssurance,
+		Levels: p.Levels, Password: p.Password,
+	}
+}
+
 // User is a person or integration that logs in.
 type User struct {
 	ID           string // 15-character id, key prefix 005
@@ -362,12 +371,18 @@ const RefLen = 12
 func (s Session) ExpiresAt() time.Time { return s.LastSeenAt.Add(s.Timeout) }
 
 // HistoryFilter picks login history lines: of one user, of one name tried,
-// or of an org.
+// or of an org; of those, the one line ID, or those from Since to Until
+// (zero: no bound).
 type HistoryFilter struct {
-	UserID   string
-	Username string // a name tried that matched no user
-	OrgID    string
-	Limit    int32
+	UserID       string
+	Username     string // a name tried that matched no user
+	OrgID        string
+	ID           string // LoginEvent.ID
+	Since, Until time.Time
+	Limit        int32
+	// Before continues a listing: only lines older than the line whose ID
+	// it is ("" from the newest).
+	Before string
 }
 
 // LoginEvent is one line of login history: every attempt, allowed or not.
@@ -384,6 +399,11 @@ type LoginEvent struct {
 	Via        string
 	Challenge  string // browser logins: the challenge this step asked or answered (policy.Challenge)
 	Allowed    bool
+	// Grounds are what the decision read and the rules' trace (zero on a
+	// line stored before they were kept).
+	Grounds policy.Grounds
+	// ID names the line among its org's and user's (set when read).
+	ID string
 }
 
 // LoginChallenge is a browser login halfway through: the password was right,
@@ -418,6 +438,7 @@ type LoginChallenge struct {
 // credentials, or a refused attempt at one. It lives beside login history.
 type AuditEvent struct {
 	At       time.Time
+	Key      string // the line's position in the store, as read (a listing's cursor)
 	OrgID    string
 	ActorID  string // who did it; empty for the admin CLI
 	Actor    string // their user name, or "admin CLI"

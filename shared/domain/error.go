@@ -126,6 +126,9 @@ const (
 	CodeInvalidQuery      = "INVALID_QUERY_FILTER_OPERATOR"
 	CodeInvalidLimit      = "INVALID_LIMIT"
 	CodeNoKeyring         = "KEYRING_NOT_CONFIGURED"
+	// CodeNoSuchLine: no login-history line is the one asked for (lgadmin
+	// explain); such a refusal is also domain.ErrNotFound.
+	CodeNoSuchLine = "NOT_FOUND"
 )
 
 // InvalidLoginMessage is Salesforce's one text for every wrong-credentials

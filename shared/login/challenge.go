@@ -199,14 +199,14 @@ func (b *Browser) answer(ctx context.Context, in BrowserAnswer, now time.Time) (
 		return BrowserOutcome{}, errors.Join(ErrChallengeGone, b.settle(ctx, u, false))
 	}
 	code := strings.TrimSpace(in.Code)
-	f := UIFacts(u, now, in.IP, in.Device, true)
-	f.EmailCodePassed = c.EmailPassed
+	x := uiFacts(u, in.Device, true)
+	x.EmailCodePassed = c.EmailPassed
 	var totpStep int64
 	var wrong policy.Reason
 	switch policy.Challenge(c.Kind) {
 	case policy.ChallengeEmailCode:
 		if secret.MatchCode(in.ChallengeID, code, c.CodeHash) {
-			f.EmailCodePassed = true
+			x.EmailCodePassed = true
 		} else {
 			wrong = policy.ReasonInvalidCode
 		}
@@ -224,9 +224,10 @@ func (b *Browser) answer(ctx context.Context, in BrowserAnswer, now time.Time) (
 		return BrowserOutcome{}, b.wrongCode(ctx, u, c, ev, wrong)
 	}
 	if totpStep > 0 {
-		f.TOTPPassed, f.HasTOTPKey, f.TOTPEnrolled = true, true, c.EnrolKey != ""
+		x.TOTPPassed, x.HasTOTPKey, x.TOTPEnrolled = true, true, c.EnrolKey != ""
 	}
-	return b.follow(ctx, u, policy.DecideUILogin(f), b.attempt(u, in.IP, in.Client, in.Remember), ev, in.Device, c, "", totpStep)
+	d := decideUI(u, x, now, in.IP, &ev)
+	return b.follow(ctx, u, d, b.attempt(u, in.IP, in.Client, in.Remember), ev, in.Device, c, "", totpStep)
 }
 
 // reserveFor takes one of challenge c's tries (c.Tries then counts it) and
@@ -252,10 +253,11 @@ func (b *Browser) reserveFor(ctx context.Context, c *domain.LoginChallenge, ev d
 	if err == nil { // the name now belongs to another user
 		return domain.User{}, b.Login.refuse(ctx, ev, policy.ReasonUnknownUser, b.settle(ctx, u, false))
 	}
-	reason, refused := refusedBy(err)
-	if !refused {
+	reason, ok := refusedBy(err)
+	if !ok {
 		return domain.User{}, internal(err)
 	}
+	ev.Grounds = refused(u, reason, ev.At)
 	return domain.User{}, b.Login.refuse(ctx, ev, reason, nil)
 }
 
@@ -298,6 +300,8 @@ func (b *Browser) openKey(ctx context.Context, sealed, owner string) (string, er
 // challenge ends.
 func (b *Browser) wrongCode(ctx context.Context, u domain.User, c domain.LoginChallenge, ev domain.LoginEvent, r policy.Reason) error {
 	left := MaxCodeTries - c.Tries // c.Tries counts this answer (reserveFor)
+	ev.Grounds = policy.Grounds{Facts: policy.Facts{UI: true}, ProfileID: u.ProfileID, Lock: lockRead(u, false, true),
+		Trace: policy.TraceOf(policy.Step{Rule: policy.RuleCode, Outcome: policy.Refused})}
 	var err error
 	if left <= 0 {
 		err = b.Store.EndChallenge(ctx, c, false, ev.At)

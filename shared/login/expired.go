@@ -54,6 +54,9 @@ func (b *Browser) forceChange(ctx context.Context, u domain.User, d policy.UIDec
 	if err := b.Store.PutChallenge(ctx, c); err != nil {
 		return BrowserOutcome{}, internal(err)
 	}
+	if totpStep > 0 {
+		ev.Grounds.Lock.After = 0 // the code was spent by the write that resets the count
+	}
 	ev.Reason, ev.Via, ev.Challenge, ev.Allowed = string(policy.ReasonPasswordExpired), string(d.Via), string(policy.ChallengeNewPassword), false
 	if err := b.Store.Record(ctx, ev); err != nil {
 		return BrowserOutcome{}, internal(err)
@@ -100,15 +103,16 @@ func (b *Browser) ChangeExpired(ctx context.Context, in BrowserNewPassword) (Bro
 	if err != nil {
 		return BrowserOutcome{}, b.notChanged(ctx, u, c, err, now)
 	}
-	f := UIFacts(nu, now, in.IP, in.Device, true)
-	f.EmailCodePassed, f.FirstLogin, f.PasswordChanged = c.EmailPassed, c.FirstLogin, true
+	x := uiFacts(nu, in.Device, true)
+	x.EmailCodePassed, x.FirstLogin, x.PasswordChanged = c.EmailPassed, c.FirstLogin, true
 	if c.TOTPPassed {
-		f.TOTPPassed, f.HasTOTPKey = true, true
+		x.TOTPPassed, x.HasTOTPKey = true, true
 	}
 	a := b.attempt(nu, in.IP, in.Client, in.Remember)
 	a.TOTPPassed = c.TOTPPassed
 	ev.Challenge = c.Kind
-	return b.follow(ctx, nu, policy.DecideUILogin(f), a, ev, in.Device, c, "", 0)
+	d := decideUI(nu, x, now, in.IP, &ev)
+	return b.follow(ctx, nu, d, a, ev, in.Device, c, "", 0)
 }
 
 // notChanged settles a try that set no password: the reservation is given

@@ -137,19 +137,21 @@ func sleepCtx(ctx context.Context, d time.Duration) {
 // running beside the reservation: a source found past the limit is refused
 // without spending anything, its reservation given back.
 func (s *Service) reserve(ctx context.Context, username string, now time.Time, place domain.Place, ev *domain.LoginEvent, spend func(), probe *sourceProbe) (domain.User, error) {
-	refuse := func(r policy.Reason, pol *domain.LoginPolicy) error {
+	refuse := func(r policy.Reason, u domain.User, pol *domain.LoginPolicy) error {
 		if ev == nil {
 			return denied(r)
 		}
 		s.failedAt(ctx, place.IP, r, pol)
-		return s.refuse(ctx, *ev, r, nil)
+		line := *ev
+		line.Grounds = refused(u, r, now)
+		return s.refuse(ctx, line, r, nil)
 	}
 	if !validUsername(username) {
 		if te, ok := s.past(probe, place.IP, nil, now); ok {
 			return domain.User{}, te
 		}
 		spend()
-		return domain.User{}, refuse(policy.ReasonUnknownUser, nil)
+		return domain.User{}, refuse(policy.ReasonUnknownUser, domain.User{}, nil)
 	}
 	u, err := s.Store.BeginAttempt(ctx, username, now, place)
 	var pol *domain.LoginPolicy
@@ -173,12 +175,12 @@ func (s *Service) reserve(ctx context.Context, username string, now time.Time, p
 		}
 		if reason == policy.ReasonUnknownUser {
 			s.known.drop(domain.NormalizeUsername(username))
-			return domain.User{}, refuse(reason, nil)
+			return domain.User{}, refuse(reason, domain.User{}, nil)
 		}
 		if ev != nil {
 			ev.UserID, ev.OrgID, ev.Username = u.ID, u.OrgID, u.Username
 		}
-		return domain.User{}, refuse(reason, &u.Policy)
+		return domain.User{}, refuse(reason, u, &u.Policy)
 	}
 	if ev != nil {
 		ev.UserID, ev.OrgID, ev.Username = u.ID, u.OrgID, u.Username
@@ -214,4 +216,51 @@ func settle(ctx context.Context, st Store, u domain.User, countsAsFailure bool) 
 		return st.ReleaseAttempt(ctx, u)
 	}
 	return nil
+}
+
+// lockRead is the lockout count of u, whose attempt is reserved, before
+// and after it: a success resets it, a failure keeps the reservation (or
+// restarts the count at it after an expired lock, as settle does),
+// anything else gives it back.
+func lockRead(u domain.User, allowed, countsAsFailure bool) policy.LockRead {
+	lo := u.Policy.Lockout
+	reserved := u.ReservedLock().Attempts
+	before := min(reserved-1, lo.Ceiling())
+	if lo.AttemptAfterLapse(reserved) {
+		before = 0 // the lock had run out: the count starts over
+	}
+	r := policy.LockRead{Known: true, Before: before, After: before, Max: lo.MaxAttempts, Unfamiliar: u.Unfamiliar}
+	switch {
+	case allowed:
+		r.After = 0
+	case countsAsFailure:
+		r.After = before + 1
+	}
+	return r
+}
+
+// refused are the grounds of a reservation refused for reason r (u is the
+// user as the refusal read it, zero for an unknown name): the rules the
+// reservation applies, and the lockout count, which stands as it was.
+func refused(u domain.User, r policy.Reason, now time.Time) policy.Grounds {
+	g := policy.Grounds{ProfileID: u.ProfileID}
+	switch r {
+	case policy.ReasonUnknownUser:
+		g.Trace = policy.TraceOf(policy.Step{Rule: policy.RuleUser, Outcome: policy.Refused})
+		return g
+	case policy.ReasonUserInactive:
+		g.Trace = policy.TraceOf(policy.Step{Rule: policy.RuleUser, Outcome: policy.Passed},
+			policy.Step{Rule: policy.RuleActive, Outcome: policy.Refused})
+	default:
+		g.Trace = policy.TraceOf(policy.Step{Rule: policy.RuleUser, Outcome: policy.Passed},
+			policy.Step{Rule: policy.RuleActive, Outcome: policy.Passed}, policy.Step{Rule: policy.RuleLockout, Outcome: policy.Refused})
+	}
+	lo := u.Policy.Lockout
+	lock, unfamiliar := u.Lock, false
+	if !lo.Locked(lock, now) && lo.Locked(u.UnfamiliarLock, now) {
+		lock, unfamiliar = u.UnfamiliarLock, true
+	}
+	n := min(lock.Attempts, lo.Ceiling())
+	g.Lock = policy.LockRead{Known: true, Before: n, After: n, Max: lo.MaxAttempts, Unfamiliar: unfamiliar}
+	return g
 }

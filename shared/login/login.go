@@ -230,14 +230,13 @@ func (s *Service) login(ctx context.Context, a Attempt, now time.Time) (Result, 
 		return Result{}, internal(errors.Join(c.err, settle(ctx, s.Store, u, false)))
 	}
 	pol := u.Policy
-	d := policy.DecideAPILogin(policy.APILogin{
-		At: now, IP: a.IP, Credentials: c.creds, APIEnabled: pol.APIEnabled,
-		TwoFactor:            pol.TwoFactorAPI && u.TOTPSealed != "",
-		RequireHighAssurance: pol.RequireHighAssurance, Levels: pol.Levels,
-		Hours: pol.LoginHours, LoginIPRanges: pol.LoginIPRanges, TrustedRanges: pol.TrustedRanges,
-		PasswordExpired: pol.Password.Expired(u.PasswordSetAt(), now), CanSetPassword: a.Type == policy.LoginSOAP,
-	})
+	x := policy.Facts{Credentials: c.creds, HasTOTPKey: u.TOTPSealed != "", CanSetPassword: a.Type == policy.LoginSOAP,
+		PasswordSetAt: u.PasswordSetAt()}
+	rules := pol.LoginSettings()
+	d := policy.DecideAPILogin(x.ForAPI(now, a.IP, rules))
 	ev.Reason, ev.Via, ev.Allowed = string(d.Reason), string(d.Via), d.Allowed
+	ev.Grounds = policy.GroundsOf(u.ProfileID, x, now, a.IP, rules, d.Trace)
+	ev.Grounds.Lock = lockRead(u, d.Allowed, d.CountsAsFailure)
 	if !d.Allowed {
 		// The reservation counted this attempt as a failure already; set
 		// right what it got wrong.

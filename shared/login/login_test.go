@@ -88,6 +88,8 @@ type world struct {
 	// another builds one more instance of the use cases on the same
 	// DynamoDB: a second Lambda instance, knowing nothing of the first's.
 	another func() *login.Service
+	db      dynamo.API // the store's client and tables, for reading items raw
+	tables  dynamo.Tables
 }
 
 // newWorld makes an org (lockout lo, the given trusted ranges) and a profile.
@@ -100,7 +102,7 @@ func newWorld(t *testing.T, lo policy.Lockout, trusted string, prof func(*domain
 	ctx := testenv.Context(t)
 	// Monday 2026-11-23 15:00 UTC.
 	c := &clock{now: time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)}
-	w := &world{t: t, ctx: ctx, calls: f.calls, clock: c}
+	w := &world{t: t, ctx: ctx, calls: f.calls, clock: c, db: f.db, tables: f.tables}
 	record := func(_ context.Context, d time.Duration) {
 		w.mu.Lock()
 		w.waits = append(w.waits, d)

@@ -129,7 +129,7 @@ func (b *Browser) start(ctx context.Context, in BrowserStart, now time.Time) (Br
 			rehash = h
 		}
 	}
-	d := policy.DecideUILogin(UIFacts(u, now, in.IP, in.Device, ok))
+	d := decideUI(u, uiFacts(u, in.Device, ok), now, in.IP, &ev)
 	a := b.attempt(u, in.IP, in.Client, in.Remember)
 	return b.follow(ctx, u, d, a, ev, in.Device, domain.LoginChallenge{}, rehash, 0)
 }
@@ -144,16 +144,30 @@ func (b *Browser) attempt(u domain.User, ip netip.Addr, client string, remember 
 // activation cookie device ("" for none); the challenges passed are filled
 // in by the caller. The reset page (account) reads the same facts.
 func UIFacts(u domain.User, now time.Time, ip netip.Addr, device string, passwordOK bool) policy.UILogin {
-	pol := u.Policy
+	return uiFacts(u, device, passwordOK).ForUI(now, ip, u.Policy.LoginSettings())
+}
+
+// uiFacts are the facts of a browser login of u at a browser with the
+// activation cookie device, before any challenge is passed.
+func uiFacts(u domain.User, device string, passwordOK bool) policy.Facts {
 	_, activated := u.Devices[deviceDigest(device)]
-	return policy.UILogin{
-		At: now, IP: ip, PasswordOK: passwordOK, Hours: pol.LoginHours,
-		LoginIPRanges: pol.LoginIPRanges, TrustedRanges: pol.TrustedRanges,
-		TwoFactorUI: pol.TwoFactorUI, HasTOTPKey: u.TOTPSealed != "",
-		ActivatedBrowser: device != "" && activated, FirstLogin: u.LastLoginAt.IsZero(),
-		RequireHighAssurance: pol.RequireHighAssurance, Levels: pol.Levels,
-		PasswordExpired: pol.Password.Expired(u.PasswordSetAt(), now),
+	creds := policy.CredentialsInvalid
+	if passwordOK {
+		creds = policy.PasswordOnly
 	}
+	return policy.Facts{UI: true, Credentials: creds, HasTOTPKey: u.TOTPSealed != "", PasswordSetAt: u.PasswordSetAt(),
+		ActivatedBrowser: device != "" && activated, FirstLogin: u.LastLoginAt.IsZero()}
+}
+
+// decideUI decides a browser login step of u, whose attempt is reserved,
+// with facts x at now from ip, and puts the decision's grounds on its
+// history line ev.
+func decideUI(u domain.User, x policy.Facts, now time.Time, ip netip.Addr, ev *domain.LoginEvent) policy.UIDecision {
+	rules := u.Policy.LoginSettings()
+	d := policy.DecideUILogin(x.ForUI(now, ip, rules))
+	ev.Grounds = policy.GroundsOf(u.ProfileID, x, now, ip, rules, d.Trace)
+	ev.Grounds.Lock = lockRead(u, d.Allowed, d.CountsAsFailure)
+	return d
 }
 
 // placeOf is where a browser attempt comes from: ip, and the browser's

@@ -86,6 +86,8 @@ type Decision struct {
 	CountsAsFailure bool
 	// PasswordExpired: allowed, but the session may only set the password.
 	PasswordExpired bool
+	// Trace is each rule evaluated, in order, with its outcome.
+	Trace Trace
 }
 
 // DecideAPILogin applies login-restrictions.txt to an API login, in the
@@ -93,52 +95,78 @@ type Decision struct {
 // needed; outside: denied), then org trusted ranges, else the security token;
 // last, an expired password narrows what an allowed login grants.
 func DecideAPILogin(f APILogin) Decision {
-	return expiredAPI(decideAPIAccess(f), f)
-}
-
-func decideAPIAccess(f APILogin) Decision {
-	d := decideAPILogin(f)
-	if d.Allowed && f.RequireHighAssurance {
-		m := MethodPassword
-		if f.Credentials == PasswordAndTOTP {
-			m = MethodTOTP
-		}
-		if !CanLogIn(m, f.Levels, true) {
-			return Decision{Reason: ReasonHighAssuranceLogin}
-		}
-	}
+	var t Trace
+	d := expiredAPI(decideAPIAccess(f, &t), f, &t)
+	d.Trace = t
 	return d
 }
 
-func decideAPILogin(f APILogin) Decision {
+func decideAPIAccess(f APILogin, t *Trace) Decision {
+	d := decideAPILogin(f, t)
+	if !d.Allowed {
+		return d
+	}
+	if !f.RequireHighAssurance {
+		t.add(RuleHighAssurance, NotSet)
+		return d
+	}
+	m := MethodPassword
+	if f.Credentials == PasswordAndTOTP {
+		m = MethodTOTP
+	}
+	if !CanLogIn(m, f.Levels, true) {
+		t.add(RuleHighAssurance, Refused)
+		return Decision{Reason: ReasonHighAssuranceLogin}
+	}
+	t.add(RuleHighAssurance, Passed)
+	return d
+}
+
+func decideAPILogin(f APILogin, t *Trace) Decision {
 	if f.Credentials == CredentialsInvalid {
+		t.add(RuleCredentials, Refused)
 		return Decision{Reason: ReasonInvalidCredentials, CountsAsFailure: true}
 	}
+	t.add(RuleCredentials, Passed)
 	if !f.APIEnabled {
+		t.add(RuleAPIEnabled, Refused)
 		return Decision{Reason: ReasonAPIDisabled}
 	}
+	t.add(RuleAPIEnabled, Passed)
 	if ok, err := f.Hours.Allows(f.At); err != nil || !ok {
 		// An unreadable zone denies: failing closed is the only safe reading.
+		t.add(RuleLoginHours, Refused)
 		return Decision{Reason: ReasonRestrictedTime}
 	}
+	t.add(RuleLoginHours, passedOr(f.Hours.IsSet()))
 	if f.TwoFactor && f.Credentials != PasswordAndTOTP {
 		// A security token is refused too: the code stands in its place.
+		t.add(RuleTwoFactor, Refused)
 		return Decision{Reason: ReasonTwoFactorRequired, CountsAsFailure: true}
 	}
+	t.add(RuleTwoFactor, passedOr(f.TwoFactor))
 	if len(f.LoginIPRanges) > 0 {
 		if !f.LoginIPRanges.Contains(f.IP) {
+			t.add(RuleProfileRange, Refused)
 			return Decision{Reason: ReasonRestrictedDomain}
 		}
+		t.add(RuleProfileRange, Admitted)
 		return Decision{Allowed: true, Reason: ReasonAllowed, Via: ViaProfileRange}
 	}
+	t.add(RuleProfileRange, NotSet)
 	if f.Credentials == PasswordAndTOTP {
+		t.add(RuleTOTP, Admitted)
 		return Decision{Allowed: true, Reason: ReasonAllowed, Via: ViaTOTP}
 	}
 	if f.TrustedRanges.Contains(f.IP) {
+		t.add(RuleTrustedRange, Admitted)
 		return Decision{Allowed: true, Reason: ReasonAllowed, Via: ViaTrustedRange}
 	}
+	t.add(RuleTrustedRange, Missed)
 	if f.Credentials == PasswordAndToken {
+		t.add(RuleSecurityToken, Admitted)
 		return Decision{Allowed: true, Reason: ReasonAllowed, Via: ViaSecurityToken}
 	}
+	t.add(RuleSecurityToken, Refused)
 	return Decision{Reason: ReasonMustUseSecurityToken, CountsAsFailure: true}
 }

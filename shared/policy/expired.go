@@ -28,23 +28,35 @@ const ChallengeNewPassword Challenge = "NEW_PASSWORD"
 // expiredAPI narrows an API decision for an expired password: allowed
 // decisions become restricted (where the channel can set a password) or
 // refused; refusals stay what they are.
-func expiredAPI(d Decision, f APILogin) Decision {
-	if !d.Allowed || !f.PasswordExpired {
+func expiredAPI(d Decision, f APILogin, t *Trace) Decision {
+	if !d.Allowed {
+		return d
+	}
+	if !f.PasswordExpired {
+		t.add(RulePasswordExpiry, Passed)
 		return d
 	}
 	if !f.CanSetPassword {
+		t.add(RulePasswordExpiry, Refused)
 		return Decision{Reason: ReasonPasswordExpired}
 	}
+	// Allowed, narrowed to setting the password.
+	t.add(RulePasswordExpiry, Admitted)
 	d.PasswordExpired, d.Reason = true, ReasonPasswordExpired
 	return d
 }
 
 // expiredUI puts the forced change after an allowed browser decision, until
 // the new password is chosen (PasswordChanged).
-func expiredUI(d UIDecision, f UILogin) UIDecision {
-	if !d.Allowed || !f.PasswordExpired || f.PasswordChanged {
+func expiredUI(d UIDecision, f UILogin, t *Trace) UIDecision {
+	if !d.Allowed {
 		return d
 	}
+	if !f.PasswordExpired || f.PasswordChanged {
+		t.add(RulePasswordExpiry, Passed)
+		return d
+	}
+	t.add(RulePasswordExpiry, Challenged)
 	return UIDecision{Challenge: ChallengeNewPassword, Reason: ReasonPasswordExpired, Via: d.Via, Level: d.Level, Activate: d.Activate}
 }
 

@@ -56,6 +56,8 @@ type HealthInput struct {
 	HighAssurance        map[string]Action
 	TrustedRanges        IPRanges
 	Password             PasswordPolicy
+	// IdentityVerification is the org's policy for each setup area.
+	IdentityVerification map[Area]Action
 	Profiles             []HealthProfile
 }
 
@@ -78,7 +80,7 @@ type HealthProfile struct {
 type HealthSetting struct {
 	Code     string         `json:"code"`
 	Severity HealthSeverity `json:"severity"`
-	Group    string         `json:"group"` // Session Settings, Password Policies, Network Access, Profiles
+	Group    string         `json:"group"` // Session Settings, Password Policies, Network Access, Identity Verification, Profiles
 	Setting  string         `json:"setting"`
 	// ProfileID and Profile name the profile of a profile's setting.
 	ProfileID string `json:"profileId,omitempty"`
@@ -169,6 +171,7 @@ func HealthCheck(in HealthInput) HealthReport {
 	r.session()
 	r.passwords()
 	r.network()
+	r.identityVerification()
 	for _, p := range in.Profiles {
 		r.profile(p)
 	}

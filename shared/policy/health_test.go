@@ -21,6 +21,8 @@ func baselineOrg(t *testing.T) HealthInput {
 		HighAssurance:    map[string]Action{"reports": ActionRaise},
 		TrustedRanges:    mustRanges(t, "198.51.100.0-198.51.100.255,2001:db8::-2001:db8::ffff:ffff:ffff:ffff"),
 		Password:         PasswordPolicy{MinLength: 12, Complexity: ComplexityNone, History: 3, BlockCommon: true},
+		IdentityVerification: map[Area]Action{AreaIPAddresses: ActionRaise, AreaUnlockUsers: ActionBlock, AreaTwoFactorAPI: ActionRaise,
+			AreaPasswordPolicies: ActionRaise, AreaProfiles: ActionRaise, AreaConnectedApps: ActionRaise},
 		Profiles: []HealthProfile{
 			{ID: "00eADMIN", Name: "Admins", ManageUsers: true, TwoFactorUI: true, RequireHighAssurance: true,
 				Users: 1, LoginHours: hours, LoginIPRanges: mustRanges(t, "203.0.113.10")},
@@ -133,6 +135,18 @@ func TestEachFindingAlone(t *testing.T) {
 		}, "LOGIN_RANGE_WIDE_PRIVATE", SeverityLow, "10.0.0.0-10.255.255.255", "lgadmin profile set --org " + healthOrg + " --profile 00eADMIN --ip-ranges 203.0.113.10"},
 		{"API enabled on a profile whose users never log in to the API", func(_ *testing.T, in *HealthInput) { sales(in).APILogins = 0 },
 			"API_ENABLED_UNUSED", SeverityLow, "on; 0 API logins among the profile's last 10", "lgadmin profile set --org " + healthOrg + " --profile 00eSALES --api-enabled=false"},
+		{"Manage IP Addresses with no policy", func(_ *testing.T, in *HealthInput) { delete(in.IdentityVerification, AreaIPAddresses) },
+			"IDV_IP_ADDRESSES_NONE", SeverityMedium, "none", "lgadmin org set --org " + healthOrg + " --identity-verification manage-ip-addresses=raise"},
+		{"Unlock Users and Reset Passwords with no policy", func(_ *testing.T, in *HealthInput) { delete(in.IdentityVerification, AreaUnlockUsers) },
+			"IDV_UNLOCK_USERS_NONE", SeverityMedium, "none", "lgadmin org set --org " + healthOrg + " --identity-verification unlock-users=raise"},
+		{"neither two-factor area with a policy", func(_ *testing.T, in *HealthInput) { delete(in.IdentityVerification, AreaTwoFactorAPI) },
+			"IDV_TWO_FACTOR_NONE", SeverityMedium, "none", "lgadmin org set --org " + healthOrg + " --identity-verification two-factor-ui=raise,two-factor-api=raise"},
+		{"Manage Password Policies with no policy", func(_ *testing.T, in *HealthInput) { delete(in.IdentityVerification, AreaPasswordPolicies) },
+			"IDV_PASSWORD_POLICIES_NONE", SeverityLow, "none", "lgadmin org set --org " + healthOrg + " --identity-verification manage-password-policies=raise"},
+		{"Manage Permission Sets and Profiles with no policy", func(_ *testing.T, in *HealthInput) { delete(in.IdentityVerification, AreaProfiles) },
+			"IDV_PROFILES_NONE", SeverityLow, "none", "lgadmin org set --org " + healthOrg + " --identity-verification manage-profiles=raise"},
+		{"Manage Connected Apps with no policy", func(_ *testing.T, in *HealthInput) { delete(in.IdentityVerification, AreaConnectedApps) },
+			"IDV_CONNECTED_APPS_NONE", SeverityLow, "none", "lgadmin org set --org " + healthOrg + " --identity-verification manage-connected-apps=raise"},
 		{"a profile without login hours is informational", func(_ *testing.T, in *HealthInput) { sales(in).LoginHours = LoginHours{} },
 			"LOGIN_HOURS_NONE", SeverityInfo, "any time", "lgadmin profile set --org " + healthOrg + " --profile 00eSALES --login-hours 'mon=07:00-19:00,tue=07:00-19:00,wed=07:00-19:00,thu=07:00-19:00,fri=07:00-19:00,sat=00:00-00:00,sun=00:00-00:00'"},
 	}
@@ -201,28 +215,30 @@ func TestChecksWithoutDataDoNotApply(t *testing.T) {
 	}
 }
 
-// The baseline org's scored checks weigh 51: session 16 (lockout 4+2+2,
+// The baseline org's scored checks weigh 60: session 16 (lockout 4+2+2,
 // timeout 2, IP lock 1, remember me 1, password level 4), passwords 8
-// (common 4, length 2, history 2, expiry 0), trusted ranges 5, the admin
-// profile 13 (two-factor 4, High Assurance 2, keys 2, ranges 5) and the
-// sales profile 9 (two-factor 1, keys 2, ranges 5, API 1).
+// (common 4, length 2, history 2, expiry 0), trusted ranges 5, identity
+// verification 9 (IP addresses, unlock, two-factor 2 each; password
+// policies, profiles, connected apps 1 each), the admin profile 13
+// (two-factor 4, High Assurance 2, keys 2, ranges 5) and the sales
+// profile 9 (two-factor 1, keys 2, ranges 5, API 1).
 func TestTheScoreIsTheWeightedShareMet(t *testing.T) {
 	tests := []struct {
 		name   string
 		change func(t *testing.T, in *HealthInput)
 		score  int
 	}{
-		{"a low finding: 50 of 51", func(_ *testing.T, in *HealthInput) { in.RememberMe = true }, 98},
-		{"a medium finding: 49 of 51", func(_ *testing.T, in *HealthInput) { in.SessionTimeout = 8 * time.Hour }, 96},
-		{"a high finding: 47 of 51", func(_ *testing.T, in *HealthInput) { in.Password.BlockCommon = false }, 92},
+		{"a low finding: 59 of 60", func(_ *testing.T, in *HealthInput) { in.RememberMe = true }, 98},
+		{"a medium finding: 58 of 60", func(_ *testing.T, in *HealthInput) { in.SessionTimeout = 8 * time.Hour }, 96},
+		{"a high finding: 56 of 60", func(_ *testing.T, in *HealthInput) { in.Password.BlockCommon = false }, 93},
 		{"an informational finding counts nothing", func(_ *testing.T, in *HealthInput) { in.Password.ExpiryDays = 30 }, 100},
-		{"two wide ranges of one list count once: 47 of 51", func(t *testing.T, in *HealthInput) {
+		{"two wide ranges of one list count once: 56 of 60", func(t *testing.T, in *HealthInput) {
 			in.TrustedRanges = mustRanges(t, "0.0.0.0-255.255.255.255,192.0.2.0-192.0.3.255")
-		}, 92},
-		{"no lockout: the attempts check no longer applies, 45 of 49", func(_ *testing.T, in *HealthInput) { in.Lockout.MaxAttempts = 0 }, 91},
-		{"high, medium and low together: 44 of 51, rounded down", func(_ *testing.T, in *HealthInput) {
+		}, 93},
+		{"no lockout: the attempts check no longer applies, 54 of 58", func(_ *testing.T, in *HealthInput) { in.Lockout.MaxAttempts = 0 }, 93},
+		{"high, medium and low together: 53 of 60, rounded down", func(_ *testing.T, in *HealthInput) {
 			in.RememberMe, in.Password.History, in.Password.BlockCommon = true, 1, false
-		}, 86},
+		}, 88},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -273,4 +289,19 @@ func TestTheReportReadsAsJSONForAPage(t *testing.T) {
 			t.Errorf("no %s in %s", want, b)
 		}
 	}
+}
+
+// One of an action's areas with a policy guards it (enforcement takes the
+// strictest): the check is met, and names the area that guards.
+func TestOneTwoFactorAreaWithAPolicyMeetsTheCheck(t *testing.T) {
+	in := baselineOrg(t)
+	in.IdentityVerification[AreaTwoFactorUI] = ActionBlock
+	delete(in.IdentityVerification, AreaTwoFactorAPI)
+	rep := HealthCheck(in)
+	for _, m := range rep.Met {
+		if m.Code == "IDV_TWO_FACTOR_NONE" && m.Current == "Block (Manage Two-Factor Authentication in User Interface)" && len(rep.Findings) == 0 {
+			return
+		}
+	}
+	t.Fatalf("%+v", rep)
 }

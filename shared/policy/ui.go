@@ -72,6 +72,8 @@ type UIDecision struct {
 	// CountsAsFailure: the step counts toward lockout (a wrong password, or a
 	// verification email sent, as login-restrictions.txt says).
 	CountsAsFailure bool
+	// Trace is each rule evaluated, in order, with its outcome.
+	Trace Trace
 }
 
 // totpStep asks for a TOTP code, or for a key to be enrolled first.
@@ -93,20 +95,29 @@ func (f UILogin) totpStep() UIDecision {
 // then the profile's "High Assurance required at login", then an expired
 // password's forced change.
 func DecideUILogin(f UILogin) UIDecision {
-	return expiredUI(decideUIAccess(f), f)
+	var t Trace
+	d := expiredUI(decideUIAccess(f, &t), f, &t)
+	d.Trace = t
+	return d
 }
 
-func decideUIAccess(f UILogin) UIDecision {
+func decideUIAccess(f UILogin, t *Trace) UIDecision {
 	if !f.PasswordOK {
+		t.add(RuleCredentials, Refused)
 		return UIDecision{Reason: ReasonInvalidCredentials, CountsAsFailure: true}
 	}
+	t.add(RuleCredentials, Passed)
 	if ok, err := f.Hours.Allows(f.At); err != nil || !ok {
+		t.add(RuleLoginHours, Refused)
 		return UIDecision{Reason: ReasonRestrictedTime}
 	}
+	t.add(RuleLoginHours, passedOr(f.Hours.IsSet()))
 	if f.TwoFactorUI && !f.TOTPPassed {
+		t.add(RuleTwoFactor, Challenged)
 		return f.totpStep()
 	}
-	d := decideUIPlace(f)
+	t.add(RuleTwoFactor, passedOr(f.TwoFactorUI))
+	d := decideUIPlace(f, t)
 	if !d.Allowed {
 		return d
 	}
@@ -115,14 +126,21 @@ func decideUIAccess(f UILogin) UIDecision {
 		method = MethodTOTP
 	}
 	d.Level = LevelOf(method, f.Levels)
-	if f.RequireHighAssurance && d.Level != LevelHighAssurance {
+	if !f.RequireHighAssurance {
+		t.add(RuleHighAssurance, NotSet)
+		return d
+	}
+	if d.Level != LevelHighAssurance {
 		if !f.TOTPPassed {
+			t.add(RuleHighAssurance, Challenged)
 			return f.totpStep()
 		}
 		// Two-factor passed, but the org rates it Standard: nothing can
 		// satisfy the profile.
+		t.add(RuleHighAssurance, Refused)
 		return UIDecision{Reason: ReasonHighAssuranceLogin}
 	}
+	t.add(RuleHighAssurance, Passed)
 	return d
 }
 
@@ -144,15 +162,29 @@ func (f UILogin) Place() UIPlace {
 // has any (outside them nothing admits it, and the login is refused), else
 // from the org's trusted ranges or an activated browser. false: the login
 // must pass a code first, or is refused.
-func (p UIPlace) Admits() (Via, bool) {
-	switch {
-	case len(p.LoginIPRanges) > 0:
-		return ViaProfileRange, p.LoginIPRanges.Contains(p.IP)
-	case p.TrustedRanges.Contains(p.IP):
+func (p UIPlace) Admits() (Via, bool) { return p.admits(nil) }
+
+// admits is Admits, each rule it reads added to t.
+func (p UIPlace) admits(t *Trace) (Via, bool) {
+	if len(p.LoginIPRanges) > 0 {
+		if !p.LoginIPRanges.Contains(p.IP) {
+			t.add(RuleProfileRange, Refused)
+			return ViaProfileRange, false
+		}
+		t.add(RuleProfileRange, Admitted)
+		return ViaProfileRange, true
+	}
+	t.add(RuleProfileRange, NotSet)
+	if p.TrustedRanges.Contains(p.IP) {
+		t.add(RuleTrustedRange, Admitted)
 		return ViaTrustedRange, true
-	case p.ActivatedBrowser:
+	}
+	t.add(RuleTrustedRange, Missed)
+	if p.ActivatedBrowser {
+		t.add(RuleActivatedBrowser, Admitted)
 		return ViaActivatedBrowser, true
 	}
+	t.add(RuleActivatedBrowser, Missed)
 	return "", false
 }
 
@@ -177,8 +209,8 @@ func ResetChallenge(f UILogin) Challenge {
 }
 
 // decideUIPlace is steps 4 and 5: where the login comes from.
-func decideUIPlace(f UILogin) UIDecision {
-	if via, ok := f.Place().Admits(); ok {
+func decideUIPlace(f UILogin, t *Trace) UIDecision {
+	if via, ok := f.Place().admits(t); ok {
 		return UIDecision{Allowed: true, Reason: ReasonAllowed, Via: via}
 	}
 	switch {
@@ -187,12 +219,16 @@ func decideUIPlace(f UILogin) UIDecision {
 	case f.TOTPPassed && !f.TOTPEnrolled:
 		// The user proved who they are with their authenticator app: a
 		// stronger check than an emailed code, and it activates the browser.
+		t.add(RuleTOTP, Admitted)
 		return UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaTOTP, Activate: true}
 	case f.FirstLogin:
 		// No code on a user's very first login: it activates this browser.
+		t.add(RuleFirstLogin, Admitted)
 		return UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaFirstLogin, Activate: true}
 	case f.EmailCodePassed:
+		t.add(RuleEmailCode, Admitted)
 		return UIDecision{Allowed: true, Reason: ReasonAllowed, Via: ViaEmailCode, Activate: true}
 	}
+	t.add(RuleEmailCode, Challenged)
 	return UIDecision{Challenge: ChallengeEmailCode, CountsAsFailure: true}
 }

@@ -136,11 +136,19 @@ func (s *Store) Audit(ctx context.Context, ev domain.AuditEvent) error {
 
 // AuditTrail lists an org's audit trail, newest first.
 func (s *Store) AuditTrail(ctx context.Context, orgID string, limit int32) ([]domain.AuditEvent, error) {
-	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
+	return s.AuditTrailBefore(ctx, orgID, "", limit)
+}
+
+// AuditTrailBefore lists an org's audit trail, newest first, from the line
+// older than the one whose Key before is ("": from the newest).
+func (s *Store) AuditTrailBefore(ctx context.Context, orgID, before string, limit int32) ([]domain.AuditEvent, error) {
+	in := &dynamodb.QueryInput{
 		TableName: &s.t.History, KeyConditionExpression: aws.String("subject = :s"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":s": av("audit#" + orgID)},
 		ScanIndexForward:          aws.Bool(false), Limit: aws.Int32(limit),
-	})
+	}
+	olderThan(in, before)
+	out, err := s.db.Query(ctx, in)
 	if err != nil {
 		return nil, fmt.Errorf("reading audit trail: %w", err)
 	}
@@ -151,8 +159,20 @@ func (s *Store) AuditTrail(ctx context.Context, orgID string, limit int32) ([]do
 			return nil, fmt.Errorf("decoding audit line: %w", err)
 		}
 		at, _, _ := cutLast(it.At, "#")
-		evs = append(evs, domain.AuditEvent{At: parseTS(at), OrgID: it.OrgID, ActorID: it.ActorID, Actor: it.Actor,
+		evs = append(evs, domain.AuditEvent{At: parseTS(at), Key: it.At, OrgID: it.OrgID, ActorID: it.ActorID, Actor: it.Actor,
 			TargetID: it.TargetID, Target: it.Target, Action: it.Action, Outcome: it.Outcome, IP: it.IP, Via: it.Via})
 	}
 	return evs, nil
+}
+
+// olderThan narrows a query of the history table (or its byOrg index),
+// both sorted by at, to the lines before the line at key before ("":
+// every line): the next page of a listing.
+func olderThan(in *dynamodb.QueryInput, before string) {
+	if before == "" {
+		return
+	}
+	in.KeyConditionExpression = aws.String(*in.KeyConditionExpression + " AND #at < :before")
+	in.ExpressionAttributeNames = map[string]string{"#at": "at"}
+	in.ExpressionAttributeValues[":before"] = av(before)
 }

@@ -353,6 +353,7 @@ func (s *Store) History(ctx context.Context, f HistoryFilter) ([]domain.LoginEve
 	default:
 		return nil, errors.New("login history: name a user, a user name or an org")
 	}
+	narrowHistory(in, f)
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 100
@@ -372,10 +373,42 @@ func (s *Store) History(ctx context.Context, f HistoryFilter) ([]domain.LoginEve
 			if err := attributevalue.UnmarshalMap(item, &it); err != nil {
 				return nil, err
 			}
-			if int32(len(out)) < limit {
-				out = append(out, it.event())
+			if ev := it.event(); int32(len(out)) < limit && inPeriod(ev.At, f) && (f.Before == "" || it.At < f.Before) {
+				out = append(out, ev)
 			}
 		}
 	}
 	return out, nil
+}
+
+// narrowHistory adds f's line or period to the key condition. Stored
+// times sort as text only to the second (RFC 3339 drops a fraction's
+// trailing zeros), so the period's bounds are widened by a second here
+// and applied exactly on the lines read (inPeriod).
+func narrowHistory(in *dynamodb.QueryInput, f HistoryFilter) {
+	cond := ""
+	switch {
+	case f.Before != "" && f.Since.IsZero() && f.Until.IsZero() && f.ID == "":
+		// A listing's next page: the key's own order, as the last page read.
+		cond, in.ExpressionAttributeValues[":before"] = " AND #at < :before", av(f.Before)
+	case f.ID != "":
+		cond, in.ExpressionAttributeValues[":id"] = " AND #at = :id", av(f.ID)
+	case !f.Since.IsZero() && !f.Until.IsZero():
+		cond = " AND #at BETWEEN :since AND :until"
+		in.ExpressionAttributeValues[":since"] = av(ts(f.Since.Add(-time.Second)))
+		in.ExpressionAttributeValues[":until"] = av(ts(f.Until.Add(time.Second)))
+	case !f.Since.IsZero():
+		cond, in.ExpressionAttributeValues[":since"] = " AND #at >= :since", av(ts(f.Since.Add(-time.Second)))
+	case !f.Until.IsZero():
+		cond, in.ExpressionAttributeValues[":until"] = " AND #at <= :until", av(ts(f.Until.Add(time.Second)))
+	default:
+		return
+	}
+	in.KeyConditionExpression = aws.String(*in.KeyConditionExpression + cond)
+	in.ExpressionAttributeNames = map[string]string{"#at": "at"}
+}
+
+// inPeriod reports whether a line at at is within f's period.
+func inPeriod(at time.Time, f HistoryFilter) bool {
+	return (f.Since.IsZero() || !at.Before(f.Since)) && (f.Until.IsZero() || !at.After(f.Until))
 }

@@ -240,7 +240,10 @@ type historyItem struct {
 	Via        string `dynamodbav:"via,omitempty"`
 	Challenge  string `dynamodbav:"challenge,omitempty"`
 	Allowed    bool   `dynamodbav:"allowed"`
-	ExpiresAt  int64  `dynamodbav:"expiresAt"` // TTL attribute
+	// Why is the decision's grounds (policy.Grounds.Encode); absent on
+	// lines stored before they were kept.
+	Why       string `dynamodbav:"why,omitempty"`
+	ExpiresAt int64  `dynamodbav:"expiresAt"` // TTL attribute
 }
 
 func ts(t time.Time) string {
@@ -527,20 +530,30 @@ func subjectOf(e domain.LoginEvent) string {
 }
 
 func toHistoryItem(e domain.LoginEvent, suffix string) historyItem {
-	return historyItem{
+	it := historyItem{
 		Subject: subjectOf(e), At: ts(e.At) + "#" + suffix, OrgID: e.OrgID, UserID: e.UserID,
 		Username: e.Username, IP: e.IP, LoginType: e.LoginType, Client: e.Client, APIVersion: e.APIVersion,
 		Reason: e.Reason, Via: e.Via, Challenge: e.Challenge, Allowed: e.Allowed, ExpiresAt: e.At.Add(domain.HistoryRetention).Unix(),
 	}
+	if !e.Grounds.IsZero() {
+		it.Why = e.Grounds.Encode()
+	}
+	return it
 }
 
+// event is the line as stored. Grounds that do not read (a later version
+// this code does not know) are left zero: the line itself still reads.
 func (it historyItem) event() domain.LoginEvent {
 	at, _, _ := cutLast(it.At, "#")
-	return domain.LoginEvent{
+	ev := domain.LoginEvent{
 		At: parseTS(at), OrgID: it.OrgID, UserID: it.UserID, Username: it.Username, IP: it.IP,
 		LoginType: it.LoginType, Client: it.Client, APIVersion: it.APIVersion,
-		Reason: it.Reason, Via: it.Via, Challenge: it.Challenge, Allowed: it.Allowed,
+		Reason: it.Reason, Via: it.Via, Challenge: it.Challenge, Allowed: it.Allowed, ID: it.At,
 	}
+	if it.Why != "" {
+		ev.Grounds, _ = policy.ParseGrounds(it.Why)
+	}
+	return ev
 }
 
 func cutLast(s, sep string) (before, after string, found bool) {

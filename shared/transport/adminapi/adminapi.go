@@ -69,6 +69,13 @@ var statusOf = map[string]int{
 	domain.CodeInvalidQuery: 400, domain.CodeInvalidLimit: 400, codeMalformed: 400,
 	codeNotFound: 404, codeTooLarge: 413, codeMediaType: 415,
 	domain.CodeDuplicateUsername: 409, domain.CodeConcurrentChange: 409,
+	// The user has no email address: a link or token has nowhere to go.
+	domain.CodeNoEmail: 409,
+	// Asked too often for one user (the account use case's limits).
+	domain.CodeTokenResetLimit: 429, domain.CodeResetRequestLimit: 429,
+	// Nothing changed: the mail could not go (or no sender is configured,
+	// or no TOTP keyring); the same request later may pass.
+	domain.CodeMailNotSent: 503, domain.CodeMailNotConfigured: 503, domain.CodeNoKeyring: 503, domain.CodeNotSaved: 503,
 	// Saved, but not yet on every user or session: the same request again
 	// (an empty PATCH does) finishes the job.
 	domain.CodePartialSync: 503, domain.CodeSessionsNotEnded: 503,

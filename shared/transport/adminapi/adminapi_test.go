@@ -19,6 +19,8 @@ import (
 	"loginguard/shared/admin"
 	"loginguard/shared/config"
 	"loginguard/shared/domain"
+	"loginguard/shared/mail/ses"
+	"loginguard/shared/store/dynamo"
 	"loginguard/shared/transport/adminapi"
 )
 
@@ -28,13 +30,20 @@ import (
 type world struct {
 	h                                  *adminapi.Handler
 	doc                                *openapi.Doc
+	st                                 *dynamo.Store
+	sesURL                             string
 	admin, viewer, plain, target, xorg testenv.Account
 }
 
 func setup(t *testing.T) world {
 	t.Helper()
 	db := testenv.DynamoDB(testenv.Dynalite(t))
-	a := apptest.New(t, db, testenv.CreateTables(t, db), config.Config{})
+	sesURL := testenv.SES(t)
+	sender, err := ses.New(testenv.SESv2(sesURL), "no-reply@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := apptest.New(t, db, testenv.CreateTables(t, db), config.Config{}, apptest.Mailer(sender))
 	st := a.Store
 	o := testenv.SeedOrg(t, st, func(o *domain.Org) { o.Name = "Acme Admin" })
 	admins := testenv.SeedProfile(t, st, o, func(p *domain.Profile) {
@@ -47,6 +56,8 @@ func setup(t *testing.T) world {
 	return world{
 		h:      &adminapi.Handler{Users: st, Admin: svc, Log: slog.New(slog.NewJSONHandler(io.Discard, nil))},
 		doc:    openapi.Load(t),
+		st:     st,
+		sesURL: sesURL,
 		admin:  testenv.SeedUser(t, st, o, admins),
 		viewer: testenv.SeedUser(t, st, o, viewers),
 		plain:  testenv.SeedUser(t, st, o, plain),
@@ -111,12 +122,7 @@ func TestEndpoints(t *testing.T) {
 	w := setup(t)
 	user := map[string]string{"username": w.target.User.Username}
 	prof := map[string]string{"profileId": w.target.Profile.ID}
-	for _, tt := range []struct {
-		name   string
-		c      call
-		status int
-		code   string // the error's code, or text the answer contains
-	}{
+	w.run(t, []row{
 		{"the org's settings", call{as: &w.viewer, route: "GET " + root + "/org"}, 200, `"name":"Acme Admin"`},
 		{"a change of the org's settings", call{as: &w.admin, route: "PATCH " + root + "/org",
 			body: `{"lockoutMaxAttempts":"5","sessionTimeout":"30m","trustedIpRanges":["10.0.0.0-10.0.0.255"],"passwordMinLength":12,"rememberMe":true}`},
@@ -167,9 +173,10 @@ func TestEndpoints(t *testing.T) {
 		{"a read-only session activates no one", call{as: &w.admin, route: "POST " + root + "/users/{username}/activate", params: user, readOnly: true},
 			403, "INSUFFICIENT_ACCESS_OR_READONLY"},
 
-		{"login history", call{as: &w.viewer, route: "GET " + root + "/login-history"}, 200, `[`},
+		{"login history", call{as: &w.viewer, route: "GET " + root + "/login-history"}, 200, `"records":[`},
 		{"login history, filtered", call{as: &w.viewer, route: "GET " + root + "/login-history",
-			query: "user=" + url.QueryEscape(w.plain.User.Username) + "&since=2026-01-01T00:00:00Z&before=2036-01-01T00:00:00Z&outcome=Failed&type=SOAP&limit=10"}, 200, `[`},
+			query: "user=" + url.QueryEscape(w.plain.User.Username) + "&since=2026-01-01T00:00:00Z&before=2036-01-01T00:00:00Z&outcome=Failed&type=SOAP&limit=10"}, 200, `"records":[`},
+		{"a cursor that is none of ours", call{as: &w.viewer, route: "GET " + root + "/login-history", query: "cursor=not-a-cursor"}, 400, domain.CodeInvalidQuery},
 		{"a bad time", call{as: &w.viewer, route: "GET " + root + "/login-history", query: "since=yesterday"}, 400, domain.CodeInvalidQuery},
 		{"a bad outcome", call{as: &w.viewer, route: "GET " + root + "/login-history", query: "outcome=maybe"}, 400, domain.CodeInvalidQuery},
 		{"a limit out of range", call{as: &w.viewer, route: "GET " + root + "/login-history", query: "limit=1001"}, 400, domain.CodeInvalidLimit},
@@ -178,7 +185,22 @@ func TestEndpoints(t *testing.T) {
 		{"an audit limit that is no number", call{as: &w.viewer, route: "GET " + root + "/audit-trail", query: "limit=all"}, 400, domain.CodeInvalidLimit},
 		{"Health Check", call{as: &w.viewer, route: "GET " + root + "/health-check"}, 200, `"grade":`},
 		{"Health Check needs View Setup", call{as: &w.plain, route: "GET " + root + "/health-check"}, 403, domain.CodeNotPermitted},
-	} {
+	})
+}
+
+// row is one request and the answer it must get.
+type row struct {
+	name   string
+	c      call
+	status int
+	code   string // the error's code, or text the answer contains
+}
+
+// run makes each row's request in turn (later rows see earlier rows'
+// changes) and holds its answer to the row and to the OpenAPI file.
+func (w world) run(t *testing.T, rows []row) {
+	t.Helper()
+	for _, tt := range rows {
 		t.Run(tt.name, func(t *testing.T) {
 			status, body := w.do(t, tt.c)
 			if status != tt.status || tt.status != 200 && errorCode(body) != tt.code || tt.status == 200 && !strings.Contains(body, tt.code) {

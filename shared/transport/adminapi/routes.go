@@ -32,6 +32,26 @@ var endpoints = map[string]endpoint{
 	"GET " + Root + "/login-history":                {serve: (*Handler).history},
 	"GET " + Root + "/audit-trail":                  {serve: (*Handler).auditTrail},
 	"GET " + Root + "/health-check":                 {serve: (*Handler).healthCheck},
+
+	"POST " + Root + "/users":                                            {write: true, serve: (*Handler).createUser},
+	"POST " + Root + "/users/{username}/password-reset-link":             {write: true, serve: (*Handler).resetLink},
+	"POST " + Root + "/users/{username}/security-token":                  {write: true, serve: (*Handler).resetToken},
+	"DELETE " + Root + "/users/{username}/totp":                          {write: true, serve: (*Handler).removeTOTP},
+	"GET " + Root + "/users/{username}/sessions":                         {serve: (*Handler).userSessions},
+	"POST " + Root + "/users/{username}/sessions/end":                    {write: true, serve: (*Handler).endUserSessions},
+	"DELETE " + Root + "/sessions/{ref}":                                 {write: true, serve: (*Handler).endSession},
+	"GET " + Root + "/users/{username}/devices":                          {serve: (*Handler).devices},
+	"DELETE " + Root + "/users/{username}/devices":                       {write: true, serve: (*Handler).revokeAllDevices},
+	"DELETE " + Root + "/users/{username}/devices/{deviceId}":            {write: true, serve: (*Handler).revokeDevice},
+	"GET " + Root + "/apps":                                              {serve: (*Handler).apps},
+	"POST " + Root + "/apps":                                             {write: true, serve: (*Handler).createApp},
+	"DELETE " + Root + "/apps/{clientId}":                                {write: true, serve: (*Handler).deleteApp},
+	"POST " + Root + "/org/trusted-ranges":                               {write: true, serve: (*Handler).trustedRange},
+	"PUT " + Root + "/org/trusted-ranges/{ipRange}":                      {write: true, serve: (*Handler).trustedRange},
+	"DELETE " + Root + "/org/trusted-ranges/{ipRange}":                   {write: true, serve: (*Handler).trustedRange},
+	"POST " + Root + "/profiles/{profileId}/login-ip-ranges":             {write: true, serve: (*Handler).loginIPRange},
+	"PUT " + Root + "/profiles/{profileId}/login-ip-ranges/{ipRange}":    {write: true, serve: (*Handler).loginIPRange},
+	"DELETE " + Root + "/profiles/{profileId}/login-ip-ranges/{ipRange}": {write: true, serve: (*Handler).loginIPRange},
 }
 
 // Routes are the route keys served.
@@ -148,10 +168,10 @@ func limitOf(q map[string][]string) (int, error) {
 	return n, admin.CheckLimit(n)
 }
 
-// history lists login history, newest first: the caller's org, or one
-// user of it (user), filtered by time (since, inclusive; before,
-// exclusive: the next page is before the last line's time), outcome and
-// login type. Filters apply to the latest admin.MaxLines lines.
+// history lists login history, newest first, a page at a time: the
+// caller's org, or one user of it (user), filtered by time (since,
+// inclusive; before, exclusive), outcome and login type. One page looks at
+// the limit's lines without filters, admin.MaxLines with them.
 func (h *Handler) history(ctx context.Context, r request) (any, error) {
 	q := query(r)
 	limit, err := limitOf(q)
@@ -175,39 +195,42 @@ func (h *Handler) history(ctx context.Context, r request) (any, error) {
 	}
 	loginType := trimmed(q.Get("type"))
 	hq := admin.HistoryQuery{User: q.Get("user"), Limit: limit}
+	if hq.Before, err = cursorOf(q); err != nil {
+		return nil, err
+	}
 	if hq.User == "" {
 		hq.Org = r.actor.User.OrgID
 	}
-	filtered := !since.IsZero() || !before.IsZero() || outcome != "" || loginType != ""
-	if filtered {
+	if !since.IsZero() || !before.IsZero() || outcome != "" || loginType != "" {
 		hq.Limit = admin.MaxLines
 	}
 	evs, err := h.Admin.History(ctx, r.actor, hq)
 	if err != nil {
 		return nil, err
 	}
-	kept := evs[:0]
-	for _, e := range evs {
-		switch {
-		case !since.IsZero() && e.At.Before(since), !before.IsZero() && !e.At.Before(before),
-			outcome == "success" && !e.Allowed, outcome == "failed" && e.Allowed,
-			loginType != "" && trimmed(e.LoginType) != loginType:
-			continue
-		}
-		if kept = append(kept, e); len(kept) == limit {
-			break
-		}
+	scan := historyScan{
+		past: func(e domain.LoginEvent) bool { return !since.IsZero() && e.At.Before(since) },
+		keep: func(e domain.LoginEvent) bool {
+			return (before.IsZero() || e.At.Before(before)) && (outcome == "" || (outcome == "success") == e.Allowed) &&
+				(loginType == "" || trimmed(e.LoginType) == loginType)
+		},
 	}
-	return admin.LoginLines(kept), nil
+	return scan.page(evs, limit, hq.Limit), nil
 }
 
+// auditTrail lists the org's audit trail, newest first, a page at a time.
 func (h *Handler) auditTrail(ctx context.Context, r request) (any, error) {
-	limit, err := limitOf(query(r))
+	q := query(r)
+	limit, err := limitOf(q)
 	if err != nil {
 		return nil, err
 	}
-	evs, err := h.Admin.AuditTrail(ctx, r.actor, r.actor.User.OrgID, limit)
-	return admin.AuditLines(evs), err
+	after, err := cursorOf(q)
+	if err != nil {
+		return nil, err
+	}
+	evs, err := h.Admin.AuditTrailBefore(ctx, r.actor, r.actor.User.OrgID, after, limit)
+	return auditPage(evs, limit), err
 }
 
 func (h *Handler) healthCheck(ctx context.Context, r request) (any, error) {

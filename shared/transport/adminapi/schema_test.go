@@ -49,8 +49,12 @@ func TestOpenAPIFileNamesEveryRoute(t *testing.T) {
 				t.Errorf("%s: path parameter %s is not in the path", k, p.Name)
 			}
 		}
-		if (op.RequestBody != nil) != strings.HasPrefix(k, "PATCH ") {
-			t.Errorf("%s: only a PATCH takes a body", k)
+		method, _, _ := strings.Cut(k, " ")
+		switch hasBody := op.RequestBody != nil; {
+		case hasBody && (method == "GET" || method == "DELETE"):
+			t.Errorf("%s: a %s takes no body", k, method)
+		case !hasBody && (method == "PATCH" || method == "PUT"):
+			t.Errorf("%s: a %s takes a body", k, method)
 		}
 		for status, r := range op.Responses {
 			if r.Content["application/json"].Schema == nil {

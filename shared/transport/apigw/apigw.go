@@ -50,6 +50,24 @@ func BaseURL(req events.APIGatewayV2HTTPRequest) string {
 	return proto + "://" + host
 }
 
+// Origin is the origin of the domain API Gateway says it was reached on
+// (not the Host header, which the client chooses), with the scheme and
+// port it forwards: where a mailed link may point.
+func Origin(req events.APIGatewayV2HTTPRequest) string {
+	host := req.RequestContext.DomainName
+	if host == "" {
+		return BaseURL(req)
+	}
+	proto := "https"
+	if Header(req, "x-forwarded-proto") == "http" {
+		proto = "http"
+	}
+	if port := Header(req, "x-forwarded-port"); port != "" && port != "443" && port != "80" {
+		host += ":" + port
+	}
+	return proto + "://" + host
+}
+
 // IdentityURL is a user's identity URL (OAuth's id, served at
 // /id/{orgId}/{userId}) on this deployment: ids in 18 characters.
 func IdentityURL(base, orgID, userID string) string {

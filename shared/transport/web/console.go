@@ -30,7 +30,19 @@ var consoleRoutes = map[string]consoleRoute{
 	"GET /setup/users": func(h *Handler, r *request, _ console) *response {
 		return h.setupUsers(r, "", http.StatusOK)
 	},
-	"POST /setup/users/token":  func(h *Handler, r *request, _ console) *response { return h.setupResetToken(r) },
+	"POST /setup/users/token": func(h *Handler, r *request, _ console) *response { return h.setupResetToken(r) },
+
+	// Network Access, Password Policies, Identity Verification, Health
+	// Check (console_security.go).
+	"GET /setup/network-access":         (*Handler).networkAccess,
+	"POST /setup/network-access":        (*Handler).editNetworkAccess,
+	"GET /setup/password-policies":      (*Handler).passwordPolicies,
+	"POST /setup/password-policies":     (*Handler).savePasswordPolicies,
+	"GET /setup/identity-verification":  (*Handler).identityVerification,
+	"POST /setup/identity-verification": (*Handler).saveIdentityVerification,
+	"GET /setup/health-check":           (*Handler).healthCheck,
+
+	// Connected Apps and Login History (console_apps.go, console_history.go).
 	"GET /setup/apps":          (*Handler).connectedApps,
 	"POST /setup/apps":         (*Handler).changeApps,
 	"GET /setup/login-history": (*Handler).loginHistory,

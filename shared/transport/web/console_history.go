@@ -30,6 +30,8 @@ const (
 	historyPageLines = 50
 	// historyFormTime is the form's time fields' (datetime-local) layout.
 	historyFormTime = "2006-01-02T15:04"
+	// maxHistoryCursor bounds a page link's cursor (a line's ID).
+	maxHistoryCursor = 200
 )
 
 // historyPageSizes are the page lengths the form offers.
@@ -50,7 +52,7 @@ var (
 type HistoryForm struct {
 	User, From, To, Outcome, Type string
 	Limit                         int
-	Before                        string // the page's cursor: lines before this time (RFC 3339)
+	Cursor                        string // the page's start: after this line (its ID, admin.HistoryPage.Next)
 }
 
 // HistoryLine is one line of login history as the page shows it: the
@@ -78,7 +80,7 @@ type HistoryView struct {
 func historyForm(q map[string]string) HistoryForm {
 	f := HistoryForm{User: strings.TrimSpace(q["user"]), From: strings.TrimSpace(q["from"]), To: strings.TrimSpace(q["to"]),
 		Outcome: strings.ToLower(strings.TrimSpace(q["outcome"])), Type: strings.ToUpper(strings.TrimSpace(q["type"])),
-		Before: strings.TrimSpace(q["before"]), Limit: historyPageLines}
+		Cursor: strings.TrimSpace(q["cursor"]), Limit: historyPageLines}
 	if s := strings.TrimSpace(q["limit"]); s != "" {
 		f.Limit, _ = strconv.Atoi(s) // not a number: 0, refused by query
 	}
@@ -109,14 +111,12 @@ func (f HistoryForm) query(orgID string, zone *time.Location) (admin.HistoryQuer
 		}
 		lf.Before = to.Add(time.Minute)
 	}
-	if f.Before != "" {
-		cursor, err := time.Parse(time.RFC3339Nano, f.Before)
-		if err != nil {
+	if f.Cursor != "" {
+		// A line's ID is its time and a tag ("2026-...Z#..."), as the store keys it.
+		if len(f.Cursor) > maxHistoryCursor || !strings.Contains(f.Cursor, "#") {
 			return q, lf, errHistoryCursor
 		}
-		if lf.Before.IsZero() || cursor.Before(lf.Before) {
-			lf.Before = cursor
-		}
+		q.Before = f.Cursor
 	}
 	return q, lf, lf.Check()
 }
@@ -132,11 +132,11 @@ func parseFormTime(s string, zone *time.Location) (time.Time, error) {
 }
 
 // values is the form as a query (blank fields left out), with the cursor
-// before ("" for none).
-func (f HistoryForm) values(before string) url.Values {
+// cursor ("" for none).
+func (f HistoryForm) values(cursor string) url.Values {
 	v := url.Values{}
 	for k, s := range map[string]string{"user": f.User, "from": f.From, "to": f.To, "outcome": f.Outcome,
-		"type": f.Type, "before": before} {
+		"type": f.Type, "cursor": cursor} {
 		if s != "" {
 			v.Set(k, s)
 		}
@@ -147,9 +147,9 @@ func (f HistoryForm) values(before string) url.Values {
 	return v
 }
 
-// link is the page with the form's filters and the cursor before.
-func (f HistoryForm) link(before string, extra ...string) string {
-	v := f.values(before)
+// link is the page with the form's filters, from cursor on.
+func (f HistoryForm) link(cursor string, extra ...string) string {
+	v := f.values(cursor)
 	for i := 0; i+1 < len(extra); i += 2 {
 		v.Set(extra[i], extra[i+1])
 	}
@@ -183,11 +183,13 @@ func (h *Handler) loginHistory(r *request, c console) *response {
 		return h.historyDownload(r, c, q, lf, zone)
 	}
 	if err == nil {
-		q.Limit++ // one more than shown: is there a next page?
-		var evs []domain.LoginEvent
-		if evs, err = h.Admin.FilteredHistory(r.ctx, c.actor, q, lf); err == nil {
-			v.Lines, v.Next = pageOfLines(evs, f, zone)
-			if f.Before != "" {
+		var p admin.HistoryPage
+		if p, err = h.Admin.FilteredHistory(r.ctx, c.actor, q, lf); err == nil {
+			v.Lines = historyLines(p.Lines, zone)
+			if p.Next != "" {
+				v.Next = f.link(p.Next)
+			}
+			if f.Cursor != "" {
 				v.Newest = f.link("")
 			}
 			v.Chart, err = h.hourChart(r, c, zone)
@@ -212,19 +214,13 @@ func historyRefusal(err error, user string) error {
 	return err
 }
 
-// pageOfLines is the lines of one page of evs (one more than the page
-// when there is a next one), and the next page's link.
-func pageOfLines(evs []domain.LoginEvent, f HistoryForm, zone *time.Location) ([]HistoryLine, string) {
-	next := ""
-	if len(evs) > f.Limit {
-		evs = evs[:f.Limit]
-		next = f.link(evs[len(evs)-1].At.UTC().Format(time.RFC3339Nano))
-	}
+// historyLines are evs as the page shows them, times in zone.
+func historyLines(evs []domain.LoginEvent, zone *time.Location) []HistoryLine {
 	lines := make([]HistoryLine, len(evs))
 	for i, e := range evs {
 		lines[i] = historyLine(e, zone)
 	}
-	return lines, next
+	return lines
 }
 
 func historyLine(e domain.LoginEvent, zone *time.Location) HistoryLine {
@@ -241,12 +237,13 @@ func historyLine(e domain.LoginEvent, zone *time.Location) HistoryLine {
 func (h *Handler) hourChart(r *request, c console, zone *time.Location) (HourChart, error) {
 	now := h.Admin.Now()
 	hours := HourBuckets(nil, now, zone)
-	evs, err := h.Admin.FilteredHistory(r.ctx, c.actor, admin.HistoryQuery{Org: c.user.OrgID, Limit: admin.MaxLines},
+	p, err := h.Admin.FilteredHistory(r.ctx, c.actor, admin.HistoryQuery{Org: c.user.OrgID, Limit: admin.MaxLines},
 		admin.LineFilter{Since: hours[0].Start})
 	if err != nil {
 		return HourChart{}, err
 	}
-	return chartOf(HourBuckets(evs, now, zone), len(evs) == admin.MaxLines), nil
+	// A next page: the day has more lines than one read.
+	return chartOf(HourBuckets(p.Lines, now, zone), p.Next != ""), nil
 }
 
 // ---- the download ----
@@ -261,7 +258,7 @@ var historyCSVHeader = []string{"Login Time", "Username", "Login Type", "Source 
 // (audited, and the org's "View Event Log Files" policy).
 func (h *Handler) historyDownload(r *request, c console, q admin.HistoryQuery, lf admin.LineFilter, zone *time.Location) *response {
 	q.Limit = admin.MaxLines
-	evs, err := h.Admin.ExportHistory(r.ctx, c.actor, q, lf)
+	p, err := h.Admin.ExportHistory(r.ctx, c.actor, q, lf)
 	if err != nil {
 		err = historyRefusal(err, q.User)
 		if resp := h.consoleRefusal(r, c, err); resp != nil {
@@ -273,7 +270,7 @@ func (h *Handler) historyDownload(r *request, c console, q admin.HistoryQuery, l
 		return (&response{status: statusOf(err, http.StatusBadRequest)}).html(Render(v))
 	}
 	var b strings.Builder
-	if err := WriteHistoryCSV(&b, evs, zone); err != nil {
+	if err := WriteHistoryCSV(&b, p.Lines, zone); err != nil {
 		return h.consoleRefusal(r, c, err)
 	}
 	name := fmt.Sprintf("login-history-%s-%s.csv", c.user.OrgID, h.Admin.Now().In(zone).Format("20060102-1504"))

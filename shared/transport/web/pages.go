@@ -190,6 +190,12 @@ func Render(v any) string {
 		c = consoleMessage(v)
 	case SettingsView:
 		c = settingsPage(v)
+	case NetworkAccessView:
+		c = networkAccessPage(v)
+	case IdentityVerificationView:
+		c = identityVerificationPage(v)
+	case HealthView:
+		c = healthCheckPage(v)
 	case AppsView:
 		c = appsPage(v)
 	case HistoryView:
