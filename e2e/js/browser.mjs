@@ -387,32 +387,34 @@ const scenarios = {
     await Promise.all([page.waitForLoadState('load'), page.click('#manage-users')]);
     check(new URL(page.url()).pathname === '/setup/users', 'the setup page should open');
     await shot(page, 'users');
-    const row = page.locator('tr', { hasText: cmd.target });
-    await Promise.all([page.waitForLoadState('load'), row.locator('button').click()]);
+    await Promise.all([page.waitForLoadState('load'), page.click(`tr[data-user="${cmd.target}"] a`)]);
+    check((await text(page, '#user-username')) === cmd.target, `the user's page: ${page.url()} ${await text(page, '.error')}`);
+    await Promise.all([page.waitForLoadState('load'), page.click('#reset-token')]);
     const notice = await text(page, '.notice');
-    check(notice.includes(cmd.target) && /new security token/.test(notice), `after the reset: "${notice}" ${await text(page, '.error')}`);
+    check((await text(page, '#user-username')) === cmd.target && /new security token/.test(notice), `after the reset: "${notice}" ${await text(page, '.error')}`);
     await shot(page, 'reset-done');
   },
 
-  // A user without "Manage Users" sees no setup link, and is refused there.
+  // A user without "Manage Users" (nor View Setup) sees no setup link, and
+  // is refused there, the missing permission named.
   async 'not-admin'() {
     const { page } = await newPage();
     await logIn(page, cmd.username, cmd.password);
     await expectHome(page, 'login');
     check((await page.$('#manage-users')) === null, 'no setup link without Manage Users');
     const resp = await page.goto(base + '/setup/users');
-    check(resp.status() === 403, `the setup page without Manage Users: ${resp.status()}`);
-    check(/Manage Users/.test(await text(page, '.error')), 'the refusal should name the permission');
+    check(resp.status() === 403, `the setup page without a setup permission: ${resp.status()}`);
+    check(/"View Setup"/.test(await text(page, '.error')), `the refusal should name the permission: "${await text(page, '.error')}"`);
     await shot(page, 'refused');
     // A forged form post to reset someone's token is refused too.
     await page.goto(base + '/');
-    const status = await page.evaluate(async (target) => {
+    const r = await page.evaluate(async (target) => {
       const csrf = document.querySelector('input[name=csrf]').value;
-      const r = await fetch('/setup/users/token', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ csrf, username: target }) });
-      return r.status;
+      const r = await fetch('/setup/users/' + encodeURIComponent(target), { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ csrf, do: 'reset-token' }) });
+      return { status: r.status, body: await r.text() };
     }, cmd.target);
-    check(status === 403, `a reset post without Manage Users: ${status}`);
+    check(r.status === 403 && r.body.includes('Manage Users'), `a reset post without Manage Users: ${r.status}`);
   },
 };
 

@@ -5,5 +5,6 @@ import { run } from './pages.mjs';
 import settings from './console-settings.mjs';
 import history from './console-history.mjs';
 import security from './console-security.mjs';
+import users from './console-users.mjs';
 
-await run({ ...settings, ...security, ...history });
+await run({ ...settings, ...security, ...users, ...history });

@@ -1,6 +1,9 @@
 package policy
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // RangeOp is what one edit of a list of IP ranges does.
 type RangeOp string
@@ -14,7 +17,8 @@ const (
 // RangeEdit is one change of a list of IP ranges, as Setup's Network
 // Access (and a profile's Login IP Ranges, login-restrictions.txt: "click
 // Edit or Delete for that range") makes it: add the range Start to End,
-// replace the range at Index with it, or delete the range at Index.
+// replace the range at Index with it, or delete the range at Index. An
+// empty End is Start: a range of one address.
 //
 // Was, when not "", is the range's text (IPRange.String, or any form
 // ParseIPRanges reads) as the editor saw it: the range at Index must still
@@ -64,7 +68,10 @@ func EditRanges(rs IPRanges, e RangeEdit) (IPRanges, error) {
 // newRange is e's range, checked, for rs at position i (-1: added): it may
 // not repeat another range of rs.
 func newRange(rs IPRanges, i int, e RangeEdit) (IPRange, error) {
-	r, err := ParseIPRange(e.Start, e.End)
+	if strings.TrimSpace(e.End) == "" {
+		e.End = e.Start // one address: the seed's range of one
+	}
+	r, err := ParseIPRange(strings.TrimSpace(e.Start), strings.TrimSpace(e.End))
 	if err != nil {
 		return IPRange{}, err
 	}

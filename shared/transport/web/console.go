@@ -27,10 +27,9 @@ var consoleRoutes = map[string]consoleRoute{
 	"GET /setup":                   func(_ *Handler, _ *request, _ console) *response { return redirect(consoleSections[0].Path) },
 	"GET /setup/session-settings":  (*Handler).sessionSettings,
 	"POST /setup/session-settings": (*Handler).saveSessionSettings,
-	"GET /setup/users": func(h *Handler, r *request, _ console) *response {
-		return h.setupUsers(r, "", http.StatusOK)
-	},
-	"POST /setup/users/token": func(h *Handler, r *request, _ console) *response { return h.setupResetToken(r) },
+	"GET /setup/profiles":          (*Handler).profiles,
+	"GET /setup/users":             (*Handler).users,
+	"POST /setup/users":            (*Handler).createUser,
 
 	// Network Access, Password Policies, Identity Verification, Health
 	// Check (console_security.go).
@@ -98,9 +97,9 @@ func (h *Handler) serveConsole(r *request) *response {
 	if method == http.MethodHead {
 		method = http.MethodGet
 	}
-	route, found := consoleRoutes[method+" "+strings.TrimSuffix(r.path, "/")]
+	route, found := consoleRouteOf(method, r.path)
 	if !found || h.Admin == nil {
-		if _, get := consoleRoutes["GET "+r.path]; get {
+		if _, get := consoleRouteOf(http.MethodGet, r.path); get {
 			return h.errorPage(http.StatusMethodNotAllowed, "This page does not accept that request.")
 		}
 		return h.errorPage(http.StatusNotFound, "There is no page here.")
@@ -144,7 +143,7 @@ func consoleReturn(to string) (string, bool) {
 		!strings.HasPrefix(u.Path, "/setup/") || strings.Contains(u.Path, "//") || strings.Contains(u.Path, "\\") {
 		return "", false
 	}
-	if _, page := consoleRoutes["GET "+u.Path]; !page {
+	if _, page := consoleRouteOf(http.MethodGet, u.Path); !page {
 		return "", false
 	}
 	return u.Path, true

@@ -71,7 +71,7 @@ func (h *Handler) connectedApps(r *request, c console) *response {
 
 // appsView is the page with the org's apps and the form f.
 func (h *Handler) appsView(r *request, c console, f AppForm) AppsView {
-	return AppsView{Console: c.frame(r, "Connected Apps", appsPath), Zone: c.adminZone().String(), CanEdit: c.may(policy.AdminConnectedApps),
+	return AppsView{Console: c.frame(r, "Connected Apps", appsPath), Zone: adminZone(c.user).String(), CanEdit: c.may(policy.AdminConnectedApps),
 		Form: f, AllScopes: scopeNames(policy.Scopes)}
 }
 
@@ -85,7 +85,7 @@ func (h *Handler) appsPage(r *request, c console, v AppsView, err error, status 
 		}
 		err = listErr
 	}
-	zone := c.adminZone()
+	zone := adminZone(c.user)
 	for _, a := range apps {
 		v.Apps = append(v.Apps, appRow(a, zone))
 	}
@@ -114,7 +114,7 @@ func (h *Handler) createApp(r *request, c console) *response {
 		var app admin.NewApp
 		if app, err = h.Admin.CreateApp(r.ctx, c.actor, c.user.OrgID, spec); err == nil {
 			v := h.appsView(r, c, defaultAppForm())
-			v.Created, v.CreatedRow = &app, appRow(app.ConnectedApp, c.adminZone())
+			v.Created, v.CreatedRow = &app, appRow(app.ConnectedApp, adminZone(c.user))
 			v.Notice = "Connected app " + app.Name + " created."
 			return h.appsPage(r, c, v, nil, http.StatusOK)
 		}

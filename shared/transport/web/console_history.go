@@ -159,22 +159,8 @@ func (f HistoryForm) link(cursor string, extra ...string) string {
 	return historyPath + "?" + v.Encode()
 }
 
-// adminZone is where the signed-in admin's times are shown: their own
-// time zone, else their org's, else UTC.
-func (c console) adminZone() *time.Location {
-	for _, name := range []string{c.user.TimeZone, c.user.Policy.TimeZone} {
-		if name == "" {
-			continue
-		}
-		if loc, err := time.LoadLocation(name); err == nil {
-			return loc
-		}
-	}
-	return time.UTC
-}
-
 func (h *Handler) loginHistory(r *request, c console) *response {
-	zone := c.adminZone()
+	zone := adminZone(c.user)
 	f := historyForm(r.ev.QueryStringParameters)
 	v := HistoryView{Console: c.frame(r, "Login History", historyPath), Zone: zone.String(), Form: f,
 		PageSizes: historyPageSizes, Download: f.link("", "format", "csv")}

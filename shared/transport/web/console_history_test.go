@@ -11,15 +11,6 @@ import (
 	"loginguard/shared/domain"
 )
 
-func zone(t *testing.T, name string) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
-}
-
 func TestHistoryCSVEscapesAndDefusesFormulas(t *testing.T) {
 	ny := zone(t, "America/New_York")
 	at := time.Date(2026, 12, 3, 14, 5, 6, 0, time.UTC)

@@ -142,12 +142,6 @@ type SettingsView struct {
 	CanEdit bool
 }
 
-type UsersView struct {
-	Page
-	User  domain.User
-	Users []domain.User
-}
-
 func onOff(cond bool, on, off string) string {
 	if cond {
 		return on
@@ -184,8 +178,6 @@ func Render(v any) string {
 		c = homePage(v)
 	case PasswordView:
 		c = passwordPage(v)
-	case UsersView:
-		c = usersPage(v)
 	case Console:
 		c = consoleMessage(v)
 	case SettingsView:
@@ -196,6 +188,14 @@ func Render(v any) string {
 		c = identityVerificationPage(v)
 	case HealthView:
 		c = healthCheckPage(v)
+	case ProfileListView:
+		c = profileListPage(v)
+	case ProfilePageView:
+		c = profilePage(v)
+	case UserListView:
+		c = userListPage(v)
+	case UserPageView:
+		c = userPage(v)
 	case AppsView:
 		c = appsPage(v)
 	case HistoryView:

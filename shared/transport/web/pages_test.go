@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"loginguard/shared/admin"
 	"loginguard/shared/domain"
 	"loginguard/shared/login"
 	"loginguard/shared/policy"
@@ -28,7 +29,15 @@ func TestPagesHaveNoInlineScriptOrStyleAndEscapeEverything(t *testing.T) {
 		"home":           HomeView{Page: Page{Title: "Home", SignedIn: true}, User: u, Session: domain.Session{IP: evil, Level: "HIGH_ASSURANCE"}},
 		"error":          Page{Title: "Error", Error: evil},
 		"password":       PasswordView{Page: Page{Title: "p", SignedIn: true}, User: u},
-		"users":          UsersView{Page: Page{Title: "u", SignedIn: true}, User: u, Users: []domain.User{u, {Username: "b"}}},
+		"users": UserListView{Console: Console{Page: Page{Title: evil, SignedIn: true}, Name: evil, OrgName: evil}, CanCreate: true,
+			Users:    []UserRow{{UserRecord: admin.UserRecord{Username: evil, Name: evil, Profile: evil}, Path: "/setup/users/x", LastLogin: evil}},
+			Profiles: []domain.Profile{{ID: evil, Name: evil}}, New: NewUserForm{Username: evil, Email: evil}},
+		"user": UserPageView{Console: Console{Page: Page{Title: evil, SignedIn: true}}, Record: admin.UserRecord{Username: evil, Email: evil},
+			Action: "/setup/users/x", CanManage: true, CanReset: true, CanEndSessions: true,
+			Sessions: []UserSession{{Ref: evil, Via: evil, IP: evil}}, Devices: []UserDevice{{ID: evil, Client: evil}}},
+		"profiles": ProfileListView{Console: Console{Page: Page{Title: "p", SignedIn: true}}, Profiles: []ProfileRow{{Name: evil, Path: "/setup/profiles/x"}}},
+		"profile": ProfilePageView{Console: Console{Page: Page{Title: evil, SignedIn: true}}, Action: "/setup/profiles/x", CanEdit: true,
+			Hours: hoursForm(policy.LoginHours{}), HoursZone: evil, Summary: []string{evil}, Ranges: []string{evil}, Edit: RangeForm{At: -1, Start: evil}},
 	}
 	for name, v := range views {
 		html := Render(v)

@@ -26,7 +26,8 @@ func TestEveryPageShownWithASessionHasTheTimeoutPrompt(t *testing.T) {
 	for name, v := range map[string]any{
 		"home":            HomeView{Page: signed, User: u},
 		"change password": PasswordView{Page: signed, User: u},
-		"setup users":     UsersView{Page: signed, User: u},
+		"setup users":     UserListView{Console: Console{Page: signed, Name: u.Username}},
+		"setup profile":   ProfilePageView{Console: Console{Page: signed, Name: u.Username}},
 		"step-up":         VerifyView{Page: signed, Action: "/login/step-up", StepUp: true, Pending: login.Pending{Kind: policy.ChallengeTOTP}},
 	} {
 		html := Render(v)

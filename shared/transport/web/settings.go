@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"loginguard/shared/account"
@@ -119,62 +118,6 @@ func (h *Handler) changePassword(r *request) *response {
 		return h.passwordPage(r, msg, status)
 	}
 	return redirect("/?m=password-changed")
-}
-
-// setupUsers lists the admin's org, with a token reset per user. After a
-// reset (?m=user-token-sent&u=NAME) it says so, for a user of the list only.
-func (h *Handler) setupUsers(r *request, errMsg string, status int) *response {
-	s, resp := h.signedIn(r)
-	if resp != nil {
-		return resp
-	}
-	u := s.user
-	users, err := h.Accounts.Users(r.ctx, h.actor(r, s))
-	if err != nil {
-		msg, st := h.changeError(r, err)
-		return h.errorPage(st, msg)
-	}
-	var notice string
-	if q := r.ev.QueryStringParameters; q["m"] == "user-token-sent" {
-		for _, x := range users {
-			if x.Username == q["u"] {
-				notice = "A new security token was sent to " + x.Username + " by email. Their previous token no longer works."
-			}
-		}
-	}
-	v := UsersView{Page: s.page(r, "Users"), User: u, Users: users}
-	v.Notice, v.Error = notice, errMsg
-	return (&response{status: status}).html(Render(v))
-}
-
-func (h *Handler) setupResetToken(r *request) *response {
-	s, resp := h.signedIn(r)
-	if resp != nil {
-		return resp
-	}
-	u := s.user
-	target, err := h.Users.User(r.ctx, strings.TrimSpace(r.form.Get("username")))
-	if errors.Is(err, domain.ErrNotFound) || (err == nil && target.OrgID != u.OrgID) {
-		// Another org's user is answered as no user at all.
-		return h.setupUsers(r, "There is no such user in your organisation.", http.StatusNotFound)
-	}
-	if err != nil {
-		msg, status := h.changeError(r, err)
-		return h.setupUsers(r, msg, status)
-	}
-	if err := h.Accounts.ResetToken(r.ctx, h.actor(r, s), target); err != nil {
-		var e *domain.Error
-		if errors.As(err, &e) && e.Code == domain.CodeHighAssuranceRequired {
-			// The org says Raise: step up with two-factor, then try again.
-			return redirect("/login/step-up?resource=" + url.QueryEscape(string(e.Area)))
-		}
-		msg, status := h.changeError(r, err)
-		if status == http.StatusForbidden {
-			return h.errorPage(status, msg)
-		}
-		return h.setupUsers(r, msg, status)
-	}
-	return redirect("/setup/users?m=user-token-sent&u=" + url.QueryEscape(target.Username))
 }
 
 // stepUpAction is where the step-up form posts: the step-up page, with
