@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/csv"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -197,9 +196,10 @@ func TestHistoryLinksKeepTheFilters(t *testing.T) {
 	}
 }
 
-func TestConsoleHistoryAndAppsPagesRenderSafely(t *testing.T) {
-	inline := regexp.MustCompile(`<script>|<script [^>]*>[^<]|\son[a-z]+=|\sstyle=`)
-	evil := `<script>alert("x")</script>`
+// historyAndAppsViews are the Login History and Connected Apps pages with
+// evil in every field a user or a client controls (pages_test.go renders
+// them with every other page).
+func historyAndAppsViews(evil string) (HistoryView, AppsView) {
 	frame := Console{Page: Page{Title: "t", SignedIn: true}, Name: evil, OrgName: evil, Sections: consoleSections}
 	hours := make([]HourCount, 24)
 	hours[23] = HourCount{Label: "16", Success: 2, Failed: 1}
@@ -209,18 +209,11 @@ func TestConsoleHistoryAndAppsPagesRenderSafely(t *testing.T) {
 	app := admin.NewApp{ConnectedApp: domain.ConnectedApp{Name: evil, ClientID: "3MVG9x"}, ClientSecret: "s3cret"}
 	apps := AppsView{Console: frame, Zone: "UTC", CanEdit: true, Form: AppForm{Name: evil, Callbacks: evil, Scopes: []string{"api"}},
 		AllScopes: []string{"api", "web"}, Apps: []AppRow{appRow(app.ConnectedApp, time.UTC)}, Created: &app, CreatedRow: appRow(app.ConnectedApp, time.UTC), Retry: "3MVG9x"}
-	for name, v := range map[string]any{"history": history, "apps": apps} {
-		html := Render(v)
-		if strings.Contains(html, "could not be shown") {
-			t.Fatalf("%s: template failed", name)
-		}
-		if m := inline.FindString(html); m != "" {
-			t.Errorf("%s has inline script or style: %q", name, m)
-		}
-		if strings.Contains(html, evil) || strings.Contains(html, `alert("x")`) {
-			t.Errorf("%s shows a value unescaped", name)
-		}
-	}
+	return history, apps
+}
+
+func TestTheChartAndTheNewSecretAreOnThePages(t *testing.T) {
+	history, apps := historyAndAppsViews("x")
 	html := Render(history)
 	if n := strings.Count(html, `<g class="lh-bar"`); n != 24 {
 		t.Errorf("the chart has %d bars, want 24", n)
