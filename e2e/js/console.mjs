@@ -3,7 +3,8 @@
 // each console-*.mjs holds the scenarios of some of the pages.
 import { run } from './pages.mjs';
 import settings from './console-settings.mjs';
+import history from './console-history.mjs';
 import security from './console-security.mjs';
 import users from './console-users.mjs';
 
-await run({ ...settings, ...security, ...users });
+await run({ ...settings, ...security, ...users, ...history });

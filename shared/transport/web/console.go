@@ -40,6 +40,11 @@ var consoleRoutes = map[string]consoleRoute{
 	"GET /setup/identity-verification":  (*Handler).identityVerification,
 	"POST /setup/identity-verification": (*Handler).saveIdentityVerification,
 	"GET /setup/health-check":           (*Handler).healthCheck,
+
+	// Connected Apps and Login History (console_apps.go, console_history.go).
+	"GET /setup/apps":          (*Handler).connectedApps,
+	"POST /setup/apps":         (*Handler).changeApps,
+	"GET /setup/login-history": (*Handler).loginHistory,
 }
 
 // ConsoleSection is one entry of the console's navigation.

@@ -196,6 +196,10 @@ func Render(v any) string {
 		c = userListPage(v)
 	case UserPageView:
 		c = userPage(v)
+	case AppsView:
+		c = appsPage(v)
+	case HistoryView:
+		c = historyPage(v)
 	case Page:
 		c = errorPage(v)
 	}

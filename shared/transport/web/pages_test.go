@@ -39,6 +39,7 @@ func TestPagesHaveNoInlineScriptOrStyleAndEscapeEverything(t *testing.T) {
 		"profile": ProfilePageView{Console: Console{Page: Page{Title: evil, SignedIn: true}}, Action: "/setup/profiles/x", CanEdit: true,
 			Hours: hoursForm(policy.LoginHours{}), HoursZone: evil, Summary: []string{evil}, Ranges: []string{evil}, Edit: RangeForm{At: -1, Start: evil}},
 	}
+	views["login history"], views["connected apps"] = historyAndAppsViews(evil)
 	for name, v := range views {
 		html := Render(v)
 		if strings.Contains(html, "could not be shown") {
