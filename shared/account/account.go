@@ -62,7 +62,7 @@ type Service struct {
 // Sweeper ends the sessions of u older than its session generation, but
 // keep (a sessions.Service).
 type Sweeper interface {
-	Sweep(ctx context.Context, u domain.User, keep string) (sessions.Report, error)
+	SweepFor(ctx context.Context, u domain.User, keep, reason string) (sessions.Report, error)
 }
 
 // Token resets from the UI: at most ResetLimit per user in ResetWindow.
@@ -296,7 +296,7 @@ func (s *Service) save(ctx context.Context, a Actor, target domain.User, newPass
 	if !a.cli() && a.User.ID == target.ID {
 		keep = a.Session
 	}
-	if _, err := s.Sessions.Sweep(ctx, now, keep); err != nil {
+	if _, err := s.Sessions.SweepFor(ctx, now, keep, events.ReasonPasswordSet); err != nil {
 		s.audit(ctx, a, target, ActionEndSessions, domain.AsError(err).Code)
 		return passwordSetSessionsOpen(err)
 	}

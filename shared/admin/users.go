@@ -225,7 +225,7 @@ func (s *Service) SetActive(ctx context.Context, actor account.Actor, username s
 	if u, err = s.Store.SetActive(ctx, u.Username, active); err != nil || active {
 		return u, sessions.Report{}, err
 	}
-	r, err := s.Sessions.Sweep(ctx, u, "")
+	r, err := s.Sessions.SweepFor(ctx, u, "", events.ReasonDeactivated)
 	return u, r, err
 }
 

@@ -28,6 +28,9 @@ const (
 	ReasonEndOne                = "END_SESSION"                     // SessionRevocation: one session
 	ReasonEndAll                = "END_ALL_SESSIONS"                // SessionRevocation: every session of the user
 	ReasonEndOthers             = "END_OTHER_SESSIONS"              // SessionRevocation: all but the caller's
+	ReasonDeactivated           = "USER_DEACTIVATED"                // SessionRevocation: the user was deactivated
+	ReasonPasswordSet           = "PASSWORD_SET"                    // SessionRevocation: a new password ended the others
+	ReasonAppDeleted            = "APP_DELETED"                     // SessionRevocation: a connected app's (no user: Username empty)
 )
 
 // Event is one security event. Its Detail is what a subscriber reads:

@@ -201,6 +201,59 @@ func TestSessionRevocationsPublishHowManyEnded(t *testing.T) {
 	}
 }
 
+// Sessions ended by a deactivation, a new password or a deleted app are
+// revocations too, each with its reason.
+func TestEveryEndOfSessionsPublishesARevocation(t *testing.T) {
+	w := newWorld(t)
+	u := w.acct.User
+	// The logins' address is trusted: a password alone logs in, whatever
+	// the token is after a reset.
+	if _, err := w.adm.UpdateOrg(w.ctx, admin.CLI, u.OrgID, func(s *domain.OrgSettings) error {
+		s.TrustedRanges = policy.IPRanges{{Start: netip.MustParseAddr("192.0.2.0"), End: netip.MustParseAddr("192.0.2.255")}}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if _, err := w.login(t, w.acct.Password); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.rec.take()
+	if _, err := w.adm.ResetPassword(w.ctx, admin.CLI, u.Username, "Tr0ub4dor&3-horse"); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]events.Event{}
+	for _, e := range w.rec.take() {
+		got[e.Type] = e
+	}
+	if ev := got[events.SessionRevocation]; ev.Detail.Reason != events.ReasonPasswordSet || ev.Detail.Sessions != 2 || ev.Detail.UserID != u.ID {
+		t.Fatalf("after a new password: %+v", got)
+	}
+	if _, err := w.login(t, "Tr0ub4dor&3-horse"); err != nil {
+		t.Fatal(err)
+	}
+	w.rec.take()
+	if _, _, err := w.adm.SetActive(w.ctx, admin.CLI, u.Username, false); err != nil {
+		t.Fatal(err)
+	}
+	if ev := w.one(t, events.SessionRevocation, events.ReasonDeactivated); ev.Detail.Sessions != 1 {
+		t.Fatalf("after a deactivation: %+v", ev.Detail)
+	}
+	app, err := w.adm.CreateApp(w.ctx, admin.CLI, u.OrgID, admin.AppSpec{Name: "Loader", OAuth: policy.DefaultOAuthApp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.adm.DeleteApp(w.ctx, admin.CLI, u.OrgID, app.ClientID); err != nil {
+		t.Fatal(err)
+	}
+	evs := w.rec.take()
+	if len(evs) != 1 || evs[0].Type != events.SessionRevocation || evs[0].Detail.Reason != events.ReasonAppDeleted ||
+		evs[0].Detail.OrgID != u.OrgID || evs[0].Detail.UserID != "" {
+		t.Fatalf("after an app's deletion: %+v", evs)
+	}
+}
+
 // The bus down: the change stands, the failure goes to the log only.
 func TestAFailedPublishDoesNotFailTheChange(t *testing.T) {
 	w := newWorld(t)

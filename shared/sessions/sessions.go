@@ -35,8 +35,8 @@ type Service struct {
 	// user's session generation to its session showing in the index: a
 	// sweep that follows a login closer than that looks again after it.
 	Settle time.Duration
-	// Events publishes a SessionRevocation for each End, EndAll and
-	// EndOthers that ended sessions; nil publishes nothing.
+	// Events publishes a SessionRevocation for each End, EndAll,
+	// EndOthers, SweepFor and EndApp; nil publishes nothing.
 	Events events.Publisher
 	Log    *slog.Logger // failures that do not fail a request; may be nil
 }
@@ -144,6 +144,15 @@ func (s *Service) EndOthers(ctx context.Context, username, keep string) (Report,
 	return r, err
 }
 
+// SweepFor is Sweep after a change that ended u's sessions by raising
+// their generation (a deactivation, a new password), and publishes the
+// SessionRevocation for reason.
+func (s *Service) SweepFor(ctx context.Context, u domain.User, keep, reason string) (Report, error) {
+	r, err := s.Sweep(ctx, u, keep)
+	s.revoked(ctx, u.OrgID, u.ID, u.Username, reason, r.Ended)
+	return r, err
+}
+
 // revoked publishes the SessionRevocation of n ended sessions.
 func (s *Service) revoked(ctx context.Context, orgID, userID, username, reason string, n int) {
 	events.Emit(ctx, s.Events, s.Log, events.Event{Type: events.SessionRevocation, Detail: events.Detail{OrgID: orgID,
@@ -213,7 +222,11 @@ func (s *Service) EndApp(ctx context.Context, orgID, clientID string) (Report, e
 		return r, notAll(r, "ending the app's sessions", err)
 	}
 	s.sleep(ctx, s.settle())
-	if err := pass(); err != nil {
+	err := pass()
+	// The app is gone: its sessions are refused from here on, even those
+	// a failed pass left.
+	s.revoked(ctx, orgID, "", "", events.ReasonAppDeleted, r.Ended)
+	if err != nil {
 		return r, notAll(r, "ending the app's sessions", err)
 	}
 	return r, nil
