@@ -74,7 +74,7 @@ func newWorld(t *testing.T) *world {
 		apptest.Mailer(sender), app.WithEvents(func(aws.Config, string) (events.Publisher, error) { return rec, nil }))
 	acct := testenv.Seed(t, a.Store, testenv.Org(func(o *domain.Org) { o.Lockout = policy.Lockout{MaxAttempts: 3, Period: 15 * time.Minute} }))
 	return &world{ctx: testenv.Context(t), a: a, rec: rec, acct: acct,
-		adm: &admin.Service{Store: a.Store, Accounts: a.Accounts, Sessions: a.Sessions, Now: time.Now, Events: a.Events, Log: a.Log}}
+		adm: &admin.Service{Store: a.Store, Accounts: a.Accounts, Sessions: a.Sessions, Now: time.Now, Rand: a.Login.Rand, Events: a.Events, Log: a.Log}}
 }
 
 func (w *world) login(t *testing.T, secret string) (login.Result, error) {
