@@ -52,40 +52,46 @@ func Attach(cfg *aws.Config, path, function string) error {
 	cfg.APIOptions = append(cfg.APIOptions, func(s *middleware.Stack) error {
 		return s.Initialize.Add(middleware.InitializeMiddlewareFunc("loginguard.callrecord", r.handle), middleware.After)
 	})
-	// Our own KMS client (shared/keyring/kms) has no SDK middleware stack:
-	// its calls are noted from the HTTP requests it sends through cfg's
-	// HTTP client.
+	// Our own KMS and EventBridge clients (shared/awsjson) have no SDK
+	// middleware stack: their calls are noted from the HTTP requests they
+	// send through cfg's HTTP client.
 	next := cfg.HTTPClient
 	if next == nil {
 		next = awshttp.NewBuildableClient()
 	}
-	cfg.HTTPClient = &kmsRecorder{next: next, r: r}
+	cfg.HTTPClient = &jsonRecorder{next: next, r: r}
 	return nil
 }
 
-// kmsRecorder notes each KMS JSON-protocol request (X-Amz-Target
-// TrentService.<Op>) by the key it names; every other request passes as is.
-type kmsRecorder struct {
+// jsonServices are the IAM service prefixes of the X-Amz-Target prefixes
+// our own clients send.
+var jsonServices = map[string]string{"TrentService": "kms", "AWSEvents": "events"}
+
+// jsonRecorder notes each JSON-protocol request of our own clients
+// (X-Amz-Target TrentService.<Op>, AWSEvents.<Op>) by the names in its
+// body (the key, the buses); every other request passes as is.
+type jsonRecorder struct {
 	next aws.HTTPClient
 	r    *recorder
 }
 
-func (k *kmsRecorder) Do(req *http.Request) (*http.Response, error) {
-	op, ok := strings.CutPrefix(req.Header.Get("X-Amz-Target"), "TrentService.")
+func (j *jsonRecorder) Do(req *http.Request) (*http.Response, error) {
+	target, op, _ := strings.Cut(req.Header.Get("X-Amz-Target"), ".")
+	service, ok := jsonServices[target]
 	if !ok || req.GetBody == nil {
-		return k.next.Do(req)
+		return j.next.Do(req)
 	}
-	var in struct{ KeyId string }
+	// Only the name fields are decoded: never a ciphertext or a detail.
+	var in struct {
+		KeyId   string
+		Entries []struct{ EventBusName string }
+	}
 	if body, err := req.GetBody(); err == nil {
 		_ = json.NewDecoder(io.LimitReader(body, 1<<20)).Decode(&in)
 		body.Close()
 	}
-	var res []string
-	if in.KeyId != "" {
-		res = []string{kmsResource(in.KeyId)}
-	}
-	k.r.note(Call{Function: k.r.function, Service: "kms", Operation: op, Resources: res})
-	return k.next.Do(req)
+	j.r.note(Call{Function: j.r.function, Service: service, Operation: op, Resources: Resources(service, in, nil)})
+	return j.next.Do(req)
 }
 
 // Note appends c to the call log at path: for a call a local stand-in
@@ -133,8 +139,6 @@ func iamService(serviceID string) string {
 	switch s {
 	case "sesv2":
 		return "ses"
-	case "eventbridge":
-		return "events"
 	}
 	return s
 }

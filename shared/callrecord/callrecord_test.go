@@ -2,6 +2,9 @@ package callrecord
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,12 +13,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 
 	"loginguard/internal/testenv"
+	"loginguard/shared/events"
+	"loginguard/shared/events/eventbridge"
 	"loginguard/shared/keyring/kms"
 )
 
@@ -144,9 +147,43 @@ func TestOurKMSClientsCallsAreRecorded(t *testing.T) {
 }
 
 func TestPutEventsNamesEachEntrysBus(t *testing.T) {
-	in := &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{{EventBusName: aws.String("default")}, {}, {EventBusName: aws.String("siem")}}}
-	if got := strings.Join(Resources(iamService("EventBridge"), in, nil), ","); got != "event-bus/default,event-bus/default,event-bus/siem" {
+	type entry struct{ EventBusName string }
+	in := struct{ Entries []entry }{[]entry{{"default"}, {}, {"siem"}}}
+	if got := strings.Join(Resources("events", in, nil), ","); got != "event-bus/default,event-bus/default,event-bus/siem" {
 		t.Fatalf("%q", got)
+	}
+}
+
+// TestOurEventBridgeClientsCallsAreRecorded: the security events'
+// publisher has no SDK middleware either; its PutEvents is noted from the
+// HTTP request, by bus, never with the event's detail.
+func TestOurEventBridgeClientsCallsAreRecorded(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, `{"Entries":[{"EventId":"1"}],"FailedEntryCount":0}`)
+	}))
+	t.Cleanup(srv.Close)
+	path := filepath.Join(t.TempDir(), "calls.jsonl")
+	cfg := testenv.AWSConfig()
+	if err := Attach(&cfg, path, "WebFunction"); err != nil {
+		t.Fatal(err)
+	}
+	p, err := eventbridge.New(cfg, "siem", srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := events.Event{Type: events.Lockout, Detail: events.Detail{OrgID: "00D000000000001", Username: "detail-that-must-not-be-logged"}}
+	if err := p.Publish(context.Background(), e); err != nil {
+		t.Fatal(err)
+	}
+	calls, err := Read(path)
+	if err != nil || len(calls) != 1 {
+		t.Fatalf("%+v %v; want one call", calls, err)
+	}
+	if c := calls[0]; c.Function != "WebFunction" || c.Action() != "events:PutEvents" || strings.Join(c.Resources, ",") != "event-bus/siem" {
+		t.Fatalf("recorded %+v; want WebFunction events:PutEvents event-bus/siem", c)
+	}
+	if raw, _ := os.ReadFile(path); strings.Contains(string(raw), "must-not-be-logged") {
+		t.Fatalf("the log holds the event's detail:\n%s", raw)
 	}
 }
 

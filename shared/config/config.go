@@ -173,8 +173,9 @@ func Load(getenv func(string) string) (Config, error) {
 // Lambda sets it: the region (AWS_REGION), the execution role's credentials
 // (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), and, for a
 // local run, each service's endpoint (AWS_ENDPOINT_URL_DYNAMODB,
-// AWS_ENDPOINT_URL_SESV2; KMS's comes from Config.KMSEndpoint: the
-// keyring's client is our own), with the SDK's standard retries. It is not
+// AWS_ENDPOINT_URL_SESV2, AWS_ENDPOINT_URL_EVENTBRIDGE, which our own
+// EventBridge client asks for as the SDK's would; KMS's comes from
+// Config.KMSEndpoint), with the SDK's standard retries. It is not
 // the SDK's LoadDefaultConfig, whose shared files, SSO, STS and instance
 // metadata a function never uses and whose code is a ninth of a function's
 // binary; the CLI, run by people with profiles, loads that itself
@@ -212,7 +213,7 @@ func awsFrom(getenv func(string) string) aws.Config {
 type endpoints func(string) string
 
 // GetServiceBaseEndpoint is the endpoint of the service with SDK id sdkID
-// ("DynamoDB", "SESv2").
+// ("DynamoDB", "SESv2", "EventBridge").
 func (e endpoints) GetServiceBaseEndpoint(_ context.Context, sdkID string) (string, bool, error) {
 	v := e("AWS_ENDPOINT_URL_" + strings.ToUpper(strings.ReplaceAll(sdkID, " ", "_")))
 	return v, v != "", nil

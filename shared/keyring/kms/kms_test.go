@@ -3,8 +3,6 @@ package kms_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -12,10 +10,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"loginguard/internal/testenv"
@@ -95,44 +91,6 @@ func client(t *testing.T, d *doer, endpoint string) *kms.Client {
 	return c
 }
 
-// verify checks r's SigV4 signature as KMS does: the signed headers and
-// body signed again with the secret must give the same signature.
-func verify(r *http.Request, body []byte, secret string) error {
-	auth := r.Header.Get("Authorization")
-	fields := map[string]string{}
-	for _, f := range strings.Split(strings.TrimPrefix(auth, "AWS4-HMAC-SHA256 "), ", ") {
-		k, v, _ := strings.Cut(f, "=")
-		fields[k] = v
-	}
-	if !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 ") || fields["Signature"] == "" {
-		return errors.New("no SigV4 Authorization header: " + auth)
-	}
-	cred := strings.Split(fields["Credential"], "/")
-	if len(cred) != 5 || cred[2] != "eu-west-3" || cred[3] != "kms" || cred[4] != "aws4_request" {
-		return errors.New("credential scope is not <date>/eu-west-3/kms/aws4_request: " + fields["Credential"])
-	}
-	when, err := time.Parse("20060102T150405Z", r.Header.Get("X-Amz-Date"))
-	if err != nil {
-		return err
-	}
-	again, _ := http.NewRequest(r.Method, r.URL.String(), bytes.NewReader(body))
-	for _, h := range strings.Split(fields["SignedHeaders"], ";") {
-		if h != "host" {
-			again.Header[http.CanonicalHeaderKey(h)] = r.Header.Values(h)
-		}
-	}
-	sum := sha256.Sum256(body)
-	err = v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: cred[0], SecretAccessKey: secret, SessionToken: r.Header.Get("X-Amz-Security-Token")},
-		again, hex.EncodeToString(sum[:]), "kms", "eu-west-3", when)
-	if err != nil {
-		return err
-	}
-	if again.Header.Get("Authorization") != auth {
-		return errors.New("signature does not match")
-	}
-	return nil
-}
-
 func TestRequestsAreSignedKMSCalls(t *testing.T) {
 	var got struct {
 		req  *http.Request
@@ -159,13 +117,13 @@ func TestRequestsAreSignedKMSCalls(t *testing.T) {
 	if !strings.Contains(r.Header.Get("Authorization"), "SignedHeaders=content-length;content-type;host;x-amz-date;x-amz-security-token;x-amz-target,") {
 		t.Errorf("the target and content type are not signed: %s", r.Header.Get("Authorization"))
 	}
-	if err := verify(r, got.body, "secret-example"); err != nil {
+	if err := testenv.VerifySigV4(r, got.body, "secret-example", "eu-west-3", "kms"); err != nil {
 		t.Errorf("signature: %v", err)
 	}
-	if err := verify(r, got.body, "another-secret"); err == nil {
+	if err := testenv.VerifySigV4(r, got.body, "another-secret", "eu-west-3", "kms"); err == nil {
 		t.Error("the signature check passes with the wrong secret: it checks nothing")
 	}
-	if err := verify(r, append(got.body, ' '), "secret-example"); err == nil {
+	if err := testenv.VerifySigV4(r, append(got.body, ' '), "secret-example", "eu-west-3", "kms"); err == nil {
 		t.Error("the signature check passes with another body: it checks nothing")
 	}
 	var in map[string]any
