@@ -124,7 +124,7 @@ func TestConsoleSecurity(t *testing.T) {
 	t.Run("Raise: a Standard session steps up with TOTP before Manage IP Addresses, then saves", func(t *testing.T) {
 		a := s.account(t, ipPolicy(policy.ActionRaise), customizer)
 		key := s.withTOTPKey(t, a)
-		s.console(t, "ip-raise", a, map[string]any{"totpKey": key})
+		s.console(t, "ip-raise", a, map[string]any{"totpKey": key, "areaName": policy.AreaIPAddresses.Name()})
 		if got := s.storedOrg(t, a).TrustedRanges.String(); got != "192.0.2.0-192.0.2.63" {
 			t.Fatalf("stored trusted ranges %q after the step-up", got)
 		}

@@ -41,12 +41,7 @@ func (a *App) explain(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if a.json {
-		a.printJSON(x)
-		return nil
-	}
-	_, err = io.WriteString(a.Stdout, x.Text())
-	return err
+	return a.showText(x)
 }
 
 // replay decides an org's attempts of a period again under a draft.
@@ -89,12 +84,7 @@ func (a *App) replay(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if a.json {
-		a.printJSON(r)
-		return nil
-	}
-	_, err = io.WriteString(a.Stdout, r.Text())
-	return err
+	return a.showText(r)
 }
 
 // timeFlag reads a duration before now or an RFC 3339 time.

@@ -30,6 +30,17 @@ func (a *App) show(v any, fields [][2]string) {
 	tw.Flush()
 }
 
+// showText prints v as JSON with --json, else as its own text (an
+// explanation, a replay).
+func (a *App) showText(v interface{ Text() string }) error {
+	if a.json {
+		a.printJSON(v)
+		return nil
+	}
+	_, err := io.WriteString(a.Stdout, v.Text())
+	return err
+}
+
 func (a *App) readSecretLine() (string, error) {
 	line, err := bufio.NewReader(a.Stdin).ReadString('\n')
 	if err != nil && !(errors.Is(err, io.EOF) && line != "") {

@@ -2,13 +2,7 @@
 // (e2e/console_history_test.go).
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { base, cmd, check, newPage, shot, text, logInAs } from './pages.mjs';
-
-// go follows a link or a button to the page it leads to, and returns its answer.
-async function go(page, sel) {
-  const [resp] = await Promise.all([page.waitForNavigation(), page.click(sel)]);
-  return resp;
-}
+import { base, cmd, check, newPage, shot, text, logInAs, submit, forge } from './pages.mjs';
 
 // lines are the history table's lines, as shown.
 async function lines(page) {
@@ -34,27 +28,6 @@ async function download(page, sel) {
 }
 
 const csvHeader = 'Login Time,Username,Login Type,Source IP,Status,Application/Client,API Version,Reason';
-
-// forge posts a form the page does not offer, with the session's own
-// CSRF token, and returns the answer.
-async function forge(page, action, fields) {
-  const csrf = await page.getAttribute('#logout-form input[name=csrf]', 'value');
-  const [resp] = await Promise.all([page.waitForNavigation(), page.evaluate(([to, f]) => {
-    const form = document.createElement('form');
-    form.method = 'post';
-    form.action = to;
-    for (const [k, v] of Object.entries(f)) {
-      const i = document.createElement('input');
-      i.type = 'hidden';
-      i.name = k;
-      i.value = v;
-      form.appendChild(i);
-    }
-    document.body.appendChild(form);
-    form.submit();
-  }, [action, { csrf, ...fields }])]);
-  return resp;
-}
 
 export default {
   // After real logins (bob: 3 SOAP successes, 2 failures; the admin: 6
@@ -91,7 +64,7 @@ export default {
     check(/^attachment; filename="login-history-.+\.csv"$/.test(direct.headers()['content-disposition'] || ''), `disposition: ${direct.headers()['content-disposition']}`);
 
     await page.selectOption('#lh-outcome', 'failed');
-    await go(page, '#lh-apply');
+    await submit(page, '#lh-apply');
     check(new URL(page.url()).searchParams.get('outcome') === 'failed', `the filter is a GET form: ${page.url()}`);
     const failed = await lines(page);
     check(failed.length === failures && failed.every((l) => l.status === 'Failed'), `failed only: ${JSON.stringify(failed)}`);
@@ -99,33 +72,33 @@ export default {
 
     await page.fill('#lh-user', cmd.bob);
     await page.selectOption('#lh-outcome', '');
-    await go(page, '#lh-apply');
+    await submit(page, '#lh-apply');
     const one = await lines(page);
     check(one.length === 5 && one.every((l) => l.user === cmd.bob), `one user: ${JSON.stringify(one)}`);
     await page.selectOption('#lh-outcome', 'failed');
-    await go(page, '#lh-apply');
+    await submit(page, '#lh-apply');
     check((await lines(page)).length === 2, 'one user, failed only: two lines');
     const filtered = await download(page, '#lh-download');
     check(filtered.split('\n').filter((l) => l !== '').length === 3, `the filtered download:\n${filtered}`);
     await shot(page, 'one-user-failed');
 
     await page.fill('#lh-user', 'nobody@e2e.example');
-    await go(page, '#lh-apply');
+    await submit(page, '#lh-apply');
     check((await text(page, '.error')).includes('No user is named "nobody@e2e.example"'), `an unknown user: "${await text(page, '.error')}"`);
 
-    await go(page, '#lh-clear');
+    await submit(page, '#lh-clear');
     await page.fill('#lh-to', '2020-01-01T00:00');
-    await go(page, '#lh-apply');
+    await submit(page, '#lh-apply');
     check((await page.$('#lh-empty')) !== null, 'nothing logged in before 2020');
 
-    await go(page, '#lh-clear');
+    await submit(page, '#lh-clear');
     await page.selectOption('#lh-limit', '10');
-    await go(page, '#lh-apply');
+    await submit(page, '#lh-apply');
     const first = await lines(page);
     check(first.length === 10, `page 1 of 10: ${first.length} lines`);
     const next = await page.getAttribute('#lh-next', 'href');
     check(next && new URL(next, base).searchParams.get('cursor') && new URL(next, base).searchParams.get('limit') === '10', `the next page's link: ${next}`);
-    await go(page, '#lh-next');
+    await submit(page, '#lh-next');
     const second = await lines(page);
     check(JSON.stringify([...first, ...second]) === JSON.stringify(all), `pages 1 and 2 should be the whole history in order:\n${JSON.stringify([...first, ...second])}\n${JSON.stringify(all)}`);
     check((await page.$('#lh-next')) === null, 'the last page has no next page');
@@ -147,7 +120,7 @@ export default {
 
     await page.fill('#app-name', 'Data Loader E2E');
     await page.selectOption('#app-refresh', 'expire');
-    let resp = await go(page, '#create-app');
+    let resp = await submit(page, '#create-app');
     const refusal = await text(page, '.error');
     check(resp.status() === 400 && refusal.includes('lifetime'), `expire without a lifetime: ${resp.status()} "${refusal}"`);
     check((await page.inputValue('#app-name')) === 'Data Loader E2E', 'the refused form keeps its input');
@@ -156,7 +129,7 @@ export default {
     await page.fill('#app-callbacks', 'https://app.example/callback');
     await page.fill('#app-refresh-ttl', '720h');
     await page.uncheck('#scope-web');
-    resp = await go(page, '#create-app');
+    resp = await submit(page, '#create-app');
     check(resp.status() === 200, `create: ${resp.status()} ${await text(page, '.error')}`);
     const secret = await text(page, '#created-client-secret');
     const id = await text(page, '#created-client-id');
@@ -181,7 +154,7 @@ export default {
     const grant = await login.json();
     check(login.status === 200 && grant.access_token, `an OAuth login through the new app: ${login.status} ${JSON.stringify(grant.error)}`);
 
-    resp = await go(page, `${row} .ca-delete button`);
+    resp = await submit(page, `${row} .ca-delete button`);
     const notice = await text(page, '.notice');
     check(notice === 'The app was deleted; 1 session it had opened ended.', `after the delete: "${notice}" ${await text(page, '.error')}`);
     check((await page.$(row)) === null && (await page.$('#apps-empty')) !== null, 'the deleted app is gone from the list');

@@ -1,15 +1,8 @@
 // Console scenarios of the security pages: Network Access, Password
 // Policies, Identity Verification, Health Check, and the seed's
 // identity-verification policies met by a Standard session (Raise, Block).
-import { base, cmd, check, newPage, shot, text, logInAs, totp, enterCode } from './pages.mjs';
+import { base, cmd, check, newPage, shot, text, logInAs, totp, enterCode, submit, forge } from './pages.mjs';
 import { save, pathOf } from './console-settings.mjs';
-
-// submit clicks sel and waits for the page it leads to; the answer of
-// that page (after a redirect, the page redirected to).
-async function submit(page, sel) {
-  const [resp] = await Promise.all([page.waitForNavigation(), page.click(sel)]);
-  return resp;
-}
 
 // ranges are the trusted ranges Network Access lists, as texts.
 const ranges = (page) => page.$$eval('#ranges tbody tr', (trs) => trs.map((tr) => tr.dataset.range));
@@ -110,21 +103,7 @@ export default {
     check(same(await ranges(page), [cmd.range]), `the ranges listed: ${await ranges(page)}`);
     check((await page.$('#add')) === null && (await page.$('#edit-0')) === null, 'no change is offered');
     await shot(page, 'page');
-    const csrf = await page.getAttribute('#logout-form input[name=csrf]', 'value');
-    const [resp] = await Promise.all([page.waitForNavigation(), page.evaluate((c) => {
-      const f = document.createElement('form');
-      f.method = 'post';
-      f.action = '/setup/network-access';
-      for (const [k, v] of Object.entries({ csrf: c, do: 'delete', index: '0' })) {
-        const i = document.createElement('input');
-        i.type = 'hidden';
-        i.name = k;
-        i.value = v;
-        f.appendChild(i);
-      }
-      document.body.appendChild(f);
-      f.submit();
-    }, csrf)]);
+    const resp = await forge(page, '/setup/network-access', { do: 'delete', index: '0' });
     check(resp.status() === 403, `a forged change: status ${resp.status()}`);
     const err = await text(page, '.error');
     check(err.includes('"Customize Application"'), `a forged change: the page says "${err}"`);
@@ -175,7 +154,8 @@ export default {
     const page = await openSetup('/setup/network-access', 'Network Access');
     await addRange(page, '192.0.2.0', '192.0.2.63');
     check(pathOf(page) === '/login/step-up', `a Standard session's change led to ${page.url()}`);
-    check((await page.innerText('main')).includes('manage-ip-addresses'), 'the step-up page should say what it is for');
+    const hint = await text(page, 'p.hint');
+    check(hint.includes('Needed to open ' + cmd.areaName), `the step-up page should name what it is for as Setup does: "${hint}"`);
     check((await page.$('#totp-secret')) === null, 'a user with a key is asked for a code, not to enrol');
     await shot(page, 'step-up');
     await enterCode(page, totp(cmd.totpKey));

@@ -1,5 +1,5 @@
 // Console scenarios of Profiles and Users (e2e/console_users_test.go).
-import { base, cmd, check, newPage, shot, text, logInAs, enterCode, totp } from './pages.mjs';
+import { base, cmd, check, newPage, shot, text, logInAs, enterCode, totp, forge } from './pages.mjs';
 import { pathOf } from './console-settings.mjs';
 
 // submit clicks a button that sends a form, and waits for the page it leads to.
@@ -23,27 +23,6 @@ async function openUser(page, username) {
 
 // rangeRows are the login IP ranges the page lists.
 const rangeRows = (page) => page.$$eval('#range-list tr[data-range]', (rows) => rows.map((r) => r.dataset.range));
-
-// postForm sends a form the page does not offer (a forged request), with
-// the page's own CSRF token, and answers the page it leads to.
-async function postForm(page, action, fields) {
-  const [resp] = await Promise.all([page.waitForNavigation(), page.evaluate(({ action, fields }) => {
-    const f = document.createElement('form');
-    f.method = 'post';
-    f.action = action;
-    const all = { csrf: document.querySelector('input[name=csrf]').value, ...fields };
-    for (const [k, v] of Object.entries(all)) {
-      const i = document.createElement('input');
-      i.type = 'hidden';
-      i.name = k;
-      i.value = v;
-      f.appendChild(i);
-    }
-    document.body.appendChild(f);
-    f.submit();
-  }, { action, fields })]);
-  return resp;
-}
 
 export default {
   // A profile: a permission granted; login hours set in the hours' zone and
@@ -224,14 +203,14 @@ export default {
     await openUser(page, cmd.target);
     check((await page.$('#unlock')) === null && (await page.$('#deactivate')) === null, 'no change offered');
     check((await page.$('#read-only')) !== null, 'the page says it is read-only');
-    const resp = await postForm(page, '/setup/users/' + encodeURIComponent(cmd.target), { do: 'unlock' });
+    const resp = await forge(page, '/setup/users/' + encodeURIComponent(cmd.target), { do: 'unlock' });
     check(resp.status() === 403, `a forged unlock: status ${resp.status()}`);
     const err = await text(page, '.error');
     check(err.includes('"Manage Users"'), `the refusal should name Manage Users: "${err}"`);
     await shot(page, 'refused');
     await page.goto(base + '/setup/profiles/' + cmd.profileId);
     check((await page.$('#add-range-form')) === null && (await page.$('#save-hours')) === null, 'no profile change offered');
-    const again = await postForm(page, '/setup/profiles/' + cmd.profileId, { do: 'add-range', start: '10.0.0.1', end: '10.0.0.2' });
+    const again = await forge(page, '/setup/profiles/' + cmd.profileId, { do: 'add-range', start: '10.0.0.1', end: '10.0.0.2' });
     check(again.status() === 403 && (await text(page, '.error')).includes('"Manage Users"'), `a forged range: ${again.status()} "${await text(page, '.error')}"`);
   },
 };

@@ -125,6 +125,35 @@ export async function logInAs(page, username, password, email, remember) {
   check((await text(page, '#username')).toLowerCase() === username.toLowerCase(), `the home page does not name ${username}`);
 }
 
+// submit clicks sel and waits for the page it leads to; the answer of
+// that page (after a redirect, the page redirected to).
+export async function submit(page, sel) {
+  const [resp] = await Promise.all([page.waitForNavigation(), page.click(sel)]);
+  return resp;
+}
+
+// forge posts a form the page does not offer (a forged request) to
+// action, with fields and the session's own CSRF token, and returns the
+// answer of the page it leads to.
+export async function forge(page, action, fields) {
+  const csrf = await page.getAttribute('#logout-form input[name=csrf]', 'value');
+  const [resp] = await Promise.all([page.waitForNavigation(), page.evaluate(([to, all]) => {
+    const form = document.createElement('form');
+    form.method = 'post';
+    form.action = to;
+    for (const [k, v] of Object.entries(all)) {
+      const i = document.createElement('input');
+      i.type = 'hidden';
+      i.name = k;
+      i.value = v;
+      form.appendChild(i);
+    }
+    document.body.appendChild(form);
+    form.submit();
+  }, [action, { csrf, ...fields }])]);
+  return resp;
+}
+
 // run runs the scenario cmd names, in a Chromium of its own, and prints
 // the outcome as one JSON line.
 export async function run(scenarios) {

@@ -105,6 +105,10 @@ func TestFilteredHistoryAndItsExport(t *testing.T) {
 	if _, err := svc.FilteredHistory(ctx, viewer, q, admin.LineFilter{Outcome: "maybe"}); !errors.Is(err, admin.ErrOutcome) {
 		t.Fatalf("a bad outcome: %v", err)
 	}
+	// A login type no line has is an empty page, not a refusal (the admin API's type is open).
+	if p, err = svc.FilteredHistory(ctx, viewer, admin.HistoryQuery{Org: o.ID, Limit: 10}, admin.LineFilter{LoginType: "SAML"}); err != nil || len(p.Lines) != 0 {
+		t.Fatalf("an unknown login type: %v, %v", at(p), err)
+	}
 	p, err = svc.ExportHistory(ctx, viewer, admin.HistoryQuery{Org: o.ID, Limit: admin.MaxLines}, admin.LineFilter{LoginType: "UI"})
 	if err != nil || len(p.Lines) != 3 {
 		t.Fatalf("export: %d lines, %v", len(p.Lines), err)

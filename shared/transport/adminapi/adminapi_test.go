@@ -179,6 +179,7 @@ func TestEndpoints(t *testing.T) {
 		{"a cursor that is none of ours", call{as: &w.viewer, route: "GET " + root + "/login-history", query: "cursor=not-a-cursor"}, 400, domain.CodeInvalidQuery},
 		{"a bad time", call{as: &w.viewer, route: "GET " + root + "/login-history", query: "since=yesterday"}, 400, domain.CodeInvalidQuery},
 		{"a bad outcome", call{as: &w.viewer, route: "GET " + root + "/login-history", query: "outcome=maybe"}, 400, domain.CodeInvalidQuery},
+		{"a login type is open: none such, no lines", call{as: &w.viewer, route: "GET " + root + "/login-history", query: "type=SAML"}, 200, `"records":[]`},
 		{"a limit out of range", call{as: &w.viewer, route: "GET " + root + "/login-history", query: "limit=1001"}, 400, domain.CodeInvalidLimit},
 		{"history needs View Setup", call{as: &w.plain, route: "GET " + root + "/login-history"}, 403, domain.CodeNotPermitted},
 		{"the audit trail", call{as: &w.viewer, route: "GET " + root + "/audit-trail", query: "limit=5"}, 200, `"outcome":"INSUFFICIENT_ACCESS"`},

@@ -45,40 +45,13 @@ func cursorOf(q url.Values) (string, error) {
 // cursor is the opaque form of a store position.
 func cursor(key string) string { return base64.RawURLEncoding.EncodeToString([]byte(key)) }
 
-// historyScan is one page's walk over the lines read (newest first): keep
-// says whether a line is on the page, past that the lines are older than
-// any the filters take.
-type historyScan struct {
-	keep func(domain.LoginEvent) bool
-	past func(domain.LoginEvent) bool
-}
-
-// page is the lines of read the scan keeps, at most limit, and where the
-// next page starts: after the last line kept when the page is full, after
-// the last line read when read was a full window (window lines: there may
-// be more), nowhere otherwise.
-func (s historyScan) page(read []domain.LoginEvent, limit, window int) page[admin.LoginLine] {
-	var kept []domain.LoginEvent
-	for i, e := range read {
-		if s.past(e) {
-			return page[admin.LoginLine]{Records: admin.LoginLines(kept)}
-		}
-		if !s.keep(e) {
-			continue
-		}
-		if kept = append(kept, e); len(kept) == limit {
-			next := ""
-			if i < len(read)-1 || len(read) == window {
-				next = cursor(e.ID)
-			}
-			return page[admin.LoginLine]{Records: admin.LoginLines(kept), NextCursor: next}
-		}
+// loginPage is a page of login history in the API's form.
+func loginPage(p admin.HistoryPage) page[admin.LoginLine] {
+	lp := page[admin.LoginLine]{Records: admin.LoginLines(p.Lines)}
+	if p.Next != "" {
+		lp.NextCursor = cursor(p.Next)
 	}
-	p := page[admin.LoginLine]{Records: admin.LoginLines(kept)}
-	if len(read) == window && len(read) > 0 {
-		p.NextCursor = cursor(read[len(read)-1].ID)
-	}
-	return p
+	return lp
 }
 
 // auditPage is a page of the audit trail: full (limit lines), it may have

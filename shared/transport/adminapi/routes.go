@@ -147,10 +147,7 @@ func setActive(active bool) func(h *Handler, ctx context.Context, r request) (an
 }
 
 // The refusals of a query string.
-var (
-	errTime    = apiError(domain.CodeInvalidQuery, "since and before must be times in RFC 3339 form (2026-12-03T09:00:00Z)")
-	errOutcome = apiError(domain.CodeInvalidQuery, "outcome must be Success or Failed")
-)
+var errTime = apiError(domain.CodeInvalidQuery, "since and before must be times in RFC 3339 form (2026-12-03T09:00:00Z)")
 
 // defaultLimit is a list's length when the query names none (as lgadmin's).
 const defaultLimit = 50
@@ -170,30 +167,26 @@ func limitOf(q map[string][]string) (int, error) {
 
 // history lists login history, newest first, a page at a time: the
 // caller's org, or one user of it (user), filtered by time (since,
-// inclusive; before, exclusive), outcome and login type. One page looks at
-// the limit's lines without filters, admin.MaxLines with them.
+// inclusive; before, exclusive), outcome and login type, as the console's
+// Login History is (admin.FilteredHistory). One page looks at the limit's
+// lines without filters, admin.MaxLines with them.
 func (h *Handler) history(ctx context.Context, r request) (any, error) {
 	q := query(r)
 	limit, err := limitOf(q)
 	if err != nil {
 		return nil, err
 	}
-	var since, before time.Time
+	f := admin.LineFilter{Outcome: q.Get("outcome"), LoginType: q.Get("type")}
 	for _, p := range []struct {
 		name string
 		at   *time.Time
-	}{{"since", &since}, {"before", &before}} {
+	}{{"since", &f.Since}, {"before", &f.Before}} {
 		if s := q.Get(p.name); s != "" {
 			if *p.at, err = time.Parse(time.RFC3339, s); err != nil {
 				return nil, errTime
 			}
 		}
 	}
-	outcome := trimmed(q.Get("outcome"))
-	if outcome != "" && outcome != "success" && outcome != "failed" {
-		return nil, errOutcome
-	}
-	loginType := trimmed(q.Get("type"))
 	hq := admin.HistoryQuery{User: q.Get("user"), Limit: limit}
 	if hq.Before, err = cursorOf(q); err != nil {
 		return nil, err
@@ -201,21 +194,11 @@ func (h *Handler) history(ctx context.Context, r request) (any, error) {
 	if hq.User == "" {
 		hq.Org = r.actor.User.OrgID
 	}
-	if !since.IsZero() || !before.IsZero() || outcome != "" || loginType != "" {
-		hq.Limit = admin.MaxLines
-	}
-	evs, err := h.Admin.History(ctx, r.actor, hq)
+	p, err := h.Admin.FilteredHistory(ctx, r.actor, hq, f)
 	if err != nil {
 		return nil, err
 	}
-	scan := historyScan{
-		past: func(e domain.LoginEvent) bool { return !since.IsZero() && e.At.Before(since) },
-		keep: func(e domain.LoginEvent) bool {
-			return (before.IsZero() || e.At.Before(before)) && (outcome == "" || (outcome == "success") == e.Allowed) &&
-				(loginType == "" || trimmed(e.LoginType) == loginType)
-		},
-	}
-	return scan.page(evs, limit, hq.Limit), nil
+	return loginPage(p), nil
 }
 
 // auditTrail lists the org's audit trail, newest first, a page at a time.

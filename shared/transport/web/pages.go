@@ -67,10 +67,20 @@ type VerifyView struct {
 	Page
 	Action       string // where the code is posted
 	StepUp       bool   // raising a signed-in session, not logging in
-	Resource     string // the resource the step-up is for
+	Resource     string // the resource the step-up is for (resourceName shows it)
 	Pending      login.Pending
 	QR           templ.SafeURL // data: URI of the enrolment QR code (QRDataURI)
 	SecretGroups []string
+}
+
+// resourceName is how the step-up page names the resource it is for: an
+// identity-verification area by the seed's name ("Manage IP Addresses"),
+// which the admin saw in Setup, anything else as given.
+func resourceName(resource string) string {
+	if a := policy.Area(resource); a.Known() {
+		return a.Name()
+	}
+	return resource
 }
 
 // ForgotView is the "Forgot your password?" page; Sent after the form's answer.

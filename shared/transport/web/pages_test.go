@@ -54,6 +54,24 @@ func TestPagesHaveNoInlineScriptOrStyleAndEscapeEverything(t *testing.T) {
 	}
 }
 
+// The step-up page names an identity-verification area as Setup does (the
+// seed's name), and any other resource as it came.
+func TestTheStepUpPageNamesItsResource(t *testing.T) {
+	for _, tt := range []struct{ resource, shows, hides string }{
+		{string(policy.AreaIPAddresses), "<strong>Manage IP Addresses</strong>", "manage-ip-addresses"},
+		{string(policy.AreaEventLogFiles), "<strong>View Event Log Files</strong>", "view-event-log-files"},
+		{"reports", "<strong>reports</strong>", ""},
+	} {
+		t.Run(tt.resource, func(t *testing.T) {
+			html := Render(VerifyView{Page: Page{Title: "t"}, Action: "/login/step-up", StepUp: true, Resource: tt.resource,
+				Pending: login.Pending{Kind: policy.ChallengeTOTP, Username: "jane@acme.example"}})
+			if !strings.Contains(html, "Needed to open "+tt.shows) || (tt.hides != "" && strings.Contains(html, tt.hides)) {
+				t.Fatalf("the hint does not name %q as %q:\n%s", tt.resource, tt.shows, html)
+			}
+		})
+	}
+}
+
 func TestCookieParsing(t *testing.T) {
 	m := ParseCookies([]string{"a=1", "__Host-sid=00D!x%21y", "a=2", "broken"})
 	if m["a"] != "1" || m["__Host-sid"] != "00D!x!y" || len(m) != 2 {

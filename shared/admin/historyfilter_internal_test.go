@@ -1,9 +1,9 @@
-package adminapi
+package admin
 
 import (
-	"encoding/base64"
 	"fmt"
 	"testing"
+	"time"
 
 	"loginguard/shared/domain"
 )
@@ -12,20 +12,21 @@ import (
 // last line looked at when the window was full, and nowhere when the
 // store has nothing older or the lines are past since.
 func TestAPageContinuesWhereItStopped(t *testing.T) {
+	at := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
 	lines := make([]domain.LoginEvent, 6)
 	for i := range lines {
-		lines[i] = domain.LoginEvent{ID: fmt.Sprintf("k%d#x", i), Allowed: i%3 == 0}
+		lines[i] = domain.LoginEvent{ID: fmt.Sprintf("k%d#x", i), At: at.Add(-time.Duration(i) * time.Minute), Allowed: i%3 == 0}
 	}
-	every := historyScan{keep: func(domain.LoginEvent) bool { return true }, past: func(domain.LoginEvent) bool { return false }}
-	allowed := historyScan{keep: func(e domain.LoginEvent) bool { return e.Allowed }, past: every.past}
-	pastThird := historyScan{keep: every.keep, past: func(e domain.LoginEvent) bool { return e.ID == "k3#x" }}
+	every := LineFilter{}
+	allowed := LineFilter{Outcome: "success"}
+	pastThird := LineFilter{Since: lines[2].At} // line 3 is older than since
 	for _, tt := range []struct {
 		name          string
-		scan          historyScan
+		f             LineFilter
 		read          []domain.LoginEvent
 		limit, window int
 		lines         int
-		next          string // the key the cursor names, "" for none
+		next          string
 	}{
 		{"a full page with more read after it", every, lines, 2, 6, 2, "k1#x"},
 		{"a full page that is the whole window", every, lines, 6, 6, 6, "k5#x"},
@@ -35,14 +36,9 @@ func TestAPageContinuesWhereItStopped(t *testing.T) {
 		{"past since: the end", pastThird, lines, 5, 6, 3, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			p := tt.scan.page(tt.read, tt.limit, tt.window)
-			next := ""
-			if p.NextCursor != "" {
-				b, _ := base64.RawURLEncoding.DecodeString(p.NextCursor)
-				next = string(b)
-			}
-			if len(p.Records) != tt.lines || next != tt.next {
-				t.Fatalf("%d lines, next %q; want %d, %q", len(p.Records), next, tt.lines, tt.next)
+			p := tt.f.page(tt.read, tt.limit, tt.window)
+			if len(p.Lines) != tt.lines || p.Next != tt.next {
+				t.Fatalf("%d lines, next %q; want %d, %q", len(p.Lines), p.Next, tt.lines, tt.next)
 			}
 		})
 	}
