@@ -255,22 +255,24 @@ func previewed(form url.Values) string {
 }
 
 // profilePreviews are the profile forms a Preview replays: the change's
-// form and its words.
+// form and its words (changeWords).
 var profilePreviews = map[string]struct{ form, words string }{
 	"hours":        {"hours", "the login hours as in the form"},
 	"clear-hours":  {"hours", "clearing the login hours"},
-	"add-range":    {"ranges", "adding the login IP range %s"},
-	"edit-range":   {"ranges", "changing the login IP range %[2]s to %[1]s"},
-	"delete-range": {"ranges", "deleting the login IP range %[2]s"},
+	"add-range":    {"ranges", "adding the login IP range {sent}"},
+	"edit-range":   {"ranges", "changing the login IP range {was} to {sent}"},
+	"delete-range": {"ranges", "deleting the login IP range {was}"},
 }
 
-// sentRange is a range form's ends as one text ("start-end").
-func sentRange(form url.Values) string {
+// changeWords are a previewed change's words: {sent} the range form's
+// ends as one text ("start-end"), {was} the range it changes.
+func changeWords(words string, form url.Values) string {
 	start, end := strings.TrimSpace(form.Get("start")), strings.TrimSpace(form.Get("end"))
+	sent := start + "-" + end
 	if end == "" || end == start {
-		return start
+		sent = start
 	}
-	return start + "-" + end
+	return strings.NewReplacer("{sent}", sent, "{was}", strings.TrimSpace(form.Get("was"))).Replace(words)
 }
 
 // previewProfile replays the change the profile form names instead of
@@ -301,15 +303,15 @@ func (h *Handler) previewProfile(r *request, c console) *response {
 		}
 		return h.showProfile(r, c, pageMessage(err), statusOf(err, http.StatusBadRequest))
 	}
-	p.For, p.Change = what.form, fmt.Sprintf(what.words, sentRange(r.form), r.form.Get("was"))
+	p.For, p.Change = what.form, changeWords(what.words, r.form)
 	return h.profileView(r, c, &p, "", http.StatusOK)
 }
 
 // trustedPreviews are the Network Access changes a Preview replays, in words.
 var trustedPreviews = map[string]string{
-	"add":    "adding the trusted IP range %s",
-	"edit":   "changing the trusted IP range %[2]s to %[1]s",
-	"delete": "deleting the trusted IP range %[2]s",
+	"add":    "adding the trusted IP range {sent}",
+	"edit":   "changing the trusted IP range {was} to {sent}",
+	"delete": "deleting the trusted IP range {was}",
 }
 
 // previewNetworkAccess replays the trusted-range change the form names
@@ -336,7 +338,7 @@ func (h *Handler) previewNetworkAccess(r *request, c console) *response {
 		}
 		return again(pageMessage(err), statusOf(err, http.StatusBadRequest))
 	}
-	p.For, p.Change = "trusted", fmt.Sprintf(words, sentRange(r.form), e.Was)
+	p.For, p.Change = "trusted", changeWords(words, r.form)
 	return h.networkAccessPage(r, c, &e, &p, "", http.StatusOK)
 }
 

@@ -162,6 +162,12 @@ func TestAPreviewedProfileChangeIsMadeOnACopyOfTheSettings(t *testing.T) {
 	if _, err := profileDraft(o, ps, ps[0].ID, bad); domain.ErrorCode(err) != domain.CodeInvalidField {
 		t.Errorf("a range the rules refuse: %v", err)
 	}
+	if got := changeWords(profilePreviews["edit-range"].words, form); got != "changing the login IP range 198.51.100.0-198.51.100.63 to 198.51.100.0-198.51.100.7" {
+		t.Errorf("the change in words: %q", got)
+	}
+	if got := changeWords(trustedPreviews["add"], url.Values{"start": {"192.0.2.7"}}); got != "adding the trusted IP range 192.0.2.7" {
+		t.Errorf("one address in words: %q", got)
+	}
 	for do := range profilePreviews {
 		if _, _, ok := profileChange(url.Values{"do": {do}, "at": {"0"}}); !ok {
 			t.Errorf("the preview %q is no change of the page", do)
