@@ -88,13 +88,7 @@ func TestConsoleWhy(t *testing.T) {
 		var res struct {
 			Previews map[string]shownPreview `json:"previews"`
 		}
-		b, err := os.ReadFile(filepath.Join(s.root, "test-artifacts", "browser", "why-result.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal(b, &res); err != nil {
-			t.Fatal(err)
-		}
+		s.browserResult(t, "why-result.json", &res)
 		narrow, _ := policy.ParseIPRanges("198.51.100.0-198.51.100.7")
 		trusted, _ := policy.ParseIPRanges("203.0.113.0-203.0.113.255")
 		drafts := map[string]struct {
@@ -173,6 +167,19 @@ func TestConsoleWhy(t *testing.T) {
 			t.Fatalf("stored ranges %q, version %d → %d", after.LoginIPRanges, before.Version, after.Version)
 		}
 	})
+}
+
+// browserResult reads the file name a Chromium scenario left beside its
+// screenshots into v.
+func (s *stack) browserResult(t *testing.T, name string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(s.root, "test-artifacts", "browser", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // refusedLine is a's stored history line refused for reason.

@@ -400,16 +400,23 @@ func (h *Handler) changeProfile(r *request, c console) *response {
 		return h.showProfile(r, c, "This form asks for no change this page makes.", http.StatusBadRequest)
 	}
 	p, err := h.Admin.UpdateProfile(r.ctx, c.actor, c.user.OrgID, recordName(r), edit)
+	if err != nil {
+		return h.profileRefused(r, c, err)
+	}
+	return redirect(recordPath("/setup/profiles/", p.ID) + "?m=" + notice)
+}
+
+// profileRefused is the answer to a refused change (or Preview) of the
+// profile the path names: not found, the refusal's own page (step-up,
+// 403, 503), or the page again with the input refusal's message.
+func (h *Handler) profileRefused(r *request, c console, err error) *response {
 	if errors.Is(err, domain.ErrNotFound) {
 		return consoleNotFound(r, c, "/setup/profiles", "There is no such profile in your organisation.")
 	}
-	if err != nil {
-		if resp := h.consoleRefusal(r, c, err); resp != nil {
-			return resp
-		}
-		return h.showProfile(r, c, pageMessage(err), statusOf(err, http.StatusBadRequest))
+	if resp := h.consoleRefusal(r, c, err); resp != nil {
+		return resp
 	}
-	return redirect(recordPath("/setup/profiles/", p.ID) + "?m=" + notice)
+	return h.showProfile(r, c, pageMessage(err), statusOf(err, http.StatusBadRequest))
 }
 
 // profileChange is the edit a profile form asks for (its "do"), and the

@@ -294,14 +294,8 @@ func (h *Handler) previewProfile(r *request, c console) *response {
 	if err == nil {
 		p, err = h.replay(r, c, d)
 	}
-	if errors.Is(err, domain.ErrNotFound) {
-		return consoleNotFound(r, c, "/setup/profiles", "There is no such profile in your organisation.")
-	}
 	if err != nil {
-		if resp := h.consoleRefusal(r, c, err); resp != nil {
-			return resp
-		}
-		return h.showProfile(r, c, pageMessage(err), statusOf(err, http.StatusBadRequest))
+		return h.profileRefused(r, c, err)
 	}
 	p.For, p.Change = what.form, changeWords(what.words, r.form)
 	return h.profileView(r, c, &p, "", http.StatusOK)
