@@ -92,6 +92,13 @@ export default {
     await shot(page, 'preview-hours');
 
     await page.goto(base + '/setup/network-access');
+    await page.fill('#add-start', '203.0.113.255');
+    await page.fill('#add-end', '203.0.113.0');
+    resp = await follow(page, '#preview-add');
+    const refusal = await text(page, '.error');
+    check(resp.status() === 400 && refusal !== '' && (await page.$('#replay-preview')) === null, `a reversed range's preview: ${resp.status()} "${refusal}"`);
+    check((await page.inputValue('#add-start')) === '203.0.113.255', 'the refused preview keeps the form as typed');
+    await shot(page, 'preview-refused');
     await page.fill('#add-start', '203.0.113.0');
     await page.fill('#add-end', '203.0.113.255');
     resp = await follow(page, '#preview-add');
