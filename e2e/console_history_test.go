@@ -3,9 +3,6 @@ package e2e
 import (
 	"context"
 	"encoding/csv"
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -69,13 +66,7 @@ func TestConsoleHistory(t *testing.T) {
 			t.Fatal(err)
 		}
 		var res historyResult
-		b, err := os.ReadFile(filepath.Join(s.root, "test-artifacts", "browser", "login-history-result.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal(b, &res); err != nil {
-			t.Fatal(err)
-		}
+		s.browserResult(t, "login-history-result.json", &res)
 		checkHistoryCSV(t, res.CSV, lines)
 		var failed []domain.LoginEvent
 		for _, e := range lines {

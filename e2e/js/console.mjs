@@ -6,5 +6,6 @@ import settings from './console-settings.mjs';
 import history from './console-history.mjs';
 import security from './console-security.mjs';
 import users from './console-users.mjs';
+import why from './console-why.mjs';
 
-await run({ ...settings, ...security, ...users, ...history });
+await run({ ...settings, ...security, ...users, ...history, ...why });

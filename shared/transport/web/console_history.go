@@ -61,6 +61,7 @@ type HistoryForm struct {
 type HistoryLine struct {
 	At, Username, Type, IP, Status, Client, ClientShort, APIVersion, Reason string
 	Allowed                                                                 bool
+	Why                                                                     string // the line's "Why?" page (console_why.go)
 }
 
 // HistoryView is the Login History page.
@@ -216,7 +217,7 @@ func historyLine(e domain.LoginEvent, zone *time.Location) HistoryLine {
 	}
 	return HistoryLine{At: e.At.In(zone).Format("2006-01-02 15:04:05 MST"), Username: e.Username, Type: e.LoginType,
 		IP: e.IP, Status: status, Client: e.Client, ClientShort: sessionVia(domain.Session{Client: e.Client, LoginType: e.LoginType}),
-		APIVersion: e.APIVersion, Reason: e.Reason, Allowed: e.Allowed}
+		APIVersion: e.APIVersion, Reason: e.Reason, Allowed: e.Allowed, Why: whyPath(e.ID)}
 }
 
 // hourChart is the chart of the org's logins over the last day.

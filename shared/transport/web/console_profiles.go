@@ -26,6 +26,8 @@ var consoleRecordRoutes = map[string]consoleRoute{
 	"POST /setup/profiles/": (*Handler).changeProfile,
 	"GET /setup/users/":     (*Handler).userPage,
 	"POST /setup/users/":    (*Handler).changeUser,
+	// One line's "Why?" (console_why.go).
+	"GET /setup/login-history/": (*Handler).whyLine,
 }
 
 // consoleRouteOf is the console route of a method and path: a page of
@@ -125,6 +127,8 @@ type ProfilePageView struct {
 	// as sent (At -1: the add form).
 	Ranges []string
 	Edit   RangeForm
+	// Preview is a Preview's answer (console_why.go), shown above its form.
+	Preview *ReplayPreview
 }
 
 // RangeForm is a login IP range form as sent.
@@ -195,6 +199,11 @@ func (h *Handler) profilePage(r *request, c console) *response {
 // showProfile shows the profile the path names; after a refused form
 // (errMsg) that form as it was sent.
 func (h *Handler) showProfile(r *request, c console, errMsg string, status int) *response {
+	return h.profileView(r, c, nil, errMsg, status)
+}
+
+// profileView is showProfile with a Preview's answer (nil: none).
+func (h *Handler) profileView(r *request, c console, preview *ReplayPreview, errMsg string, status int) *response {
 	id := recordName(r)
 	p, err := h.Admin.Profile(r.ctx, c.actor, c.user.OrgID, id)
 	if errors.Is(err, domain.ErrNotFound) {
@@ -207,7 +216,7 @@ func (h *Handler) showProfile(r *request, c console, errMsg string, status int) 
 		errMsg = pageMessage(err)
 	}
 	v := ProfilePageView{Console: c.frame(r, "Profile: "+p.Name, "/setup/profiles"), Profile: p,
-		Action: recordPath("/setup/profiles/", p.ID), CanEdit: c.may(policy.AdminProfiles), Edit: RangeForm{At: -1}}
+		Action: recordPath("/setup/profiles/", p.ID), CanEdit: c.may(policy.AdminProfiles), Edit: RangeForm{At: -1}, Preview: preview}
 	v.Notice = noticeOf(r, profileNotices)
 	shown := p.ProfileSettings
 	if r.form != nil && r.form.Get("do") == "permissions" {
@@ -383,21 +392,31 @@ func editRanges(rs policy.IPRanges, e policy.RangeEdit) (policy.IPRanges, error)
 // UpdateProfile (one conditional write), and shows the page again: with
 // its notice, or the refusal's message and the form as sent.
 func (h *Handler) changeProfile(r *request, c console) *response {
+	if r.form.Has("preview") {
+		return h.previewProfile(r, c)
+	}
 	edit, notice, ok := profileChange(r.form)
 	if !ok {
 		return h.showProfile(r, c, "This form asks for no change this page makes.", http.StatusBadRequest)
 	}
 	p, err := h.Admin.UpdateProfile(r.ctx, c.actor, c.user.OrgID, recordName(r), edit)
+	if err != nil {
+		return h.profileRefused(r, c, err)
+	}
+	return redirect(recordPath("/setup/profiles/", p.ID) + "?m=" + notice)
+}
+
+// profileRefused is the answer to a refused change (or Preview) of the
+// profile the path names: not found, the refusal's own page (step-up,
+// 403, 503), or the page again with the input refusal's message.
+func (h *Handler) profileRefused(r *request, c console, err error) *response {
 	if errors.Is(err, domain.ErrNotFound) {
 		return consoleNotFound(r, c, "/setup/profiles", "There is no such profile in your organisation.")
 	}
-	if err != nil {
-		if resp := h.consoleRefusal(r, c, err); resp != nil {
-			return resp
-		}
-		return h.showProfile(r, c, pageMessage(err), statusOf(err, http.StatusBadRequest))
+	if resp := h.consoleRefusal(r, c, err); resp != nil {
+		return resp
 	}
-	return redirect(recordPath("/setup/profiles/", p.ID) + "?m=" + notice)
+	return h.showProfile(r, c, pageMessage(err), statusOf(err, http.StatusBadRequest))
 }
 
 // profileChange is the edit a profile form asks for (its "do"), and the

@@ -68,6 +68,7 @@ type NetworkAccessView struct {
 	Ranges  []RangeRow
 	Add     RangeRow // the add form's fields: a refused add's as sent
 	CanEdit bool
+	Preview *ReplayPreview // a Preview's answer (console_why.go)
 }
 
 // rangeRows are rs as Network Access lists them.
@@ -115,12 +116,13 @@ func (v *NetworkAccessView) keepSent(e policy.RangeEdit) {
 }
 
 func (h *Handler) networkAccess(r *request, c console) *response {
-	return h.networkAccessPage(r, c, nil, "", http.StatusOK)
+	return h.networkAccessPage(r, c, nil, nil, "", http.StatusOK)
 }
 
 // networkAccessPage shows the org's trusted ranges; sent, when not nil, is
-// a refused change, shown as it was sent.
-func (h *Handler) networkAccessPage(r *request, c console, sent *policy.RangeEdit, errMsg string, status int) *response {
+// a refused (or previewed) change, shown as it was sent; preview, when not
+// nil, a Preview's answer.
+func (h *Handler) networkAccessPage(r *request, c console, sent *policy.RangeEdit, preview *ReplayPreview, errMsg string, status int) *response {
 	o, err := h.Admin.Org(r.ctx, c.actor, c.user.OrgID)
 	if err != nil {
 		if resp := h.consoleRefusal(r, c, err); resp != nil {
@@ -133,6 +135,7 @@ func (h *Handler) networkAccessPage(r *request, c console, sent *policy.RangeEdi
 	if sent != nil {
 		v.keepSent(*sent)
 	}
+	v.showPreview(preview)
 	v.Error = errMsg
 	return (&response{status: status}).html(Render(v))
 }
@@ -140,15 +143,25 @@ func (h *Handler) networkAccessPage(r *request, c console, sent *policy.RangeEdi
 // editNetworkAccess adds, changes or deletes one trusted range, as the
 // form says, in one conditional write of the org.
 func (h *Handler) editNetworkAccess(r *request, c console) *response {
+	if r.form.Has("preview") {
+		return h.previewNetworkAccess(r, c)
+	}
 	e := rangeEditOf(r.form)
-	return h.saveOrg(r, c, networkAccessPath, func(s *domain.OrgSettings) error {
+	return h.saveOrg(r, c, networkAccessPath, trustedRangeEdit(e),
+		func(errMsg string, status int) *response { return h.networkAccessPage(r, c, &e, nil, errMsg, status) })
+}
+
+// trustedRangeEdit is the change of the org's trusted ranges e makes (a
+// Save's, and a Preview's on a copy).
+func trustedRangeEdit(e policy.RangeEdit) func(*domain.OrgSettings) error {
+	return func(s *domain.OrgSettings) error {
 		rs, err := policy.EditRanges(s.TrustedRanges, e)
 		if err != nil {
 			return inputRefusal(err)
 		}
 		s.TrustedRanges = rs
 		return nil
-	}, func(errMsg string, status int) *response { return h.networkAccessPage(r, c, &e, errMsg, status) })
+	}
 }
 
 // ---- Password Policies ----

@@ -210,6 +210,8 @@ func Render(v any) string {
 		c = appsPage(v)
 	case HistoryView:
 		c = historyPage(v)
+	case WhyView:
+		c = whyPage(v)
 	case Page:
 		c = errorPage(v)
 	}

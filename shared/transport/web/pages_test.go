@@ -40,6 +40,9 @@ func TestPagesHaveNoInlineScriptOrStyleAndEscapeEverything(t *testing.T) {
 			Hours: hoursForm(policy.LoginHours{}), HoursZone: evil, Summary: []string{evil}, Ranges: []string{evil}, Edit: RangeForm{At: -1, Start: evil}},
 	}
 	views["login history"], views["connected apps"] = historyAndAppsViews(evil)
+	for name, v := range whyViews(evil) {
+		views[name] = v
+	}
 	for name, v := range views {
 		html := Render(v)
 		if strings.Contains(html, "could not be shown") {
