@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -46,8 +48,7 @@ type stack struct {
 	localEnv  []string
 }
 
-func build(t *testing.T, root, out, pkg string, lambda bool) {
-	t.Helper()
+func build(root, out, pkg string, lambda bool) error {
 	args := []string{"build", "-o", out}
 	if lambda {
 		args = append(args, "-tags", "lambda.norpc", "-trimpath")
@@ -56,8 +57,76 @@ func build(t *testing.T, root, out, pkg string, lambda bool) {
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build %s: %v\n%s", pkg, err, b)
+		return fmt.Errorf("go build %s: %v\n%s", pkg, err, b)
 	}
+	return nil
+}
+
+// builtSet is the binaries of one source tree, built once per test run:
+// go build links a binary again each time even when every package is
+// cached, a few seconds each, so building them per stack cost most of a
+// minute a test.
+type builtSet struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+var built sync.Map // the functions' source tree → *builtSet
+
+// binaries puts into bin (a stack's own folder) the gateway, the emulator,
+// lgadmin (this checkout's) and every function of fns (the tree whose
+// functions run), each a link to the run's one build of it.
+func binaries(t *testing.T, root, fns, bin string) {
+	t.Helper()
+	v, _ := built.LoadOrStore(fns, &builtSet{})
+	b := v.(*builtSet)
+	b.once.Do(func() { b.dir, b.err = buildAll(root, fns) })
+	if b.err != nil {
+		t.Fatal(b.err)
+	}
+	entries, err := os.ReadDir(b.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if err := os.Symlink(filepath.Join(b.dir, e.Name()), filepath.Join(bin, e.Name())); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// buildAll builds the stack's binaries into a folder of the run's
+// (removed with the call log, TestMain).
+func buildAll(root, fns string) (string, error) {
+	dir, err := os.MkdirTemp(filepath.Dir(callLog), "bin-")
+	if err != nil {
+		return "", err
+	}
+	type target struct {
+		tree, out, pkg string
+		lambda         bool
+	}
+	targets := []target{
+		{root, "aws-lambda-rie", "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie", false},
+		{root, "local", "./cmd/local", false},
+		{root, "lgadmin", "./cmd/lgadmin", false},
+	}
+	for _, fn := range []struct{ logical, dir string }{{"SoapFunction", "soap"}, {"OAuthFunction", "oauth"},
+		{"AuthorizerFunction", "authorizer"}, {"WhoamiFunction", "whoami"}, {"WebFunction", "web"},
+		{"DataFunction", "data"}, {"AdminFunction", "admin"}, {"DigestFunction", "digest"}} {
+		// An earlier revision (the load test's) may predate a function,
+		// and its template too.
+		if _, err := os.Stat(filepath.Join(fns, "functions", fn.dir)); err == nil {
+			targets = append(targets, target{fns, filepath.Join(fn.logical, "bootstrap"), "./functions/" + fn.dir, true})
+		}
+	}
+	for _, tg := range targets {
+		if err := build(tg.tree, filepath.Join(dir, tg.out), tg.pkg, tg.lambda); err != nil {
+			return "", err
+		}
+	}
+	return dir, nil
 }
 
 // stackOptions changes how startStackWith starts the stack.
@@ -96,24 +165,7 @@ func startStackWith(t *testing.T, opts stackOptions) *stack {
 		fns = opts.functionsFrom
 	}
 	bin := t.TempDir()
-	build(t, root, filepath.Join(bin, "aws-lambda-rie"), "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie", false)
-	build(t, root, filepath.Join(bin, "local"), "./cmd/local", false)
-	build(t, fns, filepath.Join(bin, "SoapFunction", "bootstrap"), "./functions/soap", true)
-	build(t, fns, filepath.Join(bin, "OAuthFunction", "bootstrap"), "./functions/oauth", true)
-	build(t, fns, filepath.Join(bin, "AuthorizerFunction", "bootstrap"), "./functions/authorizer", true)
-	build(t, fns, filepath.Join(bin, "WhoamiFunction", "bootstrap"), "./functions/whoami", true)
-	build(t, fns, filepath.Join(bin, "WebFunction", "bootstrap"), "./functions/web", true)
-	if _, err := os.Stat(filepath.Join(fns, "functions", "data")); err == nil {
-		// An earlier revision (the load test's) may predate it, and its template too.
-		build(t, fns, filepath.Join(bin, "DataFunction", "bootstrap"), "./functions/data", true)
-	}
-	if _, err := os.Stat(filepath.Join(fns, "functions", "admin")); err == nil {
-		build(t, fns, filepath.Join(bin, "AdminFunction", "bootstrap"), "./functions/admin", true)
-	}
-	if _, err := os.Stat(filepath.Join(fns, "functions", "digest")); err == nil {
-		build(t, fns, filepath.Join(bin, "DigestFunction", "bootstrap"), "./functions/digest", true)
-	}
-	build(t, root, filepath.Join(bin, "lgadmin"), "./cmd/lgadmin", false)
+	binaries(t, root, fns, bin)
 
 	endpoint := testenv.Dynalite(t)
 	db := testenv.DynamoDB(endpoint)
