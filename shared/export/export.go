@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"loginguard/shared/domain"
@@ -98,18 +99,48 @@ func (r Row) Audit() domain.AuditEvent {
 var Header = []string{"kind", "id", "at", "orgId", "userId", "username", "ip", "loginType", "client", "apiVersion", "reason",
 	"via", "challenge", "allowed", "grounds", "actorId", "actor", "targetId", "target", "action", "outcome"}
 
+// Guard keeps a spreadsheet from reading a cell as a formula (OWASP's CSV
+// injection): one starting with = + - @, a tab or a carriage return gets a
+// leading '. A user name tried and a client's user agent are anyone's
+// text. It is for files people open (the console's Login History
+// download); an export that is read back uses escapeCell.
+func Guard(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// escapeCell is Guard made reversible: a cell that starts with ' gets one
+// more, so unescapeCell (one leading ' off) gives every cell back.
+func escapeCell(s string) string {
+	if strings.HasPrefix(s, "'") {
+		return "'" + s
+	}
+	return Guard(s)
+}
+
+func unescapeCell(s string) string { return strings.TrimPrefix(s, "'") }
+
 func (r Row) record() []string {
 	allowed := ""
 	if r.Allowed != nil {
 		allowed = strconv.FormatBool(*r.Allowed)
 	}
-	return []string{r.Kind, r.ID, r.At.UTC().Format(time.RFC3339Nano), r.OrgID, r.UserID, r.Username, r.IP, r.LoginType, r.Client,
+	rec := []string{r.Kind, r.ID, r.At.UTC().Format(time.RFC3339Nano), r.OrgID, r.UserID, r.Username, r.IP, r.LoginType, r.Client,
 		r.APIVersion, r.Reason, r.Via, r.Challenge, allowed, r.Grounds, r.ActorID, r.Actor, r.TargetID, r.Target, r.Action, r.Outcome}
+	for i := range rec {
+		rec[i] = escapeCell(rec[i])
+	}
+	return rec
 }
 
 func fromRecord(rec []string) (Row, error) {
 	if len(rec) != len(Header) {
 		return Row{}, fmt.Errorf("want %d columns, got %d", len(Header), len(rec))
+	}
+	for i := range rec {
+		rec[i] = unescapeCell(rec[i])
 	}
 	at, err := time.Parse(time.RFC3339Nano, rec[2])
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"loginguard/shared/admin"
 	"loginguard/shared/domain"
+	"loginguard/shared/export"
 )
 
 // ---- Login History ----
@@ -270,7 +271,7 @@ func (h *Handler) historyDownload(r *request, c console, q admin.HistoryQuery, l
 // WriteHistoryCSV writes evs as the Login History download: the header,
 // then a row a line, times in zone (RFC 3339, with the offset). Cells are
 // CSV-escaped (encoding/csv) and guarded against formula injection
-// (csvCell).
+// (export.Guard).
 func WriteHistoryCSV(w io.Writer, evs []domain.LoginEvent, zone *time.Location) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(historyCSVHeader); err != nil {
@@ -280,7 +281,7 @@ func WriteHistoryCSV(w io.Writer, evs []domain.LoginEvent, zone *time.Location) 
 		l := historyLine(e, zone)
 		row := []string{e.At.In(zone).Format(time.RFC3339), l.Username, l.Type, l.IP, l.Status, l.Client, l.APIVersion, l.Reason}
 		for i := range row {
-			row[i] = csvCell(row[i])
+			row[i] = export.Guard(row[i])
 		}
 		if err := cw.Write(row); err != nil {
 			return err
@@ -288,15 +289,4 @@ func WriteHistoryCSV(w io.Writer, evs []domain.LoginEvent, zone *time.Location) 
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// csvCell guards a cell a spreadsheet would read as a formula (OWASP's
-// CSV injection): one starting with = + - @, a tab or a carriage return
-// gets a leading '. A user name tried and a client's user agent are
-// anyone's text.
-func csvCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
